@@ -1,0 +1,106 @@
+// The shared, lossless model of a VmBackup .cfg file. Positions are 0-based line/character
+// (UTF-16 code units, as LSP uses); the CLI prints them 1-based as file:line:col.
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export interface TextEdit {
+  range: Range;
+  newText: string;
+}
+
+interface LineBase {
+  /** 0-based line index in the document. */
+  line: number;
+  /** The line's text without its line terminator (and without a BOM on line 0). */
+  text: string;
+  /** The whole line, excluding the terminator. */
+  range: Range;
+}
+
+export interface BlankLine extends LineBase {
+  kind: 'blank';
+}
+
+export interface CommentLine extends LineBase {
+  kind: 'comment';
+  /** True when the `#` is preceded by blanks: the original crashes on such a line. */
+  indented: boolean;
+}
+
+/** The `:N` part of a selection value (`vm-export=web.*:3`). */
+export interface SuffixPart {
+  /** Text after the first `:` (may be empty, may contain more `:`). */
+  text: string;
+  range: Range;
+  colonRange: Range;
+}
+
+export interface EntryLine extends LineBase {
+  kind: 'entry';
+  /** Key as written, stripped (case preserved: keys are case-sensitive). */
+  key: string;
+  keyRange: Range;
+  equalsRange: Range;
+  /** Value stripped of surrounding whitespace, as the original sees it. */
+  value: string;
+  /** Range of the stripped value (empty range right after `=` when the value is empty). */
+  valueRange: Range;
+  /** Value part before the first `:` (the VM name or regex), stripped like the original. */
+  name: string;
+  nameRange: Range;
+  /** The `:N` part, when the value contains a `:`. */
+  suffix?: SuffixPart;
+}
+
+export type MalformedReason = 'missing-equals' | 'multiple-equals';
+
+export interface MalformedLine extends LineBase {
+  kind: 'malformed';
+  reason: MalformedReason;
+  /** Ranges of every `=` on the line (empty for missing-equals). */
+  equalsRanges: Range[];
+}
+
+export type LineNode = BlankLine | CommentLine | EntryLine | MalformedLine;
+
+export interface ParsedConfig {
+  /** One node per line of the document, in order. */
+  lines: LineNode[];
+  /** The entry lines only, in file order (a convenience view of `lines`). */
+  entries: EntryLine[];
+  hasBom: boolean;
+  /** The document's dominant line terminator. */
+  eol: '\n' | '\r\n';
+}
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+/** A machine-applicable correction: applying every edit yields the fixed document. */
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+}
+
+export interface RelatedLocation {
+  range: Range;
+  message: string;
+}
+
+/** A diagnostic as data: the language server and the CLI both render these. */
+export interface ConfigDiagnostic {
+  /** Stable code, e.g. `VMB001`; documented in docs/diagnostics.md. */
+  code: string;
+  severity: Severity;
+  range: Range;
+  message: string;
+  fix?: Fix;
+  related?: RelatedLocation[];
+}
