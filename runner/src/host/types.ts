@@ -1,0 +1,57 @@
+// Where commands run and where backup files live. The engine only talks to a Host, so the
+// same backup code works on a pool host (local), off-host with `xe -s`, or through ssh.
+// Every argument is passed as one argv element; an ssh host quotes each one for the
+// remote POSIX shell. Nothing here ever joins untrusted strings into a shell command.
+
+export interface CommandResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  /** Bytes for the command's standard input (e.g. a password for `xe -pwf /dev/stdin`). */
+  input?: string;
+  /** Stream stdout into this file on the target (created exclusively) instead of capturing it. */
+  stdoutFile?: string;
+  signal?: AbortSignal;
+  /** Extra environment for a local command (not forwarded over ssh). */
+  env?: Record<string, string>;
+}
+
+export interface FileInfo {
+  name: string;
+  isDirectory: boolean;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface HostLock {
+  release(): Promise<void>;
+}
+
+export interface Host {
+  /** For logs: `local` or `ssh root@pool-master:22`. */
+  readonly description: string;
+  /** Run `xe` with these arguments (connection options are added by the host). */
+  xe(args: string[], options?: RunOptions): Promise<CommandResult>;
+  /** Run any program on the target (e.g. `df -Th`, `hostname`). */
+  run(program: string, args: string[], options?: RunOptions): Promise<CommandResult>;
+  hostname(): Promise<string>;
+  /** Free bytes on the filesystem that holds `path`. */
+  freeBytes(path: string): Promise<number>;
+  exists(path: string): Promise<boolean>;
+  stat(path: string): Promise<FileInfo | undefined>;
+  /** Entries of a directory, sorted by name (code point order). */
+  list(path: string): Promise<FileInfo[]>;
+  mkdir(path: string): Promise<void>;
+  readFile(path: string): Promise<Buffer>;
+  writeFile(path: string, data: string | Buffer): Promise<void>;
+  appendFile(path: string, data: string): Promise<void>;
+  /** Remove a file or a whole directory tree. */
+  remove(path: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  /** Exclusive lock file (O_EXCL); rejects when another live run holds it. */
+  lock(path: string): Promise<HostLock>;
+  close(): Promise<void>;
+}
