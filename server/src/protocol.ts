@@ -1,0 +1,55 @@
+// The custom part of the protocol between the vmbackup extension and this server. The
+// extension (client/) imports these types so both sides agree on method names and shapes.
+// Documented for humans in docs/language-server.md.
+
+export type PoolConnectionState = 'disconnected' | 'connecting' | 'connected' | 'error' | 'stale';
+
+/** Server -> client notification `vmbackup/poolStatus`, sent whenever the state changes. */
+export interface PoolStatus {
+  state: PoolConnectionState;
+  /** Selectable VMs in the inventory the server currently uses (0 when it has none). */
+  vmCount: number;
+  /** One human sentence: "Connected to pool Lab as root (42 VMs)", the error, ... */
+  message: string;
+  /** The pool URL the status refers to (empty when none is configured). */
+  url: string;
+  /** Epoch ms when the inventory in use was fetched, when there is one. */
+  fetchedAt?: number;
+}
+
+/** Client -> server (request or notification) `vmbackup/setPoolPassword`. */
+export interface SetPoolPasswordParams {
+  /** The password from SecretStorage; an empty string forgets it and disconnects. */
+  password: string;
+}
+
+/** Client -> server `initializationOptions`. */
+export interface VmbackupInitializationOptions {
+  /** Folder the server may write its offline inventory cache to (ExtensionContext.globalStorageUri.fsPath). */
+  storagePath?: string;
+  /** Debounce delay in ms between an edit and re-validation (default 15). */
+  validationDelay?: number;
+}
+
+/** Response of the request `vmbackup/serverStats` (used by the benchmark and bug reports). */
+export interface ServerStats {
+  rssBytes: number;
+  heapUsedBytes: number;
+  vmCount: number;
+  openDocuments: number;
+}
+
+export const Methods = {
+  setPoolPassword: 'vmbackup/setPoolPassword',
+  connectPool: 'vmbackup/connectPool',
+  disconnectPool: 'vmbackup/disconnectPool',
+  getPoolStatus: 'vmbackup/getPoolStatus',
+  poolStatus: 'vmbackup/poolStatus',
+  serverStats: 'vmbackup/serverStats',
+} as const;
+
+/** The command the code lens invokes; the extension registers it. Arguments: [documentUri]. */
+export const RUN_PREVIEW_COMMAND = 'vmbackup.runPreview';
+
+/** Setting section read through workspace/configuration. */
+export const SETTINGS_SECTION = 'vmbackup';
