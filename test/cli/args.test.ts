@@ -1,0 +1,105 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseArgs, CliError, type RunCommand } from '../../runner/src/cli/args';
+
+const noEnv = { passwordInEnvironment: false };
+const withEnv = { passwordInEnvironment: true };
+
+function run(argv: string[], ctx = noEnv): RunCommand {
+  const cmd = parseArgs(argv, ctx);
+  assert.equal(cmd.kind, 'run');
+  return cmd as RunCommand;
+}
+
+test('usage words anywhere print that usage', () => {
+  assert.deepEqual(parseArgs(['pw', 'help'], noEnv), { kind: 'usage', topic: 'help' });
+  assert.deepEqual(parseArgs(['config'], noEnv), { kind: 'usage', topic: 'config' });
+  assert.deepEqual(parseArgs(['pw', 'x.cfg', 'example'], noEnv), { kind: 'usage', topic: 'example' });
+  assert.deepEqual(parseArgs([], noEnv), { kind: 'usage', topic: 'basic' });
+  assert.deepEqual(parseArgs(['pw'], noEnv), { kind: 'usage', topic: 'basic' });
+});
+
+test('original positional form with optional words (case-insensitive keys)', () => {
+  const cmd = run(['secret', 'weekend.cfg', 'PREVIEW', 'Compress=TRUE', 'ignore_extra_keys=true', 'pre_clean=True']);
+  assert.deepEqual(cmd.password, { kind: 'argument', value: 'secret' });
+  assert.equal(cmd.target, 'weekend.cfg');
+  assert.equal(cmd.preview, true);
+  assert.equal(cmd.compress, 'gzip');
+  assert.equal(cmd.ignoreExtraKeys, true);
+  assert.equal(cmd.preClean, true);
+});
+
+test('values other than true are false, as in the original', () => {
+  const cmd = run(['pw', 'vm1', 'ignore_extra_keys=yes', 'pre_clean=1', 'compress=no']);
+  assert.equal(cmd.ignoreExtraKeys, false);
+  assert.equal(cmd.preClean, false);
+  assert.equal(cmd.compress, 'none');
+  assert.equal(cmd.notes.length, 1);
+  assert.equal(run(['pw', 'vm1', 'compress=zstd']).compress, 'zstd');
+  assert.equal(run(['pw', 'vm1']).compress, undefined);
+});
+
+test('an unknown word is an error naming it', () => {
+  assert.throws(
+    () => parseArgs(['pw', 'vm1', 'previwe'], noEnv),
+    (e: unknown) => e instanceof CliError && e.argument === 'previwe' && /invalid parm: previwe/.test(e.message),
+  );
+  assert.throws(() => parseArgs(['pw', 'vm1', '--nope'], noEnv), (e: unknown) => e instanceof CliError && e.argument === '--nope');
+});
+
+test('vm-selector targets keep their text', () => {
+  assert.equal(run(['pw', 'vdi-export=DEV-mySql']).target, 'vdi-export=DEV-mySql');
+  assert.equal(run(['pw', 'DEV mySql', 'preview']).target, 'DEV mySql');
+});
+
+test('password from the environment lets the password positional go', () => {
+  const cmd = run(['weekend.cfg', 'preview'], withEnv);
+  assert.deepEqual(cmd.password, { kind: 'env', name: 'VMBACKUP_PASSWORD' });
+  assert.equal(cmd.target, 'weekend.cfg');
+  assert.equal(cmd.preview, true);
+  const single = run(['weekend.cfg'], withEnv);
+  assert.equal(single.target, 'weekend.cfg');
+  // Two real positionals: the first is still the password (compatibility).
+  const both = run(['/root/pass', 'weekend.cfg'], withEnv);
+  assert.deepEqual(both.password, { kind: 'argument', value: '/root/pass' });
+  const flag = run(['--password-env', 'MY_PW', 'weekend.cfg', 'preview']);
+  assert.deepEqual(flag.password, { kind: 'env', name: 'MY_PW' });
+  assert.deepEqual(run(['--password-stdin', 'x.cfg']).password, { kind: 'stdin' });
+});
+
+test('modern flags', () => {
+  const cmd = run(['--ssh', 'root@pool1:2222', '--xe=/usr/bin/xe', '--xapi', 'https://pool1/', '--json', '--concurrency', '4', '--dry-run', 'pw', 'x.cfg']);
+  assert.deepEqual(cmd.transport, { ssh: { user: 'root', host: 'pool1', port: 2222 }, xe: '/usr/bin/xe', xapi: 'https://pool1/' });
+  assert.equal(cmd.json, true);
+  assert.equal(cmd.concurrency, 4);
+  assert.equal(cmd.dryRun, true);
+  assert.deepEqual(parseArgs(['--help'], noEnv), { kind: 'modern-help' });
+  assert.deepEqual(parseArgs(['--version'], noEnv), { kind: 'version' });
+});
+
+test('bad flag values name the argument', () => {
+  for (const argv of [
+    ['--concurrency', '0', 'pw', 'x'],
+    ['--concurrency=abc', 'pw', 'x'],
+    ['--ssh', 'pool1', 'pw', 'x'],
+    ['--ssh=root@h:99999', 'pw', 'x'],
+    ['--xapi', 'ftp://x', 'pw', 'x'],
+    ['--concurrency'],
+    ['--json=1', 'pw', 'x'],
+  ]) {
+    assert.throws(() => parseArgs(argv, noEnv), (e: unknown) => e instanceof CliError && e.message.length > 0, argv.join(' '));
+  }
+});
+
+test('create-password-file', () => {
+  assert.deepEqual(parseArgs(['pw', 'create-password-file=/tmp/p'], noEnv), {
+    kind: 'create-password-file',
+    password: { kind: 'argument', value: 'pw' },
+    path: '/tmp/p',
+  });
+  assert.deepEqual(parseArgs(['create-password-file=/tmp/p'], withEnv), {
+    kind: 'create-password-file',
+    password: { kind: 'env', name: 'VMBACKUP_PASSWORD' },
+    path: '/tmp/p',
+  });
+});
