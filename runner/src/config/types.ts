@@ -104,3 +104,40 @@ export interface ConfigDiagnostic {
   fix?: Fix;
   related?: RelatedLocation[];
 }
+
+// ---- Added by the config core (additions only; the shapes above are pinned) ----
+
+/** Where an effective setting came from: the entry line that set it, or the default. */
+export interface SettingOrigin {
+  /** 0-based line of the entry that set it (the last one when a key is repeated). */
+  line: number;
+  /** The value as written (stripped). */
+  raw: string;
+  valueRange: Range;
+  /** False when the written value is invalid and the default was used instead. */
+  valid: boolean;
+}
+
+export type CompressMode = 'none' | 'gzip' | 'zstd';
+
+/** Effective settings of a config file: defaults filled in, as the runner uses them. */
+export interface Settings {
+  backupDir: string;
+  statusLog: string;
+  maxBackups: number;
+  poolDbBackup: 0 | 1;
+  vdiExportFormat: 'raw' | 'vhd';
+  /** Extension key `compress` (the CLI word `compress=True` may override it). */
+  compress: CompressMode;
+  mailTo?: string;
+  mailFrom?: string;
+  /** `smtp_server` split into host and port (port 25 when omitted). */
+  smtpHost?: string;
+  smtpPort?: number;
+  smtpStarttls: boolean;
+  smtpUser?: string;
+  smtpPasswordFile?: string;
+  reportFile?: string;
+  /** Which line set each config key (keyed by the config key, e.g. `max_backups`). */
+  origins: Record<string, SettingOrigin>;
+}

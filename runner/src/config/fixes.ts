@@ -1,0 +1,73 @@
+// Machine-applicable fixes, and a helper that applies TextEdits to a text (used by the CLI's
+// `--fix`-style features and by the tests that prove each fix yields the expected document).
+
+import type { EntryLine, Fix, ParsedConfig, Position, TextEdit } from './types';
+import { range } from './parse';
+
+function offsetAt(lineStarts: number[], text: string, pos: Position): number {
+  if (pos.line >= lineStarts.length) return text.length;
+  return Math.min(lineStarts[pos.line]! + pos.character, text.length);
+}
+
+function computeLineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
+    if (c === 10 || c === 13) starts.push(i + 1);
+  }
+  return starts;
+}
+
+/**
+ * Applies non-overlapping edits (positions refer to the original text, as in LSP). A BOM at
+ * the start of `text` is kept and not counted in positions, as editors do.
+ */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  const bom = text.charCodeAt(0) === 0xfeff ? '\ufeff' : '';
+  const body = bom ? text.slice(1) : text;
+  const starts = computeLineStarts(body);
+  const resolved = edits
+    .map((e) => ({ start: offsetAt(starts, body, e.range.start), end: offsetAt(starts, body, e.range.end), text: e.newText }))
+    .sort((a, b) => a.start - b.start || a.end - b.end);
+  let out = '';
+  let at = 0;
+  for (const e of resolved) {
+    out += body.slice(at, e.start) + e.text;
+    at = Math.max(at, e.end);
+  }
+  return bom + out + body.slice(at);
+}
+
+/** Replace a name part with another (prefix-wildcard and escape fixes). */
+export function replaceNameFix(title: string, entry: EntryLine, newName: string): Fix {
+  return { title, edits: [{ range: entry.nameRange, newText: newName }] };
+}
+
+/**
+ * Moves every exclude that follows the first selection line to just above that line,
+ * keeping their order. One fix for the whole file (each late exclude offers the same fix).
+ */
+export function moveExcludesFix(parsed: ParsedConfig, firstSelection: EntryLine, late: EntryLine[]): Fix {
+  const eol = parsed.eol;
+  const lastLine = parsed.lines.length - 1;
+  const edits: TextEdit[] = [
+    {
+      range: range(firstSelection.line, 0, 0),
+      newText: late.map((e) => e.text + eol).join(''),
+    },
+  ];
+  for (const e of late) {
+    edits.push(
+      e.line < lastLine
+        ? { range: { start: { line: e.line, character: 0 }, end: { line: e.line + 1, character: 0 } }, newText: '' }
+        : { range: range(e.line, 0, e.text.length), newText: '' },
+    );
+  }
+  return { title: `Move ${late.length === 1 ? 'this exclude' : `all ${late.length} late excludes`} above the first selection (line ${firstSelection.line + 1})`, edits };
+}
+
+/** Python `re.escape`-like escaping for the characters that occur in VM names. */
+export function escapeLiteral(name: string): string {
+  return name.replace(/[.^$*+?{}[\]\\|()]/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,130 @@
+// Lossless parser for VmBackup .cfg files. Every line of the document becomes a node with
+// exact ranges; nothing is dropped and nothing throws. Classification follows the original's
+// `config_load` loop:
+//   if not line.startswith('#') and len(line.strip()) > 0:
+//       (key, value) = line.strip().split('=')      # crashes unless exactly one '='
+//       key = key.strip(); value = value.strip()
+// and, for selections, `value.split(':')` (name before the first ':', N after it).
+
+import type {
+  EntryLine,
+  LineNode,
+  ParsedConfig,
+  Range,
+  SuffixPart,
+} from './types';
+import { skipWhitespace, trimEnd } from './text';
+
+/** Keys whose value the original splits on ':' into `name:N`. `exclude` is not split. */
+export const SPLIT_SUFFIX_KEYS: ReadonlySet<string> = new Set(['vm-export', 'vdi-export', 'metadata-export']);
+
+const BOM = 0xfeff;
+
+export function range(line: number, start: number, end: number): Range {
+  return { start: { line, character: start }, end: { line, character: end } };
+}
+
+/**
+ * Splits text into lines the way LSP clients do (`\r\n`, `\r` or `\n` end a line), so that
+ * our positions are the editor's positions. Returns each line's text without terminator.
+ */
+function splitLines(text: string): { lines: string[]; crlf: number; lf: number } {
+  const lines: string[] = [];
+  let crlf = 0;
+  let lf = 0;
+  let start = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      lines.push(text.slice(start, i));
+      lf++;
+      start = i + 1;
+    } else if (c === 13) {
+      lines.push(text.slice(start, i));
+      if (i + 1 < n && text.charCodeAt(i + 1) === 10) {
+        crlf++;
+        i++;
+      }
+      start = i + 1;
+    }
+  }
+  lines.push(text.slice(start));
+  return { lines, crlf, lf };
+}
+
+function parseEntry(lineNo: number, text: string, start: number, end: number, eq: number): EntryLine {
+  const keyStart = start;
+  const keyEnd = trimEnd(text, keyStart, eq);
+  const valueStart = skipWhitespace(text, eq + 1, end);
+  const valueEnd = end;
+  const key = text.slice(keyStart, keyEnd);
+  const value = text.slice(valueStart, valueEnd);
+  const entry: EntryLine = {
+    kind: 'entry',
+    line: lineNo,
+    text,
+    range: range(lineNo, 0, text.length),
+    key,
+    keyRange: range(lineNo, keyStart, keyEnd),
+    equalsRange: range(lineNo, eq, eq + 1),
+    value,
+    valueRange: range(lineNo, valueStart, valueEnd),
+    name: value,
+    nameRange: range(lineNo, valueStart, valueEnd),
+  };
+  if (SPLIT_SUFFIX_KEYS.has(key)) {
+    const colon = text.indexOf(':', valueStart);
+    if (colon !== -1 && colon < valueEnd) {
+      // The original does not strip the parts: `web1 :3` has the name `web1 ` (with a blank).
+      entry.name = text.slice(valueStart, colon);
+      entry.nameRange = range(lineNo, valueStart, colon);
+      const suffix: SuffixPart = {
+        text: text.slice(colon + 1, valueEnd),
+        range: range(lineNo, colon + 1, valueEnd),
+        colonRange: range(lineNo, colon, colon + 1),
+      };
+      entry.suffix = suffix;
+    }
+  }
+  return entry;
+}
+
+function parseLine(lineNo: number, text: string): LineNode {
+  const whole = range(lineNo, 0, text.length);
+  if (text.charCodeAt(0) === 35 /* # */) {
+    return { kind: 'comment', line: lineNo, text, range: whole, indented: false };
+  }
+  const start = skipWhitespace(text, 0, text.length);
+  if (start === text.length) return { kind: 'blank', line: lineNo, text, range: whole };
+  if (text.charCodeAt(start) === 35) {
+    return { kind: 'comment', line: lineNo, text, range: whole, indented: true };
+  }
+  const end = trimEnd(text, start, text.length);
+  const equals: number[] = [];
+  for (let i = text.indexOf('=', start); i !== -1 && i < end; i = text.indexOf('=', i + 1)) equals.push(i);
+  if (equals.length === 1) return parseEntry(lineNo, text, start, end, equals[0]!);
+  return {
+    kind: 'malformed',
+    line: lineNo,
+    text,
+    range: whole,
+    reason: equals.length === 0 ? 'missing-equals' : 'multiple-equals',
+    equalsRanges: equals.map((i) => range(lineNo, i, i + 1)),
+  };
+}
+
+/** Parses any text into one node per line. Never throws. */
+export function parseConfig(text: string): ParsedConfig {
+  const hasBom = text.charCodeAt(0) === BOM;
+  const body = hasBom ? text.slice(1) : text;
+  const split = splitLines(body);
+  const lines: LineNode[] = new Array(split.lines.length);
+  const entries: EntryLine[] = [];
+  for (let i = 0; i < split.lines.length; i++) {
+    const node = parseLine(i, split.lines[i]!);
+    lines[i] = node;
+    if (node.kind === 'entry') entries.push(node);
+  }
+  return { lines, entries, hasBom, eol: split.crlf > split.lf ? '\r\n' : '\n' };
+}

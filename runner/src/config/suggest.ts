@@ -1,0 +1,36 @@
+// "Did you mean" for unknown keys: near misses by edit distance, case and '-'/'_' confusion.
+
+function editDistance(a: string, b: string): number {
+  const prev = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = prev[j]!;
+      prev[j] = Math.min(above + 1, prev[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return prev[b.length]!;
+}
+
+const normalize = (key: string) => key.toLowerCase().replace(/[-_\s]/g, '');
+
+/** The known key closest to `key`, when it is close enough to be a typo. */
+export function suggestKey(key: string, known: readonly string[]): string | undefined {
+  if (key === '') return undefined;
+  const norm = normalize(key);
+  let best: string | undefined;
+  let bestScore = Infinity;
+  for (const candidate of known) {
+    // Same letters apart from case and '-' / '_' / blanks: certainly a typo of this key.
+    const score = normalize(candidate) === norm ? 0 : editDistance(norm, normalize(candidate));
+    if (score < bestScore) {
+      best = candidate;
+      bestScore = score;
+    }
+  }
+  const limit = norm.length <= 4 ? 1 : norm.length <= 8 ? 2 : 3;
+  return bestScore <= limit ? best : undefined;
+}

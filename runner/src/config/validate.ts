@@ -1,0 +1,331 @@
+// Config diagnostics that need neither a pool nor the regex engine: everything the original
+// crashes on or silently misreads in the file itself (vmbackup-behaviour.md §2 and the
+// selection rules of §3 that are visible without VMs). Each rule is a function of the parsed
+// file; `validateConfig` runs them all (RULES), including the regex syntax rules.
+
+import type { ConfigDiagnostic, EntryLine, LineNode, ParsedConfig, Severity } from './types';
+import { CODES } from './codes';
+import { getKeySpec, KEY_SCHEMA, type KeySpec } from './schema';
+import { range } from './parse';
+import { escapeLiteral, moveExcludesFix, replaceNameFix } from './fixes';
+import { isPlainName, isPyInt, pyIntValue } from './text';
+import { parseCompress, parseMaxBackups, parsePoolDbBackup, parseSmtpServer } from './settings';
+import { suggestKey } from './suggest';
+
+export interface ValidateOptions {
+  /** The runner's `ignore_extra_keys=True`: unknown keys become warnings. */
+  ignoreExtraKeys?: boolean;
+  /**
+   * `extended` (default): our runner's view, extension keys are fine.
+   * `original`: the file must also work with the original VmBackup.py.
+   */
+  compatibility?: 'extended' | 'original';
+}
+
+export interface RuleContext {
+  parsed: ParsedConfig;
+  options: Required<ValidateOptions>;
+}
+
+/** A diagnostic rule: a pure function of the parsed file and the options. */
+export type ConfigRule = (ctx: RuleContext) => ConfigDiagnostic[];
+
+const CRASH = 'VmBackup.py crashes on this line with a Python traceback';
+
+function diag(code: string, severity: Severity, r: ConfigDiagnostic['range'], message: string): ConfigDiagnostic {
+  return { code, severity, range: r, message };
+}
+
+function lineRule(node: LineNode): ConfigDiagnostic[] {
+  if (node.kind === 'comment' && node.indented) {
+    const hash = node.text.indexOf('#');
+    const d = diag(
+      CODES.indentedComment,
+      'error',
+      range(node.line, 0, node.text.length),
+      `Comment with leading blanks: only a '#' in the first column starts a comment. ${CRASH} (or rejects it as an unknown key).`,
+    );
+    d.fix = { title: 'Remove the blanks before #', edits: [{ range: range(node.line, 0, hash), newText: '' }] };
+    return [d];
+  }
+  if (node.kind === 'malformed') {
+    const start = node.text.length - node.text.trimStart().length;
+    const whole = range(node.line, start, node.text.trimEnd().length);
+    if (node.reason === 'missing-equals') {
+      return [diag(CODES.missingEquals, 'error', whole, `Line has no '=': every non-comment line must be key=value. ${CRASH}.`)];
+    }
+    const second = node.equalsRanges[1]!;
+    return [
+      diag(
+        CODES.multipleEquals,
+        'error',
+        { start: second.start, end: node.equalsRanges[node.equalsRanges.length - 1]!.end },
+        `Line has ${node.equalsRanges.length} '=' signs; the original splits on every '=' and accepts exactly one. ${CRASH}.`,
+      ),
+    ];
+  }
+  return [];
+}
+
+const INLINE_COMMENT = /[ \t\x0b\x0c]+#/;
+
+function inlineComment(entry: EntryLine, spec: KeySpec | undefined): ConfigDiagnostic | undefined {
+  const m = INLINE_COMMENT.exec(entry.value);
+  if (!m) return undefined;
+  const start = entry.valueRange.start.character;
+  const scalar = !spec || spec.kind === 'scalar';
+  const d = diag(
+    CODES.inlineComment,
+    scalar ? 'error' : 'warning',
+    range(entry.line, start + m.index + m[0].length - 1, entry.valueRange.end.character),
+    `VmBackup has no inline comments: the value is '${entry.value}', including '${entry.value.slice(m.index + m[0].length - 1)}'.` +
+      (scalar ? ' The original rejects or misuses that value.' : ' It will not select the intended VMs.'),
+  );
+  d.fix = {
+    title: 'Remove the inline comment',
+    edits: [{ range: range(entry.line, start + m.index, entry.valueRange.end.character), newText: '' }],
+  };
+  return d;
+}
+
+function scalarValue(entry: EntryLine, spec: KeySpec, options: RuleContext['options']): ConfigDiagnostic[] {
+  const v = entry.value;
+  const r = entry.value === '' ? entry.equalsRange : entry.valueRange;
+  switch (spec.key) {
+    case 'pool_db_backup':
+      return parsePoolDbBackup(v) === undefined
+        ? [diag(CODES.poolDbBackupValue, 'error', r, `pool_db_backup must be 0 or 1, not '${v}'. The original stops with "ERROR in configuration settings".`)]
+        : [];
+    case 'max_backups':
+      return parseMaxBackups(v) === undefined
+        ? [diag(CODES.maxBackupsValue, 'error', r, `max_backups must be an integer >= 1, not '${v}'. The original stops with "ERROR in configuration settings".`)]
+        : [];
+    case 'vdi_export_format':
+      return v === 'raw' || v === 'vhd'
+        ? []
+        : [diag(CODES.vdiExportFormatValue, 'error', r, `vdi_export_format must be raw or vhd (lower case), not '${v}'. The original stops with "ERROR in configuration settings".`)];
+    case 'backup_dir':
+    case 'status_log':
+      if (v === '') return [diag(CODES.emptyScalar, 'error', r, `${spec.key} is empty; the original fails (${spec.key === 'backup_dir' ? 'the directory does not exist' : 'it cannot open the status log'}). Remove the line to use ${spec.default}.`)];
+      return v.startsWith('/')
+        ? []
+        : [diag(CODES.relativePath, 'warning', r, `${spec.key} '${v}' is not an absolute path: it is resolved against the directory cron starts the backup in.`)];
+  }
+  if (!spec.extension || options.compatibility === 'original') return [];
+  if (v === '') return [diag(CODES.emptyScalar, 'error', r, `${spec.key} is empty. Remove the line or give a value.`)];
+  const bad = (msg: string) => [diag(CODES.extensionValue, 'error', r, msg)];
+  switch (spec.key) {
+    case 'compress':
+      return parseCompress(v) ? [] : bad(`compress must be false, true, gzip or zstd, not '${v}'.`);
+    case 'smtp_server':
+      return parseSmtpServer(v) ? [] : bad(`smtp_server must be host or host:port (port 1-65535), not '${v}'.`);
+    case 'smtp_starttls':
+      return v === '0' || v === '1' ? [] : bad(`smtp_starttls must be 0 or 1, not '${v}'.`);
+    case 'mail_to':
+    case 'mail_from':
+      return v.split(',').every((a) => /^[^\s@]+@[^\s@]+$/.test(a.trim()))
+        ? []
+        : bad(`${spec.key} must be an e-mail address${spec.key === 'mail_to' ? ' (or several, comma-separated)' : ''}, not '${v}'.`);
+  }
+  return [];
+}
+
+/** `:N` suffix rules of a selection line. */
+function suffixRule(entry: EntryLine): ConfigDiagnostic[] {
+  const suffix = entry.suffix;
+  if (!suffix) return [];
+  const second = suffix.text.indexOf(':');
+  if (second !== -1) {
+    const at = suffix.range.start.character + second;
+    return [
+      diag(
+        CODES.multipleColons,
+        'error',
+        range(entry.line, at, at + 1),
+        `Value has more than one ':'; the original takes '${entry.name}' as the name and '${suffix.text.slice(0, second)}' as N, drops the rest, and crashes later. A regex cannot contain ':' here.`,
+      ),
+    ];
+  }
+  if (suffix.text === '') return [];
+  if (!isPyInt(suffix.text)) {
+    return [
+      diag(
+        CODES.suffixNotInteger,
+        'error',
+        suffix.range,
+        `':${suffix.text}' is not an integer max_backups override. The original stops with "vm_max_backup is invalid".`,
+      ),
+    ];
+  }
+  if (pyIntValue(suffix.text) <= 0) {
+    return [
+      diag(
+        CODES.suffixNotPositive,
+        'warning',
+        suffix.range,
+        `':${suffix.text}' is not >= 1: the original silently uses the global max_backups instead.`,
+      ),
+    ];
+  }
+  return [];
+}
+
+const PREFIX_WILDCARD = /^[A-Za-z0-9_ \t-]*\*$/;
+const DOTTED_LITERAL = /^[A-Za-z0-9_ \t.-]*\.[A-Za-z0-9_ \t.-]*$/;
+
+function nameRule(entry: EntryLine, spec: KeySpec): ConfigDiagnostic[] {
+  const name = entry.name;
+  const out: ConfigDiagnostic[] = [];
+  if (entry.value === '') {
+    if (entry.key === 'exclude' || entry.key === 'vdi-export') {
+      out.push(diag(CODES.emptyIgnored, 'information', entry.keyRange, `Empty ${entry.key}= is ignored.`));
+      return out;
+    }
+  }
+  if (name === '') {
+    out.push(
+      diag(
+        CODES.selectsEverything,
+        'warning',
+        entry.value === '' ? entry.keyRange : (entry.suffix?.colonRange ?? entry.keyRange),
+        `${entry.key} with an empty name is the empty regex: it selects every VM in the pool (not yet excluded). Write '.*' if that is intended.`,
+      ),
+    );
+    return out;
+  }
+  if (PREFIX_WILDCARD.test(name)) {
+    const base = name.slice(0, -1);
+    const d = diag(
+      CODES.prefixWildcard,
+      'warning',
+      entry.nameRange,
+      name === '*'
+        ? `'*' was the v3.0 wildcard for "all VMs"; in the Python regex syntax used since v3.1 it is an error. Use '.*'.`
+        : `'${name}' looks like the v3.0 prefix wildcard. Since v3.1 it is a Python regex: '${base.slice(-1)}*' means zero or more '${base.slice(-1)}', so it also matches names starting with '${base.slice(0, -1)}'. Use '${base}.*'.`,
+    );
+    d.fix = replaceNameFix(`Change to ${base}.*`, entry, `${base}.*`);
+    out.push(d);
+  } else if (DOTTED_LITERAL.test(name) && !isPlainName(name)) {
+    const escaped = `${escapeLiteral(name)}$`;
+    const d = diag(
+      CODES.literalLooksRegex,
+      'information',
+      entry.nameRange,
+      `'${name}' contains '.', so it is a regex, not a plain name: '.' matches any character and the match is a prefix match (it also selects e.g. '${name.replace('.', '-')}' and '${name}2').`,
+    );
+    d.fix = replaceNameFix(`Match exactly '${name}' (${escaped})`, entry, escaped);
+    out.push(d);
+  }
+  if (spec.kind === 'selection') out.push(...suffixRule(entry));
+  return out;
+}
+
+function entryRules(parsed: ParsedConfig, options: RuleContext['options']): ConfigDiagnostic[] {
+  const out: ConfigDiagnostic[] = [];
+  const seenScalar = new Map<string, EntryLine>();
+  const knownKeys = KEY_SCHEMA.filter((s) => options.compatibility === 'extended' || !s.extension).map((s) => s.key);
+  let firstSelection: EntryLine | undefined;
+  const lateExcludes: EntryLine[] = [];
+  for (const entry of parsed.entries) {
+    const spec = getKeySpec(entry.key);
+    if (!spec || (spec.extension && options.compatibility === 'original')) {
+      const suggestion = suggestKey(entry.key, knownKeys);
+      const original = spec !== undefined;
+      const severity: Severity = options.ignoreExtraKeys ? 'warning' : 'error';
+      const d = diag(
+        original ? CODES.extensionKeyInOriginal : CODES.unknownKey,
+        severity,
+        entry.keyRange,
+        (original
+          ? `'${entry.key}' is a vmbackup extension; the original VmBackup.py rejects it ("unexpected config key: ${entry.key}").`
+          : `Unknown key '${entry.key}'${suggestion ? ` - did you mean '${suggestion}'?` : ''} (keys are case-sensitive).`) +
+          (options.ignoreExtraKeys ? ' ignore_extra_keys=True: the line is ignored.' : ' The run stops with "unexpected config key"; ignore_extra_keys=True would skip it.'),
+      );
+      if (suggestion) d.fix = { title: `Change to '${suggestion}'`, edits: [{ range: entry.keyRange, newText: suggestion }] };
+      out.push(d);
+      if (!spec) continue;
+    }
+    if (spec.kind === 'scalar') {
+      const first = seenScalar.get(entry.key);
+      if (first) {
+        const d = diag(
+          CODES.duplicateScalar,
+          spec.extension ? 'warning' : 'error',
+          entry.keyRange,
+          spec.extension
+            ? `'${entry.key}' is already set on line ${first.line + 1}; this later value wins.`
+            : `'${entry.key}' is already set on line ${first.line + 1}. The original turns a repeated setting into a list and crashes with a Python traceback during validation.`,
+        );
+        d.related = [{ range: first.keyRange, message: `first '${entry.key}' here` }];
+        out.push(d);
+      } else {
+        seenScalar.set(entry.key, entry);
+      }
+      const comment = inlineComment(entry, spec);
+      if (comment) out.push(comment);
+      else out.push(...scalarValue(entry, spec, options));
+      continue;
+    }
+    const comment = inlineComment(entry, spec);
+    if (comment) out.push(comment);
+    if (spec.kind === 'selection') firstSelection ??= entry;
+    else if (firstSelection && entry.value !== '') lateExcludes.push(entry);
+    out.push(...nameRule(entry, spec));
+  }
+  if (firstSelection && lateExcludes.length > 0) {
+    const fix = moveExcludesFix(parsed, firstSelection, lateExcludes);
+    for (const entry of lateExcludes) {
+      const d = diag(
+        CODES.excludeAfterSelection,
+        'warning',
+        entry.keyRange,
+        `exclude after the first selection (line ${firstSelection.line + 1}): ALL excludes must come before any VM selection. This exclude does not remove VMs from the lines above it (v3.1/v3.2 back them up anyway; v3.25 drops them at the end with "forcing exclude").`,
+      );
+      d.related = [{ range: firstSelection.keyRange, message: 'first selection' }];
+      d.fix = fix;
+      out.push(d);
+    }
+  }
+  return out;
+}
+
+function bomRule(parsed: ParsedConfig): ConfigDiagnostic[] {
+  if (!parsed.hasBom) return [];
+  return [
+    diag(
+      CODES.byteOrderMark,
+      'error',
+      range(0, 0, parsed.lines[0]?.text.length ?? 0),
+      'The file starts with a UTF-8 byte order mark. The original reads it as part of line 1 (a comment there is no longer a comment, a key gets an invisible prefix) and fails. Save the file without BOM.',
+    ),
+  ];
+}
+
+function lineRules(ctx: RuleContext): ConfigDiagnostic[] {
+  const out: ConfigDiagnostic[] = [];
+  for (const node of ctx.parsed.lines) {
+    if (node.kind === 'comment' || node.kind === 'malformed') out.push(...lineRule(node));
+  }
+  return out;
+}
+
+/** Every rule validateConfig runs, in order. Regex syntax rules join this list. */
+const RULES: readonly ConfigRule[] = [
+  (ctx) => bomRule(ctx.parsed),
+  lineRules,
+  (ctx) => entryRules(ctx.parsed, ctx.options),
+];
+
+function byPosition(a: ConfigDiagnostic, b: ConfigDiagnostic): number {
+  return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code);
+}
+
+export function validateConfig(parsed: ParsedConfig, options: ValidateOptions = {}): ConfigDiagnostic[] {
+  const ctx: RuleContext = {
+    parsed,
+    options: { ignoreExtraKeys: options.ignoreExtraKeys ?? false, compatibility: options.compatibility ?? 'extended' },
+  };
+  const out: ConfigDiagnostic[] = [];
+  for (const rule of RULES) out.push(...rule(ctx));
+  return out.sort(byPosition);
+}
