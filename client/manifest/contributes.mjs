@@ -1,0 +1,139 @@
+// The extension's part of the root package.json (contributes, activationEvents, icon, gallery
+// fields, the `package` script), kept here as code so it can be re-applied after other helpers
+// edit package.json: `flock /tmp/shared.lock node client/manifest/contributes.mjs`.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const manifestPath = join(root, 'package.json');
+const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+
+const vmbackupFile = 'resourceLangId == vmbackup';
+const trusted = 'isWorkspaceTrusted';
+
+const commands = [
+  { command: 'vmbackup.runPreview', title: 'Run Preview', category: 'VmBackup', icon: '$(eye)', enablement: `${trusted} && !vmbackup.running` },
+  { command: 'vmbackup.runBackup', title: 'Run Backup', category: 'VmBackup', icon: '$(play)', enablement: `${trusted} && !vmbackup.running` },
+  { command: 'vmbackup.stop', title: 'Stop', category: 'VmBackup', icon: '$(debug-stop)', enablement: 'vmbackup.running' },
+  { command: 'vmbackup.setPoolPassword', title: 'Set Pool Password', category: 'VmBackup', icon: '$(key)' },
+  { command: 'vmbackup.connectPool', title: 'Connect to Pool', category: 'VmBackup', icon: '$(plug)', enablement: trusted },
+  { command: 'vmbackup.disconnectPool', title: 'Disconnect from Pool', category: 'VmBackup', icon: '$(debug-disconnect)' },
+  { command: 'vmbackup.showLogs', title: 'Show Logs', category: 'VmBackup', icon: '$(output)' },
+  { command: 'vmbackup.openStatusLog', title: 'Open Status Log', category: 'VmBackup', icon: '$(file-text)' },
+];
+
+const setting = (type, def, markdownDescription, extra = {}) => ({ type, default: def, markdownDescription, ...extra });
+
+const configuration = [
+  {
+    title: 'Pool',
+    properties: {
+      'vmbackup.pool.url': setting('string', '', 'XenAPI URL of the pool master, e.g. `https://xen1.example.org`. Hovers list the VMs a selection matches and **Run Preview / Run Backup** talk to this pool. The password is kept in VS Code\'s secret storage (**VmBackup: Set Pool Password**), never in settings.', { order: 1 }),
+      'vmbackup.pool.user': setting('string', 'root', 'XenAPI user name.', { order: 2 }),
+      'vmbackup.pool.certificateFingerprint': setting('string', '', 'SHA-256 fingerprint (`AB:CD:…` or plain hex) of the pool\'s self-signed TLS certificate. Without it only certificates trusted by the system are accepted.', { order: 3 }),
+    },
+  },
+  {
+    title: 'Runner',
+    properties: {
+      'vmbackup.runner.transport': setting('string', 'local', 'Where `xe` and the backup files live.', {
+        enum: ['local', 'ssh'],
+        enumDescriptions: ['On this machine (VS Code runs on the XenServer / XCP-ng host, or `xe` is installed here).', 'On the host named in `#vmbackup.runner.sshTarget#`, through OpenSSH (key or agent authentication).'],
+        order: 10,
+      }),
+      'vmbackup.runner.sshTarget': setting('string', '', 'SSH target `user@host[:port]` used when `#vmbackup.runner.transport#` is `ssh`.', { order: 11 }),
+      'vmbackup.runner.xePath': setting('string', '', 'Path of the `xe` program. Empty: `/opt/xensource/bin/xe` when present, else `xe` from `PATH`.', { order: 12 }),
+      'vmbackup.runner.extraArgs': setting('array', [], 'Extra command-line arguments for the runner, e.g. `["--concurrency", "2"]` or `["compress=True"]`. See the runner\'s documentation for every option.', { items: { type: 'string' }, order: 13 }),
+      'vmbackup.runner.env': setting('object', {}, 'Extra environment variables for the runner process (not for secrets: the pool password comes from secret storage).', { additionalProperties: { type: 'string' }, order: 14 }),
+    },
+  },
+  {
+    title: 'Editor',
+    properties: {
+      'vmbackup.detectLanguage': setting('boolean', true, 'Open other `.cfg` files as VmBackup configs when their content clearly is one (only known VmBackup keys, at least one `vm-export`, `vdi-export`, `exclude` or `max_backups` line). Never changes a file whose language you picked. To choose files yourself use `#files.associations#`.', { order: 20 }),
+      'vmbackup.validate.enable': setting('boolean', true, 'Show problems in VmBackup configs as you type.', { order: 21 }),
+      'vmbackup.validate.severityOverrides': setting('object', {}, 'Change or silence single diagnostics by code, e.g. `{ "VMB012": "off", "VMB020": "error" }`.', {
+        additionalProperties: { type: 'string', enum: ['error', 'warning', 'information', 'hint', 'off'] },
+        order: 22,
+      }),
+      'vmbackup.validate.ignoreExtraKeys': setting('boolean', false, 'Like VmBackup.py\'s `ignore_extra_keys=true`: unknown keys are not errors.', { order: 23 }),
+      'vmbackup.compatibility': setting('string', 'extended', 'Which program the configs are written for.', {
+        enum: ['extended', 'original'],
+        enumDescriptions: ['vmbackup: the original\'s keys plus this project\'s extension keys (compress, mail_to, …).', 'The original VmBackup.py: keys and forms it would reject are errors.'],
+        order: 24,
+      }),
+      'vmbackup.trace.server': setting('string', 'off', 'Traces the communication between VS Code and the VmBackup language server (in the VmBackup output channel).', {
+        enum: ['off', 'messages', 'verbose'],
+        scope: 'window',
+        order: 30,
+      }),
+    },
+  },
+];
+
+manifest.icon = 'images/icon.png';
+manifest.galleryBanner = { color: '#1b2b3a', theme: 'dark' };
+manifest.repository = { type: 'git', url: 'https://github.com/vmbackup/vmbackup.git' };
+manifest.activationEvents = ['onLanguage:vmbackup', 'onLanguage:properties', 'onLanguage:ini', 'onTaskType:vmbackup'];
+manifest.capabilities = {
+  untrustedWorkspaces: {
+    supported: 'limited',
+    description: 'Highlighting, diagnostics, completion and hovers from the cached inventory work in Restricted Mode. Running the backup runner and connecting to a pool named in workspace settings need a trusted workspace.',
+    restrictedConfigurations: [
+      'vmbackup.pool.url',
+      'vmbackup.pool.user',
+      'vmbackup.pool.certificateFingerprint',
+      'vmbackup.runner.transport',
+      'vmbackup.runner.sshTarget',
+      'vmbackup.runner.xePath',
+      'vmbackup.runner.extraArgs',
+      'vmbackup.runner.env',
+    ],
+  },
+  virtualWorkspaces: { supported: false, description: 'The runner and the pool connection need files on disk.' },
+};
+manifest.contributes = {
+  languages: [
+    {
+      id: 'vmbackup',
+      aliases: ['VmBackup config', 'vmbackup'],
+      filenamePatterns: ['*.vmbackup.cfg', '**/NAUbackup/**/*.cfg', '**/VmBackup/**/*.cfg'],
+      firstLine: '^#.*\\b(?:VmBackup|NAUbackup|vmbackup)\\b',
+      configuration: './syntaxes/language-configuration.json',
+    },
+  ],
+  grammars: [{ language: 'vmbackup', scopeName: 'source.vmbackup', path: './syntaxes/vmbackup.tmLanguage.json' }],
+  commands,
+  menus: {
+    'editor/title': [
+      { command: 'vmbackup.runPreview', when: `${vmbackupFile} && !vmbackup.running`, group: 'navigation@1' },
+      { command: 'vmbackup.runBackup', when: `${vmbackupFile} && !vmbackup.running`, group: 'navigation@2' },
+      { command: 'vmbackup.stop', when: `${vmbackupFile} && vmbackup.running`, group: 'navigation@1' },
+      { command: 'vmbackup.showLogs', when: vmbackupFile, group: 'vmbackup@1' },
+      { command: 'vmbackup.openStatusLog', when: vmbackupFile, group: 'vmbackup@2' },
+    ],
+    commandPalette: [
+      { command: 'vmbackup.runPreview', when: 'editorLangId == vmbackup' },
+      { command: 'vmbackup.runBackup', when: 'editorLangId == vmbackup' },
+      { command: 'vmbackup.stop', when: 'vmbackup.running' },
+      { command: 'vmbackup.openStatusLog', when: 'editorLangId == vmbackup' },
+    ],
+  },
+  configuration,
+  taskDefinitions: [
+    {
+      type: 'vmbackup',
+      required: ['action', 'config'],
+      properties: {
+        action: { type: 'string', enum: ['preview', 'backup'], description: 'Preview the selection or run the backup.' },
+        config: { type: 'string', description: 'The VmBackup .cfg file (absolute, or relative to the workspace folder).' },
+        args: { type: 'array', items: { type: 'string' }, description: 'Extra runner arguments, added after vmbackup.runner.extraArgs.' },
+      },
+    },
+  ],
+};
+manifest.scripts = { ...manifest.scripts, package: 'npm run build -- --production && vsce package --no-dependencies --out vmbackup.vsix' };
+
+writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+console.log('package.json: contributes, activationEvents, capabilities, icon, galleryBanner, repository, scripts.package updated');
