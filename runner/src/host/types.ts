@@ -27,7 +27,10 @@ export interface FileInfo {
 }
 
 export interface HostLock {
+  /** Removes the lock file if it is still ours; safe to call twice. */
   release(): Promise<void>;
+  /** Set when the lock of a dead earlier run (same host, pid gone) was taken over: log it. */
+  readonly takeoverWarning?: string;
 }
 
 export interface Host {

@@ -1,0 +1,6 @@
+// Where commands run and where backup files live: the public API of runner/src/host.
+export type { CommandResult, FileInfo, Host, HostLock, RunOptions } from './types';
+export { HostError, isHostError, type HostErrorCode } from './errors';
+export { createLocalHost, type LocalHostOptions, type XeConnection } from './local';
+export { createSshHost, parseSshTarget, type SshHostOptions } from './ssh';
+export { quoteForPosixShell, posixCommandLine } from './quote';

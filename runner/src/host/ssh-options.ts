@@ -1,0 +1,79 @@
+// The OpenSSH command line for a run: the target, and the options that make it safe and
+// fast — host-key checking on, no passwords, one multiplexed connection per run.
+
+import { HostError } from './errors';
+
+export interface SshHostOptions {
+  /** `user@host[:port]` (`user@[::1]:2222` for IPv6); without a user ssh picks it. */
+  target: string;
+  identityFile?: string;
+  knownHostsFile?: string;
+  /** An ssh_config file to use instead of ~/.ssh/config (`-F`). */
+  configFile?: string;
+  /** Default `ssh` from PATH. */
+  sshPath?: string;
+  /** `xe` on the target; default `xe` from the login's PATH. */
+  xePath?: string;
+  /** Extra `ssh` arguments, e.g. `['-o', 'ProxyJump=bastion']`. */
+  extraSshOptions?: string[];
+  /** Accept and remember the key of a host never seen before (`accept-new`); default: refuse. */
+  acceptNewHostKey?: boolean;
+  /** At most this many commands at once on the one connection (sshd's MaxSessions is 10). */
+  maxSessions?: number;
+}
+
+export interface SshTarget {
+  user?: string;
+  host: string;
+  port?: number;
+}
+
+export function parseSshTarget(target: string): SshTarget {
+  const match = /^(?:([^@\s]+)@)?(\[[0-9A-Fa-f:.]+\]|[^@\s:[\]]+)(?::(\d{1,5}))?$/.exec(target);
+  const host = match?.[2];
+  if (!match || !host || host.startsWith('-') || match[1]?.startsWith('-')) {
+    throw new HostError('EINVAL', `--ssh ${JSON.stringify(target)}: expected user@host or user@host:port`);
+  }
+  const port = match[3] === undefined ? undefined : Number(match[3]);
+  if (port !== undefined && (port < 1 || port > 65535)) {
+    throw new HostError('EINVAL', `--ssh ${JSON.stringify(target)}: port ${port} is out of range`);
+  }
+  return { user: match[1], host: host.replace(/^\[(.*)\]$/, '$1'), port };
+}
+
+/** A value inside `-o Key=value`: ssh expands `%` tokens and splits some keys at spaces. */
+function configValue(value: string): string {
+  if (/["\n\r]/.test(value)) throw new HostError('EINVAL', `ssh option value ${JSON.stringify(value)} cannot be used`);
+  const escaped = value.replaceAll('%', '%%');
+  return /\s/.test(escaped) ? `"${escaped}"` : escaped;
+}
+
+/** Arguments before the host: identity, host keys, multiplexing, keep-alive. */
+export function sshBaseArgs(options: SshHostOptions, target: SshTarget, controlPath: string): string[] {
+  const args: string[] = [];
+  if (options.configFile !== undefined) args.push('-F', options.configFile);
+  args.push(
+    '-T',
+    '-o', 'BatchMode=yes', // key or agent only: never prompt for a password
+    '-o', `StrictHostKeyChecking=${options.acceptNewHostKey ? 'accept-new' : 'yes'}`,
+    '-o', 'UpdateHostKeys=no',
+    '-o', 'ControlMaster=auto',
+    '-o', `ControlPath=${configValue(controlPath)}`,
+    // The master outlives a crashed runner by at most a minute of idleness.
+    '-o', 'ControlPersist=60',
+    '-o', 'ConnectTimeout=20',
+    '-o', 'ServerAliveInterval=15',
+    '-o', 'ServerAliveCountMax=4',
+    '-o', 'ForwardAgent=no',
+    '-o', 'ForwardX11=no',
+    '-o', 'ClearAllForwardings=yes',
+    '-o', 'PermitLocalCommand=no',
+    '-o', 'LogLevel=ERROR',
+  );
+  if (options.knownHostsFile !== undefined) args.push('-o', `UserKnownHostsFile=${configValue(options.knownHostsFile)}`);
+  if (options.identityFile !== undefined) args.push('-i', options.identityFile, '-o', 'IdentitiesOnly=yes');
+  if (target.port !== undefined) args.push('-p', String(target.port));
+  if (target.user !== undefined) args.push('-l', target.user);
+  args.push(...(options.extraSshOptions ?? []));
+  return args;
+}
