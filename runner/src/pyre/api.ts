@@ -13,3 +13,13 @@ export interface PyreError {
 export type PyreCompileResult =
   | { ok: true; regex: RegExp; pattern: string }
   | { ok: false; error: PyreError; pattern: string };
+
+/**
+ * Extra detail on a PyreError (added by the pyre engine; `message`/`pos` stay authoritative).
+ * `pythonPos` is CPython's own `error.pos` converted to UTF-16 code units, or null when
+ * CPython's exception carries no position (look-behind width errors, `(?u)` under re.ASCII,
+ * too-large repeat counts); `pos` then points at the offending construct for the editor.
+ */
+export interface PyreErrorDetail extends PyreError {
+  pythonPos: number | null;
+}

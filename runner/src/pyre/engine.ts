@@ -1,0 +1,79 @@
+// Parsing and compiling entry points (re-exported by index.ts).
+import type { PyreCompileResult, PyreErrorDetail } from './api';
+import type { PyreAst } from './ast';
+import { parsePattern } from './parser';
+import { PyreSyntaxError } from './tokenizer';
+import { translate } from './translate';
+
+export type PyreParseResult =
+  | { ok: true; ast: PyreAst; pattern: string; /** set when valid but not translatable */ unsupported: PyreErrorDetail | null }
+  | { ok: false; error: PyreErrorDetail; pattern: string };
+
+/** Code-point index -> UTF-16 code-unit offset in `pattern`. */
+function toCodeUnits(pattern: string, codePointIndex: number): number {
+  let units = 0;
+  let points = 0;
+  for (const ch of pattern) {
+    if (points === codePointIndex) break;
+    units += ch.length;
+    points++;
+  }
+  return units;
+}
+
+function toError(pattern: string, err: PyreSyntaxError): PyreErrorDetail {
+  const pythonPos = err.pos === null || err.unsupported ? null : toCodeUnits(pattern, err.pos);
+  return {
+    message: err.message,
+    pos: toCodeUnits(pattern, err.pos ?? err.editorPos),
+    unsupported: err.unsupported,
+    pythonPos,
+  };
+}
+
+/** Parses like `re.compile(pattern, re.ASCII)` in CPython 3.11+: the AST, or CPython's error. */
+export function parsePython(pattern: string): PyreParseResult {
+  try {
+    const { ast, unsupported } = parsePattern(pattern);
+    return { ok: true, ast, pattern, unsupported: unsupported && toError(pattern, unsupported) };
+  } catch (err) {
+    if (err instanceof PyreSyntaxError) return { ok: false, error: toError(pattern, err), pattern };
+    throw err;
+  }
+}
+
+function compileUncached(pattern: string): PyreCompileResult {
+  const parsed = parsePython(pattern);
+  if (!parsed.ok) return parsed;
+  if (parsed.unsupported) return { ok: false, error: parsed.unsupported, pattern };
+  try {
+    return { ok: true, regex: new RegExp(translate(parsed.ast), 'u'), pattern };
+  } catch (err) {
+    if (err instanceof PyreSyntaxError) return { ok: false, error: toError(pattern, err), pattern };
+    throw err;
+  }
+}
+
+const CACHE_LIMIT = 5000;
+const cache = new Map<string, PyreCompileResult>();
+
+/**
+ * Compiles a Python regex to a JS RegExp with `re.match(pattern, s, re.ASCII)` semantics:
+ * `regex.test(s)` is true exactly when Python's re.match finds a match at the start of s.
+ * The RegExp has no `g`/`y` flag, so it is stateless and safe to share. Results are cached.
+ */
+export function compilePython(pattern: string): PyreCompileResult {
+  let result = cache.get(pattern);
+  if (result === undefined) {
+    result = compileUncached(pattern);
+    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+    cache.set(pattern, result);
+  }
+  return result;
+}
+
+/** `re.match(pattern, name) is not None`; false for an invalid or unsupported pattern. */
+export function pyMatch(pattern: string, name: string): boolean {
+  const compiled = compilePython(pattern);
+  return compiled.ok && compiled.regex.test(name);
+}
