@@ -60,6 +60,7 @@ function parseEntry(lineNo: number, text: string, start: number, end: number, eq
   const valueEnd = end;
   const key = text.slice(keyStart, keyEnd);
   const value = text.slice(valueStart, valueEnd);
+  const valueRange = range(lineNo, valueStart, valueEnd);
   const entry: EntryLine = {
     kind: 'entry',
     line: lineNo,
@@ -69,9 +70,10 @@ function parseEntry(lineNo: number, text: string, start: number, end: number, eq
     keyRange: range(lineNo, keyStart, keyEnd),
     equalsRange: range(lineNo, eq, eq + 1),
     value,
-    valueRange: range(lineNo, valueStart, valueEnd),
+    valueRange,
     name: value,
-    nameRange: range(lineNo, valueStart, valueEnd),
+    // Shared with valueRange when there is no `:N` part (ranges are never mutated).
+    nameRange: valueRange,
   };
   if (SPLIT_SUFFIX_KEYS.has(key)) {
     const colon = text.indexOf(':', valueStart);

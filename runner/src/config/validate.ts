@@ -317,7 +317,7 @@ const RULES: readonly ConfigRule[] = [
 ];
 
 function byPosition(a: ConfigDiagnostic, b: ConfigDiagnostic): number {
-  return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code);
+  return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
 }
 
 export function validateConfig(parsed: ParsedConfig, options: ValidateOptions = {}): ConfigDiagnostic[] {

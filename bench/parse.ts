@@ -1,0 +1,53 @@
+// Benchmark: parse + validate a generated 10,000-line config (target: under 20 ms).
+// Run: node --import tsx bench/parse.ts
+import { performance } from 'node:perf_hooks';
+import { parseConfig, validateConfig } from '../runner/src/config';
+
+// A large but realistic file: settings, a block of excludes first, then selections with
+// comments and blanks, and a sprinkling of mistakes (about 1 line in 50) to diagnose.
+function generate(lines: number): string {
+  const out: string[] = ['# generated benchmark config', 'max_backups=4', 'backup_dir=/snapshots/BACKUPS', 'pool_db_backup=0', ''];
+  for (let i = 0; i < lines / 10; i++) out.push(i % 2 ? `exclude=TEMP-${i}-.*` : `exclude=PROD-bench-${i}`);
+  for (let i = 0; out.length < lines; i++) {
+    switch (i % 10) {
+      case 0: out.push(`# group ${i}`); break;
+      case 1: out.push(`vm-export=PROD-web${i}:3`); break;
+      case 2: out.push(`vm-export=DEV-${i}.*`); break;
+      case 3: out.push(`vdi-export=BIG-db${i}`); break;
+      case 4: out.push(''); break;
+      case 5: out.push(`metadata-export=WEB-${i}.*:2`); break;
+      case 6: out.push(`vm-export=APP-${i}-[ab]$`); break;
+      case 7: out.push(i % 50 === 7 ? `vm-export=file${i}.server  # inline comment` : `vm-export=SVC ${i}`); break;
+      case 8: out.push(i % 50 === 8 ? `max_backup=${i}` : `vm-export=DB-${i}:5`); break;
+      default: out.push(i % 50 === 9 ? `exclude=LATE-${i}` : `vdi-export=FS-${i}.*`); break;
+    }
+  }
+  return out.join('\n');
+}
+
+function stats(samples: number[]): { median: number; p95: number; min: number } {
+  const s = [...samples].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)]!, p95: s[Math.floor(s.length * 0.95)]!, min: s[0]! };
+}
+
+const text = generate(10_000);
+let diagnostics = 0;
+for (let i = 0; i < 20; i++) diagnostics = validateConfig(parseConfig(text)).length; // warm-up
+const wall: number[] = [];
+const cpu: number[] = [];
+for (let i = 0; i < 100; i++) {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const parsed = parseConfig(text);
+  diagnostics = validateConfig(parsed).length;
+  wall.push(performance.now() - t0);
+  const c = process.cpuUsage(c0);
+  cpu.push((c.user + c.system) / 1000);
+}
+// Wall time suffers when other processes share the CPUs; CPU time shows the work itself.
+const w = stats(wall);
+const c = stats(cpu);
+console.log(`parse + validate, 10,000 lines (${diagnostics} diagnostics), 100 runs:`);
+console.log(`  wall: median ${w.median.toFixed(2)} ms   p95 ${w.p95.toFixed(2)} ms   min ${w.min.toFixed(2)} ms`);
+console.log(`  cpu:  median ${c.median.toFixed(2)} ms   p95 ${c.p95.toFixed(2)} ms`);
+console.log(`  target median < 20 ms: ${w.median < 20 ? 'OK' : 'MISSED'}`);
