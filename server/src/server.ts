@@ -1,5 +1,165 @@
-import { createConnection, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
+// Connection wiring: documents, settings, debounced validation, the live pool and the custom
+// protocol. All IDE answers come from the pure functions in ./service.
+import {
+  CodeActionKind,
+  createConnection,
+  DidChangeConfigurationNotification,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { LivePool, type PoolSnapshot } from './livePool';
+import { Methods, SETTINGS_SECTION, type ServerStats, type SetPoolPasswordParams, type VmbackupInitializationOptions } from './protocol';
+import { DEFAULT_SETTINGS, normaliseSettings, type ServerSettings } from './settings';
+import { DocumentStore } from './documentStore';
+import { registerFeatures } from './features';
+
+declare const __VMBACKUP_VERSION__: string;
 
 const connection = createConnection(ProposedFeatures.all);
-connection.onInitialize(() => ({ capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental } }));
+const documents = new TextDocuments(TextDocument);
+let settings: ServerSettings = DEFAULT_SETTINGS;
+let canPullConfiguration = false;
+let canRefreshCodeLens = false;
+let canRefreshInlayHints = false;
+let validationDelay = 15;
+let pool: LivePool | undefined;
+let lastPoolGeneration = -1;
+const timers = new Map<string, NodeJS.Timeout>();
+
+const emptySnapshot = (): PoolSnapshot => ({
+  status: { state: 'disconnected', vmCount: 0, message: 'No pool configured (set vmbackup.pool.url).', url: '' },
+  generation: 0,
+});
+const store = new DocumentStore(() => settings, () => pool?.snapshot() ?? emptySnapshot());
+
+function log(message: string): void {
+  connection.console.log(message);
+}
+
+function validate(document: TextDocument): void {
+  timers.delete(document.uri);
+  if (documents.get(document.uri) !== document) return; // closed or replaced meanwhile
+  try {
+    const diagnostics = settings.validate.enable ? store.lspDiagnostics(document) : [];
+    void connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
+  } catch (error) {
+    connection.console.error(`validation of ${document.uri} failed: ${(error as Error).stack ?? String(error)}`);
+  }
+}
+
+function scheduleValidation(document: TextDocument, delay = validationDelay): void {
+  clearTimeout(timers.get(document.uri));
+  timers.set(document.uri, setTimeout(() => validate(document), delay));
+}
+
+function revalidateAll(): void {
+  for (const document of documents.all()) scheduleValidation(document, 0);
+  if (canRefreshCodeLens) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+  if (canRefreshInlayHints) void connection.languages.inlayHint.refresh().catch(() => undefined);
+}
+
+async function pullSettings(): Promise<void> {
+  if (canPullConfiguration) {
+    try {
+      settings = normaliseSettings(await connection.workspace.getConfiguration({ section: SETTINGS_SECTION }));
+    } catch (error) {
+      log(`could not read the ${SETTINGS_SECTION} settings: ${String(error)}`);
+    }
+  }
+  store.settingsChanged();
+  revalidateAll();
+  await pool?.configure(settings.pool);
+}
+
+function onPoolChange(snapshot: PoolSnapshot): void {
+  void connection.sendNotification(Methods.poolStatus, snapshot.status);
+  if (snapshot.generation !== lastPoolGeneration) {
+    lastPoolGeneration = snapshot.generation;
+    revalidateAll();
+  }
+}
+
+connection.onInitialize((params: InitializeParams): InitializeResult => {
+  const options = (params.initializationOptions ?? {}) as VmbackupInitializationOptions;
+  if (typeof options.validationDelay === 'number' && options.validationDelay >= 0) validationDelay = options.validationDelay;
+  const capabilities = params.capabilities;
+  canPullConfiguration = capabilities.workspace?.configuration === true;
+  canRefreshCodeLens = capabilities.workspace?.codeLens?.refreshSupport === true;
+  canRefreshInlayHints = capabilities.workspace?.inlayHint?.refreshSupport === true;
+  pool = new LivePool({ storagePath: options.storagePath, onChange: onPoolChange, log });
+  return {
+    capabilities: {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      hoverProvider: true,
+      completionProvider: { triggerCharacters: ['=', ':'] },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
+      documentSymbolProvider: true,
+      foldingRangeProvider: true,
+      documentFormattingProvider: true,
+      documentRangeFormattingProvider: true,
+      codeLensProvider: { resolveProvider: false },
+      inlayHintProvider: true,
+    },
+    serverInfo: { name: 'vmbackup-language-server', version: __VMBACKUP_VERSION__ },
+  };
+});
+
+connection.onInitialized(() => {
+  if (canPullConfiguration) {
+    void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION }).catch(() => undefined);
+  }
+  void pullSettings();
+});
+
+connection.onDidChangeConfiguration((change) => {
+  if (!canPullConfiguration && change.settings && typeof change.settings === 'object') {
+    settings = normaliseSettings((change.settings as Record<string, unknown>)[SETTINGS_SECTION]);
+  }
+  void pullSettings();
+});
+
+documents.onDidOpen(({ document }) => scheduleValidation(document, 0));
+documents.onDidChangeContent(({ document }) => scheduleValidation(document));
+documents.onDidClose(({ document }) => {
+  clearTimeout(timers.get(document.uri));
+  timers.delete(document.uri);
+  store.forget(document.uri);
+  void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+});
+
+async function setPassword(params: SetPoolPasswordParams | undefined) {
+  await pool?.setPassword(typeof params?.password === 'string' ? params.password : '');
+  return (pool?.snapshot() ?? emptySnapshot()).status;
+}
+connection.onRequest(Methods.setPoolPassword, setPassword);
+connection.onNotification(Methods.setPoolPassword, (params: SetPoolPasswordParams) => void setPassword(params));
+connection.onRequest(Methods.connectPool, async () => {
+  await pool?.connect();
+  return (pool?.snapshot() ?? emptySnapshot()).status;
+});
+connection.onRequest(Methods.disconnectPool, async () => {
+  await pool?.disconnect();
+  return (pool?.snapshot() ?? emptySnapshot()).status;
+});
+connection.onRequest(Methods.getPoolStatus, () => (pool?.snapshot() ?? emptySnapshot()).status);
+connection.onRequest(Methods.serverStats, (): ServerStats => {
+  const memory = process.memoryUsage();
+  return {
+    rssBytes: memory.rss,
+    heapUsedBytes: memory.heapUsed,
+    vmCount: (pool?.snapshot() ?? emptySnapshot()).status.vmCount,
+    openDocuments: documents.all().length,
+  };
+});
+connection.onShutdown(async () => {
+  for (const timer of timers.values()) clearTimeout(timer);
+  await pool?.dispose();
+});
+
+registerFeatures(connection, documents, store);
+documents.listen(connection);
 connection.listen();

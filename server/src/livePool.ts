@@ -1,0 +1,290 @@
+// The live pool: a xen-api connection whose event-fed object cache is turned into an
+// Inventory snapshot for the IDE features. Features only ever read `snapshot()`; nothing here
+// is awaited by a hover. The last inventory is cached on disk and served, labelled stale,
+// while the pool is unreachable.
+import { createClient, type XapiOptions } from 'xen-api';
+import type { Inventory } from '../../runner/src/pool/inventory';
+import { selectableVms } from '../../runner/src/pool/inventory';
+import { loadInventory, type PoolClient } from '../../runner/src/pool/xapi';
+import { PoolCache } from './poolCache';
+import type { PoolConnectionState, PoolStatus } from './protocol';
+import { createPinnedDispatcher, normaliseFingerprint } from './tlsPinning';
+
+type XapiRecord = Record<string, unknown> & { uuid: string; $ref?: string; $type?: string };
+type RecordsByType = Partial<Record<string, Record<string, XapiRecord>>>;
+
+interface XapiCollection {
+  on(event: 'add' | 'update' | 'remove', listener: (items: Record<string, XapiRecord & { $type?: string }>) => void): void;
+  on(event: 'finish', listener: () => void): void;
+  indexes: { type?: RecordsByType };
+}
+
+interface XapiClient {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  objects: XapiCollection;
+  objectsFetched: Promise<void>;
+  on(event: 'eventFetchingError' | 'eventFetchingSuccess' | 'disconnected', listener: (error?: unknown) => void): void;
+  _undiciDispatcher: unknown;
+  _url: unknown;
+  _setUrl(url: unknown): void;
+}
+
+export interface PoolTarget {
+  url: string;
+  user: string;
+  certificateFingerprint: string;
+}
+
+export interface PoolSnapshot {
+  inventory?: Inventory;
+  status: PoolStatus;
+  /** Increases whenever `inventory` is replaced; cache keys of derived results use it. */
+  generation: number;
+}
+
+export interface LivePoolOptions {
+  storagePath?: string;
+  onChange: (snapshot: PoolSnapshot) => void;
+  log: (message: string) => void;
+  connectTimeoutMs?: number;
+}
+
+/** Types xen-api watches; `task` is included because xen-api re-fetches tasks otherwise. */
+const WATCHED_TYPES = ['pool', 'VM', 'VBD', 'VDI', 'SR', 'task'];
+const REBUILD_DELAY_MS = 50;
+const CACHE_WRITE_DELAY_MS = 1000;
+
+function describeError(error: unknown): string {
+  const e = error as { code?: string; message?: string; cause?: { message?: string } } | undefined;
+  if (e?.code === 'SESSION_AUTHENTICATION_FAILED') return 'The pool rejected the user name or password.';
+  const cause = e?.cause?.message ? ` (${e.cause.message})` : '';
+  return `${e?.code && !e.message?.includes(e.code) ? `${e.code}: ` : ''}${e?.message ?? String(error)}${cause}`;
+}
+
+export class LivePool {
+  private target: PoolTarget = { url: '', user: 'root', certificateFingerprint: '' };
+  private password = '';
+  private wanted = true; // false after an explicit disconnectPool
+  private client: XapiClient | undefined;
+  private attempt = 0;
+  private inventory: Inventory | undefined;
+  private generation = 0;
+  private state: PoolConnectionState = 'disconnected';
+  private message = 'No pool configured (set vmbackup.pool.url).';
+  private rebuildTimer: NodeJS.Timeout | undefined;
+  private cacheTimer: NodeJS.Timeout | undefined;
+  private readonly cache: PoolCache;
+
+  constructor(private readonly options: LivePoolOptions) {
+    this.cache = new PoolCache(options.storagePath);
+  }
+
+  snapshot(): PoolSnapshot {
+    const status: PoolStatus = {
+      state: this.state,
+      vmCount: this.inventory ? selectableVms(this.inventory).length : 0,
+      message: this.message,
+      url: this.target.url,
+      fetchedAt: this.inventory?.fetchedAt,
+    };
+    return { inventory: this.inventory, status, generation: this.generation };
+  }
+
+  /** New settings: reconnects only when url, user or fingerprint really changed. */
+  async configure(target: PoolTarget): Promise<void> {
+    const same =
+      target.url === this.target.url && target.user === this.target.user && target.certificateFingerprint === this.target.certificateFingerprint;
+    if (same) return;
+    const sameIdentity = target.url === this.target.url && target.user === this.target.user;
+    this.target = { ...target };
+    await this.closeClient();
+    if (!sameIdentity) this.setInventory(undefined);
+    if (!target.url) return this.setState('disconnected', 'No pool configured (set vmbackup.pool.url).');
+    if (!this.inventory) await this.loadCache();
+    if (this.password && this.wanted) return this.connect();
+    this.setOfflineState(this.password ? 'Disconnected.' : 'No password yet: run "VmBackup: Set Pool Password".');
+  }
+
+  async setPassword(password: string): Promise<void> {
+    this.password = password;
+    this.wanted = true;
+    if (!password) {
+      await this.closeClient();
+      return this.setOfflineState('No password yet: run "VmBackup: Set Pool Password".');
+    }
+    if (this.target.url) await this.connect();
+  }
+
+  /** (Re)connects now. Resolves once connected or failed; never throws. */
+  async connect(): Promise<void> {
+    this.wanted = true;
+    await this.closeClient();
+    if (!this.target.url) return this.setState('disconnected', 'No pool configured (set vmbackup.pool.url).');
+    if (!this.password) return this.setOfflineState('No password yet: run "VmBackup: Set Pool Password".');
+    const attempt = ++this.attempt;
+    const pinned = normaliseFingerprint(this.target.certificateFingerprint);
+    if (this.target.certificateFingerprint && !pinned) {
+      return this.setOfflineState('vmbackup.pool.certificateFingerprint is not a sha256 fingerprint (64 hex digits).', true);
+    }
+    this.setState('connecting', `Connecting to ${this.target.url} as ${this.target.user}...`);
+    let client: XapiClient;
+    try {
+      const options = {
+        url: this.target.url,
+        auth: { user: this.target.user, password: this.password },
+        allowUnauthorized: false,
+        watchEvents: WATCHED_TYPES,
+        eventPollDelay: 5000,
+        callTimeout: 30_000,
+      };
+      client = createClient(options as XapiOptions) as unknown as XapiClient;
+      // xen-api@4.7.6 only offers all-or-nothing `allowUnauthorized`; we swap in a dispatcher
+      // that checks the pinned fingerprint and rebuild the transport that captured the old one.
+      client._undiciDispatcher = createPinnedDispatcher(pinned, this.options.connectTimeoutMs ?? 15_000);
+      client._setUrl(client._url);
+    } catch (error) {
+      return this.setOfflineState(`Cannot use vmbackup.pool.url "${this.target.url}": ${describeError(error)}`, true);
+    }
+    this.client = client;
+    this.watch(client, attempt);
+    try {
+      await withTimeout(client.connect(), this.options.connectTimeoutMs ?? 15_000, 'connecting timed out');
+      await withTimeout(client.objectsFetched, this.options.connectTimeoutMs ?? 15_000, 'loading the VM list timed out');
+    } catch (error) {
+      if (attempt !== this.attempt) return;
+      this.options.log(`pool connection failed: ${describeError(error)}`);
+      await this.closeClient();
+      return this.setOfflineState(describeError(error), true);
+    }
+    if (attempt !== this.attempt) return;
+    await this.rebuild(client);
+  }
+
+  async disconnect(): Promise<void> {
+    this.wanted = false;
+    await this.closeClient();
+    this.setOfflineState('Disconnected.');
+  }
+
+  async dispose(): Promise<void> {
+    await this.closeClient();
+    await this.flushCache();
+  }
+
+  private watch(client: XapiClient, attempt: number): void {
+    let dirty = false;
+    const markDirty = (items: Record<string, { $type?: string }>) => {
+      for (const key in items) if (items[key]?.$type !== 'task') dirty = true;
+    };
+    client.objects.on('add', markDirty);
+    client.objects.on('update', markDirty);
+    client.objects.on('remove', markDirty);
+    client.objects.on('finish', () => {
+      if (!dirty || attempt !== this.attempt || this.state === 'connecting') return;
+      dirty = false;
+      clearTimeout(this.rebuildTimer);
+      this.rebuildTimer = setTimeout(() => void this.rebuild(client), REBUILD_DELAY_MS);
+    });
+    client.on('eventFetchingError', (error) => {
+      if (attempt !== this.attempt) return;
+      this.options.log(`pool events failed: ${describeError(error)}`);
+      this.setState('stale', `Lost the pool (${describeError(error)}); showing the last known VMs, retrying.`);
+    });
+    client.on('eventFetchingSuccess', () => {
+      if (attempt === this.attempt && this.state === 'stale') void this.rebuild(client);
+    });
+  }
+
+  private async rebuild(client: XapiClient): Promise<void> {
+    if (client !== this.client) return;
+    let inventory: Inventory;
+    try {
+      inventory = await loadInventory(cachedRecords(client, this.target.url));
+    } catch (error) {
+      this.options.log(`could not build the inventory: ${describeError(error)}`);
+      return;
+    }
+    if (client !== this.client) return;
+    const pool = Object.values(client.objects.indexes.type?.pool ?? {})[0];
+    if (typeof pool?.name_label === 'string' && pool.name_label) inventory.poolName = pool.name_label;
+    this.setInventory(inventory);
+    const name = inventory.poolName ? `pool ${inventory.poolName}` : this.target.url;
+    this.setState('connected', `Connected to ${name} as ${this.target.user} (${selectableVms(inventory).length} VMs).`);
+    clearTimeout(this.cacheTimer);
+    this.cacheTimer = setTimeout(() => void this.flushCache(), CACHE_WRITE_DELAY_MS);
+  }
+
+  private async flushCache(): Promise<void> {
+    clearTimeout(this.cacheTimer);
+    this.cacheTimer = undefined;
+    const inventory = this.inventory;
+    if (!inventory || inventory.source !== 'live') return;
+    try {
+      await this.cache.save(this.target.url, this.target.user, inventory);
+    } catch (error) {
+      this.options.log(`could not write the inventory cache: ${describeError(error)}`);
+    }
+  }
+
+  private async loadCache(): Promise<void> {
+    const cached = await this.cache.load(this.target.url, this.target.user);
+    if (cached) this.setInventory(cached);
+  }
+
+  private async closeClient(): Promise<void> {
+    this.attempt++;
+    clearTimeout(this.rebuildTimer);
+    const client = this.client;
+    this.client = undefined;
+    if (this.inventory?.source === 'live') {
+      await this.flushCache();
+      this.inventory = { ...this.inventory, source: 'cache' };
+    }
+    if (client) await client.disconnect().catch(() => undefined);
+  }
+
+  private setInventory(inventory: Inventory | undefined): void {
+    this.inventory = inventory;
+    this.generation++;
+  }
+
+  /** Not connected: stale when a cached inventory is at hand, otherwise error/disconnected. */
+  private setOfflineState(message: string, failed = false): void {
+    if (this.inventory) this.setState('stale', `${message} Showing the VMs cached ${new Date(this.inventory.fetchedAt).toISOString()}.`);
+    else this.setState(failed ? 'error' : 'disconnected', message);
+  }
+
+  private setState(state: PoolConnectionState, message: string): void {
+    this.state = state;
+    this.message = message;
+    this.options.onChange(this.snapshot());
+  }
+}
+
+/**
+ * The runner's inventory loader reads `<type>.get_all_records`; here those answers come from
+ * xen-api's event-fed cache instead of the network, so the live pool and the runner build
+ * their inventories with the same code.
+ */
+function cachedRecords(client: XapiClient, url: string): PoolClient {
+  const byType = client.objects.indexes.type ?? {};
+  return {
+    url,
+    async call<T>(method: string): Promise<T> {
+      const type = method.slice(0, method.indexOf('.'));
+      const byRef: Record<string, XapiRecord> = {};
+      for (const record of Object.values(byType[type] ?? {})) if (record.$ref) byRef[record.$ref] = record;
+      return byRef as T;
+    },
+    close: async () => undefined,
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,23 @@
+// Everything the features derive from one document version: the parsed file, the runner's
+// diagnostics, the effective settings. Pure; the server caches it per document version.
+import { parseConfig } from '../../../runner/src/config/parse';
+import { validateConfig } from '../../../runner/src/config/validate';
+import { resolveSettings } from '../../../runner/src/config/settings';
+import type { ConfigDiagnostic, ParsedConfig, Settings } from '../../../runner/src/config/types';
+import type { ServerSettings } from '../settings';
+
+export interface ConfigAnalysis {
+  config: ParsedConfig;
+  /** Diagnostics that need no pool (syntax, values, regex syntax). */
+  configDiagnostics: ConfigDiagnostic[];
+  effective: Settings;
+}
+
+export function analyseConfig(text: string, settings: ServerSettings): ConfigAnalysis {
+  const config = parseConfig(text);
+  const configDiagnostics = validateConfig(config, {
+    ignoreExtraKeys: settings.validate.ignoreExtraKeys,
+    compatibility: settings.compatibility,
+  });
+  return { config, configDiagnostics, effective: resolveSettings(config) };
+}

@@ -1,0 +1,116 @@
+// Completion: keys (with their documentation), values of enum-like keys, VM names from the
+// pool for selections and excludes (written so that they select exactly that VM), and
+// snippets for the common selections.
+import {
+  CompletionItemKind,
+  InsertTextFormat,
+  MarkupKind,
+  type CompletionItem,
+  type Position,
+  type Range,
+} from 'vscode-languageserver';
+import { KEY_SCHEMA, getKeySpec } from '../../../runner/src/config/schema';
+import type { KeySpec } from '../../../runner/src/config/schema';
+import { selectableVms } from '../../../runner/src/pool/inventory';
+import type { FeatureContext } from './context';
+import { selectorForVm, formatSize } from './vmNames';
+
+const SNIPPETS: Array<{ label: string; text: string; doc: string }> = [
+  { label: 'vm-export all VMs with a prefix', text: 'vm-export=${1:PROD}.*${2::${3:3}}', doc: 'Full backups of every VM whose name starts with the prefix, optionally keeping N backups.' },
+  { label: 'vm-export one VM', text: 'vm-export=${1:vm-name}${2::${3:3}}', doc: 'Full backup of one VM (a plain name matches exactly).' },
+  { label: 'vdi-export boot disk only', text: 'vdi-export=${1:vm-name}', doc: 'Backs up only the boot disk (xvda) of a VM with large data disks.' },
+  { label: 'exclude before the selections', text: 'exclude=${1:vm-name}', doc: 'Excludes must come before the first selection line.' },
+  {
+    label: 'new config with defaults',
+    text: [
+      '# VmBackup configuration',
+      'pool_db_backup=${1|0,1|}',
+      'max_backups=${2:4}',
+      'backup_dir=${3:/snapshots/BACKUPS}',
+      'status_log=${4:/snapshots/NAUbackup/status.log}',
+      'vdi_export_format=${5|raw,vhd|}',
+      '',
+      '# excludes first, then the selections',
+      'exclude=${6:PROD-ubuntu12-benchmark}',
+      'vm-export=${7:PROD}.*',
+    ].join('\n'),
+    doc: 'A complete config with the original defaults.',
+  },
+];
+
+function keyItem(spec: KeySpec, original: boolean): CompletionItem {
+  return {
+    label: spec.key,
+    kind: spec.kind === 'scalar' ? CompletionItemKind.Property : CompletionItemKind.Keyword,
+    detail: spec.default !== undefined ? `default ${spec.default}` : spec.extension ? 'vmbackup extension' : spec.kind,
+    documentation: { kind: MarkupKind.Markdown, value: `${spec.doc}\n\nExample: \`${spec.example}\`${spec.extension && original ? '\n\n**Rejected by the original VmBackup.py.**' : ''}` },
+    insertText: `${spec.key}=`,
+    command: { title: 'values', command: 'editor.action.triggerSuggest' },
+    sortText: `${spec.extension ? '1' : '0'}${spec.key}`,
+  };
+}
+
+function valueItems(spec: KeySpec, range: Range): CompletionItem[] {
+  return (spec.allowed ?? []).map((value, index) => ({
+    label: value,
+    textEdit: { range, newText: value },
+    kind: CompletionItemKind.EnumMember,
+    detail: value === spec.default ? 'default' : undefined,
+    documentation: { kind: MarkupKind.Markdown, value: spec.doc },
+    sortText: String(index).padStart(3, '0'),
+  }));
+}
+
+function vmItems(context: FeatureContext, range: Range): CompletionItem[] {
+  const inventory = context.pool.inventory;
+  if (!inventory) return [];
+  return selectableVms(inventory).map((vm) => {
+    const selector = selectorForVm(vm.name);
+    const disks = vm.disks.map((d) => `${d.device || d.userdevice} ${formatSize(d.virtualSize)}`).join(', ');
+    return {
+      label: vm.name,
+      kind: CompletionItemKind.Value,
+      detail: `${vm.powerState}${disks ? ` · ${disks}` : ''}`,
+      textEdit: { range, newText: selector },
+      filterText: vm.name,
+      documentation: selector !== vm.name ? { kind: MarkupKind.Markdown, value: `Inserted as the exact-match regex \`${selector}\`.` } : undefined,
+    };
+  });
+}
+
+export function completions(context: FeatureContext, position: Position): CompletionItem[] {
+  const node = context.analysis.config.lines[position.line];
+  const lineText = node?.text ?? '';
+  const before = lineText.slice(0, position.character);
+  const original = context.settings.compatibility === 'original';
+  if (node?.kind === 'comment' || before.trimStart().startsWith('#')) return [];
+  const equals = before.indexOf('=');
+  if (equals === -1) {
+    const keys = KEY_SCHEMA.filter((spec) => !(original && spec.extension)).map((spec) => keyItem(spec, original));
+    const snippets: CompletionItem[] = before.trim() === '' || !before.includes(' ')
+      ? SNIPPETS.map((s) => ({
+          label: s.label,
+          kind: CompletionItemKind.Snippet,
+          insertText: s.text,
+          insertTextFormat: InsertTextFormat.Snippet,
+          documentation: { kind: MarkupKind.Markdown, value: s.doc },
+          sortText: `2${s.label}`,
+        }))
+      : [];
+    return [...keys, ...snippets];
+  }
+  const spec = getKeySpec(before.slice(0, equals).trim());
+  if (!spec) return [];
+  // Replace the whole value (or the name part of a selection), wherever the cursor is in it.
+  let start = equals + 1;
+  while (start < position.character && /\s/.test(lineText[start]!)) start++;
+  const colon = spec.kind === 'selection' ? lineText.indexOf(':', start) : -1;
+  const end = Math.max(position.character, colon >= 0 ? colon : lineText.trimEnd().length);
+  const range: Range = { start: { line: position.line, character: start }, end: { line: position.line, character: end } };
+  if (spec.kind === 'scalar') return valueItems(spec, range);
+  // In a selection, after the ':' comes N (backups to keep), not a name.
+  if (spec.kind === 'selection' && before.slice(equals + 1).includes(':')) {
+    return ['1', '2', '3', '4', '7', '14'].map((n, index) => ({ label: n, kind: CompletionItemKind.Value, detail: `keep ${n} backups`, sortText: String(index) }));
+  }
+  return vmItems(context, range);
+}

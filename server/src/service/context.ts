@@ -1,0 +1,15 @@
+// What every feature receives: the document's analyses and the pool snapshot.
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { PoolSnapshot } from '../livePool';
+import type { ServerSettings } from '../settings';
+import type { ConfigAnalysis } from './analysis';
+import type { SelectionAnalysis } from './selection';
+
+export interface FeatureContext {
+  uri: string;
+  document: TextDocument;
+  analysis: ConfigAnalysis;
+  selection: SelectionAnalysis;
+  pool: PoolSnapshot;
+  settings: ServerSettings;
+}

@@ -1,0 +1,162 @@
+// Offline features over the protocol: symbols, folding, formatting, key hovers, completion
+// of keys and values, code actions applied to the text and re-validated.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  CodeActionRequest,
+  CompletionRequest,
+  DocumentFormattingRequest,
+  DocumentSymbolRequest,
+  FoldingRangeRequest,
+  HoverRequest,
+  type CodeAction,
+  type CompletionItem,
+  type DocumentSymbol,
+  type MarkupContent,
+} from 'vscode-languageserver-protocol';
+import { applyEdits, caret, TestClient } from './harness';
+
+const URI = 'file:///work/features.cfg';
+
+describe('offline features', () => {
+  let client: TestClient;
+  before(async () => {
+    client = new TestClient();
+    await client.initialize();
+  });
+  after(() => client.dispose());
+
+  async function hoverText(textWithCaret: string): Promise<string> {
+    const { text, position } = caret(textWithCaret);
+    await client.open(URI, text);
+    const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: URI }, position });
+    return (hover?.contents as MarkupContent | undefined)?.value ?? '';
+  }
+
+  async function complete(textWithCaret: string): Promise<CompletionItem[]> {
+    const { text, position } = caret(textWithCaret);
+    await client.open(URI, text);
+    const result = await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri: URI }, position });
+    return Array.isArray(result) ? result : (result?.items ?? []);
+  }
+
+  it('groups document symbols into settings, excludes and selections', async () => {
+    await client.open(URI, '# demo\nmax_backups=3\nexclude=PROD-db\nvm-export=PROD.*:2\nvdi-export=BIG\nbackup_dir=/b\n');
+    const symbols = (await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: URI } })) as DocumentSymbol[];
+    assert.deepEqual(symbols.map((s) => [s.name, s.children!.map((c) => c.name)]), [
+      ['Settings', ['max_backups', 'backup_dir']],
+      ['Excludes', ['exclude=PROD-db']],
+      ['Selections', ['vm-export=PROD.*:2', 'vdi-export=BIG']],
+    ]);
+    assert.deepEqual(symbols[0]!.children![0]!.selectionRange, { start: { line: 1, character: 0 }, end: { line: 1, character: 11 } });
+  });
+
+  it('folds runs of comment lines', async () => {
+    await client.open(URI, '# a\n# b\n# c\nmax_backups=3\n# single\nvm-export=x\n# d\n# e\n');
+    const ranges = await client.connection.sendRequest(FoldingRangeRequest.type, { textDocument: { uri: URI } });
+    assert.deepEqual(ranges?.map((r) => [r.startLine, r.endLine, r.kind]), [[0, 2, 'comment'], [6, 7, 'comment']]);
+  });
+
+  it('formats key = value spacing, keeps comments and values, and fixes indented comments', async () => {
+    const text = '# Weekly  backups \nmax_backups = 3\n  vm-export =  PROD.*:2  \n   # indented\nbackup_dir=/snap\nvm-export=a=b\n';
+    await client.open(URI, text);
+    const edits = await client.connection.sendRequest(DocumentFormattingRequest.type, {
+      textDocument: { uri: URI },
+      options: { tabSize: 2, insertSpaces: true },
+    });
+    const formatted = applyEdits(text, edits ?? []);
+    assert.equal(formatted, '# Weekly  backups\nmax_backups=3\nvm-export=PROD.*:2\n# indented\nbackup_dir=/snap\nvm-export=a=b\n');
+    await client.replace(URI, formatted);
+    const codes = (await client.diagnosticsFor(URI)).map((d) => d.code);
+    assert.ok(!codes.includes('VMB003'), 'no indented comment left');
+    assert.ok(codes.includes('VMB002'), 'the malformed line is left for the user');
+  });
+
+  it('hovers a key with its documentation, default and effective value', async () => {
+    const value = await hoverText('max_back|ups=3\nvm-export=a\nmax_backups=5\n');
+    assert.match(value, /\*\*max_backups\*\* — default `4`/);
+    assert.match(value, /Effective value: `5`, set on line 3 \(a later line wins\)/);
+    const invalid = await hoverText('pool_db_|backup=7\n');
+    assert.match(invalid, /Effective value: `0`, the default, because `7` on line 1 is invalid/);
+    const unknown = await hoverText('max_backup|=3\n');
+    assert.match(unknown, /not a VmBackup key/);
+    assert.match(unknown, /Did you mean `max_backups`\?/);
+  });
+
+  it('hovers a selection offline: plain name vs prefix regex, explanation and a hint how to connect', async () => {
+    const plain = await hoverText('vm-export=web|1\n');
+    assert.match(plain, /plain name/);
+    const regex = await hoverText('vm-export=PROD|-web.*:3\n');
+    assert.match(regex, /Python regex/);
+    assert.match(regex, /prefix/);
+    assert.match(regex, /vmbackup\.pool\.url/);
+  });
+
+  it('completes keys with documentation, and values of enum keys', async () => {
+    const keys = await complete('max_backups=3\nvdi|\n');
+    const labels = keys.map((i) => i.label);
+    for (const key of ['vm-export', 'vdi-export', 'exclude', 'vdi_export_format', 'max_backups', 'compress']) assert.ok(labels.includes(key), key);
+    const vdiFormat = keys.find((i) => i.label === 'vdi_export_format')!;
+    assert.match(JSON.stringify(vdiFormat.documentation), /raw/);
+    assert.ok(keys.some((i) => i.kind === 15 /* Snippet */ && /vm-export/.test(i.insertText ?? '')), 'snippets offered');
+
+    const formats = await complete('vdi_export_format=|\n');
+    assert.deepEqual(formats.map((i) => i.label), ['raw', 'vhd']);
+    const db = await complete('pool_db_backup= |0\n');
+    assert.deepEqual(db.map((i) => i.label), ['0', '1']);
+    assert.deepEqual(db[1]!.textEdit && 'range' in db[1]!.textEdit ? db[1]!.textEdit.range : undefined, {
+      start: { line: 0, character: 16 },
+      end: { line: 0, character: 17 },
+    });
+  });
+
+  it('hides extension keys in compatibility mode "original"', async () => {
+    await client.changeSettings({ compatibility: 'original' });
+    await new Promise((r) => setTimeout(r, 100));
+    const keys = (await complete('|\n')).map((i) => i.label);
+    assert.ok(!keys.includes('compress'));
+    assert.ok(keys.includes('vm-export'));
+    await client.changeSettings({});
+  });
+
+  async function actionsAt(text: string, line: number): Promise<CodeAction[]> {
+    const result = await client.connection.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri: URI },
+      range: { start: { line, character: 0 }, end: { line, character: 0 } },
+      context: { diagnostics: [] },
+    });
+    void text;
+    return (result ?? []) as CodeAction[];
+  }
+
+  it('offers the runner fixes as quick fixes; applying them clears the diagnostic', async () => {
+    const text = 'vm-export=PROD*\nexclude=PROD-db\nmax_backupz=3\n';
+    await client.open(URI, text);
+    const before = (await client.diagnosticsFor(URI)).map((d) => d.code).sort();
+    assert.deepEqual(before, ['VMB005', 'VMB013', 'VMB016']);
+
+    let current = text;
+    for (const [line, code] of [[0, 'VMB016'], [1, 'VMB013'], [2, 'VMB005']] as const) {
+      await client.replace(URI, current);
+      await client.diagnosticsFor(URI);
+      const fix = (await actionsAt(current, line)).find((a) => a.kind === 'quickfix' && a.diagnostics?.[0]?.code === code && !a.title.startsWith('Suppress'));
+      assert.ok(fix, `a fix for ${code}`);
+      current = applyEdits(current, fix.edit!.changes![URI]!);
+    }
+    assert.equal(current, 'exclude=PROD-db\nvm-export=PROD.*\nmax_backups=3\n');
+    await client.replace(URI, current);
+    assert.deepEqual(await client.diagnosticsFor(URI), []);
+  });
+
+  it('offers a suppression comment for every diagnostic; applying it silences that diagnostic', async () => {
+    const text = 'max_backups=3\nvm-export=PROD*\n';
+    await client.open(URI, text);
+    await client.diagnosticsFor(URI);
+    const suppress = (await actionsAt(text, 1)).find((a) => a.title.startsWith('Suppress VMB016'));
+    assert.ok(suppress);
+    const suppressed = applyEdits(text, suppress.edit!.changes![URI]!);
+    assert.equal(suppressed, 'max_backups=3\n# vmbackup-disable-next-line VMB016\nvm-export=PROD*\n');
+    await client.replace(URI, suppressed);
+    assert.deepEqual(await client.diagnosticsFor(URI), []);
+  });
+});

@@ -1,0 +1,242 @@
+// A real LSP client for protocol tests and the benchmark: starts the BUILT server
+// (dist/server.js) over stdio and talks to it with vscode-languageserver-protocol.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type ProtocolConnection,
+} from 'vscode-languageserver-protocol/node';
+import {
+  ConfigurationRequest,
+  DidChangeConfigurationNotification,
+  DidChangeTextDocumentNotification,
+  DidCloseTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  InitializedNotification,
+  InitializeRequest,
+  PublishDiagnosticsNotification,
+  ExitNotification,
+  ShutdownRequest,
+  type Diagnostic,
+  type InitializeResult,
+  type PublishDiagnosticsParams,
+  type TextEdit,
+} from 'vscode-languageserver-protocol';
+import { Methods, type PoolStatus } from '../../server/src/protocol';
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+const SERVER = join(ROOT, 'dist', 'server.js');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, name.name);
+    newest = Math.max(newest, name.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Rebuilds dist/ when server or runner sources are newer than dist/server.js. */
+export function ensureBuilt(): void {
+  const built = existsSync(SERVER) ? statSync(SERVER).mtimeMs : 0;
+  const sources = Math.max(newestMtime(join(ROOT, 'server', 'src')), newestMtime(join(ROOT, 'runner', 'src')));
+  if (built >= sources) return;
+  const result = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('node scripts/build.mjs failed');
+}
+
+export interface ClientOptions {
+  settings?: Record<string, unknown>;
+  storagePath?: string;
+  validationDelay?: number;
+}
+
+export class TestClient {
+  readonly connection: ProtocolConnection;
+  readonly process: ChildProcess;
+  settings: Record<string, unknown>;
+  readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
+  readonly poolStatuses: PoolStatus[] = [];
+  readonly storagePath: string;
+  private readonly versions = new Map<string, number>();
+  private readonly texts = new Map<string, string>();
+  private waiters: Array<() => void> = [];
+  stderr = '';
+
+  constructor(private readonly options: ClientOptions = {}) {
+    ensureBuilt();
+    this.settings = options.settings ?? {};
+    this.storagePath = options.storagePath ?? mkdtempSync(join(tmpdir(), 'vmbackup-lsp-'));
+    this.process = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.process.stderr!.on('data', (chunk) => (this.stderr += chunk));
+    this.connection = createProtocolConnection(
+      new StreamMessageReader(this.process.stdout!),
+      new StreamMessageWriter(this.process.stdin!),
+    );
+    this.connection.onRequest(ConfigurationRequest.type, (params) =>
+      params.items.map((item) => (item.section === 'vmbackup' ? this.settings : null)),
+    );
+    this.connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
+      this.diagnostics.set(params.uri, params);
+      this.notify();
+    });
+    this.connection.onNotification(Methods.poolStatus, (status: PoolStatus) => {
+      this.poolStatuses.push(status);
+      this.notify();
+    });
+    this.connection.onRequest('client/registerCapability', () => null);
+    this.connection.onRequest('workspace/codeLens/refresh', () => null);
+    this.connection.onRequest('workspace/inlayHint/refresh', () => null);
+    this.connection.onRequest('workspace/semanticTokens/refresh', () => null);
+    this.connection.listen();
+  }
+
+  private notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Resolves when `check` returns a value (re-checked on every notification). */
+  async waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = check();
+      if (value !== undefined) return value;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${what}\nserver stderr:\n${this.stderr}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 250));
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async initialize(): Promise<InitializeResult> {
+    const result = await this.connection.sendRequest(InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: {
+        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
+        textDocument: {
+          publishDiagnostics: { relatedInformation: true, codeDescriptionSupport: true },
+          hover: { contentFormat: ['markdown', 'plaintext'] },
+          completion: { completionItem: { snippetSupport: true, documentationFormat: ['markdown'] } },
+          codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'refactor', 'refactor.rewrite'] } } },
+          documentSymbol: { hierarchicalDocumentSymbolSupport: true },
+        },
+      },
+      initializationOptions: { storagePath: this.storagePath, validationDelay: this.options.validationDelay },
+    });
+    await this.connection.sendNotification(InitializedNotification.type, {});
+    return result;
+  }
+
+  async open(uri: string, text: string): Promise<void> {
+    this.versions.set(uri, 1);
+    this.texts.set(uri, text);
+    this.diagnostics.delete(uri);
+    await this.connection.sendNotification(DidOpenTextDocumentNotification.type, {
+      textDocument: { uri, languageId: 'vmbackup-cfg', version: 1, text },
+    });
+  }
+
+  /** Replaces the whole text (full-document change). */
+  async replace(uri: string, text: string): Promise<number> {
+    const version = (this.versions.get(uri) ?? 0) + 1;
+    this.versions.set(uri, version);
+    this.texts.set(uri, text);
+    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version },
+      contentChanges: [{ text }],
+    });
+    return version;
+  }
+
+  /** Sends an incremental change, as an editor does per keystroke. */
+  async edit(uri: string, edit: TextEdit): Promise<number> {
+    const version = (this.versions.get(uri) ?? 0) + 1;
+    this.versions.set(uri, version);
+    this.texts.set(uri, applyEdits(this.texts.get(uri) ?? '', [edit]));
+    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version },
+      contentChanges: [{ range: edit.range, text: edit.newText }],
+    });
+    return version;
+  }
+
+  text(uri: string): string {
+    return this.texts.get(uri) ?? '';
+  }
+
+  version(uri: string): number {
+    return this.versions.get(uri) ?? 0;
+  }
+
+  async close(uri: string): Promise<void> {
+    await this.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+  }
+
+  /** Diagnostics for the document's current version. */
+  async diagnosticsFor(uri: string, timeoutMs?: number): Promise<Diagnostic[]> {
+    const version = this.version(uri);
+    return this.waitFor(`diagnostics for ${uri} v${version}`, () => {
+      const published = this.diagnostics.get(uri);
+      return published && published.version === version ? published.diagnostics : undefined;
+    }, timeoutMs);
+  }
+
+  async changeSettings(settings: Record<string, unknown>): Promise<void> {
+    this.settings = settings;
+    await this.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+  }
+
+  async waitForPoolStatus(what: string, check: (s: PoolStatus) => boolean, timeoutMs = 15_000): Promise<PoolStatus> {
+    return this.waitFor(`pool status ${what}`, () => {
+      const last = this.poolStatuses[this.poolStatuses.length - 1];
+      return last && check(last) ? last : undefined;
+    }, timeoutMs);
+  }
+
+  async dispose(): Promise<void> {
+    try {
+      await Promise.race([this.connection.sendRequest(ShutdownRequest.type), new Promise((r) => setTimeout(r, 2000))]);
+      await this.connection.sendNotification(ExitNotification.type);
+    } catch {
+      // the server may already be gone; killing it below is enough
+    }
+    const exited = new Promise((resolve) => this.process.once('exit', resolve));
+    const timer = setTimeout(() => this.process.kill('SIGKILL'), 3000);
+    if (this.process.exitCode === null) await exited;
+    clearTimeout(timer);
+    this.connection.dispose();
+  }
+}
+
+/** Applies LSP text edits (non-overlapping) to a text. */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
+  const offset = (p: { line: number; character: number }) =>
+    p.line >= lineStarts.length ? text.length : Math.min(lineStarts[p.line]! + p.character, text.length);
+  const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
+  let result = text;
+  for (const e of sorted) result = result.slice(0, offset(e.range.start)) + e.newText + result.slice(offset(e.range.end));
+  return result;
+}
+
+/** `caret('vm-export=we|b1')` -> text without the `|` and the position where it was. */
+export function caret(textWithCaret: string): { text: string; position: { line: number; character: number } } {
+  const index = textWithCaret.indexOf('|');
+  const before = textWithCaret.slice(0, index);
+  const line = before.split('\n').length - 1;
+  const character = index - (before.lastIndexOf('\n') + 1);
+  return { text: before + textWithCaret.slice(index + 1), position: { line, character } };
+}
