@@ -1,6 +1,5 @@
 // Small path rules both hosts share.
 
-import { posix } from 'node:path';
 import { HostError } from './errors';
 
 /**
@@ -12,10 +11,15 @@ export function compareNames(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
-/** remove() deletes whole trees: refuse the paths where a slip would be a disaster. */
+/**
+ * remove() deletes whole trees: refuse the paths where a slip would be a disaster — the
+ * root, an empty path, and any path that climbs with `..` or ends in `.` (`/backups/vm/..`
+ * names the parent of what it seems to name).
+ */
 export function assertRemovable(path: string): void {
-  const normal = posix.normalize(path.trim() === '' ? '' : path);
-  if (path.trim() === '' || normal === '/' || normal === '.' || normal === './' || normal === '..' || normal === '../' || normal.endsWith('/..')) {
+  const components = path.split('/');
+  const last = components.filter((part) => part !== '').pop();
+  if (path.trim() === '' || last === undefined || last === '.' || components.includes('..')) {
     throw new HostError('EINVAL', `refusing to remove ${JSON.stringify(path)}: not a path below a backup directory`);
   }
 }

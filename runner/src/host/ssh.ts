@@ -31,7 +31,12 @@ export { parseSshTarget } from './ssh-options';
 /** ssh's own failures (connection, authentication, host key) exit with 255. */
 const SSH_FAILED = 255;
 
-export async function createSshHost(options: SshHostOptions): Promise<Host> {
+export interface SshHost extends Host {
+  /** The master connection's socket (in a private 0700 directory); gone after close(). */
+  readonly controlPath: string;
+}
+
+export async function createSshHost(options: SshHostOptions): Promise<SshHost> {
   const target = parseSshTarget(options.target);
   const sshPath = options.sshPath ?? 'ssh';
   const xePath = options.xePath ?? 'xe';
@@ -143,8 +148,9 @@ export async function createSshHost(options: SshHostOptions): Promise<Host> {
   process.once('exit', shutdownSync);
 
   let cachedHostname: string | undefined;
-  const host: Host = {
+  const host: SshHost = {
     description,
+    controlPath,
     xe: (args, runOptions) => runRemote(xePath, args, runOptions),
     run: runRemote,
     async hostname() {

@@ -1,0 +1,45 @@
+// VM names an attacker or an unlucky admin could choose: each must reach a file name or a
+// command argument unchanged and execute nothing. `marker` is a path that must never be
+// created: several names try to create it through command substitution.
+
+export function hostileNames(marker: string): string[] {
+  return [
+    `$(touch ${marker})`,
+    `\`touch ${marker}\``,
+    `x;touch ${marker}`,
+    `x&&touch ${marker}`,
+    `x|touch ${marker}`,
+    `x\ntouch ${marker}`,
+    `'$(touch ${marker})'`,
+    `"$(touch ${marker})"`,
+    "it's",
+    'say "hi"',
+    "''",
+    'a:b',
+    'a,b',
+    'a&b',
+    '*',
+    '?',
+    '[ab]',
+    '{a,b}',
+    '>out',
+    '<in',
+    '(paren)',
+    '$HOME',
+    '${IFS}',
+    '~root',
+    '#hash',
+    '!bang',
+    '%s%n',
+    'back\\slash',
+    'tab\there',
+    'cr\rreturn',
+    'esc\x1b[31m',
+    'näme ünïcode 日本 🚀',
+    ' leading space',
+    'trailing space ',
+    '-leading-dash',
+    '--rf',
+    'line\nbreak',
+  ];
+}
