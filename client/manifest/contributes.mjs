@@ -1,12 +1,14 @@
 // The extension's part of the root package.json (contributes, activationEvents, icon, gallery
 // fields, the `package` script), kept here as code so it can be re-applied after other helpers
 // edit package.json: `flock /tmp/shared.lock node client/manifest/contributes.mjs`.
+// `--manifest PATH` applies it to another copy (used to commit only these fields).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const manifestPath = join(root, 'package.json');
+const flag = process.argv.indexOf('--manifest');
+const manifestPath = flag > 0 ? process.argv[flag + 1] : join(root, 'package.json');
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
 
 const vmbackupFile = 'resourceLangId == vmbackup';
@@ -17,7 +19,7 @@ const commands = [
   { command: 'vmbackup.runBackup', title: 'Run Backup', category: 'VmBackup', icon: '$(play)', enablement: `${trusted} && !vmbackup.running` },
   { command: 'vmbackup.stop', title: 'Stop', category: 'VmBackup', icon: '$(debug-stop)', enablement: 'vmbackup.running' },
   { command: 'vmbackup.setPoolPassword', title: 'Set Pool Password', category: 'VmBackup', icon: '$(key)' },
-  { command: 'vmbackup.connectPool', title: 'Connect to Pool', category: 'VmBackup', icon: '$(plug)', enablement: trusted },
+  { command: 'vmbackup.connectPool', title: 'Connect to Pool', category: 'VmBackup', icon: '$(plug)' },
   { command: 'vmbackup.disconnectPool', title: 'Disconnect from Pool', category: 'VmBackup', icon: '$(debug-disconnect)' },
   { command: 'vmbackup.showLogs', title: 'Show Logs', category: 'VmBackup', icon: '$(output)' },
   { command: 'vmbackup.openStatusLog', title: 'Open Status Log', category: 'VmBackup', icon: '$(file-text)' },
@@ -75,7 +77,7 @@ const configuration = [
 manifest.icon = 'images/icon.png';
 manifest.galleryBanner = { color: '#1b2b3a', theme: 'dark' };
 manifest.repository = { type: 'git', url: 'https://github.com/vmbackup/vmbackup.git' };
-manifest.activationEvents = ['onLanguage:vmbackup', 'onLanguage:properties', 'onLanguage:ini', 'onTaskType:vmbackup'];
+manifest.activationEvents = ['onLanguage:vmbackup', 'onLanguage:properties', 'onTaskType:vmbackup'];
 manifest.capabilities = {
   untrustedWorkspaces: {
     supported: 'limited',

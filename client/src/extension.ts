@@ -1,5 +1,81 @@
-import type * as vscode from 'vscode';
+// The VmBackup extension: language detection for `.cfg` files, the language server, the pool
+// password (SecretStorage) and status, Run Preview / Run Backup / Stop, the status log, and a
+// task provider. Activation only wires things up; the language server starts when the first
+// vmbackup document is open, so activating for content detection of some `.cfg` stays cheap.
+import * as vscode from 'vscode';
+import { Methods } from '../../server/src/protocol';
+import { LanguageDetection } from './languageDetection';
+import { LanguageServer } from './languageServer';
+import { describePool, poolIdentity, PoolPasswords } from './poolPassword';
+import { apply, createPoolStatusItem } from './poolStatusItem';
+import { RunController } from './runController';
+import { openStatusLog } from './statusLog';
+import { TASK_TYPE, VmbackupTaskProvider } from './tasks';
 
-export function activate(_context: vscode.ExtensionContext): void {}
+let server: LanguageServer | undefined;
 
-export function deactivate(): void {}
+/** The config a command acts on: its argument (URI or URI string, e.g. from the code lens) or the active editor. */
+function targetUri(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  if (typeof arg === 'string' && arg !== '') return vscode.Uri.parse(arg);
+  const editor = vscode.window.activeTextEditor;
+  return editor?.document.languageId === 'vmbackup' ? editor.document.uri : undefined;
+}
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('VmBackup', { log: true });
+  const passwords = new PoolPasswords(context.secrets);
+  const runs = new RunController(context, log, passwords);
+  server = new LanguageServer(context, log, passwords);
+  const statusItem = createPoolStatusItem();
+  void vscode.commands.executeCommand('setContext', 'vmbackup.running', false);
+
+  const run = (action: 'preview' | 'backup') => async (arg: unknown) => {
+    const uri = targetUri(arg);
+    if (!uri) {
+      void vscode.window.showWarningMessage('Open a VmBackup config (.cfg) to run it.');
+      return;
+    }
+    await runs.run(action, uri, { confirm: action === 'backup' });
+  };
+
+  const poolRequest = (method: typeof Methods.connectPool | typeof Methods.disconnectPool) => async () => {
+    try {
+      const status = await server!.request(method);
+      log.info(`pool: ${status.message}`);
+      if (status.state === 'error') void vscode.window.showErrorMessage(`VmBackup: ${status.message}`);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`VmBackup: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+
+  context.subscriptions.push(
+    log,
+    runs,
+    server,
+    statusItem,
+    new LanguageDetection(context.workspaceState, log),
+    server.onPoolStatus((status) => apply(statusItem, status)),
+    vscode.commands.registerCommand('vmbackup.runPreview', run('preview')),
+    vscode.commands.registerCommand('vmbackup.runBackup', run('backup')),
+    vscode.commands.registerCommand('vmbackup.stop', () => runs.stop()),
+    vscode.commands.registerCommand('vmbackup.setPoolPassword', async () => {
+      const pool = poolIdentity();
+      const password = await passwords.prompt(pool);
+      if (password === undefined) return;
+      log.info(password === '' ? `pool password for ${describePool(pool)} forgotten` : `pool password for ${describePool(pool)} stored in secret storage`);
+      // The secret storage change event sends it to a running server; start one if needed.
+      if (!server!.running && pool.url) await server!.ensureStarted();
+    }),
+    vscode.commands.registerCommand('vmbackup.connectPool', poolRequest(Methods.connectPool)),
+    vscode.commands.registerCommand('vmbackup.disconnectPool', poolRequest(Methods.disconnectPool)),
+    vscode.commands.registerCommand('vmbackup.showLogs', () => log.show()),
+    vscode.commands.registerCommand('vmbackup.openStatusLog', () => openStatusLog(vscode.window.activeTextEditor?.document)),
+    vscode.tasks.registerTaskProvider(TASK_TYPE, new VmbackupTaskProvider(runs)),
+  );
+}
+
+export async function deactivate(): Promise<void> {
+  await server?.stop();
+  server = undefined;
+}

@@ -1,0 +1,84 @@
+// Switches `.cfg` documents to `vmbackup` when their content clearly is a VmBackup config
+// (see detect.ts for the rule). The manifest's filenamePatterns handle the usual places; this
+// covers e.g. /etc/vmbackup/weekly.cfg. It never touches a document whose language the user
+// chose: one named in `files.associations`, or one whose language was changed while it was
+// open (VS Code reports a language change as close + open of the same document, which is
+// how a manual "Change Language Mode" is recognised); such documents are remembered.
+import * as vscode from 'vscode';
+import { DEFAULT_CFG_LANGUAGES, isCfgPath, isClearlyVmBackupConfig, userAssociation } from './detect';
+
+const CHOSEN_KEY = 'vmbackup.languageChosenByUser';
+
+export class LanguageDetection implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  /** URIs whose language the user picked; persisted per workspace. */
+  private readonly chosenByUser: Set<string>;
+  /** Documents closed in the current tick: an open of the same URI right after is a language change. */
+  private readonly justClosed = new Map<string, string>();
+  /** URIs this extension is switching right now (their close + open is ours, not the user's). */
+  private readonly switching = new Set<string>();
+
+  constructor(
+    private readonly state: vscode.Memento,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.chosenByUser = new Set(state.get<string[]>(CHOSEN_KEY, []));
+    this.disposables.push(
+      vscode.workspace.onDidCloseTextDocument((doc) => {
+        const key = doc.uri.toString();
+        this.justClosed.set(key, doc.languageId);
+        setImmediate(() => this.justClosed.delete(key));
+      }),
+      vscode.workspace.onDidOpenTextDocument((doc) => this.onOpen(doc)),
+      vscode.workspace.onDidSaveTextDocument((doc) => this.consider(doc, 'save')),
+    );
+    for (const doc of vscode.workspace.textDocuments) this.consider(doc, 'open');
+  }
+
+  private onOpen(doc: vscode.TextDocument): void {
+    const key = doc.uri.toString();
+    const previous = this.justClosed.get(key);
+    if (previous !== undefined && previous !== doc.languageId) {
+      this.justClosed.delete(key);
+      if (this.switching.delete(key)) return;
+      // Someone else changed the language of an open document: the user, via the language
+      // picker (or another extension acting for them). Respect it from now on.
+      this.rememberChoice(key);
+      this.log.debug(`language of ${doc.uri.fsPath} set to ${doc.languageId} by the user; detection leaves it alone`);
+      return;
+    }
+    this.consider(doc, 'open');
+  }
+
+  private rememberChoice(key: string): void {
+    if (this.chosenByUser.has(key)) return;
+    this.chosenByUser.add(key);
+    void this.state.update(CHOSEN_KEY, [...this.chosenByUser].slice(-500));
+  }
+
+  private consider(doc: vscode.TextDocument, reason: 'open' | 'save'): void {
+    if (doc.languageId === 'vmbackup' || !DEFAULT_CFG_LANGUAGES.has(doc.languageId)) return;
+    if (doc.uri.scheme !== 'file' && doc.uri.scheme !== 'vscode-remote') return;
+    if (!isCfgPath(doc.uri.path)) return;
+    const config = vscode.workspace.getConfiguration('vmbackup', doc.uri);
+    if (!config.get<boolean>('detectLanguage', true)) return;
+    const key = doc.uri.toString();
+    if (this.chosenByUser.has(key)) return;
+    const associations = vscode.workspace.getConfiguration('files', doc.uri).get<Record<string, unknown>>('associations');
+    if (userAssociation(doc.uri.fsPath, associations) !== undefined) return;
+    if (!isClearlyVmBackupConfig(doc.getText())) return;
+    this.switching.add(key);
+    this.log.info(`${doc.uri.fsPath} looks like a VmBackup config (on ${reason}): opening it as vmbackup`);
+    vscode.languages.setTextDocumentLanguage(doc, 'vmbackup').then(
+      () => setImmediate(() => this.switching.delete(key)),
+      (err: unknown) => {
+        this.switching.delete(key);
+        this.log.warn(`could not switch ${doc.uri.fsPath} to vmbackup: ${String(err)}`);
+      },
+    );
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,103 @@
+// Starts the bundled language server (dist/server.js over node IPC) the first time a vmbackup
+// document is open, keeps it supplied with the pool password, and relays the server's pool
+// status to the language status item. Starting lazily keeps activation cheap when the
+// extension was activated only for content detection of some other `.cfg` file.
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { Methods, type PoolStatus, type VmbackupInitializationOptions } from '../../server/src/protocol';
+import { poolIdentity, type PoolPasswords } from './poolPassword';
+
+export class LanguageServer implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private starting: Promise<LanguageClient> | undefined;
+  private readonly statusEmitter = new vscode.EventEmitter<PoolStatus>();
+  readonly onPoolStatus = this.statusEmitter.event;
+  private readonly disposables: vscode.Disposable[] = [this.statusEmitter];
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly passwords: PoolPasswords,
+  ) {
+    this.disposables.push(
+      vscode.workspace.onDidOpenTextDocument((doc) => {
+        if (doc.languageId === 'vmbackup') void this.ensureStarted();
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (this.client && (e.affectsConfiguration('vmbackup.pool.url') || e.affectsConfiguration('vmbackup.pool.user'))) {
+          void this.sendPassword();
+        }
+      }),
+      passwords.onDidChange(() => {
+        if (this.client) void this.sendPassword();
+      }),
+    );
+    if (vscode.workspace.textDocuments.some((doc) => doc.languageId === 'vmbackup')) void this.ensureStarted();
+  }
+
+  ensureStarted(): Promise<LanguageClient> {
+    this.starting ??= this.start().catch((err: unknown) => {
+      this.starting = undefined;
+      this.log.error(`the VmBackup language server did not start: ${err instanceof Error ? err.message : String(err)}`);
+      throw err;
+    });
+    return this.starting;
+  }
+
+  private async start(): Promise<LanguageClient> {
+    const module = this.context.asAbsolutePath('dist/server.js');
+    const serverOptions: ServerOptions = {
+      run: { module, transport: TransportKind.ipc },
+      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+    };
+    const initializationOptions: VmbackupInitializationOptions = { storagePath: this.context.globalStorageUri.fsPath };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [
+        { scheme: 'file', language: 'vmbackup' },
+        { scheme: 'untitled', language: 'vmbackup' },
+      ],
+      outputChannel: this.log,
+      synchronize: { configurationSection: 'vmbackup' },
+      initializationOptions,
+    };
+    const client = new LanguageClient('vmbackup', 'VmBackup Language Server', serverOptions, clientOptions);
+    this.disposables.push(client.onNotification(Methods.poolStatus, (status: PoolStatus) => this.statusEmitter.fire(status)));
+    await client.start();
+    this.client = client;
+    this.log.info('VmBackup language server started');
+    await this.sendPassword();
+    return client;
+  }
+
+  /** Sends the stored password for the configured pool ("" when there is none). */
+  async sendPassword(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    const password = (await this.passwords.get(poolIdentity())) ?? '';
+    const status = await client.sendRequest<PoolStatus>(Methods.setPoolPassword, { password });
+    this.statusEmitter.fire(status);
+  }
+
+  async request(method: typeof Methods.connectPool | typeof Methods.disconnectPool | typeof Methods.getPoolStatus): Promise<PoolStatus> {
+    const client = await this.ensureStarted();
+    const status = await client.sendRequest<PoolStatus>(method);
+    this.statusEmitter.fire(status);
+    return status;
+  }
+
+  get running(): boolean {
+    return this.client !== undefined;
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.starting = undefined;
+    if (client) await client.stop();
+  }
+
+  dispose(): void {
+    void this.stop();
+    for (const d of this.disposables) d.dispose();
+  }
+}
