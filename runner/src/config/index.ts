@@ -5,6 +5,7 @@ export { parseConfig, SPLIT_SUFFIX_KEYS } from './parse';
 export { KEY_SCHEMA, getKeySpec, ORIGINAL_KEYS, CLI_OPTIONS } from './schema';
 export type { KeySpec, KeyKind, ValueType, CliOptionSpec } from './schema';
 export { validateConfig } from './validate';
+export { regexDiagnostics } from './regex';
 export type { ValidateOptions, ConfigRule, RuleContext } from './validate';
 export { resolveSettings, DEFAULTS, parseCompress, parseSmtpServer, parseMaxBackups, parsePoolDbBackup } from './settings';
 export { formatDiagnostic } from './format';

@@ -11,6 +11,7 @@ import { escapeLiteral, moveExcludesFix, replaceNameFix } from './fixes';
 import { isPlainName, isPyInt, pyIntValue } from './text';
 import { parseCompress, parseMaxBackups, parsePoolDbBackup, parseSmtpServer } from './settings';
 import { suggestKey } from './suggest';
+import { colonCutsRegex, regexDiagnostics } from './regex';
 
 export interface ValidateOptions {
   /** The runner's `ignore_extra_keys=True`: unknown keys become warnings. */
@@ -216,7 +217,7 @@ function nameRule(entry: EntryLine, spec: KeySpec): ConfigDiagnostic[] {
     d.fix = replaceNameFix(`Match exactly '${name}' (${escaped})`, entry, escaped);
     out.push(d);
   }
-  if (spec.kind === 'selection') out.push(...suffixRule(entry));
+  if (spec.kind === 'selection' && !colonCutsRegex(entry)) out.push(...suffixRule(entry));
   return out;
 }
 
@@ -314,6 +315,7 @@ const RULES: readonly ConfigRule[] = [
   (ctx) => bomRule(ctx.parsed),
   lineRules,
   (ctx) => entryRules(ctx.parsed, ctx.options),
+  (ctx) => regexDiagnostics(ctx.parsed),
 ];
 
 function byPosition(a: ConfigDiagnostic, b: ConfigDiagnostic): number {
