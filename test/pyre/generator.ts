@@ -19,14 +19,14 @@ type Rand = () => number;
 const pick = <T>(rand: Rand, items: readonly T[]): T => items[Math.floor(rand() * items.length)];
 const chance = (rand: Rand, p: number) => rand() < p;
 
-const NAME_CHARS = ['a', 'b', 'A', 'B', 'P', 'R', 'O', 'D', 'E', 'V', '-', '_', '.', ' ', '0', '1', '9', 'é', '\n'];
-const LITERALS = ['a', 'b', 'A', 'B', 'P', 'R', 'O', 'D', 'E', 'V', '-', '_', ' ', '0', '1', '9', 'é', ',', '}', ']', '#', '=', ':', '~', '&'];
+const NAME_CHARS = ['a', 'b', 'A', 'B', 'P', 'R', 'O', 'D', 'E', 'V', '-', '_', '.', ' ', '0', '1', '9', 'é', '😀', '\n'];
+const LITERALS = ['a', 'b', 'A', 'B', 'P', 'R', 'O', 'D', 'E', 'V', '-', '_', ' ', '0', '1', '9', 'é', '😀', ',', '}', ']', '#', '=', ':', '~', '&'];
 const ESCAPES = [
   '\\d', '\\w', '\\s', '\\D', '\\W', '\\S', '\\b', '\\B', '\\A', '\\Z', '\\.', '\\-', '\\ ', '\\n', '\\t',
   '\\x41', '\\x61', '\\u00e9', '\\U00000042', '\\101', '\\0', '\\\\', '\\(', '\\*', '\\1', '\\2', '\\q',
 ];
 const CLASS_ATOMS = ['a', 'b', 'A', 'Z', '0', '9', '-', '_', '.', ' ', 'é', '^', '[', '\\d', '\\w', '\\s', '\\W', '\\S', '\\D', '\\]', '\\-', '\\n', '\\x41', '\\b'];
-const QUANTIFIERS = ['*', '+', '?', '{2}', '{1,3}', '{,2}', '{2,}', '{0}', '{1,1}', '{', '{x}', '{3,1}'];
+const QUANTIFIERS = ['*', '+', '?', '*', '+', '?', '{2}', '{1,3}', '{,2}', '{2,}', '{0}', '{1,1}', '{', '{x}', '{3,1}'];
 const GLOBAL_FLAGS = ['(?i)', '(?s)', '(?m)', '(?x)', '(?a)', '(?is)', '(?im)', '(?u)', '(?L)', '(?t)'];
 const SCOPED = ['(?i:', '(?-i:', '(?s:', '(?m:', '(?x:', '(?a:', '(?i-s:', '(?ms:'];
 
@@ -114,13 +114,37 @@ function mutate(rand: Rand, pattern: string): string {
   return chars.join('');
 }
 
-export function generatePatterns(seed: number, randomCount: number): string[] {
+const REGEX_SPECIAL = /[.\\[\]{}()*+?^$|#]/u;
+
+/** A regex derived from a VM name, so that it matches some names and narrowly misses others. */
+function fromName(rand: Rand, name: string): string {
+  let out = chance(rand, 0.1) ? pick(rand, ['(?i)', '(?x)', '(?s)', '(?m)']) : '';
+  for (const ch of Array.from(name)) {
+    const lit = REGEX_SPECIAL.test(ch) ? '\\' + ch : ch === ' ' && out.startsWith('(?x)') ? '\\ ' : ch === '\n' ? '\\n' : ch;
+    const r = rand();
+    let piece = lit;
+    if (r < 0.12) piece = '.';
+    else if (r < 0.2) piece = /[0-9]/.test(ch) ? '\\d' : /\w/.test(ch) ? '\\w' : /\s/.test(ch) ? '\\s' : '\\W';
+    else if (r < 0.27) piece = `[${lit}${pick(rand, ['a', 'Z', '0-9', 'a-z', '\\-', '^'])}]`;
+    else if (r < 0.3) piece = `[^${pick(rand, ['a', 'b', 'P', '-', '\\d'])}]`;
+    else if (r < 0.34) piece = `(${lit})`;
+    else if (r < 0.37) piece = `(?:${lit}|${pick(rand, NAME_CHARS).replace(REGEX_SPECIAL, '\\$&')})`;
+    else if (r < 0.4) piece = lit.toLowerCase() === lit ? lit.toUpperCase() : lit.toLowerCase();
+    out += piece;
+    if (chance(rand, 0.15)) out += pick(rand, ['*', '+', '?', '{1,2}', '*?', '+?', '??', '*+', '++', '{0,1}+']);
+    if (chance(rand, 0.04)) out += pick(rand, ['\\b', '\\B', '(?=a)', '(?!b)', '(?<=a)', '(?<!-)', '(?#x)']);
+  }
+  return out + pick(rand, ['', '', '', '.*', '$', '\\Z', '.*$', '\\n?$', '\\1', '(?P=x)', '\\s*$']);
+}
+
+export function generatePatterns(seed: number, randomCount: number, names: readonly string[] = []): string[] {
   const rand = prng(seed);
   const out = new Set<string>([...SEED_README_PATTERNS, ...CONSTRUCT_PATTERNS]);
   const curated = [...out];
   for (let i = 0; out.size < curated.length + randomCount && i < randomCount * 10; i++) {
     const r = rand();
-    if (r < 0.6) out.add(randomPattern(rand));
+    if (r < 0.35 && names.length > 0) out.add(fromName(rand, pick(rand, names)));
+    else if (r < 0.65) out.add(randomPattern(rand));
     else if (r < 0.85) out.add(mutate(rand, randomPattern(rand)));
     else out.add(mutate(rand, pick(rand, curated)));
   }

@@ -8,7 +8,9 @@ export type Category = 'd' | 'D' | 's' | 'S' | 'w' | 'W';
 export type SetItem =
   | { kind: 'char'; code: number }
   | { kind: 'range'; lo: number; hi: number }
-  | { kind: 'category'; category: Category };
+  | { kind: 'category'; category: Category }
+  /** `\N{NAME}` (unresolved: see namedChar). */
+  | { kind: 'named'; name: string };
 
 export type AnchorKind =
   | 'beginning' // ^
@@ -48,7 +50,8 @@ export type PyreNode =
     }
   | { type: 'atomic'; body: PyreNode[] }
   | { type: 'repeat'; min: number; max: number; mode: RepeatMode; body: PyreNode[] }
-  | { type: 'backref'; group: number; name: string | null }
+  /** `start` = code-point index of the `\\` or `(?P=` (for unsupported-construct errors). */
+  | { type: 'backref'; group: number; name: string | null; start: number }
   /** `start` = code-point index of the `(` (compile-stage errors point there). */
   | { type: 'lookaround'; behind: boolean; negate: boolean; body: PyreNode[]; start: number }
   | { type: 'conditional'; group: number; yes: PyreNode[]; no: PyreNode[] | null }

@@ -70,7 +70,8 @@ export function setItemsToCharSet(items: readonly SetItem[]): CharSet {
   for (const item of items) {
     if (item.kind === 'char') intervals.push([item.code, item.code]);
     else if (item.kind === 'range') intervals.push([item.lo, item.hi]);
-    else intervals.push(...categorySet(item.category));
+    else if (item.kind === 'category') intervals.push(...categorySet(item.category));
+    else throw new Error(`unresolved \\N{${item.name}} reached the translator`);
   }
   return normalize(intervals);
 }

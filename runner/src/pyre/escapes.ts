@@ -38,7 +38,7 @@ const ANCHOR_ESCAPES: Record<string, PyreNode> = {
 };
 
 /** `\x..`, `\u....`, `\U........` and `\N{...}`, identical inside and outside sets. */
-function unicodeEscape(source: Tokenizer, escape: string): number | 'named' | null {
+function unicodeEscape(source: Tokenizer, escape: string, state: ParserState): number | { named: string } | null {
   const c = escape[1];
   const fixed: Record<string, number> = { x: 2, u: 4, U: 8 };
   if (c in fixed) {
@@ -53,22 +53,28 @@ function unicodeEscape(source: Tokenizer, escape: string): number | 'named' | nu
   if (c === 'N') {
     if (!source.match('{')) throw source.error('missing {');
     const name = source.getUntil('}', 'character name');
-    // Resolving the name needs the Unicode name table (unicodedata.lookup), which we do
-    // not ship; an unknown name would be an error in CPython, a known one a literal.
-    throw new PyreSyntaxError(
-      `unsupported: named Unicode escape \\N{${name}} (write the character or \\uXXXX instead)`,
-      source.tell() - cpLength(name) - 4,
-      true,
-    );
+    // Resolving the name needs the Unicode name table (unicodedata.lookup), which we do not
+    // ship: the pattern is reported unsupported once the rest of it has been checked.
+    state.markUnsupported(namedEscapeUnsupported(name, source.tell() - cpLength(name) - 4));
+    return { named: name };
   }
   return null;
 }
 
-export function classEscape(source: Tokenizer, escape: string): SetItem {
+export function namedEscapeUnsupported(name: string, pos: number): PyreSyntaxError {
+  return new PyreSyntaxError(
+    `unsupported: named Unicode escape \\N{${name}} (write the character or \\uXXXX instead)`,
+    pos,
+    true,
+  );
+}
+
+export function classEscape(source: Tokenizer, escape: string, state: ParserState): SetItem {
   if (escape in ESCAPES) return { kind: 'char', code: ESCAPES[escape] };
   if (escape in CATEGORY_ESCAPES) return { kind: 'category', category: CATEGORY_ESCAPES[escape] };
-  const unicode = unicodeEscape(source, escape);
+  const unicode = unicodeEscape(source, escape, state);
   if (typeof unicode === 'number') return { kind: 'char', code: unicode };
+  if (unicode !== null) return { kind: 'named', name: unicode.named };
   const c = escape[1];
   if (OCTDIGITS.includes(c)) {
     escape += source.getWhile(2, OCTDIGITS);
@@ -90,8 +96,9 @@ export function escape(source: Tokenizer, escape: string, state: ParserState): P
     return { type: 'set', negate: false, items: [{ kind: 'category', category: CATEGORY_ESCAPES[escape] }] };
   }
   if (escape in ESCAPES) return { type: 'literal', code: ESCAPES[escape] };
-  const unicode = unicodeEscape(source, escape);
+  const unicode = unicodeEscape(source, escape, state);
   if (typeof unicode === 'number') return { type: 'literal', code: unicode };
+  if (unicode !== null) return { type: 'namedChar', name: unicode.named };
   const c = escape[1];
   if (c === '0') {
     escape += source.getWhile(2, OCTDIGITS);
@@ -120,7 +127,7 @@ export function escape(source: Tokenizer, escape: string, state: ParserState): P
     if (group < state.groups) {
       if (!state.checkGroup(group)) throw source.error('cannot refer to an open group', escape.length);
       state.checkLookbehindGroup(group, source);
-      return { type: 'backref', group, name: null };
+      return { type: 'backref', group, name: null, start: source.tell() - escape.length };
     }
     throw source.error(`invalid group reference ${group}`, escape.length - 1);
   }

@@ -20,6 +20,7 @@ function quoteChars(codes: number[]): string {
 function describeSetItem(item: SetItem): string {
   if (item.kind === 'char') return quoteChars([item.code]);
   if (item.kind === 'range') return `${quoteChars([item.lo])}-${quoteChars([item.hi])}`;
+  if (item.kind === 'named') return `\\N{${item.name}}`;
   return CATEGORY_WORDS[item.category];
 }
 
@@ -33,7 +34,7 @@ function describeSet(node: Extract<PyreNode, { type: 'set' }>): string {
 }
 
 function times(min: number, max: number): string {
-  if (min === 0 && max === MAXREPEAT) return 'any number of times';
+  if (min === 0 && max === MAXREPEAT) return 'zero or more times';
   if (min === 1 && max === MAXREPEAT) return 'one or more times';
   if (min === 0 && max === 1) return 'optionally';
   if (max === MAXREPEAT) return `${min} or more times`;
@@ -128,21 +129,29 @@ export function explainPattern(pattern: string): string {
   if (body[0]?.type === 'anchor' && (body[0].kind === 'beginning' || body[0].kind === 'beginningString')) {
     body = body.slice(1); // ^ is implied by re.match
   }
+  const last = parsed.ast.body.at(-1);
   const anchoredEnd = isEndAnchor(body.at(-1));
   if (anchoredEnd) body = body.slice(0, -1);
-  const trailingAnything =
-    !anchoredEnd && body.at(-1)?.type === 'repeat' && describeNode(body.at(-1)!) === 'anything';
+  const isAnything = (node: PyreNode | undefined) => node?.type === 'repeat' && describeNode(node) === 'anything';
+  const trailingAnything = !anchoredEnd && isAnything(body.at(-1));
   if (trailingAnything) body = body.slice(0, -1);
+  const leadingAnything = anchoredEnd && isAnything(body[0]);
+  if (leadingAnything) body = body.slice(1);
   const text = describeSequence(body).join(' then ') || 'nothing';
   const caseNote = flags.join('');
+  const dotNote = /(^|[^\\])\.(?![*+?{])/.test(pattern.replace(/\[[^\]]*\]/g, ''))
+    ? ' Note: . matches any character; write \\. for a literal dot.'
+    : '';
   if (anchoredEnd) {
-    const end = isEndAnchor(parsed.ast.body.at(-1)) && (parsed.ast.body.at(-1) as { kind: string }).kind === 'end'
-      ? ' ($ also allows one trailing newline)'
-      : '';
-    return `Names made of exactly: ${text}${caseNote}${end}.`;
+    const newline = last?.type === 'anchor' && last.kind === 'end' ? ' ($ also accepts a trailing newline)' : '';
+    if (leadingAnything) return `Names ending with ${text}${caseNote}${newline}.${dotNote}`;
+    return `Names that are exactly ${text}${caseNote}${newline}.${dotNote}`;
   }
-  if (trailingAnything) return `Names starting with ${text}${caseNote} (then anything).`;
-  const literalOnly = body.every((n) => n.type === 'literal');
-  const example = literalOnly && body.length > 0 ? ` (e.g. ${quoteChars(body.map((n) => (n as { code: number }).code))}+"-old" matches too)` : '';
-  return `Names starting with ${text}${caseNote}: re.match is a prefix match, anything may follow${example}. Add $ to match the whole name.`;
+  if (trailingAnything) {
+    if (body.length === 0) return 'Every VM name (.* matches anything).';
+    return `Names starting with ${text}${caseNote} (then anything).${dotNote}`;
+  }
+  const literalOnly = body.length > 0 && body.every((n) => n.type === 'literal');
+  const example = literalOnly ? `, e.g. ${quoteChars([...body.map((n) => (n as { code: number }).code), ...Array.from('-old', (c) => c.codePointAt(0)!)])} matches too` : '';
+  return `Names starting with ${text}${caseNote}: re.match is a prefix match, so anything may follow${example}. Add $ to match the whole name.${dotNote}`;
 }

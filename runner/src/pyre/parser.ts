@@ -79,7 +79,7 @@ function parseSequence(
     } else if (!isSingle(token, SPECIAL_CHARS)) {
       items.push({ type: 'literal', code: token.codePointAt(0)! });
     } else if (token === '[') {
-      items.push(parseSet(source));
+      items.push(parseSet(source, state));
     } else if (REPEAT_CHARS.includes(token)) {
       parseRepeat(source, token, items);
     } else if (token === '.') {
@@ -100,7 +100,7 @@ function parseSequence(
   return items;
 }
 
-function parseSet(source: Tokenizer): PyreNode {
+function parseSet(source: Tokenizer, state: ParserState): PyreNode {
   const here = source.tell() - 1;
   const items: SetItem[] = [];
   const negate = source.match('^');
@@ -109,7 +109,7 @@ function parseSet(source: Tokenizer): PyreNode {
     if (token === null) throw source.error('unterminated character set', source.tell() - here);
     if (token === ']' && items.length > 0) break;
     const code1: SetItem =
-      token[0] === '\\' ? classEscape(source, token) : { kind: 'char', code: token.codePointAt(0)! };
+      token[0] === '\\' ? classEscape(source, token, state) : { kind: 'char', code: token.codePointAt(0)! };
     if (source.match('-')) {
       const that = source.get();
       if (that === null) throw source.error('unterminated character set', source.tell() - here);
@@ -118,8 +118,12 @@ function parseSet(source: Tokenizer): PyreNode {
         break;
       }
       const code2: SetItem =
-        that[0] === '\\' ? classEscape(source, that) : { kind: 'char', code: that.codePointAt(0)! };
+        that[0] === '\\' ? classEscape(source, that, state) : { kind: 'char', code: that.codePointAt(0)! };
       const offset = cpLength(token) + 1 + cpLength(that);
+      if (code1.kind === 'named' || code2.kind === 'named') {
+        // Whether the range is ordered depends on the unresolved name: stop here.
+        throw state.unsupported!;
+      }
       if (code1.kind !== 'char' || code2.kind !== 'char' || code2.code < code1.code) {
         throw source.error(`bad character range ${token}-${that}`, offset);
       }
@@ -205,7 +209,7 @@ function parseGroup(
         if (gid === undefined) throw source.error(`unknown group name ${pyRepr(ref)}`, cpLength(ref) + 1);
         if (!state.checkGroup(gid)) throw source.error('cannot refer to an open group', cpLength(ref) + 1);
         state.checkLookbehindGroup(gid, source);
-        return { type: 'backref', group: gid, name: ref };
+        return { type: 'backref', group: gid, name: ref, start };
       } else {
         const next = source.get();
         if (next === null) throw source.error('unexpected end of pattern');

@@ -16,8 +16,8 @@ interface Scope {
 const ANY_CHAR = '[\\s\\S]';
 
 /** Thrown for a valid Python construct whose meaning JS cannot reproduce exactly. */
-function unsupported(message: string): PyreSyntaxError {
-  return new PyreSyntaxError(`unsupported: ${message}`, 0, true);
+function unsupported(message: string, pos: number): PyreSyntaxError {
+  return new PyreSyntaxError(`unsupported: ${message}`, pos, true);
 }
 
 export function translate(ast: PyreAst): string {
@@ -91,10 +91,11 @@ export function translate(ast: PyreAst): string {
           throw unsupported(
             `backreference to group ${node.group} which may not have matched at that point ` +
               '(JavaScript and Python disagree there)',
+            node.start,
           );
         }
         if (scope.ignoreCase) {
-          throw unsupported('case-insensitive backreference (JavaScript would also fold non-ASCII letters)');
+          throw unsupported('case-insensitive backreference (JavaScript would also fold non-ASCII letters)', node.start);
         }
         return `(?:\\${jsGroupOf.get(node.group)})`;
       }
@@ -116,9 +117,9 @@ export function translate(ast: PyreAst): string {
         return `(?:${results.map((r) => r.source).join('|')})`;
       }
       case 'conditional':
-        throw unsupported('conditional group (?(...)yes|no) has no JavaScript equivalent');
+        throw unsupported('conditional group (?(...)yes|no) has no JavaScript equivalent', 0);
       case 'namedChar':
-        throw unsupported(`named Unicode escape \\N{${node.name}}`);
+        throw unsupported(`named Unicode escape \\N{${node.name}}`, 0);
     }
     throw new Error('unreachable');
   };
