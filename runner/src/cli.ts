@@ -1,9 +1,26 @@
-import { VERSION } from './version';
+// Entry point of `vmbackup` (bundled to dist/vmbackup.js). SIGINT/SIGTERM abort the run:
+// the engine removes its snapshots and partial folders, writes the status log and the
+// process exits 2. A second signal exits at once.
+import { main } from './cli/main';
 
-const args = process.argv.slice(2);
-if (args.includes('--version')) {
-  process.stdout.write(`vmbackup ${VERSION}\n`);
-  process.exit(0);
+const controller = new AbortController();
+let signalled = 0;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    signalled++;
+    if (signalled > 1) process.exit(2);
+    process.stderr.write(`vmbackup: ${sig} received, stopping cleanly (send again to exit at once)\n`);
+    controller.abort(new Error(`${sig} received`));
+  });
 }
-process.stderr.write('usage: vmbackup <password|password-file> <config|vm-selector> [preview]\n');
-process.exit(1);
+
+main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }, controller.signal)
+  .catch((error: unknown) => {
+    process.stderr.write(`vmbackup: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  })
+  .then((code) => {
+    // Exit explicitly once stdout is flushed: HTTP keep-alive sockets must not keep cron waiting.
+    const exitCode = signalled > 0 ? 2 : code;
+    process.stdout.write('', () => process.exit(exitCode));
+  });

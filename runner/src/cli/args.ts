@@ -14,6 +14,8 @@ export type PasswordSource =
 export interface TransportOptions {
   /** `user@host[:port]` for the ssh transport. */
   ssh?: { user: string; host: string; port?: number };
+  /** An ssh_config file for the ssh transport (`ssh -F`): identity, known hosts, jump hosts. */
+  sshConfig?: string;
   xe?: string;
   xapi?: string;
 }
@@ -62,7 +64,7 @@ export class CliError extends Error {
   }
 }
 
-const FLAGS_WITH_VALUE = new Set(['--ssh', '--xe', '--xapi', '--password-env', '--concurrency']);
+const FLAGS_WITH_VALUE = new Set(['--ssh', '--ssh-config', '--xe', '--xapi', '--password-env', '--concurrency']);
 const BOOLEAN_FLAGS = new Set(['--password-stdin', '--json', '--dry-run', '--help', '--version']);
 const OPTIONAL_WORDS = new Set(['preview', 'compress', 'ignore_extra_keys', 'pre_clean']);
 
@@ -217,6 +219,11 @@ export function parseArgs(argv: readonly string[], context: ParseContext): Comma
 
   const ssh = flags.get('--ssh');
   if (typeof ssh === 'string') command.transport.ssh = parseSsh(ssh, `--ssh=${ssh}`);
+  const sshConfig = flags.get('--ssh-config');
+  if (typeof sshConfig === 'string') {
+    if (!command.transport.ssh) throw new CliError(`--ssh-config=${sshConfig}`, '--ssh-config needs --ssh user@host');
+    command.transport.sshConfig = sshConfig;
+  }
   const xe = flags.get('--xe');
   if (typeof xe === 'string') command.transport.xe = xe;
   const xapi = flags.get('--xapi');

@@ -144,6 +144,7 @@ Password (never put it on the command line: other users can read it in ps):
 Where it runs:
   --ssh user@host[:port]       run xe and all file operations on that host through OpenSSH
                                (host key checking on; key or agent authentication)
+  --ssh-config FILE            ssh_config file for --ssh (identity, known hosts, ProxyJump)
   --xe PATH                    the xe program (default /opt/xensource/bin/xe, else xe on PATH)
   --xapi URL                   XenAPI address for inventory and records
                                (default http://localhost/, or https://<ssh host>/ with --ssh)

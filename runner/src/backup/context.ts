@@ -1,0 +1,50 @@
+// What every step of a run shares.
+import type { Host } from '../host/types';
+import type { PoolClient } from '../pool/xapi';
+import type { CompressMode } from '../config/types';
+import type { EventBus, ExportKind } from './events';
+import type { StatusLog } from './statusLog';
+
+export interface BackupJob {
+  vm: string;
+  kind: ExportKind;
+  /** Backups to keep for this VM (`:N` or the global max_backups). */
+  maxBackups: number;
+  /** The entry as the settings block shows it (`DEV-RH6:3`). */
+  label: string;
+}
+
+export interface RunSettings {
+  backupDir: string;
+  /** undefined: no status log (vm-selector runs). */
+  statusLog?: string;
+  vdiExportFormat: 'raw' | 'vhd';
+  compress: CompressMode;
+  poolDbBackup: boolean;
+  preClean: boolean;
+  concurrency: number;
+  dryRun: boolean;
+}
+
+export interface RunContext {
+  host: Host;
+  pool: PoolClient;
+  bus: EventBus;
+  settings: RunSettings;
+  status: StatusLog;
+  /** Short host name (first label), as in the status log. */
+  server: string;
+  signal: AbortSignal;
+  now: () => Date;
+}
+
+/** A step that failed; `record` is the status-log word (`VM-EXPORT-FAIL`, ...). */
+export class StepFailure extends Error {
+  override readonly name = 'StepFailure';
+  constructor(
+    readonly record: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,160 @@
+// A whole backup run (vmbackup-behaviour.md §5): lock, writability, df, pool DB, every VM
+// (vdi-export, then vm-export, then metadata-export; N at a time with --concurrency),
+// summary, status log. Stops cleanly on abort (SIGINT/SIGTERM): running VMs remove their
+// snapshot and partial folder, no new VM starts, the run ends with errors.
+import type { Host, HostLock } from '../host/types';
+import { isHostError } from '../host/errors';
+import type { PoolClient } from '../pool/xapi';
+import { loadPoolMaster } from '../pool/xapi';
+import type { BackupJob, RunContext, RunSettings } from './context';
+import { EventBus, exitCodeFor, outcomeFor, type RunSummary } from './events';
+import { join, poolDumpName } from './layout';
+import { StatusLog } from './statusLog';
+import { runJob } from './vmJob';
+import { describeXe, xe, xeArgs } from './xe';
+
+export interface BackupRunInput {
+  host: Host;
+  pool: PoolClient;
+  bus: EventBus;
+  settings: RunSettings;
+  jobs: BackupJob[];
+  signal: AbortSignal;
+  now?: () => Date;
+}
+
+export interface BackupRunResult {
+  summary: RunSummary;
+  exitCode: 0 | 1 | 2;
+}
+
+export const LOCK_FILE = '.vmbackup.lock';
+const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+async function logDf(ctx: RunContext, title: string): Promise<void> {
+  ctx.bus.step('df', title);
+  try {
+    const result = await ctx.host.run('df', ['-Th', ctx.settings.backupDir]);
+    for (const line of result.stdout.split('\n').filter((l) => l !== '')) ctx.bus.info(line);
+  } catch (error) {
+    ctx.bus.info(`df failed: ${message(error)}`);
+  }
+}
+
+/** `pool_db_backup=1`: dump the pool database, on the pool master only. */
+async function backupPoolDb(ctx: RunContext, fullHostname: string): Promise<boolean> {
+  ctx.bus.step('pool-db', '*** begin backup_pool_metadata ***');
+  const master = await loadPoolMaster(ctx.pool);
+  const me = master.hosts.find((h) => h.nameLabel === fullHostname || h.hostname === fullHostname);
+  if (!me || me.uuid !== master.masterUuid) {
+    ctx.bus.info('** ignore: NOT master');
+    return true;
+  }
+  const dir = join(ctx.settings.backupDir, `METADATA_${ctx.server}`);
+  try {
+    if (!(await ctx.host.exists(dir))) await ctx.host.mkdir(dir);
+    const args = xeArgs.poolDump(join(dir, poolDumpName(ctx.now())));
+    ctx.bus.info(describeXe(args));
+    await xe(ctx.host, args, { signal: ctx.signal });
+    return true;
+  } catch (error) {
+    ctx.bus.error(`ERROR failed to backup pool metadata: ${message(error)}`);
+    return false;
+  }
+}
+
+/** Runs the jobs with at most `limit` at once; jobs of the same VM stay in order. */
+async function runJobs(ctx: RunContext, jobs: BackupJob[], limit: number, summary: RunSummary): Promise<void> {
+  const groups = new Map<string, { job: BackupJob; index: number }[]>();
+  jobs.forEach((job, i) => {
+    const list = groups.get(job.vm) ?? [];
+    list.push({ job, index: i + 1 });
+    groups.set(job.vm, list);
+  });
+  const queue = [...groups.values()];
+  const worker = async () => {
+    for (let group = queue.shift(); group; group = queue.shift()) {
+      for (const { job, index } of group) {
+        if (ctx.signal.aborted) return;
+        const result = await runJob(ctx, job, index, jobs.length);
+        summary[result.outcome]++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, queue.length)) }, worker));
+}
+
+export async function runBackup(input: BackupRunInput): Promise<BackupRunResult> {
+  const now = input.now ?? (() => new Date());
+  const { host, bus, settings } = input;
+  const started = Date.now();
+  const fullHostname = await host.hostname();
+  const server = fullHostname.split('.')[0] ?? fullHostname;
+  const status = new StatusLog(host, settings.dryRun ? undefined : settings.statusLog, server, now, (m) => bus.error(m));
+  const ctx: RunContext = { host, pool: input.pool, bus, settings, status, server, signal: input.signal, now };
+  const summary: RunSummary = { success: 0, warning: 0, error: 0 };
+
+  const finish = async (): Promise<BackupRunResult> => {
+    if (input.signal.aborted) {
+      bus.error('ERROR run interrupted (signal): stopped cleanly, snapshots and incomplete backup folders removed');
+      if (summary.error === 0) summary.error = 1;
+    }
+    const text = `S:${summary.success} W:${summary.warning} E:${summary.error}`;
+    const outcome = outcomeFor(summary);
+    await status.runEnd(outcome === 'error' ? 'ERROR' : outcome === 'warning' ? 'WARNING' : 'SUCCESS', text);
+    await status.flush();
+    const exitCode = exitCodeFor(summary);
+    const words = outcome === 'error' ? '**ERRORS DETECTED**' : outcome === 'warning' ? '**WARNING(s)**' : 'Success';
+    bus.emit({ type: 'run-end', outcome, summary, exitCode, elapsedMs: Date.now() - started, message: `VmBackup ended - ${words} - ${text}` });
+    return { summary, exitCode };
+  };
+
+  await status.runBegin();
+  bus.info('===========================');
+  bus.info(`VmBackup running on ${server} ...`);
+
+  let lock: HostLock | undefined;
+  try {
+    if (!settings.dryRun) {
+      bus.info('===========================');
+      bus.info(`Check if backup directory ${settings.backupDir} is writable ...`);
+      const probe = join(settings.backupDir, '00VMbackupWriteTest');
+      try {
+        await host.writeFile(probe, '');
+        await host.remove(probe);
+      } catch (error) {
+        bus.error(`ERROR failed to write to backup directory area - FATAL ERROR (${message(error)})`);
+        summary.error++;
+        return await finish();
+      }
+      bus.info('Success: backup directory area is writable');
+      try {
+        lock = await host.lock(join(settings.backupDir, LOCK_FILE));
+      } catch (error) {
+        const why = isHostError(error, 'ELOCKED') ? 'another vmbackup run is using this backup directory' : message(error);
+        bus.error(`ERROR cannot lock ${join(settings.backupDir, LOCK_FILE)}: ${why}`);
+        summary.error++;
+        return await finish();
+      }
+    }
+    bus.info('===========================');
+    await logDf(ctx, `Space before backups: df -Th ${settings.backupDir}`);
+
+    if (settings.poolDbBackup && !settings.dryRun) {
+      if (!(await backupPoolDb(ctx, fullHostname))) summary.error++;
+    }
+    const order = ['vdi-export', 'vm-export', 'metadata-export'] as const;
+    const jobs = order.flatMap((kind) => input.jobs.filter((j) => j.kind === kind));
+    bus.info(`************ ${jobs.length} backup(s): vdi-export, vm-export, metadata-export ***************`);
+    await runJobs(ctx, jobs, settings.concurrency, summary);
+
+    bus.info('===========================');
+    await logDf(ctx, `Space status: df -Th ${settings.backupDir}`);
+  } catch (error) {
+    bus.error(`ERROR ${message(error)}`);
+    summary.error++;
+  } finally {
+    await lock?.release().catch(() => undefined);
+  }
+  return finish();
+}

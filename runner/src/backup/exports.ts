@@ -1,0 +1,188 @@
+// The export step of each kind, snapshot lifecycle included. Every snapshot this run makes
+// is removed in a `finally`, whatever happens to the export (failure, XAPI error, abort):
+// the original left it behind until the next run.
+import type { VmRecords, XapiRecord } from '../pool/xapi';
+import { fieldNumber, fieldText, findVdiSnapshotsNamed, findVmSnapshotsNamed } from '../pool/xapi';
+import { StepFailure, type BackupJob, type RunContext } from './context';
+import { exportFileName, join } from './layout';
+import { describeXe, vdiSnapshot, vmSnapshot, xe, xeArgs } from './xe';
+import { verifyDiskImage, verifyXva } from './verify';
+
+export interface ExportResult {
+  file: string;
+  warnings: string[];
+}
+
+const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** Reports the growing file size about once a second while `work` runs. */
+async function withProgress<T>(ctx: RunContext, vm: string, file: string, totalBytes: number | undefined, work: Promise<T>): Promise<T> {
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    ctx.host
+      .stat(file)
+      .then((info) => {
+        if (info) ctx.bus.emit({ type: 'progress', vm, bytes: info.size, message: '', ...(totalBytes ? { totalBytes } : {}) });
+      })
+      .catch(() => undefined)
+      .finally(() => (busy = false));
+  }, 1000);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Bytes the export may need: allocated bytes of the disks (virtual size when unknown). */
+export function expectedBytes(records: VmRecords, onlyVdi?: XapiRecord): number {
+  const vdis = onlyVdi ? [onlyVdi] : records.disks.map((d) => d.vdi).filter((v): v is XapiRecord => v !== undefined);
+  return vdis.reduce((sum, vdi) => sum + (fieldNumber(vdi.physical_utilisation) || fieldNumber(vdi.virtual_size)), 0);
+}
+
+export async function checkFreeSpace(ctx: RunContext, needed: number): Promise<void> {
+  const free = await ctx.host.freeBytes(ctx.settings.backupDir);
+  if (free < needed) {
+    const gib = (n: number) => (n / 1024 ** 3).toFixed(1);
+    throw new StepFailure(
+      'NO-SPACE-FAIL',
+      `ERROR not enough free space in ${ctx.settings.backupDir}: the export needs about ${gib(needed)} GiB, ${gib(free)} GiB are free`,
+    );
+  }
+}
+
+async function runExportCommand(ctx: RunContext, vm: string, args: string[], record: string, file: string, total?: number): Promise<void> {
+  ctx.bus.step('export', `cmd: ${describeXe(args)}`, vm);
+  try {
+    await withProgress(ctx, vm, file, total, xe(ctx.host, args, { signal: ctx.signal }));
+  } catch (error) {
+    throw new StepFailure(record, `ERROR ${message(error)}`);
+  }
+}
+
+async function verifyStep(ctx: RunContext, vm: string, check: () => Promise<void>): Promise<void> {
+  ctx.bus.step('verify', 'verifying the export file', vm);
+  try {
+    await check();
+  } catch (error) {
+    throw new StepFailure('VERIFY-FAIL', `ERROR export file check failed: ${message(error)}`);
+  }
+}
+
+export async function runVmExport(ctx: RunContext, job: BackupJob, records: VmRecords, folder: string, preClean: () => Promise<void>): Promise<ExportResult> {
+  const { host, bus } = ctx;
+  const vm = job.vm;
+  const warnings: string[] = [];
+  bus.info('*** vm-export begin xe command sequence', vm);
+  bus.info(fieldText(records.vm.power_state).toLowerCase() === 'running' ? 'vm is running' : 'vm is NOT running', vm);
+
+  const snapName = `RESTORE_${vm}`;
+  bus.info(`check for prev-vm-snapshot: ${snapName}`, vm);
+  for (const old of await findVmSnapshotsNamed(ctx.pool, snapName)) {
+    bus.info(`cleanup old-snap-vm-uuid: ${old.uuid}`, vm);
+    try {
+      await xe(host, xeArgs.vmUninstall(old.uuid));
+    } catch (error) {
+      warnings.push(`WARNING-ERROR ${message(error)}`);
+    }
+  }
+  await preClean();
+  await checkFreeSpace(ctx, expectedBytes(records));
+
+  const file = join(folder, exportFileName(vm, 'vm-export', ctx.settings.compress));
+  let snapshot: string | undefined;
+  try {
+    bus.step('snapshot', `1.cmd: ${describeXe(xeArgs.vmSnapshot(records.vm.uuid, snapName))}`, vm);
+    try {
+      snapshot = await vmSnapshot(host, records.vm.uuid, snapName, ctx.signal);
+    } catch (error) {
+      throw new StepFailure('SNAPSHOT-FAIL', `ERROR ${message(error)}`);
+    }
+    bus.info(`snap-uuid: ${snapshot}`, vm);
+    bus.step('snapshot', `2.cmd: ${describeXe(xeArgs.templateParamSet(snapshot))}`, vm);
+    try {
+      await xe(host, xeArgs.templateParamSet(snapshot), { signal: ctx.signal });
+    } catch (error) {
+      throw new StepFailure('TEMPLATE-PARAM-SET-FAIL', `ERROR ${message(error)}`);
+    }
+    await runExportCommand(ctx, vm, xeArgs.vmExport(snapshot, file, ctx.settings.compress), 'VM-EXPORT-FAIL', file);
+    bus.info('vm-export success', vm);
+  } finally {
+    if (snapshot !== undefined) {
+      bus.step('cleanup', `4.cmd: ${describeXe(xeArgs.vmUninstall(snapshot))}`, vm);
+      // No abort signal: the snapshot must go even when the run is being stopped.
+      await xe(host, xeArgs.vmUninstall(snapshot)).catch((error) => {
+        warnings.push(`WARNING ${message(error)}`);
+      });
+    }
+  }
+  bus.info('*** vm-export end', vm);
+  await verifyStep(ctx, vm, () => verifyXva(host, file, ctx.settings.compress));
+  return { file, warnings };
+}
+
+export async function runVdiExport(ctx: RunContext, job: BackupJob, records: VmRecords, folder: string, boot: XapiRecord, preClean: () => Promise<void>): Promise<ExportResult> {
+  const { host, bus } = ctx;
+  const vm = job.vm;
+  const warnings: string[] = [];
+  const format = ctx.settings.vdiExportFormat;
+  bus.info('*** vdi-export begin xe command sequence', vm);
+  bus.info(fieldText(records.vm.power_state).toLowerCase() === 'running' ? 'vm is running' : 'vm is NOT running', vm);
+
+  const snapName = `SNAP_${vm}_${fieldText(boot.name_label)}`.replace(/ /g, '-');
+  bus.info(`check for prev-vdi-snapshot: ${snapName}`, vm);
+  for (const old of await findVdiSnapshotsNamed(ctx.pool, snapName)) {
+    bus.info(`cleanup old-snap-vdi-uuid: ${old.uuid}`, vm);
+    try {
+      await xe(host, xeArgs.vdiDestroy(old.uuid));
+    } catch (error) {
+      warnings.push(`WARNING ${message(error)}`);
+    }
+  }
+  await preClean();
+  const virtualSize = fieldNumber(boot.virtual_size);
+  await checkFreeSpace(ctx, format === 'raw' ? virtualSize : expectedBytes(records, boot));
+
+  const file = join(folder, exportFileName(vm, 'vdi-export', format));
+  let snapshot: string | undefined;
+  try {
+    bus.step('snapshot', `2.cmd: ${describeXe(xeArgs.vdiSnapshot(boot.uuid))}`, vm);
+    try {
+      snapshot = await vdiSnapshot(host, boot.uuid, ctx.signal);
+    } catch (error) {
+      throw new StepFailure('VDI-SNAPSHOT-FAIL', `ERROR ${message(error)}`);
+    }
+    bus.info(`snap-uuid: ${snapshot}`, vm);
+    bus.step('snapshot', `3.cmd: ${describeXe(xeArgs.vdiParamSet(snapshot, snapName))}`, vm);
+    try {
+      await xe(host, xeArgs.vdiParamSet(snapshot, snapName), { signal: ctx.signal });
+    } catch (error) {
+      throw new StepFailure('VDI-PARAM-SET-FAIL', `ERROR ${message(error)}`);
+    }
+    await runExportCommand(ctx, vm, xeArgs.vdiExport(snapshot, file, format), 'VDI-EXPORT-FAIL', file, virtualSize);
+    bus.info('vdi-export success', vm);
+  } finally {
+    if (snapshot !== undefined) {
+      bus.step('cleanup', `5.cmd: ${describeXe(xeArgs.vdiDestroy(snapshot))}`, vm);
+      await xe(host, xeArgs.vdiDestroy(snapshot)).catch((error) => {
+        warnings.push(`WARNING ${message(error)}`);
+      });
+    }
+  }
+  bus.info('*** vdi-export end', vm);
+  await verifyStep(ctx, vm, () => verifyDiskImage(host, file, format, virtualSize));
+  return { file, warnings };
+}
+
+export async function runMetadataExport(ctx: RunContext, job: BackupJob, records: VmRecords, folder: string, preClean: () => Promise<void>): Promise<ExportResult> {
+  const vm = job.vm;
+  ctx.bus.info('*** metadata-export begin xe command sequence', vm);
+  await preClean();
+  const file = join(folder, exportFileName(vm, 'metadata-export', 'none'));
+  await runExportCommand(ctx, vm, xeArgs.metadataExport(records.vm.uuid, file), 'METADATA-EXPORT-FAIL', file);
+  ctx.bus.info('*** metadata-export end', vm);
+  await verifyStep(ctx, vm, () => verifyXva(ctx.host, file, 'none'));
+  return { file, warnings: [] };
+}

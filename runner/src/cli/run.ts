@@ -1,0 +1,140 @@
+// A backup or preview run from the command line: config (or vm-selector), pool inventory,
+// selection, then the preview report or the backup engine.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parseConfig, resolveSettings, validateConfig, formatDiagnostic, DEFAULTS, type ParsedConfig, type Settings } from '../config/index';
+import { EventBus, exitCodeFor } from '../backup/events';
+import { runBackup } from '../backup/engine';
+import { connectPool, loadInventory, type PoolClient } from '../pool/xapi';
+import type { Host } from '../host/types';
+import { VERSION } from '../version';
+import { CliError, type RunCommand } from './args';
+import { attachOutput, type Io } from './output';
+import { resolvePassword } from './password';
+import { openTransport } from './transport';
+import { buildPlan, lineLocation } from './plan';
+import { runPreview } from './preview';
+import { selectorToConfig } from '../select/selector';
+
+export interface LoadedConfig {
+  /** The config file path, or undefined for a vm-selector. */
+  file?: string;
+  /** Name used in diagnostics (`weekend.cfg`, or `<vm-selector>`). */
+  displayName: string;
+  text: string;
+  parsed: ParsedConfig;
+  settings: Settings;
+}
+
+export function loadConfig(target: string): LoadedConfig {
+  if (existsSync(target) && statSync(target).isFile()) {
+    let text: string;
+    try {
+      text = readFileSync(target, 'utf8');
+    } catch (error) {
+      throw new CliError(target, `cannot read config file: ${(error as Error).message}`);
+    }
+    const parsed = parseConfig(text);
+    return { file: target, displayName: target, text, parsed, settings: resolveSettings(parsed) };
+  }
+  const selector = selectorToConfig(target);
+  if (!selector.ok) throw new CliError(target, `ERROR ${selector.error}`);
+  // All settings take their defaults with a vm-selector (as the original).
+  return { displayName: '<vm-selector>', text: target, parsed: selector.config, settings: resolveSettings(parseConfig('')) };
+}
+
+export async function runCommand(command: RunCommand, io: Io, signal: AbortSignal): Promise<number> {
+  const bus = new EventBus();
+  attachOutput(bus, io, command.json);
+  const { password, warnings } = await resolvePassword(command.password, io.env, io.stdin);
+  const config = loadConfig(command.target);
+  const mode = command.preview ? 'preview' : command.dryRun ? 'dry-run' : 'backup';
+  bus.emit({
+    type: 'run-start',
+    mode,
+    host: command.transport.ssh ? `ssh ${command.transport.ssh.user}@${command.transport.ssh.host}:${command.transport.ssh.port ?? 22}` : 'local',
+    version: VERSION,
+    ...(config.file ? { config: config.file } : {}),
+    // Not a log line of its own: the original logs "config loaded from" after loading.
+    message: '',
+  });
+  for (const w of warnings) bus.warning(w);
+  for (const note of command.notes) bus.info(note);
+
+  const settings = { ...config.settings };
+  if (command.compress !== undefined) settings.compress = command.compress;
+  const diagnostics = validateConfig(config.parsed, { ignoreExtraKeys: command.ignoreExtraKeys });
+  for (const d of diagnostics) {
+    const line = formatDiagnostic(config.displayName, d);
+    const location = line.slice(0, line.indexOf(': '));
+    if (d.severity === 'error') bus.error(line, undefined, location);
+    else if (d.severity === 'warning') bus.warning(line);
+  }
+  const configErrors = diagnostics.filter((d) => d.severity === 'error').length;
+  if (configErrors > 0 && !command.preview) {
+    bus.error(`ERROR in configuration settings... (${configErrors} error(s) above; nothing was backed up)`);
+    bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: configErrors }, exitCode: 2, elapsedMs: 0, message: 'VmBackup ended - **ERRORS DETECTED** - configuration' });
+    return 2;
+  }
+
+  let host: Host | undefined;
+  let pool: PoolClient | undefined;
+  try {
+    const transport = await openTransport(command.transport, password);
+    host = transport.host;
+    try {
+      pool = await connectPool(transport.xapiUrl, password);
+    } catch (error) {
+      bus.error(`ERROR ${(error as Error).message}`);
+      bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 0, message: 'VmBackup ended - **ERRORS DETECTED** - XenAPI login failed' });
+      return 2;
+    }
+    const inventory = await loadInventory(pool);
+    const plan = buildPlan(config, settings, inventory);
+    for (const m of plan.selection.messages) {
+      if (m.phase === 'preview') continue;
+      const location = lineLocation(config, m.line);
+      if (m.level === 'error') bus.error(m.text, undefined, location);
+      else if (m.level === 'warning') bus.warning(location ? `${m.text} (${location})` : m.text);
+      else bus.info(m.text);
+    }
+    if (config.file) bus.info(`VmBackup config loaded from: ${basename(config.file)}`);
+    for (const line of plan.settingsBlock) bus.info(line);
+    if (command.preview) return runPreview(bus, config, plan, inventory, diagnostics);
+    if (plan.errors.length > 0 || plan.jobs.length === 0) {
+      if (plan.jobs.length === 0) bus.error('ERROR no VMs loaded');
+      bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 0, message: 'VmBackup ended - **ERRORS DETECTED** - selection' });
+      return 2;
+    }
+    if (!(await host.exists(settings.backupDir))) {
+      bus.error(`ERROR: config backup_dir does not exist -> ${settings.backupDir}`);
+      bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 0, message: 'VmBackup ended - **ERRORS DETECTED** - backup_dir' });
+      return 2;
+    }
+    bus.info('SUCCESS check of parameters');
+    const result = await runBackup({
+      host,
+      pool,
+      bus,
+      signal,
+      jobs: plan.jobs,
+      settings: {
+        backupDir: settings.backupDir,
+        ...(config.file ? { statusLog: settings.statusLog } : {}),
+        vdiExportFormat: settings.vdiExportFormat,
+        compress: settings.compress,
+        poolDbBackup: settings.poolDbBackup === 1,
+        preClean: command.preClean ?? false,
+        concurrency: command.concurrency,
+        dryRun: command.dryRun,
+      },
+    });
+    const selectionWarnings = plan.warnings.length > 0 && result.exitCode === 0 ? 1 : result.exitCode;
+    return Math.max(result.exitCode, selectionWarnings, exitCodeFor({ success: 0, warning: diagnostics.some((d) => d.severity === 'warning') ? 1 : 0, error: 0 }));
+  } finally {
+    await pool?.close();
+    await host?.close().catch(() => undefined);
+  }
+}
+
+export { DEFAULTS };

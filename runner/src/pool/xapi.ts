@@ -1,0 +1,194 @@
+// The xen-api client wrapper: log in, read records. The runner reads the inventory and the
+// records for metadata files through XenAPI (no `xe` output parsing for data); operations
+// that change the pool go through `xe` on the Host, as the original does.
+import { createClient, type Xapi } from 'xen-api';
+import type { Inventory, InventoryDisk, InventoryVm, PowerState } from './inventory';
+
+export type XapiRecord = Record<string, unknown> & { uuid: string };
+
+export interface PoolClient {
+  readonly url: string;
+  call<T = unknown>(method: string, ...args: unknown[]): Promise<T>;
+  close(): Promise<void>;
+}
+
+export class PoolConnectError extends Error {
+  override readonly name = 'PoolConnectError';
+  constructor(
+    message: string,
+    /** XenAPI error code such as SESSION_AUTHENTICATION_FAILED, when there is one. */
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Log in as `root` (the original's user). HOST_IS_SLAVE is followed to the master by the
+ * client itself. Events are not watched: a run reads what it needs when it needs it.
+ */
+export async function connectPool(url: string, password: string, user = 'root'): Promise<PoolClient> {
+  const xapi: Xapi = createClient({
+    url,
+    auth: { user, password },
+    allowUnauthorized: true,
+    watchEvents: false,
+    httpInactivityTimeout: 10 * 60 * 1000,
+  });
+  try {
+    await xapi.connect();
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const detail =
+      code === 'SESSION_AUTHENTICATION_FAILED'
+        ? 'authentication failed (wrong password?)'
+        : error instanceof Error
+          ? error.message
+          : String(error);
+    throw new PoolConnectError(`cannot log in to XenAPI at ${url}: ${detail}`, code);
+  }
+  return {
+    url,
+    call: <T>(method: string, ...args: unknown[]) => xapi.call<T>(method, ...args),
+    close: async () => {
+      try {
+        await xapi.disconnect();
+      } catch {
+        // The session is gone either way; nothing to clean up on our side.
+      }
+    },
+  };
+}
+
+type RecordMap = Record<string, XapiRecord>;
+
+export async function allRecords(pool: PoolClient, cls: string): Promise<RecordMap> {
+  return pool.call<RecordMap>(`${cls}.get_all_records`);
+}
+
+const POWER_STATES: Record<string, PowerState> = {
+  running: 'Running',
+  halted: 'Halted',
+  paused: 'Paused',
+  suspended: 'Suspended',
+};
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+const bool = (v: unknown): boolean => v === true || v === 'true';
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0));
+
+/** Everything selection and the engine need, in XAPI's get_all_records order. */
+export async function loadInventory(pool: PoolClient): Promise<Inventory> {
+  const [vms, vbds, vdis, srs] = await Promise.all([
+    allRecords(pool, 'VM'),
+    allRecords(pool, 'VBD'),
+    allRecords(pool, 'VDI'),
+    allRecords(pool, 'SR'),
+  ]);
+  const list: InventoryVm[] = [];
+  for (const [ref, vm] of Object.entries(vms)) {
+    const disks: InventoryDisk[] = [];
+    for (const vbdRef of (vm.VBDs as string[] | undefined) ?? []) {
+      const vbd = vbds[vbdRef];
+      if (!vbd || str(vbd.type) !== 'Disk') continue;
+      const vdi = vdis[str(vbd.VDI)];
+      if (!vdi) continue;
+      disks.push({
+        device: str(vbd.device),
+        userdevice: str(vbd.userdevice),
+        vdiUuid: vdi.uuid,
+        vdiName: str(vdi.name_label),
+        virtualSize: num(vdi.virtual_size),
+        srName: str(srs[str(vdi.SR)]?.name_label),
+      });
+    }
+    list.push({
+      uuid: vm.uuid,
+      ref,
+      name: str(vm.name_label),
+      powerState: POWER_STATES[str(vm.power_state).toLowerCase()] ?? 'Halted',
+      isTemplate: bool(vm.is_a_template),
+      isSnapshot: bool(vm.is_a_snapshot),
+      isControlDomain: bool(vm.is_control_domain),
+      disks,
+    });
+  }
+  return { vms: list, source: 'live', fetchedAt: Date.now() };
+}
+
+export interface PoolMasterInfo {
+  masterUuid: string;
+  masterHostname: string;
+  masterNameLabel: string;
+  hosts: { uuid: string; nameLabel: string; hostname: string }[];
+}
+
+export async function loadPoolMaster(pool: PoolClient): Promise<PoolMasterInfo> {
+  const [pools, hosts] = await Promise.all([allRecords(pool, 'pool'), allRecords(pool, 'host')]);
+  const first = Object.values(pools)[0];
+  const master = first ? hosts[str(first.master)] : undefined;
+  return {
+    masterUuid: master?.uuid ?? '',
+    masterHostname: str(master?.hostname),
+    masterNameLabel: str(master?.name_label),
+    hosts: Object.values(hosts).map((h) => ({ uuid: h.uuid, nameLabel: str(h.name_label), hostname: str(h.hostname) })),
+  };
+}
+
+/** Records behind the metadata files of one VM. */
+export interface VmRecords {
+  vm: XapiRecord;
+  disks: { vbd: XapiRecord; vdi?: XapiRecord; sr?: XapiRecord }[];
+  vifs: { vif: XapiRecord; network?: XapiRecord }[];
+}
+
+async function record(pool: PoolClient, cls: string, ref: unknown): Promise<XapiRecord | undefined> {
+  if (typeof ref !== 'string' || ref === '' || ref === 'OpaqueRef:NULL') return undefined;
+  try {
+    return await pool.call<XapiRecord>(`${cls}.get_record`, ref);
+  } catch {
+    return undefined;
+  }
+}
+
+export async function loadVmRecords(pool: PoolClient, vmRef: string, known?: XapiRecord): Promise<VmRecords> {
+  const vm = known ?? (await pool.call<XapiRecord>('VM.get_record', vmRef));
+  const disks = await Promise.all(
+    ((vm.VBDs as string[] | undefined) ?? []).map(async (vbdRef) => {
+      const vbd = (await record(pool, 'VBD', vbdRef))!;
+      const vdi = vbd ? await record(pool, 'VDI', vbd.VDI) : undefined;
+      const sr = vdi ? await record(pool, 'SR', vdi.SR) : undefined;
+      return { vbd, vdi, sr };
+    }),
+  );
+  const vifs = await Promise.all(
+    ((vm.VIFs as string[] | undefined) ?? []).map(async (vifRef) => {
+      const vif = (await record(pool, 'VIF', vifRef))!;
+      const network = vif ? await record(pool, 'network', vif.network) : undefined;
+      return { vif, network };
+    }),
+  );
+  return { vm, disks: disks.filter((d) => d.vbd), vifs: vifs.filter((v) => v.vif) };
+}
+
+/** Every VM record (with its ref) whose name is exactly `name`: snapshots and templates too. */
+export async function findVmsNamed(pool: PoolClient, name: string): Promise<{ ref: string; record: XapiRecord }[]> {
+  const refs = await pool.call<string[]>('VM.get_by_name_label', name);
+  const found = await Promise.all(refs.map(async (ref) => ({ ref, record: await record(pool, 'VM', ref) })));
+  return found.filter((f): f is { ref: string; record: XapiRecord } => f.record !== undefined);
+}
+
+/** Snapshots (never real VMs) with this exact name: leftovers of an earlier run. */
+export async function findVmSnapshotsNamed(pool: PoolClient, name: string): Promise<XapiRecord[]> {
+  const refs = await pool.call<string[]>('VM.get_by_name_label', name);
+  const records = await Promise.all(refs.map((ref) => record(pool, 'VM', ref)));
+  return records.filter((r): r is XapiRecord => r !== undefined && bool(r.is_a_snapshot));
+}
+
+export async function findVdiSnapshotsNamed(pool: PoolClient, name: string): Promise<XapiRecord[]> {
+  const refs = await pool.call<string[]>('VDI.get_by_name_label', name);
+  const records = await Promise.all(refs.map((ref) => record(pool, 'VDI', ref)));
+  return records.filter((r): r is XapiRecord => r !== undefined && bool(r.is_a_snapshot));
+}
+
+export { str as fieldText, bool as fieldBool, num as fieldNumber };
