@@ -1,0 +1,98 @@
+// Regex syntax diagnostics (exact column from CPython's position) and inventory-aware
+// diagnostics: code, severity, exact range, and the lines they name.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseConfig, validateConfig, type ConfigDiagnostic } from '../../runner/src/config';
+import { inventoryDiagnostics, planSelection, regexDiagnostics } from '../../runner/src/select';
+import { inventory, type VmSpec } from './helpers';
+
+type Expected = [code: string, severity: string, line: number, start: number, end: number];
+const shape = (d: ConfigDiagnostic): Expected => [d.code, d.severity, d.range.start.line, d.range.start.character, d.range.end.character];
+
+const regexCases: Array<[string, string, Expected[], string?]> = [
+  ['unterminated set at CPython position 4', 'vm-export=PRD-[aA.*', [['VMB030', 'error', 0, 14, 15]], 'unterminated character set at position 4'],
+  ['missing ) on exclude', 'exclude=a(b', [['VMB030', 'error', 0, 9, 10]], 'missing ), unterminated subpattern'],
+  ['nothing to repeat', 'vdi-export=+a:2', [['VMB030', 'error', 0, 11, 12]], 'nothing to repeat at position 0'],
+  ['bad escape (Python 2 accepted it: noted)', 'vm-export=a\\q', [['VMB030', 'error', 0, 11, 12]], 'Python 2'],
+  ['unbalanced parenthesis', 'metadata-export=PROD)', [['VMB030', 'error', 0, 20, 21]], 'unbalanced parenthesis'],
+  ['(?:...) cut at the colon', 'vm-export=(?:web|db)-.*', [['VMB031', 'error', 0, 12, 13]], 'cut'],
+  ['[:] cut at the colon', 'vdi-export=a[:]', [['VMB031', 'error', 0, 13, 14]]],
+  ['conditional group is unsupported', 'vm-export=(a)?(?(1)b|c)', [['VMB032', 'error', 0, 14, 15]], 'cannot run'],
+  ['valid regexes and plain names are clean', 'vm-export=PRD-.*print[\\d{1,}]$:8\nexclude=DEV-V.*TEMP$\nvm-export=DEV mySql\nvm-export=', []],
+  ['a bare * is reported once (VMB016)', 'vm-export=*', []],
+];
+
+for (const [name, text, expected, says] of regexCases) {
+  test(`regex: ${name}`, () => {
+    const diags = regexDiagnostics(parseConfig(text));
+    assert.deepEqual(diags.map(shape), expected);
+    if (says) assert.ok(diags[0]!.message.includes(says), diags[0]!.message);
+  });
+}
+
+test('validateConfig includes regex errors; the cut regex does not also report :N', () => {
+  const codes = validateConfig(parseConfig('vm-export=(?:a|b)\nvm-export=[')).map((d) => d.code);
+  assert.deepEqual(codes, ['VMB031', 'VMB030']);
+});
+
+function inv(text: string, pool: VmSpec[]): ConfigDiagnostic[] {
+  const config = parseConfig(text);
+  const i = inventory(pool);
+  return inventoryDiagnostics(config, i, planSelection(config, i));
+}
+
+test('VMB040 no match, with a case hint', () => {
+  const d = inv('vm-export=prod-web\nvm-export=PROD-web', ['PROD-web']);
+  assert.deepEqual(d.map(shape), [['VMB040', 'warning', 0, 10, 18]]);
+  assert.match(d[0]!.message, /Did you mean 'PROD-web'/);
+  assert.match(d[0]!.message, /vm not found: vm-export=prod-web/);
+});
+
+test('VMB040 on an exclude and on a selection of an excluded VM (names the exclude line)', () => {
+  const d = inv('exclude=nothere\nexclude=a\nvm-export=a\nvm-export=b', ['a', 'b']);
+  assert.deepEqual(d.map(shape), [['VMB040', 'warning', 0, 8, 15], ['VMB040', 'warning', 2, 10, 11]]);
+  assert.match(d[1]!.message, /excluded by line 2/);
+  assert.deepEqual(d[1]!.related?.[0]?.range.start, { line: 1, character: 0 });
+});
+
+test('VMB041 :N lost to a later line, naming both lines', () => {
+  const d = inv('vm-export=web1:3\nvm-export=web.*', ['web1', 'web2']);
+  assert.deepEqual(d.map(shape), [['VMB041', 'warning', 0, 15, 16]]);
+  assert.match(d[0]!.message, /line 2/);
+  assert.match(d[0]!.message, /4 backups/);
+  assert.deepEqual(d[0]!.related?.[0]?.range.start, { line: 1, character: 0 });
+});
+
+test('VMB041 not reported when the later line has the same :N', () => {
+  assert.deepEqual(inv('vm-export=web1:3\nvm-export=web.*:3', ['web1']).map(shape), []);
+});
+
+test('VMB042 VM in both lists: information on the vm-export line', () => {
+  const d = inv('vdi-export=big:2\nvm-export=.*', ['big', 'small']);
+  assert.deepEqual(d.map(shape), [['VMB042', 'information', 1, 10, 12]]);
+  assert.match(d[0]!.message, /'big'.*vdi-export \(line 1\)/);
+});
+
+test('VMB043 selected name held by more than one VM', () => {
+  const d = inv('vm-export=dup\nvm-export=x', ['dup', 'dup', 'x']);
+  assert.deepEqual(d.map(shape), [['VMB043', 'error', 0, 10, 13]]);
+  assert.match(d[0]!.message, /2x 'dup'/);
+});
+
+test('VMB044 nothing selected', () => {
+  // Once every VM is excluded the original skips selections silently: only VMB044.
+  assert.deepEqual(inv('# c\nexclude=a\nvm-export=a', ['a']).map(shape), [['VMB044', 'error', 2, 0, 9]]);
+  const empty = inv('max_backups=2', []);
+  assert.deepEqual(empty.map(shape), [['VMB044', 'error', 0, 0, 0]]);
+  assert.match(empty[0]!.message, /pool has no VMs/);
+});
+
+test('VMB045 selected VM dropped by a later exclude', () => {
+  const d = inv('vm-export=PROD.*\nexclude=PROD-bench', ['PROD-a', 'PROD-bench']);
+  assert.deepEqual(d.map(shape), [['VMB045', 'warning', 0, 10, 16]]);
+  assert.match(d[0]!.message, /'PROD-bench'.*line 2/);
+});
+
+test('clean config against its pool: no inventory diagnostics', () => {
+  assert.deepEqual(inv('exclude=PROD-bench\nvdi-export=BIG\nvm-export=PROD.*:3', ['PROD-a', 'PROD-bench', 'BIG']), []);
+});
