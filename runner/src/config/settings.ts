@@ -12,6 +12,7 @@ export const DEFAULTS = {
   poolDbBackup: 0 as const,
   vdiExportFormat: 'raw' as const,
   compress: 'none' as CompressMode,
+  smtpHost: 'localhost',
   smtpPort: 25,
 };
 
@@ -62,6 +63,8 @@ export function resolveSettings(parsed: ParsedConfig): Settings {
     poolDbBackup: DEFAULTS.poolDbBackup,
     vdiExportFormat: DEFAULTS.vdiExportFormat,
     compress: DEFAULTS.compress,
+    smtpHost: DEFAULTS.smtpHost,
+    smtpPort: DEFAULTS.smtpPort,
     smtpStarttls: false,
     origins: {},
   };

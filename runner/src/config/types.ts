@@ -131,7 +131,7 @@ export interface Settings {
   compress: CompressMode;
   mailTo?: string;
   mailFrom?: string;
-  /** `smtp_server` split into host and port (port 25 when omitted). */
+  /** `smtp_server` split into host and port (default localhost, port 25 when omitted). */
   smtpHost?: string;
   smtpPort?: number;
   smtpStarttls: boolean;
