@@ -7,6 +7,7 @@ import type { ConfigDiagnostic } from '../../runner/src/config/types';
 import type { PoolSnapshot } from './livePool';
 import type { ServerSettings } from './settings';
 import { analyseConfig, type ConfigAnalysis } from './service/analysis';
+import { parseIncrementally } from './incrementalParse';
 import { effectiveDiagnostics, toLspDiagnostic } from './service/diagnostics';
 import { analyseSelection, type SelectionAnalysis } from './service/selection';
 import type { FeatureContext } from './service/context';
@@ -16,6 +17,7 @@ interface Entry {
   document: TextDocument;
   version: number;
   settingsGeneration: number;
+  text: string;
   config: ConfigAnalysis;
   selection?: { poolGeneration: number; value: SelectionAnalysis };
 }
@@ -42,11 +44,15 @@ export class DocumentStore {
     if (cached && cached.document === document && cached.version === document.version && cached.settingsGeneration === this.settingsGeneration) {
       return cached;
     }
+    const text = document.getText();
+    const previous = cached?.document === document ? { text: cached.text, config: cached.config.config } : undefined;
+    const parsed = parseIncrementally(previous, text);
     const entry: Entry = {
       document,
       version: document.version,
       settingsGeneration: this.settingsGeneration,
-      config: analyseConfig(document.getText(), this.settings()),
+      text,
+      config: analyseConfig(parsed, this.settings()),
     };
     this.entries.set(document.uri, entry);
     return entry;

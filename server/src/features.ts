@@ -10,6 +10,7 @@ import { formatDocument } from './service/formatting';
 import { codeActions } from './service/codeActions';
 import { hover } from './service/hover';
 import { completions } from './service/completion';
+import { codeLenses, inlayHints } from './service/lenses';
 
 export function registerFeatures(connection: Connection, documents: TextDocuments<TextDocument>, store: DocumentStore): void {
   function guarded<P extends { textDocument: { uri: string } }, R>(name: string, handler: (context: FeatureContext, params: P) => R) {
@@ -27,6 +28,8 @@ export function registerFeatures(connection: Connection, documents: TextDocument
 
   connection.onHover(guarded('hover', (c, p) => hover(c, p.position)));
   connection.onCompletion(guarded('completion', (c, p) => completions(c, p.position)));
+  connection.onCodeLens(guarded('codeLens', (c) => codeLenses(c)));
+  connection.languages.inlayHint.on(guarded('inlayHint', (c, p) => inlayHints(c, p.range)));
   connection.onDocumentSymbol(guarded('documentSymbol', (c) => documentSymbols(c.analysis.config)));
   connection.onFoldingRanges(guarded('foldingRange', (c) => foldingRanges(c.analysis.config)));
   connection.onDocumentFormatting(guarded('formatting', (c) => formatDocument(c.analysis.config)));

@@ -27,7 +27,7 @@ export interface SetPoolPasswordParams {
 export interface VmbackupInitializationOptions {
   /** Folder the server may write its offline inventory cache to (ExtensionContext.globalStorageUri.fsPath). */
   storagePath?: string;
-  /** Debounce delay in ms between an edit and re-validation (default 15). */
+  /** Debounce delay in ms between an edit and re-validation (default 10). */
   validationDelay?: number;
 }
 

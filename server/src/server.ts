@@ -25,7 +25,7 @@ let settings: ServerSettings = DEFAULT_SETTINGS;
 let canPullConfiguration = false;
 let canRefreshCodeLens = false;
 let canRefreshInlayHints = false;
-let validationDelay = 15;
+let validationDelay = 10;
 let pool: LivePool | undefined;
 let lastPoolGeneration = -1;
 const timers = new Map<string, NodeJS.Timeout>();

@@ -36,7 +36,8 @@ export class CertificateNotTrustedError extends Error {
  * then decides itself: system-trusted certificate, or exactly the pinned fingerprint.
  */
 export function createPinnedDispatcher(pinnedFingerprint: string | undefined, timeoutMs: number): Agent {
-  const base = buildConnector({ rejectUnauthorized: false, minVersion: 'TLSv1.2', timeout: timeoutMs });
+  // No TLS session resumption: a resumed session carries no peer certificate to check.
+  const base = buildConnector({ rejectUnauthorized: false, minVersion: 'TLSv1.2', timeout: timeoutMs, maxCachedSessions: 0 });
   const connect: buildConnector.connector = (options, callback) =>
     base(options, (error, socket) => {
       if (error || !socket) return callback(error ?? new Error('connection failed'), null);

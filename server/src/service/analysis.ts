@@ -1,6 +1,5 @@
 // Everything the features derive from one document version: the parsed file, the runner's
 // diagnostics, the effective settings. Pure; the server caches it per document version.
-import { parseConfig } from '../../../runner/src/config/parse';
 import { validateConfig } from '../../../runner/src/config/validate';
 import { resolveSettings } from '../../../runner/src/config/settings';
 import type { ConfigDiagnostic, ParsedConfig, Settings } from '../../../runner/src/config/types';
@@ -13,8 +12,8 @@ export interface ConfigAnalysis {
   effective: Settings;
 }
 
-export function analyseConfig(text: string, settings: ServerSettings): ConfigAnalysis {
-  const config = parseConfig(text);
+/** `config` is the parsed text (see incrementalParse.ts). */
+export function analyseConfig(config: ParsedConfig, settings: ServerSettings): ConfigAnalysis {
   const configDiagnostics = validateConfig(config, {
     ignoreExtraKeys: settings.validate.ignoreExtraKeys,
     compatibility: settings.compatibility,

@@ -1,10 +1,11 @@
-// Code actions: the runner's fix of every diagnostic under the cursor and the suppression
-// comment for it.
+// Code actions: the runner's fix of every diagnostic under the cursor, the suppression
+// comment for it, and "convert regex to the explicit list of VMs it matches now".
 import { CodeActionKind, type CodeAction, type Range } from 'vscode-languageserver';
 import type { ConfigDiagnostic } from '../../../runner/src/config/types';
 import type { FeatureContext } from './context';
 import { toLspDiagnostic } from './diagnostics';
 import { suppressionEdit } from './suppression';
+import { regexToListActions } from './regexToList';
 
 /** Line-wise: a cursor anywhere on a line with a problem gets that problem's actions. */
 function onSameLines(a: Range, b: Range): boolean {
@@ -33,5 +34,5 @@ export function codeActions(context: FeatureContext, diagnostics: readonly Confi
       edit: { changes: { [context.uri]: [suppressionEdit(context.analysis.config, d)] } },
     });
   }
-  return [...actions, ...suppressions];
+  return [...actions, ...suppressions, ...regexToListActions(context, range)];
 }

@@ -1,12 +1,15 @@
 // How to write a VM name in a selection so that it selects exactly that VM. VM names are
 // hostile input: they may contain regex characters, ':' (which the original splits a selection
 // on), '=' (which breaks the line), or blanks at the edges (which the original strips).
-import { escapeLiteral, isPlainName, pyStrip } from '../../../runner/src/config';
+import { escapeLiteral, isPlainName } from '../../../runner/src/config';
 
 const HEX = (c: string) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
 
+/** Plain names that can be written on a config line as they are (no tabs, newlines, edge blanks). */
+const WRITABLE_PLAIN = /^[A-Za-z0-9_-](?:[A-Za-z0-9_ -]*[A-Za-z0-9_-])?$/;
+
 export function selectorForVm(name: string): string {
-  if (name !== '' && isPlainName(name) && pyStrip(name) === name) return name;
+  if (WRITABLE_PLAIN.test(name) && isPlainName(name)) return name;
   // A plain-looking name with edge blanks or any other character becomes an anchored regex.
   let escaped = escapeLiteral(name).replace(/[:=#\x00-\x1f\x7f]/g, HEX);
   escaped = escaped.replace(/^[ ]+/, (blanks) => blanks.replace(/ /g, '\\x20'));
