@@ -37,8 +37,10 @@ async function findTheVm(ctx: RunContext, job: BackupJob): Promise<{ ref: string
 }
 
 /** Retention of one VM folder down to `keep` backups (never the newest successful one). */
-async function applyRetention(ctx: RunContext, vmDir: string, keep: number, vm: string): Promise<void> {
-  const remove = foldersToDelete(await readBackupFolders(ctx.host, vmDir), keep);
+async function applyRetention(ctx: RunContext, vmDir: string, keep: number, vm: string, inProgress?: string): Promise<void> {
+  // The backup being made is never a candidate (pre_clean runs before it is complete).
+  const folders = (await readBackupFolders(ctx.host, vmDir)).filter((f) => join(vmDir, f.name) !== inProgress);
+  const remove = foldersToDelete(folders, keep);
   for (const name of remove) {
     ctx.bus.step('retention', `Deleting oldest backup ${vmDir}/${name} `, vm);
     await ctx.host.remove(join(vmDir, name));
@@ -111,7 +113,7 @@ export async function runJob(ctx: RunContext, job: BackupJob, index: number, tot
         const keep = job.maxBackups - 1;
         bus.info(`pre_VM_max_backups: ${keep} `, vm);
         if (keep < 1) bus.info(`No pre_cleanup needed for ${vmDir} `, vm);
-        else await applyRetention(ctx, vmDir, keep, vm);
+        else await applyRetention(ctx, vmDir, keep, vm, folder);
       };
       let exported: ExportResult;
       if (job.kind === 'vm-export') exported = await runVmExport(ctx, job, records, folder, preClean);

@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import { parseConfig, resolveSettings, validateConfig, formatDiagnostic, DEFAULTS, type ParsedConfig, type Settings } from '../config/index';
 import { EventBus, exitCodeFor } from '../backup/events';
 import { runBackup } from '../backup/engine';
+import { StatusLog } from '../backup/statusLog';
 import { connectPool, loadInventory, type PoolClient } from '../pool/xapi';
 import type { Host } from '../host/types';
 import { VERSION } from '../version';
@@ -86,7 +87,14 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
       pool = await connectPool(transport.xapiUrl, password);
     } catch (error) {
       bus.error(`ERROR ${(error as Error).message}`);
-      bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 0, message: 'VmBackup ended - **ERRORS DETECTED** - XenAPI login failed' });
+      if (config.file && mode === 'backup') {
+        // Monitoring reads the status log: a run that could not even log in must show up.
+        const server = (await host.hostname()).split('.')[0] ?? '';
+        const status = new StatusLog(host, settings.statusLog, server, () => new Date(), (m) => bus.error(m));
+        await status.runBegin();
+        await status.runEnd('ERROR', 'S:0 W:0 E:1');
+      }
+      bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 0, message: 'VmBackup ended - **ERRORS DETECTED** - S:0 W:0 E:1' });
       return 2;
     }
     const inventory = await loadInventory(pool);

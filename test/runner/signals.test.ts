@@ -1,0 +1,60 @@
+// SIGTERM / SIGINT in the middle of an export, and a second run on the same backup_dir.
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Simulator } from '../sim/index';
+import { ensureBundle, runCli, snapshotUuids, startCli, startPool, workspace } from './helpers';
+
+let sim: Simulator;
+before(async () => {
+  ensureBundle();
+  sim = await startPool({ name: 'signals', vms: [{ name: 'big01', disks: [{ size: '16MiB', used: 1 }] }, { name: 'small02', disks: [{ size: '1MiB' }] }] });
+});
+after(async () => sim.close());
+afterEach(() => sim.faults.reset());
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  test(`${signal} mid-export: snapshot and partial folder removed, status log written, exit 2`, async () => {
+    const ws = workspace();
+    const before = snapshotUuids(sim);
+    sim.faults.set({ exportBytesPerSecond: 512 * 1024 });
+    const cfg = ws.writeConfig(['vm-export=big01', 'vm-export=small02']);
+    const run = startCli(sim, [cfg]);
+    await run.waitFor(/cmd: xe vm-export /);
+    await new Promise((r) => setTimeout(r, 700));
+    assert.ok(snapshotUuids(sim).length > before.length, 'the export is running from a snapshot');
+    run.child.kill(signal);
+    const result = await run.done;
+    assert.equal(result.code, 2, result.stdout + result.stderr);
+    assert.deepEqual(snapshotUuids(sim), before, 'snapshot removed');
+    const vmDir = join(ws.backupDir, 'big01');
+    assert.deepEqual(existsSync(vmDir) ? readdirSync(vmDir) : [], [], 'partial folder removed');
+    assert.ok(!existsSync(join(ws.backupDir, 'small02')), 'no new VM started after the signal');
+    const log = readFileSync(ws.statusLog, 'utf8');
+    assert.match(log, /,vm-export,[^,]+,end,INTERRUPTED big01\n/);
+    assert.match(log, /,vmbackup\.py,[^,]+,end,ERROR,S:0 W:0 E:1\n$/);
+    assert.match(result.stdout, /VmBackup ended - \*\*ERRORS DETECTED\*\*/);
+    assert.ok(!existsSync(join(ws.backupDir, '.vmbackup.lock')), 'lock released');
+  });
+}
+
+test('a second run on the same backup_dir is refused while the first runs', async () => {
+  const ws = workspace();
+  sim.faults.set({ exportBytesPerSecond: 384 * 1024 });
+  const cfg = ws.writeConfig(['vm-export=small02']);
+  const first = startCli(sim, [cfg]);
+  await first.waitFor(/cmd: xe vm-export /);
+  const second = await runCli(sim, [cfg]);
+  assert.equal(second.code, 2, second.stdout);
+  assert.match(second.stdout, /another vmbackup run is using this backup directory/);
+  const firstResult = await first.done;
+  assert.equal(firstResult.code, 0, firstResult.stdout);
+  sim.faults.reset();
+  const folders = readdirSync(join(ws.backupDir, 'small02'));
+  assert.equal(folders.length, 1, 'the refused run created nothing');
+  assert.ok(existsSync(join(ws.backupDir, 'small02', folders[0]!, 'success')));
+  // Lock released: a third run works.
+  const third = await runCli(sim, [cfg]);
+  assert.equal(third.code, 0, third.stdout);
+});
