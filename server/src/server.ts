@@ -29,6 +29,10 @@ let validationDelay = 10;
 let pool: LivePool | undefined;
 let lastPoolGeneration = -1;
 const timers = new Map<string, NodeJS.Timeout>();
+// Pool requests wait until the first settings are read, so that a password sent right after
+// `initialized` is used for the configured pool rather than arriving before there is one.
+let markSettingsRead: () => void = () => undefined;
+const settingsRead = new Promise<void>((resolve) => (markSettingsRead = resolve));
 
 const emptySnapshot = (): PoolSnapshot => ({
   status: { state: 'disconnected', vmCount: 0, message: 'No pool configured (set vmbackup.pool.url).', url: '' },
@@ -73,6 +77,7 @@ async function pullSettings(): Promise<void> {
   store.settingsChanged();
   revalidateAll();
   await pool?.configure(settings.pool);
+  markSettingsRead();
 }
 
 function onPoolChange(snapshot: PoolSnapshot): void {
@@ -132,20 +137,26 @@ documents.onDidClose(({ document }) => {
 });
 
 async function setPassword(params: SetPoolPasswordParams | undefined) {
+  await settingsRead;
   await pool?.setPassword(typeof params?.password === 'string' ? params.password : '');
   return (pool?.snapshot() ?? emptySnapshot()).status;
 }
 connection.onRequest(Methods.setPoolPassword, setPassword);
 connection.onNotification(Methods.setPoolPassword, (params: SetPoolPasswordParams) => void setPassword(params));
 connection.onRequest(Methods.connectPool, async () => {
+  await settingsRead;
   await pool?.connect();
   return (pool?.snapshot() ?? emptySnapshot()).status;
 });
 connection.onRequest(Methods.disconnectPool, async () => {
+  await settingsRead;
   await pool?.disconnect();
   return (pool?.snapshot() ?? emptySnapshot()).status;
 });
-connection.onRequest(Methods.getPoolStatus, () => (pool?.snapshot() ?? emptySnapshot()).status);
+connection.onRequest(Methods.getPoolStatus, async () => {
+  await settingsRead;
+  return (pool?.snapshot() ?? emptySnapshot()).status;
+});
 connection.onRequest(Methods.serverStats, (): ServerStats => {
   const memory = process.memoryUsage();
   return {
