@@ -91,6 +91,14 @@ const cases: Case[] = [
     messages: ['L3: ***WARNING - vm not found: exclude=zz', 'L1: ***WARNING vdi-export duplicate - removing vm-export=a', 'L4: ***WARNING - forcing exclude of: b '],
   },
   { name: 'only excludes: no VMs loaded', pool: ['a'], config: 'exclude=a', exclude: ['a'], messages: [NO_VMS] },
+  {
+    name: 'non-integer :N is kept in the list, then rejected by validation',
+    pool: ['a', 'b'],
+    config: 'vm-export=a:x\nvdi-export=b:y\nvm-export=a:0',
+    vdi: ['b:y'],
+    vm: ['a:0'],
+    messages: ['L2: ERROR: vm_max_backup is invalid - b:y'],
+  },
   { name: 'metadata-export list (v3.2)', pool: ['WEB-1', 'DB'], config: 'metadata-export=WEB.*:2', meta: ['WEB-1:2'] },
   { name: 'unknown keys and settings do not select', pool: ['a'], config: 'max_backups=2\nfoo=a\nvm-export=a', vm: ['a'] },
 ];

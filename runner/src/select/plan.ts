@@ -207,6 +207,12 @@ export function planSelection(config: ParsedConfig, inventory: Inventory, option
   const cleaned = applyCleanup(raw, new Set(excludedLine.keys()), excludedLine, globalMaxBackups, vmsByName, matchedBy);
   messages.push(...cleaned.messages);
   dropped.push(...cleaned.dropped);
+  // Settings validation then rejects a non-integer :N (vdi-export entries first).
+  for (const vm of [...cleaned.vdiExport, ...cleaned.vmExport]) {
+    if (vm.maxBackupsReason.kind === 'suffix-invalid') {
+      messages.push({ level: 'error', text: `ERROR: vm_max_backup is invalid - ${vm.entry}`, line: vm.selectedBy, phase: 'cleanup' });
+    }
+  }
   const noVmsLoaded = cleaned.vdiExport.length === 0 && cleaned.vmExport.length === 0 && cleaned.metadataExport.length === 0;
   if (noVmsLoaded) messages.push({ level: 'error', text: 'ERROR no VMs loaded', phase: 'cleanup' });
 
