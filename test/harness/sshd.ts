@@ -32,6 +32,8 @@ export interface SshdOptions {
   env?: Record<string, string>;
   /** Directories put first on the login's PATH (default: test/sim/bin). */
   pathDirs?: string[];
+  /** Offer the sftp subsystem (default true; false = a server that has it disabled). */
+  sftp?: boolean;
 }
 
 export interface Sshd {
@@ -71,7 +73,7 @@ function keygen(file: string, comment: string): void {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file], { stdio: 'ignore' });
 }
 
-function sshdConfig(dir: string, port: number, user: string, environment: Record<string, string>): string {
+function sshdConfig(dir: string, port: number, user: string, environment: Record<string, string>, sftp: boolean): string {
   const setEnv = Object.entries(environment).map(([key, value]) => {
     if (/["\n\r]/.test(value)) throw new Error(`startSshd: value of ${key} cannot be put in sshd_config`);
     return `"${key}=${value}"`;
@@ -101,6 +103,7 @@ function sshdConfig(dir: string, port: number, user: string, environment: Record
     'MaxStartups 64',
     'LogLevel VERBOSE',
     `SetEnv ${setEnv.join(' ')}`,
+    ...(sftp ? ['Subsystem sftp internal-sftp'] : []),
     '',
   ].join('\n');
 }
@@ -164,7 +167,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
-    writeFileSync(join(dir, 'sshd_config'), sshdConfig(dir, port, user, environment));
+    writeFileSync(join(dir, 'sshd_config'), sshdConfig(dir, port, user, environment, options.sftp ?? true));
     const child = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
     child.stderr?.setEncoding('utf8');

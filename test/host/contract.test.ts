@@ -27,6 +27,20 @@ const hostKinds: Array<[string, () => Promise<Fixture>]> = [
   ['ssh', async () => {
     const sshd: Sshd = await startSshd();
     const host = await createSshHost(sshd.hostOptions);
+    assert.equal(host.fileTransport, 'sftp');
+    return {
+      host,
+      async dispose() {
+        await host.close();
+        await sshd.stop();
+      },
+    };
+  }],
+  // A server with its sftp subsystem disabled: file operations as quoted shell commands.
+  ['ssh without sftp', async () => {
+    const sshd: Sshd = await startSshd({ sftp: false });
+    const host = await createSshHost(sshd.hostOptions);
+    assert.equal(host.fileTransport, 'shell');
     return {
       host,
       async dispose() {

@@ -18,6 +18,9 @@ export interface SshHostOptions {
   extraSshOptions?: string[];
   /** Accept and remember the key of a host never seen before (`accept-new`); default: refuse. */
   acceptNewHostKey?: boolean;
+  /** File operations over the sftp subsystem (default; falls back to shell commands when the
+   *  server has none) or always as shell commands. */
+  fileTransport?: 'sftp' | 'shell';
   /** At most this many commands at once on the one connection (sshd's MaxSessions is 10). */
   maxSessions?: number;
 }

@@ -2,16 +2,22 @@
 // multiplexed connection per run (ControlMaster in a private 0700 directory), so a command
 // costs a channel on an open connection instead of a new handshake. Host keys are checked
 // (StrictHostKeyChecking=yes unless accept-new is asked for), authentication is by key or
-// agent only (BatchMode). Every word of every remote command is single-quoted (quote.ts);
-// the logic lives in constant scripts (ssh-scripts.ts) that take paths as "$1", "$2".
+// agent only (BatchMode). Commands (`xe`, `df`, ...): every word single-quoted (quote.ts),
+// run under a watchdog that stops them when the run goes away (ssh-scripts.ts). Files: one
+// long-lived sftp channel on the same connection (sftp-files.ts) — no shell involved — or,
+// on a server without the sftp subsystem, constant scripts taking paths as "$1", "$2".
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { HostError } from './errors';
-import { acquireLock, type LockFiles } from './lock';
-import { assertRemovable, compareNames } from './paths';
+import { acquireLock } from './lock';
+import type { RemoteFiles } from './remote-files';
+import { SftpSession } from './sftp-protocol';
+import { createSftpFiles } from './sftp-files';
+import { createShellFiles } from './shell-files';
 import { runBinary, runText, type ProcessOptions, type ProcessResult } from './process';
 import { posixCommandLine, safePathOperand } from './quote';
 import {
@@ -23,7 +29,7 @@ import {
   watchdog,
 } from './ssh-scripts';
 import { parseSshTarget, sshBaseArgs, type SshHostOptions } from './ssh-options';
-import type { CommandResult, FileInfo, Host, HostLock, RunOptions } from './types';
+import type { CommandResult, Host, HostLock, RunOptions } from './types';
 
 export type { SshHostOptions } from './ssh-options';
 export { parseSshTarget } from './ssh-options';
@@ -34,6 +40,8 @@ const SSH_FAILED = 255;
 export interface SshHost extends Host {
   /** The master connection's socket (in a private 0700 directory); gone after close(). */
   readonly controlPath: string;
+  /** How file operations travel: the sftp subsystem, or shell commands when it is off. */
+  readonly fileTransport: 'sftp' | 'shell';
 }
 
 export async function createSshHost(options: SshHostOptions): Promise<SshHost> {
@@ -106,41 +114,6 @@ export async function createSshHost(options: SshHostOptions): Promise<SshHost> {
     return result;
   }
 
-  const lockFiles: LockFiles = {
-    async createExclusive(path, content) {
-      try {
-        await script('createExclusive', [safePathOperand(path)], { input: content });
-        return true;
-      } catch (error) {
-        if (error instanceof HostError && error.code === 'EEXIST') return false;
-        throw error;
-      }
-    },
-    async readText(path) {
-      try {
-        return (await script('readFile', [safePathOperand(path)])).stdout.toString('utf8');
-      } catch (error) {
-        if (error instanceof HostError && error.code === 'ENOENT') return undefined;
-        throw error;
-      }
-    },
-    async removeFile(path) {
-      await script('removeFile', [safePathOperand(path)]);
-    },
-    async makeDirectoryExclusive(path) {
-      try {
-        await script('makeDirectoryExclusive', [safePathOperand(path)]);
-        return true;
-      } catch (error) {
-        if (error instanceof HostError && error.code === 'EEXIST') return false;
-        throw error;
-      }
-    },
-    async removeDirectory(path) {
-      await script('removeDirectory', [safePathOperand(path)]).catch(() => undefined);
-    },
-  };
-
   function shutdownSync(): void {
     spawnSync(sshPath, [...baseArgs, '-O', 'exit', '--', target.host], { stdio: 'ignore', timeout: 5000 });
     rmSync(controlDirectory, { recursive: true, force: true });
@@ -148,63 +121,87 @@ export async function createSshHost(options: SshHostOptions): Promise<SshHost> {
   process.once('exit', shutdownSync);
 
   let cachedHostname: string | undefined;
+  const hostname = async () => {
+    cachedHostname ??= (await script('hostname', [])).stdout.toString('utf8').trim();
+    return cachedHostname;
+  };
+
+  // The sftp channel: started after the master connection, restarted once if it dies.
+  let sftpChild: ReturnType<typeof execa> | undefined;
+  let sftp: Promise<SftpSession> | undefined;
+  let sftpSession: SftpSession | undefined;
+  async function openSftp(): Promise<SftpSession> {
+    if (closed) throw new HostError('EINVAL', `${description}: the connection was closed`);
+    const child = execa(sshPath, [...baseArgs, '-s', '--', target.host, 'sftp'], {
+      buffer: false,
+      reject: false,
+      stdin: 'pipe',
+      stdout: 'pipe',
+      stderr: 'pipe',
+    });
+    const session = new SftpSession(child.stdin, child.stdout);
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < 4096) stderr += chunk.toString('utf8');
+    });
+    void child.then(() => session.fail(new Error(stderr.trim() || 'the sftp channel ended')));
+    try {
+      await session.init();
+    } catch (error) {
+      child.kill();
+      throw new HostError('ETRANSPORT', `${description}: no sftp subsystem: ${(error as Error).message}`);
+    }
+    sftpChild = child;
+    sftpSession = session;
+    return session;
+  }
+  function sftpChannel(): Promise<SftpSession> {
+    if (!sftp || sftpSession?.closed) {
+      sftp = openSftp();
+      sftp.catch(() => (sftp = undefined));
+    }
+    return sftp;
+  }
+
+  let fileTransport: 'sftp' | 'shell' = options.fileTransport ?? 'sftp';
+  let files: RemoteFiles = createShellFiles(script, target.host);
+
   const host: SshHost = {
     description,
     controlPath,
+    get fileTransport() {
+      return fileTransport;
+    },
     xe: (args, runOptions) => runRemote(xePath, args, runOptions),
     run: runRemote,
-    async hostname() {
-      cachedHostname ??= (await script('hostname', [])).stdout.toString('utf8').trim();
-      return cachedHostname;
-    },
-    async freeBytes(path) {
-      const text = (await script('freeBytes', [safePathOperand(path)])).stdout.toString('utf8');
-      const free = Number(text.trim().split('\n').pop());
-      if (!Number.isFinite(free)) throw new HostError('EIO', `free space of ${path} on ${target.host}: unexpected df output ${JSON.stringify(text)}`);
-      return free;
-    },
+    hostname,
+    freeBytes: (path) => files.freeBytes(path),
     async exists(path) {
-      return (await host.stat(path)) !== undefined;
+      return (await files.stat(path)) !== undefined;
     },
-    async stat(path) {
-      try {
-        const [entry] = parseFindRecords((await script('stat', [safePathOperand(path)])).stdout);
-        return entry ? { ...entry, name: path.split('/').filter(Boolean).pop() ?? path } : undefined;
-      } catch (error) {
-        if (error instanceof HostError && error.code === 'ENOENT') return undefined;
-        throw error;
-      }
-    },
-    async list(path) {
-      const entries = parseFindRecords((await script('list', [path])).stdout);
-      return entries.sort((a, b) => compareNames(a.name, b.name));
-    },
-    async mkdir(path) {
-      await script('mkdir', [path]);
-    },
-    async readFile(path) {
-      return (await script('readFile', [path])).stdout;
-    },
-    async writeFile(path, data) {
-      await script('writeFile', [path], { input: data });
-    },
-    async appendFile(path, data) {
-      await script('appendFile', [path], { input: data });
-    },
-    async remove(path) {
-      assertRemovable(path);
-      await script('remove', [path]);
-    },
-    async rename(from, to) {
-      await script('rename', [from, to]);
-    },
+    stat: (path) => files.stat(path),
+    list: (path) => files.list(path),
+    mkdir: (path) => files.mkdir(path),
+    readFile: (path) => files.readFile(path),
+    writeFile: (path, data) => files.writeFile(path, data),
+    appendFile: (path, data) => files.appendFile(path, data),
+    remove: (path) => files.remove(path),
+    rename: (from, to) => files.rename(from, to),
     lock(path): Promise<HostLock> {
-      return acquireLock(lockFiles, path);
+      return acquireLock(files.lockFiles, path);
     },
     async close() {
       if (closed) return;
       closed = true;
       process.removeListener('exit', shutdownSync);
+      await files.close();
+      if (sftpChild) {
+        sftpChild.stdin?.end();
+        const ended = sftpChild.then(() => undefined);
+        const timer = setTimeout(() => sftpChild?.kill(), 2000);
+        await ended;
+        clearTimeout(timer);
+      }
       await runText(sshPath, [...baseArgs, '-O', 'exit', '--', target.host]).catch(() => undefined);
       rmSync(controlDirectory, { recursive: true, force: true });
     },
@@ -214,30 +211,20 @@ export async function createSshHost(options: SshHostOptions): Promise<SshHost> {
   // before the run starts, and concurrent commands later share one connection.
   try {
     await host.hostname();
+    if (fileTransport === 'sftp') {
+      try {
+        await sftpChannel();
+        files = createSftpFiles(sftpChannel, target.host);
+      } catch {
+        // The server disabled its sftp subsystem: every file operation becomes a command.
+        fileTransport = 'shell';
+      }
+    }
   } catch (error) {
     await host.close();
     throw error;
   }
   return host;
-}
-
-/** `find -printf '%y %s %T@ NAME\0'` records. */
-function parseFindRecords(output: Buffer): FileInfo[] {
-  const entries: FileInfo[] = [];
-  let start = 0;
-  for (let end = output.indexOf(0, start); end !== -1; start = end + 1, end = output.indexOf(0, start)) {
-    const record = output.subarray(start, end).toString('utf8');
-    const first = record.indexOf(' ');
-    const second = record.indexOf(' ', first + 1);
-    const third = record.indexOf(' ', second + 1);
-    entries.push({
-      name: record.slice(third + 1),
-      isDirectory: record.slice(0, first) === 'd',
-      size: Number(record.slice(first + 1, second)),
-      mtimeMs: Number(record.slice(second + 1, third)) * 1000,
-    });
-  }
-  return entries;
 }
 
 /** At most `limit` ssh sessions at once: sshd refuses more than MaxSessions per connection. */
