@@ -4,6 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,6 +121,19 @@ for (const [kind, setup] of hostKinds) {
       await host.writeFile(join(dir, 'log'), 'replaced');
       assert.equal(readFileSync(join(dir, 'log'), 'utf8'), 'replaced');
       await assert.rejects(host.readFile(join(dir, 'missing')), (error) => isHostError(error, 'ENOENT'));
+    });
+
+    test('large files and many operations at once keep their bytes', async () => {
+      const dir = fresh();
+      const big = randomBytes(3 * 1024 * 1024 + 17);
+      await host.writeFile(join(dir, 'big'), big);
+      assert.ok(readFileSync(join(dir, 'big')).equals(big));
+      assert.ok((await host.readFile(join(dir, 'big'))).equals(big));
+      const names = Array.from({ length: 40 }, (_, i) => `file-${String(i).padStart(2, '0')}`);
+      await Promise.all(names.map((name) => host.writeFile(join(dir, name), name.repeat(1000))));
+      const contents = await Promise.all(names.map((name) => host.readFile(join(dir, name))));
+      assert.deepEqual(contents.map((buffer) => buffer.toString()), names.map((name) => name.repeat(1000)));
+      assert.deepEqual((await host.list(dir)).map((entry) => entry.name), ['big', ...names]);
     });
 
     test('list is sorted by code point and describes each entry', async () => {
