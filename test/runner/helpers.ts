@@ -127,3 +127,29 @@ export function snapshotUuids(sim: Simulator): string[] {
 }
 
 export const BACKUP_FOLDER = /^backup-\d{4}-\d{2}-\d{2}-\(\d{2}:\d{2}:\d{2}\)$/;
+
+import { startSshd, type Sshd } from '../harness/sshd';
+
+export interface Transport {
+  name: 'local' | 'ssh';
+  /** Extra CLI arguments that select the transport. */
+  args: string[];
+  stop(): Promise<void>;
+}
+
+export const localTransport: Transport = { name: 'local', args: [], stop: async () => undefined };
+
+/**
+ * A real sshd on 127.0.0.1 whose logins reach the simulator through `~/.xe`, and the CLI
+ * arguments for it (`--ssh user@127.0.0.1:port --ssh-config <file with key + known_hosts>`).
+ */
+export async function sshTransport(sim: Simulator): Promise<Transport & { sshd: Sshd }> {
+  const sshd = await startSshd();
+  writeFileSync(join(sshd.home, '.xe'), sim.xeConfigFile(), { mode: 0o600 });
+  const config = join(tempDir('vmbackup-sshcfg-'), 'ssh_config');
+  writeFileSync(
+    config,
+    `Host *\n  IdentityFile ${sshd.identityFile}\n  UserKnownHostsFile ${sshd.knownHostsFile}\n  IdentitiesOnly yes\n`,
+  );
+  return { name: 'ssh', args: ['--ssh', sshd.target, '--ssh-config', config], sshd, stop: () => sshd.stop() };
+}

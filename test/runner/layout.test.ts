@@ -178,3 +178,24 @@ test('pool_db_backup=1 on the pool master: METADATA_<host>/pool_db_YYYYMMDD-HHMM
     await master.close();
   }
 });
+
+test('preview of a clean config exits 0; a not-found selection warns and exits 1', async () => {
+  const ws = workspace();
+  const clean = await runCli(sim, [ws.writeConfig(['vm-export=web01', 'vdi-export=db 01']), 'preview']);
+  assert.equal(clean.code, 0, clean.stdout);
+  assert.match(clean.stdout, / - SUCCESS preview of parameters\n/);
+  const warn = await runCli(sim, [ws.writeConfig(['vm-export=web01', 'vm-export=nope'], 'warn.cfg'), 'preview']);
+  assert.equal(warn.code, 1, warn.stdout);
+  assert.match(warn.stdout, / - SUCCESS preview of parameters - WARNINGS found \(see above\)\n/);
+  assert.deepEqual(readdirSync(ws.backupDir), [], 'preview changes nothing');
+});
+
+test('--dry-run plans without changing anything', async () => {
+  const ws = workspace();
+  const before = snapshotUuids(sim);
+  const result = await runCli(sim, ['--dry-run', ws.writeConfig(['vm-export=web01'])]);
+  assert.equal(result.code, 0, result.stdout);
+  assert.match(result.stdout, /\[dry-run\] would create .*web01\/backup-/);
+  assert.deepEqual(readdirSync(ws.backupDir), []);
+  assert.deepEqual(snapshotUuids(sim), before);
+});

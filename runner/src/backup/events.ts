@@ -57,6 +57,8 @@ export interface ProgressEvent extends EventBase {
 export interface WarningEvent extends EventBase {
   type: 'warning';
   vm?: string;
+  /** For config-related warnings: `file:line:col` of the line it belongs to. */
+  location?: string;
 }
 
 export interface ErrorEvent extends EventBase {
@@ -135,8 +137,13 @@ export class EventBus {
   step(step: string, message: string, vm?: string): void {
     this.emit({ type: 'step', step, message, ...(vm === undefined ? {} : { vm }) });
   }
-  warning(message: string, vm?: string): void {
-    this.emit({ type: 'warning', message, ...(vm === undefined ? {} : { vm }) });
+  warning(message: string, vm?: string, location?: string): void {
+    this.emit({
+      type: 'warning',
+      message,
+      ...(vm === undefined ? {} : { vm }),
+      ...(location === undefined ? {} : { location }),
+    });
   }
   error(message: string, vm?: string, location?: string): void {
     this.emit({

@@ -10,7 +10,7 @@ import { lineLocation } from './plan';
 import type { LoadedConfig } from './run';
 
 /** Called after the load messages and the settings block have been logged (run.ts). */
-export function runPreview(bus: EventBus, config: LoadedConfig, plan: CliPlan, inventory: Inventory, diagnostics: ConfigDiagnostic[]): number {
+export function runPreview(bus: EventBus, config: LoadedConfig, plan: CliPlan, inventory: Inventory, diagnostics: ConfigDiagnostic[], extraWarnings: string[] = []): number {
   const started = Date.now();
   const sel = plan.selection;
   let errors = diagnostics.filter((d) => d.severity === 'error').length + plan.errors.length;
@@ -49,6 +49,10 @@ export function runPreview(bus: EventBus, config: LoadedConfig, plan: CliPlan, i
     } else bus.info(m.text);
   }
 
+  for (const w of extraWarnings) {
+    warnings++;
+    bus.warning(w);
+  }
   if (sel.regexErrors || errors > 0) bus.error(sel.regexErrors ? 'ERROR regex errors found (see above)' : 'ERROR errors found (see above)');
   else bus.info(`SUCCESS preview of parameters${sel.matchWarnings || warnings > 0 ? ' - WARNINGS found (see above)' : ''}`);
   if (sel.matchWarnings && warnings === 0) warnings++;

@@ -69,7 +69,7 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
     const line = formatDiagnostic(config.displayName, d);
     const location = line.slice(0, line.indexOf(': '));
     if (d.severity === 'error') bus.error(line, undefined, location);
-    else if (d.severity === 'warning') bus.warning(line);
+    else if (d.severity === 'warning') bus.warning(line, undefined, location);
   }
   const configErrors = diagnostics.filter((d) => d.severity === 'error').length;
   if (configErrors > 0 && !command.preview) {
@@ -103,12 +103,18 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
       if (m.phase === 'preview') continue;
       const location = lineLocation(config, m.line);
       if (m.level === 'error') bus.error(m.text, undefined, location);
-      else if (m.level === 'warning') bus.warning(location ? `${m.text} (${location})` : m.text);
+      else if (m.level === 'warning') bus.warning(m.text, undefined, location);
       else bus.info(m.text);
     }
     if (config.file) bus.info(`VmBackup config loaded from: ${basename(config.file)}`);
     for (const line of plan.settingsBlock) bus.info(line);
-    if (command.preview) return runPreview(bus, config, plan, inventory, diagnostics);
+    if (command.preview) {
+      const extraWarnings: string[] = [];
+      if (!(await host.exists(settings.backupDir))) {
+        extraWarnings.push(`WARNING backup_dir does not exist on ${host.description}: ${settings.backupDir} (a backup would stop here)`);
+      }
+      return runPreview(bus, config, plan, inventory, diagnostics, extraWarnings);
+    }
     if (plan.errors.length > 0 || plan.jobs.length === 0) {
       if (plan.jobs.length === 0) bus.error('ERROR no VMs loaded');
       bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 0, message: 'VmBackup ended - **ERRORS DETECTED** - selection' });
