@@ -14,7 +14,7 @@ import type { DroppedVm, ExcludedVm, LineOutcome, ListKind, PlanMessage, RawEntr
 
 export const SELECTION_KEYS: ReadonlySet<string> = new Set<ListKind>(['vdi-export', 'vm-export', 'metadata-export']);
 
-type Matcher = { ok: true; plain: boolean; test: (name: string) => boolean } | { ok: false; plain: false };
+type Matcher = { ok: true; plain: true } | { ok: true; plain: false; regex: RegExp } | { ok: false; plain: false };
 
 /** Compiles each distinct pattern once per plan (plain names compare by equality). */
 function matcherCache(): (pattern: string) => Matcher {
@@ -23,15 +23,10 @@ function matcherCache(): (pattern: string) => Matcher {
     let m = cache.get(pattern);
     if (!m) {
       if (isPlainName(pattern)) {
-        m = { ok: true, plain: true, test: (name) => name === pattern };
+        m = { ok: true, plain: true };
       } else {
         const compiled = compilePython(pattern);
-        if (compiled.ok) {
-          const regex = compiled.regex;
-          m = { ok: true, plain: false, test: (name) => regex.test(name) };
-        } else {
-          m = { ok: false, plain: false };
-        }
+        m = compiled.ok ? { ok: true, plain: false, regex: compiled.regex } : { ok: false, plain: false };
       }
       cache.set(pattern, m);
     }
@@ -44,19 +39,18 @@ function matcherCache(): (pattern: string) => Matcher {
  * removed; `count` answers plain-name lookups without scanning.
  */
 class PoolList {
-  readonly names: string[];
+  private names: string[];
   private readonly counts = new Map<string, number>();
-  private live: number;
-  private readonly removed = new Set<string>();
+  /** Set by remove(); the names array is compacted before the next regex scan. */
+  private dirty = false;
 
   constructor(names: string[]) {
     this.names = names;
     for (const n of names) this.counts.set(n, (this.counts.get(n) ?? 0) + 1);
-    this.live = names.length;
   }
 
   get empty(): boolean {
-    return this.live === 0;
+    return this.counts.size === 0;
   }
 
   /** Names matching, in order (each occurrence of a duplicated name). */
@@ -65,17 +59,18 @@ class PoolList {
       const c = this.counts.get(pattern) ?? 0;
       return c === 0 ? [] : new Array<string>(c).fill(pattern);
     }
+    if (this.dirty) {
+      this.names = this.names.filter((n) => this.counts.has(n));
+      this.dirty = false;
+    }
     const out: string[] = [];
-    for (const n of this.names) if (!this.removed.has(n) && matcher.test(n)) out.push(n);
+    const regex = matcher.regex;
+    for (const n of this.names) if (regex.test(n)) out.push(n);
     return out;
   }
 
   remove(name: string): void {
-    const c = this.counts.get(name);
-    if (c === undefined) return;
-    this.counts.delete(name);
-    this.removed.add(name);
-    this.live -= c;
+    if (this.counts.delete(name)) this.dirty = true;
   }
 }
 
