@@ -29,6 +29,7 @@ const cases: Case[] = [
   { name: 'VMB005 keys are case-sensitive', text: 'Max_Backups=3', expected: [['VMB005', 'error', 0, 0, 11]], says: ["'max_backups'"] },
   { name: 'VMB005 underscore/dash confusion', text: 'vm_export=a', expected: [['VMB005', 'error', 0, 0, 9]], says: ["'vm-export'"] },
   { name: 'VMB005 no suggestion for unrelated key', text: 'colour=blue', expected: [['VMB005', 'error', 0, 0, 6]] },
+  { name: 'VMB005 empty key points at =', text: '  =x', expected: [['VMB005', 'error', 0, 2, 3]], says: ['no key'] },
   { name: 'VMB005 ignore_extra_keys makes it a warning', text: 'colour=blue', options: { ignoreExtraKeys: true }, expected: [['VMB005', 'warning', 0, 0, 6]], says: ['ignored'] },
   { name: 'VMB006 pool_db_backup 2', text: 'pool_db_backup=2', expected: [['VMB006', 'error', 0, 15, 16]] },
   { name: 'VMB006 pool_db_backup yes', text: 'pool_db_backup=yes', expected: [['VMB006', 'error', 0, 15, 18]] },

@@ -236,10 +236,12 @@ function entryRules(parsed: ParsedConfig, options: RuleContext['options']): Conf
       const d = diag(
         original ? CODES.extensionKeyInOriginal : CODES.unknownKey,
         severity,
-        entry.keyRange,
+        entry.key === '' ? entry.equalsRange : entry.keyRange,
         (original
           ? `'${entry.key}' is a vmbackup extension; the original VmBackup.py rejects it ("unexpected config key: ${entry.key}").`
-          : `Unknown key '${entry.key}'${suggestion ? ` - did you mean '${suggestion}'?` : ''} (keys are case-sensitive).`) +
+          : entry.key === ''
+            ? `Line has no key before '=' (the original reads the empty key '').`
+            : `Unknown key '${entry.key}'${suggestion ? ` - did you mean '${suggestion}'?` : ''} (keys are case-sensitive).`) +
           (options.ignoreExtraKeys ? ' ignore_extra_keys=True: the line is ignored.' : ' The run stops with "unexpected config key"; ignore_extra_keys=True would skip it.'),
       );
       if (suggestion) d.fix = { title: `Change to '${suggestion}'`, edits: [{ range: entry.keyRange, newText: suggestion }] };
