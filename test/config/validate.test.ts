@@ -100,3 +100,15 @@ test('every diagnostic has a non-empty message and a documented-looking code', (
     assert.ok(d.message.length > 10);
   }
 });
+
+test('huge CRLF file with BOM: diagnostics keep exact positions at the end', () => {
+  const lines = ['max_backups=3'];
+  for (let i = 0; i < 12000; i++) lines.push(i % 2 ? `vm-export=VM-${i}` : `# comment ${i}`);
+  lines.push('max_backups=x y');
+  const diags = validateConfig(parseConfig(`\ufeff${lines.join('\r\n')}\r\n`));
+  assert.deepEqual(diags.map((d) => [d.code, d.range.start.line, d.range.start.character]), [
+    ['VMB019', 0, 0],
+    ['VMB004', 12001, 0],
+    ['VMB007', 12001, 12],
+  ]);
+});
