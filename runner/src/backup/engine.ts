@@ -21,6 +21,8 @@ export interface BackupRunInput {
   jobs: BackupJob[];
   signal: AbortSignal;
   now?: () => Date;
+  /** Warnings found before the run (selection, config): the exit code is at least 1. */
+  priorWarnings?: number;
 }
 
 export interface BackupRunResult {
@@ -103,7 +105,7 @@ export async function runBackup(input: BackupRunInput): Promise<BackupRunResult>
     const outcome = outcomeFor(summary);
     await status.runEnd(outcome === 'error' ? 'ERROR' : outcome === 'warning' ? 'WARNING' : 'SUCCESS', text);
     await status.flush();
-    const exitCode = exitCodeFor(summary);
+    const exitCode = Math.max(exitCodeFor(summary), input.priorWarnings ? 1 : 0) as 0 | 1 | 2;
     const words = outcome === 'error' ? '**ERRORS DETECTED**' : outcome === 'warning' ? '**WARNING(s)**' : 'Success';
     bus.emit({ type: 'run-end', outcome, summary, exitCode, elapsedMs: Date.now() - started, message: `VmBackup ended - ${words} - ${text}` });
     return { summary, exitCode };

@@ -3,9 +3,11 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseConfig, resolveSettings, validateConfig, formatDiagnostic, DEFAULTS, type ParsedConfig, type Settings } from '../config/index';
-import { EventBus, exitCodeFor } from '../backup/events';
+import { EventBus } from '../backup/events';
 import { runBackup } from '../backup/engine';
 import { StatusLog } from '../backup/statusLog';
+import { RunReportCollector } from '../notify/report';
+import { deliverNotifications } from './notify';
 import { connectPool, loadInventory, type PoolClient } from '../pool/xapi';
 import type { Host } from '../host/types';
 import { VERSION } from '../version';
@@ -47,6 +49,8 @@ export function loadConfig(target: string): LoadedConfig {
 export async function runCommand(command: RunCommand, io: Io, signal: AbortSignal): Promise<number> {
   const bus = new EventBus();
   attachOutput(bus, io, command.json);
+  const collector = new RunReportCollector();
+  bus.subscribe(collector.sink);
   const { password, warnings } = await resolvePassword(command.password, io.env, io.stdin);
   const config = loadConfig(command.target);
   const mode = command.preview ? 'preview' : command.dryRun ? 'dry-run' : 'backup';
@@ -132,6 +136,7 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
       bus,
       signal,
       jobs: plan.jobs,
+      priorWarnings: plan.warnings.length + diagnostics.filter((d) => d.severity === 'warning').length,
       settings: {
         backupDir: settings.backupDir,
         ...(config.file ? { statusLog: settings.statusLog } : {}),
@@ -143,8 +148,8 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
         dryRun: command.dryRun,
       },
     });
-    const selectionWarnings = plan.warnings.length > 0 && result.exitCode === 0 ? 1 : result.exitCode;
-    return Math.max(result.exitCode, selectionWarnings, exitCodeFor({ success: 0, warning: diagnostics.some((d) => d.severity === 'warning') ? 1 : 0, error: 0 }));
+    const notified = command.dryRun ? 'ok' : await deliverNotifications(collector, settings, host, io, command.json);
+    return Math.max(result.exitCode, notified === 'failed' ? 1 : 0);
   } finally {
     await pool?.close();
     await host?.close().catch(() => undefined);
