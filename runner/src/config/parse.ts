@@ -6,13 +6,7 @@
 //       key = key.strip(); value = value.strip()
 // and, for selections, `value.split(':')` (name before the first ':', N after it).
 
-import type {
-  EntryLine,
-  LineNode,
-  ParsedConfig,
-  Range,
-  SuffixPart,
-} from './types';
+import type { EntryLine, LineNode, ParsedConfig, Position, Range, SuffixPart } from './types';
 import { skipWhitespace, trimEnd } from './text';
 
 /** Keys whose value the original splits on ':' into `name:N`. `exclude` is not split. */
@@ -24,25 +18,25 @@ export function range(line: number, start: number, end: number): Range {
   return { start: { line, character: start }, end: { line, character: end } };
 }
 
-/**
- * Ranges of one line that share Position objects where they meet (key end = '=' start, ...):
- * a 10,000-line file allocates far fewer objects. Positions are never mutated.
- */
-class LineRanges {
-  // At most ~8 distinct positions per line: a linear scan beats a Map here.
-  private readonly positions: Array<{ line: number; character: number }> = [];
-  constructor(private readonly line: number) {}
+// Ranges of one entry line share Position objects where they meet (key end = '=' start,
+// ...): a 10,000-line file allocates far fewer objects. Positions are never mutated. The
+// scratch list is reset per line (at most ~8 distinct positions: a scan beats a Map).
+const scratch: Position[] = [];
+let scratchLine = -1;
 
-  private pos(character: number): { line: number; character: number } {
-    for (const p of this.positions) if (p.character === character) return p;
-    const p = { line: this.line, character };
-    this.positions.push(p);
-    return p;
+function sharedRange(line: number, start: number, end: number): Range {
+  if (line !== scratchLine) {
+    scratch.length = 0;
+    scratchLine = line;
   }
+  return { start: sharedPos(line, start), end: sharedPos(line, end) };
+}
 
-  range(start: number, end: number): Range {
-    return { start: this.pos(start), end: this.pos(end) };
-  }
+function sharedPos(line: number, character: number): Position {
+  for (const p of scratch) if (p.character === character) return p;
+  const p = { line, character };
+  scratch.push(p);
+  return p;
 }
 
 /**
@@ -75,22 +69,22 @@ function splitLines(text: string): { lines: string[]; crlf: number; lf: number }
 }
 
 function parseEntry(lineNo: number, text: string, start: number, end: number, eq: number): EntryLine {
-  const r = new LineRanges(lineNo);
+  scratchLine = -1;
   const keyStart = start;
   const keyEnd = trimEnd(text, keyStart, eq);
   const valueStart = skipWhitespace(text, eq + 1, end);
   const valueEnd = end;
   const key = text.slice(keyStart, keyEnd);
   const value = text.slice(valueStart, valueEnd);
-  const valueRange = r.range(valueStart, valueEnd);
+  const valueRange = sharedRange(lineNo, valueStart, valueEnd);
   const entry: EntryLine = {
     kind: 'entry',
     line: lineNo,
     text,
-    range: r.range(0, text.length),
+    range: sharedRange(lineNo, 0, text.length),
     key,
-    keyRange: r.range(keyStart, keyEnd),
-    equalsRange: r.range(eq, eq + 1),
+    keyRange: sharedRange(lineNo, keyStart, keyEnd),
+    equalsRange: sharedRange(lineNo, eq, eq + 1),
     value,
     valueRange,
     name: value,
@@ -102,11 +96,11 @@ function parseEntry(lineNo: number, text: string, start: number, end: number, eq
     if (colon !== -1 && colon < valueEnd) {
       // The original does not strip the parts: `web1 :3` has the name `web1 ` (with a blank).
       entry.name = text.slice(valueStart, colon);
-      entry.nameRange = r.range(valueStart, colon);
+      entry.nameRange = sharedRange(lineNo, valueStart, colon);
       const suffix: SuffixPart = {
         text: text.slice(colon + 1, valueEnd),
-        range: r.range(colon + 1, valueEnd),
-        colonRange: r.range(colon, colon + 1),
+        range: sharedRange(lineNo, colon + 1, valueEnd),
+        colonRange: sharedRange(lineNo, colon, colon + 1),
       };
       entry.suffix = suffix;
     }

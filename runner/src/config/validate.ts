@@ -174,13 +174,12 @@ function suffixRule(entry: EntryLine): ConfigDiagnostic[] {
 const PREFIX_WILDCARD = /^[A-Za-z0-9_ \t-]*\*$/;
 const DOTTED_LITERAL = /^[A-Za-z0-9_ \t.-]*\.[A-Za-z0-9_ \t.-]*$/;
 
-function nameRule(entry: EntryLine, spec: KeySpec): ConfigDiagnostic[] {
+function nameRule(entry: EntryLine, spec: KeySpec, out: ConfigDiagnostic[]): void {
   const name = entry.name;
-  const out: ConfigDiagnostic[] = [];
   if (entry.value === '') {
     if (entry.key === 'exclude' || entry.key === 'vdi-export') {
       out.push(diag(CODES.emptyIgnored, 'information', entry.keyRange, `Empty ${entry.key}= is ignored.`));
-      return out;
+      return;
     }
   }
   if (name === '') {
@@ -192,7 +191,7 @@ function nameRule(entry: EntryLine, spec: KeySpec): ConfigDiagnostic[] {
         `${entry.key} with an empty name is the empty regex: it selects every VM in the pool (not yet excluded). Write '.*' if that is intended.`,
       ),
     );
-    return out;
+    return;
   }
   if (PREFIX_WILDCARD.test(name)) {
     const base = name.slice(0, -1);
@@ -217,8 +216,7 @@ function nameRule(entry: EntryLine, spec: KeySpec): ConfigDiagnostic[] {
     d.fix = replaceNameFix(`Match exactly '${name}' (${escaped})`, entry, escaped);
     out.push(d);
   }
-  if (spec.kind === 'selection' && !colonCutsRegex(entry)) out.push(...suffixRule(entry));
-  return out;
+  if (spec.kind === 'selection' && entry.suffix && !colonCutsRegex(entry)) out.push(...suffixRule(entry));
 }
 
 function entryRules(parsed: ParsedConfig, options: RuleContext['options']): ConfigDiagnostic[] {
@@ -273,7 +271,7 @@ function entryRules(parsed: ParsedConfig, options: RuleContext['options']): Conf
     if (comment) out.push(comment);
     if (spec.kind === 'selection') firstSelection ??= entry;
     else if (firstSelection && entry.value !== '') lateExcludes.push(entry);
-    out.push(...nameRule(entry, spec));
+    nameRule(entry, spec, out);
   }
   if (firstSelection && lateExcludes.length > 0) {
     const fix = moveExcludesFix(parsed, firstSelection, lateExcludes);
