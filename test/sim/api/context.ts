@@ -1,0 +1,22 @@
+// What a XenAPI call runs against: the pool state, faults, the root password and, for the
+// second (pool member) port, the master's address to redirect to.
+import type { FaultSettings } from '../faults';
+import type { SimState } from '../state';
+
+export interface ApiContext {
+  state: SimState;
+  faults: FaultSettings;
+  password: string;
+  /** Set when this endpoint is a pool member: calls fail with HOST_IS_SLAVE [masterAddress]. */
+  slaveOf?: string;
+  /** Address reported by the hostIsSlave fault. */
+  masterAddress: string;
+  /** Aborted when the HTTP request goes away or the simulator closes (ends event.from waits). */
+  signal?: AbortSignal;
+}
+
+export interface ApiResult {
+  value: unknown;
+  /** XML-RPC: system.listMethods answers without the Status/Value envelope. */
+  bare?: boolean;
+}

@@ -1,0 +1,184 @@
+// XenAPI method dispatch: session handling, the messages the backup flow uses (VM.snapshot,
+// VDI.snapshot, destroy, task.*, event.*), the generic per-class messages and Async.*.
+import { canonicalClass, type TypeDesc } from '../datamodel';
+import { failure, XapiFailure } from '../errors';
+import { snapshotFault } from '../faults';
+import { NULL_REF } from '../ids';
+import { destroyVdi, destroyVm, setPowerState, snapshotVdi, snapshotVm } from '../ops';
+import type { SimState } from '../state';
+import { xapiDate } from '../time';
+import { encodeValue } from '../wire/xmlrpc';
+import type { ApiContext, ApiResult } from './context';
+import { eventFrom, eventInject } from './events';
+import { genericMethod, genericMethodNames, genericResultType } from './generic';
+import { completeTask, createTask } from './tasks';
+
+interface Special {
+  /** Parameters after the session: [required, maximum]. */
+  params: [number, number];
+  result: TypeDesc;
+  run: (ctx: ApiContext, args: unknown[], session: string) => unknown;
+}
+
+const ref = (cls: string): TypeDesc => ({ k: 'ref', cls });
+const VOID: TypeDesc = { k: 'string' };
+
+function requireVm(state: SimState, vm: unknown): string {
+  state.require('VM', vm);
+  return vm as string;
+}
+
+function masterOf(state: SimState): string {
+  const [pool] = state.entries('pool');
+  return pool ? String(pool[1].master) : NULL_REF;
+}
+
+const SPECIALS: Record<string, Special> = {
+  'VM.snapshot': {
+    params: [2, 3],
+    result: ref('VM'),
+    run: (ctx, [vm, name, ignore]) => {
+      requireVm(ctx.state, vm);
+      const fault = snapshotFault(ctx.faults);
+      if (fault) throw fault;
+      return snapshotVm(ctx.state, vm as string, String(name), Array.isArray(ignore) ? ignore.map(String) : []);
+    },
+  },
+  'VM.destroy': { params: [1, 1], result: VOID, run: (ctx, [vm]) => (destroyVm(ctx.state, requireVm(ctx.state, vm)), '') },
+  'VM.start': {
+    params: [3, 3],
+    result: VOID,
+    run: (ctx, [vm]) => {
+      const rec = ctx.state.require('VM', vm);
+      if (rec.is_a_template) throw failure('VM_IS_TEMPLATE', vm, 'start');
+      if (rec.power_state !== 'Halted') throw failure('VM_BAD_POWER_STATE', vm, 'halted', String(rec.power_state).toLowerCase());
+      setPowerState(ctx.state, vm as string, 'Running', masterOf(ctx.state));
+      return '';
+    },
+  },
+  'VM.clean_shutdown': { params: [1, 1], result: VOID, run: (ctx, [vm]) => shutdown(ctx.state, vm) },
+  'VM.hard_shutdown': { params: [1, 1], result: VOID, run: (ctx, [vm]) => shutdown(ctx.state, vm) },
+  'VDI.snapshot': {
+    params: [1, 2],
+    result: ref('VDI'),
+    run: (ctx, [vdi]) => {
+      ctx.state.require('VDI', vdi);
+      const fault = snapshotFault(ctx.faults);
+      if (fault) throw fault;
+      return snapshotVdi(ctx.state, vdi as string);
+    },
+  },
+  'VDI.destroy': { params: [1, 1], result: VOID, run: (ctx, [vdi]) => (ctx.state.require('VDI', vdi), destroyVdi(ctx.state, vdi as string), '') },
+  'task.create': { params: [2, 2], result: ref('task'), run: (ctx, [label, descr]) => createTask(ctx.state, String(label), String(descr)) },
+  'task.destroy': { params: [1, 1], result: VOID, run: (ctx, [task]) => (ctx.state.require('task', task), ctx.state.destroy('task', task as string), '') },
+  'task.cancel': {
+    params: [1, 1],
+    result: VOID,
+    run: (ctx, [task]) => {
+      const rec = ctx.state.require('task', task);
+      if (rec.status === 'pending') completeTask(ctx.state, task as string, { cancelled: true });
+      return '';
+    },
+  },
+  'event.inject': { params: [2, 2], result: VOID, run: (ctx, [cls, r]) => eventInject(ctx.state, cls, r) },
+  'event.from': {
+    params: [3, 3],
+    result: { k: 'any' },
+    run: (ctx, [classes, token, timeout]) => eventFrom(ctx.state, classes, token, timeout, ctx.signal),
+  },
+  'session.logout': { params: [0, 0], result: VOID, run: (ctx, _args, session) => (ctx.state.destroy('session', session), '') },
+  'session.get_uuid': { params: [1, 1], result: VOID, run: (ctx, [s]) => ctx.state.require('session', s).uuid },
+};
+
+function shutdown(state: SimState, vm: unknown): string {
+  const rec = state.require('VM', vm);
+  if (rec.power_state === 'Halted') throw failure('VM_BAD_POWER_STATE', vm, 'running, paused, suspended', 'halted');
+  setPowerState(state, vm as string, 'Halted', String(rec.resident_on));
+  return '';
+}
+
+export function listMethods(): string[] {
+  return [
+    'session.login_with_password', 'session.logout', 'system.listMethods', 'event.from', 'event.inject',
+    ...Object.keys(SPECIALS).filter((m) => !m.startsWith('session.') && !m.startsWith('event.')),
+    ...genericMethodNames(),
+  ];
+}
+
+function login(ctx: ApiContext, args: unknown[]): string {
+  if (args.length < 2 || args.length > 4) throw failure('MESSAGE_PARAMETER_COUNT_MISMATCH', 'session.login_with_password', 2, args.length);
+  const [user, password, , originator] = args;
+  if (user !== 'root' || password !== ctx.password) throw failure('SESSION_AUTHENTICATION_FAILED', user, 'Authentication failure');
+  const now = xapiDate();
+  return ctx.state.create('session', {
+    this_host: masterOf(ctx.state),
+    last_active: now,
+    validation_time: now,
+    is_local_superuser: true,
+    auth_user_name: 'root',
+    originator: String(originator ?? ''),
+  });
+}
+
+function checkSession(state: SimState, session: unknown): string {
+  if (typeof session !== 'string' || !state.has('session', session)) throw failure('SESSION_INVALID', session);
+  return session;
+}
+
+function countMismatch(method: string, expected: number, received: number): XapiFailure {
+  return failure('MESSAGE_PARAMETER_COUNT_MISMATCH', method, expected, received);
+}
+
+/** Runs one XenAPI call; throws XapiFailure for API errors. */
+export async function callApi(ctx: ApiContext, method: string, params: unknown[]): Promise<ApiResult> {
+  if (method === 'system.listMethods') return { value: listMethods(), bare: true };
+  const slaveOf = ctx.slaveOf ?? (ctx.faults.hostIsSlave ? ctx.masterAddress : undefined);
+  if (slaveOf !== undefined) throw failure('HOST_IS_SLAVE', slaveOf);
+  if (method === 'session.login_with_password') return { value: login(ctx, params) };
+  const session = checkSession(ctx.state, params[0]);
+  const args = params.slice(1);
+  if (method.startsWith('Async.')) {
+    const inner = method.slice('Async.'.length);
+    const resultType = resolve(inner, args.length);
+    const task = createTask(ctx.state, `Async.${inner}`, '');
+    void (async () => {
+      try {
+        const value = await resolve(inner, args.length).run(ctx, args, session);
+        completeTask(ctx.state, task, { result: value === '' ? '' : encodeValue(value, resultType.type) });
+      } catch (error) {
+        const f = error instanceof XapiFailure ? error : failure('INTERNAL_ERROR', (error as Error).message);
+        completeTask(ctx.state, task, { error: f });
+      }
+    })();
+    return { value: task };
+  }
+  return { value: await resolve(method, args.length).run(ctx, args, session) };
+}
+
+interface Resolved {
+  type: TypeDesc;
+  run: (ctx: ApiContext, args: unknown[], session: string) => unknown;
+}
+
+function resolve(method: string, count: number): Resolved {
+  const special = SPECIALS[method];
+  if (special) {
+    const [min, max] = special.params;
+    if (count < min || count > max) throw countMismatch(method, max + 1, count + 1);
+    return { type: special.result, run: special.run };
+  }
+  const dot = method.indexOf('.');
+  const cls = dot > 0 ? canonicalClass(method.slice(0, dot)) : undefined;
+  const exact = cls && method.slice(0, dot) === cls;
+  const generic = exact ? genericMethod(cls, method.slice(dot + 1)) : undefined;
+  if (!cls || !generic) throw failure('MESSAGE_METHOD_UNKNOWN', method);
+  if (count !== generic.params) throw countMismatch(method, generic.params + 1, count + 1);
+  return { type: genericResultType(cls, method.slice(dot + 1)), run: (ctx, args) => generic.handler(ctx.state, args) };
+}
+
+/** XML-RPC result type of a method (after a successful call). */
+export function resultType(method: string, count: number): TypeDesc {
+  if (method === 'system.listMethods') return { k: 'set', of: { k: 'string' } };
+  if (method === 'session.login_with_password' || method.startsWith('Async.')) return { k: 'ref', cls: 'session' };
+  return resolve(method, count).type;
+}

@@ -1,0 +1,133 @@
+// POST /cli: the server half of the `xe` command, like XAPI's thin-CLI protocol
+// (ocaml/xapi-cli-server): the client sends its arguments, the server runs the command against
+// the pool and streams back newline-delimited JSON messages —
+//   {"out": text} / {"err": text}  print exactly this on stdout / stderr
+//   {"download": {path, file, diskFullAfterBytes}}  fetch path from this server into file
+//                                   ("" = stdout), created O_EXCL mode 0600
+//   {"exit": code}                  the command's exit status
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApiContext } from '../api/context';
+import { callApi } from '../api/dispatch';
+import { XapiFailure } from '../errors';
+import { readBody } from '../http/rpc';
+import type { XapiRecord } from '../state';
+import { makeCall, type CliContext } from './context';
+import { CliUsageError, CommandFailure, formatCommandFailure, formatFailure, USAGE_HINT } from './errors';
+import { listCommand, paramGetCommand, paramListCommand, paramSetCommand } from './list-commands';
+import { poolDumpDatabase, vdiDestroy, vdiExport, vdiSnapshot, vmExport, vmSnapshot, vmUninstall } from './vm-commands';
+
+type Command = (c: CliContext) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  'vm-snapshot': vmSnapshot,
+  'vm-export': vmExport,
+  'vm-uninstall': vmUninstall,
+  'template-uninstall': vmUninstall,
+  'snapshot-uninstall': vmUninstall,
+  'vdi-snapshot': vdiSnapshot,
+  'vdi-export': vdiExport,
+  'vdi-destroy': vdiDestroy,
+  'pool-dump-database': poolDumpDatabase,
+};
+for (const cls of ['vm', 'template', 'snapshot', 'vdi', 'vbd', 'vif', 'network', 'sr', 'pool', 'host']) {
+  COMMANDS[`${cls}-list`] = listCommand(cls);
+  COMMANDS[`${cls}-param-list`] = paramListCommand(cls);
+  COMMANDS[`${cls}-param-get`] = paramGetCommand(cls);
+  COMMANDS[`${cls}-param-set`] = paramSetCommand(cls);
+}
+
+export const CLI_COMMANDS = Object.keys(COMMANDS).sort();
+
+/** cli_frontend.ml parse_params: `--flag` → flag=true, otherwise split at the first `=`. */
+export function parseParams(args: readonly string[]): [string, string][] {
+  return args.map((a): [string, string] => {
+    if (a.startsWith('--')) return [a.slice(2), 'true'];
+    const eq = a.indexOf('=');
+    if (eq <= 0) throw new CliUsageError(`Syntax error: ${a}`);
+    return [a.slice(0, eq), a.slice(eq + 1)];
+  });
+}
+
+async function waitTask(api: ApiContext, task: string): Promise<XapiRecord> {
+  for (;;) {
+    const rec = api.state.get('task', task);
+    if (!rec) throw new XapiFailure('HANDLE_INVALID', ['task', task]);
+    if (rec.status !== 'pending') return rec;
+    if (api.signal?.aborted) throw new XapiFailure('TASK_CANCELLED', [task]);
+    await api.state.waitForChange(1000, api.signal);
+  }
+}
+
+export async function handleCli(api: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let request: { args?: unknown; username?: unknown; password?: unknown };
+  try {
+    request = JSON.parse(await readBody(req));
+  } catch {
+    res.writeHead(400).end();
+    return;
+  }
+  const args = Array.isArray(request.args) ? request.args.map(String) : [];
+  res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' });
+  const send = (msg: object) => {
+    if (!res.destroyed) res.write(JSON.stringify(msg) + '\n');
+  };
+  const code = await run(api, args, request, send);
+  send({ exit: code });
+  res.end();
+}
+
+async function run(api: ApiContext, args: string[], request: { username?: unknown; password?: unknown }, send: (m: object) => void): Promise<number> {
+  const err = (text: string) => send({ err: text });
+  const [name, ...rest] = args;
+  if (name === undefined || name === 'help') {
+    send({ out: `Usage: xe <cmd> [-s server] [-p port] ([-u username] [-pw password] or [-pwf <password file>]) <other arguments>\n\nCommands: ${CLI_COMMANDS.join(', ')}\n` });
+    return 0;
+  }
+  let params: [string, string][];
+  try {
+    params = parseParams(rest);
+  } catch (error) {
+    err(`${(error as Error).message}\n${USAGE_HINT}`);
+    return 1;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    err(`Unknown command: ${name}\n${USAGE_HINT}`);
+    return 1;
+  }
+  let session: string;
+  try {
+    session = (await callApi(api, 'session.login_with_password', [String(request.username ?? ''), String(request.password ?? ''), '1.0', 'xe'])).value as string;
+  } catch (error) {
+    if (error instanceof XapiFailure && error.code === 'SESSION_AUTHENTICATION_FAILED') {
+      err(`Authentication failed\n${USAGE_HINT}`);
+    } else {
+      err(error instanceof XapiFailure ? formatFailure(api.state, error) : `${(error as Error).message}\n`);
+    }
+    return 1;
+  }
+  const minimal = params.some(([k, v]) => k === 'minimal' && v === 'true');
+  const c: CliContext = {
+    api,
+    state: api.state,
+    session,
+    params: params.filter(([k]) => k !== 'minimal'),
+    minimal,
+    out: (text) => send({ out: text }),
+    err,
+    download: (d) => send({ download: { ...d, diskFullAfterBytes: api.faults.outputDiskFullAfterBytes } }),
+    call: makeCall(api, session),
+    waitTask: (task) => waitTask(api, task),
+  };
+  try {
+    return await command(c);
+  } catch (error) {
+    if (error instanceof XapiFailure) err(formatFailure(api.state, error));
+    else if (error instanceof CliUsageError) err(`${error.message}\n${USAGE_HINT}`);
+    else if (error instanceof CommandFailure) err(formatCommandFailure(error.message));
+    else err(formatCommandFailure((error as Error).message));
+    return 1;
+  } finally {
+    if (api.state.has('session', session)) api.state.destroy('session', session);
+  }
+}

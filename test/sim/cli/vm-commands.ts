@@ -1,0 +1,153 @@
+// The commands VmBackup runs that change the pool or download: vm-snapshot, vm-export,
+// vm-uninstall, vdi-snapshot, vdi-export, vdi-destroy, pool-dump-database.
+import { createTask } from '../api/tasks';
+import { failure, XapiFailure } from '../errors';
+import type { SimState, XapiRecord } from '../state';
+import { filtersOf, get, isTrue, required, type CliContext } from './context';
+import { CommandFailure } from './errors';
+import { CLI_CLASSES } from './fields';
+import { requireUuid } from './list-commands';
+import { filterRecords } from './printer';
+
+/** do_vm_op's selection: `vm=<uuid or name>` plus filters; templates and dom0 excluded. */
+export function selectVms(c: CliContext, own: readonly string[], opts: { templates?: boolean } = {}): string[] {
+  let records = c.state.entries('VM').filter(([, r]) => !r.is_control_domain && (opts.templates || !r.is_a_template));
+  const vm = get(c, 'vm');
+  if (vm !== undefined) records = records.filter(([, r]) => r.uuid === vm || r.name_label === vm);
+  records = filterRecords(c.state, CLI_CLASSES.vm, records, filtersOf(c, ['vm', ...own]));
+  if (records.length === 0) throw new CommandFailure('No matching VMs found');
+  if (records.length > 1 && !isTrue(c, 'multiple')) throw new CommandFailure('Multiple matches VMs found. --multiple required to complete the operation');
+  return records.map(([ref]) => ref);
+}
+
+function uuid(state: SimState, cls: string, ref: unknown): string {
+  return String(state.get(cls, ref as string)?.uuid);
+}
+
+export async function vmSnapshot(c: CliContext): Promise<number> {
+  const name = required(c, 'new-name-label');
+  const own = ['new-name-label', 'new-name-description', 'ignore-vdi-uuids'];
+  const ignore = (get(c, 'ignore-vdi-uuids') ?? '').split(',').filter((u) => u !== '').map((u) => c.state.refByUuid('VDI', u));
+  const uuids: string[] = [];
+  for (const vm of selectVms(c, own)) {
+    const snap = (await c.call('VM.snapshot', vm, name, ignore)) as string;
+    const description = get(c, 'new-name-description');
+    if (description !== undefined) await c.call('VM.set_name_description', snap, description);
+    uuids.push(uuid(c.state, 'VM', snap));
+  }
+  c.out(`${uuids.join(',')}\n`);
+  return 0;
+}
+
+/** Downloads through the thin client and waits for the handler's task (as xe's HttpGet does). */
+async function download(c: CliContext, label: string, description: string, path: string, query: Record<string, string>, file: string): Promise<void> {
+  const task = createTask(c.state, label, description);
+  c.state.update('task', task, { progress: -1 });
+  try {
+    const q = new URLSearchParams({ session_id: c.session, task_id: task, ...query });
+    c.download({ path: `${path}?${q}`, file });
+    const rec = await c.waitTask(task);
+    if (rec.status === 'failure') {
+      const [code, ...params] = rec.error_info as string[];
+      throw new XapiFailure(code ?? 'INTERNAL_ERROR', params);
+    }
+    if (rec.status === 'cancelled') throw failure('TASK_CANCELLED', task);
+  } finally {
+    if (c.state.has('task', task)) c.state.destroy('task', task);
+  }
+}
+
+export async function vmExport(c: CliContext): Promise<number> {
+  const own = ['filename', 'compress', 'metadata', 'preserve-power-state', 'include-snapshots', 'excluded-device-types'];
+  const file = required(c, 'filename');
+  const [vm] = selectVms(c, own);
+  const vmUuid = uuid(c.state, 'VM', vm);
+  const compress = (get(c, 'compress') ?? 'false').toLowerCase();
+  if (isTrue(c, 'metadata')) {
+    await download(c, 'Export of VM', vmUuid, '/export_metadata', {
+      ref: vm,
+      export_snapshots: isTrue(c, 'include-snapshots') ? 'true' : 'false',
+      excluded_device_types: get(c, 'excluded-device-types') ?? '',
+    }, file);
+  } else {
+    await download(c, 'Export of VM', vmUuid, '/export', {
+      ref: vm,
+      use_compression: compress === 'true' || compress === 'gzip' ? 'gzip' : compress === 'zstd' ? 'zstd' : 'false',
+      preserve_power_state: isTrue(c, 'preserve-power-state') ? 'true' : 'false',
+      export_snapshots: isTrue(c, 'include-snapshots') ? 'true' : 'false',
+    }, file);
+  }
+  if (file !== '') c.out('Export succeeded\n');
+  return 0;
+}
+
+function ownedVdis(state: SimState, vms: string[]): { vdi: string; shared: boolean }[] {
+  const out: { vdi: string; shared: boolean }[] = [];
+  for (const vm of vms) {
+    for (const vbdRef of state.get('VM', vm)!.VBDs as string[]) {
+      const vbd = state.get('VBD', vbdRef);
+      const vdi = vbd ? state.get('VDI', vbd.VDI as string) : undefined;
+      if (!vbd || !vdi || !('owner' in (vbd.other_config as object)) || out.some((o) => o.vdi === vbd.VDI)) continue;
+      const users = (vdi.VBDs as string[]).map((r) => state.get('VBD', r)?.VM).filter((v) => v && !vms.includes(v as string));
+      out.push({ vdi: vbd.VDI as string, shared: users.length > 0 });
+    }
+  }
+  return out;
+}
+
+export async function vmUninstall(c: CliContext): Promise<number> {
+  const [vm] = selectVms(c, [], { templates: true });
+  const rec = c.state.get('VM', vm) as XapiRecord;
+  const vms = [vm, ...(rec.snapshots as string[])];
+  const vdis = ownedVdis(c.state, vms);
+  const lines = ['The following items are about to be destroyed'];
+  for (const v of vms) lines.push(`VM : ${uuid(c.state, 'VM', v)} (${c.state.get('VM', v)!.name_label})`);
+  for (const { vdi, shared } of vdis) {
+    const d = c.state.get('VDI', vdi)!;
+    lines.push(`VDI: ${d.uuid} (${d.name_label}) ${shared ? ' ** WARNING: disk is shared by other VMs' : ''}`);
+  }
+  c.out(lines.join('\n') + '\n');
+  if (!isTrue(c, 'force')) {
+    c.out("Type 'yes' to continue\n");
+    c.out('Aborted\n');
+    return 1;
+  }
+  for (const v of vms) {
+    const r = c.state.get('VM', v);
+    if (r && r.power_state !== 'Halted' && r.power_state !== 'Suspended') await c.call('VM.hard_shutdown', v);
+    if (c.state.has('VM', v)) await c.call('VM.destroy', v);
+  }
+  for (const { vdi, shared } of vdis) if (!shared && c.state.has('VDI', vdi)) await c.call('VDI.destroy', vdi);
+  c.out('All objects destroyed\n');
+  return 0;
+}
+
+export async function vdiSnapshot(c: CliContext): Promise<number> {
+  const vdi = requireUuid(c, 'VDI');
+  const driverParams = Object.fromEntries(c.params.filter(([k]) => k.startsWith('driver-params:')).map(([k, v]) => [k.slice('driver-params:'.length), v]));
+  const snap = (await c.call('VDI.snapshot', vdi, driverParams)) as string;
+  c.out(`${uuid(c.state, 'VDI', snap)}\n`);
+  return 0;
+}
+
+export async function vdiExport(c: CliContext): Promise<number> {
+  const vdi = requireUuid(c, 'VDI');
+  const file = required(c, 'filename');
+  const format = get(c, 'format') ?? 'raw';
+  const base = get(c, 'base');
+  const query: Record<string, string> = { vdi, format };
+  if (base) query.base = c.state.refByUuid('VDI', base);
+  await download(c, 'VDI export', uuid(c.state, 'VDI', vdi), '/export_raw_vdi', query, file);
+  return 0;
+}
+
+export async function vdiDestroy(c: CliContext): Promise<number> {
+  await c.call('VDI.destroy', requireUuid(c, 'VDI'));
+  return 0;
+}
+
+export async function poolDumpDatabase(c: CliContext): Promise<number> {
+  const file = required(c, 'file-name');
+  await download(c, 'dump database', '', '/pool/xmldbdump', {}, file);
+  return 0;
+}
