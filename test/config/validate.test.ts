@@ -19,6 +19,7 @@ const cases: Case[] = [
   { name: 'valid file has no diagnostics', text: '# c\nmax_backups=3\nexclude=X\nvm-export=PROD.*:2\n', expected: [] },
   { name: 'VMB001 line without =', text: 'max_backups 3', expected: [['VMB001', 'error', 0, 0, 13]], says: ['crashes'] },
   { name: 'VMB001 range skips blanks', text: '  junk  ', expected: [['VMB001', 'error', 0, 2, 6]] },
+  { name: 'VMB001 no-break space is content for Python 2', text: '\u00a0 ', expected: [['VMB001', 'error', 0, 0, 1]] },
   { name: 'VMB002 two =', text: 'vm-export=a=b', expected: [['VMB002', 'error', 0, 11, 12]], says: ['crashes'] },
   { name: 'VMB002 three = spans 2nd..last', text: 'a=b=c=d', expected: [['VMB002', 'error', 0, 3, 6]] },
   { name: 'VMB003 indented comment', text: '  # note', expected: [['VMB003', 'error', 0, 0, 8]], says: ['crashes'] },

@@ -1,14 +1,14 @@
-// Config diagnostics that need neither a pool nor the regex engine: everything the original
-// crashes on or silently misreads in the file itself (vmbackup-behaviour.md §2 and the
-// selection rules of §3 that are visible without VMs). Each rule is a function of the parsed
-// file; `validateConfig` runs them all (RULES), including the regex syntax rules.
+// Config diagnostics that need no pool: everything the original crashes on or silently
+// misreads in the file itself (vmbackup-behaviour.md §2 and the selection rules of §3 that
+// are visible without VMs), plus regex syntax errors (regex.ts). Each rule is a function of
+// the parsed file; `validateConfig` runs them all (RULES). Pool-aware checks live in select/.
 
 import type { ConfigDiagnostic, EntryLine, LineNode, ParsedConfig, Severity } from './types';
 import { CODES } from './codes';
 import { getKeySpec, KEY_SCHEMA, type KeySpec } from './schema';
 import { range } from './parse';
 import { escapeLiteral, moveExcludesFix, replaceNameFix } from './fixes';
-import { isPlainName, isPyInt, pyIntValue } from './text';
+import { isPlainName, isPyInt, pyIntValue, skipWhitespace, trimEnd } from './text';
 import { parseCompress, parseMaxBackups, parsePoolDbBackup, parseSmtpServer } from './settings';
 import { suggestKey } from './suggest';
 import { colonCutsRegex, regexDiagnostics } from './regex';
@@ -50,8 +50,9 @@ function lineRule(node: LineNode): ConfigDiagnostic[] {
     return [d];
   }
   if (node.kind === 'malformed') {
-    const start = node.text.length - node.text.trimStart().length;
-    const whole = range(node.line, start, node.text.trimEnd().length);
+    // Python's strip() whitespace, not JavaScript's (U+00A0 is content for the original).
+    const start = skipWhitespace(node.text, 0, node.text.length);
+    const whole = range(node.line, start, trimEnd(node.text, start, node.text.length));
     if (node.reason === 'missing-equals') {
       return [diag(CODES.missingEquals, 'error', whole, `Line has no '=': every non-comment line must be key=value. ${CRASH}.`)];
     }
