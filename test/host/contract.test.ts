@@ -106,6 +106,7 @@ for (const [kind, setup] of hostKinds) {
       assert.deepEqual({ ...file, mtimeMs: 0 }, { name: 'f', isDirectory: false, size: 5, mtimeMs: 0 });
       assert.ok(Math.abs((file?.mtimeMs ?? 0) - Date.now()) < 60_000);
       assert.equal((await host.stat(join(dir, 'a')))?.isDirectory, true);
+      assert.equal(await host.exists(join(dir, 'f', 'inside-a-file')), false);
     });
 
     test('write, append and read text and binary files', async () => {
@@ -152,6 +153,7 @@ for (const [kind, setup] of hostKinds) {
       assert.deepEqual([ten?.isDirectory, ten?.size], [false, 2]);
       assert.deepEqual(await host.list(join(dir, 'sub')), []);
       await assert.rejects(host.list(join(dir, 'missing')), (error) => isHostError(error, 'ENOENT'));
+      await assert.rejects(host.list(join(dir, '10')), (error) => isHostError(error, 'EIO'));
     });
 
     test('remove deletes files and whole trees, and refuses the root', async () => {

@@ -2,5 +2,5 @@
 export type { CommandResult, FileInfo, Host, HostLock, RunOptions } from './types';
 export { HostError, isHostError, type HostErrorCode } from './errors';
 export { createLocalHost, type LocalHostOptions, type XeConnection } from './local';
-export { createSshHost, parseSshTarget, type SshHostOptions } from './ssh';
+export { createSshHost, parseSshTarget, type SshHost, type SshHostOptions } from './ssh';
 export { quoteForPosixShell, posixCommandLine } from './quote';

@@ -135,7 +135,9 @@ async function statEntry(path: string, name: string): Promise<FileInfo | undefin
     });
     return { name, isDirectory: info.isDirectory(), size: info.size, mtimeMs: info.mtimeMs };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // ENOTDIR: a path through a file names nothing, as `test -e` and sftp see it.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw fromFsError(error, 'stat', path);
   }
 }

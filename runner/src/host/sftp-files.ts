@@ -181,7 +181,12 @@ export function createSftpFiles(session: () => Promise<SftpSession>, hostLabel: 
       }),
     list: (path) =>
       attempt('list', path, async (sftp) => {
-        const entries = await sftp.readdir(path);
+        const entries = await sftp.readdir(path).catch(async (error) => {
+          // sftp-server says "no such file" for ENOTDIR too: a file is there, not a folder.
+          const existing = missing(error) ? await describe(sftp, path) : undefined;
+          if (existing) throw new HostError('EIO', `list ${path} on ${hostLabel}: not a directory`);
+          throw error;
+        });
         const described = await Promise.all(
           entries.map(async (entry) => {
             const name = entry.filename.toString('utf8');

@@ -18,7 +18,7 @@ export const scripts = {
   // find -L: describe what a symlink points to (as node's stat does); NUL ends each record
   // so names with newlines survive.
   stat: `${prelude}${requireEntry}exec find -L "$1" -maxdepth 0 -printf '%y %s %T@ %f\\0'`,
-  list: `${prelude}[ -d "$1" ] || exit ${EXIT_NOT_FOUND}; cd -- "$1" && exec find -L . -mindepth 1 -maxdepth 1 -printf '%y %s %T@ %P\\0'`,
+  list: `${prelude}${requireEntry}[ -d "$1" ] || { echo "$1: not a directory" >&2; exit 1; }; cd -- "$1" && exec find -L . -mindepth 1 -maxdepth 1 -printf '%y %s %T@ %P\\0'`,
   mkdir: `${prelude}exec mkdir -p -- "$1"`,
   readFile: `${prelude}${requireEntry}exec cat -- "$1"`,
   writeFile: `${prelude}exec cat > "$1"`,
