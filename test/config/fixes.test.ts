@@ -18,6 +18,7 @@ const cases: FixCase[] = [
   { name: 'bare star to .*', code: 'VMB016', text: 'vm-export=*\n', fixed: 'vm-export=.*\n' },
   { name: 'escape a literal name', code: 'VMB017', text: 'exclude=file.server\n', fixed: 'exclude=file\\.server$\n' },
   { name: 'escape keeps the :N', code: 'VMB017', text: 'vm-export=db.local:2\n', fixed: 'vm-export=db\\.local$:2\n' },
+  { name: 'blank before :N', code: 'VMB023', text: 'vm-export=web1 :3\n', fixed: 'vm-export=web1:3\n' },
   { name: 'key typo', code: 'VMB005', text: 'max_backup=3\n', fixed: 'max_backups=3\n' },
   { name: 'key case', code: 'VMB005', text: 'VM-EXPORT=a\n', fixed: 'vm-export=a\n' },
   { name: 'indented comment', code: 'VMB003', text: 'a=1\n \t# note\n', fixed: 'a=1\n# note\n' },

@@ -47,6 +47,8 @@ const cases: Case[] = [
   { name: 'VMB011 :-2', text: 'vm-export=web:-2', expected: [['VMB011', 'warning', 0, 14, 16]] },
   { name: ':N with blanks is a Python int', text: 'vm-export=web: 3', expected: [] },
   { name: 'empty :N is ignored', text: 'vm-export=web:', expected: [] },
+  { name: 'VMB023 blank before :N', text: 'vm-export=web1 \t:3', expected: [['VMB023', 'warning', 0, 14, 16]], says: ["'web1 \t'"] },
+  { name: 'VMB023 not on exclude (no split)', text: 'exclude=web1 :3', expected: [] },
   { name: 'VMB012 two colons', text: 'vm-export=web:3:4', expected: [['VMB012', 'error', 0, 15, 16]], says: ['crashes'] },
   { name: 'VMB013 exclude after selection, range and fix', text: 'vm-export=a.*\nexclude=ab', expected: [['VMB013', 'warning', 1, 0, 7]], says: ['line 1'] },
   { name: 'VMB013 empty late exclude is only ignored', text: 'vm-export=a\nexclude=', expected: [['VMB015', 'information', 1, 0, 7]] },

@@ -24,6 +24,7 @@ export const CODES = {
   extensionKeyInOriginal: 'VMB020',
   extensionValue: 'VMB021',
   emptyScalar: 'VMB022',
+  blankBeforeColon: 'VMB023',
   // Regex syntax (needs the Python-re engine, no inventory).
   regexSyntax: 'VMB030',
   colonCutsRegex: 'VMB031',

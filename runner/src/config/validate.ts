@@ -194,6 +194,18 @@ function nameRule(entry: EntryLine, spec: KeySpec, out: ConfigDiagnostic[]): voi
     );
     return;
   }
+  if (entry.suffix && trimEnd(name, 0, name.length) < name.length) {
+    const kept = trimEnd(name, 0, name.length);
+    const start = entry.nameRange.start.character;
+    const d = diag(
+      CODES.blankBeforeColon,
+      'warning',
+      range(entry.line, start + kept, start + name.length),
+      `Blank before ':': the original does not strip the name part, so it looks for '${name}' including the trailing blank, which no VM is called.`,
+    );
+    d.fix = { title: 'Remove the blank before :', edits: [{ range: d.range, newText: '' }] };
+    out.push(d);
+  }
   if (PREFIX_WILDCARD.test(name)) {
     const base = name.slice(0, -1);
     const d = diag(
