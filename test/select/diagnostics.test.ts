@@ -30,6 +30,16 @@ for (const [name, text, expected, says] of regexCases) {
   });
 }
 
+test('VMB033 only in original mode: regex constructs Python 2 rejects', () => {
+  // (?i:...) contains ':' so only an exclude can hold it (a selection would be cut, VMB031).
+  const config = parseConfig('exclude=(?i:prod).*\nvm-export=a(?>b)');
+  assert.deepEqual(regexDiagnostics(config).map(shape), []);
+  const d = regexDiagnostics(config, { compatibility: 'original' });
+  assert.deepEqual(d.map(shape), [['VMB033', 'error', 0, 8, 19], ['VMB033', 'error', 1, 10, 16]]);
+  assert.match(d[0]!.message, /Python 2/);
+  assert.deepEqual(validateConfig(config, { compatibility: 'original' }).map((x) => x.code), ['VMB033', 'VMB033']);
+});
+
 test('validateConfig includes regex errors; the cut regex does not also report :N', () => {
   const codes = validateConfig(parseConfig('vm-export=(?:a|b)\nvm-export=[')).map((d) => d.code);
   assert.deepEqual(codes, ['VMB031', 'VMB030']);

@@ -29,6 +29,7 @@ export const CODES = {
   regexSyntax: 'VMB030',
   colonCutsRegex: 'VMB031',
   regexUnsupported: 'VMB032',
+  python2Regex: 'VMB033',
   // Inventory-aware (needs a pool snapshot).
   matchesNoVm: 'VMB040',
   suffixLost: 'VMB041',

@@ -28,12 +28,23 @@ export function colonCutsRegex(entry: EntryLine): boolean {
   return !cut.ok && !cut.error.unsupported && compilePython(entry.value).ok;
 }
 
-function regexDiagnostic(entry: EntryLine): ConfigDiagnostic | undefined {
+function regexDiagnostic(entry: EntryLine, original: boolean): ConfigDiagnostic | undefined {
   const pattern = entry.name;
   // A bare '*' is the v3.0 "all VMs" wildcard: VMB016 reports it with its fix.
   if (pattern === '' || isPlainName(pattern) || /^[ \t]*\*$/.test(pattern)) return undefined;
   const compiled = compilePython(pattern);
-  if (compiled.ok) return undefined;
+  if (compiled.ok) {
+    if (!original) return undefined;
+    // Valid in Python 3 but not in the original's Python 2.7 (atomic groups, (?i:...), ...).
+    const notes = python2Differences(pattern);
+    if (notes.length === 0) return undefined;
+    return {
+      code: CODES.python2Regex,
+      severity: 'error',
+      range: entry.nameRange,
+      message: `The original (Python 2.7) rejects this regex and logs "***ERROR - invalid regex: ${entry.key}=${entry.value}": ${notes.join(' ')}`,
+    };
+  }
   const { error } = compiled;
   const logged = `"***ERROR - invalid regex: ${entry.key}=${entry.value}"`;
   if (colonCutsRegex(entry)) {
@@ -61,12 +72,16 @@ function regexDiagnostic(entry: EntryLine): ConfigDiagnostic | undefined {
   };
 }
 
-/** Regex syntax errors of every exclude and selection line (VMB030-VMB032). */
-export function regexDiagnostics(config: ParsedConfig): ConfigDiagnostic[] {
+/**
+ * Regex syntax errors of every exclude and selection line (VMB030-VMB032); with
+ * `compatibility: 'original'` also regexes only Python 3 accepts (VMB033).
+ */
+export function regexDiagnostics(config: ParsedConfig, options: { compatibility?: 'extended' | 'original' } = {}): ConfigDiagnostic[] {
   const out: ConfigDiagnostic[] = [];
+  const original = options.compatibility === 'original';
   for (const entry of config.entries) {
     if (!PATTERN_KEYS.has(entry.key)) continue;
-    const d = regexDiagnostic(entry);
+    const d = regexDiagnostic(entry, original);
     if (d) out.push(d);
   }
   return out;

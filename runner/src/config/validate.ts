@@ -328,7 +328,7 @@ const RULES: readonly ConfigRule[] = [
   (ctx) => bomRule(ctx.parsed),
   lineRules,
   (ctx) => entryRules(ctx.parsed, ctx.options),
-  (ctx) => regexDiagnostics(ctx.parsed),
+  (ctx) => regexDiagnostics(ctx.parsed, ctx.options),
 ];
 
 function byPosition(a: ConfigDiagnostic, b: ConfigDiagnostic): number {
