@@ -59,3 +59,26 @@ test('weekend.cfg on the weekend pool: the README preview lists', () => {
   assert.deepEqual(plan.vdiExport.map((v) => v.entry), ['PROD-CentOS7-large-user-disks']);
   assert.deepEqual(plan.vmExport.map((v) => v.entry), ['PROD-ubuntu14', 'PROD-WinSvr', 'DEV-RH6:3', 'DEV-RH7:3']);
 });
+
+test('hostile VM names: selected by regex, entries keep the real names, no re-splitting', () => {
+  const pool = fixturePool('hostile');
+  const config = parseConfig('exclude=RESTORE_.*\nvm-export=.*\nvdi-export=colon.name');
+  const plan = planSelection(config, pool);
+  const names = plan.vmExport.map((v) => v.name);
+  assert.ok(names.includes('$(touch /tmp/pwned)'));
+  assert.ok(names.includes('new\nline'));
+  assert.ok(names.includes('  leading spaces'));
+  assert.ok(!names.includes('colon:name'), 'vdi-export wins');
+  assert.deepEqual(plan.vdiExport.map((v) => [v.name, v.entry, v.maxBackupsReason.kind]), [['colon:name', 'colon:name', 'global']]);
+  // 'comma,name' is held by two VMs: one entry, two inventory VMs, and the preview error.
+  const comma = plan.vmExport.find((v) => v.name === 'comma,name')!;
+  assert.equal(comma.vms.length, 2);
+  assert.deepEqual(plan.duplicateNames.map((d) => d.name), ['comma,name']);
+  assert.deepEqual(plan.excluded.map((e) => e.name), ["RESTORE_'quote"]);
+});
+
+test('hostile VM names: plain-name selection with blanks is exact, regex escapes work', () => {
+  const pool = fixturePool('hostile');
+  const plan = planSelection(parseConfig('vm-export=tab\there\nvm-export=glob\\*\\?\\[x]\nvm-export=PROD-\\$\\(id\\)$'), pool);
+  assert.deepEqual(plan.vmExport.map((v) => v.name), ['tab\there', 'glob*?[x]', 'PROD-$(id)']);
+});
