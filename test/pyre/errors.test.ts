@@ -124,6 +124,8 @@ test('constructs valid in Python but not translatable are reported unsupported, 
     ['(?:(a)|b)\\1', /backreference to group 1/],
     ['(a)*\\1', /backreference to group 1/],
     ['(?i)(a)\\1', /case-insensitive backreference/],
+    ['(?>(?:|a)*)$', /repeated subpattern that prefers the empty string/],
+    ['(?=((?:a??)*))\\1$', /repeated subpattern that prefers the empty string/],
   ];
   for (const [pattern, message] of cases) {
     const r = compilePython(pattern);

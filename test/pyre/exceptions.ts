@@ -12,6 +12,11 @@ export const UNSUPPORTED_CATEGORIES = [
     construct: /\\[1-9]|\(\?P=/,
   },
   { id: 'backref-ignorecase', message: /^unsupported: case-insensitive backreference/, construct: /\\[1-9]|\(\?P=/ },
+  {
+    id: 'empty-loop-order',
+    message: /^unsupported: a repeated subpattern that prefers the empty string inside/,
+    construct: /\(\?>|[*+?}]\+|\(\?<?=/,
+  },
 ] as const;
 
 export function classifyUnsupported(pattern: string, message: string): string | null {

@@ -174,3 +174,61 @@ export function generateNames(seed: number, randomCount: number): string[] {
   }
   return [...out];
 }
+
+/**
+ * Dense corpus: patterns over a tiny alphabet (a, b, newline) that nest groups, alternations,
+ * look-arounds, atomic groups, lazy/possessive quantifiers and backreferences, matched
+ * against every string over that alphabet up to a few characters. This is where
+ * backtracking-order differences between sre and JS show up.
+ */
+export function generateDensePatterns(seed: number, count: number): string[] {
+  const rand = prng(seed ^ 0xd3175e);
+  let groups = 0;
+  const atomOf = (depth: number): string => {
+    const r = rand();
+    if (r < 0.3) return pick(rand, ['a', 'b', '\\n', '.', '[ab]', '[^a]', 'A', '(?i:a)', 'B']);
+    if (r < 0.4) return pick(rand, ['^', '$', '\\b', '\\B', '\\A', '\\Z']);
+    if (r < 0.5 && groups > 0) return '\\' + (1 + Math.floor(rand() * groups));
+    if (depth > 3) return 'a';
+    const inner = seq(depth + 1);
+    const k = rand();
+    if (k < 0.35) return `(${(groups++, inner)})`;
+    if (k < 0.5) return `(?:${inner}|${seq(depth + 1)})`;
+    if (k < 0.6) return `(${(groups++, inner)}|${seq(depth + 1)})`;
+    if (k < 0.7) return `(?>${inner})`;
+    if (k < 0.8) return `(?=${inner})`;
+    if (k < 0.85) return `(?!${inner})`;
+    if (k < 0.9) return `(?<=${pick(rand, ['a', 'b', '\\n', '.', 'ab', '(a)', 'a|b'])})`;
+    if (k < 0.95) return `(?m:${inner})`;
+    return `(?s:${inner})`;
+  };
+  const seq = (depth: number): string => {
+    let out = '';
+    const n = Math.floor(rand() * 3) + (depth === 0 ? 1 : 0);
+    for (let i = 0; i < n; i++) {
+      out += atomOf(depth);
+      if (chance(rand, 0.35)) {
+        out += pick(rand, ['*', '+', '?', '{2}', '{0,2}', '{1,}', '*?', '+?', '??', '*+', '++', '?+', '{1,2}?']);
+      }
+    }
+    return out;
+  };
+  const out = new Set<string>();
+  while (out.size < count) {
+    groups = 0;
+    const flags = chance(rand, 0.2) ? pick(rand, ['(?m)', '(?s)', '(?i)', '(?x)']) : '';
+    out.add(flags + seq(0) + (chance(rand, 0.3) ? '$' : ''));
+  }
+  return [...out];
+}
+
+/** Every string over {a, b, newline} up to maxLength characters (including the empty one). */
+export function denseNames(maxLength: number): string[] {
+  const out = [''];
+  let level = [''];
+  for (let length = 1; length <= maxLength; length++) {
+    level = level.flatMap((s) => [s + 'a', s + 'b', s + '\n']);
+    out.push(...level);
+  }
+  return out;
+}

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """CPython oracle for the pyre differential test.
 
-stdin:  {"patterns": [str, ...], "names": [str, ...]}
-stdout: {"python": "3.11.7", "results": [...]} with, per pattern, either
-        {"ok": true, "matches": "0110..."}   (re.match(p, name) is not None, per name), or
+stdin:  {"batches": [{"patterns": [str, ...], "names": [str, ...]}, ...]}
+stdout: {"python": "3.11.7", "batches": [{"results": [...]}, ...]} with, per pattern, either
+        {"ok": true, "matches": "01E0..."}   (re.match(p, name) is not None, per name;
+                                              E = CPython raised while matching), or
         {"ok": false, "type": "error"|"ValueError"|..., "message": str, "pos": int|null}
 pos is CPython's error.pos converted to UTF-16 code units (what JavaScript strings index).
 Patterns are compiled exactly as the issue specifies: re.compile(pattern, re.ASCII).
@@ -20,12 +21,25 @@ def utf16_pos(pattern, pos):
     return len(pattern[:pos].encode("utf-16-le")) // 2
 
 
+def match_bit(compiled, name):
+    """"1"/"0" for re.match; "E" when CPython itself fails while matching (a known sre
+    bug raises SystemError "The span of capturing group is wrong" for a few patterns)."""
+    try:
+        return "1" if compiled.match(name) else "0"
+    except Exception:  # noqa: BLE001 - any failure is reported, never hidden
+        return "E"
+
+
 def main():
     request = json.load(sys.stdin)
-    names = request["names"]
-    results = []
     warnings.simplefilter("ignore")
-    for pattern in request["patterns"]:
+    batches = [{"results": run_batch(b["patterns"], b["names"])} for b in request["batches"]]
+    json.dump({"python": sys.version.split()[0], "batches": batches}, sys.stdout)
+
+
+def run_batch(patterns, names):
+    results = []
+    for pattern in patterns:
         try:
             compiled = re.compile(pattern, re.ASCII)
         except Exception as exc:  # re.error, ValueError, OverflowError, RecursionError
@@ -36,9 +50,8 @@ def main():
                 "pos": utf16_pos(pattern, getattr(exc, "pos", None)),
             })
             continue
-        bits = "".join("1" if compiled.match(name) else "0" for name in names)
-        results.append({"ok": True, "matches": bits})
-    json.dump({"python": sys.version.split()[0], "results": results}, sys.stdout)
+        results.append({"ok": True, "matches": "".join(match_bit(compiled, name) for name in names)})
+    return results
 
 
 if __name__ == "__main__":

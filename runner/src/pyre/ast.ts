@@ -49,7 +49,8 @@ export type PyreNode =
       body: PyreNode[];
     }
   | { type: 'atomic'; body: PyreNode[] }
-  | { type: 'repeat'; min: number; max: number; mode: RepeatMode; body: PyreNode[] }
+  /** `start` = code-point index of the quantifier. */
+  | { type: 'repeat'; min: number; max: number; mode: RepeatMode; body: PyreNode[]; start: number }
   /** `start` = code-point index of the `\\` or `(?P=` (for unsupported-construct errors). */
   | { type: 'backref'; group: number; name: string | null; start: number }
   /** `start` = code-point index of the `(` (compile-stage errors point there). */

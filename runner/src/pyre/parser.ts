@@ -177,7 +177,7 @@ function parseRepeat(source: Tokenizer, token: string, items: PyreNode[]): void 
   if (item === undefined || item.type === 'anchor') throw source.error('nothing to repeat', offset);
   if (item.type === 'repeat') throw source.error('multiple repeat', offset);
   const mode = source.match('?') ? 'lazy' : source.match('+') ? 'possessive' : 'greedy';
-  items[items.length - 1] = { type: 'repeat', min, max, mode, body: [item] };
+  items[items.length - 1] = { type: 'repeat', min, max, mode, body: [item], start: here - 1 };
 }
 
 /** Parses after `(`; returns the node, null for a comment, 'globalFlags' for `(?i)`. */

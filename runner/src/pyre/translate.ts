@@ -11,6 +11,8 @@ interface Scope {
   ignoreCase: boolean;
   multiline: boolean;
   dotAll: boolean;
+  /** Inside an atomic group, a possessive repeat or a capturing look-ahead: the first match found is kept. */
+  committing: boolean;
 }
 
 const ANY_CHAR = '[\\s\\S]';
@@ -24,7 +26,29 @@ export function translate(ast: PyreAst): string {
   const jsGroupOf = new Map<number, number>();
   let jsGroups = 0;
 
+  const groupBodies = collectGroups(ast.body);
+  const canBeEmpty = (nodes: readonly PyreNode[]): boolean => nodes.every((n) => nodeCanBeEmpty(n, groupBodies));
+  /** True when, among the matches of `nodes` at one position, an empty one is tried last. */
+  const emptyLast = (nodes: readonly PyreNode[]): boolean =>
+    nodes.every((node) => {
+      switch (node.type) {
+        case 'group':
+          return emptyLast(node.body);
+        case 'alternation':
+          return node.branches.every((b, i) => (i === node.branches.length - 1 ? emptyLast(b) : !canBeEmpty(b)));
+        case 'repeat':
+          if (node.mode === 'possessive') return true;
+          if (node.mode === 'lazy') return !canBeEmpty([node]);
+          return emptyLast(node.body);
+        case 'conditional':
+          return false;
+        default:
+          return true; // no empty option, or a single option
+      }
+    });
+
   const scopeWith = (scope: Scope, add: Partial<FlagSet>, del: Partial<FlagSet>): Scope => ({
+    committing: scope.committing,
     ignoreCase: (scope.ignoreCase || add.ignoreCase === true) && del.ignoreCase !== true,
     multiline: (scope.multiline || add.multiline === true) && del.multiline !== true,
     dotAll: (scope.dotAll || add.dotAll === true) && del.dotAll !== true,
@@ -82,7 +106,7 @@ export function translate(ast: PyreAst): string {
       case 'atomic': {
         // (?>X) == (?=(X))\n: the look-ahead commits to X's first match.
         const helper = ++jsGroups;
-        return `(?=(${sequence(node.body, scope, set)}))(?:\\${helper})`;
+        return `(?=(${sequence(node.body, { ...scope, committing: true }, set)}))(?:\\${helper})`;
       }
       case 'repeat':
         return repeat(node, scope, set);
@@ -102,7 +126,9 @@ export function translate(ast: PyreAst): string {
       case 'lookaround': {
         const opener = `(?${node.behind ? '<' : ''}${node.negate ? '!' : '='}`;
         const inner = new Set(set);
-        const body = sequence(node.body, scope, inner);
+        // A positive look-around keeps the captures of its first match; a negative one keeps none.
+        const committing = scope.committing || (!node.negate && containsCapture(node.body));
+        const body = sequence(node.body, { ...scope, committing }, inner);
         if (!node.negate) for (const g of inner) set.add(g);
         return `${opener}${body})`;
       }
@@ -125,27 +151,97 @@ export function translate(ast: PyreAst): string {
   };
 
   const repeat = (node: Extract<PyreNode, { type: 'repeat' }>, scope: Scope, set: Set<number>): string => {
-    const helper = node.mode === 'possessive' ? ++jsGroups : 0;
+    if (scope.committing && node.max > node.min && canBeEmpty(node.body) && !emptyLast(node.body)) {
+      // CPython accepts an empty iteration and then leaves the loop; JS rejects the empty
+      // iteration and goes on with the body's other alternatives. Only the order of the
+      // attempts differs, which matters where the first match found is kept.
+      throw unsupported(
+        'a repeated subpattern that prefers the empty string inside an atomic group, possessive ' +
+          'quantifier or capturing look-ahead (JavaScript tries the alternatives in another order)',
+        node.start,
+      );
+    }
+    if (node.mode === 'possessive') {
+      // X{m,n}+ == each iteration atomic, and the whole loop atomic (as sre's POSSESSIVE_REPEAT).
+      const loop = ++jsGroups;
+      const iteration = ++jsGroups;
+      const body = sequence(node.body, { ...scope, committing: true }, new Set(set));
+      return `(?=((?:(?=(${body}))(?:\\${iteration}))${quantifierOf(node.min, node.max)}))(?:\\${loop})`;
+    }
     // Groups inside the loop body are not known to be set after the loop (see above).
     const body = sequence(node.body, scope, new Set(set));
-    const { min, max } = node;
-    let quantifier: string;
-    if (min === 0 && max === MAXREPEAT) quantifier = '*';
-    else if (min === 1 && max === MAXREPEAT) quantifier = '+';
-    else if (min === 0 && max === 1) quantifier = '?';
-    else if (max === MAXREPEAT) quantifier = `{${min},}`;
-    else if (min === max) quantifier = `{${min}}`;
-    else quantifier = `{${min},${max}}`;
-    const atom = `(?:${body})${quantifier}`;
-    if (node.mode === 'lazy') return atom + '?';
-    if (node.mode === 'possessive') return `(?=(${atom}))(?:\\${helper})`;
-    return atom;
+    const atom = `(?:${body})${quantifierOf(node.min, node.max)}`;
+    return node.mode === 'lazy' ? atom + '?' : atom;
   };
-
   const scope: Scope = {
     ignoreCase: ast.flags.ignoreCase,
     multiline: ast.flags.multiline,
     dotAll: ast.flags.dotAll,
+    committing: false,
   };
   return `^(?:${sequence(ast.body, scope, new Set())})`;
+}
+
+function quantifierOf(min: number, max: number): string {
+  if (min === 0 && max === MAXREPEAT) return '*';
+  if (min === 1 && max === MAXREPEAT) return '+';
+  if (min === 0 && max === 1) return '?';
+  if (max === MAXREPEAT) return `{${min},}`;
+  if (min === max) return `{${min}}`;
+  return `{${min},${max}}`;
+}
+
+function collectGroups(nodes: readonly PyreNode[], out = new Map<number, PyreNode[]>()): Map<number, PyreNode[]> {
+  for (const node of nodes) {
+    if (node.type === 'group' && node.index !== null) out.set(node.index, node.body);
+    for (const child of children(node)) collectGroups(child, out);
+  }
+  return out;
+}
+
+function children(node: PyreNode): PyreNode[][] {
+  switch (node.type) {
+    case 'group':
+    case 'atomic':
+    case 'repeat':
+    case 'lookaround':
+      return [node.body];
+    case 'alternation':
+      return node.branches;
+    case 'conditional':
+      return node.no ? [node.yes, node.no] : [node.yes];
+    default:
+      return [];
+  }
+}
+
+function containsCapture(nodes: readonly PyreNode[]): boolean {
+  return nodes.some((n) => (n.type === 'group' && n.index !== null) || children(n).some(containsCapture));
+}
+
+function nodeCanBeEmpty(node: PyreNode, groups: ReadonlyMap<number, PyreNode[]>, seen = new Set<number>()): boolean {
+  const all = (nodes: readonly PyreNode[]) => nodes.every((n) => nodeCanBeEmpty(n, groups, seen));
+  switch (node.type) {
+    case 'literal':
+    case 'any':
+    case 'set':
+    case 'namedChar':
+      return false;
+    case 'anchor':
+    case 'lookaround':
+    case 'conditional':
+      return true;
+    case 'group':
+    case 'atomic':
+      return all(node.body);
+    case 'alternation':
+      return node.branches.some(all);
+    case 'repeat':
+      return node.min === 0 || all(node.body);
+    case 'backref': {
+      if (seen.has(node.group)) return true;
+      seen.add(node.group);
+      return all(groups.get(node.group) ?? []);
+    }
+  }
 }
