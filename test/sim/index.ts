@@ -77,9 +77,11 @@ function listen(l: Listener, port: number, host: string): Promise<number> {
   });
 }
 
-function shutdown(l: Listener): Promise<void> {
+async function shutdown(l: Listener): Promise<void> {
+  // Long polls answer (empty) first, so clients see a clean end rather than a reset.
   l.aborter.abort();
-  return new Promise((resolve) => {
+  await new Promise((r) => setTimeout(r, 10));
+  await new Promise<void>((resolve) => {
     l.server.close(() => resolve());
     for (const s of l.sockets) s.destroy();
   });
