@@ -98,6 +98,101 @@ export interface PlanOptions {
   maxBackups?: number;
 }
 
+/** Everything the original accumulates while it reads the file. */
+interface LoadState {
+  all: PoolList;
+  match: (pattern: string) => Matcher;
+  vmsByName: Map<string, InventoryVm[]>;
+  messages: PlanMessage[];
+  lines: LineOutcome[];
+  excluded: ExcludedVm[];
+  excludedByName: Map<string, ExcludedVm>;
+  excludedLine: Map<string, number>;
+  dropped: DroppedVm[];
+  raw: Record<ListKind, RawEntry[]>;
+  /** The vdi-export list's entries (`VM` or `VM:N`) and the line that added each. */
+  vdiEntries: Map<string, number>;
+  matchedBy: Map<string, number[]>;
+  regexErrors: boolean;
+  matchWarnings: boolean;
+}
+
+/** `save_to_config_exclude`: matching VMs join the exclude list and leave `all`. */
+function loadExclude(entry: EntryLine, st: LoadState): void {
+  const { key, value, line } = entry;
+  if (value === '') {
+    st.lines.push({ line, key, status: 'ignored-empty', matched: [], plain: false });
+    return;
+  }
+  const m = st.match(value);
+  if (!m.ok) {
+    st.messages.push({ level: 'error', text: `***ERROR - invalid regex: ${key}=${value}`, line, phase: 'load' });
+    st.regexErrors = true;
+    st.lines.push({ line, key, status: 'invalid-regex', matched: [], plain: false });
+    return;
+  }
+  const matched = st.all.matching(m, value);
+  st.lines.push({ line, key, status: matched.length ? 'matched' : 'not-found', matched, plain: m.plain });
+  if (matched.length === 0) {
+    st.messages.push({ level: 'warning', text: `***WARNING - vm not found: ${key}=${value}`, line, phase: 'load' });
+    st.matchWarnings = true;
+    return;
+  }
+  for (const name of matched) {
+    // A name leaves `all` when excluded, so only this line can add it (once per VM).
+    let record = st.excludedByName.get(name);
+    if (!record) {
+      record = { name, line, vms: st.vmsByName.get(name) ?? [], occurrences: 0 };
+      st.excludedByName.set(name, record);
+      st.excludedLine.set(name, line);
+      st.excluded.push(record);
+    }
+    record.occurrences++;
+    st.all.remove(name);
+  }
+}
+
+/** `save_to_config_export`: every VM of `all` that matches is appended as `VM` or `VM:N`. */
+function loadSelection(entry: EntryLine, list: ListKind, st: LoadState): void {
+  const { key, line } = entry;
+  if (st.all.empty) {
+    st.lines.push({ line, key, status: 'ignored-no-vms', matched: [], plain: isPlainName(entry.name) });
+    return;
+  }
+  if (list === 'vdi-export' && entry.value === '') {
+    st.lines.push({ line, key, status: 'ignored-empty', matched: [], plain: false });
+    return;
+  }
+  const { name: pattern, suffix } = splitSelection(entry);
+  const m = st.match(pattern);
+  if (!m.ok) {
+    st.messages.push({ level: 'error', text: `***ERROR - invalid regex: ${key}=${entry.value}`, line, phase: 'load' });
+    st.regexErrors = true;
+    st.lines.push({ line, key, status: 'invalid-regex', matched: [], plain: false });
+    return;
+  }
+  const matched = st.all.matching(m, pattern);
+  st.lines.push({ line, key, status: matched.length ? 'matched' : 'not-found', matched, plain: m.plain });
+  for (const name of matched) {
+    const seen = st.matchedBy.get(name);
+    if (!seen) st.matchedBy.set(name, [line]);
+    else if (seen[seen.length - 1] !== line) seen.push(line);
+    const value = suffix === '' ? name : `${name}:${suffix}`;
+    // The original checks `vm in config['vdi-export']`: the bare name against `VM`/`VM:N` entries.
+    const vdiLine = list === 'vm-export' ? st.vdiEntries.get(name) : undefined;
+    if (vdiLine !== undefined) {
+      st.dropped.push({ name, list, entry: value, line, reason: 'vdi-export-precedence', becauseOf: vdiLine });
+      continue;
+    }
+    st.raw[list].push({ name, entry: value, suffix, line });
+    if (list === 'vdi-export' && !st.vdiEntries.has(value)) st.vdiEntries.set(value, line);
+  }
+  if (matched.length === 0) {
+    st.messages.push({ level: 'warning', text: `***WARNING - vm not found: ${key}=${entry.value}`, line, phase: 'load' });
+    st.matchWarnings = true;
+  }
+}
+
 export function planSelection(config: ParsedConfig, inventory: Inventory, options: PlanOptions = {}): SelectionPlan {
   const selectable = selectableVms(inventory);
   const vmsByName = new Map<string, InventoryVm[]>();
@@ -106,100 +201,30 @@ export function planSelection(config: ParsedConfig, inventory: Inventory, option
     if (list) list.push(vm);
     else vmsByName.set(vm.name, [vm]);
   }
-  const all = new PoolList(selectable.map((vm) => vm.name));
-  const match = matcherCache();
-  const messages: PlanMessage[] = [];
-  const lines: LineOutcome[] = [];
-  const excluded: ExcludedVm[] = [];
-  const excludedLine = new Map<string, number>();
-  const excludedByName = new Map<string, ExcludedVm>();
-  const dropped: DroppedVm[] = [];
-  const raw: Record<ListKind, RawEntry[]> = { 'vdi-export': [], 'vm-export': [], 'metadata-export': [] };
-  const vdiEntries = new Set<string>();
-  const vdiLineOf = new Map<string, number>();
-  const matchedBy = new Map<string, number[]>();
-  let regexErrors = false;
-  let matchWarnings = false;
-
+  const st: LoadState = {
+    all: new PoolList(selectable.map((vm) => vm.name)),
+    match: matcherCache(),
+    vmsByName,
+    messages: [],
+    lines: [],
+    excluded: [],
+    excludedByName: new Map(),
+    excludedLine: new Map(),
+    dropped: [],
+    raw: { 'vdi-export': [], 'vm-export': [], 'metadata-export': [] },
+    vdiEntries: new Map(),
+    matchedBy: new Map(),
+    regexErrors: false,
+    matchWarnings: false,
+  };
   for (const entry of config.entries) {
-    const key = entry.key;
-    if (key === 'exclude') {
-      const value = entry.value;
-      if (value === '') {
-        lines.push({ line: entry.line, key, status: 'ignored-empty', matched: [], plain: false });
-        continue;
-      }
-      const m = match(value);
-      if (!m.ok) {
-        messages.push({ level: 'error', text: `***ERROR - invalid regex: ${key}=${value}`, line: entry.line, phase: 'load' });
-        regexErrors = true;
-        lines.push({ line: entry.line, key, status: 'invalid-regex', matched: [], plain: false });
-        continue;
-      }
-      const matched = all.matching(m, value);
-      lines.push({ line: entry.line, key, status: matched.length ? 'matched' : 'not-found', matched, plain: m.plain });
-      if (matched.length === 0) {
-        messages.push({ level: 'warning', text: `***WARNING - vm not found: ${key}=${value}`, line: entry.line, phase: 'load' });
-        matchWarnings = true;
-        continue;
-      }
-      for (const name of matched) {
-        // A name leaves `all` when excluded, so only this line can add it (once per VM).
-        let record = excludedByName.get(name);
-        if (!record) {
-          record = { name, line: entry.line, vms: vmsByName.get(name) ?? [], occurrences: 0 };
-          excludedByName.set(name, record);
-          excludedLine.set(name, entry.line);
-          excluded.push(record);
-        }
-        record.occurrences++;
-        all.remove(name);
-      }
-      continue;
-    }
-    if (!SELECTION_KEYS.has(key)) continue;
-    const list = key as ListKind;
-    if (all.empty) {
-      lines.push({ line: entry.line, key, status: 'ignored-no-vms', matched: [], plain: isPlainName(entry.name) });
-      continue;
-    }
-    if (list === 'vdi-export' && entry.value === '') {
-      lines.push({ line: entry.line, key, status: 'ignored-empty', matched: [], plain: false });
-      continue;
-    }
-    const { name: pattern, suffix } = splitSelection(entry);
-    const m = match(pattern);
-    if (!m.ok) {
-      messages.push({ level: 'error', text: `***ERROR - invalid regex: ${key}=${entry.value}`, line: entry.line, phase: 'load' });
-      regexErrors = true;
-      lines.push({ line: entry.line, key, status: 'invalid-regex', matched: [], plain: false });
-      continue;
-    }
-    const matched = all.matching(m, pattern);
-    lines.push({ line: entry.line, key, status: matched.length ? 'matched' : 'not-found', matched, plain: m.plain });
-    for (const name of matched) {
-      const lines = matchedBy.get(name);
-      if (!lines) matchedBy.set(name, [entry.line]);
-      else if (lines[lines.length - 1] !== entry.line) lines.push(entry.line);
-      const value = suffix === '' ? name : `${name}:${suffix}`;
-      if (list === 'vm-export' && vdiEntries.has(name)) {
-        dropped.push({ name, list, entry: value, line: entry.line, reason: 'vdi-export-precedence', becauseOf: vdiLineOf.get(name)! });
-        continue;
-      }
-      raw[list].push({ name, entry: value, suffix, line: entry.line });
-      if (list === 'vdi-export') {
-        vdiEntries.add(value);
-        if (!vdiLineOf.has(value)) vdiLineOf.set(value, entry.line);
-      }
-    }
-    if (matched.length === 0) {
-      messages.push({ level: 'warning', text: `***WARNING - vm not found: ${key}=${entry.value}`, line: entry.line, phase: 'load' });
-      matchWarnings = true;
-    }
+    if (entry.key === 'exclude') loadExclude(entry, st);
+    else if (SELECTION_KEYS.has(entry.key)) loadSelection(entry, entry.key as ListKind, st);
   }
 
+  const { messages, dropped } = st;
   const globalMaxBackups = options.maxBackups ?? resolveSettings(config).maxBackups;
-  const cleaned = applyCleanup(raw, new Set(excludedLine.keys()), excludedLine, globalMaxBackups, vmsByName, matchedBy);
+  const cleaned = applyCleanup(st.raw, new Set(st.excludedLine.keys()), st.excludedLine, globalMaxBackups, vmsByName, st.matchedBy);
   messages.push(...cleaned.messages);
   dropped.push(...cleaned.dropped);
   // Settings validation then rejects a non-integer :N (vdi-export entries first).
@@ -215,7 +240,7 @@ export function planSelection(config: ParsedConfig, inventory: Inventory, option
   messages.push({ level: 'info', text: 'Checking all VMs for duplicate names ...', phase: 'preview' });
   for (const d of duplicates) {
     const refs = d.vms.map((vm) => `'${vm.ref ?? vm.uuid}'`).join(', ');
-    const line = matchedBy.get(d.name)?.[0];
+    const line = st.matchedBy.get(d.name)?.[0];
     messages.push({ level: 'error', text: `*** ERROR: duplicate VM name found: ${d.name} | [${refs}]`, phase: 'preview', ...(line !== undefined ? { line } : {}) });
   }
 
@@ -223,14 +248,14 @@ export function planSelection(config: ParsedConfig, inventory: Inventory, option
     vdiExport: cleaned.vdiExport,
     vmExport: cleaned.vmExport,
     metadataExport: cleaned.metadataExport,
-    excluded,
+    excluded: st.excluded,
     dropped,
-    lines,
+    lines: st.lines,
     messages,
     globalMaxBackups,
     duplicateNames: duplicates,
-    regexErrors,
-    matchWarnings,
+    regexErrors: st.regexErrors,
+    matchWarnings: st.matchWarnings,
     noVmsLoaded,
   };
 }
