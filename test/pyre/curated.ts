@@ -75,4 +75,7 @@ export const CONSTRUCT_PATTERNS = [
   '(a)(?(1)b|c|d)', '(?(1', '(?()a)', '(?(x)a)', '(a)(?( 1)b)', '(a)(?(1_0)b)',
   '*', '+a', '?', 'a**', 'a*{2}', 'a{2}*', 'a?*', '^*', '$+', '\\b?', '\\A*', 'a|*', '(*)', '(?:a)**',
   '(?<=a)*', 'a|', '|a', '|', '||', 'a||b', '(|)',
+  // CPython's recursion limit (about 496 nested groups, depending on the caller's stack)
+  '('.repeat(600) + 'a' + ')'.repeat(600), '(?:'.repeat(700) + ')'.repeat(700), '('.repeat(3000),
+  'a)' + '('.repeat(600), '[' + '('.repeat(600),
 ];

@@ -75,7 +75,10 @@ function compareBatch(batch: Batch, results: OracleResult[], tally: Tally): void
         continue;
       }
       const error = ours.error as PyreErrorDetail;
-      if (expected.message.startsWith('undefined character name') && pattern.includes('\\N{')) {
+      if (expected.type === 'RecursionError' && error.message === 'maximum recursion depth exceeded') {
+        // CPython's exact wording and depth depend on its own stack depth at the call.
+        except('recursion-limit');
+      } else if (expected.message.startsWith('undefined character name') && pattern.includes('\\N{')) {
         except('named-escape'); // a later error of ours, where CPython first failed on \N{...}
       } else if (error.message !== expected.message || error.pythonPos !== expected.pos) {
         fail(
@@ -121,7 +124,7 @@ test('pyre agrees with CPython re.match (re.ASCII) on every pattern and name', (
       ` [${BATCHES.map((b) => `${b.label}: ${b.patterns.length} x ${b.names.length}`).join(', ')}]`,
   );
   console.log(
-    `  documented exceptions (reported unsupported): ` +
+    `  documented exceptions: ` +
       `${[...tally.exceptions].map(([k, v]) => `${k}=${v}`).join(', ') || 'none'}` +
       ` (${UNSUPPORTED_CATEGORIES.length} categories); CPython raised while matching: ${tally.cpythonCrashes}`,
   );

@@ -140,3 +140,13 @@ test('constructs valid in Python but not translatable are reported unsupported, 
   assert.equal(r.ok, false);
   if (!r.ok) assert.deepEqual([r.error.message, r.error.unsupported], ['missing ), unterminated subpattern', false]);
 });
+
+test('nesting depth stops where CPython hits its recursion limit, never overflowing our stack', () => {
+  const nested = (n: number) => '('.repeat(n) + 'a' + ')'.repeat(n);
+  assert.equal(compilePython(nested(495)).ok, true);
+  for (const pattern of [nested(496), '(?:'.repeat(5000), '('.repeat(100_000)]) {
+    const r = parsePython(pattern);
+    assert.equal(r.ok, false);
+    if (!r.ok) assert.deepEqual([r.error.message, r.error.pythonPos], ['maximum recursion depth exceeded', null]);
+  }
+});

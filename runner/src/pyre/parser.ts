@@ -41,7 +41,17 @@ export function parsePattern(pattern: string): { ast: PyreAst; unsupported: Pyre
   return { ast, unsupported: state.unsupported };
 }
 
+/**
+ * CPython's parser recurses twice per group level and hits Python's default recursion limit
+ * (1000) when it enters the 496th nested group: RecursionError, no position. We stop at the
+ * same depth (which also keeps our own recursion far from the JS stack limit).
+ */
+const MAX_NESTED = 2 * 496;
+
 function parseSub(source: Tokenizer, state: ParserState, verbose: boolean, nested: number): PyreNode[] {
+  if (nested >= MAX_NESTED) {
+    throw new PyreSyntaxError('maximum recursion depth exceeded', null, false, source.tell() - 1);
+  }
   const branches: PyreNode[][] = [];
   for (;;) {
     branches.push(parseSequence(source, state, verbose, nested + 1, nested === 0 && branches.length === 0));

@@ -150,6 +150,15 @@ export function translate(ast: PyreAst): string {
     throw new Error('unreachable');
   };
 
+  /**
+   * After a loop, a group of its body is certainly set (to the last iteration's value, in
+   * both engines) only if at least one iteration ran and no iteration could be empty (sre
+   * would count an empty last iteration that JS never makes).
+   */
+  const keepLoopCaptures = (node: Extract<PyreNode, { type: 'repeat' }>, inner: Set<number>, set: Set<number>) => {
+    if (node.min >= 1 && !canBeEmpty(node.body)) for (const g of inner) set.add(g);
+  };
+
   const repeat = (node: Extract<PyreNode, { type: 'repeat' }>, scope: Scope, set: Set<number>): string => {
     if (scope.committing && node.max > node.min && canBeEmpty(node.body) && !emptyLast(node.body)) {
       // CPython accepts an empty iteration and then leaves the loop; JS rejects the empty
@@ -165,11 +174,14 @@ export function translate(ast: PyreAst): string {
       // X{m,n}+ == each iteration atomic, and the whole loop atomic (as sre's POSSESSIVE_REPEAT).
       const loop = ++jsGroups;
       const iteration = ++jsGroups;
-      const body = sequence(node.body, { ...scope, committing: true }, new Set(set));
+      const inner = new Set(set);
+      const body = sequence(node.body, { ...scope, committing: true }, inner);
+      keepLoopCaptures(node, inner, set);
       return `(?=((?:(?=(${body}))(?:\\${iteration}))${quantifierOf(node.min, node.max)}))(?:\\${loop})`;
     }
-    // Groups inside the loop body are not known to be set after the loop (see above).
-    const body = sequence(node.body, scope, new Set(set));
+    const inner = new Set(set);
+    const body = sequence(node.body, scope, inner);
+    keepLoopCaptures(node, inner, set);
     const atom = `(?:${body})${quantifierOf(node.min, node.max)}`;
     return node.mode === 'lazy' ? atom + '?' : atom;
   };
