@@ -7,7 +7,6 @@ import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import type { Host } from '../host/types';
 import type { VmRecords, XapiRecord } from '../pool/xapi';
 import { join } from './layout';
-import { xe, xeArgs } from './xe';
 
 /** A record value as `'%s' % value` printed it in the original. */
 export function pythonText(value: unknown): string {
@@ -106,24 +105,22 @@ export interface MetadataResult {
 export async function writeMetadata(
   host: Host,
   folder: string,
-  vmUuid: string,
+  /** The metadata export tar (XAPI's /export_metadata, what `xe vm-export metadata=true` prints). */
+  metadataTar: () => Promise<Buffer>,
   records: VmRecords,
   log: (message: string) => void,
   signal?: AbortSignal,
 ): Promise<MetadataResult> {
   const warnings: string[] = [];
   log('Exporting VM metadata XML info');
-  const tarPath = join(folder, '.vm-metadata.tar');
   try {
-    await xe(host, xeArgs.metadataExport(vmUuid, ''), { stdoutFile: tarPath, signal });
-    const xml = await ovaXmlFromTar(await host.readFile(tarPath));
+    // Straight from XAPI over HTTP: no xe process and no temporary file on the target.
+    const xml = await ovaXmlFromTar(await metadataTar());
     if (xml === undefined) throw new Error('ova.xml missing from the metadata export');
     await host.writeFile(join(folder, 'vm-metadata.xml'), prettyXml(xml));
   } catch (error) {
     if (signal?.aborted) throw error;
     warnings.push(`vm-metadata.xml: ${(error as Error).message}`);
-  } finally {
-    await host.remove(tarPath).catch(() => undefined);
   }
 
   log('Writing disk info');
@@ -137,7 +134,7 @@ export async function writeMetadata(
       warnings.push(`empty vbd_record[device] on vbd: ${vbd.uuid}`);
     }
     log(`disk: ${pythonText(vdi.name_label)} - begin`);
-    const dir = join(folder, `DISK-${device}`);
+    const dir = join(folder, `DISK-${device.replace(/[/\0]/g, '_')}`);
     await host.mkdir(dir);
     await host.writeFile(join(dir, 'vbd.cfg'), vbdCfg(vbd));
     await host.writeFile(join(dir, 'vdi.cfg'), vdiCfg(vdi, sr?.uuid ?? ''));
@@ -147,7 +144,7 @@ export async function writeMetadata(
   if (records.vifs.length > 0) await host.mkdir(join(folder, 'VIFs'));
   for (const { vif, network } of records.vifs) {
     log(`Writing VIF: ${pythonText(vif.device)}`);
-    await host.writeFile(join(folder, 'VIFs', `vif-${pythonText(vif.device)}.cfg`), vifCfg(vif, pythonText(network?.name_label)));
+    await host.writeFile(join(folder, 'VIFs', `vif-${pythonText(vif.device).replace(/[/\0]/g, '_')}.cfg`), vifCfg(vif, pythonText(network?.name_label)));
   }
   return { warnings };
 }

@@ -7,7 +7,7 @@ import { StepFailure, type BackupJob, type RunContext } from './context';
 import type { Outcome } from './events';
 import { backupFolderName, join, LARGE_FILE_BYTES, unsafeFolderReason } from './layout';
 import { writeMetadata } from './metadata';
-import { foldersToDelete, lastFailedFolder, readBackupFolders } from './retention';
+import { foldersToDelete, lastFailedFolder, readBackupFolders, type BackupFolder } from './retention';
 import { bootDisk } from './metadata';
 import { runMetadataExport, runVdiExport, runVmExport, type ExportResult } from './exports';
 import { elapseSize } from './statusLog';
@@ -37,22 +37,25 @@ async function findTheVm(ctx: RunContext, job: BackupJob): Promise<{ ref: string
 }
 
 /** Retention of one VM folder down to `keep` backups (never the newest successful one). */
-async function applyRetention(ctx: RunContext, vmDir: string, keep: number, vm: string, inProgress?: string): Promise<void> {
+/** Returns the backup folders that remain. */
+async function applyRetention(ctx: RunContext, vmDir: string, keep: number, vm: string, inProgress?: string): Promise<BackupFolder[]> {
   // The backup being made is never a candidate (pre_clean runs before it is complete).
   const folders = (await readBackupFolders(ctx.host, vmDir)).filter((f) => join(vmDir, f.name) !== inProgress);
-  const remove = foldersToDelete(folders, keep);
+  const remove = new Set(foldersToDelete(folders, keep));
   for (const name of remove) {
     ctx.bus.step('retention', `Deleting oldest backup ${vmDir}/${name} `, vm);
     await ctx.host.remove(join(vmDir, name));
   }
+  return folders.filter((f) => !remove.has(f.name));
 }
 
-async function newBackupFolder(ctx: RunContext, vmDir: string): Promise<string> {
+async function newBackupFolder(ctx: RunContext, vmDir: string, existing: ReadonlySet<string>): Promise<string> {
   // Two jobs of the same VM within one second (metadata-export after vm-export): wait for
   // the next second rather than mixing two backups in one folder.
   for (let attempt = 0; attempt < 3; attempt++) {
-    const folder = join(vmDir, backupFolderName(ctx.now()));
-    if (!(await ctx.host.exists(folder))) {
+    const name = backupFolderName(ctx.now());
+    if (!existing.has(name)) {
+      const folder = join(vmDir, name);
       await ctx.host.mkdir(folder);
       return folder;
     }
@@ -88,24 +91,25 @@ export async function runJob(ctx: RunContext, job: BackupJob, index: number, tot
   let complete = false;
   let result: JobResult;
   try {
-    const { records } = await findTheVm(ctx, job);
+    const { ref, records } = await findTheVm(ctx, job);
     const vmDir = join(ctx.settings.backupDir, vm);
     if (ctx.settings.dryRun) {
       result = await planDryRun(ctx, job, vmDir);
     } else {
-      if (!(await host.exists(vmDir))) await host.mkdir(vmDir);
+      await host.mkdir(vmDir);
       bus.step('check', `Check for last **unsuccessful** backup: ${vmDir}`, vm);
-      const failed = lastFailedFolder(await readBackupFolders(host, vmDir));
+      const existing = await readBackupFolders(host, vmDir);
+      const failed = lastFailedFolder(existing);
       if (failed) {
         bus.info(`Delete last **unsuccessful** backup ${vmDir}/${failed} `, vm);
         await host.remove(join(vmDir, failed));
       }
-      folder = await newBackupFolder(ctx, vmDir);
+      folder = await newBackupFolder(ctx, vmDir, new Set(existing.map((f) => f.name)));
       bus.step('folder', `new backup_dir: ${folder}`, vm);
 
       const boot = job.kind === 'vdi-export' ? bootDisk(records) : undefined;
       bus.step('metadata', 'gathering VM metadata', vm);
-      const meta = await writeMetadata(host, folder, records.vm.uuid, records, (m) => bus.info(m, vm), ctx.signal);
+      const meta = await writeMetadata(host, folder, () => ctx.pool.exportMetadata(ref), records, (m) => bus.info(m, vm), ctx.signal);
       for (const w of meta.warnings) warnings.push(`WARNING gather_vm_meta: ${w}`);
 
       const preClean = async () => {
@@ -132,8 +136,7 @@ export async function runJob(ctx: RunContext, job: BackupJob, index: number, tot
       complete = true;
       bus.info(`*** ${marker}: ${exported.file} : ${gib}G`, vm);
 
-      await applyRetention(ctx, vmDir, job.maxBackups, vm);
-      const history = await readBackupFolders(host, vmDir);
+      const history = await applyRetention(ctx, vmDir, job.maxBackups, vm);
       const unsuccessful = history.filter((f) => !f.successful);
       for (const f of unsuccessful) bus.info(`WARNING: directory not successful - ${f.name}`, vm);
       if (unsuccessful.length > 0) warnings.push('WARNING cleanup needed - not all backup history is successful');

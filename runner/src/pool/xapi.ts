@@ -9,6 +9,8 @@ export type XapiRecord = Record<string, unknown> & { uuid: string };
 export interface PoolClient {
   readonly url: string;
   call<T = unknown>(method: string, ...args: unknown[]): Promise<T>;
+  /** The VM's metadata export (`/export_metadata`: a tar holding ova.xml), as XAPI sends it. */
+  exportMetadata(vmRef: string): Promise<Buffer>;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,10 @@ export async function connectPool(url: string, password: string, user = 'root'):
   return {
     url,
     call: <T>(method: string, ...args: unknown[]) => xapi.call<T>(method, ...args),
+    exportMetadata: async (vmRef: string) => {
+      const response = await xapi.getResource('/export_metadata/', { query: { ref: vmRef }, task: false });
+      return Buffer.from(await response.body.arrayBuffer());
+    },
     close: async () => {
       try {
         await xapi.disconnect();

@@ -13,6 +13,10 @@ declare module 'xen-api' {
     connect(): Promise<void>;
     disconnect(): Promise<void>;
     call<T = unknown>(method: string, ...args: unknown[]): Promise<T>;
+    getResource(
+      pathname: string,
+      options: { query?: Record<string, string>; task?: boolean | string },
+    ): Promise<{ statusCode: number; body: { arrayBuffer(): Promise<ArrayBuffer> } }>;
     readonly status: string;
     readonly sessionId: string;
   }
