@@ -135,6 +135,10 @@ test('constructs valid in Python but not translatable are reported unsupported, 
     assert.match(r.error.message, /^unsupported: /);
     assert.match(r.error.message, message, pattern);
   }
+  // V8's size limit: reported when compiling, not thrown later from regex.test().
+  const huge = compilePython('x'.repeat(200_000));
+  assert.equal(huge.ok, false);
+  if (!huge.ok) assert.match(huge.error.message, /^unsupported: JavaScript cannot build this regex \(Regular expression too large\)/);
   // A real syntax error after an unsupported construct wins, as in CPython.
   const r = compilePython('\\N{EM DASH}(');
   assert.equal(r.ok, false);

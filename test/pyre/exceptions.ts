@@ -17,6 +17,8 @@ export const UNSUPPORTED_CATEGORIES = [
     message: /^unsupported: a repeated subpattern that prefers the empty string inside/,
     construct: /\(\?>|[*+?}]\+|\(\?<?=/,
   },
+  // V8 refuses huge patterns ("Regular expression too large"); CPython compiles them.
+  { id: 'js-size-limit', message: /^unsupported: JavaScript cannot build this regex/, construct: /^[\s\S]{5000}/ },
 ] as const;
 
 export function classifyUnsupported(pattern: string, message: string): string | null {

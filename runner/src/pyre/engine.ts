@@ -46,11 +46,28 @@ function compileUncached(pattern: string): PyreCompileResult {
   const parsed = parsePython(pattern);
   if (!parsed.ok) return parsed;
   if (parsed.unsupported) return { ok: false, error: parsed.unsupported, pattern };
+  let source: string;
   try {
-    return { ok: true, regex: new RegExp(translate(parsed.ast), 'u'), pattern };
+    source = translate(parsed.ast);
   } catch (err) {
     if (err instanceof PyreSyntaxError) return { ok: false, error: toError(pattern, err), pattern };
     throw err;
+  }
+  try {
+    const regex = new RegExp(source, 'u');
+    regex.test(''); // V8 compiles lazily: make size limits surface here, not in the caller
+    return { ok: true, regex, pattern };
+  } catch (err) {
+    // The translation is always valid JS syntax; V8 still refuses very large patterns
+    // ("Regular expression too large", "Stack overflow"). Report it instead of throwing.
+    const reason = err instanceof Error ? err.message.replace(/^Invalid regular expression: \/.*\/u?: /s, '') : String(err);
+    const error: PyreErrorDetail = {
+      message: `unsupported: JavaScript cannot build this regex (${reason})`,
+      pos: 0,
+      unsupported: true,
+      pythonPos: null,
+    };
+    return { ok: false, error, pattern };
   }
 }
 
