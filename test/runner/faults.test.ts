@@ -123,3 +123,24 @@ test('leftover RESTORE_ snapshot of an earlier crashed run is removed first', as
   assert.match(result.stdout, /cleanup old-snap-vm-uuid: /);
   assert.deepEqual(snapshotUuids(sim), before);
 });
+
+test('--json: the event stream of a slow run (progress with bytes, vm-start/vm-end, run-end last)', async () => {
+  const ws = workspace();
+  sim.faults.set({ exportBytesPerSecond: 1024 * 1024 });
+  const result = await runCli(sim, ['--json', ws.writeConfig(['vm-export=web01'])]);
+  assert.equal(result.code, 0, result.stdout);
+  const events = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const types = events.map((e) => e.type);
+  assert.equal(types[0], 'run-start');
+  assert.equal(types.at(-1), 'run-end');
+  assert.ok(types.indexOf('vm-start') < types.indexOf('vm-end'));
+  const progress = events.filter((e) => e.type === 'progress');
+  assert.ok(progress.length >= 1, 'progress while exporting');
+  assert.ok(progress.every((p) => p.vm === 'web01' && typeof p.bytes === 'number'));
+  const end = events.find((e) => e.type === 'vm-end')!;
+  assert.equal(end.outcome, 'success');
+  assert.ok((end.bytes as number) > 0);
+  assert.match(String(end.folder), /web01\/backup-\d{4}-\d{2}-\d{2}-\(\d{2}:\d{2}:\d{2}\)$/);
+  assert.deepEqual(events.at(-1)!.summary, { success: 1, warning: 0, error: 0 });
+  assert.equal(events.at(-1)!.exitCode, 0);
+});
