@@ -48,11 +48,11 @@ export function parseParams(args: readonly string[]): [string, string][] {
   });
 }
 
-async function waitTask(api: ApiContext, task: string): Promise<XapiRecord> {
+/** Polls the task through the API like the real CLI, so an expired session shows up here. */
+async function waitTask(api: ApiContext, session: string, task: string): Promise<XapiRecord> {
   for (;;) {
-    const rec = api.state.get('task', task);
-    if (!rec) throw new XapiFailure('HANDLE_INVALID', ['task', task]);
-    if (rec.status !== 'pending') return rec;
+    const status = (await callApi(api, 'task.get_status', [session, task])).value;
+    if (status !== 'pending') return api.state.get('task', task)!;
     if (api.signal?.aborted) throw new XapiFailure('TASK_CANCELLED', [task]);
     await api.state.waitForChange(1000, api.signal);
   }
@@ -117,7 +117,7 @@ async function run(api: ApiContext, args: string[], request: { username?: unknow
     err,
     download: (d) => send({ download: { ...d, diskFullAfterBytes: api.faults.outputDiskFullAfterBytes } }),
     call: makeCall(api, session),
-    waitTask: (task) => waitTask(api, task),
+    waitTask: (task) => waitTask(api, session, task),
   };
   try {
     return await command(c);
