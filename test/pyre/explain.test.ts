@@ -1,7 +1,7 @@
 // Hover texts: plain English, and always clear that re.match is a prefix match.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { explainPattern, python2Differences } from '../../runner/src/pyre/index';
+import { explainPattern, python2Differences, python2MeaningDifferences } from '../../runner/src/pyre/index';
 
 test('explainPattern reads common VmBackup regexes in plain English', () => {
   assert.equal(explainPattern('PROD.*'), 'Names starting with "PROD" (then anything).');
@@ -32,12 +32,30 @@ test('explainPattern flags the unescaped dot, case folding, errors and unsupport
   assert.match(explainPattern('(a)(?(1)b|c)'), /cannot be previewed here: conditional group/);
 });
 
-test('python2Differences names what Python 2 VmBackup read differently', () => {
-  assert.match(python2Differences('PROD\\q').join(' '), /Python 2 accepted the unknown escape \\q/);
-  assert.match(python2Differences('a(?i)').join(' '), /anywhere/);
-  assert.match(python2Differences('(?u)\\w').join(' '), /Unicode/);
-  assert.match(python2Differences('a++').join(' '), /possessive/);
-  assert.match(python2Differences('(?>a)').join(' '), /Atomic/);
-  assert.match(python2Differences('\\u00e9').join(' '), /no \\u/);
+test('python2Differences: for Python-3-valid patterns, the reasons Python 2.7 rejects them', () => {
   assert.deepEqual(python2Differences('PROD.*'), []);
+  assert.deepEqual(python2Differences('a++'), ['Possessive quantifiers (*+, ++, ?+, {m,n}+) are new in Python 3.11.']);
+  assert.deepEqual(python2Differences('(?>a)'), ['Atomic groups (?>...) are new in Python 3.11.']);
+  assert.deepEqual(python2Differences('(?i:a)b'), ['Scoped inline flags such as (?i:...) are new in Python 3.6.']);
+  assert.deepEqual(python2Differences('(?a)\\w'), ['The (?a) flag does not exist in Python 2.7.']);
+  assert.deepEqual(python2Differences('(?P<café>x)'), ['Python 2.7 only allows ASCII group names (café).']);
+  // Constructs only spelled like them inside a class are not reported.
+  assert.deepEqual(python2Differences('[(?>a++]'), []);
+});
+
+test('python2Differences: for Python-3-invalid patterns, where Python 2.7 accepted them', () => {
+  assert.deepEqual(python2Differences('PROD\\q'), ['Python 2.7 read the unknown escape \\q as the letter "q"; Python 3.7+ rejects it.']);
+  assert.match(python2Differences('a(?i)').join(' '), /anywhere/);
+  assert.match(python2Differences('(?u)\\w').join(' '), /accepted \(\?u\)/);
+  assert.match(python2Differences('(?L)a').join(' '), /locale/);
+  assert.deepEqual(python2Differences('a(b'), []);
+});
+
+test('python2MeaningDifferences: \\u, \\U and \\N were plain letters in Python 2.7', () => {
+  assert.deepEqual(python2MeaningDifferences('caf\\u00e9'), [
+    'Python 2.7 read \\u as the plain letter "u" (no \\u escapes in Python 2 str patterns).',
+  ]);
+  assert.equal(python2MeaningDifferences('\\N{EM DASH}[\\U0001F600]').length, 2);
+  assert.deepEqual(python2MeaningDifferences('\\\\u'), [], 'an escaped backslash before u');
+  assert.deepEqual(python2MeaningDifferences('PROD.*'), []);
 });

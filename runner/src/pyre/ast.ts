@@ -68,6 +68,8 @@ export interface PyreAst {
   body: PyreNode[];
   /** Global flags set with `(?aiLmsux)` at the start of the pattern (plus re.ASCII). */
   flags: FlagSet;
+  /** The flags actually written in global flag groups. */
+  writtenFlags: ReadonlySet<keyof FlagSet>;
   /** Number of capturing groups (Python's `groups`). */
   groupCount: number;
   /** Group name -> group number. */

@@ -50,7 +50,10 @@ export function parseFlags(source: Tokenizer, state: ParserState, first: string)
     }
   }
   if (char === ')') {
-    for (const flag of add) state.flags[flag] = true;
+    for (const flag of add) {
+      state.flags[flag] = true;
+      state.writtenGlobalFlags.add(flag);
+    }
     return null;
   }
   if ([...add].some((f) => GLOBAL_FLAGS.has(f))) {

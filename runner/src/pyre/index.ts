@@ -4,4 +4,4 @@ export type { PyreCompileResult, PyreError, PyreErrorDetail } from './api';
 export type { PyreAst, PyreNode, SetItem, FlagSet } from './ast';
 export { compilePython, parsePython, pyMatch, type PyreParseResult } from './engine';
 export { explainPattern } from './explain';
-export { python2Differences } from './python2';
+export { python2Differences, python2MeaningDifferences } from './python2';

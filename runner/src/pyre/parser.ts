@@ -34,6 +34,7 @@ export function parsePattern(pattern: string): { ast: PyreAst; unsupported: Pyre
   const ast: PyreAst = {
     body,
     flags: state.flags,
+    writtenFlags: state.writtenGlobalFlags,
     groupCount: state.groups - 1,
     groupNames: state.groupNames,
   };

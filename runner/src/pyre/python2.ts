@@ -1,31 +1,72 @@
-// Where the original VmBackup (Python 2.7, str patterns) would read a pattern differently
-// from Python 3 + re.ASCII, which is what this engine and its diagnostics follow.
+// Where the original VmBackup (Python 2.7, `str` patterns) reads a pattern differently from
+// Python 3 + re.ASCII, which this engine and its diagnostics follow. Facts from CPython 2.7's
+// sre_parse.py: unknown escapes are literals, inline flags may appear anywhere, no atomic
+// groups, possessive quantifiers, scoped flags, (?a), \u, \U or \N, ASCII-only group names.
+import type { PyreNode } from './ast';
 import { parsePython } from './engine';
 
+function visit(nodes: readonly PyreNode[], fn: (node: PyreNode) => void): void {
+  for (const node of nodes) {
+    fn(node);
+    if (node.type === 'alternation') node.branches.forEach((b) => visit(b, fn));
+    else if (node.type === 'conditional') [node.yes, node.no ?? []].forEach((b) => visit(b, fn));
+    else if ('body' in node) visit(node.body, fn);
+  }
+}
+
+/** `\u`, `\U`, `\N` escapes (an odd number of backslashes before the letter). */
+const UNICODE_ESCAPE = /(?<!\\)(?:\\\\)*\\([uUN])/g;
+
+/**
+ * For a pattern Python 3 accepts: each note is a reason Python 2.7 *rejects* it (the
+ * original logs "invalid regex" and skips the line). For a pattern Python 3 rejects: notes
+ * say where Python 2.7 accepted it. Empty when both agree.
+ */
 export function python2Differences(pattern: string): string[] {
-  const notes: string[] = [];
   const parsed = parsePython(pattern);
   if (!parsed.ok) {
     const { message } = parsed.error;
     if (/^bad escape \\[A-Za-z]$/.test(message)) {
-      notes.push(`Python 2 accepted the unknown escape ${message.slice(11)} as a plain letter; Python 3.7+ rejects it.`);
-    } else if (message === 'global flags not at the start of the expression') {
-      notes.push('Python 2 accepted inline flags like (?i) anywhere; Python 3.11+ requires them at the start.');
-    } else if (message === 'ASCII and UNICODE flags are incompatible') {
-      notes.push('In Python 2, (?u) switched \\w, \\d, \\s and \\b to Unicode; here matching is ASCII-only.');
+      const letter = message.slice(-1);
+      return [`Python 2.7 read the unknown escape \\${letter} as the letter "${letter}"; Python 3.7+ rejects it.`];
     }
+    if (message === 'global flags not at the start of the expression') {
+      return ['Python 2.7 accepted inline flags such as (?i) anywhere in the pattern; Python 3.11+ only at the start.'];
+    }
+    if (message === 'ASCII and UNICODE flags are incompatible') {
+      return ['Python 2.7 accepted (?u) (Unicode \\w, \\d, \\s, \\b); VmBackup names are matched ASCII-only here.'];
+    }
+    if (message === "bad inline flags: cannot use 'L' flag with a str pattern") {
+      return ['Python 2.7 accepted the (?L) locale flag on str patterns.'];
+    }
+    return [];
   }
-  if (/\(\?>|[*+?}]\+/.test(pattern)) {
-    notes.push('Atomic groups (?>...) and possessive quantifiers (*+, ++, ?+, {m,n}+) are errors in Python 2 (new in 3.11).');
-  }
-  if (/\(\?[imsxau-]*-?[imsxau]*:/.test(pattern)) {
-    notes.push('Scoped inline flags (?i:...) are errors in Python 2 (new in 3.6).');
-  }
-  if (/\\[uUN]/.test(pattern)) {
-    notes.push('Python 2 str patterns have no \\u, \\U or \\N escapes.');
-  }
-  if (/\(\?a/.test(pattern)) {
-    notes.push('The (?a) flag does not exist in Python 2.');
-  }
-  return notes;
+  const notes = new Set<string>();
+  if (parsed.ast.writtenFlags.has('ascii')) notes.add('The (?a) flag does not exist in Python 2.7.');
+  visit(parsed.ast.body, (node) => {
+    if (node.type === 'atomic') notes.add('Atomic groups (?>...) are new in Python 3.11.');
+    if (node.type === 'repeat' && node.mode === 'possessive') {
+      notes.add('Possessive quantifiers (*+, ++, ?+, {m,n}+) are new in Python 3.11.');
+    }
+    if (node.type === 'group' && (Object.keys(node.addFlags).length || Object.keys(node.delFlags).length)) {
+      notes.add('Scoped inline flags such as (?i:...) are new in Python 3.6.');
+    }
+    if (node.type === 'group' && node.name !== null && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(node.name)) {
+      notes.add(`Python 2.7 only allows ASCII group names (${node.name}).`);
+    }
+  });
+  return [...notes];
+}
+
+/**
+ * For a pattern both Python versions accept: where Python 2.7 matches something else.
+ * `\u00e9`, `\U0001F600` and `\N{...}` were unknown escapes in 2.7 `str` patterns, read as
+ * the letters u, U and N.
+ */
+export function python2MeaningDifferences(pattern: string): string[] {
+  if (!parsePython(pattern).ok) return [];
+  const letters = new Set(Array.from(pattern.matchAll(UNICODE_ESCAPE), (m) => m[1]));
+  return [...letters].map(
+    (letter) => `Python 2.7 read \\${letter} as the plain letter "${letter}" (no \\${letter} escapes in Python 2 str patterns).`,
+  );
 }

@@ -21,6 +21,8 @@ export function emptyFlags(): FlagSet {
 
 export class ParserState {
   flags: FlagSet = emptyFlags();
+  /** Flags written in a global `(?...)` group (re.ASCII itself is implied, not written). */
+  readonly writtenGlobalFlags = new Set<keyof FlagSet>();
   readonly groupNames = new Map<string, number>();
   /** Width of each closed group; null while the group is open (index 0 = whole match). */
   readonly groupWidths: (Width | null)[] = [null];
