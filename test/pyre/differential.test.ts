@@ -3,6 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { compilePython } from '../../runner/src/pyre/index';
 import type { PyreErrorDetail } from '../../runner/src/pyre/index';
@@ -26,9 +28,33 @@ const BATCHES: Batch[] = [
   { label: 'dense', patterns: generateDensePatterns(SEED, Math.ceil(PATTERN_COUNT / 2)), names: denseNames(4) },
 ];
 
+/**
+ * The engine mirrors CPython 3.11's `re` as of 3.11.7 (the project's reference Python).
+ * Earlier 3.11 releases have possessive-quantifier bugs fixed later (Debian's 3.11.2 still
+ * has them); 3.12 tightened conditional group names and 3.13 removed the (?t) flag.
+ * PYRE_PYTHON may name the interpreter; otherwise the first suitable of python3, python3.11
+ * and pyenv's 3.11 installs (CI shells may not have pyenv's shims on PATH).
+ */
+function findPython(): string {
+  const seen: string[] = [];
+  const pyenvRoot = process.env.PYENV_ROOT ?? join(homedir(), '.pyenv');
+  const pyenv = existsSync(join(pyenvRoot, 'versions'))
+    ? readdirSync(join(pyenvRoot, 'versions')).filter((v) => v.startsWith('3.11.')).map((v) => join(pyenvRoot, 'versions', v, 'bin', 'python3'))
+    : [];
+  for (const candidate of [process.env.PYRE_PYTHON, 'python3', 'python3.11', ...pyenv]) {
+    if (!candidate) continue;
+    const probe = spawnSync(candidate, ['-c', 'import sys; print(*sys.version_info[:3])'], { encoding: 'utf8' });
+    if (probe.status !== 0) continue;
+    const [major, minor, micro] = probe.stdout.trim().split(' ').map(Number);
+    seen.push(`${candidate} = ${major}.${minor}.${micro}`);
+    if (major === 3 && minor === 11 && micro >= 7) return candidate;
+  }
+  assert.fail(`the differential test needs CPython 3.11.7 or a later 3.11 (found: ${seen.join(', ') || 'none'})`);
+}
+
 function runOracle(): { python: string; batches: { results: OracleResult[] }[] } {
   const request = { batches: BATCHES.map(({ patterns, names }) => ({ patterns, names })) };
-  const run = spawnSync('python3', [join(import.meta.dirname, 'oracle.py')], {
+  const run = spawnSync(findPython(), [join(import.meta.dirname, 'oracle.py')], {
     input: JSON.stringify(request),
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,

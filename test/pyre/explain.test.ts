@@ -48,6 +48,10 @@ test('python2Differences: for Python-3-invalid patterns, where Python 2.7 accept
   assert.match(python2Differences('a(?i)').join(' '), /anywhere/);
   assert.match(python2Differences('(?u)\\w').join(' '), /accepted \(\?u\)/);
   assert.match(python2Differences('(?L)a').join(' '), /locale/);
+  assert.match(python2Differences('\\u00E').join(' '), /no \\u, \\U or \\N escapes/);
+  assert.match(python2Differences('\\N{EM').join(' '), /no \\u, \\U or \\N escapes/);
+  assert.match(python2Differences('\\400').join(' '), /octal escapes above/);
+  assert.match(python2Differences('(?P<a>(?P=a))').join(' '), /accepted this group reference/);
   assert.deepEqual(python2Differences('a(b'), []);
 });
 
@@ -58,4 +62,5 @@ test('python2MeaningDifferences: \\u, \\U and \\N were plain letters in Python 2
   assert.equal(python2MeaningDifferences('\\N{EM DASH}[\\U0001F600]').length, 2);
   assert.deepEqual(python2MeaningDifferences('\\\\u'), [], 'an escaped backslash before u');
   assert.deepEqual(python2MeaningDifferences('PROD.*'), []);
+  assert.match(python2MeaningDifferences('(a)(?<=\\1)').join(' '), /group references inside a look-behind/);
 });
