@@ -95,6 +95,7 @@ export class RunController implements vscode.Disposable {
   private async confirmBackup(uri: vscode.Uri, text: string, password: string): Promise<boolean> {
     const planned = new Map<string, string>();
     const problems: string[] = [];
+    const warnings: string[] = [];
     const exit = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'VmBackup: planning the backup…' },
       () =>
@@ -102,6 +103,7 @@ export class RunController implements vscode.Disposable {
           event: (event) => {
             if (event.type === 'vm-start') planned.set(event.vm, event.kind);
             if (event.type === 'error') problems.push(event.message);
+            if (event.type === 'warning') warnings.push(event.message);
             const line = logLineFor(event);
             if (line) this.log.debug(`[plan] ${line.text}`);
           },
@@ -128,7 +130,10 @@ export class RunController implements vscode.Disposable {
       `Back up ${count} to ${settings.backupDir} on ${host}?`,
       {
         modal: true,
-        detail: `Pool: ${poolIdentity(uri).url || 'local host'}\nConfig: ${uri.fsPath}\nVMs: ${shown || 'none'}\n\nSnapshots are taken and removed again; old backups beyond max_backups are deleted.`,
+        detail:
+          `Pool: ${poolIdentity(uri).url || 'local host'}\nConfig: ${uri.fsPath}\nVMs: ${shown || 'none'}\n` +
+          (warnings.length ? `Warnings: ${warnings.length} (see the VmBackup log), e.g. ${warnings[0]}\n` : '') +
+          '\nSnapshots are taken and removed again; old backups beyond max_backups are deleted.',
       },
       run,
     );

@@ -1,0 +1,90 @@
+// Extension activation time in a real VS Code (code-server), read from the extension host's log.
+//   node --import tsx bench/activation.ts [runs=3]
+// Packages the production bundles (`npm run package` equivalent), installs the .vsix into a
+// fresh code-server started with `--log trace`, opens a VmBackup config in Chromium and reads:
+//   exthost log  `ExtensionService#_doActivateExtension vmbackup.vmbackup`   activation starts
+//   exthost log  `ExtensionService#loadModule [cjs] -> .../dist/extension.js` code loading starts
+//   exthost log  `ExtensionService#_callActivateOptional vmbackup.vmbackup`   activate() called
+//   VmBackup log `VmBackup extension activated`                               activate() returned
+//   VmBackup log `VmBackup language server started`                          server initialized
+// Prints each run and the median. Target: activation < 300 ms (the server starts after it).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureTools, packageVsix, ROOT, startCodeServer } from '../test/e2e/codeServer';
+import { launchBrowser, Workbench } from '../test/e2e/workbench';
+
+const runs = Number(process.argv[2] ?? 3);
+
+/** `2026-11-21 22:11:42.034 [info] ...` -> epoch ms of that local time. */
+function stamp(log: string, pattern: RegExp): number | undefined {
+  for (const line of log.split('\n')) {
+    if (!pattern.test(line)) continue;
+    const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})\.(\d{3})/.exec(line);
+    if (m) return new Date(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, +m[7]!).getTime();
+  }
+  return undefined;
+}
+
+function need(value: number | undefined, what: string): number {
+  if (value === undefined) throw new Error(`not found in the logs: ${what}`);
+  return value;
+}
+
+const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--production'], { cwd: ROOT, encoding: 'utf8' });
+if (build.status !== 0) throw new Error(`production build failed:\n${build.stdout}${build.stderr}`);
+ensureTools();
+const vsix = packageVsix(join(ROOT, 'test-artifacts', 'bench', 'vmbackup.vsix'));
+
+interface Sample {
+  activation: number;
+  codeLoading: number;
+  activateCall: number;
+  serverReady: number;
+}
+const samples: Sample[] = [];
+const browser = await launchBrowser();
+try {
+  for (let i = 0; i < runs; i++) {
+    const home = mkdtempSync(join(tmpdir(), 'vmbackup-bench-'));
+    mkdirSync(join(home, 'VmBackup'));
+    writeFileSync(join(home, 'VmBackup', 'weekly.cfg'), 'max_backups=4\nexclude=PROD-test.*\nvm-export=PROD.*:2\n');
+    const codeServer = await startCodeServer({ workspace: home, vsix, logLevel: 'trace' });
+    try {
+      const wb = await Workbench.open(browser, codeServer.workspaceUrl);
+      await wb.openFile('weekly.cfg');
+      const deadline = Date.now() + 60_000;
+      let vmbackupLog = '';
+      while (Date.now() < deadline && !vmbackupLog.includes('VmBackup language server started')) {
+        await wb.page.waitForTimeout(200);
+        vmbackupLog = codeServer.readLogs('VmBackup.log').join('\n');
+      }
+      await wb.page.close();
+      const exthost = codeServer.readLogs('remoteexthost.log').find((log) => log.includes('_doActivateExtension vmbackup.vmbackup')) ?? '';
+      const start = need(stamp(exthost, /_doActivateExtension vmbackup\.vmbackup/), '_doActivateExtension vmbackup.vmbackup');
+      const load = need(stamp(exthost, /ExtensionService#loadModule .*vmbackup\.vmbackup.*extension\.js/), 'loadModule dist/extension.js');
+      const call = need(stamp(exthost, /_callActivateOptional vmbackup\.vmbackup/), '_callActivateOptional vmbackup.vmbackup');
+      const activated = need(stamp(vmbackupLog, /VmBackup extension activated/), 'VmBackup extension activated');
+      const server = need(stamp(vmbackupLog, /VmBackup language server started/), 'VmBackup language server started');
+      const sample = { activation: activated - start, codeLoading: call - load, activateCall: activated - call, serverReady: server - start };
+      samples.push(sample);
+      console.log(
+        `run ${i + 1}: activation ${sample.activation} ms (code loading ${sample.codeLoading} ms, activate() ${sample.activateCall} ms); ` +
+          `language server ready ${sample.serverReady} ms after activation started`,
+      );
+    } finally {
+      await codeServer.close();
+      rmSync(home, { recursive: true, force: true });
+    }
+  }
+} finally {
+  await browser.close();
+}
+
+const median = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const activation = median(samples.map((s) => s.activation));
+console.log(
+  `activation (median of ${samples.length}, from the extension host log): ${activation} ms — target < 300 ms: ${activation < 300 ? 'met' : 'NOT met'}`,
+);
+console.log(`language server ready (median): ${median(samples.map((s) => s.serverReady))} ms after activation started`);
