@@ -73,12 +73,27 @@ export function fieldInfo(cls: string, field: string): FieldInfo | undefined {
   return fieldsOf(cls).find((f) => f.name === field);
 }
 
-/** A fresh default record of `cls` (deep copy of the template). */
+/**
+ * A fresh default record of `cls`. Templates hold only scalars and empty sets/maps, so a
+ * shallow copy with new containers is a deep copy (and much faster than structuredClone).
+ */
 export function defaultRecord(cls: string): Record<string, unknown> {
-  const m = raw[cls];
-  if (!m) throw new Error(`unknown XenAPI class ${cls}`);
-  return structuredClone(m.template);
+  let make = makers.get(cls);
+  if (!make) {
+    const m = raw[cls];
+    if (!m) throw new Error(`unknown XenAPI class ${cls}`);
+    // One object literal per class: every record gets the same shape (fast property access,
+    // little garbage when loading thousands of VMs).
+    const body = Object.entries(m.template)
+      .map(([k, v]) => `${JSON.stringify(k)}: ${Array.isArray(v) ? '[]' : v !== null && typeof v === 'object' ? '{}' : JSON.stringify(v)}`)
+      .join(', ');
+    make = new Function(`return { ${body} };`) as () => Record<string, unknown>;
+    makers.set(cls, make);
+  }
+  return make();
 }
+
+const makers = new Map<string, () => Record<string, unknown>>();
 
 /**
  * Setters XAPI has although the field's datamodel qualifier is not RW (explicit messages such

@@ -67,44 +67,47 @@ export async function streamBody(res: ServerResponse, source: Iterable<Buffer> |
     new Promise((resolve, reject) => {
       if (res.destroyed) return reject(failure('INTERNAL_ERROR', 'Unix.Unix_error(Unix.EPIPE, "write", "")'));
       if (res.write(data)) return resolve();
+      // Backpressure: wait until the socket drained (or went away).
       const onDrain = () => (res.off('close', onClose), resolve());
       const onClose = () => (res.off('drain', onDrain), reject(failure('INTERNAL_ERROR', 'Unix.Unix_error(Unix.EPIPE, "write", "")')));
       res.once('drain', onDrain);
       res.once('close', onClose);
     });
+  /** Sends one piece of the (possibly compressed) body, applying faults and throttling. */
+  const send = async (chunk: Buffer): Promise<void> => {
+    options.check?.();
+    let data = chunk;
+    const limit = options.failAfterBytes;
+    let broken = false;
+    if (limit !== null && sent + data.length >= limit) {
+      data = data.subarray(0, Math.max(0, limit - sent));
+      broken = true;
+    }
+    const rate = options.bytesPerSecond;
+    if (rate && rate > 0) {
+      const slice = Math.max(1, Math.floor(rate / 20));
+      for (let off = 0; off < data.length; off += slice) {
+        const piece = data.subarray(off, off + slice);
+        await writeRaw(piece);
+        sent += piece.length;
+        const ahead = (sent / rate) * 1000 - (Date.now() - started);
+        if (ahead > 0) await sleep(ahead);
+        options.check?.();
+      }
+    } else if (data.length > 0) {
+      await writeRaw(data);
+      sent += data.length;
+    }
+    if (Date.now() - lastProgress > 1000) {
+      lastProgress = Date.now();
+      options.onProgress?.(sent);
+    }
+    if (broken) throw failure('VDI_IO_ERROR', 'Device I/O errors');
+  };
   const sink = new Writable({
     highWaterMark: 4 * 1024 * 1024,
     write(chunk: Buffer, _enc, cb) {
-      (async () => {
-        options.check?.();
-        let data = chunk;
-        const limit = options.failAfterBytes;
-        let broken = false;
-        if (limit !== null && sent + data.length >= limit) {
-          data = data.subarray(0, Math.max(0, limit - sent));
-          broken = true;
-        }
-        const rate = options.bytesPerSecond;
-        if (rate && rate > 0) {
-          const slice = Math.max(1, Math.floor(rate / 20));
-          for (let off = 0; off < data.length; off += slice) {
-            const piece = data.subarray(off, off + slice);
-            await writeRaw(piece);
-            sent += piece.length;
-            const ahead = (sent / rate) * 1000 - (Date.now() - started);
-            if (ahead > 0) await sleep(ahead);
-            options.check?.();
-          }
-        } else if (data.length > 0) {
-          await writeRaw(data);
-          sent += data.length;
-        }
-        if (Date.now() - lastProgress > 1000) {
-          lastProgress = Date.now();
-          options.onProgress?.(sent);
-        }
-        if (broken) throw failure('VDI_IO_ERROR', 'Device I/O errors');
-      })().then(() => cb(), (error) => cb(error as Error));
+      send(chunk).then(() => cb(), (error) => cb(error as Error));
     },
   });
   let compressor: Transform | undefined;
@@ -113,10 +116,13 @@ export async function streamBody(res: ServerResponse, source: Iterable<Buffer> |
     await initZstd();
     compressor = zstdTransform();
   }
-  const readable = Readable.from(source, { objectMode: false, highWaterMark: 4 * 1024 * 1024 });
   try {
-    if (compressor) await pipeline(readable, compressor, sink);
-    else await pipeline(readable, sink);
+    if (compressor) {
+      await pipeline(Readable.from(source, { objectMode: false, highWaterMark: 4 * 1024 * 1024 }), compressor, sink);
+    } else {
+      // Fast path: shared chunk buffers go straight to the socket, no stream layers in between.
+      for await (const chunk of source) await send(chunk);
+    }
   } catch (error) {
     throw error instanceof XapiFailure ? error : failure('INTERNAL_ERROR', (error as Error).message);
   }
