@@ -18,7 +18,7 @@ import warnings
 def utf16_pos(pattern, pos):
     if pos is None:
         return None
-    return len(pattern[:pos].encode("utf-16-le")) // 2
+    return len(pattern[:pos].encode("utf-16-le", "surrogatepass")) // 2
 
 
 def match_bit(compiled, name):
