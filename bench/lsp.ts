@@ -14,15 +14,24 @@ import { Methods, type ServerStats } from '../server/src/protocol';
 const LINES = 10_000;
 const EDITS = 40;
 const HOVERS = 40;
+/** A `vm-export=PROD-app-NNNN:3` line in the middle of the file: every edit changes a selection. */
+const EDIT_LINE = 5006;
 
-/** A large but sensible config: settings, 1,000 excludes first, then commented groups of selections. */
+const pad = (n: number) => String(n).padStart(4, '0');
+
+/**
+ * A large but sensible config for the 5,000-VM fixture (PROD-app-NNNN, DEV-app-NNNN,
+ * TEST-vm-NNNN): settings, 1,000 excludes first, then commented groups of selections of
+ * existing VMs by name and, every tenth group, by regex.
+ */
 function configText(): string {
   const lines: string[] = ['# VmBackup config of a big site', 'max_backups=4', 'vdi_export_format=raw', ''];
-  for (let i = 0; i < 1000; i++) lines.push(`exclude=TEAM${i}-scratch`);
+  for (let i = 1; i <= 1000; i++) lines.push(`exclude=TEST-vm-${pad(i)}`);
   for (let i = 0; lines.length < LINES; i++) {
     lines.push(`# group ${i}: nightly backups of team ${i}`, `# owner: team-${i}@example.com`);
-    lines.push(`vm-export=TEAM${i}-web-${i}:3`, `vm-export=TEAM${i}-db.*`, `vdi-export=TEAM${i}-files`);
-    lines.push(`metadata-export=TEAM${i}-app`, '', `# vm-export=TEAM${i}-old`, '');
+    lines.push(`vm-export=PROD-app-${pad((i % 2500) + 1)}:3`, `vdi-export=DEV-app-${pad(1000 + (i % 500))}`);
+    lines.push(i % 10 === 0 ? `vm-export=DEV-app-0${(i / 10) % 10}[0-9]{2}` : `metadata-export=PROD-app-${pad(((i * 7) % 2500) + 1)}`);
+    lines.push('', `# vm-export=TEAM${i}-old`, '');
   }
   lines.length = LINES;
   return lines.join('\n') + '\n';
@@ -73,7 +82,7 @@ async function editLatency(client: TestClient, uri: string, text: string, line: 
 async function ours(): Promise<void> {
   const client = new TestClient({ validationDelay: Number(process.env.DELAY ?? 10) });
   await client.initialize();
-  const latency = await editLatency(client, 'file:///bench/big.cfg', configText(), 5003, 10);
+  const latency = await editLatency(client, 'file:///bench/big.cfg', configText(), EDIT_LINE, 10);
   console.log(`vmbackup   diagnostics after a 1-char edit, ${LINES} lines, no pool: ${stats(latency)}`);
   console.log(`vmbackup   memory with the 10,000-line file open, no pool: ${rssMb(client.process.pid!).toFixed(1)} MB RSS`);
   await client.dispose();
@@ -87,7 +96,7 @@ async function ours(): Promise<void> {
     const status = await pooled.waitForPoolStatus('connected', (s) => s.state === 'connected', 120_000);
     console.log(`vmbackup   connected to the 5,000-VM pool in ${((performance.now() - started) / 1000).toFixed(1)} s (${status.vmCount} selectable VMs)`);
     const uri = 'file:///bench/all.cfg';
-    await pooled.open(uri, 'max_backups=4\nexclude=VM-0001\nvm-export=.*\n');
+    await pooled.open(uri, 'max_backups=4\nexclude=TEST-vm-0001\nvm-export=.*\n');
     await pooled.diagnosticsFor(uri, 60_000);
     const hovers: number[] = [];
     let shown = '';
@@ -101,8 +110,16 @@ async function ours(): Promise<void> {
     console.log(`           (hover says: ${JSON.stringify(shown.split('\n').find((l) => /VM/.test(l) && /\d/.test(l)) ?? shown.slice(0, 80))})`);
     const server = (await pooled.connection.sendRequest(Methods.serverStats)) as ServerStats;
     console.log(`vmbackup   memory with the 5,000-VM pool loaded: ${rssMb(pooled.process.pid!).toFixed(1)} MB RSS (/proc), heap ${(server.heapUsedBytes / 1048576).toFixed(1)} MB`);
-    const pooledLatency = await editLatency(pooled, 'file:///bench/big-pooled.cfg', configText(), 5003, 10);
+    const pooledUri = 'file:///bench/big-pooled.cfg';
+    const opened = performance.now();
+    const pooledLatency = await editLatency(pooled, pooledUri, configText(), EDIT_LINE, 10);
     console.log(`vmbackup   diagnostics after a 1-char edit, ${LINES} lines, 5,000-VM pool: ${stats(pooledLatency)}`);
+    // While typing, a slow plan is deferred; once typing pauses it runs and publishes again.
+    const count = pooled.publishCount.get(pooledUri) ?? 0;
+    const paused = performance.now();
+    await pooled.edit(pooledUri, { range: { start: { line: EDIT_LINE, character: 10 }, end: { line: EDIT_LINE, character: 10 } }, newText: 'y' });
+    await pooled.waitFor('the deferred complete publish', () => ((pooled.publishCount.get(pooledUri) ?? 0) >= count + 2 ? true : undefined), 30_000);
+    console.log(`           complete diagnostics incl. the pool plan ${(performance.now() - paused).toFixed(0)} ms after the last keystroke (the plan waits for a 300 ms pause; bench part ran ${((performance.now() - opened) / 1000).toFixed(1)} s)`);
   } finally {
     await pooled.dispose();
     await sim.close();

@@ -1,9 +1,10 @@
-// Per-document cache of the analyses the features share, keyed by document version,
-// settings generation and pool generation, so that a hover after a keystroke does not
-// re-parse a 10,000-line file a second time.
+// Per-document cache of the analyses the features share. The cheap part (parse + config
+// diagnostics) is redone per version; the selection plan against the pool (which can take
+// hundreds of ms for a 10,000-line file and a 5,000-VM pool) is reused while the entry lines
+// are unchanged, and can be deferred while the user types (see server.ts).
 import type { Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { ConfigDiagnostic } from '../../runner/src/config/types';
+import type { ConfigDiagnostic, ParsedConfig } from '../../runner/src/config/types';
 import type { PoolSnapshot } from './livePool';
 import type { ServerSettings } from './settings';
 import { analyseConfig, type ConfigAnalysis } from './service/analysis';
@@ -12,6 +13,14 @@ import { effectiveDiagnostics, toLspDiagnostic } from './service/diagnostics';
 import { analyseSelection, type SelectionAnalysis } from './service/selection';
 import type { FeatureContext } from './service/context';
 
+interface SelectionEntry {
+  poolGeneration: number;
+  /** The entry lines (number + text) the plan was made from. */
+  signature: string;
+  lineTexts: Map<number, string>;
+  value: SelectionAnalysis;
+}
+
 interface Entry {
   /** The TextDocument object: a re-opened document restarts at version 1. */
   document: TextDocument;
@@ -19,7 +28,16 @@ interface Entry {
   settingsGeneration: number;
   text: string;
   config: ConfigAnalysis;
-  selection?: { poolGeneration: number; value: SelectionAnalysis };
+  signature: string;
+  selection?: SelectionEntry;
+  /** How long the last plan took, to decide whether to defer the next one. */
+  planMs: number;
+}
+
+function entrySignature(config: ParsedConfig): string {
+  let signature = '';
+  for (const entry of config.entries) signature += `${entry.line}\u0000${entry.text}\n`;
+  return signature;
 }
 
 export class DocumentStore {
@@ -41,31 +59,45 @@ export class DocumentStore {
 
   private entry(document: TextDocument): Entry {
     const cached = this.entries.get(document.uri);
-    if (cached && cached.document === document && cached.version === document.version && cached.settingsGeneration === this.settingsGeneration) {
-      return cached;
-    }
+    const same = cached?.document === document;
+    if (same && cached.version === document.version && cached.settingsGeneration === this.settingsGeneration) return cached;
     const text = document.getText();
-    const previous = cached?.document === document ? { text: cached.text, config: cached.config.config } : undefined;
-    const parsed = parseIncrementally(previous, text);
+    const parsed = parseIncrementally(same ? { text: cached.text, config: cached.config.config } : undefined, text);
     const entry: Entry = {
       document,
       version: document.version,
       settingsGeneration: this.settingsGeneration,
       text,
       config: analyseConfig(parsed, this.settings()),
+      signature: entrySignature(parsed),
+      // Same entry lines, same pool: the plan still holds (edits in comments or blank lines).
+      selection: same ? cached.selection : undefined,
+      planMs: same ? cached.planMs : 0,
     };
     this.entries.set(document.uri, entry);
     return entry;
   }
 
+  private selectionReady(entry: Entry, pool: PoolSnapshot): boolean {
+    return entry.selection !== undefined && entry.selection.poolGeneration === pool.generation && entry.selection.signature === entry.signature;
+  }
+
+  private selection(entry: Entry, pool: PoolSnapshot): SelectionAnalysis {
+    if (!this.selectionReady(entry, pool)) {
+      const started = performance.now();
+      const value = analyseSelection(entry.config, pool.inventory);
+      entry.planMs = performance.now() - started;
+      const lineTexts = new Map(entry.config.config.entries.map((e) => [e.line, e.text]));
+      entry.selection = { poolGeneration: pool.generation, signature: entry.signature, lineTexts, value };
+    }
+    return entry.selection!.value;
+  }
+
   context(document: TextDocument): FeatureContext {
     const entry = this.entry(document);
     const pool = this.pool();
-    const settings = this.settings();
-    if (!entry.selection || entry.selection.poolGeneration !== pool.generation) {
-      entry.selection = { poolGeneration: pool.generation, value: analyseSelection(entry.config, pool.inventory) };
-    }
-    return { uri: document.uri, document, analysis: entry.config, selection: entry.selection.value, pool, settings };
+    const selection = this.selection(entry, pool);
+    return { uri: document.uri, document, analysis: entry.config, selection, pool, settings: this.settings() };
   }
 
   /** Every diagnostic the user should see (after suppression and severity overrides). */
@@ -75,7 +107,32 @@ export class DocumentStore {
     return effectiveDiagnostics(context.analysis.config, raw, context.settings);
   }
 
+  /**
+   * Diagnostics without waiting for a new plan: when the plan is out of date, the previous
+   * plan's pool diagnostics are kept on the lines that still read the same. `complete` says
+   * whether the plan was current.
+   */
+  quickDiagnostics(document: TextDocument, maxPlanMs: number): { diagnostics: ConfigDiagnostic[]; complete: boolean } {
+    const entry = this.entry(document);
+    const pool = this.pool();
+    if (this.selectionReady(entry, pool) || entry.planMs <= maxPlanMs || !pool.inventory) {
+      return { diagnostics: this.diagnostics(document), complete: true };
+    }
+    const lines = entry.config.config.lines;
+    const previous = entry.selection?.poolGeneration === pool.generation ? entry.selection : undefined;
+    const carried = (previous?.value.diagnostics ?? []).filter((d) => {
+      const line = lines[d.range.start.line];
+      return line !== undefined && previous!.lineTexts.get(line.line) === line.text;
+    });
+    const raw = [...entry.config.configDiagnostics, ...carried];
+    return { diagnostics: effectiveDiagnostics(entry.config.config, raw, this.settings()), complete: false };
+  }
+
+  toLsp(document: TextDocument, diagnostics: readonly ConfigDiagnostic[]): Diagnostic[] {
+    return diagnostics.map((d) => toLspDiagnostic(d, document.uri));
+  }
+
   lspDiagnostics(document: TextDocument): Diagnostic[] {
-    return this.diagnostics(document).map((d) => toLspDiagnostic(d, document.uri));
+    return this.toLsp(document, this.diagnostics(document));
   }
 }

@@ -2,29 +2,17 @@
 // Inventory snapshot for the IDE features. Features only ever read `snapshot()`; nothing here
 // is awaited by a hover. The last inventory is cached on disk and served, labelled stale,
 // while the pool is unreachable.
-import { createClient, type XapiOptions } from 'xen-api';
+import { createClient, type Xapi, type XapiOptions } from 'xen-api';
 import type { Inventory } from '../../runner/src/pool/inventory';
 import { selectableVms } from '../../runner/src/pool/inventory';
-import { loadInventory, type PoolClient } from '../../runner/src/pool/xapi';
+import { loadInventory } from '../../runner/src/pool/xapi';
+import { PoolRecords } from './poolEvents';
+import { releaseTransientMemory } from './memory';
 import { PoolCache } from './poolCache';
 import type { PoolConnectionState, PoolStatus } from './protocol';
 import { createPinnedDispatcher, normaliseFingerprint } from './tlsPinning';
 
-type XapiRecord = Record<string, unknown> & { uuid: string; $ref?: string; $type?: string };
-type RecordsByType = Partial<Record<string, Record<string, XapiRecord>>>;
-
-interface XapiCollection {
-  on(event: 'add' | 'update' | 'remove', listener: (items: Record<string, XapiRecord & { $type?: string }>) => void): void;
-  on(event: 'finish', listener: () => void): void;
-  indexes: { type?: RecordsByType };
-}
-
-interface XapiClient {
-  connect(): Promise<void>;
-  disconnect(): Promise<void>;
-  objects: XapiCollection;
-  objectsFetched: Promise<void>;
-  on(event: 'eventFetchingError' | 'eventFetchingSuccess' | 'disconnected', listener: (error?: unknown) => void): void;
+interface XapiClient extends Xapi {
   _undiciDispatcher: unknown;
   _url: unknown;
   _setUrl(url: unknown): void;
@@ -50,10 +38,10 @@ export interface LivePoolOptions {
   connectTimeoutMs?: number;
 }
 
-/** Types xen-api watches; `task` is included because xen-api re-fetches tasks otherwise. */
-const WATCHED_TYPES = ['pool', 'VM', 'VBD', 'VDI', 'SR', 'task'];
 const REBUILD_DELAY_MS = 50;
 const CACHE_WRITE_DELAY_MS = 1000;
+/** From this many VMs on, a full load leaves enough garbage to be worth a collection. */
+const LARGE_POOL = 1000;
 
 function describeError(error: unknown): string {
   const e = error as { code?: string; message?: string; cause?: { message?: string } } | undefined;
@@ -67,6 +55,7 @@ export class LivePool {
   private password = '';
   private wanted = true; // false after an explicit disconnectPool
   private client: XapiClient | undefined;
+  private records: PoolRecords | undefined;
   private attempt = 0;
   private inventory: Inventory | undefined;
   private generation = 0;
@@ -134,11 +123,11 @@ export class LivePool {
         url: this.target.url,
         auth: { user: this.target.user, password: this.password },
         allowUnauthorized: false,
-        watchEvents: WATCHED_TYPES,
-        eventPollDelay: 5000,
-        callTimeout: 30_000,
+        // Our own compact event loop (poolEvents.ts) replaces xen-api's full object cache.
+        watchEvents: false,
+        callTimeout: { 'event.from': 75_000, '*': 30_000 },
       };
-      client = createClient(options as XapiOptions) as unknown as XapiClient;
+      client = createClient(options as unknown as XapiOptions) as unknown as XapiClient;
       // xen-api@4.7.6 only offers all-or-nothing `allowUnauthorized`; we swap in a dispatcher
       // that checks the pinned fingerprint and rebuild the transport that captured the old one.
       client._undiciDispatcher = createPinnedDispatcher(pinned, this.options.connectTimeoutMs ?? 15_000);
@@ -147,10 +136,22 @@ export class LivePool {
       return this.setOfflineState(`Cannot use vmbackup.pool.url "${this.target.url}": ${describeError(error)}`, true);
     }
     this.client = client;
-    this.watch(client, attempt);
+    const records = new PoolRecords(client, {
+      changed: () => {
+        if (attempt !== this.attempt) return;
+        clearTimeout(this.rebuildTimer);
+        this.rebuildTimer = setTimeout(() => void this.rebuild(), REBUILD_DELAY_MS);
+      },
+      failed: (error) => {
+        if (attempt !== this.attempt) return;
+        this.options.log(`pool events failed: ${describeError(error)}`);
+        this.setOfflineState(`Lost the pool (${describeError(error)}); retrying.`, true);
+      },
+    });
+    this.records = records;
     try {
       await withTimeout(client.connect(), this.options.connectTimeoutMs ?? 15_000, 'connecting timed out');
-      await withTimeout(client.objectsFetched, this.options.connectTimeoutMs ?? 15_000, 'loading the VM list timed out');
+      await withTimeout(records.load(), this.options.connectTimeoutMs ?? 60_000, 'loading the VM list timed out');
     } catch (error) {
       if (attempt !== this.attempt) return;
       this.options.log(`pool connection failed: ${describeError(error)}`);
@@ -158,7 +159,7 @@ export class LivePool {
       return this.setOfflineState(describeError(error), true);
     }
     if (attempt !== this.attempt) return;
-    await this.rebuild(client);
+    await this.rebuild();
   }
 
   async disconnect(): Promise<void> {
@@ -172,43 +173,20 @@ export class LivePool {
     await this.flushCache();
   }
 
-  private watch(client: XapiClient, attempt: number): void {
-    let dirty = false;
-    const markDirty = (items: Record<string, { $type?: string }>) => {
-      for (const key in items) if (items[key]?.$type !== 'task') dirty = true;
-    };
-    client.objects.on('add', markDirty);
-    client.objects.on('update', markDirty);
-    client.objects.on('remove', markDirty);
-    client.objects.on('finish', () => {
-      if (!dirty || attempt !== this.attempt || this.state === 'connecting') return;
-      dirty = false;
-      clearTimeout(this.rebuildTimer);
-      this.rebuildTimer = setTimeout(() => void this.rebuild(client), REBUILD_DELAY_MS);
-    });
-    client.on('eventFetchingError', (error) => {
-      if (attempt !== this.attempt) return;
-      this.options.log(`pool events failed: ${describeError(error)}`);
-      this.setState('stale', `Lost the pool (${describeError(error)}); showing the last known VMs, retrying.`);
-    });
-    client.on('eventFetchingSuccess', () => {
-      if (attempt === this.attempt && this.state === 'stale') void this.rebuild(client);
-    });
-  }
-
-  private async rebuild(client: XapiClient): Promise<void> {
-    if (client !== this.client) return;
+  private async rebuild(): Promise<void> {
+    const records = this.records;
+    if (!records) return;
     let inventory: Inventory;
     try {
-      inventory = await loadInventory(cachedRecords(client, this.target.url));
+      inventory = await loadInventory(records.asPoolClient(this.target.url));
     } catch (error) {
       this.options.log(`could not build the inventory: ${describeError(error)}`);
       return;
     }
-    if (client !== this.client) return;
-    const pool = Object.values(client.objects.indexes.type?.pool ?? {})[0];
-    if (typeof pool?.name_label === 'string' && pool.name_label) inventory.poolName = pool.name_label;
+    if (records !== this.records) return;
+    inventory.poolName = records.poolName();
     this.setInventory(inventory);
+    if (!records.healthy) return this.setOfflineState('Lost the pool; retrying.', true);
     const name = inventory.poolName ? `pool ${inventory.poolName}` : this.target.url;
     this.setState('connected', `Connected to ${name} as ${this.target.user} (${selectableVms(inventory).length} VMs).`);
     clearTimeout(this.cacheTimer);
@@ -225,6 +203,7 @@ export class LivePool {
     } catch (error) {
       this.options.log(`could not write the inventory cache: ${describeError(error)}`);
     }
+    if (this.records?.takeFreshLoad() && inventory.vms.length >= LARGE_POOL) releaseTransientMemory();
   }
 
   private async loadCache(): Promise<void> {
@@ -237,6 +216,8 @@ export class LivePool {
     clearTimeout(this.rebuildTimer);
     const client = this.client;
     this.client = undefined;
+    this.records?.stop();
+    this.records = undefined;
     if (this.inventory?.source === 'live') {
       await this.flushCache();
       this.inventory = { ...this.inventory, source: 'cache' };
@@ -251,7 +232,7 @@ export class LivePool {
 
   /** Not connected: stale when a cached inventory is at hand, otherwise error/disconnected. */
   private setOfflineState(message: string, failed = false): void {
-    if (this.inventory) this.setState('stale', `${message} Showing the VMs cached ${new Date(this.inventory.fetchedAt).toISOString()}.`);
+    if (this.inventory) this.setState('stale', `${message} Showing the VMs as of ${new Date(this.inventory.fetchedAt).toISOString()}.`);
     else this.setState(failed ? 'error' : 'disconnected', message);
   }
 
@@ -260,25 +241,6 @@ export class LivePool {
     this.message = message;
     this.options.onChange(this.snapshot());
   }
-}
-
-/**
- * The runner's inventory loader reads `<type>.get_all_records`; here those answers come from
- * xen-api's event-fed cache instead of the network, so the live pool and the runner build
- * their inventories with the same code.
- */
-function cachedRecords(client: XapiClient, url: string): PoolClient {
-  const byType = client.objects.indexes.type ?? {};
-  return {
-    url,
-    async call<T>(method: string): Promise<T> {
-      const type = method.slice(0, method.indexOf('.'));
-      const byRef: Record<string, XapiRecord> = {};
-      for (const record of Object.values(byType[type] ?? {})) if (record.$ref) byRef[record.$ref] = record;
-      return byRef as T;
-    },
-    close: async () => undefined,
-  };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

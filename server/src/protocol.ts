@@ -35,6 +35,9 @@ export interface VmbackupInitializationOptions {
 export interface ServerStats {
   rssBytes: number;
   heapUsedBytes: number;
+  heapTotalBytes: number;
+  /** Memory outside the JS heap (buffers). */
+  externalBytes: number;
   vmCount: number;
   openDocuments: number;
 }

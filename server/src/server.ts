@@ -7,6 +7,7 @@ import {
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
+  type Diagnostic,
   type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver/node';
@@ -44,11 +45,21 @@ function log(message: string): void {
   connection.console.log(message);
 }
 
-function validate(document: TextDocument): void {
+/** A plan that took longer than this is not redone on every keystroke. */
+const QUICK_PLAN_MS = 25;
+/** ...but once typing pauses this long. */
+const DEFERRED_PLAN_DELAY_MS = 300;
+
+function publish(document: TextDocument, full: boolean): void {
   timers.delete(document.uri);
   if (documents.get(document.uri) !== document) return; // closed or replaced meanwhile
   try {
-    const diagnostics = settings.validate.enable ? store.lspDiagnostics(document) : [];
+    let diagnostics: Diagnostic[] = [];
+    if (settings.validate.enable) {
+      const result = full ? { diagnostics: store.diagnostics(document), complete: true } : store.quickDiagnostics(document, QUICK_PLAN_MS);
+      diagnostics = store.toLsp(document, result.diagnostics);
+      if (!result.complete) timers.set(document.uri, setTimeout(() => publish(document, true), DEFERRED_PLAN_DELAY_MS));
+    }
     void connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
   } catch (error) {
     connection.console.error(`validation of ${document.uri} failed: ${(error as Error).stack ?? String(error)}`);
@@ -57,7 +68,7 @@ function validate(document: TextDocument): void {
 
 function scheduleValidation(document: TextDocument, delay = validationDelay): void {
   clearTimeout(timers.get(document.uri));
-  timers.set(document.uri, setTimeout(() => validate(document), delay));
+  timers.set(document.uri, setTimeout(() => publish(document, false), delay));
 }
 
 function revalidateAll(): void {
@@ -162,6 +173,8 @@ connection.onRequest(Methods.serverStats, (): ServerStats => {
   return {
     rssBytes: memory.rss,
     heapUsedBytes: memory.heapUsed,
+    heapTotalBytes: memory.heapTotal,
+    externalBytes: memory.external,
     vmCount: (pool?.snapshot() ?? emptySnapshot()).status.vmCount,
     openDocuments: documents.all().length,
   };

@@ -155,11 +155,14 @@ export class TestClient {
   }
 
   async open(uri: string, text: string): Promise<void> {
-    this.versions.set(uri, 1);
+    // Versions are never reused for a URI, so a late publish for an earlier open never
+    // passes for the current one.
+    const version = (this.versions.get(uri) ?? 0) + 1;
+    this.versions.set(uri, version);
     this.texts.set(uri, text);
     this.diagnostics.delete(uri);
     await this.connection.sendNotification(DidOpenTextDocumentNotification.type, {
-      textDocument: { uri, languageId: this.options.languageId ?? 'vmbackup', version: 1, text },
+      textDocument: { uri, languageId: this.options.languageId ?? 'vmbackup', version, text },
     });
   }
 

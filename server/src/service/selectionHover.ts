@@ -28,9 +28,10 @@ function vmDetails(vm: InventoryVm | undefined): string {
   return ` · ${vm.powerState}${disks ? ` · ${disks}` : ' · no disks'}`;
 }
 
-function bounded(lines: string[], total = lines.length): string {
-  const shown = lines.slice(0, HOVER_LIST_LIMIT);
-  if (total > shown.length) shown.push(`- … and ${total - shown.length} more (${total} in total)`);
+/** The first HOVER_LIST_LIMIT items rendered (only those), then a count of the rest. */
+function bounded<T>(items: readonly T[], render: (item: T) => string = String): string {
+  const shown = items.slice(0, HOVER_LIST_LIMIT).map(render);
+  if (items.length > shown.length) shown.push(`- … and ${items.length - shown.length} more (${items.length} in total)`);
   return shown.join('\n');
 }
 
@@ -92,7 +93,9 @@ function selectionPart(context: FeatureContext, entry: EntryLine): string[] {
   else {
     const verb = entry.key === 'metadata-export' ? 'exports the metadata of' : entry.key === 'vdi-export' ? 'backs up the boot disk of' : 'backs up';
     parts.push(`**This line ${verb} ${planned.length} VM${planned.length === 1 ? '' : 's'}** (matched ${unique.length}):`);
-    if (planned.length) parts.push(bounded(planned.map((vm) => `- ${code(vm.name)}${vmDetails(vm.vms[0])} · ${keepText(vm, entry.line)}${vm.vms.length > 1 ? ` · ⚠ ${vm.vms.length} VMs have this name` : ''}`)));
+    if (planned.length) {
+      parts.push(bounded(planned, (vm) => `- ${code(vm.name)}${vmDetails(vm.vms[0])} · ${keepText(vm, entry.line)}${vm.vms.length > 1 ? ` · ⚠ ${vm.vms.length} VMs have this name` : ''}`));
+    }
   }
   for (const d of s.droppedAt.get(entry.line) ?? []) {
     const because = d.becauseOf !== undefined ? ` on line ${d.becauseOf + 1}` : '';
@@ -120,7 +123,7 @@ function excludePart(context: FeatureContext, entry: EntryLine): string[] {
   }
   const forced = s.plan!.dropped.filter((d) => d.reason === 'forced-exclude' && d.becauseOf === entry.line);
   const parts = [`**Removes ${removed.length} VM${removed.length === 1 ? '' : 's'}** from the selection lines after it:`];
-  parts.push(bounded(removed.map((e) => `- ${code(e.name)}${vmDetails(e.vms[0])}`)));
+  parts.push(bounded(removed, (e) => `- ${code(e.name)}${vmDetails(e.vms[0])}`));
   if (forced.length) {
     parts.push(`⚠ This exclude comes after selections; ${forced.length} VM${forced.length === 1 ? '' : 's'} selected above it ${forced.length === 1 ? 'is' : 'are'} only dropped by the final clean-up (v3.25; older versions back ${forced.length === 1 ? 'it' : 'them'} up).`);
   }
