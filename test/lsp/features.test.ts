@@ -4,7 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CodeActionRequest,
+  CodeLensRequest,
   CompletionRequest,
+  DocumentRangeFormattingRequest,
   DocumentFormattingRequest,
   DocumentSymbolRequest,
   FoldingRangeRequest,
@@ -15,6 +17,7 @@ import {
   type MarkupContent,
 } from 'vscode-languageserver-protocol';
 import { applyEdits, caret, TestClient } from './harness';
+import { Methods, type ServerStats } from '../../server/src/protocol';
 
 const URI = 'file:///work/features.cfg';
 
@@ -112,11 +115,18 @@ describe('offline features', () => {
 
   it('hides extension keys in compatibility mode "original"', async () => {
     await client.changeSettings({ compatibility: 'original' });
-    await new Promise((r) => setTimeout(r, 100));
+    await client.open(URI, 'compress=gzip\n');
+    // The diagnostics show when the server has the new settings.
+    await client.waitFor('original-mode diagnostics', () =>
+      client.diagnostics.get(URI)?.diagnostics.some((d) => d.code === 'VMB020') ? true : undefined,
+    );
     const keys = (await complete('|\n')).map((i) => i.label);
     assert.ok(!keys.includes('compress'));
     assert.ok(keys.includes('vm-export'));
     await client.changeSettings({});
+    await client.open(URI, 'compress=gzip\n');
+    await client.waitFor('extended-mode diagnostics', () => (client.diagnostics.get(URI)?.diagnostics.length === 0 ? true : undefined));
+    assert.ok((await complete('|\n')).some((i) => i.label === 'compress'));
   });
 
   async function actionsAt(text: string, line: number): Promise<CodeAction[]> {
@@ -158,5 +168,42 @@ describe('offline features', () => {
     assert.equal(suppressed, 'max_backups=3\n# vmbackup-disable-next-line VMB016\nvm-export=PROD*\n');
     await client.replace(URI, suppressed);
     assert.deepEqual(await client.diagnosticsFor(URI), []);
+  });
+
+  it('extends an existing suppression comment instead of stacking a second one', async () => {
+    const text = '# vmbackup-disable-next-line VMB016\nvm-export=PROD*:0\n';
+    await client.open(URI, text);
+    const codes = (await client.diagnosticsFor(URI)).map((d) => d.code);
+    assert.deepEqual(codes, ['VMB011']);
+    const suppress = (await actionsAt(text, 1)).find((a) => a.title.startsWith('Suppress VMB011'));
+    assert.ok(suppress);
+    const suppressed = applyEdits(text, suppress.edit!.changes![URI]!);
+    assert.equal(suppressed, '# vmbackup-disable-next-line VMB016 VMB011\nvm-export=PROD*:0\n');
+    await client.replace(URI, suppressed);
+    assert.deepEqual(await client.diagnosticsFor(URI), []);
+  });
+
+  it('formats only the requested range', async () => {
+    const text = 'max_backups = 3\nbackup_dir = /b\nvdi_export_format = raw\n';
+    await client.open(URI, text);
+    const edits = await client.connection.sendRequest(DocumentRangeFormattingRequest.type, {
+      textDocument: { uri: URI },
+      range: { start: { line: 1, character: 0 }, end: { line: 1, character: 3 } },
+      options: { tabSize: 2, insertSpaces: true },
+    });
+    assert.equal(applyEdits(text, edits ?? []), 'max_backups = 3\nbackup_dir=/b\nvdi_export_format = raw\n');
+  });
+
+  it('puts a "Run Preview" code lens on the first selection even without a pool, and no inlay hints', async () => {
+    await client.open(URI, '# nightly\nmax_backups=3\nexclude=a\nvm-export=PROD.*\nvm-export=DEV.*\n');
+    const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: URI } });
+    assert.deepEqual(lenses?.map((l) => [l.range.start.line, l.command?.title, l.command?.command]), [[3, 'Run Preview', 'vmbackup.runPreview']]);
+  });
+
+  it('answers vmbackup/serverStats with its memory use', async () => {
+    const stats = (await client.connection.sendRequest(Methods.serverStats)) as ServerStats;
+    assert.ok(stats.rssBytes > stats.heapUsedBytes && stats.heapUsedBytes > 0);
+    assert.equal(stats.vmCount, 0);
+    assert.ok(stats.openDocuments >= 1);
   });
 });
