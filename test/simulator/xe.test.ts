@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, stat, writeFile, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { golden, simulator, vmUuid, xe, FIXTURES, type XeResult } from './helpers';
@@ -181,4 +182,42 @@ test('xe with hostile names: --minimal escaping and exact matches', async (t) =>
   await s.run('vm-list', `name-label=RESTORE_\`reboot\``, 'params=uuid', '--minimal');
   assert.match(snap, /^[0-9a-f-]{36}$/);
   golden('xe-hostile.txt', s.text);
+});
+
+test('xe vm-uninstall without force=true asks first', async (t) => {
+  const sim = await simulator(t);
+  const vm = vmUuid(sim, 'TEMP-scratch1');
+  const run = (answer: string) =>
+    new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = spawn(sim.xePath, ['vm-uninstall', `uuid=${vm}`], { env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...sim.xeEnv() } });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (stdout.includes("Type 'yes' to continue")) child.stdin.end(`${answer}\n`);
+      });
+      child.on('close', (code) => resolve({ code, stdout }));
+    });
+  const no = await run('no');
+  assert.equal(no.code, 0);
+  assert.ok(sim.state.findByUuid('VM', vm), 'not destroyed without yes');
+  assert.ok(no.stdout.startsWith(`The following items are about to be destroyed\nVM : ${vm} (TEMP-scratch1)\n`));
+  const yes = await run('yes');
+  assert.equal(yes.code, 0);
+  assert.ok(yes.stdout.endsWith("Type 'yes' to continue\nAll objects destroyed\n"));
+  assert.equal(sim.state.findByUuid('VM', vm), undefined);
+});
+
+test('xe writes exported zeros as holes: same bytes, sparse file', async (t) => {
+  const sim = await simulator(t, { fixture: { name: 'holes', vms: [{ name: 'sparse', power: 'Halted', disks: [{ size: '64MiB', used: 0 }] }] } });
+  const dir = await scratch(t);
+  const vm = sim.state.get('VM', sim.state.refByUuid('VM', vmUuid(sim, 'sparse')))!;
+  const vdi = sim.state.get('VDI', sim.state.get('VBD', (vm.VBDs as string[])[0])!.VDI as string)!;
+  const file = join(dir, 'scratch.raw');
+  const r = await xe(sim, ['vdi-export', `uuid=${vdi.uuid}`, `filename=${file}`, 'format=raw']);
+  assert.equal(r.code, 0, r.stderr);
+  const info = await stat(file);
+  assert.equal(info.size, Number(vdi.virtual_size));
+  assert.ok(info.blocks * 512 < info.size / 10, 'mostly holes on disk');
+  const head = (await readFile(file)).subarray(0, 1024 * 1024);
+  assert.ok(head.some((b) => b !== 0), 'the data chunk was written');
 });

@@ -4,7 +4,10 @@
 //   {"out": text} / {"err": text}  print exactly this on stdout / stderr
 //   {"download": {path, file, diskFullAfterBytes}}  fetch path from this server into file
 //                                   ("" = stdout), created O_EXCL mode 0600
+//   {"ask": {prompt, token}}        print prompt, read a line from stdin and POST it to
+//                                   /cli/answer as {token, answer}
 //   {"exit": code}                  the command's exit status
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiContext } from '../api/context';
 import { callApi } from '../api/dispatch';
@@ -45,6 +48,43 @@ export function parseParams(args: readonly string[]): [string, string][] {
     const eq = a.indexOf('=');
     if (eq <= 0) throw new CliUsageError(`Syntax error: ${a}`);
     return [a.slice(0, eq), a.slice(eq + 1)];
+  });
+}
+
+/** Questions waiting for the user's answer (vm-uninstall without force=true), by token. */
+const pendingAnswers = new Map<string, (answer: string) => void>();
+
+export async function handleCliAnswer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let body: { token?: unknown; answer?: unknown } = {};
+  try {
+    body = JSON.parse(await readBody(req));
+  } catch {
+    // answered below as an unknown token
+  }
+  const resolve = typeof body.token === 'string' ? pendingAnswers.get(body.token) : undefined;
+  if (!resolve) {
+    res.writeHead(404).end();
+    return;
+  }
+  pendingAnswers.delete(body.token as string);
+  resolve(String(body.answer ?? ''));
+  res.writeHead(204).end();
+}
+
+function ask(api: ApiContext, send: (m: object) => void, prompt: string): Promise<string> {
+  const token = randomUUID();
+  return new Promise((resolve) => {
+    const done = (answer: string) => {
+      api.signal?.removeEventListener('abort', onAbort);
+      resolve(answer);
+    };
+    const onAbort = () => {
+      pendingAnswers.delete(token);
+      resolve('');
+    };
+    pendingAnswers.set(token, done);
+    api.signal?.addEventListener('abort', onAbort, { once: true });
+    send({ ask: { prompt, token } });
   });
 }
 
@@ -116,6 +156,7 @@ async function run(api: ApiContext, args: string[], request: { username?: unknow
     out: (text) => send({ out: text }),
     err,
     download: (d) => send({ download: { ...d, diskFullAfterBytes: api.faults.outputDiskFullAfterBytes } }),
+    ask: (prompt) => ask(api, send, prompt),
     call: makeCall(api, session),
     waitTask: (task) => waitTask(api, session, task),
   };

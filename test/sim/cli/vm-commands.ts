@@ -107,11 +107,7 @@ export async function vmUninstall(c: CliContext): Promise<number> {
     lines.push(`VDI: ${d.uuid} (${d.name_label}) ${shared ? ' ** WARNING: disk is shared by other VMs' : ''}`);
   }
   c.out(lines.join('\n') + '\n');
-  if (!isTrue(c, 'force')) {
-    c.out("Type 'yes' to continue\n");
-    c.out('Aborted\n');
-    return 1;
-  }
+  if (!isTrue(c, 'force') && (await c.ask("Type 'yes' to continue\n")).trim() !== 'yes') return 0;
   for (const v of vms) {
     const r = c.state.get('VM', v);
     if (r && r.power_state !== 'Halted' && r.power_state !== 'Suspended') await c.call('VM.hard_shutdown', v);

@@ -5,7 +5,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { ApiContext } from '../api/context';
-import { handleCli } from '../cli/endpoint';
+import { handleCli, handleCliAnswer } from '../cli/endpoint';
 import { handleExport, handleExportMetadata, handleExportRawVdi, handleXmlDbDump, type HttpCall } from './handlers';
 import { handleJsonRpc, handleXmlRpc, readBody } from './rpc';
 
@@ -61,6 +61,7 @@ async function route(ctx: ApiContext, hooks: ControlHooks, req: IncomingMessage,
   if (req.method === 'POST') {
     if (path === '/jsonrpc') return handleJsonRpc(call.ctx, req, res);
     if (path === '/cli') return handleCli(call.ctx, req, res);
+    if (path === '/cli/answer') return handleCliAnswer(req, res);
     return handleXmlRpc(call.ctx, req, res);
   }
   if (req.method === 'GET' || req.method === 'HEAD') {
