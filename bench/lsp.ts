@@ -5,6 +5,7 @@
 // that pool loaded, and the same edit latency and memory for yaml-language-server on a
 // 10,000-line YAML file as a reference point. Targets: 50 ms, 30 ms, 150 MB.
 import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol';
 import { ensureBuilt, ROOT, TestClient } from '../test/lsp/harness';
@@ -137,5 +138,6 @@ async function yaml(): Promise<void> {
 }
 
 ensureBuilt();
+console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs (other work on the machine inflates the tails)`);
 await ours();
 await yaml();

@@ -4,7 +4,7 @@
 // are unchanged, and can be deferred while the user types (see server.ts).
 import type { Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { ConfigDiagnostic, ParsedConfig } from '../../runner/src/config/types';
+import type { ConfigDiagnostic, EntryLine } from '../../runner/src/config/types';
 import type { PoolSnapshot } from './livePool';
 import type { ServerSettings } from './settings';
 import { analyseConfig, type ConfigAnalysis } from './service/analysis';
@@ -15,8 +15,8 @@ import type { FeatureContext } from './service/context';
 
 interface SelectionEntry {
   poolGeneration: number;
-  /** The entry lines (number + text) the plan was made from. */
-  signature: string;
+  /** The entry lines the plan was made from. */
+  entries: readonly EntryLine[];
   lineTexts: Map<number, string>;
   value: SelectionAnalysis;
 }
@@ -28,16 +28,20 @@ interface Entry {
   settingsGeneration: number;
   text: string;
   config: ConfigAnalysis;
-  signature: string;
   selection?: SelectionEntry;
   /** How long the last plan took, to decide whether to defer the next one. */
   planMs: number;
 }
 
-function entrySignature(config: ParsedConfig): string {
-  let signature = '';
-  for (const entry of config.entries) signature += `${entry.line}\u0000${entry.text}\n`;
-  return signature;
+/** Same entry lines at the same line numbers (the incremental parse keeps unchanged nodes). */
+function sameEntries(a: readonly EntryLine[], b: readonly EntryLine[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x !== y && (x.line !== y.line || x.text !== y.text)) return false;
+  }
+  return true;
 }
 
 export class DocumentStore {
@@ -69,7 +73,6 @@ export class DocumentStore {
       settingsGeneration: this.settingsGeneration,
       text,
       config: analyseConfig(parsed, this.settings()),
-      signature: entrySignature(parsed),
       // Same entry lines, same pool: the plan still holds (edits in comments or blank lines).
       selection: same ? cached.selection : undefined,
       planMs: same ? cached.planMs : 0,
@@ -79,7 +82,8 @@ export class DocumentStore {
   }
 
   private selectionReady(entry: Entry, pool: PoolSnapshot): boolean {
-    return entry.selection !== undefined && entry.selection.poolGeneration === pool.generation && entry.selection.signature === entry.signature;
+    const selection = entry.selection;
+    return selection !== undefined && selection.poolGeneration === pool.generation && sameEntries(selection.entries, entry.config.config.entries);
   }
 
   private selection(entry: Entry, pool: PoolSnapshot): SelectionAnalysis {
@@ -88,7 +92,7 @@ export class DocumentStore {
       const value = analyseSelection(entry.config, pool.inventory);
       entry.planMs = performance.now() - started;
       const lineTexts = new Map(entry.config.config.entries.map((e) => [e.line, e.text]));
-      entry.selection = { poolGeneration: pool.generation, signature: entry.signature, lineTexts, value };
+      entry.selection = { poolGeneration: pool.generation, entries: entry.config.config.entries, lineTexts, value };
     }
     return entry.selection!.value;
   }

@@ -26,6 +26,12 @@ function compact(type: string, record: Record<string, unknown>): Compact {
   return out;
 }
 
+function sameRecord(a: Compact, b: Compact): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((key) => JSON.stringify(a[key]) === JSON.stringify(b[key]));
+}
+
 interface XapiEvent {
   class: string;
   operation: 'add' | 'mod' | 'del';
@@ -164,6 +170,10 @@ export class PoolRecords {
     }
   }
 
+  /**
+   * True when a field we keep changed. Most VM events (current operations during a backup,
+   * memory, tags) touch none of them and must not make every open document re-plan.
+   */
   private apply(events: readonly XapiEvent[]): boolean {
     let changed = false;
     for (const event of events) {
@@ -172,7 +182,10 @@ export class PoolRecords {
       const table = this.tables.get(type)!;
       if (event.operation === 'del') changed = table.delete(event.ref) || changed;
       else if (event.snapshot) {
-        table.set(event.ref, compact(type, event.snapshot));
+        const next = compact(type, event.snapshot);
+        const previous = table.get(event.ref);
+        if (previous && sameRecord(previous, next)) continue;
+        table.set(event.ref, next);
         changed = true;
       }
     }

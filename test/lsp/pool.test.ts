@@ -181,3 +181,22 @@ describe('live pool features (hostile VM names)', () => {
     assert.match(await hoverAt(client, uri, glob, 12), /This line backs up 1 VM\*\* \(matched 1\)/);
   });
 });
+
+describe('long VM lists', () => {
+  it('bounds the hover list and gives the count of the rest', async () => {
+    const sim = await startSimulator({ fixture: { name: 'forty', generate: [{ count: 40, name: 'APP-{n:2}', disks: [{ size: '1GiB' }] }] } });
+    const client = new TestClient({ settings: { pool: { url: sim.url } } });
+    try {
+      await connected(client, sim);
+      await client.open(URI, 'vm-export=APP-.*:2\n');
+      const text = await hoverAt(client, URI, 0, 12);
+      assert.match(text, /This line backs up 40 VMs/);
+      assert.equal((text.match(/^- `APP-\d\d`/gm) ?? []).length, 15);
+      assert.match(text, /- … and 25 more \(40 in total\)/);
+      assert.match(text, /`APP-01` · Running · xvda 1 GiB · keeps 2 \(`:2`\)/);
+    } finally {
+      await client.dispose();
+      await sim.close();
+    }
+  });
+});
