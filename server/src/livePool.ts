@@ -1,5 +1,5 @@
-// The live pool: a xen-api connection whose event-fed object cache is turned into an
-// Inventory snapshot for the IDE features. Features only ever read `snapshot()`; nothing here
+// The live pool: a xen-api connection whose event-fed records (poolEvents.ts) are turned into
+// an Inventory snapshot for the IDE features. Features only ever read `snapshot()`; nothing here
 // is awaited by a hover. The last inventory is cached on disk and served, labelled stale,
 // while the pool is unreachable.
 import { createClient, type Xapi, type XapiOptions } from 'xen-api';
@@ -58,6 +58,7 @@ export class LivePool {
   private records: PoolRecords | undefined;
   private attempt = 0;
   private inventory: Inventory | undefined;
+  private vmCount = 0;
   private generation = 0;
   private state: PoolConnectionState = 'disconnected';
   private message = 'No pool configured (set vmbackup.pool.url).';
@@ -72,7 +73,7 @@ export class LivePool {
   snapshot(): PoolSnapshot {
     const status: PoolStatus = {
       state: this.state,
-      vmCount: this.inventory ? selectableVms(this.inventory).length : 0,
+      vmCount: this.vmCount,
       message: this.message,
       url: this.target.url,
       fetchedAt: this.inventory?.fetchedAt,
@@ -188,7 +189,7 @@ export class LivePool {
     this.setInventory(inventory);
     if (!records.healthy) return this.setOfflineState('Lost the pool; retrying.', true);
     const name = inventory.poolName ? `pool ${inventory.poolName}` : this.target.url;
-    this.setState('connected', `Connected to ${name} as ${this.target.user} (${selectableVms(inventory).length} VMs).`);
+    this.setState('connected', `Connected to ${name} as ${this.target.user} (${this.vmCount} VMs).`);
     clearTimeout(this.cacheTimer);
     this.cacheTimer = setTimeout(() => void this.flushCache(), CACHE_WRITE_DELAY_MS);
   }
@@ -227,6 +228,7 @@ export class LivePool {
 
   private setInventory(inventory: Inventory | undefined): void {
     this.inventory = inventory;
+    this.vmCount = inventory ? selectableVms(inventory).length : 0;
     this.generation++;
   }
 
