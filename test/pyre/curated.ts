@@ -36,7 +36,8 @@ export const SEED_README_PATTERNS = [
 export const CONSTRUCT_PATTERNS = [
   // named groups, backreferences
   '(?P<env>PROD|DEV)-(?P=env)', '(?P<a>x)(?P<b>y)(?P=b)(?P=a)', '(a)(b)\\2\\1', '(a)\\1', '(a)(?:\\1)+',
-  '(?P<n>a)|b', '(a|b)\\1', '(a)?\\1', '(?:(a)|b)\\1', '((a)\\2)', '(a)(?=(b))\\2', '(?P<x>a)(?P=x)?',
+  '(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)\\10', '(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)\\100', '(a)\\10', '(a)\\11',
+  '(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)(k)\\11', '(a)\\18', '(a)\\1a', '(a)\\01', '(?P<n>a)|b', '(a|b)\\1', '(a)?\\1', '(?:(a)|b)\\1', '((a)\\2)', '(a)(?=(b))\\2', '(?P<x>a)(?P=x)?',
   // inline flags
   '(?i)prod', '(?i)PROD-[a-z]+', '(?i:prod)-X', '(?-i:a)', '(?i)a(?-i:b)c', '(?s).x', '(?s:.)x', '.x',
   '(?m)^a$', '(?m)a$\\n', 'a$', 'a\\Z', '\\Aa', '(?x) P R O D # comment', '(?x)a\\ b', '(?x)[ a]b',

@@ -19,6 +19,11 @@ test('explainPattern stresses the prefix match', () => {
   assert.match(text, /prefix match/);
   assert.match(text, /"PROD-old" matches too/);
   assert.match(explainPattern('PRD-a*'), /"a" zero or more times/);
+  // The v3.0 wildcard habit: PROD* means "PRO" then optional Ds, i.e. any name starting with PRO.
+  assert.match(explainPattern('PROD*'), /^Names starting with "PRO": the trailing "D" zero or more times can match nothing/);
+  assert.match(explainPattern('a*'), /^Every VM name: the regex \("a" zero or more times\) can match zero characters/);
+  assert.match(explainPattern('(?:PROD)?'), /^Every VM name/);
+  assert.doesNotMatch(explainPattern('a*$'), /Every VM name/);
 });
 
 test('explainPattern flags the unescaped dot, case folding, errors and unsupported constructs', () => {

@@ -3,6 +3,14 @@
 import type { PyreNode, SetItem } from './ast';
 import { MAXREPEAT } from './ast';
 import { parsePython } from './engine';
+import { children, collectGroups, nodeCanBeEmpty } from './translate';
+
+/** True when the pattern has no anchor, look-around or backreference anywhere. */
+function unconstrained(nodes: readonly PyreNode[]): boolean {
+  return nodes.every(
+    (n) => n.type !== 'anchor' && n.type !== 'lookaround' && n.type !== 'backref' && n.type !== 'conditional' && children(n).every(unconstrained),
+  );
+}
 
 const CATEGORY_WORDS = {
   d: 'a digit',
@@ -124,6 +132,14 @@ export function explainPattern(pattern: string): string {
   }
   let body = parsed.ast.body;
   if (pattern === '') return 'The empty regex: matches every VM name.';
+  const groups = collectGroups(body);
+  const isAnything = (node: PyreNode | undefined) => node?.type === 'repeat' && describeNode(node) === 'anything';
+  if (unconstrained(body) && body.every((n) => nodeCanBeEmpty(n, groups)) && !(body.length === 1 && isAnything(body[0]))) {
+    return (
+      `Every VM name: the regex (${describeSequence(body).join(' then ')}) can match zero characters, ` +
+      'and re.match only needs a match at the start of the name.'
+    );
+  }
   const flags: string[] = [];
   if (parsed.ast.flags.ignoreCase) flags.push(' (ignoring ASCII letter case)');
   if (body[0]?.type === 'anchor' && (body[0].kind === 'beginning' || body[0].kind === 'beginningString')) {
@@ -132,7 +148,6 @@ export function explainPattern(pattern: string): string {
   const last = parsed.ast.body.at(-1);
   const anchoredEnd = isEndAnchor(body.at(-1));
   if (anchoredEnd) body = body.slice(0, -1);
-  const isAnything = (node: PyreNode | undefined) => node?.type === 'repeat' && describeNode(node) === 'anything';
   const trailingAnything = !anchoredEnd && isAnything(body.at(-1));
   if (trailingAnything) body = body.slice(0, -1);
   const leadingAnything = anchoredEnd && isAnything(body[0]);
@@ -150,6 +165,15 @@ export function explainPattern(pattern: string): string {
   if (trailingAnything) {
     if (body.length === 0) return 'Every VM name (.* matches anything).';
     return `Names starting with ${text}${caseNote} (then anything).${dotNote}`;
+  }
+  const tail = body.at(-1);
+  if (tail?.type === 'repeat' && tail.min === 0 && unconstrained([tail]) && body.length > 1) {
+    // The v3.0 "PRD-a*" wildcard habit: a trailing optional repeat is a no-op under re.match.
+    const head = describeSequence(body.slice(0, -1)).join(' then ');
+    return (
+      `Names starting with ${head}${caseNote}: the trailing ${describeNode(tail)} can match nothing, ` +
+      `and re.match is a prefix match, so it adds no condition (write .* for "anything", $ to end the name).${dotNote}`
+    );
   }
   const literalOnly = body.length > 0 && body.every((n) => n.type === 'literal');
   const example = literalOnly ? `, e.g. ${quoteChars([...body.map((n) => (n as { code: number }).code), ...Array.from('-old', (c) => c.codePointAt(0)!)])} matches too` : '';

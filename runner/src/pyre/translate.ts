@@ -203,7 +203,7 @@ function quantifierOf(min: number, max: number): string {
   return `{${min},${max}}`;
 }
 
-function collectGroups(nodes: readonly PyreNode[], out = new Map<number, PyreNode[]>()): Map<number, PyreNode[]> {
+export function collectGroups(nodes: readonly PyreNode[], out = new Map<number, PyreNode[]>()): Map<number, PyreNode[]> {
   for (const node of nodes) {
     if (node.type === 'group' && node.index !== null) out.set(node.index, node.body);
     for (const child of children(node)) collectGroups(child, out);
@@ -211,7 +211,7 @@ function collectGroups(nodes: readonly PyreNode[], out = new Map<number, PyreNod
   return out;
 }
 
-function children(node: PyreNode): PyreNode[][] {
+export function children(node: PyreNode): PyreNode[][] {
   switch (node.type) {
     case 'group':
     case 'atomic':
@@ -231,7 +231,7 @@ function containsCapture(nodes: readonly PyreNode[]): boolean {
   return nodes.some((n) => (n.type === 'group' && n.index !== null) || children(n).some(containsCapture));
 }
 
-function nodeCanBeEmpty(node: PyreNode, groups: ReadonlyMap<number, PyreNode[]>, seen = new Set<number>()): boolean {
+export function nodeCanBeEmpty(node: PyreNode, groups: ReadonlyMap<number, PyreNode[]>, seen = new Set<number>()): boolean {
   const all = (nodes: readonly PyreNode[]) => nodes.every((n) => nodeCanBeEmpty(n, groups, seen));
   switch (node.type) {
     case 'literal':
