@@ -32,7 +32,10 @@ export class LanguageDetection implements vscode.Disposable {
       vscode.workspace.onDidOpenTextDocument((doc) => this.onOpen(doc)),
       vscode.workspace.onDidSaveTextDocument((doc) => this.consider(doc, 'save')),
     );
-    for (const doc of vscode.workspace.textDocuments) this.consider(doc, 'open');
+    // Documents already open when the extension activated: checked right after activation.
+    setImmediate(() => {
+      for (const doc of vscode.workspace.textDocuments) this.consider(doc, 'open');
+    });
   }
 
   private onOpen(doc: vscode.TextDocument): void {

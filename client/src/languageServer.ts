@@ -21,7 +21,7 @@ export class LanguageServer implements vscode.Disposable {
   ) {
     this.disposables.push(
       vscode.workspace.onDidOpenTextDocument((doc) => {
-        if (doc.languageId === 'vmbackup') void this.ensureStarted();
+        if (doc.languageId === 'vmbackup') void this.ensureStarted().catch(() => undefined);
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (this.client && (e.affectsConfiguration('vmbackup.pool.url') || e.affectsConfiguration('vmbackup.pool.user'))) {
@@ -32,7 +32,8 @@ export class LanguageServer implements vscode.Disposable {
         if (this.client) void this.sendPassword();
       }),
     );
-    if (vscode.workspace.textDocuments.some((doc) => doc.languageId === 'vmbackup')) void this.ensureStarted();
+    // Started right after activation returns (forking the server is the costliest step).
+    if (vscode.workspace.textDocuments.some((doc) => doc.languageId === 'vmbackup')) setImmediate(() => void this.ensureStarted().catch(() => undefined));
   }
 
   ensureStarted(): Promise<LanguageClient> {

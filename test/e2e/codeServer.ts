@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const ARTIFACTS = join(ROOT, 'test-artifacts', 'e2e');
@@ -43,7 +43,7 @@ export function ensureBuilt(): void {
 
 /** Packages dist/ + grammar + icon into a .vsix exactly as `npm run package` does (without re-bundling). */
 export function packageVsix(out = join(ARTIFACTS, 'vmbackup.vsix')): string {
-  mkdirSync(ARTIFACTS, { recursive: true });
+  mkdirSync(dirname(out), { recursive: true });
   rmSync(out, { force: true });
   const vsce = join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
   const result = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--out', out], { cwd: ROOT, encoding: 'utf8' });
@@ -69,6 +69,8 @@ export interface CodeServerOptions {
   settings?: Record<string, unknown>;
   /** Extra environment for code-server and so for the extension host. */
   env?: Record<string, string>;
+  /** Called with the extensions folder after the .vsix is installed (benchmark variants). */
+  afterInstall?: (extensionsDir: string) => void;
   /** code-server --log level (trace makes the exthost log show module loading). */
   logLevel?: 'trace' | 'debug' | 'info';
 }
@@ -125,6 +127,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   if (install.status !== 0 || !/successfully installed/i.test(install.stdout)) {
     throw new Error(`code-server --install-extension failed:\n${install.stdout}\n${install.stderr}`);
   }
+  options.afterInstall?.(extensionsDir);
   const port = await freePort();
   const args = [
     CODE_SERVER,
