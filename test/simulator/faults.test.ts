@@ -166,3 +166,22 @@ test('duplicate names appearing: an event for xen-api, an ambiguous name for xe'
   assert.match(snap.stderr, /Multiple matches VMs found/);
   assert.match(sim.addVm({ name: 'DEV-RH7' }), /^[0-9a-f-]{36}$/);
 });
+
+test('a slow export reports task progress while it streams', async (t) => {
+  const sim = await simulator(t, { fixture: join(FIXTURES, 'demo.json') });
+  const xapi = await connect(t, sim);
+  await xapi.objectsFetched;
+  sim.faults.set({ exportBytesPerSecond: 2 * 1024 * 1024 });
+  const vdi = sim.state.get('VBD', (sim.state.get('VM', vmRef(sim, 'PROD-web01'))!.VBDs as string[])[0])!.VDI as string;
+  const res = await xapi.getResource('/export_raw_vdi/', { query: { vdi, format: 'raw' } });
+  const task = String(res.headers['task-id']);
+  const seen = new Set<number>();
+  const watcher = setInterval(() => {
+    const p = sim.state.get('task', task)?.progress;
+    if (typeof p === 'number') seen.add(p);
+  }, 50);
+  await drain(res.body);
+  await res.task;
+  clearInterval(watcher);
+  assert.ok([...seen].some((p) => p > 0 && p < 1), `intermediate progress seen: ${[...seen].join(', ')}`);
+});

@@ -96,7 +96,13 @@ function findVdi(state: SimState, id: string | null): string {
   return state.refByUuid('VDI', id);
 }
 
-function bodyOptions(call: HttpCall, task: string, compression: string | null) {
+/** How far a generator got, for the task's progress field (XAPI updates it while streaming). */
+interface Progress {
+  done: number;
+  total: number;
+}
+
+function bodyOptions(call: HttpCall, task: string, compression: string | null, progress: Progress) {
   const { state, faults } = call.ctx;
   return {
     compression: compressionOf(compression),
@@ -106,7 +112,7 @@ function bodyOptions(call: HttpCall, task: string, compression: string | null) {
       const status = state.get('task', task)?.status;
       if (status === 'cancelled' || status === 'cancelling') throw failure('TASK_CANCELLED', task);
     },
-    onProgress: () => setProgress(state, task, 0.5),
+    onProgress: () => setProgress(state, task, progress.total > 0 ? Math.min(0.99, progress.done / progress.total) : 0),
   };
 }
 
@@ -121,7 +127,8 @@ function okHeaders(task: string, contentType: string, filename: string): Record<
   };
 }
 
-function* xvaStream(state: SimState, ova: ReturnType<typeof buildOva>): Generator<Buffer> {
+function* xvaStream(state: SimState, ova: ReturnType<typeof buildOva>, progress: Progress): Generator<Buffer> {
+  progress.total = ova.disks.reduce((sum, d) => sum + chunkCount(d.size), 0);
   const mtime = Date.now() / 1000;
   const xml = Buffer.from(ova.xml, 'utf8');
   yield tarHeader('ova.xml', xml.length, mtime);
@@ -131,6 +138,7 @@ function* xvaStream(state: SimState, ova: ReturnType<typeof buildOva>): Generato
     const content = state.disks.get(disk.vdi) ?? DEFAULT_CONTENT;
     const chunks = chunkCount(disk.size);
     for (let i = 0; i < chunks; i++) {
+      progress.done++;
       const chunk = diskChunk(content, disk.size, i);
       if (chunk.zero && i !== 0 && i !== chunks - 1) continue; // XAPI skips zero chunks except first and last
       const name = `${disk.id}/${String(i).padStart(8, '0')}`;
@@ -165,7 +173,8 @@ export async function handleExport(call: HttpCall): Promise<void> {
   state.update('VM', vm, { current_operations: ops });
   call.res.writeHead(200, 'OK', okHeaders(t.task, 'application/octet-stream', 'export.xva'));
   try {
-    await streamBody(call.res, xvaStream(state, ova), bodyOptions(call, t.task, call.query.get('use_compression')));
+    const progress = { done: 0, total: 0 };
+    await streamBody(call.res, xvaStream(state, ova, progress), bodyOptions(call, t.task, call.query.get('use_compression'), progress));
     call.res.end();
     finish(state, t);
   } catch (error) {
@@ -195,10 +204,14 @@ export function handleExportMetadata(call: HttpCall): void {
   finish(call.ctx.state, t);
 }
 
-function* rawStream(state: SimState, vdi: string, size: number): Generator<Buffer> {
+function* rawStream(state: SimState, vdi: string, size: number, progress: Progress): Generator<Buffer> {
   const content = state.disks.get(vdi) ?? DEFAULT_CONTENT;
   const chunks = chunkCount(size);
-  for (let i = 0; i < chunks; i++) yield diskChunk(content, size, i).data;
+  progress.total = chunks;
+  for (let i = 0; i < chunks; i++) {
+    progress.done = i;
+    yield diskChunk(content, size, i).data;
+  }
 }
 
 export async function handleExportRawVdi(call: HttpCall): Promise<void> {
@@ -221,10 +234,12 @@ export async function handleExportRawVdi(call: HttpCall): Promise<void> {
     return failEarly(call, t, error);
   }
   const uuid = String(state.get('VDI', vdi)!.uuid);
-  const source = format === 'vhd' ? vhdStream(state.disks.get(vdi) ?? DEFAULT_CONTENT, size, uuid) : rawStream(state, vdi, size);
+  // VHD progress is not tracked chunk by chunk: the task goes from 0 to 1 at the end.
+  const progress = { done: 0, total: 0 };
+  const source = format === 'vhd' ? vhdStream(state.disks.get(vdi) ?? DEFAULT_CONTENT, size, uuid) : rawStream(state, vdi, size, progress);
   call.res.writeHead(200, 'OK', okHeaders(t.task, format === 'vhd' ? 'application/vhd' : 'application/octet-stream', `${uuid}.${format}`));
   try {
-    await streamBody(call.res, source, bodyOptions(call, t.task, null));
+    await streamBody(call.res, source, bodyOptions(call, t.task, null, progress));
     call.res.end();
     finish(state, t);
   } catch (error) {
