@@ -138,6 +138,7 @@ test('xe errors: texts and exit codes of the real CLI', async (t) => {
   await s.run('vm-param-set', `uuid=${vmUuid(sim, 'DEV-RH7')}`, 'power-state=halted');
   await s.run('template-param-set', 'uuid=00000000-0000-0000-0000-000000000000', 'is-a-template=false');
   await s.run('vm-export', `uuid=${vmUuid(sim, 'PROD-ubuntu14')}`, 'filename=/dev/null/x.xva');
+  await s.run('vm-export', `uuid=${vmUuid(sim, 'PROD-ubuntu14')}`, 'filename=', 'compress=zstd');
   await s.run('vm-uninstall', `uuid=${vmUuid(sim, 'PROD-ubuntu14')}`, 'force=true');
   golden('xe-errors.txt', s.text);
 });

@@ -40,29 +40,31 @@ for (const transport of ['json-rpc', 'xml-rpc'] as const) {
   });
 }
 
-test('xen-api sees snapshot create and destroy as events', async (t) => {
-  const sim = await simulator(t);
-  const xapi = await connect(t, sim);
-  await xapi.objectsFetched;
-  const byRef = (ref: string) => xapi.getObjectByRef(ref, undefined);
-  const vm = vmRef(sim, 'DEV-RH7');
-  const snap = await xapi.call<string>('VM.snapshot', vm, 'RESTORE_DEV-RH7');
-  await eventually(() => byRef(snap)?.name_label === 'RESTORE_DEV-RH7', 'snapshot add event');
-  const cachedSnap = byRef(snap)!;
-  assert.equal(cachedSnap.is_a_snapshot, true);
-  assert.equal(cachedSnap.is_a_template, true);
-  assert.equal(cachedSnap.snapshot_of, vm);
-  await eventually(() => (byRef(vm)!.snapshots as string[]).includes(snap), 'source VM mod event');
-  const snapVdis = (cachedSnap.VBDs as string[]).map((vbd) => sim.state.get('VBD', vbd)!.VDI as string);
-  assert.ok(snapVdis.every((v) => byRef(v)), 'snapshot VDIs arrived as add events');
+for (const transport of ['json-rpc', 'xml-rpc'] as const) {
+  test(`xen-api sees snapshot create and destroy as events (${transport})`, async (t) => {
+    const sim = await simulator(t);
+    const xapi = await connect(t, sim, { transport });
+    await xapi.objectsFetched;
+    const byRef = (ref: string) => xapi.getObjectByRef(ref, undefined);
+    const vm = vmRef(sim, 'DEV-RH7');
+    const snap = await xapi.call<string>('VM.snapshot', vm, 'RESTORE_DEV-RH7');
+    await eventually(() => byRef(snap)?.name_label === 'RESTORE_DEV-RH7', 'snapshot add event');
+    const cachedSnap = byRef(snap)!;
+    assert.equal(cachedSnap.is_a_snapshot, true);
+    assert.equal(cachedSnap.is_a_template, true);
+    assert.equal(cachedSnap.snapshot_of, vm);
+    await eventually(() => (byRef(vm)!.snapshots as string[]).includes(snap), 'source VM mod event');
+    const snapVdis = (cachedSnap.VBDs as string[]).map((vbd) => sim.state.get('VBD', vbd)!.VDI as string);
+    assert.ok(snapVdis.every((v) => byRef(v)), 'snapshot VDIs arrived as add events');
 
-  await xapi.call('VM.set_is_a_template', snap, false);
-  await eventually(() => byRef(snap)!.is_a_template === false, 'set_is_a_template mod event');
-  await xapi.call('VM.destroy', snap);
-  for (const vdi of snapVdis) await xapi.call('VDI.destroy', vdi);
-  await eventually(() => !byRef(snap) && snapVdis.every((v) => !byRef(v)), 'del events');
-  assert.deepEqual(byRef(vm)!.snapshots, []);
-});
+    await xapi.call('VM.set_is_a_template', snap, false);
+    await eventually(() => byRef(snap)!.is_a_template === false, 'set_is_a_template mod event');
+    await xapi.call('VM.destroy', snap);
+    for (const vdi of snapVdis) await xapi.call('VDI.destroy', vdi);
+    await eventually(() => !byRef(snap) && snapVdis.every((v) => !byRef(v)), 'del events');
+    assert.deepEqual(byRef(vm)!.snapshots, []);
+  });
+}
 
 test('xen-api downloads a VM export through getResource: a valid XVA with verified chunks', async (t) => {
   const sim = await simulator(t);
