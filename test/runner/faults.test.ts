@@ -4,8 +4,8 @@ import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Simulator } from '../sim/index';
-import { ensureBundle, runCli, snapshotUuids, startPool, workspace, type Workspace } from './helpers';
+import { startSimulator, type Simulator } from '../sim/index';
+import { ensureBundle, runCli, snapshotUuids, startCli, startPool, workspace, type Workspace } from './helpers';
 
 let sim: Simulator;
 before(async () => {
@@ -143,4 +143,45 @@ test('--json: the event stream of a slow run (progress with bytes, vm-start/vm-e
   assert.match(String(end.folder), /web01\/backup-\d{4}-\d{2}-\d{2}-\(\d{2}:\d{2}:\d{2}\)$/);
   assert.deepEqual(events.at(-1)!.summary, { success: 1, warning: 0, error: 0 });
   assert.equal(events.at(-1)!.exitCode, 0);
+});
+
+test('XenAPI goes down during an export and comes back: VM-EXPORT-FAIL, snapshot still removed (retried)', async () => {
+  const ws = workspace();
+  const before = snapshotUuids(sim);
+  sim.faults.set({ exportBytesPerSecond: 1024 * 1024 });
+  const run = startCli(sim, [ws.writeConfig(['vm-export=web01'])]);
+  await run.waitFor(/cmd: xe vm-export /);
+  await new Promise((r) => setTimeout(r, 500));
+  sim.faults.set({ xapiDown: true });
+  setTimeout(() => sim.faults.reset(), 1500);
+  const result = await run.done;
+  assert.equal(result.code, 2, result.stdout);
+  assert.deepEqual(snapshotUuids(sim), before, 'the snapshot was removed once XenAPI answered again');
+  assert.deepEqual(backups(ws, 'web01'), { count: 0, marked: 0 });
+  assert.match(readFileSync(ws.statusLog, 'utf8'), /end,VM-EXPORT-FAIL web01\n/);
+});
+
+test('sessions expire in the middle of a run: the client logs in again, the run succeeds', async () => {
+  const ws = workspace();
+  sim.faults.set({ exportBytesPerSecond: 2 * 1024 * 1024 });
+  const run = startCli(sim, [ws.writeConfig(['vm-export=web01', 'vm-export=db01'])]);
+  await run.waitFor(/cmd: xe vm-export /);
+  sim.faults.expireSessions();
+  const result = await run.done;
+  assert.equal(result.code, 0, result.stdout + result.stderr);
+  assert.deepEqual(backups(ws, 'db01'), { count: 1, marked: 1 });
+});
+
+test('HOST_IS_SLAVE: pointed at a pool member, the XenAPI client follows to the master', async () => {
+  const pool = await startSimulator({ fixture: { name: 'slave', vms: [{ name: 'web01', disks: [{ size: '1MiB' }] }] }, slavePort: true });
+  try {
+    assert.ok(pool.slaveUrl);
+    const ws = workspace();
+    const child = startCli({ ...pool, url: pool.slaveUrl! }, [ws.writeConfig(['vm-export=web01']), 'preview']);
+    const result = await child.done;
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /  vm-export: web01\n/);
+  } finally {
+    await pool.close();
+  }
 });

@@ -14,6 +14,23 @@ export interface ExportResult {
 }
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Removes a snapshot this run made. Retried (XAPI may be restarting, or the export task
+ * still winding down), and never given the abort signal: it must run while stopping.
+ */
+export async function removeSnapshot(ctx: RunContext, args: string[], delaysMs = [1000, 3000, 6000]): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await xe(ctx.host, args);
+      return;
+    } catch (error) {
+      if (attempt >= delaysMs.length) throw error;
+      await sleep(delaysMs[attempt]!);
+    }
+  }
+}
 
 /** Reports the growing file size about once a second while `work` runs. */
 async function withProgress<T>(ctx: RunContext, vm: string, file: string, totalBytes: number | undefined, work: Promise<T>): Promise<T> {
@@ -112,8 +129,7 @@ export async function runVmExport(ctx: RunContext, job: BackupJob, records: VmRe
   } finally {
     if (snapshot !== undefined) {
       bus.step('cleanup', `4.cmd: ${describeXe(xeArgs.vmUninstall(snapshot))}`, vm);
-      // No abort signal: the snapshot must go even when the run is being stopped.
-      await xe(host, xeArgs.vmUninstall(snapshot)).catch((error) => {
+      await removeSnapshot(ctx, xeArgs.vmUninstall(snapshot)).catch((error) => {
         warnings.push(`WARNING ${message(error)}`);
       });
     }
@@ -166,7 +182,7 @@ export async function runVdiExport(ctx: RunContext, job: BackupJob, records: VmR
   } finally {
     if (snapshot !== undefined) {
       bus.step('cleanup', `5.cmd: ${describeXe(xeArgs.vdiDestroy(snapshot))}`, vm);
-      await xe(host, xeArgs.vdiDestroy(snapshot)).catch((error) => {
+      await removeSnapshot(ctx, xeArgs.vdiDestroy(snapshot)).catch((error) => {
         warnings.push(`WARNING ${message(error)}`);
       });
     }
