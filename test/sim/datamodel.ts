@@ -102,11 +102,14 @@ const makers = new Map<string, () => Record<string, unknown>>();
 export const EXTRA_SETTERS: Readonly<Record<string, readonly string[]>> = {
   VM: ['ha_always_run', 'ha_restart_priority', 'memory_static_max', 'memory_static_min', 'memory_dynamic_max',
     'memory_dynamic_min', 'VCPUs_max', 'VCPUs_at_startup', 'actions_after_crash', 'HVM_boot_policy', 'suspend_VDI',
-    'start_delay', 'shutdown_delay', 'order', 'appliance', 'domain_type', 'NVRAM'],
+    'start_delay', 'shutdown_delay', 'order', 'appliance', 'domain_type', 'NVRAM', 'is_default_template',
+    'HVM_shadow_multiplier', 'has_vendor_device', 'snapshot_schedule'],
   VDI: ['name_label', 'name_description', 'sharable', 'read_only', 'virtual_size', 'physical_utilisation',
     'allow_caching', 'on_boot', 'managed', 'missing'],
   SR: ['name_label', 'name_description', 'shared', 'physical_size'],
   VIF: ['locking_mode', 'ipv4_allowed', 'ipv6_allowed'],
+  VBD: ['mode', 'userdevice', 'bootable', 'type', 'unpluggable'],
+  network: ['default_locking_mode'],
   task: ['status', 'progress', 'result', 'error_info'],
   host: [],
 };

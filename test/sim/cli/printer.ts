@@ -47,8 +47,12 @@ export function filterRecords(
     const colon = name.indexOf(':');
     if (colon > 0) {
       const f = cli.fields.find((x) => x.name === name.slice(0, colon));
-      if (!f || f.kind !== 'map' || !f.api) return [];
       const key = name.slice(colon + 1);
+      // set-param:contains=x
+      if (f?.kind === 'set' && key === 'contains') {
+        return [(rec: XapiRecord, ref: string) => f.get(rec, ref, state).split('; ').includes(value)];
+      }
+      if (!f || f.kind !== 'map' || !f.api) return [];
       const apiField = f.api;
       return [(rec: XapiRecord) => String(((rec[apiField] ?? {}) as Record<string, unknown>)[key] ?? '\0none') === value];
     }
