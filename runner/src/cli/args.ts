@@ -18,6 +18,8 @@ export interface TransportOptions {
   sshConfig?: string;
   xe?: string;
   xapi?: string;
+  /** Accept an https XenAPI certificate that does not verify (self-signed pool certificate). */
+  xapiInsecure?: boolean;
 }
 
 export interface RunCommand {
@@ -65,7 +67,7 @@ export class CliError extends Error {
 }
 
 const FLAGS_WITH_VALUE = new Set(['--ssh', '--ssh-config', '--xe', '--xapi', '--password-env', '--concurrency']);
-const BOOLEAN_FLAGS = new Set(['--password-stdin', '--json', '--dry-run', '--help', '--version']);
+const BOOLEAN_FLAGS = new Set(['--password-stdin', '--json', '--dry-run', '--help', '--version', '--xapi-insecure']);
 const OPTIONAL_WORDS = new Set(['preview', 'compress', 'ignore_extra_keys', 'pre_clean']);
 
 export interface ParseContext {
@@ -231,6 +233,7 @@ export function parseArgs(argv: readonly string[], context: ParseContext): Comma
     if (!/^https?:\/\/[^/\s]+/.test(xapi)) throw new CliError(`--xapi=${xapi}`, '--xapi needs a URL such as https://pool-master/');
     command.transport.xapi = xapi;
   }
+  if (flags.has('--xapi-insecure')) command.transport.xapiInsecure = true;
   const concurrency = flags.get('--concurrency');
   if (typeof concurrency === 'string') command.concurrency = parseConcurrency(concurrency, `--concurrency=${concurrency}`);
   if (command.preview && command.dryRun) {

@@ -88,7 +88,7 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
     const transport = await openTransport(command.transport, password);
     host = transport.host;
     try {
-      pool = await connectPool(transport.xapiUrl, password);
+      pool = await connectPool(transport.xapiUrl, password, { allowUnauthorized: transport.xapiInsecure });
     } catch (error) {
       bus.error(`ERROR ${(error as Error).message}`);
       if (config.file && mode === 'backup') {

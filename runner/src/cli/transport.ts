@@ -8,6 +8,8 @@ const DEFAULT_XE = '/opt/xensource/bin/xe';
 export interface Transport {
   host: Host;
   xapiUrl: string;
+  /** Skip TLS certificate verification for the XenAPI connection (explicit opt-in only). */
+  xapiInsecure: boolean;
 }
 
 function isLoopbackDefault(url: URL): boolean {
@@ -24,7 +26,7 @@ export async function openTransport(options: TransportOptions, password: string)
       ...(options.xe ? { xePath: options.xe } : {}),
       ...(options.sshConfig ? { configFile: options.sshConfig } : {}),
     });
-    return { host: sshHost, xapiUrl: options.xapi ?? `https://${bracketed}/` };
+    return { host: sshHost, xapiUrl: options.xapi ?? `https://${bracketed}/`, xapiInsecure: options.xapiInsecure ?? false };
   }
   const xePath = options.xe ?? (existsSync(DEFAULT_XE) ? DEFAULT_XE : 'xe');
   const xapiUrl = options.xapi ?? 'http://localhost/';
@@ -40,5 +42,5 @@ export async function openTransport(options: TransportOptions, password: string)
         password,
         noSsl: url.protocol === 'http:',
       };
-  return { host: createLocalHost({ xePath, ...(xeConnection ? { xeConnection } : {}) }), xapiUrl };
+  return { host: createLocalHost({ xePath, ...(xeConnection ? { xeConnection } : {}) }), xapiUrl, xapiInsecure: options.xapiInsecure ?? false };
 }

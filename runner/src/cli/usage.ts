@@ -148,6 +148,8 @@ Where it runs:
   --xe PATH                    the xe program (default /opt/xensource/bin/xe, else xe on PATH)
   --xapi URL                   XenAPI address for inventory and records
                                (default http://localhost/, or https://<ssh host>/ with --ssh)
+  --xapi-insecure              accept an https certificate that cannot be verified
+                               (a pool's self-signed certificate); off by default
 
 Output and behaviour:
   --json                       JSON lines events on stdout (one object per line, see docs/cli.md)

@@ -29,11 +29,13 @@ export class PoolConnectError extends Error {
  * Log in as `root` (the original's user). HOST_IS_SLAVE is followed to the master by the
  * client itself. Events are not watched: a run reads what it needs when it needs it.
  */
-export async function connectPool(url: string, password: string, user = 'root'): Promise<PoolClient> {
+export async function connectPool(url: string, password: string, options: { user?: string; allowUnauthorized?: boolean } = {}): Promise<PoolClient> {
   const xapi: Xapi = createClient({
     url,
-    auth: { user, password },
-    allowUnauthorized: true,
+    auth: { user: options.user ?? 'root', password },
+    // The root password travels on this connection: certificates are verified unless the
+    // admin explicitly accepts an unverifiable one (--xapi-insecure).
+    allowUnauthorized: options.allowUnauthorized ?? false,
     watchEvents: false,
     httpInactivityTimeout: 10 * 60 * 1000,
   });
