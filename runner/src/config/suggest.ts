@@ -17,6 +17,13 @@ function editDistance(a: string, b: string): number {
 
 const normalize = (key: string) => key.toLowerCase().replace(/[-_\s]/g, '');
 
+const normalized = new Map<string, string>();
+function normalizeCached(key: string): string {
+  let n = normalized.get(key);
+  if (n === undefined) normalized.set(key, (n = normalize(key)));
+  return n;
+}
+
 /** The known key closest to `key`, when it is close enough to be a typo. */
 export function suggestKey(key: string, known: readonly string[]): string | undefined {
   if (key === '') return undefined;
@@ -25,7 +32,8 @@ export function suggestKey(key: string, known: readonly string[]): string | unde
   let bestScore = Infinity;
   for (const candidate of known) {
     // Same letters apart from case and '-' / '_' / blanks: certainly a typo of this key.
-    const score = normalize(candidate) === norm ? 0 : editDistance(norm, normalize(candidate));
+    const target = normalizeCached(candidate);
+    const score = target === norm ? 0 : Math.abs(target.length - norm.length) > 3 ? Infinity : editDistance(norm, target);
     if (score < bestScore) {
       best = candidate;
       bestScore = score;

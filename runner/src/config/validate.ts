@@ -5,7 +5,9 @@
 
 import type { ConfigDiagnostic, EntryLine, LineNode, ParsedConfig, Severity } from './types';
 import { CODES } from './codes';
-import { getKeySpec, KEY_SCHEMA, type KeySpec } from './schema';
+import { getKeySpec, KEY_SCHEMA, ORIGINAL_KEYS, type KeySpec } from './schema';
+
+const ALL_KEYS: readonly string[] = KEY_SCHEMA.map((s) => s.key);
 import { range } from './parse';
 import { escapeLiteral, moveExcludesFix, replaceNameFix } from './fixes';
 import { isPlainName, isPyInt, pyIntValue, skipWhitespace, trimEnd } from './text';
@@ -235,7 +237,7 @@ function nameRule(entry: EntryLine, spec: KeySpec, out: ConfigDiagnostic[]): voi
 function entryRules(parsed: ParsedConfig, options: RuleContext['options']): ConfigDiagnostic[] {
   const out: ConfigDiagnostic[] = [];
   const seenScalar = new Map<string, EntryLine>();
-  const knownKeys = KEY_SCHEMA.filter((s) => options.compatibility === 'extended' || !s.extension).map((s) => s.key);
+  const knownKeys = options.compatibility === 'extended' ? ALL_KEYS : ORIGINAL_KEYS;
   let firstSelection: EntryLine | undefined;
   const lateExcludes: EntryLine[] = [];
   for (const entry of parsed.entries) {
