@@ -44,6 +44,10 @@ function sameEntries(a: readonly EntryLine[], b: readonly EntryLine[]): boolean 
   return true;
 }
 
+/** A plan that took longer than this is not redone on every keystroke. */
+export const QUICK_PLAN_MS = 25;
+const ALWAYS = () => true;
+
 export class DocumentStore {
   private readonly entries = new Map<string, Entry>();
   private settingsGeneration = 0;
@@ -97,11 +101,30 @@ export class DocumentStore {
     return entry.selection!.value;
   }
 
-  context(document: TextDocument): FeatureContext {
+  /** True when the plan must be redone and is slow enough to wait for a pause in typing. */
+  private deferrable(entry: Entry, pool: PoolSnapshot): boolean {
+    return !this.selectionReady(entry, pool) && entry.planMs > QUICK_PLAN_MS && pool.inventory !== undefined;
+  }
+
+  /**
+   * `fresh`: compute the plan if it is out of date (hover, explicit requests). Otherwise a slow
+   * plan is not redone while the user types: the previous one is served, and
+   * `selectionValidAt(line)` tells which lines it still describes.
+   */
+  context(document: TextDocument, fresh = true): FeatureContext {
     const entry = this.entry(document);
     const pool = this.pool();
-    const selection = this.selection(entry, pool);
-    return { uri: document.uri, document, analysis: entry.config, selection, pool, settings: this.settings() };
+    const base = { uri: document.uri, document, analysis: entry.config, pool, settings: this.settings() };
+    const previous = entry.selection;
+    if (!fresh && this.deferrable(entry, pool)) {
+      if (previous?.poolGeneration !== pool.generation) {
+        // The pool changed too: nothing of the old plan holds; show no pool results until the plan.
+        return { ...base, selection: analyseSelection(entry.config, undefined), selectionValidAt: () => false };
+      }
+      const lines = entry.config.config.lines;
+      return { ...base, selection: previous.value, selectionValidAt: (line) => lines[line] !== undefined && previous.lineTexts.get(line) === lines[line]!.text };
+    }
+    return { ...base, selection: this.selection(entry, pool), selectionValidAt: ALWAYS };
   }
 
   /** Every diagnostic the user should see (after suppression and severity overrides). */
@@ -112,24 +135,16 @@ export class DocumentStore {
   }
 
   /**
-   * Diagnostics without waiting for a new plan: when the plan is out of date, the previous
-   * plan's pool diagnostics are kept on the lines that still read the same. `complete` says
-   * whether the plan was current.
+   * Diagnostics without waiting for a slow new plan: the previous plan's pool diagnostics are
+   * kept on the lines that still read the same. `complete` says whether the plan was current.
    */
-  quickDiagnostics(document: TextDocument, maxPlanMs: number): { diagnostics: ConfigDiagnostic[]; complete: boolean } {
-    const entry = this.entry(document);
-    const pool = this.pool();
-    if (this.selectionReady(entry, pool) || entry.planMs <= maxPlanMs || !pool.inventory) {
-      return { diagnostics: this.diagnostics(document), complete: true };
-    }
-    const lines = entry.config.config.lines;
-    const previous = entry.selection?.poolGeneration === pool.generation ? entry.selection : undefined;
-    const carried = (previous?.value.diagnostics ?? []).filter((d) => {
-      const line = lines[d.range.start.line];
-      return line !== undefined && previous!.lineTexts.get(line.line) === line.text;
-    });
-    const raw = [...entry.config.configDiagnostics, ...carried];
-    return { diagnostics: effectiveDiagnostics(entry.config.config, raw, this.settings()), complete: false };
+  quickDiagnostics(document: TextDocument): { diagnostics: ConfigDiagnostic[]; complete: boolean } {
+    const context = this.context(document, false);
+    const config = context.analysis.config;
+    const current = context.selectionValidAt === ALWAYS || !this.deferrable(this.entry(document), context.pool);
+    const carried = context.selection.diagnostics.filter((d) => context.selectionValidAt(d.range.start.line));
+    const raw = [...context.analysis.configDiagnostics, ...carried];
+    return { diagnostics: effectiveDiagnostics(config, raw, context.settings), complete: current };
   }
 
   toLsp(document: TextDocument, diagnostics: readonly ConfigDiagnostic[]): Diagnostic[] {

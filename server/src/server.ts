@@ -45,9 +45,7 @@ function log(message: string): void {
   connection.console.log(message);
 }
 
-/** A plan that took longer than this is not redone on every keystroke. */
-const QUICK_PLAN_MS = 25;
-/** ...but once typing pauses this long. */
+/** A slow selection plan is redone once typing pauses this long. */
 const DEFERRED_PLAN_DELAY_MS = 300;
 
 function publish(document: TextDocument, full: boolean): void {
@@ -56,9 +54,11 @@ function publish(document: TextDocument, full: boolean): void {
   try {
     let diagnostics: Diagnostic[] = [];
     if (settings.validate.enable) {
-      const result = full ? { diagnostics: store.diagnostics(document), complete: true } : store.quickDiagnostics(document, QUICK_PLAN_MS);
+      const result = full ? { diagnostics: store.diagnostics(document), complete: true } : store.quickDiagnostics(document);
       diagnostics = store.toLsp(document, result.diagnostics);
       if (!result.complete) timers.set(document.uri, setTimeout(() => publish(document, true), DEFERRED_PLAN_DELAY_MS));
+      // Hints and lenses were served from the previous plan meanwhile: ask for them again.
+      if (full) refreshViews();
     }
     void connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
   } catch (error) {
@@ -71,10 +71,14 @@ function scheduleValidation(document: TextDocument, delay = validationDelay): vo
   timers.set(document.uri, setTimeout(() => publish(document, false), delay));
 }
 
-function revalidateAll(): void {
-  for (const document of documents.all()) scheduleValidation(document, 0);
+function refreshViews(): void {
   if (canRefreshCodeLens) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   if (canRefreshInlayHints) void connection.languages.inlayHint.refresh().catch(() => undefined);
+}
+
+function revalidateAll(): void {
+  for (const document of documents.all()) scheduleValidation(document, 0);
+  refreshViews();
 }
 
 async function pullSettings(): Promise<void> {

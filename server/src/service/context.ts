@@ -10,6 +10,8 @@ export interface FeatureContext {
   document: TextDocument;
   analysis: ConfigAnalysis;
   selection: SelectionAnalysis;
+  /** False for lines the (deferred, previous) plan in `selection` no longer describes. */
+  selectionValidAt: (line: number) => boolean;
   pool: PoolSnapshot;
   settings: ServerSettings;
 }

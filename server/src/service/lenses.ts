@@ -21,7 +21,7 @@ export function inlayHints(context: FeatureContext, range: Range): InlayHint[] {
   if (!selection.plan) return [];
   const hints: InlayHint[] = [];
   for (const entry of context.analysis.config.entries) {
-    if (entry.line < range.start.line || entry.line > range.end.line) continue;
+    if (entry.line < range.start.line || entry.line > range.end.line || !context.selectionValidAt(entry.line)) continue;
     const role = entryRole(entry);
     if (role === 'setting') continue;
     const outcome = selection.outcomeAt.get(entry.line);

@@ -12,7 +12,7 @@ export function regexToListActions(context: FeatureContext, range: Range): CodeA
   const { config } = context.analysis;
   for (let line = range.start.line; line <= range.end.line; line++) {
     const entry = config.lines[line];
-    if (!entry || entry.kind !== 'entry' || entryRole(entry) === 'setting') continue;
+    if (!entry || entry.kind !== 'entry' || entryRole(entry) === 'setting' || !context.selectionValidAt(line)) continue;
     const pattern = entry.key === 'exclude' ? entry.value : entry.name;
     if (pattern === '' || isPlainName(pattern)) continue;
     const outcome = context.selection.outcomeAt.get(line);
