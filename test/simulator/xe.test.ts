@@ -180,8 +180,11 @@ test('xe with hostile names: --minimal escaping and exact matches', async (t) =>
     await s.run('vm-list', `name-label=${name}`, 'params=name-label,power-state');
   }
   const snap = (await s.run('vm-snapshot', 'vm=`reboot`', 'new-name-label=RESTORE_`reboot`')).stdout.trim();
+  // A fresh snapshot is still a template: vm-list hides it, snapshot-list shows it.
   await s.run('vm-list', `name-label=RESTORE_\`reboot\``, 'params=uuid', '--minimal');
+  const listed = await s.run('snapshot-list', `name-label=RESTORE_\`reboot\``, 'params=uuid', '--minimal');
   assert.match(snap, /^[0-9a-f-]{36}$/);
+  assert.equal(listed.stdout, `${snap}\n`);
   golden('xe-hostile.txt', s.text);
 });
 
