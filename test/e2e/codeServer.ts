@@ -69,6 +69,8 @@ export interface CodeServerOptions {
   settings?: Record<string, unknown>;
   /** Extra environment for code-server and so for the extension host. */
   env?: Record<string, string>;
+  /** true: Workspace Trust is on, so the folder opens with the trust prompt (Restricted Mode tests). */
+  workspaceTrust?: boolean;
   /** Called with the extensions folder after the .vsix is installed (benchmark variants). */
   afterInstall?: (extensionsDir: string) => void;
   /** code-server --log level (trace makes the exthost log show module loading). */
@@ -112,7 +114,8 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const extensionsDir = join(home, 'extensions');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...options.settings }, null, 2));
+  const trust = options.workspaceTrust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'always' } : {};
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...trust, ...options.settings }, null, 2));
   // code-server writes its config.yaml below XDG_CONFIG_HOME: keep it in the temp folder.
   const env: Record<string, string | undefined> = {
     ...process.env,
@@ -135,7 +138,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     '--bind-addr', `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--log', options.logLevel ?? 'info',
     ...common,
