@@ -21,6 +21,8 @@ export interface DiskContent {
   used: number;
   /** Selects the data pattern; snapshots keep their origin's seed so they export the same bytes. */
   seed: number;
+  /** Imported disks: the data chunks actually received (index → bytes); others are zero. */
+  chunks?: Map<number, Buffer>;
 }
 
 export class SimState {

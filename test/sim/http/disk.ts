@@ -60,6 +60,12 @@ export function chunkCount(size: number): number {
 export function diskChunk(content: DiskContent, size: number, i: number): Chunk {
   const chunks = chunkCount(size);
   const length = Math.min(CHUNK, size - i * CHUNK);
+  if (content.chunks) {
+    const stored = content.chunks.get(i);
+    const data = stored && stored.length === length ? stored : stored ? Buffer.concat([stored, ZERO_CHUNK], length) : ZERO_CHUNK.subarray(0, length);
+    const zero = !stored || data.equals(ZERO_CHUNK.subarray(0, length));
+    return { data, zero, hash: () => xxh64Hex(data) };
+  }
   if (!chunkHasData(i, chunks, content.used)) {
     const data = length === CHUNK ? ZERO_CHUNK : ZERO_CHUNK.subarray(0, length);
     return { data, zero: true, hash: () => xxh64Hex(data) };

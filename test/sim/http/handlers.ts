@@ -42,7 +42,7 @@ function sendError(res: ServerResponse, status: number, reason: string, html: st
 }
 
 /** Authenticated session and adopted (or new) task; undefined when a response was already sent. */
-function begin(call: HttpCall, label: string): { task: string; ownTask: boolean } | undefined {
+export function begin(call: HttpCall, label: string): { task: string; ownTask: boolean } | undefined {
   const { state } = call.ctx;
   const taskId = param(call, 'task_id') ?? undefined;
   const adoptable = taskId !== undefined && state.has('task', taskId);
@@ -64,13 +64,13 @@ function begin(call: HttpCall, label: string): { task: string; ownTask: boolean 
   return { task: createTask(state, label, ''), ownTask: true };
 }
 
-function finish(state: SimState, t: { task: string; ownTask: boolean }, error?: XapiFailure): void {
-  completeTask(state, t.task, error ? { error } : { result: '' });
+export function finish(state: SimState, t: { task: string; ownTask: boolean }, error?: XapiFailure, result = ''): void {
+  completeTask(state, t.task, error ? { error } : { result });
   if (t.ownTask && state.has('task', t.task)) state.destroy('task', t.task);
 }
 
 /** Error before the response headers: HTTP 500 page and a failed task. */
-function failEarly(call: HttpCall, t: { task: string; ownTask: boolean }, error: unknown): void {
+export function failEarly(call: HttpCall, t: { task: string; ownTask: boolean }, error: unknown): void {
   const f = asFailure(error);
   finish(call.ctx.state, t, f);
   sendError(call.res, 500, 'Internal Error', `An unexpected error occurred; please wait a while and try again. If the problem persists, please contact your support representative.<h1> Additional information </h1>${f.code}: [ ${f.params.join('; ')} ]`);

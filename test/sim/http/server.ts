@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import type { ApiContext } from '../api/context';
 import { handleCli, handleCliAnswer } from '../cli/endpoint';
 import { handleExport, handleExportMetadata, handleExportRawVdi, handleXmlDbDump, type HttpCall } from './handlers';
+import { handleImport } from './import';
 import { handleJsonRpc, handleXmlRpc, readBody } from './rpc';
 
 export interface ControlHooks {
@@ -74,6 +75,7 @@ async function route(ctx: ApiContext, hooks: ControlHooks, req: IncomingMessage,
     if (matches(path, '/export_raw_vdi')) return handleExportRawVdi(call);
     if (matches(path, '/pool/xmldbdump')) return handleXmlDbDump(call);
   }
+  if (req.method === 'PUT' && matches(path, '/import')) return handleImport(call);
   res.writeHead(404, 'Not Found', { 'content-type': 'text/html' });
   res.end('<html><body><h1>HTTP 404 not found</h1></body></html>');
 }

@@ -181,3 +181,11 @@ export function parseMethodCall(xml: string): MethodCall {
     : [];
   return { method: text(name[1]).trim(), params };
 }
+
+/** Parses a document whose root is one XML-RPC <value> (ova.xml). */
+export function parseValueDocument(xml: string): unknown {
+  const doc = parser.parse(xml) as Node[];
+  const root = elements(doc).find(([t]) => t === 'value');
+  if (!root) throw new Error('not an XML-RPC value document');
+  return decodeValue(root[1]);
+}
