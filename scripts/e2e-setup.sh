@@ -11,6 +11,9 @@ tools="$root/.tools"
 code_server_version=4.139.1
 node_major=24
 mkdir -p "$tools"
+# Several test runs may share this checkout: one installs, the others wait for it.
+exec 9>"$tools/.setup.lock"
+flock 9
 
 log() { printf '[e2e-setup] %s\n' "$*"; }
 

@@ -41,8 +41,11 @@ export function ensureBuilt(): void {
   if (result.status !== 0) throw new Error(`node scripts/build.mjs failed:\n${result.stdout}${result.stderr}`);
 }
 
-/** Packages dist/ + grammar + icon into a .vsix exactly as `npm run package` does (without re-bundling). */
-export function packageVsix(out = join(ARTIFACTS, 'vmbackup.vsix')): string {
+/**
+ * Packages dist/ + grammar + icon into a .vsix exactly as `npm run package` does (without
+ * re-bundling). Each call gets its own file: several test runs may share the checkout.
+ */
+export function packageVsix(out = join(mkdtempSync(join(tmpdir(), 'vmbackup-vsix-')), 'vmbackup.vsix')): string {
   mkdirSync(dirname(out), { recursive: true });
   rmSync(out, { force: true });
   const vsce = join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');

@@ -6,10 +6,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startSimulator, type Simulator } from '../sim/index';
-import { ARTIFACTS, ensureBuilt, ensureTools, packageVsix, ROOT, startCodeServer, type CodeServer } from './codeServer';
+import { ensureBuilt, ensureTools, packageVsix, ROOT, startCodeServer, type CodeServer } from './codeServer';
 import { launchBrowser, Workbench } from './workbench';
 
 let sim: Simulator;
@@ -17,11 +17,12 @@ let codeServer: CodeServer;
 let browser: Browser;
 let wb: Workbench;
 let home: string;
+let vsix: string;
 
 before(async () => {
   ensureTools();
   ensureBuilt();
-  const vsix = packageVsix(join(ARTIFACTS, 'restricted', 'vmbackup.vsix'));
+  vsix = packageVsix();
   sim = await startSimulator({ fixture: join(ROOT, 'test', 'sim', 'fixtures', 'demo.json') });
   home = mkdtempSync(join(tmpdir(), 'vmbackup-e2e-restricted-'));
   const workspace = join(home, 'cloned-repo');
@@ -49,6 +50,7 @@ after(async () => {
   await codeServer?.close();
   await sim?.close();
   if (home) rmSync(home, { recursive: true, force: true });
+  if (vsix) rmSync(dirname(vsix), { recursive: true, force: true });
 });
 
 test('in Restricted Mode the language, highlighting and diagnostics work', { timeout: 90_000 }, async () => {

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startSimulator, type Simulator } from '../sim/index';
 import { ensureBuilt, ensureTools, packageVsix, ROOT, startCodeServer, type CodeServer } from './codeServer';
@@ -30,6 +30,7 @@ let codeServer: CodeServer;
 let browser: Browser;
 let wb: Workbench;
 let home: string;
+let vsix: string;
 let backupDir: string;
 
 const WEEKLY_LINES = [
@@ -52,7 +53,7 @@ const EXPECTED_VMS = ['DEV-build01', 'DEV-test01', 'PROD-db01', 'PROD-web01', 'P
 before(async () => {
   ensureTools();
   ensureBuilt();
-  const vsix = packageVsix();
+  vsix = packageVsix();
   sim = await startSimulator({ fixture: join(ROOT, 'test', 'sim', 'fixtures', 'demo.json') });
   home = mkdtempSync(join(tmpdir(), 'vmbackup-e2e-'));
   const workspace = join(home, 'workspace');
@@ -80,6 +81,7 @@ after(async () => {
   await codeServer?.close();
   await sim?.close();
   if (home) rmSync(home, { recursive: true, force: true });
+  if (vsix) rmSync(dirname(vsix), { recursive: true, force: true });
 });
 
 test('weekly.cfg in a VmBackup/ folder opens as a VmBackup config, with highlighting', { timeout: 120_000 }, step('language', async () => {

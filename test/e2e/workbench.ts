@@ -53,14 +53,23 @@ export class Workbench {
 
   private async quickInput(key: string, text: string, pick: string): Promise<void> {
     const widget = this.page.locator('.quick-input-widget');
-    await this.page.keyboard.press('Escape');
-    await this.page.keyboard.press(key);
-    const input = widget.locator('input.input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(key === 'F1' ? `>${text}` : text);
-    const row = widget.locator('.quick-input-list .monaco-list-row', { hasText: pick }).first();
-    await row.waitFor({ timeout: 20_000 });
-    await row.click();
+    // On a loaded machine the first key press can land before the workbench takes focus, or
+    // the list can be slow to fill: try again before giving up.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.page.keyboard.press('Escape');
+        await this.page.keyboard.press(key);
+        const input = widget.locator('input.input');
+        await input.waitFor({ state: 'visible', timeout: 10_000 });
+        await input.fill(key === 'F1' ? `>${text}` : text);
+        const row = widget.locator('.quick-input-list .monaco-list-row', { hasText: pick }).first();
+        await row.waitFor({ timeout: 20_000 });
+        await row.click();
+        return;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+      }
+    }
   }
 
   /** Answers a quick input box (e.g. a password prompt) with text + Enter. */
