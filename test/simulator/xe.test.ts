@@ -157,6 +157,8 @@ test('xe connection options: -s -p -u -pw -pwf --nossl, ~/.xe, wrong password, n
   await writeFile(join(dir, '.xe'), sim.xeConfigFile(), { mode: 0o600 });
   r = await xe(sim, ['vm-list', 'name-label=DEV-RH6', 'params=power-state'], { ...bare, HOME: dir });
   assert.equal(r.stdout, 'power-state ( RO)    : halted\n\n\n');
+  r = await xe(sim, ['--minimal', 'host-list', 'name-label=xenserver2', '-pw', 'secret']);
+  assert.equal(r.stdout, `${sim.state.get('host', sim.pool.hosts.get('xenserver2')!)!.uuid}\n`, 'global flags before the command');
   r = await xe(sim, ['vm-list', '-pw', 'wrong']);
   assert.deepEqual([r.code, r.stderr], [1, "Authentication failed\nFor usage run: 'xe help'\n"]);
   r = await xe(sim, ['vm-list'], bare);

@@ -118,7 +118,10 @@ export async function handleCli(api: ApiContext, req: IncomingMessage, res: Serv
 
 async function run(api: ApiContext, args: string[], request: { username?: unknown; password?: unknown }, send: (m: object) => void): Promise<number> {
   const err = (text: string) => send({ err: text });
-  const [name, ...rest] = args;
+  // The command is the first argument that is neither a --flag nor key=value (xe --minimal vm-list).
+  const at = args.findIndex((a) => !a.startsWith('--') && !a.includes('='));
+  const name = at >= 0 ? args[at] : undefined;
+  const rest = args.filter((_, i) => i !== at);
   if (name === undefined || name === 'help') {
     send({ out: `Usage: xe <cmd> [-s server] [-p port] ([-u username] [-pw password] or [-pwf <password file>]) <other arguments>\n\nCommands: ${CLI_COMMANDS.join(', ')}\n` });
     return 0;
