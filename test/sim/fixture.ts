@@ -336,10 +336,9 @@ export function dataChunks(size: number, used: number): number {
 }
 
 /** Whether chunk `i` of a disk holds data: the first one always, then a deterministic spread. */
-export function chunkHasData(i: number, chunks: number, used: number): boolean {
+export function chunkHasData(i: number, used: number): boolean {
   if (i === 0) return true;
   if (used <= 0) return false;
   if (used >= 1) return true;
-  void chunks;
   return ((Math.imul(i, 2654435761) >>> 0) % 100000) < used * 100000;
 }

@@ -58,7 +58,6 @@ export function chunkCount(size: number): number {
 
 /** Chunk `i` of a disk of `size` bytes. */
 export function diskChunk(content: DiskContent, size: number, i: number): Chunk {
-  const chunks = chunkCount(size);
   const length = Math.min(CHUNK, size - i * CHUNK);
   if (content.chunks) {
     const stored = content.chunks.get(i);
@@ -66,7 +65,7 @@ export function diskChunk(content: DiskContent, size: number, i: number): Chunk 
     const zero = !stored || data.equals(ZERO_CHUNK.subarray(0, length));
     return { data, zero, hash: () => xxh64Hex(data) };
   }
-  if (!chunkHasData(i, chunks, content.used)) {
+  if (!chunkHasData(i, content.used)) {
     const data = length === CHUNK ? ZERO_CHUNK : ZERO_CHUNK.subarray(0, length);
     return { data, zero: true, hash: () => xxh64Hex(data) };
   }

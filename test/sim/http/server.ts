@@ -92,8 +92,8 @@ export function createListener(
   tls?: { key: string; cert: string },
 ): Listener {
   const sockets = new Set<Socket>();
-  const aborter = new AbortController();
-  const listener: Listener = { server: undefined as unknown as Server, sockets, aborter };
+  // The aborter is replaced after the XAPI-down fault aborted it, hence read through `listener`.
+  const listener = { sockets, aborter: new AbortController() } as Omit<Listener, 'server'> & { server?: Server };
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     route({ ...ctx, signal: listener.aborter.signal }, hooks, req, res).catch((error) => {
       if (!res.headersSent && !res.destroyed) {
@@ -113,5 +113,5 @@ export function createListener(
     socket.on('close', () => sockets.delete(socket));
   });
   listener.server = server;
-  return listener;
+  return listener as Listener;
 }
