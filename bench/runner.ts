@@ -14,6 +14,7 @@ import { startSimulator } from '../test/sim/index';
 import { startSshd } from '../test/harness/sshd';
 import { createLocalHost, createSshHost, type Host } from '../runner/src/host/index';
 import { connectPool } from '../runner/src/pool/xapi';
+import { PoolRecords } from '../runner/src/pool/records';
 import { runBackup } from '../runner/src/backup/engine';
 import { EventBus } from '../runner/src/backup/events';
 import type { BackupJob } from '../runner/src/backup/context';
@@ -51,9 +52,12 @@ async function measure(host: Host, concurrency: number) {
   mkdirSync(join(dir, 'B'));
   const bus = new EventBus();
   const t0 = performance.now();
+  // As the CLI does: one read of the pool's records per run.
+  const records = await PoolRecords.load(pool);
   const result = await runBackup({
     host: t.host,
     pool,
+    records,
     bus,
     jobs,
     signal: new AbortController().signal,

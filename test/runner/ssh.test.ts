@@ -50,6 +50,21 @@ test('ssh: vm-export (gzip), vdi-export (vhd) and metadata-export in one run, ex
   assert.match(log, /end,SUCCESS,S:3 W:0 E:0\n$/);
 });
 
+test('ssh: vm-export (zstd) and vdi-export (raw), verified on the remote side', async () => {
+  const ws = workspace();
+  const cfg = ws.writeConfig(['vm-export=web01', 'vdi-export=db 01']);
+  const result = await runCli(sim, [...ssh.args, cfg, 'compress=zstd']);
+  assert.equal(result.code, 0, result.stdout + result.stderr);
+  const file = (vm: string, name: string) => {
+    const [folder] = readdirSync(join(ws.backupDir, vm));
+    const files = readdirSync(join(ws.backupDir, vm, folder!));
+    assert.ok(files.includes(name) && files.includes('success'), files.join(', '));
+    return readFileSync(join(ws.backupDir, vm, folder!, name));
+  };
+  assert.deepEqual([...file('web01', 'web01.xva.zst').subarray(0, 4)], [0x28, 0xb5, 0x2f, 0xfd]);
+  assert.equal(file('db 01', 'db 01.raw').length, 3 * 1024 * 1024);
+});
+
 test('ssh: retention ignores stray entries', async () => {
   const ws = workspace();
   const vmDir = join(ws.backupDir, 'web01');

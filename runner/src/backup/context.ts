@@ -1,6 +1,7 @@
 // What every step of a run shares.
 import type { Host } from '../host/types';
 import type { PoolClient } from '../pool/xapi';
+import type { PoolRecords } from '../pool/records';
 import type { CompressMode } from '../config/types';
 import type { EventBus, ExportKind } from './events';
 import type { StatusLog } from './statusLog';
@@ -29,6 +30,8 @@ export interface RunSettings {
 export interface RunContext {
   host: Host;
   pool: PoolClient;
+  /** The pool's records read at the start of the run (undefined: ask XAPI for each VM). */
+  records?: PoolRecords;
   bus: EventBus;
   settings: RunSettings;
   status: StatusLog;

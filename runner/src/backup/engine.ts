@@ -6,6 +6,7 @@ import type { Host, HostLock } from '../host/types';
 import { isHostError } from '../host/errors';
 import type { PoolClient } from '../pool/xapi';
 import { loadPoolMaster } from '../pool/xapi';
+import type { PoolRecords } from '../pool/records';
 import type { BackupJob, RunContext, RunSettings } from './context';
 import { EventBus, exitCodeFor, outcomeFor, type RunSummary } from './events';
 import { join, poolDumpName } from './layout';
@@ -16,6 +17,7 @@ import { describeXe, xe, xeArgs } from './xe';
 export interface BackupRunInput {
   host: Host;
   pool: PoolClient;
+  records?: PoolRecords;
   bus: EventBus;
   settings: RunSettings;
   jobs: BackupJob[];
@@ -93,7 +95,7 @@ export async function runBackup(input: BackupRunInput): Promise<BackupRunResult>
   const fullHostname = await host.hostname();
   const server = fullHostname.split('.')[0] ?? fullHostname;
   const status = new StatusLog(host, settings.dryRun ? undefined : settings.statusLog, server, now, (m) => bus.error(m));
-  const ctx: RunContext = { host, pool: input.pool, bus, settings, status, server, signal: input.signal, now };
+  const ctx: RunContext = { host, pool: input.pool, ...(input.records ? { records: input.records } : {}), bus, settings, status, server, signal: input.signal, now };
   const summary: RunSummary = { success: 0, warning: 0, error: 0 };
 
   const finish = async (): Promise<BackupRunResult> => {

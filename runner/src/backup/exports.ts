@@ -97,7 +97,7 @@ export async function runVmExport(ctx: RunContext, job: BackupJob, records: VmRe
 
   const snapName = `RESTORE_${vm}`;
   bus.info(`check for prev-vm-snapshot: ${snapName}`, vm);
-  for (const old of await findVmSnapshotsNamed(ctx.pool, snapName)) {
+  for (const old of ctx.records ? ctx.records.vmSnapshotsNamed(snapName) : await findVmSnapshotsNamed(ctx.pool, snapName)) {
     bus.info(`cleanup old-snap-vm-uuid: ${old.uuid}`, vm);
     try {
       await xe(host, xeArgs.vmUninstall(old.uuid));
@@ -149,7 +149,7 @@ export async function runVdiExport(ctx: RunContext, job: BackupJob, records: VmR
 
   const snapName = `SNAP_${vm}_${fieldText(boot.name_label)}`.replace(/ /g, '-');
   bus.info(`check for prev-vdi-snapshot: ${snapName}`, vm);
-  for (const old of await findVdiSnapshotsNamed(ctx.pool, snapName)) {
+  for (const old of ctx.records ? ctx.records.vdiSnapshotsNamed(snapName) : await findVdiSnapshotsNamed(ctx.pool, snapName)) {
     bus.info(`cleanup old-snap-vdi-uuid: ${old.uuid}`, vm);
     try {
       await xe(host, xeArgs.vdiDestroy(old.uuid));

@@ -22,7 +22,8 @@ const message = (error: unknown): string => (error instanceof Error ? error.mess
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function findTheVm(ctx: RunContext, job: BackupJob): Promise<{ ref: string; records: VmRecords }> {
-  const named = (await findVmsNamed(ctx.pool, job.vm)).filter((f) => !fieldBool(f.record.is_a_snapshot));
+  const cached = ctx.records?.vmsNamed(job.vm);
+  const named = (cached && cached.length > 0 ? cached : await findVmsNamed(ctx.pool, job.vm)).filter((f) => !fieldBool(f.record.is_a_snapshot));
   if (named.length > 1) {
     ctx.bus.error(`ERROR: duplicate VM name found: ${job.vm} | [${named.map((n) => `'${n.ref}'`).join(', ')}]`, job.vm);
     throw new StepFailure('ERROR verify_vm_name', `verify_vm_name: ERROR more than one vm with the name ${job.vm}`);
@@ -33,7 +34,7 @@ async function findTheVm(ctx: RunContext, job: BackupJob): Promise<{ ref: string
   const unsafe = unsafeFolderReason(job.vm);
   if (unsafe) throw new StepFailure('ERROR verify_vm_name', `ERROR ${unsafe}`);
   const { ref, record } = named[0]!;
-  return { ref, records: await loadVmRecords(ctx.pool, ref, record) };
+  return { ref, records: ctx.records?.vmRecords(ref) ?? (await loadVmRecords(ctx.pool, ref, record)) };
 }
 
 /** Retention of one VM folder down to `keep` backups (never the newest successful one). */

@@ -8,7 +8,8 @@ import { runBackup } from '../backup/engine';
 import { StatusLog } from '../backup/statusLog';
 import { RunReportCollector } from '../notify/report';
 import { deliverNotifications } from './notify';
-import { connectPool, loadInventory, type PoolClient } from '../pool/xapi';
+import { connectPool, type PoolClient } from '../pool/xapi';
+import { PoolRecords } from '../pool/records';
 import type { Host } from '../host/types';
 import { VERSION } from '../version';
 import { CliError, type RunCommand } from './args';
@@ -101,7 +102,8 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
       bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 0, message: 'VmBackup ended - **ERRORS DETECTED** - S:0 W:0 E:1' });
       return 2;
     }
-    const inventory = await loadInventory(pool);
+    const records = await PoolRecords.load(pool);
+    const inventory = records.inventory();
     const plan = buildPlan(config, settings, inventory);
     for (const m of plan.selection.messages) {
       if (m.phase === 'preview') continue;
@@ -133,6 +135,7 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
     const result = await runBackup({
       host,
       pool,
+      records,
       bus,
       signal,
       jobs: plan.jobs,

@@ -2,7 +2,8 @@
 // records for metadata files through XenAPI (no `xe` output parsing for data); operations
 // that change the pool go through `xe` on the Host, as the original does.
 import { createClient, type Xapi } from 'xen-api';
-import type { Inventory, InventoryDisk, InventoryVm, PowerState } from './inventory';
+import type { Inventory } from './inventory';
+import { PoolRecords } from './records';
 
 export type XapiRecord = Record<string, unknown> & { uuid: string };
 
@@ -55,8 +56,19 @@ export async function connectPool(url: string, password: string, options: { user
     url,
     call: <T>(method: string, ...args: unknown[]) => xapi.call<T>(method, ...args),
     exportMetadata: async (vmRef: string) => {
-      const response = await xapi.getResource('/export_metadata/', { query: { ref: vmRef }, task: false });
-      return Buffer.from(await response.body.arrayBuffer());
+      const get = async () => {
+        const response = await xapi.getResource('/export_metadata/', { query: { ref: vmRef }, task: false });
+        return Buffer.from(await response.body.arrayBuffer());
+      };
+      try {
+        return await get();
+      } catch (error) {
+        if ((error as { response?: { statusCode?: number } }).response?.statusCode !== 401) throw error;
+        // The session expired: HTTP handlers only answer 401, while an API call makes the
+        // client log in again (SESSION_INVALID). Then the download is tried once more.
+        await xapi.call('pool.get_all');
+        return get();
+      }
     },
     close: async () => {
       try {
@@ -74,54 +86,13 @@ export async function allRecords(pool: PoolClient, cls: string): Promise<RecordM
   return pool.call<RecordMap>(`${cls}.get_all_records`);
 }
 
-const POWER_STATES: Record<string, PowerState> = {
-  running: 'Running',
-  halted: 'Halted',
-  paused: 'Paused',
-  suspended: 'Suspended',
-};
-
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
 const bool = (v: unknown): boolean => v === true || v === 'true';
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0));
 
-/** Everything selection and the engine need, in XAPI's get_all_records order. */
+/** Everything selection needs, in XAPI's get_all_records order. */
 export async function loadInventory(pool: PoolClient): Promise<Inventory> {
-  const [vms, vbds, vdis, srs] = await Promise.all([
-    allRecords(pool, 'VM'),
-    allRecords(pool, 'VBD'),
-    allRecords(pool, 'VDI'),
-    allRecords(pool, 'SR'),
-  ]);
-  const list: InventoryVm[] = [];
-  for (const [ref, vm] of Object.entries(vms)) {
-    const disks: InventoryDisk[] = [];
-    for (const vbdRef of (vm.VBDs as string[] | undefined) ?? []) {
-      const vbd = vbds[vbdRef];
-      if (!vbd || str(vbd.type) !== 'Disk') continue;
-      const vdi = vdis[str(vbd.VDI)];
-      if (!vdi) continue;
-      disks.push({
-        device: str(vbd.device),
-        userdevice: str(vbd.userdevice),
-        vdiUuid: vdi.uuid,
-        vdiName: str(vdi.name_label),
-        virtualSize: num(vdi.virtual_size),
-        srName: str(srs[str(vdi.SR)]?.name_label),
-      });
-    }
-    list.push({
-      uuid: vm.uuid,
-      ref,
-      name: str(vm.name_label),
-      powerState: POWER_STATES[str(vm.power_state).toLowerCase()] ?? 'Halted',
-      isTemplate: bool(vm.is_a_template),
-      isSnapshot: bool(vm.is_a_snapshot),
-      isControlDomain: bool(vm.is_control_domain),
-      disks,
-    });
-  }
-  return { vms: list, source: 'live', fetchedAt: Date.now() };
+  return (await PoolRecords.load(pool)).inventory();
 }
 
 export interface PoolMasterInfo {
