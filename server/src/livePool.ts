@@ -87,9 +87,14 @@ export class LivePool {
       target.url === this.target.url && target.user === this.target.user && target.certificateFingerprint === this.target.certificateFingerprint;
     if (same) return;
     const sameIdentity = target.url === this.target.url && target.user === this.target.user;
-    this.target = { ...target };
+    // Close (and cache) under the old target before switching: the cache is keyed by it.
     await this.closeClient();
-    if (!sameIdentity) this.setInventory(undefined);
+    this.target = { ...target };
+    if (!sameIdentity) {
+      // Another pool or user: the password we hold is not for it (the client sends the right one).
+      this.password = '';
+      this.setInventory(undefined);
+    }
     if (!target.url) return this.setState('disconnected', 'No pool configured (set vmbackup.pool.url).');
     if (!this.inventory) await this.loadCache();
     if (this.password && this.wanted) return this.connect();

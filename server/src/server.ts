@@ -81,6 +81,8 @@ function revalidateAll(): void {
   refreshViews();
 }
 
+let lastSettingsJson = '';
+
 async function pullSettings(): Promise<void> {
   if (canPullConfiguration) {
     try {
@@ -89,8 +91,12 @@ async function pullSettings(): Promise<void> {
       log(`could not read the ${SETTINGS_SECTION} settings: ${String(error)}`);
     }
   }
-  store.settingsChanged();
-  revalidateAll();
+  const json = JSON.stringify(settings);
+  if (json !== lastSettingsJson) {
+    lastSettingsJson = json;
+    store.settingsChanged();
+    revalidateAll();
+  }
   await pool?.configure(settings.pool);
   markSettingsRead();
 }
@@ -153,6 +159,9 @@ documents.onDidClose(({ document }) => {
 
 async function setPassword(params: SetPoolPasswordParams | undefined) {
   await settingsRead;
+  // The password belongs to the pool in the settings *now*: re-read them first, so that a
+  // password sent right after a change of vmbackup.pool.url never goes to the previous pool.
+  await pullSettings();
   await pool?.setPassword(typeof params?.password === 'string' ? params.password : '');
   return (pool?.snapshot() ?? emptySnapshot()).status;
 }

@@ -68,6 +68,28 @@ describe('pool connection', () => {
     }
   });
 
+  it('never sends one pool\'s password to another pool after vmbackup.pool.url changes', async () => {
+    const first = await startSimulator({ fixture: FIXTURE, password: 'first-secret' });
+    const second = await startSimulator({ fixture: { name: 'other', pool: { name: 'other-pool' }, vms: [{ name: 'solo' }] }, password: 'second-secret' });
+    const client = new TestClient({ settings: { pool: { url: first.url } } });
+    try {
+      await client.initialize();
+      assert.equal((await setPassword(client, 'first-secret')).state, 'connected');
+      const seen = client.poolStatuses.length;
+      await client.changeSettings({ pool: { url: second.url } });
+      const waiting = await client.waitForPoolStatus('waiting for the new password', (s) => s.url === second.url && s.state === 'disconnected');
+      assert.match(waiting.message, /No password yet/);
+      assert.ok(!client.poolStatuses.slice(seen).some((s) => s.state === 'connecting'), 'no login attempt with the old password');
+      const connected = await setPassword(client, 'second-secret');
+      assert.equal(connected.state, 'connected');
+      assert.equal(connected.vmCount, 1);
+    } finally {
+      await client.dispose();
+      await first.close();
+      await second.close();
+    }
+  });
+
   it('keeps the last inventory on disk, labels it stale when the pool goes away, and serves it after a restart', async () => {
     const sim = await startSimulator({ fixture: FIXTURE });
     const storagePath = mkdtempSync(join(tmpdir(), 'vmbackup-lsp-cache-'));
