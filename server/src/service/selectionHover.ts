@@ -106,7 +106,9 @@ function selectionPart(context: FeatureContext, entry: EntryLine): string[] {
     lost.push(`- ${code(vm.name)} — replaced by line ${vm.selectedBy + 1} (the later entry wins${vm.maxBackupsReason.kind === 'suffix-lost' ? ', and this `:N` is lost' : ''})`);
   }
   lost.push(...excludedEarlier(context, entry, entry.name));
-  if (lost.length) parts.push(`**Matched but not backed up by this line (${lost.length}):**`, bounded(lost));
+  // Two VMs with one name give the same reason twice: say it once.
+  const reasons = [...new Set(lost)];
+  if (reasons.length) parts.push(`**Matched but not backed up by this line (${reasons.length}):**`, bounded(reasons));
   return parts;
 }
 
