@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
-import { connect, FIXTURES, simulator, vmRef } from './helpers';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { connect, FIXTURES, simulator, vmRef, xe } from './helpers';
 import type { FullXapi } from './helpers';
 import type { Simulator } from '../sim/index';
 
@@ -79,4 +81,27 @@ test('a corrupted chunk fails the import with IMPORT_ERROR unless force=true', a
   assert.equal(sim.state.count('VM'), vms);
   const [forced] = (await xapi.putResource(bad, '/import/', { query: { force: 'true', restore: 'true' } })) as string[];
   assert.equal(sim.state.get('VM', forced)!.name_label, 'DEV-test01');
+});
+
+test('xe vm-import restores what xe vm-export wrote (plain, gzip and zstd)', async (t) => {
+  const sim = await simulator(t, { fixture: join(FIXTURES, 'demo.json') });
+  const dir = await mkdtemp(join(tmpdir(), 'xe-import-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const xapi = await connect(t, sim);
+  await xapi.objectsFetched;
+  const source = vmRef(sim, 'DEV-test01');
+  for (const compress of ['false', 'gzip', 'zstd']) {
+    const file = join(dir, `DEV-test01-${compress}.xva`);
+    const exported = await xe(sim, ['vm-export', `uuid=${sim.state.get('VM', source)!.uuid}`, `filename=${file}`, `compress=${compress}`]);
+    assert.equal(exported.code, 0, exported.stderr);
+    const r = await xe(sim, ['vm-import', `filename=${file}`, `sr-uuid=${sim.state.entries('SR')[0][1].uuid}`]);
+    assert.equal(r.code, 0, r.stderr);
+    const uuid = r.stdout.trim();
+    assert.match(uuid, /^[0-9a-f-]{36}$/);
+    const imported = sim.state.refByUuid('VM', uuid);
+    assert.equal(sim.state.get('VM', imported)!.name_label, 'DEV-test01');
+    assert.deepEqual(await rawDisks(xapi, sim, imported), await rawDisks(xapi, sim, source), `${compress}: same disk bytes`);
+  }
+  const missing = await xe(sim, ['vm-import', `filename=${join(dir, 'nope.xva')}`]);
+  assert.deepEqual([missing.code, missing.stderr], [1, `Operation failed. Error: Sys_error("${join(dir, 'nope.xva')}: No such file or directory")\n`]);
 });

@@ -26,6 +26,8 @@ export interface CliContext {
   err(text: string): void;
   /** Asks the thin client to download `path` into a file (or stdout). */
   download(d: Download): void;
+  /** Asks the thin client to upload `file` to `path` (PUT with its length). */
+  upload(u: Download): void;
   /** Prints `prompt` on the client and resolves with the line the user typed. */
   ask(prompt: string): Promise<string>;
   call(method: string, ...args: unknown[]): Promise<unknown>;

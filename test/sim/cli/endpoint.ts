@@ -4,6 +4,7 @@
 //   {"out": text} / {"err": text}  print exactly this on stdout / stderr
 //   {"download": {path, file, diskFullAfterBytes}}  fetch path from this server into file
 //                                   ("" = stdout), created O_EXCL mode 0600
+//   {"upload": {path, file}}        PUT the file's bytes (with their length) to path
 //   {"ask": {prompt, token}}        print prompt, read a line from stdin and POST it to
 //                                   /cli/answer as {token, answer}
 //   {"exit": code}                  the command's exit status
@@ -17,13 +18,14 @@ import type { XapiRecord } from '../state';
 import { makeCall, type CliContext } from './context';
 import { CliUsageError, CommandFailure, formatCommandFailure, formatFailure, USAGE_HINT } from './errors';
 import { listCommand, paramGetCommand, paramListCommand, paramSetCommand } from './list-commands';
-import { poolDumpDatabase, vdiDestroy, vdiExport, vdiSnapshot, vmExport, vmSnapshot, vmUninstall } from './vm-commands';
+import { poolDumpDatabase, vdiDestroy, vdiExport, vdiSnapshot, vmExport, vmImport, vmSnapshot, vmUninstall } from './vm-commands';
 
 type Command = (c: CliContext) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   'vm-snapshot': vmSnapshot,
   'vm-export': vmExport,
+  'vm-import': vmImport,
   'vm-uninstall': vmUninstall,
   'template-uninstall': vmUninstall,
   'snapshot-uninstall': vmUninstall,
@@ -159,6 +161,7 @@ async function run(api: ApiContext, args: string[], request: { username?: unknow
     out: (text) => send({ out: text }),
     err,
     download: (d) => send({ download: { ...d, diskFullAfterBytes: api.faults.outputDiskFullAfterBytes } }),
+    upload: (u) => send({ upload: u }),
     ask: (prompt) => ask(api, send, prompt),
     call: makeCall(api, session),
     waitTask: (task) => waitTask(api, session, task),

@@ -39,22 +39,44 @@ export async function vmSnapshot(c: CliContext): Promise<number> {
   return 0;
 }
 
-/** Downloads through the thin client and waits for the handler's task (as xe's HttpGet does). */
-async function download(c: CliContext, label: string, description: string, path: string, query: Record<string, string>, file: string): Promise<void> {
+/**
+ * Has the thin client download (or upload) through an HTTP handler and waits for the handler's
+ * task, as xe's HttpGet/HttpPut do; returns the task's result.
+ */
+async function transfer(c: CliContext, direction: 'download' | 'upload', label: string, description: string, path: string, query: Record<string, string>, file: string): Promise<string> {
   const task = createTask(c.state, label, description);
   c.state.update('task', task, { progress: -1 });
   try {
     const q = new URLSearchParams({ session_id: c.session, task_id: task, ...query });
-    c.download({ path: `${path}?${q}`, file });
+    c[direction]({ path: `${path}?${q}`, file });
     const rec = await c.waitTask(task);
     if (rec.status === 'failure') {
       const [code, ...params] = rec.error_info as string[];
       throw new XapiFailure(code ?? 'INTERNAL_ERROR', params);
     }
     if (rec.status === 'cancelled') throw failure('TASK_CANCELLED', task);
+    return String(rec.result);
   } finally {
     if (c.state.has('task', task)) c.state.destroy('task', task);
   }
+}
+
+const download = (c: CliContext, label: string, description: string, path: string, query: Record<string, string>, file: string) =>
+  transfer(c, 'download', label, description, path, query, file);
+
+/** vm-import filename= [sr-uuid=] [preserve=true] [force=true]: prints the new VM's uuid. */
+export async function vmImport(c: CliContext): Promise<number> {
+  const file = required(c, 'filename');
+  if (file === '') throw new CommandFailure('filename must name a file');
+  const query: Record<string, string> = {};
+  const srUuid = get(c, 'sr-uuid');
+  if (srUuid !== undefined) query.sr_id = c.state.refByUuid('SR', srUuid);
+  if (isTrue(c, 'preserve')) query.restore = 'true';
+  if (isTrue(c, 'force')) query.force = 'true';
+  const result = await transfer(c, 'upload', 'VM import', '', '/import', query, file);
+  const refs = [...result.matchAll(/<value>(OpaqueRef:[^<]+)<\/value>/g)].map((m) => m[1]);
+  c.out(`${refs.map((r) => uuid(c.state, 'VM', r)).join(',')}\n`);
+  return 0;
 }
 
 export async function vmExport(c: CliContext): Promise<number> {

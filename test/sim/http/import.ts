@@ -4,6 +4,8 @@
 // length it declares 1 PiB and simply closes the socket after the data), and it completes the
 // task with `<value><array><data><value>OpaqueRef:…</value></data></array></value>`.
 import { createHash } from 'node:crypto';
+import { createGunzip } from 'node:zlib';
+import { Decompress } from 'fzstd';
 import { Parser } from 'tar';
 import { fieldsOf } from '../datamodel';
 import { coerce } from '../api/generic';
@@ -74,11 +76,68 @@ function readXva(call: HttpCall): Promise<Received> {
     });
     parser.on('error', reject);
     parser.on('end', () => resolve(received));
+    const sink = decompressing((d) => parser.write(d), () => parser.end(), reject);
     // A client without a length sends 1 PiB as content-length and closes the socket when done.
-    call.req.on('data', (d: Buffer) => parser.write(d));
-    call.req.on('end', () => parser.end());
-    call.req.on('close', () => parser.end());
+    call.req.on('data', (d: Buffer) => sink.write(d));
+    call.req.on('end', () => sink.end());
+    call.req.on('close', () => sink.end());
   });
+}
+
+/** Feeds `write` with the body, gunzipped or un-zstd-ed when it starts with those magics. */
+function decompressing(write: (d: Buffer) => void, end: () => void, fail: (e: Error) => void): { write(d: Buffer): void; end(): void } {
+  let mode: 'unknown' | 'plain' | 'gzip' | 'zstd' = 'unknown';
+  let head = Buffer.alloc(0);
+  let ended = false;
+  let gunzip: ReturnType<typeof createGunzip> | undefined;
+  let unzstd: Decompress | undefined;
+  const feed = (d: Buffer, last: boolean) => {
+    if (mode === 'gzip') {
+      if (d.length > 0) gunzip!.write(d);
+      if (last) gunzip!.end();
+    } else if (mode === 'zstd') {
+      try {
+        unzstd!.push(d, last);
+      } catch (error) {
+        fail(error as Error);
+      }
+      if (last) end();
+    } else {
+      if (d.length > 0) write(d);
+      if (last) end();
+    }
+  };
+  const decide = () => {
+    if (head[0] === 0x1f && head[1] === 0x8b) {
+      mode = 'gzip';
+      gunzip = createGunzip();
+      gunzip.on('data', write);
+      gunzip.on('end', end);
+      gunzip.on('error', fail);
+    } else if (head.readUInt32LE(0) === 0xfd2fb528) {
+      mode = 'zstd';
+      unzstd = new Decompress((chunk) => write(Buffer.from(chunk)));
+    } else {
+      mode = 'plain';
+    }
+  };
+  return {
+    write(d) {
+      if (mode !== 'unknown') return feed(d, false);
+      head = Buffer.concat([head, d]);
+      if (head.length < 4) return;
+      decide();
+      feed(head, false);
+    },
+    end() {
+      if (ended) return;
+      ended = true;
+      // Still undecided: fewer than 4 bytes arrived, pass them on as they are.
+      const rest = mode === 'unknown' ? head : Buffer.alloc(0);
+      if (mode === 'unknown') mode = 'plain';
+      feed(rest, true);
+    },
+  };
 }
 
 function createVm(state: SimState, received: Received, sr: string, restore: boolean): string {
