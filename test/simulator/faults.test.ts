@@ -123,7 +123,8 @@ test('session expiry: SESSION_INVALID on the wire, xen-api logs in again, xe mid
   assert.equal(sim.state.count('session'), 1, 'a new session');
   sim.faults.set({ exportBytesPerSecond: 2 * 1024 * 1024 });
   const pending = xe(sim, ['vm-export', 'vm=PROD-mail', `filename=${join(dir, 'mail.xva')}`]);
-  await new Promise((r) => setTimeout(r, 400));
+  // Expire once xe is inside the export (its task exists), not before it logged in.
+  await eventually(() => sim.state.entries('task').some(([, task]) => task.name_label === 'Export of VM'), 'xe export task', 15000);
   await control(sim, { expireSessions: true });
   const r = await pending;
   assert.equal(r.code, 1);
