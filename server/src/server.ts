@@ -82,6 +82,7 @@ function revalidateAll(): void {
 }
 
 let lastSettingsJson = '';
+let initialStatusSent = false;
 
 async function pullSettings(): Promise<void> {
   if (canPullConfiguration) {
@@ -98,6 +99,11 @@ async function pullSettings(): Promise<void> {
     revalidateAll();
   }
   await pool?.configure(settings.pool);
+  if (!initialStatusSent && pool) {
+    // The client learns the starting state (e.g. "no pool configured") without asking.
+    initialStatusSent = true;
+    void connection.sendNotification(Methods.poolStatus, pool.snapshot().status);
+  }
   markSettingsRead();
 }
 

@@ -56,6 +56,8 @@ describe('pool connection', () => {
       const initial = (await client.connection.sendRequest(Methods.getPoolStatus)) as PoolStatus;
       assert.equal(initial.state, 'disconnected');
       assert.match(initial.message, /password/i);
+      const announced = await client.waitForPoolStatus('the initial status notification', () => true);
+      assert.equal(announced.url, sim.url);
       const wrong = await setPassword(client, 'not-the-password');
       assert.equal(wrong.state, 'error');
       assert.match(wrong.message, /rejected the user name or password/);
