@@ -227,3 +227,21 @@ test('xe writes exported zeros as holes: same bytes, sparse file', async (t) => 
   const head = (await readFile(file)).subarray(0, 1024 * 1024);
   assert.ok(head.some((b) => b !== 0), 'the data chunk was written');
 });
+
+test('xe into a closed pipe ends quietly', async (t) => {
+  const sim = await simulator(t, { fixture: join(FIXTURES, 'large-5000.json') });
+  const r = await new Promise<{ code: number | null; stderr: string; first: string }>((resolve) => {
+    const child = spawn(sim.xePath, ['vm-list'], { env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...sim.xeEnv() } });
+    let stderr = '';
+    let first = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once('data', (d: Buffer) => {
+      first = d.toString().split('\n')[0];
+      child.stdout.destroy();
+    });
+    child.on('close', (code) => resolve({ code, stderr, first }));
+  });
+  assert.match(r.first, /^uuid \( RO\)\s+: [0-9a-f-]{36}$/);
+  assert.equal(r.stderr, '', 'no stack trace');
+  assert.ok(r.code === 141 || r.code === 0, `exit status ${r.code}`);
+});
