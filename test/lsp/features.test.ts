@@ -15,6 +15,7 @@ import {
   type CompletionItem,
   type DocumentSymbol,
   type MarkupContent,
+  type TextEdit,
 } from 'vscode-languageserver-protocol';
 import { applyEdits, caret, TestClient } from './harness';
 import { Methods, type ServerStats } from '../../server/src/protocol';
@@ -102,6 +103,10 @@ describe('offline features', () => {
     const vdiFormat = keys.find((i) => i.label === 'vdi_export_format')!;
     assert.match(JSON.stringify(vdiFormat.documentation), /raw/);
     assert.ok(keys.some((i) => i.kind === 15 /* Snippet */ && /vm-export/.test(i.insertText ?? '')), 'snippets offered');
+
+    const typo = await complete('vdi_exp|ort_fromat=raw\n');
+    const fixed = typo.find((i) => i.label === 'vdi_export_format')!;
+    assert.equal(applyEdits('vdi_export_fromat=raw\n', [fixed.textEdit as TextEdit]), 'vdi_export_format=raw\n');
 
     const formats = await complete('vdi_export_format=|\n');
     assert.deepEqual(formats.map((i) => i.label), ['raw', 'vhd']);

@@ -38,14 +38,15 @@ const SNIPPETS: Array<{ label: string; text: string; doc: string }> = [
   },
 ];
 
-function keyItem(spec: KeySpec, original: boolean): CompletionItem {
+/** `range`: the key text to replace; `hasEquals`: the line already has its '=' after the key. */
+function keyItem(spec: KeySpec, original: boolean, range: Range, hasEquals: boolean): CompletionItem {
   return {
     label: spec.key,
     kind: spec.kind === 'scalar' ? CompletionItemKind.Property : CompletionItemKind.Keyword,
     detail: spec.default !== undefined ? `default ${spec.default}` : spec.extension ? 'vmbackup extension' : spec.kind,
     documentation: { kind: MarkupKind.Markdown, value: `${spec.doc}\n\nExample: \`${spec.example}\`${spec.extension && original ? '\n\n**Rejected by the original VmBackup.py.**' : ''}` },
-    insertText: `${spec.key}=`,
-    command: { title: 'values', command: 'editor.action.triggerSuggest' },
+    textEdit: { range, newText: hasEquals ? spec.key : `${spec.key}=` },
+    ...(hasEquals ? {} : { command: { title: 'values', command: 'editor.action.triggerSuggest' } }),
     sortText: `${spec.extension ? '1' : '0'}${spec.key}`,
   };
 }
@@ -86,7 +87,12 @@ export function completions(context: FeatureContext, position: Position): Comple
   if (node?.kind === 'comment' || before.trimStart().startsWith('#')) return [];
   const equals = before.indexOf('=');
   if (equals === -1) {
-    const keys = KEY_SCHEMA.filter((spec) => !(original && spec.extension)).map((spec) => keyItem(spec, original));
+    // Replace the whole key (also when the cursor is inside it), up to an existing '='.
+    const start = lineText.length - lineText.trimStart().length;
+    const equalsAfter = lineText.indexOf('=', position.character);
+    const keyEnd = equalsAfter >= 0 ? lineText.slice(0, equalsAfter).trimEnd().length : Math.max(position.character, lineText.trimEnd().length);
+    const keyRange: Range = { start: { line: position.line, character: Math.min(start, position.character) }, end: { line: position.line, character: Math.max(keyEnd, position.character) } };
+    const keys = KEY_SCHEMA.filter((spec) => !(original && spec.extension)).map((spec) => keyItem(spec, original, keyRange, equalsAfter >= 0));
     const snippets: CompletionItem[] = before.trim() === '' || !before.includes(' ')
       ? SNIPPETS.map((s) => ({
           label: s.label,
