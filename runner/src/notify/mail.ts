@@ -13,17 +13,13 @@ import { readFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import nodemailer from 'nodemailer';
 import type { Outcome } from '../backup/events';
+import type { Settings } from '../config/types';
 
-/** The mail part of the effective settings (runner/src/config Settings has these fields). */
-export interface MailSettings {
-  mailTo?: string;
-  mailFrom?: string;
-  smtpHost?: string;
-  smtpPort?: number;
-  smtpStarttls: boolean;
-  smtpUser?: string;
-  smtpPasswordFile?: string;
-}
+/** The mail part of the effective settings (one definition: runner/src/config Settings). */
+export type MailSettings = Pick<
+  Settings,
+  'mailTo' | 'mailFrom' | 'smtpHost' | 'smtpPort' | 'smtpStarttls' | 'smtpUser' | 'smtpPasswordFile'
+>;
 
 export interface RunMail {
   outcome: Outcome;
