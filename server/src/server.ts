@@ -66,9 +66,10 @@ function publish(document: TextDocument, full: boolean): void {
   }
 }
 
-function scheduleValidation(document: TextDocument, delay = validationDelay): void {
+/** `full`: also redo a slow plan now (settings or pool changed, nobody is typing). */
+function scheduleValidation(document: TextDocument, delay = validationDelay, full = false): void {
   clearTimeout(timers.get(document.uri));
-  timers.set(document.uri, setTimeout(() => publish(document, false), delay));
+  timers.set(document.uri, setTimeout(() => publish(document, full), delay));
 }
 
 function refreshViews(): void {
@@ -77,7 +78,9 @@ function refreshViews(): void {
 }
 
 function revalidateAll(): void {
-  for (const document of documents.all()) scheduleValidation(document, 0);
+  // Pool and settings changes come while nobody types: the diagnostics go out complete at
+  // once instead of losing the pool results until the next pause.
+  for (const document of documents.all()) scheduleValidation(document, 0, true);
   refreshViews();
 }
 
