@@ -6,9 +6,8 @@ import { findVmsNamed, loadVmRecords, fieldBool, type VmRecords } from '../pool/
 import { StepFailure, type BackupJob, type RunContext } from './context';
 import type { Outcome } from './events';
 import { backupFolderName, join, LARGE_FILE_BYTES, unsafeFolderReason } from './layout';
-import { writeMetadata } from './metadata';
+import { bootDisk, writeMetadata } from './metadata';
 import { foldersToDelete, lastFailedFolder, readBackupFolders, type BackupFolder } from './retention';
-import { bootDisk } from './metadata';
 import { runMetadataExport, runVdiExport, runVmExport, type ExportResult } from './exports';
 import { elapseSize } from './statusLog';
 
@@ -37,8 +36,7 @@ async function findTheVm(ctx: RunContext, job: BackupJob): Promise<{ ref: string
   return { ref, records: ctx.records?.vmRecords(ref) ?? (await loadVmRecords(ctx.pool, ref, record)) };
 }
 
-/** Retention of one VM folder down to `keep` backups (never the newest successful one). */
-/** Returns the backup folders that remain. */
+/** Retention of one VM folder down to `keep` backups (never the newest successful one); returns what remains. */
 async function applyRetention(ctx: RunContext, vmDir: string, keep: number, vm: string, inProgress?: string): Promise<BackupFolder[]> {
   // The backup being made is never a candidate (pre_clean runs before it is complete).
   const folders = (await readBackupFolders(ctx.host, vmDir)).filter((f) => join(vmDir, f.name) !== inProgress);
@@ -65,18 +63,15 @@ async function newBackupFolder(ctx: RunContext, vmDir: string, existing: Readonl
   throw new StepFailure('ERROR backup folder', `ERROR cannot create a new backup folder in ${vmDir}`);
 }
 
-function planDryRun(ctx: RunContext, job: BackupJob, vmDir: string): Promise<JobResult> {
-  return (async () => {
-    const folder = join(vmDir, backupFolderName(ctx.now()));
-    const existing = (await ctx.host.exists(vmDir)) ? await readBackupFolders(ctx.host, vmDir) : [];
-    ctx.bus.info(`[dry-run] would create ${folder}`, job.vm);
-    ctx.bus.info(`[dry-run] would ${job.kind} ${job.vm} (snapshot, export, verify, success marker)`, job.vm);
-    const afterRun = [...existing, { name: backupFolderName(ctx.now()), successful: true }];
-    for (const name of foldersToDelete(afterRun, job.maxBackups)) {
-      ctx.bus.info(`[dry-run] would delete oldest backup ${vmDir}/${name}`, job.vm);
-    }
-    return { outcome: 'success' as const, bytes: 0 };
-  })();
+async function planDryRun(ctx: RunContext, job: BackupJob, vmDir: string): Promise<JobResult> {
+  const name = backupFolderName(ctx.now());
+  const existing = (await ctx.host.exists(vmDir)) ? await readBackupFolders(ctx.host, vmDir) : [];
+  ctx.bus.info(`[dry-run] would create ${join(vmDir, name)}`, job.vm);
+  ctx.bus.info(`[dry-run] would ${job.kind} ${job.vm} (snapshot, export, verify, success marker)`, job.vm);
+  for (const old of foldersToDelete([...existing, { name, successful: true }], job.maxBackups)) {
+    ctx.bus.info(`[dry-run] would delete oldest backup ${vmDir}/${old}`, job.vm);
+  }
+  return { outcome: 'success', bytes: 0 };
 }
 
 export async function runJob(ctx: RunContext, job: BackupJob, index: number, total: number): Promise<JobResult> {
