@@ -8,7 +8,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { register } from 'tsx/esm/api';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(root, 'demo-backups');
+// VMBACKUP_DEMO_OUT: another output folder (the test of this script uses a temp dir).
+const out = process.env.VMBACKUP_DEMO_OUT ?? join(root, 'demo-backups');
 const cli = join(root, 'dist', 'vmbackup.js');
 
 register();
