@@ -100,3 +100,13 @@ test('a password argument still works but warns; a password file does not', asyn
   const fromFile = await cli([pwFile, cfg]);
   assert.doesNotMatch(fromFile.out, /password given on the command line/);
 });
+
+test('an unreachable ssh host is a clear error, exit 2', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vmbackup-cfg-'));
+  const cfg = join(dir, 'ok.cfg');
+  writeFileSync(cfg, `backup_dir=${dir}\nvm-export=web01\n`);
+  const r = await cli(['--ssh', 'root@127.0.0.1:1', cfg], { VMBACKUP_PASSWORD: 'x' });
+  assert.equal(r.code, 2);
+  assert.match(r.out, /ERROR cannot reach the host: .*127\.0\.0\.1/);
+  assert.doesNotMatch(r.out + r.err, /\n\s+at /);
+});

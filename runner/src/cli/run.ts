@@ -86,7 +86,14 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
   let host: Host | undefined;
   let pool: PoolClient | undefined;
   try {
-    const transport = await openTransport(command.transport, password);
+    let transport;
+    try {
+      transport = await openTransport(command.transport, password);
+    } catch (error) {
+      bus.error(`ERROR cannot reach the host: ${(error as Error).message}`);
+      bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 0, message: 'VmBackup ended - **ERRORS DETECTED** - S:0 W:0 E:1' });
+      return 2;
+    }
     host = transport.host;
     try {
       pool = await connectPool(transport.xapiUrl, password, { allowUnauthorized: transport.xapiInsecure });
