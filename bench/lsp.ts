@@ -11,6 +11,9 @@ import { HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol
 import { ensureBuilt, ROOT, TestClient } from '../test/lsp/harness';
 import { startSimulator } from '../test/sim/index';
 import { Methods, type ServerStats } from '../server/src/protocol';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { DocumentStore } from '../server/src/documentStore';
+import { DEFAULT_SETTINGS } from '../server/src/settings';
 
 const LINES = 10_000;
 const EDITS = 40;
@@ -127,6 +130,23 @@ async function ours(): Promise<void> {
   }
 }
 
+/** The server's own work per keystroke, without pipes and scheduling: the same code in-process. */
+function inProcess(): void {
+  let document = TextDocument.create('file:///bench/big.cfg', 'vmbackup', 1, configText());
+  const store = new DocumentStore(() => DEFAULT_SETTINGS, () => ({ status: { state: 'disconnected', vmCount: 0, message: '', url: '' }, generation: 0 }));
+  store.quickDiagnostics(document);
+  const samples: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const insert = i % 2 === 0;
+    const position = { line: EDIT_LINE, character: 10 };
+    document = TextDocument.update(document, [{ range: { start: position, end: insert ? position : { line: EDIT_LINE, character: 11 } }, text: insert ? 'x' : '' }], document.version + 1);
+    const start = performance.now();
+    JSON.stringify(store.toLsp(document, store.quickDiagnostics(document).diagnostics));
+    samples.push(performance.now() - start);
+  }
+  console.log(`vmbackup   in-process work per 1-char edit (parse + validate + serialise), ${LINES} lines: ${stats(samples.slice(20))}`);
+}
+
 async function yaml(): Promise<void> {
   const bin = join(ROOT, 'node_modules/yaml-language-server/bin/yaml-language-server');
   const client = new TestClient({ command: [process.execPath, bin, '--stdio'], languageId: 'yaml' });
@@ -139,5 +159,6 @@ async function yaml(): Promise<void> {
 
 ensureBuilt();
 console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs (other work on the machine inflates the tails)`);
+inProcess();
 await ours();
 await yaml();
