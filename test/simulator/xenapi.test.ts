@@ -190,4 +190,8 @@ test('HOST_IS_SLAVE on the member port redirects xen-api to the master', async (
   const xapi = await connect(t, { ...sim, url: sim.slaveUrl! });
   await xapi.objectsFetched;
   assert.ok((await xapi.call<string[]>('VM.get_all')).length > 10);
+  // Downloads asked from the member are redirected to the master.
+  const res = await fetch(`${sim.slaveUrl}/export?uuid=x`, { redirect: 'manual' });
+  assert.equal(res.status, 302);
+  assert.equal(res.headers.get('location'), `${sim.url}/export?uuid=x`);
 });

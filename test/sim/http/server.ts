@@ -67,7 +67,8 @@ async function route(ctx: ApiContext, hooks: ControlHooks, req: IncomingMessage,
   }
   if (req.method === 'GET' || req.method === 'HEAD') {
     if (ctx.slaveOf !== undefined) {
-      res.writeHead(302, { location: `http://${ctx.slaveOf}:${req.socket.localPort}${req.url}` });
+      const scheme = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
+      res.writeHead(302, { location: `${scheme}://${ctx.slaveOf}:${req.socket.localPort}${req.url}` });
       return void res.end();
     }
     if (matches(path, '/export')) return handleExport(call);
