@@ -1,9 +1,10 @@
 // Benchmark: VM selection for a 5,000-VM inventory and a 200-line config (target < 50 ms),
-// plus other sizes to show that matching grows linearly with VMs x selection lines.
+// plus other sizes to show that matching grows linearly with VMs x selection lines, and the
+// inventory diagnostics for 2,000 lines that match no VM (each one looks for a "did you mean").
 // Run: node --import tsx bench/select.ts
 import { performance } from 'node:perf_hooks';
 import { parseConfig, type ParsedConfig } from '../runner/src/config';
-import { planSelection } from '../runner/src/select';
+import { inventoryDiagnostics, planSelection } from '../runner/src/select';
 import type { Inventory, InventoryVm } from '../runner/src/pool/inventory';
 
 const GROUPS = ['PROD', 'DEV', 'TEST', 'WEB', 'DB', 'TEMP', 'APP', 'INFRA'];
@@ -67,5 +68,35 @@ for (const [vms, lines] of sizes) {
   console.log(
     `  ${String(vms).padStart(5)} VMs x ${String(lines).padStart(3)} lines: median ${median.toFixed(2)} ms  p95 ${p95.toFixed(2)} ms  ` +
       `(${perCell.toFixed(1)} ns per VM x line, ${selected} VMs selected)${vms === 5000 && lines === 200 ? `  target < 50 ms: ${median < 50 ? 'OK' : 'MISSED'}` : ''}`,
+  );
+}
+
+/** Plain names that match no VM: half are pool names in lower case (most get a suggestion), half match nothing. */
+function measureNotFound(vms: number, lines: number): { median: number; p95: number; warnings: number; suggestions: number } {
+  const inventory = makeInventory(vms);
+  const out = ['max_backups=4'];
+  for (let i = 0; out.length <= lines; i++) {
+    out.push(i % 2 ? `vm-export=${GROUPS[i % GROUPS.length]!.toLowerCase()}-vm${i}` : `vm-export=missing-vm${i}`);
+  }
+  const config = parseConfig(out.join('\n'));
+  const plan = planSelection(config, inventory);
+  let diagnostics = inventoryDiagnostics(config, inventory, plan);
+  for (let i = 0; i < 3; i++) diagnostics = inventoryDiagnostics(config, inventory, plan);
+  const samples: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    const t0 = performance.now();
+    inventoryDiagnostics(config, inventory, plan);
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((a, b) => a - b);
+  const warnings = diagnostics.filter((d) => d.code === 'VMB040');
+  return { median: samples[7]!, p95: samples[14]!, warnings: warnings.length, suggestions: warnings.filter((d) => d.message.includes('Did you mean')).length };
+}
+
+console.log('inventoryDiagnostics (median / max of 15 runs):');
+{
+  const { median, p95, warnings, suggestions } = measureNotFound(5000, 2000);
+  console.log(
+    `  2,000 non-matching lines x 5,000 VMs: median ${median.toFixed(2)} ms  max ${p95.toFixed(2)} ms  (${warnings} VMB040, ${suggestions} with "did you mean")`,
   );
 }

@@ -106,3 +106,41 @@ test('VMB045 selected VM dropped by a later exclude', () => {
 test('clean config against its pool: no inventory diagnostics', () => {
   assert.deepEqual(inv('exclude=PROD-bench\nvdi-export=BIG\nvm-export=PROD.*:3', ['PROD-a', 'PROD-bench', 'BIG']), []);
 });
+
+/** The suggestion in a VMB040 message, or '' when there is none. */
+function suggestionIn(d: ConfigDiagnostic): string {
+  return /Did you mean '(.*)'\? \(names are case-sensitive and blanks count\)/s.exec(d.message)?.[1] ?? '';
+}
+
+test('VMB040 suggestion: first pool name equal ignoring case or surrounding blanks, in pool order', () => {
+  const text = 'vm-export=prod-web\nvm-export=web1 :3\nexclude=DB\nvm-export=WEB1 :2\nvm-export=nothing';
+  const suggestions = (pool: string[]) => inv(text, pool).filter((d) => d.code === 'VMB040').map((d) => [d.range.start.line, suggestionIn(d)]);
+  // Blanks: 'web1 ' (before the ':') is 'web1' without the blank; case: the first of two spellings.
+  assert.deepEqual(suggestions(['PROD-WEB', 'PROD-Web', 'db', 'web1']), [[0, 'PROD-WEB'], [1, 'web1'], [2, 'db'], [3, ''], [4, '']]);
+  // 'WEB1 ' is 'web1 ' ignoring case and 'WEB1' without the blank: the one listed first wins.
+  assert.deepEqual(suggestions(['web1 ', 'WEB1']).filter(([line]) => line === 3), [[3, 'web1 ']]);
+  assert.deepEqual(suggestions(['WEB1', 'web1 ']).filter(([line]) => line === 3), [[3, 'WEB1']]);
+});
+
+test('VMB040 suggestions agree with a scan of the whole pool (random names)', () => {
+  let seed = 7;
+  const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+  const pick = (chars: string, length: number) => Array.from({ length }, () => chars[random(chars.length)]).join('');
+  // Near misses of pool names: letters in random case, or a blank added before ':N'.
+  const nearMiss = (name: string) =>
+    random(2) ? [...name].map((c) => (random(2) ? c.toUpperCase() : c.toLowerCase())).join('') : `${name} `;
+  let suggested = 0;
+  for (let round = 0; round < 40; round++) {
+    const pool = Array.from({ length: 10 }, () => pick('aAbB -', 1 + random(3)));
+    const patterns = pool.map(nearMiss).filter((p) => p.trim() !== '' && !p.startsWith(' '));
+    const diags = inv(patterns.map((p) => `vm-export=${p}:2`).join('\n'), pool);
+    const poolNames = [...new Set(pool)];
+    for (const d of diags.filter((x) => x.code === 'VMB040')) {
+      const pattern = patterns[d.range.start.line]!;
+      const scanned = poolNames.find((n) => n.toLowerCase() === pattern.toLowerCase() || n === pattern.trim()) ?? '';
+      assert.equal(suggestionIn(d), scanned, `pattern '${pattern}' against ${JSON.stringify(pool)}`);
+      if (scanned !== '') suggested++;
+    }
+  }
+  assert.ok(suggested > 50, `only ${suggested} suggestions compared`);
+});

@@ -17,6 +17,28 @@ function nameRangeOf(entry: EntryLine): Range {
   return entry.value === '' ? entry.keyRange : entry.nameRange;
 }
 
+/**
+ * "Did you mean": the first pool name (in pool order) that equals the pattern ignoring case,
+ * or equals the pattern without its surrounding blanks. The lookups are built once per call so
+ * that many unmatched lines against a large pool stay linear.
+ */
+function similarNameFinder(poolNames: Set<string>): (pattern: string) => string | undefined {
+  const order = new Map<string, number>();
+  const firstByLowercase = new Map<string, string>();
+  for (const name of poolNames) {
+    order.set(name, order.size);
+    const lower = name.toLowerCase();
+    if (!firstByLowercase.has(lower)) firstByLowercase.set(lower, name);
+  }
+  return (pattern) => {
+    const byCase = firstByLowercase.get(pattern.toLowerCase());
+    const trimmed = pattern.trim();
+    const byBlanks = order.has(trimmed) ? trimmed : undefined;
+    if (byCase === undefined || byBlanks === undefined) return byCase ?? byBlanks;
+    return order.get(byCase)! <= order.get(byBlanks)! ? byCase : byBlanks;
+  };
+}
+
 export function inventoryDiagnostics(config: ParsedConfig, inventory: Inventory, plan: SelectionPlan): ConfigDiagnostic[] {
   const out: ConfigDiagnostic[] = [];
   const entryAt = new Map<number, EntryLine>();
@@ -24,6 +46,7 @@ export function inventoryDiagnostics(config: ParsedConfig, inventory: Inventory,
   const related = (line: number, message: string): RelatedLocation => ({ range: entryAt.get(line)!.keyRange, message });
   const poolNames = new Set(selectableVms(inventory).map((vm) => vm.name));
   const excludedAt = new Map(plan.excluded.map((e) => [e.name, e.line]));
+  const similarName = similarNameFinder(poolNames);
 
   // VMB040: matches nothing.
   for (const outcome of plan.lines) {
@@ -35,7 +58,7 @@ export function inventoryDiagnostics(config: ParsedConfig, inventory: Inventory,
     if (excludedBy !== undefined && excludedBy < outcome.line) {
       why = ` It was excluded by line ${excludedBy + 1}.`;
     } else if (outcome.plain) {
-      const other = [...poolNames].find((n) => n.toLowerCase() === pattern.toLowerCase() || n === pattern.trim());
+      const other = similarName(pattern);
       if (other) why = ` Did you mean '${other}'? (names are case-sensitive and blanks count)`;
     }
     const d: ConfigDiagnostic = {
