@@ -115,3 +115,14 @@ test('huge CRLF file with BOM: diagnostics keep exact positions at the end', () 
     ['VMB007', 12001, 12],
   ]);
 });
+
+test('key suggestions follow the known keys of each mode, also for a typo repeated on many lines', () => {
+  const unknownKey = (text: string, options?: ValidateOptions) =>
+    validateConfig(parseConfig(text), options).filter((d) => d.code === 'VMB005').map((d) => [d.range.start.line, d.message.match(/did you mean '([^']*)'/)?.[1] ?? '', d.fix?.edits[0]?.newText ?? '']);
+  const text = 'compres=gzip\nmax_backup=2\ncompres=zstd\nmax_backup=3';
+  const extended = [[0, 'compress', 'compress'], [1, 'max_backups', 'max_backups'], [2, 'compress', 'compress'], [3, 'max_backups', 'max_backups']];
+  assert.deepEqual(unknownKey(text), extended);
+  // The original knows no 'compress': no suggestion of it, then the extended answer again.
+  assert.deepEqual(unknownKey(text, { compatibility: 'original' }), [[0, '', ''], [1, 'max_backups', 'max_backups'], [2, '', ''], [3, 'max_backups', 'max_backups']]);
+  assert.deepEqual(unknownKey(text), extended);
+});

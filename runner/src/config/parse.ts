@@ -20,22 +20,25 @@ export function range(line: number, start: number, end: number): Range {
 
 // Ranges of one entry line share Position objects where they meet (key end = '=' start,
 // ...): a 10,000-line file allocates far fewer objects. Positions are never mutated. The
-// scratch list is reset per line (at most ~8 distinct positions: a scan beats a Map).
+// scratch list is emptied per line by its count, not by `length = 0`, which would free the
+// array's storage and allocate it again on every line (at most ~8 distinct positions: a
+// scan beats a Map).
 const scratch: Position[] = [];
+let scratchCount = 0;
 let scratchLine = -1;
 
 function sharedRange(line: number, start: number, end: number): Range {
   if (line !== scratchLine) {
-    scratch.length = 0;
+    scratchCount = 0;
     scratchLine = line;
   }
   return { start: sharedPos(line, start), end: sharedPos(line, end) };
 }
 
 function sharedPos(line: number, character: number): Position {
-  for (const p of scratch) if (p.character === character) return p;
+  for (let i = 0; i < scratchCount; i++) if (scratch[i]!.character === character) return scratch[i]!;
   const p = { line, character };
-  scratch.push(p);
+  scratch[scratchCount++] = p;
   return p;
 }
 
@@ -109,26 +112,28 @@ function parseEntry(lineNo: number, text: string, start: number, end: number, eq
 }
 
 function parseLine(lineNo: number, text: string): LineNode {
-  const whole = range(lineNo, 0, text.length);
   if (text.charCodeAt(0) === 35 /* # */) {
-    return { kind: 'comment', line: lineNo, text, range: whole, indented: false };
+    return { kind: 'comment', line: lineNo, text, range: range(lineNo, 0, text.length), indented: false };
   }
   const start = skipWhitespace(text, 0, text.length);
-  if (start === text.length) return { kind: 'blank', line: lineNo, text, range: whole };
+  if (start === text.length) return { kind: 'blank', line: lineNo, text, range: range(lineNo, 0, text.length) };
   if (text.charCodeAt(start) === 35) {
-    return { kind: 'comment', line: lineNo, text, range: whole, indented: true };
+    return { kind: 'comment', line: lineNo, text, range: range(lineNo, 0, text.length), indented: true };
   }
   const end = trimEnd(text, start, text.length);
-  const equals: number[] = [];
-  for (let i = text.indexOf('=', start); i !== -1 && i < end; i = text.indexOf('=', i + 1)) equals.push(i);
-  if (equals.length === 1) return parseEntry(lineNo, text, start, end, equals[0]!);
+  // The common case, exactly one '=', needs no list of positions.
+  const eq = text.indexOf('=', start);
+  const second = eq === -1 || eq >= end ? -1 : text.indexOf('=', eq + 1);
+  if (eq !== -1 && eq < end && (second === -1 || second >= end)) return parseEntry(lineNo, text, start, end, eq);
+  const equalsRanges: Range[] = [];
+  for (let i = eq; i !== -1 && i < end; i = text.indexOf('=', i + 1)) equalsRanges.push(range(lineNo, i, i + 1));
   return {
     kind: 'malformed',
     line: lineNo,
     text,
-    range: whole,
-    reason: equals.length === 0 ? 'missing-equals' : 'multiple-equals',
-    equalsRanges: equals.map((i) => range(lineNo, i, i + 1)),
+    range: range(lineNo, 0, text.length),
+    reason: equalsRanges.length === 0 ? 'missing-equals' : 'multiple-equals',
+    equalsRanges,
   };
 }
 

@@ -28,10 +28,12 @@ export function colonCutsRegex(entry: EntryLine): boolean {
   return !cut.ok && !cut.error.unsupported && compilePython(entry.value).ok;
 }
 
+/** A bare '*' is the v3.0 "all VMs" wildcard: VMB016 reports it with its fix. */
+const BARE_STAR = /^[ \t]*\*$/;
+
 function regexDiagnostic(entry: EntryLine, original: boolean): ConfigDiagnostic | undefined {
   const pattern = entry.name;
-  // A bare '*' is the v3.0 "all VMs" wildcard: VMB016 reports it with its fix.
-  if (pattern === '' || isPlainName(pattern) || /^[ \t]*\*$/.test(pattern)) return undefined;
+  if (pattern === '' || isPlainName(pattern) || BARE_STAR.test(pattern)) return undefined;
   const compiled = compilePython(pattern);
   if (compiled.ok) {
     if (!original) return undefined;

@@ -24,8 +24,23 @@ function normalizeCached(key: string): string {
   return n;
 }
 
+// A large file tends to repeat the same typo (`max_backup=` on many lines): remember the
+// answer per list of known keys. User input, so the memory is bounded.
+const SUGGESTION_CACHE_LIMIT = 500;
+const suggestions = new WeakMap<readonly string[], Map<string, string | undefined>>();
+
 /** The known key closest to `key`, when it is close enough to be a typo. */
 export function suggestKey(key: string, known: readonly string[]): string | undefined {
+  let cached = suggestions.get(known);
+  if (!cached) suggestions.set(known, (cached = new Map()));
+  if (cached.has(key)) return cached.get(key);
+  if (cached.size >= SUGGESTION_CACHE_LIMIT) cached.clear();
+  const suggestion = closestKey(key, known);
+  cached.set(key, suggestion);
+  return suggestion;
+}
+
+function closestKey(key: string, known: readonly string[]): string | undefined {
   if (key === '') return undefined;
   const norm = normalize(key);
   let best: string | undefined;
