@@ -7,8 +7,10 @@
 //   exthost log  `ExtensionService#_doActivateExtension vmbackup.vmbackup`   activation starts
 //   exthost log  `ExtensionService#loadModule [esm] -> .../dist/extension.js` code loading starts
 //   exthost log  `ExtensionService#_callActivateOptional vmbackup.vmbackup`   activate() called
-//   VmBackup log `VmBackup extension activated`                               activate() returned
+//   VmBackup log `... activated: activate() took N ms`                        activate()'s own duration
 //   VmBackup log `VmBackup language server started`                          server initialized
+// Activation = (activate() called - activation started) + activate()'s duration; the VmBackup
+// log's timestamps are taken when the log is flushed, so only its measured duration is used.
 // Prints each run and the median. Target: activation < 300 ms (the server starts after it).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, cpus, tmpdir } from 'node:os';
@@ -72,13 +74,19 @@ try {
       const start = need(stamp(exthost, /_doActivateExtension vmbackup\.vmbackup/), '_doActivateExtension vmbackup.vmbackup');
       const load = need(stamp(exthost, /ExtensionService#loadModule .*vmbackup\.vmbackup.*extension\.js/), 'loadModule dist/extension.js');
       const call = need(stamp(exthost, /_callActivateOptional vmbackup\.vmbackup/), '_callActivateOptional vmbackup.vmbackup');
-      const activated = need(stamp(vmbackupLog, /VmBackup extension activated/), 'VmBackup extension activated');
+      const activateMs = Number(/activate\(\) took ([\d.]+) ms/.exec(vmbackupLog)?.[1] ?? NaN);
+      if (Number.isNaN(activateMs)) throw new Error('not found in the VmBackup log: activate() took N ms');
       const server = need(stamp(vmbackupLog, /VmBackup language server started/), 'VmBackup language server started');
-      const sample = { activation: activated - start, codeLoading: call - load, activateCall: activated - call, serverReady: server - start };
+      const sample = {
+        activation: Math.round(call - start + activateMs),
+        codeLoading: call - load,
+        activateCall: activateMs,
+        serverReady: server - start,
+      };
       samples.push(sample);
       console.log(
-        `run ${i + 1}: activation ${sample.activation} ms (code loading ${sample.codeLoading} ms, activate() ${sample.activateCall} ms); ` +
-          `language server ready ${sample.serverReady} ms after activation started`,
+        `run ${i + 1}: activation ${sample.activation} ms (loading code + extension context ${sample.codeLoading} ms, activate() ${sample.activateCall} ms); ` +
+          `language server ready ${sample.serverReady} ms after activation started (log flush time, an upper bound)`,
       );
     } finally {
       await codeServer.close();

@@ -3,8 +3,8 @@
 // status to the language status item. Starting lazily keeps activation cheap when the
 // extension was activated only for content detection of some other `.cfg` file.
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { Methods, type PoolStatus, type VmbackupInitializationOptions } from '../../server/src/protocol';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { Methods, type PoolStatus } from '../../server/src/protocol';
 import { poolIdentity, type PoolPasswords } from './poolPassword';
 
 export class LanguageServer implements vscode.Disposable {
@@ -46,22 +46,9 @@ export class LanguageServer implements vscode.Disposable {
   }
 
   private async start(): Promise<LanguageClient> {
-    const module = this.context.asAbsolutePath('dist/server.js');
-    const serverOptions: ServerOptions = {
-      run: { module, transport: TransportKind.ipc },
-      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
-    };
-    const initializationOptions: VmbackupInitializationOptions = { storagePath: this.context.globalStorageUri.fsPath };
-    const clientOptions: LanguageClientOptions = {
-      documentSelector: [
-        { scheme: 'file', language: 'vmbackup' },
-        { scheme: 'untitled', language: 'vmbackup' },
-      ],
-      outputChannel: this.log,
-      synchronize: { configurationSection: 'vmbackup' },
-      initializationOptions,
-    };
-    const client = new LanguageClient('vmbackup', 'VmBackup Language Server', serverOptions, clientOptions);
+    // A separate bundle, required at run time (see languageClient.ts for why).
+    const { createLanguageClient } = require(this.context.asAbsolutePath('dist/languageClient.js')) as typeof import('./languageClient');
+    const client = createLanguageClient(this.context, this.log);
     this.disposables.push(client.onNotification(Methods.poolStatus, (status: PoolStatus) => this.statusEmitter.fire(status)));
     await client.start();
     this.client = client;

@@ -153,7 +153,8 @@ test('the quick fix for the typo applies', { timeout: 60_000 }, step('quick-fix'
 test('Run Preview streams the runner into the VmBackup output channel and ends with the summary', { timeout: 120_000 }, step('preview', async () => {
   await wb.openFile('weekly.cfg');
   await wb.runCommand('VmBackup: Run Preview');
-  const done = wb.notification(/VmBackup Preview: /);
+  // The summary, not the progress notification ("VmBackup Preview: starting…").
+  const done = wb.notification(/VmBackup Preview: .*preview ended/);
   await done.waitFor({ timeout: 60_000 });
   assert.match(await done.innerText(), /SUCCESS preview of parameters|VmBackup preview ended/);
   await wb.runCommand('View: Toggle Maximized Panel');

@@ -130,10 +130,19 @@ export class Workbench {
   /** Hovers the rendered text `text` on line `n` and returns the hover widget. */
   async hover(n: number, text: string): Promise<Locator> {
     const target = this.editorLine(n).locator('span > span', { hasText: text }).first();
-    await target.hover();
     const hover = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content').first();
-    await hover.waitFor({ state: 'visible', timeout: 20_000 });
-    return hover;
+    for (let attempt = 1; ; attempt++) {
+      // A hover needs a real mouse move onto the token: start from elsewhere each time.
+      await this.page.mouse.move(5, 5);
+      await target.hover();
+      if (await hover.waitFor({ state: 'visible', timeout: 7_000 }).then(() => true, () => false)) return hover;
+      // The keyboard way (Show or Focus Hover, Ctrl+K Ctrl+I) with the cursor on the token.
+      await target.click();
+      await this.page.keyboard.press('Control+K');
+      await this.page.keyboard.press('Control+I');
+      if (await hover.waitFor({ state: 'visible', timeout: 7_000 }).then(() => true, () => false)) return hover;
+      if (attempt >= 3) throw new Error(`no hover appeared over "${text}" on line ${n}`);
+    }
   }
 
   /** Clicks the token `text` on line `n` (puts the cursor there, focuses the editor), then opens Quick Fix (Ctrl+.). */

@@ -1,0 +1,25 @@
+// The language client, in its own bundle (dist/languageClient.js): vscode-languageclient is
+// most of the extension's code, so it is loaded only when the first vmbackup document opens —
+// not while VS Code activates the extension (for example only to check some other `.cfg`).
+import type * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import type { VmbackupInitializationOptions } from '../../server/src/protocol';
+
+export function createLanguageClient(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): LanguageClient {
+  const module = context.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+  };
+  const initializationOptions: VmbackupInitializationOptions = { storagePath: context.globalStorageUri.fsPath };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: 'file', language: 'vmbackup' },
+      { scheme: 'untitled', language: 'vmbackup' },
+    ],
+    outputChannel: log,
+    synchronize: { configurationSection: 'vmbackup' },
+    initializationOptions,
+  };
+  return new LanguageClient('vmbackup', 'VmBackup Language Server', serverOptions, clientOptions);
+}
