@@ -41,20 +41,21 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 
 test('a second run on the same backup_dir is refused while the first runs', async () => {
   const ws = workspace();
-  sim.faults.set({ exportBytesPerSecond: 384 * 1024 });
-  const cfg = ws.writeConfig(['vm-export=small02']);
+  sim.faults.set({ exportBytesPerSecond: 512 * 1024 });
+  const cfg = ws.writeConfig(['vm-export=big01']);
   const first = startCli(sim, [cfg]);
   await first.waitFor(/cmd: xe vm-export /);
   const second = await runCli(sim, [cfg]);
   assert.equal(second.code, 2, second.stdout);
   assert.match(second.stdout, /another vmbackup run is using this backup directory/);
-  const firstResult = await first.done;
-  assert.equal(firstResult.code, 0, firstResult.stdout);
+  assert.doesNotMatch(second.stdout, /new backup_dir:/, 'the refused run created nothing');
+  first.child.kill('SIGTERM');
+  assert.equal((await first.done).code, 2);
   sim.faults.reset();
-  const folders = readdirSync(join(ws.backupDir, 'small02'));
-  assert.equal(folders.length, 1, 'the refused run created nothing');
-  assert.ok(existsSync(join(ws.backupDir, 'small02', folders[0]!, 'success')));
-  // Lock released: a third run works.
+  // The lock went with the first run: the next run works.
   const third = await runCli(sim, [cfg]);
   assert.equal(third.code, 0, third.stdout);
+  const folders = readdirSync(join(ws.backupDir, 'big01'));
+  assert.equal(folders.length, 1);
+  assert.ok(existsSync(join(ws.backupDir, 'big01', folders[0]!, 'success')));
 });
