@@ -30,7 +30,7 @@ for (const [name, text, expected, says] of regexCases) {
   });
 }
 
-test('VMB033 only in original mode: regex constructs Python 2 rejects', () => {
+test('VMB033 only in original mode: regex constructs Python 2.7 rejects', () => {
   // (?i:...) contains ':' so only an exclude can hold it (a selection would be cut, VMB031).
   const config = parseConfig('exclude=(?i:prod).*\nvm-export=a(?>b)');
   assert.deepEqual(regexDiagnostics(config).map(shape), []);
@@ -38,6 +38,37 @@ test('VMB033 only in original mode: regex constructs Python 2 rejects', () => {
   assert.deepEqual(d.map(shape), [['VMB033', 'error', 0, 8, 19], ['VMB033', 'error', 1, 10, 16]]);
   assert.match(d[0]!.message, /Python 2/);
   assert.deepEqual(validateConfig(config, { compatibility: 'original' }).map((x) => x.code), ['VMB033', 'VMB033']);
+});
+
+test('VMB033 messages: what Python 2.7 rejects (error) and what it reads differently (warning)', () => {
+  const config = parseConfig('vm-export=(?>a)\\u00e9\nexclude=caf\\u00e9\nexclude=\\U0001F600x\\u00e8\nexclude=caf\\\\u00e9');
+  const d = regexDiagnostics(config, { compatibility: 'original' });
+  assert.deepEqual(d.map(shape), [['VMB033', 'error', 0, 10, 21], ['VMB033', 'warning', 1, 8, 17], ['VMB033', 'warning', 2, 8, 25]]);
+  assert.deepEqual(d.map((x) => x.message), [
+    // Rejected: the meaning of \u no longer matters, only the rejection is reported.
+    'The original (Python 2.7) rejects this regex and logs "***ERROR - invalid regex: vm-export=(?>a)\\u00e9": Atomic groups (?>...) are new in Python 3.11.',
+    'The original (Python 2.7) accepts this regex but reads it differently, so it selects other VMs than vmbackup: Python 2.7 read \\u as the plain letter "u" (no \\u escapes in Python 2 str patterns).',
+    'The original (Python 2.7) accepts this regex but reads it differently, so it selects other VMs than vmbackup: Python 2.7 read \\U as the plain letter "U" (no \\U escapes in Python 2 str patterns). Python 2.7 read \\u as the plain letter "u" (no \\u escapes in Python 2 str patterns).',
+  ]);
+  assert.deepEqual(regexDiagnostics(config), [], 'extended mode follows Python 3 silently');
+  const [lookbehind] = regexDiagnostics(parseConfig('exclude=(a)(?<!\\1)b'), { compatibility: 'original' });
+  assert.equal(
+    lookbehind!.message,
+    'The original (Python 2.7) accepts this regex but reads it differently, so it selects other VMs than vmbackup: Python 2.7 did not support group references inside a look-behind (it matched them differently).',
+  );
+});
+
+test('VMB030 message: a regex Python 2.7 accepted says so instead of "the original fails"', () => {
+  const [escape, flags, plain] = regexDiagnostics(parseConfig('vm-export=PROD\\q\nexclude=a(?i)\nvm-export=a(b'));
+  assert.equal(
+    escape!.message,
+    'Invalid regex: bad escape \\q at position 4. vmbackup logs "***ERROR - invalid regex: vm-export=PROD\\q" and the run fails; the original (Python 2.7) accepted it: Python 2.7 read the unknown escape \\q as the letter "q"; Python 3.7+ rejects it.',
+  );
+  assert.equal(
+    flags!.message,
+    'Invalid regex: global flags not at the start of the expression at position 1. vmbackup logs "***ERROR - invalid regex: exclude=a(?i)" and the run fails; the original (Python 2.7) accepted it: Python 2.7 accepted inline flags such as (?i) anywhere in the pattern; Python 3.11+ only at the start.',
+  );
+  assert.equal(plain!.message, 'Invalid regex: missing ), unterminated subpattern at position 1. The original logs "***ERROR - invalid regex: vm-export=a(b" and the run fails.');
 });
 
 test('validateConfig includes regex errors; the cut regex does not also report :N', () => {

@@ -5,7 +5,7 @@ import type { ConfigDiagnostic, EntryLine, ParsedConfig, Range } from './types';
 import { CODES } from './codes';
 import { range } from './parse';
 import { isPlainName } from './text';
-import { compilePython, python2Differences } from '../pyre';
+import { compilePython, python2Differences, python2MeaningDifferences } from '../pyre';
 
 const PATTERN_KEYS = new Set(['exclude', 'vm-export', 'vdi-export', 'metadata-export']);
 
@@ -35,20 +35,9 @@ function regexDiagnostic(entry: EntryLine, original: boolean): ConfigDiagnostic 
   const pattern = entry.name;
   if (pattern === '' || isPlainName(pattern) || BARE_STAR.test(pattern)) return undefined;
   const compiled = compilePython(pattern);
-  if (compiled.ok) {
-    if (!original) return undefined;
-    // Valid in Python 3 but not in the original's Python 2.7 (atomic groups, (?i:...), ...).
-    const notes = python2Differences(pattern);
-    if (notes.length === 0) return undefined;
-    return {
-      code: CODES.python2Regex,
-      severity: 'error',
-      range: entry.nameRange,
-      message: `The original (Python 2.7) rejects this regex and logs "***ERROR - invalid regex: ${entry.key}=${entry.value}": ${notes.join(' ')}`,
-    };
-  }
-  const { error } = compiled;
   const logged = `"***ERROR - invalid regex: ${entry.key}=${entry.value}"`;
+  if (compiled.ok) return original ? python2Diagnostic(entry, logged) : undefined;
+  const { error } = compiled;
   if (colonCutsRegex(entry)) {
     return {
       code: CODES.colonCutsRegex,
@@ -65,18 +54,48 @@ function regexDiagnostic(entry: EntryLine, original: boolean): ConfigDiagnostic 
       message: `vmbackup cannot run this regex: ${error.message}. Rewrite it without this construct.`,
     };
   }
-  const notes = python2Differences(pattern);
+  // For a pattern Python 3 rejects, python2Differences says where Python 2.7 accepted it.
+  const accepted = python2Differences(pattern);
   return {
     code: CODES.regexSyntax,
     severity: 'error',
     range: positionRange(entry, error.pos),
-    message: `Invalid regex: ${error.message} at position ${error.pos}. The original logs ${logged} and the run fails.${notes.length ? ` Note: ${notes.join(' ')}` : ''}`,
+    message:
+      `Invalid regex: ${error.message} at position ${error.pos}. ` +
+      (accepted.length
+        ? `vmbackup logs ${logged} and the run fails; the original (Python 2.7) accepted it: ${accepted.join(' ')}`
+        : `The original logs ${logged} and the run fails.`),
+  };
+}
+
+/**
+ * VMB033, for a pattern Python 3 accepts: Python 2.7 (the original) rejects it (atomic
+ * groups, scoped flags, ...), or accepts it with another meaning (`\u`, `\U`, `\N` were
+ * plain letters), so the original selects other VMs than vmbackup.
+ */
+function python2Diagnostic(entry: EntryLine, logged: string): ConfigDiagnostic | undefined {
+  const rejected = python2Differences(entry.name);
+  if (rejected.length) {
+    return {
+      code: CODES.python2Regex,
+      severity: 'error',
+      range: entry.nameRange,
+      message: `The original (Python 2.7) rejects this regex and logs ${logged}: ${rejected.join(' ')}`,
+    };
+  }
+  const meaning = python2MeaningDifferences(entry.name);
+  if (meaning.length === 0) return undefined;
+  return {
+    code: CODES.python2Regex,
+    severity: 'warning',
+    range: entry.nameRange,
+    message: `The original (Python 2.7) accepts this regex but reads it differently, so it selects other VMs than vmbackup: ${meaning.join(' ')}`,
   };
 }
 
 /**
  * Regex syntax errors of every exclude and selection line (VMB030-VMB032); with
- * `compatibility: 'original'` also regexes only Python 3 accepts (VMB033).
+ * `compatibility: 'original'` also regexes Python 2.7 rejects or reads differently (VMB033).
  */
 export function regexDiagnostics(config: ParsedConfig, options: { compatibility?: 'extended' | 'original' } = {}): ConfigDiagnostic[] {
   const out: ConfigDiagnostic[] = [];
