@@ -92,8 +92,26 @@ describe('offline features', () => {
     assert.match(plain, /plain name/);
     const regex = await hoverText('vm-export=PROD|-web.*:3\n');
     assert.match(regex, /Python regex/);
-    assert.match(regex, /prefix/);
+    assert.match(regex, /Names starting with "PROD-web" \(then anything\)/);
     assert.match(regex, /vmbackup\.pool\.url/);
+  });
+
+  it('says once how a regex is matched: prefix match in bold, none for a regex anchored with $', async () => {
+    const reading = async (textWithCaret: string) => (await hoverText(textWithCaret)).split('\n\n')[1];
+    assert.equal(
+      await reading('vm-export=PROD|\\d\n'),
+      '`PROD\\d` is a **Python regex**. Names starting with "PROD" then a digit: re.match is a **prefix match**, so anything may follow. Add $ to match the whole name.',
+    );
+    assert.equal(await reading('exclude=PROD-w|eb$\n'), '`PROD-web$` is a **Python regex**. Names that are exactly "PROD-web" ($ also accepts a trailing newline).');
+    assert.equal(
+      await reading('vm-export=PRD-|a*\n'),
+      '`PRD-a*` is a **Python regex**. Names starting with "PRD-": the trailing "a" zero or more times can match nothing, and re.match is a **prefix match**, so it adds no condition (write .* for "anything", $ to end the name).',
+    );
+    // No explanation to rely on: the hover says it itself.
+    assert.equal(
+      await reading('vm-export=(a)|(?(1)b|c)\n'),
+      '`(a)(?(1)b|c)` is a **Python regex**, matched from the start of the name only — a **prefix match**: it also takes longer names that start the same way. Valid Python regex, but it cannot be previewed here: conditional group (?(...)yes|no) has no JavaScript equivalent.',
+    );
   });
 
   it('completes keys with documentation, and values of enum keys', async () => {

@@ -57,7 +57,7 @@ describe('live pool features (weekend fixture)', () => {
 
   it('hovers a regex selection with the VMs it backs up and the VMs it lost, and why', async () => {
     const text = await hoverAt(client, URI, 4, 12);
-    assert.match(text, /prefix match/);
+    assert.match(text, /`PROD-\.\*` is a \*\*Python regex\*\*\. Names starting with "PROD-" \(then anything\)\./);
     assert.match(text, /This line backs up 2 VMs\*\* \(matched 3\)/);
     assert.doesNotMatch(text, /PROD-new1/);
     assert.match(text, /`PROD-ubuntu14` · Running · xvda 16 GiB · keeps 4 \(max_backups\)/);

@@ -1,8 +1,7 @@
 // Hover on a selection (vm-export, vdi-export, metadata-export) or exclude line: what it
 // matches in the pool, what it finally backs up (with the `:N` that applies), what it matched
 // but lost (to an exclude, to vdi-export, to a later line), and for a regex what it means.
-import { compilePython } from '../../../runner/src/pyre';
-import { explainPattern } from '../../../runner/src/pyre';
+import { compilePython, explainPattern, parsePython } from '../../../runner/src/pyre';
 import { getKeySpec, isPlainName } from '../../../runner/src/config';
 import type { EntryLine } from '../../../runner/src/config/types';
 import type { InventoryVm } from '../../../runner/src/pool/inventory';
@@ -19,7 +18,25 @@ function patternPart(entry: EntryLine, pattern: string): string {
   if (isPlainName(pattern)) {
     return `${code(pattern)} is a **plain name**: it selects only the VM named exactly ${code(pattern)} (case-sensitive).`;
   }
-  return `${code(pattern)} is a **Python regex**, matched from the start of the name only — a **prefix match**: it also takes longer names that start the same way. ${explainPattern(pattern)}`;
+  return `${code(pattern)} is a **Python regex**${regexReading(pattern)}`;
+}
+
+const PREFIX_MATCH = 're.match is a prefix match';
+
+/**
+ * What a regex selects, said once. explainPattern already tells whether the names only have to
+ * start that way (and says "prefix match" where that surprises), or must end or equal it
+ * (`$`): the hover only puts the prefix match in bold. It says it itself only for a regex
+ * that cannot be previewed, where the explanation cannot.
+ */
+function regexReading(pattern: string): string {
+  const explanation = explainPattern(pattern);
+  const parsed = parsePython(pattern);
+  const previewable = parsed.ok ? !parsed.unsupported : !parsed.error.unsupported;
+  if (!previewable) {
+    return `, matched from the start of the name only — a **prefix match**: it also takes longer names that start the same way. ${explanation}`;
+  }
+  return `. ${explanation.replace(PREFIX_MATCH, 're.match is a **prefix match**')}`;
 }
 
 function vmDetails(vm: InventoryVm | undefined): string {
