@@ -6,7 +6,6 @@ import { createServer, type Socket } from 'node:net';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol';
 import { startSimulator } from '../sim/index';
 import { Methods, type PoolStatus } from '../../server/src/protocol';
 import { ROOT, TestClient } from './harness';
@@ -14,9 +13,8 @@ import { ROOT, TestClient } from './harness';
 const FIXTURE = join(ROOT, 'test/sim/fixtures/weekend.json');
 const URI = 'file:///etc/vmbackup/weekend.cfg';
 
-async function hover(client: TestClient, line: number, character: number): Promise<string> {
-  const result = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: URI }, position: { line, character } });
-  return (result?.contents as MarkupContent | undefined)?.value ?? '';
+function hover(client: TestClient, line: number, character: number): Promise<string> {
+  return client.hover(URI, { line, character });
 }
 
 async function setPassword(client: TestClient, password: string): Promise<PoolStatus> {

@@ -3,18 +3,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CodeActionRequest,
   CodeLensRequest,
-  CompletionRequest,
   DocumentRangeFormattingRequest,
   DocumentFormattingRequest,
   DocumentSymbolRequest,
   FoldingRangeRequest,
-  HoverRequest,
   type CodeAction,
   type CompletionItem,
   type DocumentSymbol,
-  type MarkupContent,
   type TextEdit,
 } from 'vscode-languageserver-protocol';
 import { applyEdits, caret, TestClient } from './harness';
@@ -33,15 +29,13 @@ describe('offline features', () => {
   async function hoverText(textWithCaret: string): Promise<string> {
     const { text, position } = caret(textWithCaret);
     await client.open(URI, text);
-    const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: URI }, position });
-    return (hover?.contents as MarkupContent | undefined)?.value ?? '';
+    return client.hover(URI, position);
   }
 
   async function complete(textWithCaret: string): Promise<CompletionItem[]> {
     const { text, position } = caret(textWithCaret);
     await client.open(URI, text);
-    const result = await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri: URI }, position });
-    return Array.isArray(result) ? result : (result?.items ?? []);
+    return client.completions(URI, position);
   }
 
   it('groups document symbols into settings, excludes and selections', async () => {
@@ -152,14 +146,19 @@ describe('offline features', () => {
     assert.ok((await complete('|\n')).some((i) => i.label === 'compress'));
   });
 
-  async function actionsAt(text: string, line: number): Promise<CodeAction[]> {
-    const result = await client.connection.sendRequest(CodeActionRequest.type, {
-      textDocument: { uri: URI },
-      range: { start: { line, character: 0 }, end: { line, character: 0 } },
-      context: { diagnostics: [] },
-    });
-    void text;
-    return (result ?? []) as CodeAction[];
+  const actionsAt = (line: number): Promise<CodeAction[]> => client.codeActions(URI, { line, character: 0 });
+
+  /** Applies the "Suppress CODE" action of `line` to `text`. */
+  async function suppress(text: string, line: number, code: string): Promise<string> {
+    const action = (await actionsAt(line)).find((a) => a.title.startsWith(`Suppress ${code}`));
+    assert.ok(action);
+    return applyEdits(text, action.edit!.changes![URI]!);
+  }
+
+  /** Sends `text` as the new content and expects no diagnostic for it. */
+  async function assertClean(text: string): Promise<void> {
+    await client.replace(URI, text);
+    assert.deepEqual(await client.diagnosticsFor(URI), []);
   }
 
   it('offers the runner fixes as quick fixes; applying them clears the diagnostic', async () => {
@@ -172,25 +171,21 @@ describe('offline features', () => {
     for (const [line, code] of [[0, 'VMB016'], [1, 'VMB013'], [2, 'VMB005']] as const) {
       await client.replace(URI, current);
       await client.diagnosticsFor(URI);
-      const fix = (await actionsAt(current, line)).find((a) => a.kind === 'quickfix' && a.diagnostics?.[0]?.code === code && !a.title.startsWith('Suppress'));
+      const fix = (await actionsAt(line)).find((a) => a.kind === 'quickfix' && a.diagnostics?.[0]?.code === code && !a.title.startsWith('Suppress'));
       assert.ok(fix, `a fix for ${code}`);
       current = applyEdits(current, fix.edit!.changes![URI]!);
     }
     assert.equal(current, 'exclude=PROD-db\nvm-export=PROD.*\nmax_backups=3\n');
-    await client.replace(URI, current);
-    assert.deepEqual(await client.diagnosticsFor(URI), []);
+    await assertClean(current);
   });
 
   it('offers a suppression comment for every diagnostic; applying it silences that diagnostic', async () => {
     const text = 'max_backups=3\nvm-export=PROD*\n';
     await client.open(URI, text);
     await client.diagnosticsFor(URI);
-    const suppress = (await actionsAt(text, 1)).find((a) => a.title.startsWith('Suppress VMB016'));
-    assert.ok(suppress);
-    const suppressed = applyEdits(text, suppress.edit!.changes![URI]!);
+    const suppressed = await suppress(text, 1, 'VMB016');
     assert.equal(suppressed, 'max_backups=3\n# vmbackup-disable-next-line VMB016\nvm-export=PROD*\n');
-    await client.replace(URI, suppressed);
-    assert.deepEqual(await client.diagnosticsFor(URI), []);
+    await assertClean(suppressed);
   });
 
   it('extends an existing suppression comment instead of stacking a second one', async () => {
@@ -198,12 +193,9 @@ describe('offline features', () => {
     await client.open(URI, text);
     const codes = (await client.diagnosticsFor(URI)).map((d) => d.code);
     assert.deepEqual(codes, ['VMB011']);
-    const suppress = (await actionsAt(text, 1)).find((a) => a.title.startsWith('Suppress VMB011'));
-    assert.ok(suppress);
-    const suppressed = applyEdits(text, suppress.edit!.changes![URI]!);
+    const suppressed = await suppress(text, 1, 'VMB011');
     assert.equal(suppressed, '# vmbackup-disable-next-line VMB016 VMB011\nvm-export=PROD*:0\n');
-    await client.replace(URI, suppressed);
-    assert.deepEqual(await client.diagnosticsFor(URI), []);
+    await assertClean(suppressed);
   });
 
   it('formats only the requested range', async () => {

@@ -11,6 +11,8 @@ import {
   type ProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
 import {
+  CodeActionRequest,
+  CompletionRequest,
   ConfigurationRequest,
   DidChangeConfigurationNotification,
   DidChangeTextDocumentNotification,
@@ -20,9 +22,14 @@ import {
   InitializeRequest,
   PublishDiagnosticsNotification,
   ExitNotification,
+  HoverRequest,
   ShutdownRequest,
+  type CodeAction,
+  type CompletionItem,
   type Diagnostic,
   type InitializeResult,
+  type MarkupContent,
+  type Position,
   type PublishDiagnosticsParams,
   type TextEdit,
 } from 'vscode-languageserver-protocol';
@@ -209,6 +216,28 @@ export class TestClient {
       const published = this.diagnostics.get(uri);
       return published && published.version === version ? published.diagnostics : undefined;
     }, timeoutMs);
+  }
+
+  /** The hover's markdown at `position` ('' when there is none). */
+  async hover(uri: string, position: Position): Promise<string> {
+    const hover = await this.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position });
+    return (hover?.contents as MarkupContent | undefined)?.value ?? '';
+  }
+
+  /** The completion items at `position`, whether the server answers a list or a CompletionList. */
+  async completions(uri: string, position: Position): Promise<CompletionItem[]> {
+    const result = await this.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position });
+    return Array.isArray(result) ? result : (result?.items ?? []);
+  }
+
+  /** The code actions at `position` (an empty range), asked without diagnostics in the context. */
+  async codeActions(uri: string, position: Position): Promise<CodeAction[]> {
+    const result = await this.connection.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri },
+      range: { start: position, end: position },
+      context: { diagnostics: [] },
+    });
+    return (result ?? []) as CodeAction[];
   }
 
   async changeSettings(settings: Record<string, unknown>): Promise<void> {

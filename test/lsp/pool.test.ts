@@ -3,16 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import {
-  CodeActionRequest,
-  CodeLensRequest,
-  CompletionRequest,
-  HoverRequest,
-  InlayHintRequest,
-  type CodeAction,
-  type CompletionItem,
-  type MarkupContent,
-} from 'vscode-languageserver-protocol';
+import { CodeLensRequest, InlayHintRequest } from 'vscode-languageserver-protocol';
 import { startSimulator, type Simulator } from '../sim/index';
 import { compilePython } from '../../runner/src/pyre';
 import { Methods } from '../../server/src/protocol';
@@ -36,24 +27,31 @@ async function connected(client: TestClient, sim: Simulator): Promise<void> {
   await client.waitForPoolStatus('connected', (s) => s.state === 'connected');
 }
 
-async function hoverAt(client: TestClient, uri: string, line: number, character: number): Promise<string> {
-  const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line, character } });
-  return (hover?.contents as MarkupContent | undefined)?.value ?? '';
+/** A simulator with a fixture of test/sim/fixtures and a client connected to it as root. */
+async function connectedPool(fixture: string): Promise<{ sim: Simulator; client: TestClient }> {
+  const sim = await startSimulator({ fixture: join(FIXTURES, fixture) });
+  const client = new TestClient({ settings: { pool: { url: sim.url, user: 'root' } } });
+  await connected(client, sim);
+  return { sim, client };
+}
+
+async function stop(client: TestClient, sim: Simulator): Promise<void> {
+  await client.dispose();
+  await sim.close();
+}
+
+function hoverAt(client: TestClient, uri: string, line: number, character: number): Promise<string> {
+  return client.hover(uri, { line, character });
 }
 
 describe('live pool features (weekend fixture)', () => {
   let sim: Simulator;
   let client: TestClient;
   before(async () => {
-    sim = await startSimulator({ fixture: join(FIXTURES, 'weekend.json') });
-    client = new TestClient({ settings: { pool: { url: sim.url, user: 'root' } } });
-    await connected(client, sim);
+    ({ sim, client } = await connectedPool('weekend.json'));
     await client.open(URI, WEEKEND);
   });
-  after(async () => {
-    await client.dispose();
-    await sim.close();
-  });
+  after(() => stop(client, sim));
 
   it('hovers a regex selection with the VMs it backs up and the VMs it lost, and why', async () => {
     const text = await hoverAt(client, URI, 4, 12);
@@ -114,11 +112,7 @@ describe('live pool features (weekend fixture)', () => {
   });
 
   it('converts a regex into the explicit list of VMs it matches now; the result selects the same', async () => {
-    const result = (await client.connection.sendRequest(CodeActionRequest.type, {
-      textDocument: { uri: URI },
-      range: { start: { line: 3, character: 12 }, end: { line: 3, character: 12 } },
-      context: { diagnostics: [] },
-    })) as CodeAction[];
+    const result = await client.codeActions(URI, { line: 3, character: 12 });
     const convert = result.find((a) => a.kind === 'refactor.rewrite');
     assert.ok(convert, JSON.stringify(result.map((a) => a.title)));
     assert.equal(convert.title, 'Convert regex to explicit list of the 2 VMs it matches now');
@@ -133,8 +127,7 @@ describe('live pool features (weekend fixture)', () => {
   it('completes VM names from the pool', async () => {
     const { text, position } = caret('vm-export=DEV-R|\n');
     await client.open('file:///etc/vmbackup/new.cfg', text);
-    const result = await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri: 'file:///etc/vmbackup/new.cfg' }, position });
-    const items = (Array.isArray(result) ? result : result?.items ?? []) as CompletionItem[];
+    const items = await client.completions('file:///etc/vmbackup/new.cfg', position);
     const rh7 = items.find((i) => i.label === 'DEV-RH7');
     assert.ok(rh7);
     assert.match(rh7.detail ?? '', /Running · xvda 10 GiB/);
@@ -146,21 +139,15 @@ describe('live pool features (hostile VM names)', () => {
   let sim: Simulator;
   let client: TestClient;
   before(async () => {
-    sim = await startSimulator({ fixture: join(FIXTURES, 'hostile.json') });
-    client = new TestClient({ settings: { pool: { url: sim.url, user: 'root' } } });
-    await connected(client, sim);
+    ({ sim, client } = await connectedPool('hostile.json'));
   });
-  after(async () => {
-    await client.dispose();
-    await sim.close();
-  });
+  after(() => stop(client, sim));
 
   it('completes every VM name escaped so that it selects exactly that VM, and the file stays valid', async () => {
     const uri = 'file:///etc/vmbackup/hostile.cfg';
     const { text, position } = caret('vm-export=|\n');
     await client.open(uri, text);
-    const result = await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position });
-    const items = (Array.isArray(result) ? result : result?.items ?? []) as CompletionItem[];
+    const items = await client.completions(uri, position);
     const names = new Set(items.map((i) => i.label));
     for (const name of ['glob*?[x]', 'colon:name', 'new\nline', '  leading spaces', 'PROD-$(id)', 'back\\slash']) assert.ok(names.has(name), name);
     const lines: string[] = [];
@@ -195,8 +182,7 @@ describe('long VM lists', () => {
       assert.match(text, /- … and 25 more \(40 in total\)/);
       assert.match(text, /`APP-01` · Running · xvda 1 GiB · keeps 2 \(`:2`\)/);
     } finally {
-      await client.dispose();
-      await sim.close();
+      await stop(client, sim);
     }
   });
 });
