@@ -177,7 +177,8 @@ export class RunController implements vscode.Disposable {
       this.log[level](text);
       options.sink?.(level, text);
     };
-    this.log.show(true);
+    // A task shows its own terminal; a command run shows the log.
+    if (!options.sink) this.log.show(true);
     emit('info', `── VmBackup ${title}: ${uri.fsPath} (${describePool(poolIdentity(uri))}) ──`);
     const exit = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `VmBackup ${title}`, cancellable: true },

@@ -46,7 +46,9 @@ export class VmbackupTaskProvider implements vscode.TaskProvider {
   private createTask(definition: VmbackupTaskDefinition, scope: vscode.WorkspaceFolder | vscode.TaskScope): vscode.Task {
     const name = `${definition.action} ${definition.config}`;
     const execution = new vscode.CustomExecution(async () => this.terminal(definition, scope));
-    const task = new vscode.Task(definition, scope, name, 'vmbackup', execution);
+    // No problem matcher: the run's problems are the language server's diagnostics (and an
+    // explicit empty list keeps VS Code from asking which matcher to scan the output with).
+    const task = new vscode.Task(definition, scope, name, 'vmbackup', execution, []);
     task.group = definition.action === 'preview' ? vscode.TaskGroup.Test : vscode.TaskGroup.Build;
     task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, clear: true };
     return task;

@@ -109,6 +109,8 @@ const QUIET_SETTINGS: Record<string, unknown> = {
   'window.commandCenter': false,
   'editor.hover.delay': 300,
   'remote.autoForwardPorts': false,
+  // The DOM renderer keeps the terminal's text readable for the tests.
+  'terminal.integrated.gpuAcceleration': 'off',
 };
 
 export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {

@@ -200,3 +200,17 @@ test('Run Backup confirms VM count and target, then writes the backup tree to di
   assert.deepEqual(readdirSync(backupDir).sort(), EXPECTED_VMS);
   assert.match(readFileSync(join(home, 'status.log'), 'utf8'), /end,SUCCESS,S:5 W:0 E:0/);
 }));
+
+test('the vmbackup task type runs a preview from Tasks: Run Task, in a terminal', { timeout: 120_000 }, step('task', async () => {
+  await wb.openFile('weekly.cfg');
+  await wb.runCommand('Tasks: Run Task');
+  const widget = wb.page.locator('.quick-input-widget');
+  await widget.locator('.quick-input-list .monaco-list-row', { hasText: 'vmbackup' }).first().click();
+  await widget.locator('.quick-input-list .monaco-list-row', { hasText: 'preview VmBackup/weekly.cfg' }).first().click();
+  const terminal = wb.page.locator('.terminal-wrapper.active .xterm-rows, .terminal-wrapper .xterm-rows').last();
+  await terminal.filter({ hasText: 'preview ended' }).waitFor({ timeout: 60_000 });
+  const text = (await terminal.innerText()).replace(/\u00a0/g, ' ');
+  assert.match(text, /vm-export: DEV-build01, DEV-test01, PROD-db01, PROD-web01:2, PROD-web02:2/);
+  assert.match(text, /── Preview: VmBackup preview ended - Success/);
+  await wb.screenshot('10-task-preview-terminal');
+}));
