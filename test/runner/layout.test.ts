@@ -199,3 +199,16 @@ test('--dry-run plans without changing anything', async () => {
   assert.deepEqual(readdirSync(ws.backupDir), []);
   assert.deepEqual(snapshotUuids(sim), before);
 });
+
+test('ignore_extra_keys=true: an unknown key is reported and skipped, the run still succeeds', async () => {
+  const ws = workspace();
+  const cfg = ws.writeConfig(['spare_key=1', 'vm-export=app-02']);
+  const refused = await runCli(sim, [cfg]);
+  assert.equal(refused.code, 2, refused.stdout);
+  assert.match(refused.stdout, /test\.cfg:3:1: error VMB005 /);
+  assert.deepEqual(readdirSync(ws.backupDir), []);
+  const accepted = await runCli(sim, [cfg, 'ignore_extra_keys=true']);
+  assert.equal(accepted.code, 0, accepted.stdout);
+  assert.match(accepted.stdout, /test\.cfg:3:1: warning VMB005 /);
+  assert.ok(readdirSync(ws.backupDir).includes('app-02'));
+});

@@ -2,7 +2,7 @@
 // selection, then the preview report or the backup engine.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { parseConfig, resolveSettings, validateConfig, formatDiagnostic, DEFAULTS, type ParsedConfig, type Settings } from '../config/index';
+import { parseConfig, resolveSettings, validateConfig, formatDiagnostic, CODES, DEFAULTS, type ParsedConfig, type Settings } from '../config/index';
 import { EventBus } from '../backup/events';
 import { runBackup } from '../backup/engine';
 import { StatusLog } from '../backup/statusLog';
@@ -146,7 +146,10 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
       bus,
       signal,
       jobs: plan.jobs,
-      priorWarnings: plan.warnings.length + diagnostics.filter((d) => d.severity === 'warning').length,
+      // Keys skipped on purpose (ignore_extra_keys=True) are logged but do not make the night "WARNING".
+      priorWarnings:
+        plan.warnings.length +
+        diagnostics.filter((d) => d.severity === 'warning' && !(command.ignoreExtraKeys && d.code === CODES.unknownKey)).length,
       settings: {
         backupDir: settings.backupDir,
         ...(config.file ? { statusLog: settings.statusLog } : {}),
