@@ -111,6 +111,20 @@ test('a .cfg elsewhere that clearly is a VmBackup config is switched by content 
   await wb.statusBarItem('status.editor.mode').filter({ hasText: 'VmBackup config' }).waitFor({ timeout: 20_000 });
 }));
 
+test('a language the user picks for a detected file is kept (Change Language Mode)', { timeout: 60_000 }, step('user-language', async () => {
+  await wb.openFile('nightly.cfg');
+  await wb.statusBarItem('status.editor.mode').filter({ hasText: 'VmBackup config' }).waitFor({ timeout: 20_000 });
+  await wb.runCommand('Change Language Mode');
+  const widget = wb.page.locator('.quick-input-widget');
+  await widget.locator('input.input').fill('Properties');
+  await widget.locator('.quick-input-list .monaco-list-row', { hasText: /^Properties/ }).first().click();
+  await wb.statusBarItem('status.editor.mode').filter({ hasText: 'Properties' }).waitFor({ timeout: 20_000 });
+  // Content detection sees the language change (VS Code reports it as close + open) and must
+  // not switch the file back although its content clearly is a VmBackup config.
+  await wb.page.waitForTimeout(2000);
+  assert.equal(await wb.languageMode(), 'Properties');
+}));
+
 test('a typo in a key shows in the Problems panel with the right message', { timeout: 60_000 }, step('problems', async () => {
   await wb.openFile('weekly.cfg');
   const panel = await wb.openProblems();
