@@ -215,6 +215,34 @@ test('Run Backup confirms VM count and target, then writes the backup tree to di
   assert.match(readFileSync(join(home, 'status.log'), 'utf8'), /end,SUCCESS,S:5 W:0 E:0/);
 }));
 
+test('Stop during a backup: the runner is interrupted, removes its snapshot and leaves no partial backup', { timeout: 240_000 }, step('stop', async () => {
+  const snapshotNames = () =>
+    sim.state.entries('VM').filter(([, vm]) => vm.is_a_snapshot === true).map(([, vm]) => String(vm.name_label)).sort();
+  const snapshotsBefore = snapshotNames(); // the fixture's own snapshots (e.g. "PROD-mail before patch")
+  sim.faults.set({ exportBytesPerSecond: 500_000 }); // a slow pool: the first export takes seconds
+  try {
+    await wb.openFile('weekly.cfg');
+    await wb.runCommand('VmBackup: Run Backup');
+    const dialog = wb.dialog();
+    await dialog.waitFor({ timeout: 60_000 });
+    await dialog.locator('.monaco-button', { hasText: 'Run Backup' }).first().click();
+    await wb.notification(/\(1\/5\) · export/).waitFor({ timeout: 60_000 });
+    await wb.runCommand('VmBackup: Stop');
+    const summary = wb.notification(/Backup \(stopped\)/);
+    await summary.waitFor({ timeout: 120_000 });
+    await wb.screenshot('10-stop-during-backup');
+    assert.deepEqual(snapshotNames(), snapshotsBefore);
+    assert.ok(!snapshotNames().some((name) => name.startsWith('RESTORE_')));
+    for (const vm of readdirSync(backupDir)) {
+      for (const backup of readdirSync(join(backupDir, vm))) {
+        assert.ok(existsSync(join(backupDir, vm, backup, 'success')), `partial backup left behind: ${vm}/${backup}`);
+      }
+    }
+  } finally {
+    sim.faults.reset();
+  }
+}));
+
 test('the vmbackup task type runs a preview from Tasks: Run Task, in a terminal', { timeout: 120_000 }, step('task', async () => {
   await wb.openFile('weekly.cfg');
   await wb.runCommand('Tasks: Run Task');
@@ -226,5 +254,5 @@ test('the vmbackup task type runs a preview from Tasks: Run Task, in a terminal'
   const text = (await terminal.innerText()).replace(/\u00a0/g, ' ');
   assert.match(text, /vm-export: DEV-build01, DEV-test01, PROD-db01, PROD-web01:2, PROD-web02:2/);
   assert.match(text, /── Preview: VmBackup preview ended - Success/);
-  await wb.screenshot('10-task-preview-terminal');
+  await wb.screenshot('11-task-preview-terminal');
 }));
