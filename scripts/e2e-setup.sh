@@ -11,6 +11,10 @@ tools="$root/.tools"
 code_server_version=4.139.1
 node_major=24
 mkdir -p "$tools"
+# Run from `npm test`, this script inherits the outer npm's npm_config_* variables (its user
+# agent says node v20, which code-server's postinstall rejects); the installs below must see
+# only their own settings.
+while IFS= read -r var; do unset "$var"; done < <(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/p')
 # Several test runs may share this checkout: one installs, the others wait for it.
 exec 9>"$tools/.setup.lock"
 flock 9
