@@ -76,7 +76,8 @@ const configuration = [
 
 manifest.icon = 'images/icon.png';
 manifest.galleryBanner = { color: '#1b2b3a', theme: 'dark' };
-manifest.repository = { type: 'git', url: 'https://github.com/vmbackup/vmbackup.git' };
+// No public repository yet: no `repository` field (vsce is told so) rather than an invented URL.
+delete manifest.repository;
 manifest.activationEvents = ['onLanguage:vmbackup', 'onLanguage:properties', 'onTaskType:vmbackup'];
 manifest.capabilities = {
   untrustedWorkspaces: {
@@ -135,7 +136,7 @@ manifest.contributes = {
     },
   ],
 };
-manifest.scripts = { ...manifest.scripts, package: 'npm run build -- --production && vsce package --no-dependencies --out vmbackup.vsix' };
+manifest.scripts = { ...manifest.scripts, package: 'npm run build -- --production && vsce package --no-dependencies --allow-missing-repository --no-rewrite-relative-links --out vmbackup.vsix' };
 
 writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
-console.log('package.json: contributes, activationEvents, capabilities, icon, galleryBanner, repository, scripts.package updated');
+console.log('package.json: contributes, activationEvents, capabilities, icon, galleryBanner, scripts.package updated');

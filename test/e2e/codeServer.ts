@@ -49,7 +49,7 @@ export function packageVsix(out = join(mkdtempSync(join(tmpdir(), 'vmbackup-vsix
   mkdirSync(dirname(out), { recursive: true });
   rmSync(out, { force: true });
   const vsce = join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
-  const result = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--out', out], { cwd: ROOT, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out], { cwd: ROOT, encoding: 'utf8' });
   if (result.status !== 0 || !existsSync(out)) throw new Error(`vsce package failed:\n${result.stdout}\n${result.stderr}`);
   return out;
 }
