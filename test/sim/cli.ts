@@ -1,16 +1,16 @@
 // Starts the simulator from a fixture and keeps it running until SIGINT/SIGTERM.
 //   node --import tsx test/sim/cli.ts --fixture test/sim/fixtures/weekend.json [--port 0]
-//        [--host 127.0.0.1] [--https] [--slave-port] [--password-file FILE]
+//        [--host 127.0.0.1] [--https] [--slave-port] [--password-file FILE] [--timing realistic]
 // The first line of stdout is the URL it listens on (machine-readable); the second line is the
 // XE_EXTRA_ARGS value that points test/sim/bin/xe at it, without the password (add
 // `,password=…`). The password comes from
 // --password-file or the XAPI_SIM_PASSWORD environment variable (default "secret"), never argv.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startSimulator } from './index';
+import { startSimulator, type TimingProfile } from './index';
 
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: cli.ts --fixture FILE [--port N] [--host 127.0.0.1] [--https] [--slave-port] [--password-file FILE]\n`);
+  process.stderr.write(`${message}\nusage: cli.ts --fixture FILE [--port N] [--host 127.0.0.1] [--https] [--slave-port] [--password-file FILE] [--timing instant|realistic]\n`);
   process.exit(2);
 }
 
@@ -24,6 +24,7 @@ try {
       https: { type: 'boolean', default: false },
       'slave-port': { type: 'boolean', default: false },
       'password-file': { type: 'string' },
+      timing: { type: 'string' },
     },
     strict: true,
   }));
@@ -43,7 +44,7 @@ if (values['password-file']) {
 }
 
 try {
-  const sim = await startSimulator({ fixture: values.fixture, port, host: values.host, https: values.https, slavePort: values['slave-port'], password });
+  const sim = await startSimulator({ fixture: values.fixture, port, host: values.host, https: values.https, slavePort: values['slave-port'], password, ...(values.timing ? { timing: values.timing as TimingProfile } : {}) });
   const xeArgs = sim.xeEnv().XE_EXTRA_ARGS.split(',').filter((a) => !a.startsWith('password='));
   process.stdout.write(`${sim.url}\n${xeArgs.join(',')}\n`);
   if (sim.certificateFingerprint) process.stdout.write(`certificate sha256 ${sim.certificateFingerprint}\n`);

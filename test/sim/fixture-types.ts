@@ -1,5 +1,6 @@
 // The compact fixture format (documented in docs/simulator.md). Only names are required;
 // everything else has the defaults a fresh XCP-ng pool would show.
+import type { TimingOption } from './timing';
 
 /** Bytes as a number, or a string such as "10GiB", "512MiB", "4MiB", "1TiB", "4096". */
 export type Size = number | string;
@@ -102,4 +103,6 @@ export interface Fixture {
   templates?: FixtureTemplate[];
   vms?: FixtureVm[];
   generate?: FixtureGenerator[];
+  /** How long operations take: "instant" (default), "realistic" or single values (timing.ts). */
+  timing?: TimingOption;
 }

@@ -10,11 +10,13 @@ import { initZstd } from './http/body';
 import { initDiskContent } from './http/disk';
 import { createListener, type Listener } from './http/server';
 import { SimState } from './state';
+import { applyTiming, defaultTiming, type TimingOption, type TimingSettings } from './timing';
 import { selfSignedCertificate } from './tls';
 
 export type { Fixture, FixtureVm, FixtureDisk, FixtureHost, FixtureSr, FixtureNetwork, FixtureGenerator, FixtureTemplate, Size } from './fixture-types';
 export type { FaultController, FaultSettings, FaultPatch } from './faults';
 export { SimState } from './state';
+export { TIMING_PROFILES, type TimingOption, type TimingProfile, type TimingSettings } from './timing';
 export type { XapiRecord, ChangeEntry, DiskContent } from './state';
 
 export interface SimulatorOptions {
@@ -30,6 +32,18 @@ export interface SimulatorOptions {
   password?: string;
   /** Also listen on 127.0.0.2 (same port) as a pool member answering HOST_IS_SLAVE [host]. */
   slavePort?: boolean;
+  /**
+   * How long snapshots, destroys and exports take (timer waits on the server, no CPU): 'instant'
+   * (the default), 'realistic', or single values. Wins over the fixture's `timing`.
+   */
+  timing?: TimingOption;
+}
+
+export interface TimingController {
+  /** Current settings (read-only view; change them with set). */
+  readonly settings: Readonly<TimingSettings>;
+  /** A profile name or single values; unset values are kept. */
+  set(option: TimingOption): void;
 }
 
 export interface Simulator {
@@ -42,6 +56,8 @@ export interface Simulator {
   password: string;
   state: SimState;
   faults: FaultController;
+  /** The timing model (also `POST /_sim/timing`). */
+  timing: TimingController;
   /** Names → refs of hosts, SRs and networks of the fixture. */
   pool: PoolIndex;
   /**
@@ -96,6 +112,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const pool = loadFixture(state, fixture);
   const password = options.password ?? 'secret';
   const settings: FaultSettings = defaultFaults();
+  const timingSettings = defaultTiming();
+  if (fixture.timing !== undefined) applyTiming(timingSettings, fixture.timing);
+  if (options.timing !== undefined) applyTiming(timingSettings, options.timing);
+  const timing: TimingController = { settings: timingSettings, set: (option) => applyTiming(timingSettings, option) };
+  const lifetime = new AbortController();
   const tls = options.https ? await selfSignedCertificate() : undefined;
   const scheme = tls ? 'https' : 'http';
 
@@ -124,6 +145,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   };
   const hooks = {
     status: () => settings,
+    timing: (body: unknown) => {
+      if (body !== undefined) timing.set(body as TimingOption);
+      return timingSettings;
+    },
     control(body: unknown, from: Socket) {
       if (!body || typeof body !== 'object' || Array.isArray(body)) throw new Error('body must be a JSON object');
       const { reset, expireSessions, addDuplicateName, ...patch } = body as Record<string, unknown>;
@@ -139,7 +164,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       return { settings, added };
     },
   };
-  const ctx: ApiContext = { state, faults: settings, password, masterAddress: host };
+  const ctx: ApiContext = { state, faults: settings, timing: timingSettings, lifetime: lifetime.signal, password, masterAddress: host };
   let main: Listener | undefined;
   let slave: Listener | undefined;
   let port = options.port ?? 0;
@@ -173,12 +198,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     password,
     state,
     faults,
+    timing,
     pool,
     xePath: XE_PATH,
     xeEnv: () => ({ XE_EXTRA_ARGS: xeDefaults.map(([k, v]) => `${k}=${v}`).join(',') }),
     xeConfigFile: () => xeDefaults.map(([k, v]) => `${k}=${v}\n`).join(''),
     addVm,
     async close() {
+      lifetime.abort();
       state.wakeAll();
       await Promise.all(listeners.map(shutdown));
     },

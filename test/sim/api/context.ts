@@ -2,6 +2,7 @@
 // second (pool member) port, the master's address to redirect to.
 import type { FaultSettings } from '../faults';
 import type { SimState } from '../state';
+import type { TimingSettings } from '../timing';
 
 export interface ApiContext {
   state: SimState;
@@ -13,6 +14,10 @@ export interface ApiContext {
   masterAddress: string;
   /** Aborted when the HTTP request goes away or the simulator closes (ends event.from waits). */
   signal?: AbortSignal;
+  /** How long operations take (timing model; all zero by default). */
+  timing: TimingSettings;
+  /** Aborted when the simulator closes: ends the timing model's waits (Async tasks outlive their request). */
+  lifetime?: AbortSignal;
 }
 
 export interface ApiResult {

@@ -6,6 +6,7 @@ import { snapshotFault } from '../faults';
 import { NULL_REF } from '../ids';
 import { destroyVdi, destroyVm, setPowerState, snapshotVdi, snapshotVm } from '../ops';
 import type { SimState } from '../state';
+import { hold } from '../timing';
 import { xapiDate } from '../time';
 import { encodeValue } from '../wire/xmlrpc';
 import type { ApiContext, ApiResult } from './context';
@@ -37,8 +38,9 @@ const SPECIALS: Record<string, Special> = {
   'VM.snapshot': {
     params: [2, 3],
     result: ref('VM'),
-    run: (ctx, [vm, name, ignore]) => {
+    run: async (ctx, [vm, name, ignore]) => {
       requireVm(ctx.state, vm);
+      await hold(ctx.timing.snapshotMs, ctx.lifetime);
       const fault = snapshotFault(ctx.faults);
       if (fault) throw fault;
       return snapshotVm(ctx.state, vm as string, String(name), Array.isArray(ignore) ? ignore.map(String) : []);
@@ -61,14 +63,24 @@ const SPECIALS: Record<string, Special> = {
   'VDI.snapshot': {
     params: [1, 2],
     result: ref('VDI'),
-    run: (ctx, [vdi]) => {
+    run: async (ctx, [vdi]) => {
       ctx.state.require('VDI', vdi);
+      await hold(ctx.timing.snapshotMs, ctx.lifetime);
       const fault = snapshotFault(ctx.faults);
       if (fault) throw fault;
       return snapshotVdi(ctx.state, vdi as string);
     },
   },
-  'VDI.destroy': { params: [1, 1], result: VOID, run: (ctx, [vdi]) => (ctx.state.require('VDI', vdi), destroyVdi(ctx.state, vdi as string), '') },
+  'VDI.destroy': {
+    params: [1, 1],
+    result: VOID,
+    run: async (ctx, [vdi]) => {
+      ctx.state.require('VDI', vdi);
+      await hold(ctx.timing.destroyMs, ctx.lifetime);
+      destroyVdi(ctx.state, vdi as string);
+      return '';
+    },
+  },
   'task.create': { params: [2, 2], result: ref('task'), run: (ctx, [label, descr]) => createTask(ctx.state, String(label), String(descr)) },
   'task.destroy': { params: [1, 1], result: VOID, run: (ctx, [task]) => (ctx.state.require('task', task), ctx.state.destroy('task', task as string), '') },
   'task.cancel': {

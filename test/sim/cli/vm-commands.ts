@@ -30,6 +30,8 @@ export async function vmSnapshot(c: CliContext): Promise<number> {
   const ignore = (get(c, 'ignore-vdi-uuids') ?? '').split(',').filter((u) => u !== '').map((u) => c.state.refByUuid('VDI', u));
   const uuids: string[] = [];
   for (const vm of selectVms(c, own)) {
+    // Synchronous, as XAPI's CLI server calls it: the thin client waits for the answer while
+    // the operation takes its time on the server (timing model).
     const snap = (await c.call('VM.snapshot', vm, name, ignore)) as string;
     const description = get(c, 'new-name-description');
     if (description !== undefined) await c.call('VM.set_name_description', snap, description);
@@ -37,6 +39,16 @@ export async function vmSnapshot(c: CliContext): Promise<number> {
   }
   c.out(`${uuids.join(',')}\n`);
   return 0;
+}
+
+/** The task's outcome: its result, or its failure thrown as the XenAPI error. */
+function outcome(task: string, rec: XapiRecord): string {
+  if (rec.status === 'failure') {
+    const [code, ...params] = rec.error_info as string[];
+    throw new XapiFailure(code ?? 'INTERNAL_ERROR', params);
+  }
+  if (rec.status === 'cancelled') throw failure('TASK_CANCELLED', task);
+  return String(rec.result);
 }
 
 /**
@@ -49,13 +61,7 @@ async function transfer(c: CliContext, direction: 'download' | 'upload', label: 
   try {
     const q = new URLSearchParams({ session_id: c.session, task_id: task, ...query });
     c[direction]({ path: `${path}?${q}`, file });
-    const rec = await c.waitTask(task);
-    if (rec.status === 'failure') {
-      const [code, ...params] = rec.error_info as string[];
-      throw new XapiFailure(code ?? 'INTERNAL_ERROR', params);
-    }
-    if (rec.status === 'cancelled') throw failure('TASK_CANCELLED', task);
-    return String(rec.result);
+    return outcome(task, await c.waitTask(task));
   } finally {
     if (c.state.has('task', task)) c.state.destroy('task', task);
   }

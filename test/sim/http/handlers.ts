@@ -14,6 +14,7 @@ import { buildOva } from './ova';
 import { TAR_END, tarHeader, tarOf, tarPadding } from './tar';
 import { VHD_MAX_SIZE, vhdStream } from './vhd';
 import { xmlDbDump } from './dbdump';
+import { exportRate, hold } from '../timing';
 
 export interface HttpCall {
   ctx: ApiContext;
@@ -64,6 +65,11 @@ export function begin(call: HttpCall, label: string): { task: string; ownTask: b
   return { task: createTask(state, label, ''), ownTask: true };
 }
 
+/** Timing model: the handler's task stays pending this long before the first byte (taskMs). */
+function settle(call: HttpCall): Promise<void> {
+  return hold(call.ctx.timing.taskMs, call.ctx.signal);
+}
+
 export function finish(state: SimState, t: { task: string; ownTask: boolean }, error?: XapiFailure, result = ''): void {
   completeTask(state, t.task, error ? { error } : { result });
   if (t.ownTask && state.has('task', t.task)) state.destroy('task', t.task);
@@ -107,7 +113,7 @@ function bodyOptions(call: HttpCall, task: string, compression: string | null, p
   return {
     compression: compressionOf(compression),
     failAfterBytes: faults.exportFailAfterBytes,
-    bytesPerSecond: faults.exportBytesPerSecond,
+    bytesPerSecond: exportRate(faults.exportBytesPerSecond, call.ctx.timing.exportBytesPerSecond),
     check: () => {
       const status = state.get('task', task)?.status;
       if (status === 'cancelled' || status === 'cancelling') throw failure('TASK_CANCELLED', task);
@@ -158,6 +164,7 @@ export async function handleExport(call: HttpCall): Promise<void> {
   const { state } = call.ctx;
   const t = begin(call, 'VM.export');
   if (!t) return;
+  await settle(call);
   let vm: string;
   try {
     vm = findVm(call);
@@ -189,9 +196,10 @@ export async function handleExport(call: HttpCall): Promise<void> {
   }
 }
 
-export function handleExportMetadata(call: HttpCall): void {
+export async function handleExportMetadata(call: HttpCall): Promise<void> {
   const t = begin(call, 'VM.export_metadata');
   if (!t) return;
+  await settle(call);
   let body: Buffer;
   try {
     const ova = buildOva(call.ctx.state, findVm(call), { includeDisks: false });
@@ -218,6 +226,7 @@ export async function handleExportRawVdi(call: HttpCall): Promise<void> {
   const { state } = call.ctx;
   const t = begin(call, 'VDI.export_raw');
   if (!t) return;
+  await settle(call);
   const format = call.query.get('format') ?? 'raw';
   let vdi: string;
   let size: number;
@@ -247,9 +256,10 @@ export async function handleExportRawVdi(call: HttpCall): Promise<void> {
   }
 }
 
-export function handleXmlDbDump(call: HttpCall): void {
+export async function handleXmlDbDump(call: HttpCall): Promise<void> {
   const t = begin(call, 'pool.dump_database');
   if (!t) return;
+  await settle(call);
   const body = xmlDbDump(call.ctx.state);
   call.res.writeHead(200, 'OK', { 'cache-control': 'no-cache, no-store', connection: 'close', 'task-id': t.task });
   call.res.end(body);

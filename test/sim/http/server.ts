@@ -14,6 +14,8 @@ export interface ControlHooks {
   /** POST /_sim/faults with a JSON body: fault settings plus actions. */
   control(body: unknown, from: Socket): unknown;
   status(): unknown;
+  /** GET (undefined) or POST /_sim/timing: changes the timing model, returns its settings. */
+  timing(body: unknown): unknown;
 }
 
 export interface Listener {
@@ -35,6 +37,18 @@ async function route(ctx: ApiContext, hooks: ControlHooks, req: IncomingMessage,
       try {
         const text = await readBody(req);
         answer = hooks.control(text.trim() === '' ? {} : JSON.parse(text), req.socket);
+      } catch (error) {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        return void res.end(JSON.stringify({ error: (error as Error).message }));
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify(answer));
+    }
+    if (path === '/_sim/timing' && (req.method === 'POST' || req.method === 'GET')) {
+      let answer: unknown;
+      try {
+        const text = req.method === 'POST' ? await readBody(req) : '';
+        answer = hooks.timing(text.trim() === '' ? undefined : JSON.parse(text));
       } catch (error) {
         res.writeHead(400, { 'content-type': 'application/json' });
         return void res.end(JSON.stringify({ error: (error as Error).message }));
