@@ -10,13 +10,7 @@ import { PoolRecords } from './poolEvents';
 import { releaseTransientMemory } from './memory';
 import { PoolCache } from './poolCache';
 import type { PoolConnectionState, PoolStatus } from './protocol';
-import { createPinnedDispatcher, normaliseFingerprint } from './tlsPinning';
-
-interface XapiClient extends Xapi {
-  _undiciDispatcher: unknown;
-  _url: unknown;
-  _setUrl(url: unknown): void;
-}
+import { certificateErrorIn, normaliseFingerprint, pinCertificate } from '../../runner/src/pool/tls';
 
 export interface PoolTarget {
   url: string;
@@ -46,15 +40,21 @@ const LARGE_POOL = 1000;
 function describeError(error: unknown): string {
   const e = error as { code?: string; message?: string; cause?: { message?: string } } | undefined;
   if (e?.code === 'SESSION_AUTHENTICATION_FAILED') return 'The pool rejected the user name or password.';
+  const certificate = certificateErrorIn(error);
+  if (certificate) return capitalise(certificate.message);
   const cause = e?.cause?.message ? ` (${e.cause.message})` : '';
   return `${e?.code && !e.message?.includes(e.code) ? `${e.code}: ` : ''}${e?.message ?? String(error)}${cause}`;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 export class LivePool {
   private target: PoolTarget = { url: '', user: 'root', certificateFingerprint: '' };
   private password = '';
   private wanted = true; // false after an explicit disconnectPool
-  private client: XapiClient | undefined;
+  private client: Xapi | undefined;
   private records: PoolRecords | undefined;
   private attempt = 0;
   private inventory: Inventory | undefined;
@@ -123,7 +123,7 @@ export class LivePool {
       return this.setOfflineState('vmbackup.pool.certificateFingerprint is not a sha256 fingerprint (64 hex digits).', true);
     }
     this.setState('connecting', `Connecting to ${this.target.url} as ${this.target.user}...`);
-    let client: XapiClient;
+    let client: Xapi;
     try {
       const options = {
         url: this.target.url,
@@ -133,11 +133,14 @@ export class LivePool {
         watchEvents: false,
         callTimeout: { 'event.from': 75_000, '*': 30_000 },
       };
-      client = createClient(options as unknown as XapiOptions) as unknown as XapiClient;
-      // xen-api@4.7.6 only offers all-or-nothing `allowUnauthorized`; we swap in a dispatcher
-      // that checks the pinned fingerprint and rebuild the transport that captured the old one.
-      client._undiciDispatcher = createPinnedDispatcher(pinned, this.options.connectTimeoutMs ?? 15_000);
-      client._setUrl(client._url);
+      // xen-api's typings take one number for callTimeout; 4.7.6 also takes this per-method map.
+      client = createClient(options as unknown as XapiOptions);
+      // The runner's certificate check: system-trusted, or exactly the pinned fingerprint.
+      pinCertificate(
+        client,
+        { fingerprint: pinned, pinnedBy: 'vmbackup.pool.certificateFingerprint' },
+        { connectTimeoutMs: this.options.connectTimeoutMs ?? 15_000, inactivityTimeoutMs: 5 * 60_000 },
+      );
     } catch (error) {
       return this.setOfflineState(`Cannot use vmbackup.pool.url "${this.target.url}": ${describeError(error)}`, true);
     }
@@ -184,7 +187,7 @@ export class LivePool {
     if (!records) return;
     let inventory: Inventory;
     try {
-      inventory = await loadInventory(records.asPoolClient(this.target.url));
+      inventory = await loadInventory(records.asRecordReader());
     } catch (error) {
       this.options.log(`could not build the inventory: ${describeError(error)}`);
       return;

@@ -3,7 +3,7 @@
 // 5,000-VM pool); here xen-api is the session and transport, and we keep only what hovers
 // and selection read, updated from `event.from` like xen-api's own event loop.
 import type { Xapi } from 'xen-api';
-import type { PoolClient } from '../../runner/src/pool/xapi';
+import type { RecordReader } from '../../runner/src/pool/xapi';
 
 type Compact = Record<string, unknown> & { uuid: string };
 
@@ -85,20 +85,14 @@ export class PoolRecords {
     return typeof pool?.name_label === 'string' && pool.name_label ? pool.name_label : undefined;
   }
 
-  /**
-   * The records as `<type>.get_all_records` would return them, for the runner's inventory
-   * loader (which only uses `url` and `call`; the rest of PoolClient is for backups).
-   */
-  asPoolClient(url: string): PoolClient {
-    const source: Pick<PoolClient, 'url' | 'call' | 'close'> = {
-      url,
+  /** The records as `<type>.get_all_records` would return them, for the runner's inventory loader. */
+  asRecordReader(): RecordReader {
+    return {
       call: async <T>(method: string): Promise<T> => {
         const table = this.tables.get(method.slice(0, method.indexOf('.')));
         return Object.fromEntries(table ?? []) as T;
       },
-      close: async () => undefined,
     };
-    return source as PoolClient;
   }
 
   private async fetchAll(): Promise<string> {

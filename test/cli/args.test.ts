@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseArgs, CliError, type RunCommand } from '../../runner/src/cli/args';
+import { parseArgs, CliError, type ParseContext, type RunCommand } from '../../runner/src/cli/args';
 
 const noEnv = { passwordInEnvironment: false };
 const withEnv = { passwordInEnvironment: true };
 
-function run(argv: string[], ctx = noEnv): RunCommand {
+function run(argv: string[], ctx: ParseContext = noEnv): RunCommand {
   const cmd = parseArgs(argv, ctx);
   assert.equal(cmd.kind, 'run');
   return cmd as RunCommand;
@@ -75,6 +75,29 @@ test('modern flags', () => {
   assert.equal(cmd.dryRun, true);
   assert.deepEqual(parseArgs(['--help'], noEnv), { kind: 'modern-help' });
   assert.deepEqual(parseArgs(['--version'], noEnv), { kind: 'version' });
+});
+
+test('--xapi-fingerprint and VMBACKUP_XAPI_FINGERPRINT pin the pool certificate (normalised; the flag wins)', () => {
+  const hex = '0123456789ABCDEF'.repeat(4);
+  const colons = hex.match(/../g)!.join(':');
+  assert.equal(run(['--xapi-fingerprint', colons.toLowerCase(), 'pw', 'x.cfg']).transport.xapiFingerprint, hex);
+  assert.equal(run(['--xapi-fingerprint=sha256:' + colons, 'pw', 'x.cfg']).transport.xapiFingerprint, hex);
+  assert.equal(run(['pw', 'x.cfg'], { ...noEnv, xapiFingerprintInEnvironment: hex.toLowerCase() }).transport.xapiFingerprint, hex);
+  const other = 'F'.repeat(64);
+  assert.equal(run(['--xapi-fingerprint', other, 'pw', 'x.cfg'], { ...noEnv, xapiFingerprintInEnvironment: hex }).transport.xapiFingerprint, other);
+  assert.equal(run(['pw', 'x.cfg']).transport.xapiFingerprint, undefined);
+  assert.throws(
+    () => parseArgs(['--xapi-fingerprint', 'ABCD', 'pw', 'x.cfg'], noEnv),
+    (e: unknown) => e instanceof CliError && e.argument === '--xapi-fingerprint=ABCD' && /sha256 fingerprint \(64 hex digits/.test(e.message),
+  );
+  assert.throws(
+    () => parseArgs(['pw', 'x.cfg'], { ...noEnv, xapiFingerprintInEnvironment: 'xyz' }),
+    (e: unknown) => e instanceof CliError && e.argument === 'VMBACKUP_XAPI_FINGERPRINT=xyz',
+  );
+  for (const ctx of [noEnv, { ...noEnv, xapiFingerprintInEnvironment: hex }]) {
+    const argv = ctx === noEnv ? ['--xapi-fingerprint', hex, '--xapi-insecure', 'pw', 'x.cfg'] : ['--xapi-insecure', 'pw', 'x.cfg'];
+    assert.throws(() => parseArgs(argv, ctx), (e: unknown) => e instanceof CliError && e.argument === '--xapi-insecure' && /cannot be combined/.test(e.message));
+  }
 });
 
 test('bad flag values name the argument', () => {

@@ -31,7 +31,7 @@ test('usage texts exit 1 as the original; --help and --version exit 0', async ()
   assert.match((await cli(['example'])).out, /vmbackup password vdi-export=DEV-mySql/);
   const modern = await cli(['--help']);
   assert.equal(modern.code, 0);
-  for (const flag of ['--ssh', '--xe', '--xapi', '--password-env', '--password-stdin', '--json', '--concurrency', '--dry-run']) {
+  for (const flag of ['--ssh', '--xe', '--xapi', '--xapi-fingerprint', 'VMBACKUP_XAPI_FINGERPRINT', '--password-env', '--password-stdin', '--json', '--concurrency', '--dry-run']) {
     assert.ok(modern.out.includes(flag), flag);
   }
   const version = await cli(['--version']);

@@ -185,18 +185,3 @@ test('HOST_IS_SLAVE: pointed at a pool member, the XenAPI client follows to the 
     await pool.close();
   }
 });
-
-test('https XenAPI with a self-signed certificate: refused by default, accepted with --xapi-insecure', async () => {
-  const pool = await startSimulator({ fixture: { name: 'tls', vms: [{ name: 'web01', disks: [{ size: '1MiB' }] }] }, https: true });
-  try {
-    const ws = workspace();
-    const cfg = ws.writeConfig(['vm-export=web01']);
-    const refused = await startCli(pool, [cfg, 'preview']).done;
-    assert.equal(refused.code, 2);
-    assert.match(refused.stdout, /ERROR cannot log in to XenAPI at https:/);
-    const accepted = await startCli(pool, ['--xapi-insecure', cfg, 'preview']).done;
-    assert.equal(accepted.code, 0, accepted.stdout + accepted.stderr);
-  } finally {
-    await pool.close();
-  }
-});

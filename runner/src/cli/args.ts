@@ -2,6 +2,7 @@
 // <config|vm-selector> [preview] [compress=..] [ignore_extra_keys=..] [pre_clean=..]`, the
 // words help/config/example, `create-password-file=`) plus the modern `--flags`.
 // Pure: nothing here reads files or the environment; see password.ts for that.
+import { normaliseFingerprint } from '../pool/tls';
 
 export type Compression = 'none' | 'gzip' | 'zstd';
 
@@ -20,6 +21,11 @@ export interface TransportOptions {
   xapi?: string;
   /** Accept an https XenAPI certificate that does not verify (self-signed pool certificate). */
   xapiInsecure?: boolean;
+  /**
+   * sha256 of the pool's own (self-signed) certificate, normalised to 64 hex digits: that
+   * certificate is accepted, no other unverifiable one. The safe alternative to xapiInsecure.
+   */
+  xapiFingerprint?: string;
 }
 
 export interface RunCommand {
@@ -66,13 +72,32 @@ export class CliError extends Error {
   }
 }
 
-const FLAGS_WITH_VALUE = new Set(['--ssh', '--ssh-config', '--xe', '--xapi', '--password-env', '--concurrency']);
+const FLAGS_WITH_VALUE = new Set(['--ssh', '--ssh-config', '--xe', '--xapi', '--xapi-fingerprint', '--password-env', '--concurrency']);
 const BOOLEAN_FLAGS = new Set(['--password-stdin', '--json', '--dry-run', '--help', '--version', '--xapi-insecure']);
 const OPTIONAL_WORDS = new Set(['preview', 'compress', 'ignore_extra_keys', 'pre_clean']);
 
 export interface ParseContext {
   /** True when VMBACKUP_PASSWORD is set: then the password positional may be left out. */
   passwordInEnvironment: boolean;
+  /** The value of VMBACKUP_XAPI_FINGERPRINT, when set (the flag wins over it). */
+  xapiFingerprintInEnvironment?: string;
+}
+
+export const FINGERPRINT_ENV = 'VMBACKUP_XAPI_FINGERPRINT';
+
+/** The pinned fingerprint from --xapi-fingerprint or the environment, normalised. */
+function parseFingerprint(flag: string | true | undefined, fromEnvironment: string | undefined): string | undefined {
+  const [value, argument] =
+    typeof flag === 'string' ? [flag, `--xapi-fingerprint=${flag}`] : fromEnvironment ? [fromEnvironment, `${FINGERPRINT_ENV}=${fromEnvironment}`] : [];
+  if (value === undefined || argument === undefined) return undefined;
+  const fingerprint = normaliseFingerprint(value);
+  if (!fingerprint) {
+    throw new CliError(
+      argument,
+      `${argument}: expected the certificate's sha256 fingerprint (64 hex digits, e.g. AB:CD:...; openssl x509 -noout -fingerprint -sha256 prints it)`,
+    );
+  }
+  return fingerprint;
 }
 
 /** Is this positional one of the original's optional words (`preview`, `compress=...`)? */
@@ -234,6 +259,14 @@ export function parseArgs(argv: readonly string[], context: ParseContext): Comma
     command.transport.xapi = xapi;
   }
   if (flags.has('--xapi-insecure')) command.transport.xapiInsecure = true;
+  const fingerprint = parseFingerprint(flags.get('--xapi-fingerprint'), context.xapiFingerprintInEnvironment);
+  if (fingerprint !== undefined) {
+    if (command.transport.xapiInsecure) {
+      const pinnedBy = flags.has('--xapi-fingerprint') ? '--xapi-fingerprint' : FINGERPRINT_ENV;
+      throw new CliError('--xapi-insecure', `--xapi-insecure cannot be combined with ${pinnedBy} (pinning accepts only that certificate)`);
+    }
+    command.transport.xapiFingerprint = fingerprint;
+  }
   const concurrency = flags.get('--concurrency');
   if (typeof concurrency === 'string') command.concurrency = parseConcurrency(concurrency, `--concurrency=${concurrency}`);
   if (command.preview && command.dryRun) {

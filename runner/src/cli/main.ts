@@ -1,7 +1,7 @@
 // The command line's top level: parse, dispatch, map every failure to a clear message and
 // an exit code. Nothing here may let a stack trace reach the admin.
 import { VERSION } from '../version';
-import { CliError, parseArgs } from './args';
+import { CliError, FINGERPRINT_ENV, parseArgs } from './args';
 import { MODERN_HELP, usageText } from './usage';
 import { createPasswordFile, resolvePassword } from './password';
 import type { Io } from './output';
@@ -10,7 +10,10 @@ import { runCommand } from './run';
 export async function main(argv: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
   let json = argv.includes('--json');
   try {
-    const command = parseArgs(argv, { passwordInEnvironment: Boolean(io.env.VMBACKUP_PASSWORD) });
+    const command = parseArgs(argv, {
+      passwordInEnvironment: Boolean(io.env.VMBACKUP_PASSWORD),
+      ...(io.env[FINGERPRINT_ENV] ? { xapiFingerprintInEnvironment: io.env[FINGERPRINT_ENV] } : {}),
+    });
     switch (command.kind) {
       case 'usage':
         io.stdout.write(usageText(command.topic));

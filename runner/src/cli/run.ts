@@ -55,10 +55,11 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
   const { password, warnings } = await resolvePassword(command.password, io.env, io.stdin);
   const config = loadConfig(command.target);
   const mode = command.preview ? 'preview' : command.dryRun ? 'dry-run' : 'backup';
+  const ssh = command.transport.ssh;
   bus.emit({
     type: 'run-start',
     mode,
-    host: command.transport.ssh ? `ssh ${command.transport.ssh.user}@${command.transport.ssh.host}:${command.transport.ssh.port ?? 22}` : 'local',
+    host: ssh ? `ssh ${ssh.user}@${ssh.host}:${ssh.port ?? 22}` : 'local',
     version: VERSION,
     ...(config.file ? { config: config.file } : {}),
     // Not a log line of its own: the original logs "config loaded from" after loading.
@@ -95,8 +96,14 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
       return 2;
     }
     host = transport.host;
+    if (transport.xapiFingerprint && !transport.xapiUrl.startsWith('https:')) {
+      bus.info(`note: the pinned certificate fingerprint is not used: XenAPI at ${transport.xapiUrl} is not https`);
+    }
     try {
-      pool = await connectPool(transport.xapiUrl, password, { allowUnauthorized: transport.xapiInsecure });
+      pool = await connectPool(transport.xapiUrl, password, {
+        allowUnauthorized: transport.xapiInsecure,
+        ...(transport.xapiFingerprint ? { fingerprint: transport.xapiFingerprint } : {}),
+      });
     } catch (error) {
       bus.error(`ERROR ${(error as Error).message}`);
       if (config.file && mode === 'backup') {

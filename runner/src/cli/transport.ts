@@ -10,10 +10,16 @@ export interface Transport {
   xapiUrl: string;
   /** Skip TLS certificate verification for the XenAPI connection (explicit opt-in only). */
   xapiInsecure: boolean;
+  /** The pinned sha256 of the pool's certificate (normalised), when given. */
+  xapiFingerprint?: string;
 }
 
 function isLoopbackDefault(url: URL): boolean {
   return url.hostname === 'localhost' && (url.port === '' || url.port === '80') && url.protocol === 'http:';
+}
+
+function tlsOf(options: TransportOptions): Pick<Transport, 'xapiInsecure' | 'xapiFingerprint'> {
+  return { xapiInsecure: options.xapiInsecure ?? false, ...(options.xapiFingerprint ? { xapiFingerprint: options.xapiFingerprint } : {}) };
 }
 
 export async function openTransport(options: TransportOptions, password: string): Promise<Transport> {
@@ -26,7 +32,7 @@ export async function openTransport(options: TransportOptions, password: string)
       ...(options.xe ? { xePath: options.xe } : {}),
       ...(options.sshConfig ? { configFile: options.sshConfig } : {}),
     });
-    return { host: sshHost, xapiUrl: options.xapi ?? `https://${bracketed}/`, xapiInsecure: options.xapiInsecure ?? false };
+    return { host: sshHost, xapiUrl: options.xapi ?? `https://${bracketed}/`, ...tlsOf(options) };
   }
   const xePath = options.xe ?? (existsSync(DEFAULT_XE) ? DEFAULT_XE : 'xe');
   const xapiUrl = options.xapi ?? 'http://localhost/';
@@ -42,5 +48,5 @@ export async function openTransport(options: TransportOptions, password: string)
         password,
         noSsl: url.protocol === 'http:',
       };
-  return { host: createLocalHost({ xePath, ...(xeConnection ? { xeConnection } : {}) }), xapiUrl, xapiInsecure: options.xapiInsecure ?? false };
+  return { host: createLocalHost({ xePath, ...(xeConnection ? { xeConnection } : {}) }), xapiUrl, ...tlsOf(options) };
 }

@@ -148,8 +148,12 @@ Where it runs:
   --xe PATH                    the xe program (default /opt/xensource/bin/xe, else xe on PATH)
   --xapi URL                   XenAPI address for inventory and records
                                (default http://localhost/, or https://<ssh host>/ with --ssh)
-  --xapi-insecure              accept an https certificate that cannot be verified
-                               (a pool's self-signed certificate); off by default
+  --xapi-fingerprint SHA256    accept the pool's self-signed certificate with this sha256
+                               fingerprint (AA:BB:.. or hex; also VMBACKUP_XAPI_FINGERPRINT);
+                               openssl x509 -in /etc/xensource/xapi-ssl.pem -noout
+                               -fingerprint -sha256 prints it on the host
+  --xapi-insecure              accept ANY https certificate that cannot be verified
+                               (prefer --xapi-fingerprint: the root password travels there)
 
 Output and behaviour:
   --json                       JSON lines events on stdout (one object per line, see docs/cli.md)

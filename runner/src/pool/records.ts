@@ -3,7 +3,7 @@
 // leftover snapshots). Per-VM XenAPI round trips would otherwise dominate the orchestration
 // cost of many small VMs. Anything not found here is looked up live by the caller.
 import type { Inventory, InventoryDisk, InventoryVm, PowerState } from './inventory';
-import { allRecords, fieldBool, fieldNumber, fieldText, type PoolClient, type VmRecords, type XapiRecord } from './xapi';
+import { allRecords, fieldBool, fieldNumber, fieldText, type RecordReader, type VmRecords, type XapiRecord } from './xapi';
 
 type RecordMap = Record<string, XapiRecord>;
 const CLASSES = ['VM', 'VBD', 'VDI', 'SR', 'VIF', 'network'] as const;
@@ -17,7 +17,7 @@ export class PoolRecords {
     readonly fetchedAt: number,
   ) {}
 
-  static async load(pool: PoolClient): Promise<PoolRecords> {
+  static async load(pool: RecordReader): Promise<PoolRecords> {
     const maps = await Promise.all(CLASSES.map((cls) => allRecords(pool, cls)));
     const tables = Object.fromEntries(CLASSES.map((cls, i) => [cls, maps[i]!])) as Tables;
     return new PoolRecords(tables, Date.now());

@@ -4,6 +4,7 @@
 import { createClient, type Xapi } from 'xen-api';
 import type { Inventory } from './inventory';
 import { PoolRecords } from './records';
+import { certificateErrorIn, pinCertificate } from './tls';
 
 export type XapiRecord = Record<string, unknown> & { uuid: string };
 
@@ -14,6 +15,12 @@ export interface PoolClient {
   exportMetadata(vmRef: string): Promise<Buffer>;
   close(): Promise<void>;
 }
+
+/**
+ * What reading records needs. The inventory is built from a live connection (runner) or
+ * from the language server's event-fed copy of the records, which has no downloads.
+ */
+export type RecordReader = Pick<PoolClient, 'call'>;
 
 export class PoolConnectError extends Error {
   override readonly name = 'PoolConnectError';
@@ -26,26 +33,49 @@ export class PoolConnectError extends Error {
   }
 }
 
+export interface ConnectOptions {
+  user?: string;
+  /** Accept any certificate (--xapi-insecure). Pinning a fingerprint is the safe way. */
+  allowUnauthorized?: boolean;
+  /** sha256 of the pool's own certificate, normalised (tls.ts normaliseFingerprint). */
+  fingerprint?: string;
+  /** How errors name the pin: `--xapi-fingerprint` by default. */
+  pinnedBy?: string;
+}
+
+const INACTIVITY_TIMEOUT_MS = 10 * 60 * 1000;
+const CONNECT_TIMEOUT_MS = 10_000; // undici's default, as before pinning
+
 /**
  * Log in as `root` (the original's user). HOST_IS_SLAVE is followed to the master by the
  * client itself. Events are not watched: a run reads what it needs when it needs it.
+ * The root password travels on this connection: an https certificate must be trusted by the
+ * system or carry the pinned fingerprint, unless the admin explicitly accepts any
+ * (--xapi-insecure).
  */
-export async function connectPool(url: string, password: string, options: { user?: string; allowUnauthorized?: boolean } = {}): Promise<PoolClient> {
+export async function connectPool(url: string, password: string, options: ConnectOptions = {}): Promise<PoolClient> {
   const xapi: Xapi = createClient({
     url,
     auth: { user: options.user ?? 'root', password },
-    // The root password travels on this connection: certificates are verified unless the
-    // admin explicitly accepts an unverifiable one (--xapi-insecure).
     allowUnauthorized: options.allowUnauthorized ?? false,
     watchEvents: false,
-    httpInactivityTimeout: 10 * 60 * 1000,
+    httpInactivityTimeout: INACTIVITY_TIMEOUT_MS,
   });
+  if (!options.allowUnauthorized) {
+    pinCertificate(
+      xapi,
+      { fingerprint: options.fingerprint, pinnedBy: options.pinnedBy ?? '--xapi-fingerprint' },
+      { connectTimeoutMs: CONNECT_TIMEOUT_MS, inactivityTimeoutMs: INACTIVITY_TIMEOUT_MS },
+    );
+  }
   try {
     await xapi.connect();
   } catch (error) {
     const code = (error as { code?: string }).code;
-    const detail =
-      code === 'SESSION_AUTHENTICATION_FAILED'
+    const certificate = certificateErrorIn(error);
+    const detail = certificate
+      ? certificate.message
+      : code === 'SESSION_AUTHENTICATION_FAILED'
         ? 'authentication failed (wrong password?)'
         : error instanceof Error
           ? error.message
@@ -82,7 +112,7 @@ export async function connectPool(url: string, password: string, options: { user
 
 type RecordMap = Record<string, XapiRecord>;
 
-export async function allRecords(pool: PoolClient, cls: string): Promise<RecordMap> {
+export async function allRecords(pool: RecordReader, cls: string): Promise<RecordMap> {
   return pool.call<RecordMap>(`${cls}.get_all_records`);
 }
 
@@ -91,7 +121,7 @@ const bool = (v: unknown): boolean => v === true || v === 'true';
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0));
 
 /** Everything selection needs, in XAPI's get_all_records order. */
-export async function loadInventory(pool: PoolClient): Promise<Inventory> {
+export async function loadInventory(pool: RecordReader): Promise<Inventory> {
   return (await PoolRecords.load(pool)).inventory();
 }
 
@@ -102,7 +132,7 @@ export interface PoolMasterInfo {
   hosts: { uuid: string; nameLabel: string; hostname: string }[];
 }
 
-export async function loadPoolMaster(pool: PoolClient): Promise<PoolMasterInfo> {
+export async function loadPoolMaster(pool: RecordReader): Promise<PoolMasterInfo> {
   const [pools, hosts] = await Promise.all([allRecords(pool, 'pool'), allRecords(pool, 'host')]);
   const first = Object.values(pools)[0];
   const master = first ? hosts[str(first.master)] : undefined;
@@ -121,7 +151,7 @@ export interface VmRecords {
   vifs: { vif: XapiRecord; network?: XapiRecord }[];
 }
 
-async function record(pool: PoolClient, cls: string, ref: unknown): Promise<XapiRecord | undefined> {
+async function record(pool: RecordReader, cls: string, ref: unknown): Promise<XapiRecord | undefined> {
   if (typeof ref !== 'string' || ref === '' || ref === 'OpaqueRef:NULL') return undefined;
   try {
     return await pool.call<XapiRecord>(`${cls}.get_record`, ref);
@@ -130,7 +160,7 @@ async function record(pool: PoolClient, cls: string, ref: unknown): Promise<Xapi
   }
 }
 
-export async function loadVmRecords(pool: PoolClient, vmRef: string, known?: XapiRecord): Promise<VmRecords> {
+export async function loadVmRecords(pool: RecordReader, vmRef: string, known?: XapiRecord): Promise<VmRecords> {
   const vm = known ?? (await pool.call<XapiRecord>('VM.get_record', vmRef));
   const disks = await Promise.all(
     ((vm.VBDs as string[] | undefined) ?? []).map(async (vbdRef) => {
@@ -151,20 +181,20 @@ export async function loadVmRecords(pool: PoolClient, vmRef: string, known?: Xap
 }
 
 /** Every VM record (with its ref) whose name is exactly `name`: snapshots and templates too. */
-export async function findVmsNamed(pool: PoolClient, name: string): Promise<{ ref: string; record: XapiRecord }[]> {
+export async function findVmsNamed(pool: RecordReader, name: string): Promise<{ ref: string; record: XapiRecord }[]> {
   const refs = await pool.call<string[]>('VM.get_by_name_label', name);
   const found = await Promise.all(refs.map(async (ref) => ({ ref, record: await record(pool, 'VM', ref) })));
   return found.filter((f): f is { ref: string; record: XapiRecord } => f.record !== undefined);
 }
 
 /** Snapshots (never real VMs) with this exact name: leftovers of an earlier run. */
-export async function findVmSnapshotsNamed(pool: PoolClient, name: string): Promise<XapiRecord[]> {
+export async function findVmSnapshotsNamed(pool: RecordReader, name: string): Promise<XapiRecord[]> {
   const refs = await pool.call<string[]>('VM.get_by_name_label', name);
   const records = await Promise.all(refs.map((ref) => record(pool, 'VM', ref)));
   return records.filter((r): r is XapiRecord => r !== undefined && bool(r.is_a_snapshot));
 }
 
-export async function findVdiSnapshotsNamed(pool: PoolClient, name: string): Promise<XapiRecord[]> {
+export async function findVdiSnapshotsNamed(pool: RecordReader, name: string): Promise<XapiRecord[]> {
   const refs = await pool.call<string[]>('VDI.get_by_name_label', name);
   const records = await Promise.all(refs.map((ref) => record(pool, 'VDI', ref)));
   return records.filter((r): r is XapiRecord => r !== undefined && bool(r.is_a_snapshot));
