@@ -58,3 +58,18 @@ for (const name of ['local', 'ssh'] as const) {
     assert.match(log.at(-1)!, new RegExp(`,end,ERROR,S:${unique.length} W:0 E:${1 + withSlash.length}$`));
   });
 }
+
+test('the run-start line quotes a hostile vm-selector; a line break in one is a one-line argument error', async () => {
+  const selector = 'odd "name" $(touch /tmp/pwned) `id`:2';
+  const result = await runCli(sim, [selector, 'preview']);
+  const lines = result.stdout.split('\n').filter((l) => l !== '');
+  for (const line of lines) assert.match(line, /^\d{4}-\d{2}-\d{2}-\(\d{2}:\d{2}:\d{2}\) - /, 'every line is a log line');
+  assert.equal(
+    lines[0]!.replace(/^.*? - /, ''),
+    `VmBackup preview running on the local host with vm-selector ${JSON.stringify(selector)} (vmbackup ${/\(vmbackup ([^)]+)\)/.exec(lines[0]!)![1]})`,
+  );
+  assert.ok(!existsSync('/tmp/pwned'));
+  const broken = await runCli(sim, ['new\nline', 'preview']);
+  assert.equal(broken.code, 2);
+  assert.equal(broken.stderr, 'vmbackup: "new\\nline": ERROR invalid vm-selector (contains a line break): "new\\nline"\n');
+});

@@ -65,6 +65,8 @@ test('README "Preview Example #2" (weekend.cfg, errors resolved): the exact sett
 test('README "Preview Example #1" with a vm-selector: "DEV mySql" is selected (the pool\'s duplicate name still fails the preview)', async () => {
   const result = await runCli(sim, ['DEV mySql', 'preview']);
   const lines = messages(result.stdout);
+  // The first line says what runs where (a VM name is quoted: it may hold anything).
+  assert.match(lines[0]!, /^VmBackup preview running on the local host with vm-selector "DEV mySql" \(vmbackup \d+\.\d+\.\d+\)$/);
   const b = block(lines);
   assert.deepEqual(b.slice(7), ['  exclude (cnt)= 0', '  exclude: ', '  vdi-export (cnt)= 0', '  vdi-export: ', '  vm-export (cnt)= 1', '  vm-export: DEV mySql']);
   assert.equal(b[1], '  backup_dir        = /snapshots/BACKUPS');
@@ -96,8 +98,9 @@ test('--json preview: one JSON object per line, ends with run-end and its exit c
   const cfg = join(dir, 'weekend.cfg');
   writeFileSync(cfg, readFileSync(join(repoRoot, 'examples', 'weekend.cfg'), 'utf8').replace('backup_dir=/snapshots/BACKUPS', `backup_dir=${dir}`));
   const result = await runCli(sim, ['--json', cfg, 'preview']);
-  const events = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; time: string; exitCode?: number; location?: string });
+  const events = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; time: string; message: string; exitCode?: number; location?: string });
   assert.equal(events[0]!.type, 'run-start');
+  assert.match(events[0]!.message, new RegExp(`^VmBackup preview running on the local host with config ${cfg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(vmbackup \\d+\\.\\d+\\.\\d+`));
   const end = events.at(-1)!;
   assert.equal(end.type, 'run-end');
   assert.equal(end.exitCode, result.code);

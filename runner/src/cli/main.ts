@@ -7,6 +7,11 @@ import { createPasswordFile, resolvePassword } from './password';
 import type { Io } from './output';
 import { runCommand } from './run';
 
+/** An argument as typed, JSON-quoted when it holds a line break or another control character. */
+function printableArgument(argument: string): string {
+  return /[\x00-\x1f\x7f]/.test(argument) ? JSON.stringify(argument) : argument;
+}
+
 export async function main(argv: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
   let json = argv.includes('--json');
   try {
@@ -39,7 +44,7 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal)
       error instanceof CliError
         ? error.message.startsWith(error.argument) || error.message.includes(error.argument)
           ? error.message
-          : `${error.argument}: ${error.message}`
+          : `${printableArgument(error.argument)}: ${error.message}`
         : `unexpected failure: ${error instanceof Error ? error.message : String(error)}`;
     if (json) {
       io.stdout.write(JSON.stringify({ type: 'error', time: new Date().toISOString(), message: text }) + '\n');

@@ -47,6 +47,20 @@ export function loadConfig(target: string): LoadedConfig {
   return { displayName: '<vm-selector>', text: target, parsed: selector.config, settings: resolveSettings(parseConfig('')) };
 }
 
+/** One line for cron logs and the extension's output: what runs where, with which config. */
+function startMessage(mode: 'backup' | 'preview' | 'dry-run', command: RunCommand, config: LoadedConfig): string {
+  const ssh = command.transport.ssh;
+  const where = ssh ? `${ssh.user}@${ssh.host}:${ssh.port ?? 22} (ssh)` : 'the local host';
+  // A vm-selector is a VM name: hostile input that may hold quotes or newlines.
+  const what = config.file ? `config ${printable(config.file)}` : `vm-selector ${JSON.stringify(command.target)}`;
+  return `VmBackup ${mode === 'backup' ? '' : `${mode} `}running on ${where} with ${what} (vmbackup ${VERSION})`;
+}
+
+/** Shown as is when plain, JSON-quoted when it holds spaces, quotes or control characters. */
+function printable(text: string): string {
+  return /^[^\s"\\\x00-\x1f\x7f]+$/.test(text) ? text : JSON.stringify(text);
+}
+
 export async function runCommand(command: RunCommand, io: Io, signal: AbortSignal): Promise<number> {
   const bus = new EventBus();
   attachOutput(bus, io, command.json);
@@ -62,8 +76,7 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
     host: ssh ? `ssh ${ssh.user}@${ssh.host}:${ssh.port ?? 22}` : 'local',
     version: VERSION,
     ...(config.file ? { config: config.file } : {}),
-    // Not a log line of its own: the original logs "config loaded from" after loading.
-    message: '',
+    message: startMessage(mode, command, config),
   });
   for (const w of warnings) bus.warning(w);
   for (const note of command.notes) bus.info(note);
