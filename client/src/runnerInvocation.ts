@@ -7,6 +7,8 @@ export type RunAction = 'preview' | 'backup' | 'dry-run';
 
 export interface RunnerSettings {
   poolUrl: string;
+  /** `vmbackup.pool.certificateFingerprint`: the pinned sha256 of a self-signed pool certificate. */
+  certificateFingerprint: string;
   transport: 'local' | 'ssh';
   sshTarget: string;
   xePath: string;
@@ -39,6 +41,8 @@ export function buildRunnerInvocation(options: {
   const { settings } = options;
   const args = [options.runnerScript, '--json', '--password-env', PASSWORD_ENV];
   if (settings.poolUrl) args.push('--xapi', settings.poolUrl);
+  // The same pin the language server uses, so Run Preview/Backup reach the same pool safely.
+  if (settings.poolUrl && settings.certificateFingerprint) args.push('--xapi-fingerprint', settings.certificateFingerprint);
   if (settings.xePath) args.push('--xe', settings.xePath);
   if (settings.transport === 'ssh') {
     if (!/^[^@\s]+@[^@\s:]+(:\d{1,5})?$/.test(settings.sshTarget)) {
@@ -78,6 +82,7 @@ export function normaliseRunnerSettings(section: {
   const env = section.get<unknown>('runner.env');
   return {
     poolUrl: str('pool.url'),
+    certificateFingerprint: str('pool.certificateFingerprint'),
     transport: str('runner.transport') === 'ssh' ? 'ssh' : 'local',
     sshTarget: str('runner.sshTarget'),
     xePath: str('runner.xePath'),

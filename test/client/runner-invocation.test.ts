@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildRunnerInvocation, normaliseRunnerSettings, PASSWORD_ENV, RunnerSettingsError, type RunnerSettings } from '../../client/src/runnerInvocation';
 
-const base: RunnerSettings = { poolUrl: '', transport: 'local', sshTarget: '', xePath: '', extraArgs: [], env: {} };
+const base: RunnerSettings = { poolUrl: '', certificateFingerprint: '', transport: 'local', sshTarget: '', xePath: '', extraArgs: [], env: {} };
 const secret = 'pa$$ `word` $(rm -rf /)';
 
 function build(action: 'preview' | 'backup' | 'dry-run', settings: Partial<RunnerSettings> = {}, extraArgs?: string[]) {
@@ -72,7 +72,21 @@ test('normaliseRunnerSettings tolerates wrong types from a hand-edited settings.
     'runner.extraArgs': ['--json', 3, null],
     'runner.env': { A: 'x', B: 2 },
     'runner.xePath': 42,
+    'pool.certificateFingerprint': ['not', 'a', 'string'],
   };
   const settings = normaliseRunnerSettings({ get: <T>(key: string) => values[key] as T });
-  assert.deepEqual(settings, { poolUrl: 'https://xen1', transport: 'local', sshTarget: '', xePath: '', extraArgs: ['--json'], env: { A: 'x' } });
+  assert.deepEqual(settings, { poolUrl: 'https://xen1', certificateFingerprint: '', transport: 'local', sshTarget: '', xePath: '', extraArgs: ['--json'], env: { A: 'x' } });
+});
+
+test('a pinned pool certificate goes to the runner as --xapi-fingerprint, only with a pool URL', () => {
+  const fp = 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89';
+  const pinned = build('backup', { poolUrl: 'https://xen1', certificateFingerprint: fp });
+  const i = pinned.args.indexOf('--xapi-fingerprint');
+  assert.ok(i > 0, pinned.args.join(' '));
+  assert.equal(pinned.args[i + 1], fp);
+  assert.ok(i < pinned.args.indexOf('/etc/vmbackup/weekly.cfg'));
+  assert.ok(!build('backup', { certificateFingerprint: fp }).args.includes('--xapi-fingerprint'));
+  assert.ok(!build('backup', { poolUrl: 'https://xen1' }).args.includes('--xapi-fingerprint'));
+  const read = normaliseRunnerSettings({ get: <T,>(k: string) => ({ 'pool.url': 'https://xen1', 'pool.certificateFingerprint': ` ${fp} ` } as Record<string, unknown>)[k] as T });
+  assert.equal(read.certificateFingerprint, fp);
 });
