@@ -1,7 +1,7 @@
 // A real LSP client for protocol tests and the benchmark: starts the BUILT server
 // (dist/server.js) over stdio and talks to it with vscode-languageserver-protocol.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -76,6 +76,8 @@ export class TestClient {
   readonly publishCount = new Map<string, number>();
   readonly poolStatuses: PoolStatus[] = [];
   readonly storagePath: string;
+  /** A storage folder made here (not passed in by a test that reuses it) is removed on dispose. */
+  private readonly ownsStoragePath: boolean;
   private readonly versions = new Map<string, number>();
   private readonly texts = new Map<string, string>();
   private waiters: Array<() => void> = [];
@@ -86,6 +88,7 @@ export class TestClient {
   constructor(private readonly options: ClientOptions = {}) {
     if (!options.command) ensureBuilt();
     this.settings = options.settings ?? {};
+    this.ownsStoragePath = options.storagePath === undefined;
     this.storagePath = options.storagePath ?? mkdtempSync(join(tmpdir(), 'vmbackup-lsp-'));
     const [command, ...args] = options.command ?? [process.execPath, SERVER, '--stdio'];
     this.process = spawn(command!, args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -264,6 +267,7 @@ export class TestClient {
     if (this.process.exitCode === null) await exited;
     clearTimeout(timer);
     this.connection.dispose();
+    if (this.ownsStoragePath) rmSync(this.storagePath, { recursive: true, force: true });
   }
 }
 

@@ -1,7 +1,7 @@
 // Shared helpers of the runner end-to-end tests: a simulator, a temp backup dir, and the
 // bundled CLI (dist/vmbackup.js) run as a real process.
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { startSimulator, type Simulator, type Fixture } from '../sim/index';
@@ -13,8 +13,16 @@ export function ensureBundle(): void {
   if (!existsSync(cliPath)) execFileSync(process.execPath, [join(repoRoot, 'scripts', 'build.mjs')], { stdio: 'inherit' });
 }
 
+const tempDirs: string[] = [];
+// Each test file runs in its own process: its temp folders go when it ends.
+process.on('exit', () => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(prefix = 'vmbackup-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
 }
 
 export async function startPool(fixture: string | Fixture): Promise<Simulator> {
