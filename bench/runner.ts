@@ -108,7 +108,13 @@ async function transport(name: string, host: Host, overheadTarget: number): Prom
     const realistic = profile === 'realistic';
     console.log(`${name}, ${realistic ? `realistic timing (${describe(profile)})` : 'instant simulator (CPU-bound: every xe call is a Node process start)'}:`);
     console.log(`  sequential: ${seconds(seq.wall)} for ${VMS} VMs = ${(seq.wall / VMS).toFixed(0)} ms/VM (inside xe: ${(seq.xe / VMS).toFixed(0)} ms/VM)`);
-    console.log(`  orchestration overhead (outside xe): ${overhead.toFixed(0)} ms/VM  (target < ${overheadTarget} ms) ${overhead < overheadTarget ? 'OK' : 'MISSED'}`);
+    if (realistic) {
+      // The runner reads vm-metadata.xml through xen-api (/export_metadata), whose export task
+      // now waits taskMs on the server: host time outside xe, not runner work.
+      console.log(`  time outside xe: ${overhead.toFixed(0)} ms/VM (includes the ${TIMING_PROFILES.realistic.taskMs} ms export-task wait of the xen-api metadata download; the overhead target is checked on the instant run)`);
+    } else {
+      console.log(`  orchestration overhead (outside xe): ${overhead.toFixed(0)} ms/VM  (target < ${overheadTarget} ms) ${overhead < overheadTarget ? 'OK' : 'MISSED'}`);
+    }
     console.log(
       `  --concurrency 4: ${seconds(par.wall)}  speedup ${speedup.toFixed(2)}x` +
         (realistic ? `  (target >= 2.5x) ${speedup >= 2.5 ? 'OK' : 'MISSED'}` : `  (bounded by the ${cpus().length} CPUs; not the figure the 2.5x target is about)`),
