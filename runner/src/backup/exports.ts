@@ -70,22 +70,23 @@ export async function checkFreeSpace(ctx: RunContext, needed: number): Promise<v
   }
 }
 
+/** Runs one step of the xe sequence; a failure becomes the status-log record the original writes for it. */
+async function failAs<T>(record: string, work: () => Promise<T>, prefix = 'ERROR '): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw new StepFailure(record, `${prefix}${message(error)}`);
+  }
+}
+
 async function runExportCommand(ctx: RunContext, vm: string, args: string[], record: string, file: string, total?: number): Promise<void> {
   ctx.bus.step('export', `cmd: ${describeXe(args)}`, vm);
-  try {
-    await withProgress(ctx, vm, file, total, xe(ctx.host, args, { signal: ctx.signal }));
-  } catch (error) {
-    throw new StepFailure(record, `ERROR ${message(error)}`);
-  }
+  await failAs(record, () => withProgress(ctx, vm, file, total, xe(ctx.host, args, { signal: ctx.signal })));
 }
 
 async function verifyStep(ctx: RunContext, vm: string, check: () => Promise<void>): Promise<void> {
   ctx.bus.step('verify', 'verifying the export file', vm);
-  try {
-    await check();
-  } catch (error) {
-    throw new StepFailure('VERIFY-FAIL', `ERROR export file check failed: ${message(error)}`);
-  }
+  await failAs('VERIFY-FAIL', check, 'ERROR export file check failed: ');
 }
 
 export async function runVmExport(ctx: RunContext, job: BackupJob, records: VmRecords, folder: string, preClean: () => Promise<void>): Promise<ExportResult> {
@@ -112,18 +113,11 @@ export async function runVmExport(ctx: RunContext, job: BackupJob, records: VmRe
   let snapshot: string | undefined;
   try {
     bus.step('snapshot', `1.cmd: ${describeXe(xeArgs.vmSnapshot(records.vm.uuid, snapName))}`, vm);
-    try {
-      snapshot = await vmSnapshot(host, records.vm.uuid, snapName, ctx.signal);
-    } catch (error) {
-      throw new StepFailure('SNAPSHOT-FAIL', `ERROR ${message(error)}`);
-    }
+    const snap = await failAs('SNAPSHOT-FAIL', () => vmSnapshot(host, records.vm.uuid, snapName, ctx.signal));
+    snapshot = snap; // for the clean-up in finally
     bus.info(`snap-uuid: ${snapshot}`, vm);
     bus.step('snapshot', `2.cmd: ${describeXe(xeArgs.templateParamSet(snapshot))}`, vm);
-    try {
-      await xe(host, xeArgs.templateParamSet(snapshot), { signal: ctx.signal });
-    } catch (error) {
-      throw new StepFailure('TEMPLATE-PARAM-SET-FAIL', `ERROR ${message(error)}`);
-    }
+    await failAs('TEMPLATE-PARAM-SET-FAIL', () => xe(host, xeArgs.templateParamSet(snap), { signal: ctx.signal }));
     await runExportCommand(ctx, vm, xeArgs.vmExport(snapshot, file, ctx.settings.compress), 'VM-EXPORT-FAIL', file);
     bus.info('vm-export success', vm);
   } finally {
@@ -165,18 +159,11 @@ export async function runVdiExport(ctx: RunContext, job: BackupJob, records: VmR
   let snapshot: string | undefined;
   try {
     bus.step('snapshot', `2.cmd: ${describeXe(xeArgs.vdiSnapshot(boot.uuid))}`, vm);
-    try {
-      snapshot = await vdiSnapshot(host, boot.uuid, ctx.signal);
-    } catch (error) {
-      throw new StepFailure('VDI-SNAPSHOT-FAIL', `ERROR ${message(error)}`);
-    }
+    const snap = await failAs('VDI-SNAPSHOT-FAIL', () => vdiSnapshot(host, boot.uuid, ctx.signal));
+    snapshot = snap; // for the clean-up in finally
     bus.info(`snap-uuid: ${snapshot}`, vm);
     bus.step('snapshot', `3.cmd: ${describeXe(xeArgs.vdiParamSet(snapshot, snapName))}`, vm);
-    try {
-      await xe(host, xeArgs.vdiParamSet(snapshot, snapName), { signal: ctx.signal });
-    } catch (error) {
-      throw new StepFailure('VDI-PARAM-SET-FAIL', `ERROR ${message(error)}`);
-    }
+    await failAs('VDI-PARAM-SET-FAIL', () => xe(host, xeArgs.vdiParamSet(snap, snapName), { signal: ctx.signal }));
     await runExportCommand(ctx, vm, xeArgs.vdiExport(snapshot, file, format), 'VDI-EXPORT-FAIL', file, virtualSize);
     bus.info('vdi-export success', vm);
   } finally {
