@@ -4,12 +4,12 @@
 // commands are disabled.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { startSimulator, type Simulator } from '../sim/index';
-import { ensureBuilt, ensureTools, packageVsix, ROOT, startCodeServer, type CodeServer } from './codeServer';
+import type { Simulator } from '../sim/index';
+import { startCodeServer, type CodeServer } from './codeServer';
+import { prepareE2e, teardownE2e } from './environment';
 import { launchBrowser, Workbench } from './workbench';
 
 let sim: Simulator;
@@ -20,11 +20,7 @@ let home: string;
 let vsix: string;
 
 before(async () => {
-  ensureTools();
-  ensureBuilt();
-  vsix = packageVsix();
-  sim = await startSimulator({ fixture: join(ROOT, 'test', 'sim', 'fixtures', 'demo.json') });
-  home = mkdtempSync(join(tmpdir(), 'vmbackup-e2e-restricted-'));
+  ({ sim, vsix, home } = await prepareE2e('vmbackup-e2e-restricted-'));
   const workspace = join(home, 'cloned-repo');
   mkdirSync(join(workspace, 'VmBackup'), { recursive: true });
   mkdirSync(join(workspace, '.vscode'));
@@ -45,13 +41,7 @@ before(async () => {
   wb = new Workbench(page);
 });
 
-after(async () => {
-  await browser?.close();
-  await codeServer?.close();
-  await sim?.close();
-  if (home) rmSync(home, { recursive: true, force: true });
-  if (vsix) rmSync(dirname(vsix), { recursive: true, force: true });
-});
+after(() => teardownE2e({ browser, codeServer, sim, home, vsix }));
 
 test('in Restricted Mode the language, highlighting and diagnostics work', { timeout: 90_000 }, async () => {
   await wb.openFile('weekly.cfg');

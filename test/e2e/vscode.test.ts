@@ -5,12 +5,12 @@
 // to test-artifacts/e2e/. First run installs Node 24, code-server and chromium (~4 min).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { startSimulator, type Simulator } from '../sim/index';
-import { ensureBuilt, ensureTools, packageVsix, ROOT, startCodeServer, type CodeServer } from './codeServer';
+import type { Simulator } from '../sim/index';
+import { startCodeServer, type CodeServer } from './codeServer';
+import { prepareE2e, teardownE2e } from './environment';
 import { launchBrowser, Workbench } from './workbench';
 
 /** Runs a step; on failure leaves a screenshot of the workbench beside the others. */
@@ -51,11 +51,7 @@ const REGEX_LINE = 9;
 const EXPECTED_VMS = ['DEV-build01', 'DEV-test01', 'PROD-db01', 'PROD-web01', 'PROD-web02'];
 
 before(async () => {
-  ensureTools();
-  ensureBuilt();
-  vsix = packageVsix();
-  sim = await startSimulator({ fixture: join(ROOT, 'test', 'sim', 'fixtures', 'demo.json') });
-  home = mkdtempSync(join(tmpdir(), 'vmbackup-e2e-'));
+  ({ sim, vsix, home } = await prepareE2e('vmbackup-e2e-'));
   const workspace = join(home, 'workspace');
   backupDir = join(home, 'BACKUPS');
   mkdirSync(join(workspace, 'VmBackup'), { recursive: true });
@@ -76,13 +72,7 @@ before(async () => {
   wb = await Workbench.open(browser, codeServer.workspaceUrl);
 });
 
-after(async () => {
-  await browser?.close();
-  await codeServer?.close();
-  await sim?.close();
-  if (home) rmSync(home, { recursive: true, force: true });
-  if (vsix) rmSync(dirname(vsix), { recursive: true, force: true });
-});
+after(() => teardownE2e({ browser, codeServer, sim, home, vsix }));
 
 test('weekly.cfg in a VmBackup/ folder opens as a VmBackup config, with highlighting', { timeout: 120_000 }, step('language', async () => {
   await wb.openFile('weekly.cfg');
