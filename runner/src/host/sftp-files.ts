@@ -19,6 +19,7 @@ import {
 import type { FileInfo } from './types';
 
 const CHUNK = 32 * 1024; // well under OpenSSH's 256 KiB packet limit
+const WRITES_IN_FLIGHT = 8;
 
 export function createSftpFiles(session: () => Promise<SftpSession>, hostLabel: string): RemoteFiles {
   function hostError(error: unknown, operation: string, path: string): HostError {
@@ -119,9 +120,15 @@ export function createSftpFiles(session: () => Promise<SftpSession>, hostLabel: 
         // Appends go in order: each write lands at the end of the file.
         for (let offset = 0; offset < data.length; offset += CHUNK) await sftp.write(handle, offset, data.subarray(offset, offset + CHUNK));
       } else {
-        const writes: Promise<void>[] = [];
-        for (let offset = 0; offset < data.length; offset += CHUNK) writes.push(sftp.write(handle, offset, data.subarray(offset, offset + CHUNK)));
-        await Promise.all(writes);
+        // A bounded window of writes in flight: fast on a slow link, memory flat for any size.
+        let next = 0;
+        const writeNext = async (): Promise<void> => {
+          for (let offset = next; offset < data.length; offset = next) {
+            next += CHUNK;
+            await sftp.write(handle, offset, data.subarray(offset, offset + CHUNK));
+          }
+        };
+        await Promise.all(Array.from({ length: WRITES_IN_FLIGHT }, writeNext));
       }
     } finally {
       await sftp.close(handle);
