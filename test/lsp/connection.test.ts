@@ -150,9 +150,10 @@ describe('pool connection', () => {
       void setPassword(client, 'secret');
       await client.waitForPoolStatus('connecting', (s) => s.state === 'connecting');
       await client.open(URI, 'vm-export=PROD-.*\n');
-      const started = Date.now();
       const text = await hover(client, 0, 12);
-      assert.ok(Date.now() - started < 1000, `hover took ${Date.now() - started} ms`);
+      // The silent server never answers, so the attempt cannot have ended: the hover was
+      // answered while it still hangs (asserted by order, not by a time limit).
+      assert.equal(client.poolStatuses.at(-1)?.state, 'connecting');
       assert.match(text, /Not connected to http:\/\/127\.0\.0\.1/);
       assert.match(text, /Connecting/);
     } finally {

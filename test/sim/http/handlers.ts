@@ -14,7 +14,7 @@ import { buildOva } from './ova';
 import { TAR_END, tarHeader, tarOf, tarPadding } from './tar';
 import { VHD_MAX_SIZE, vhdStream } from './vhd';
 import { xmlDbDump } from './dbdump';
-import { exportRate, hold } from '../timing';
+import { exportRate, holdFor } from '../timing';
 
 export interface HttpCall {
   ctx: ApiContext;
@@ -67,7 +67,7 @@ export function begin(call: HttpCall, label: string): { task: string; ownTask: b
 
 /** Timing model: the handler's task stays pending this long before the first byte (taskMs). */
 function settle(call: HttpCall): Promise<void> {
-  return hold(call.ctx.timing.taskMs, call.ctx.signal);
+  return holdFor(call.ctx.timing, 'taskMs', call.ctx.signal);
 }
 
 export function finish(state: SimState, t: { task: string; ownTask: boolean }, error?: XapiFailure, result = ''): void {
