@@ -128,3 +128,54 @@ test('the language server and the extension reach the runner only through its pa
     );
   assert.deepEqual(offenders, []);
 });
+
+/** Imported names that start a shell or parse a command string, by module. */
+const SHELL_APIS: Record<string, string[]> = {
+  'node:child_process': ['exec', 'execSync'],
+  child_process: ['exec', 'execSync'],
+  execa: ['$', 'execaCommand', 'execaCommandSync'],
+};
+
+/** Each place in one file's text that starts a shell or parses a command string. */
+function shellOffenders(file: string, text: string): string[] {
+  const offenders: string[] = [];
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const where = (node: ts.Node) => `${file}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+      const banned = SHELL_APIS[node.moduleSpecifier.text] ?? [];
+      const bindings = node.importClause?.namedBindings;
+      if (bindings && ts.isNamedImports(bindings)) {
+        for (const element of bindings.elements) {
+          const imported = (element.propertyName ?? element.name).text;
+          if (banned.includes(imported)) offenders.push(`${where(element)}: imports ${imported} from ${node.moduleSpecifier.text}`);
+        }
+      }
+    }
+    if (ts.isPropertyAssignment(node) && ts.isIdentifier(node.name) && node.name.text === 'shell') {
+      if (node.initializer.kind !== ts.SyntaxKind.FalseKeyword) offenders.push(`${where(node)}: shell option that is not false`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return offenders;
+}
+
+test('no shell is ever started by our code: no shell option, no exec(), no execaCommand or $`...`', () => {
+  const offenders = [...graph.keys()].flatMap((file) => shellOffenders(file, readFileSync(join(ROOT, file), 'utf8')));
+  assert.deepEqual(offenders, []);
+});
+
+test('the shell rule catches each form it forbids (a check that could never fail would prove nothing)', () => {
+  const sample = [
+    "import { exec } from 'node:child_process';",
+    "import { $ as run, execa } from 'execa';",
+    "spawn('x', [], { shell: true });",
+    "spawn('x', [], { shell: false });",
+  ].join('\n');
+  assert.deepEqual(shellOffenders('sample.ts', sample), [
+    'sample.ts:1: imports exec from node:child_process',
+    'sample.ts:2: imports $ from execa',
+    'sample.ts:3: shell option that is not false',
+  ]);
+});
