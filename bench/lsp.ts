@@ -85,15 +85,15 @@ async function editLatency(client: TestClient, uri: string, text: string, line: 
 }
 
 async function ours(): Promise<void> {
-  const client = new TestClient({ validationDelay: Number(process.env.DELAY ?? 10) });
+  const client = new TestClient({ transport: 'stdio', validationDelay: Number(process.env.DELAY ?? 10) });
   await client.initialize();
   const latency = await editLatency(client, 'file:///bench/big.cfg', configText(), EDIT_LINE, 10);
   console.log(`vmbackup   diagnostics after a 1-char edit, ${LINES} lines, no pool: ${stats(latency)}`);
-  console.log(`vmbackup   memory with the 10,000-line file open, no pool: ${rssMb(client.process.pid!).toFixed(1)} MB RSS`);
+  console.log(`vmbackup   memory with the 10,000-line file open, no pool: ${rssMb(client.process!.pid!).toFixed(1)} MB RSS`);
   await client.dispose();
 
   const sim = await startSimulator({ fixture: join(ROOT, 'test/sim/fixtures/large-5000.json') });
-  const pooled = new TestClient({ settings: { pool: { url: sim.url, user: 'root' } } });
+  const pooled = new TestClient({ transport: 'stdio', settings: { pool: { url: sim.url, user: 'root' } } });
   try {
     await pooled.initialize();
     const started = performance.now();
@@ -114,7 +114,7 @@ async function ours(): Promise<void> {
     console.log(`vmbackup   hover on vm-export=.* against the 5,000-VM pool: ${stats(hovers)}`);
     console.log(`           (hover says: ${JSON.stringify(shown.split('\n').find((l) => /VM/.test(l) && /\d/.test(l)) ?? shown.slice(0, 80))})`);
     const server = (await pooled.connection.sendRequest(Methods.serverStats)) as ServerStats;
-    console.log(`vmbackup   memory with the 5,000-VM pool loaded: ${rssMb(pooled.process.pid!).toFixed(1)} MB RSS (/proc), heap ${(server.heapUsedBytes / 1048576).toFixed(1)} MB`);
+    console.log(`vmbackup   memory with the 5,000-VM pool loaded: ${rssMb(pooled.process!.pid!).toFixed(1)} MB RSS (/proc), heap ${(server.heapUsedBytes / 1048576).toFixed(1)} MB`);
     const pooledUri = 'file:///bench/big-pooled.cfg';
     const opened = performance.now();
     const pooledLatency = await editLatency(pooled, pooledUri, configText(), EDIT_LINE, 10);
@@ -171,7 +171,7 @@ async function yaml(): Promise<void> {
   await client.initialize();
   const latency = await editLatency(client, 'file:///bench/big.yaml', yamlText(), 5003, 12);
   console.log(`yaml-ls    diagnostics after a 1-char edit, ${LINES} lines: ${stats(latency)}`);
-  console.log(`yaml-ls    memory with the 10,000-line file open: ${rssMb(client.process.pid!).toFixed(1)} MB RSS`);
+  console.log(`yaml-ls    memory with the 10,000-line file open: ${rssMb(client.process!.pid!).toFixed(1)} MB RSS`);
   await client.dispose();
 }
 
