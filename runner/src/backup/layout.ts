@@ -5,11 +5,16 @@ import type { CompressMode } from '../config/types';
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
-/** `backup-2016-01-29-(10:33:49)` (local time), the original's BACKUP_DIR_PATTERN. */
+/**
+ * `backup-2016-01-29-(10:33:49)`, the original's BACKUP_DIR_PATTERN, in UTC. The original
+ * uses the pool host's local time; the runner may run elsewhere (a laptop over ssh, cron under
+ * another TZ), and retention orders folders by name, so the name must not depend on the
+ * runner's time zone (docs/compatibility.md).
+ */
 export function backupFolderName(date: Date): string {
-  return `backup-${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}-(${pad(date.getHours())}:${pad(
-    date.getMinutes(),
-  )}:${pad(date.getSeconds())})`;
+  return `backup-${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}-(${pad(
+    date.getUTCHours(),
+  )}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())})`;
 }
 
 const BACKUP_FOLDER = /^backup-\d{4}-\d{2}-\d{2}-\(\d{2}:\d{2}:\d{2}\)$/;
@@ -19,11 +24,11 @@ export function isBackupFolderName(name: string): boolean {
   return BACKUP_FOLDER.test(name);
 }
 
-/** `pool_db_20160129-103349.dump`. */
+/** `pool_db_20160129-103349.dump`, in UTC like the backup folders. */
 export function poolDumpName(date: Date): string {
-  return `pool_db_${date.getFullYear()}${pad(date.getMonth() + 1)}${pad(date.getDate())}-${pad(date.getHours())}${pad(
-    date.getMinutes(),
-  )}${pad(date.getSeconds())}.dump`;
+  return `pool_db_${date.getUTCFullYear()}${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}-${pad(
+    date.getUTCHours(),
+  )}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}.dump`;
 }
 
 export const SUCCESS_MARKERS = ['success', 'success_restore', 'success_compress', 'success_compressing'] as const;
