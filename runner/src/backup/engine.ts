@@ -3,7 +3,6 @@
 // summary, status log. Stops cleanly on abort (SIGINT/SIGTERM): running VMs remove their
 // snapshot and partial folder, no new VM starts, the run ends with errors.
 import type { Host, HostLock } from '../host/types';
-import { isHostError } from '../host/errors';
 import type { PoolClient } from '../pool/xapi';
 import { loadPoolMaster } from '../pool/xapi';
 import type { PoolRecords } from '../pool/records';
@@ -134,9 +133,10 @@ export async function runBackup(input: BackupRunInput): Promise<BackupRunResult>
       bus.info('Success: backup directory area is writable');
       try {
         lock = await host.lock(join(settings.backupDir, LOCK_FILE));
+        if (lock.takeoverWarning) bus.warning(`WARNING ${lock.takeoverWarning}`);
       } catch (error) {
-        const why = isHostError(error, 'ELOCKED') ? 'another vmbackup run is using this backup directory' : message(error);
-        bus.error(`ERROR cannot lock ${join(settings.backupDir, LOCK_FILE)}: ${why}`);
+        // The lock's own message says what is in the way (a live run, a foreign file, a guard left behind).
+        bus.error(`ERROR cannot lock ${join(settings.backupDir, LOCK_FILE)}: ${message(error)}`);
         summary.error++;
         return await finish();
       }
