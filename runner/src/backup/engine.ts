@@ -8,7 +8,7 @@ import { loadPoolMaster } from '../pool/xapi';
 import type { PoolRecords } from '../pool/records';
 import type { BackupJob, RunContext, RunSettings } from './context';
 import { EventBus, exitCodeFor, outcomeFor, type RunSummary } from './events';
-import { join, poolDumpName } from './layout';
+import { join, LOCK_FILE, poolDumpName, WRITE_TEST_FILE } from './layout';
 import { StatusLog } from './statusLog';
 import { runJob } from './vmJob';
 import { describeXe, xe, xeArgs } from './xe';
@@ -31,7 +31,7 @@ export interface BackupRunResult {
   exitCode: 0 | 1 | 2;
 }
 
-export const LOCK_FILE = '.vmbackup.lock';
+export { LOCK_FILE } from './layout';
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 async function logDf(ctx: RunContext, title: string): Promise<void> {
@@ -121,8 +121,13 @@ export async function runBackup(input: BackupRunInput): Promise<BackupRunResult>
     if (!settings.dryRun) {
       bus.info('===========================');
       bus.info(`Check if backup directory ${settings.backupDir} is writable ...`);
-      const probe = join(settings.backupDir, '00VMbackupWriteTest');
+      let probe = join(settings.backupDir, WRITE_TEST_FILE);
       try {
+        if ((await host.stat(probe))?.isDirectory) {
+          // A VM of that name, backed up before such names were refused: keep it, probe beside it.
+          bus.warning(`WARNING ${probe} is a folder (a VM named like the write test?): testing with another name`);
+          probe = `${probe}-${process.pid}`;
+        }
         await host.writeFile(probe, '');
         await host.remove(probe);
       } catch (error) {

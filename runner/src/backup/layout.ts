@@ -44,11 +44,22 @@ export function exportFileName(vm: string, kind: string, mode: string): string {
   return mode === 'gzip' ? `${vm}.xva.gz` : mode === 'zstd' ? `${vm}.xva.zst` : `${vm}.xva`;
 }
 
+/** The writability probe the original touches and removes in backup_dir. */
+export const WRITE_TEST_FILE = '00VMbackupWriteTest';
+/** The run lock in backup_dir, and the guard folder of a stale-lock takeover (host/lock.ts). */
+export const LOCK_FILE = '.vmbackup.lock';
+const RESERVED_NAMES = [WRITE_TEST_FILE, LOCK_FILE, `${LOCK_FILE}.takeover`].map((n) => n.toLowerCase());
+
 /**
  * Why a VM name cannot be a folder name, or undefined when it can. Names are hostile input:
- * a `/` or `..` would write outside the backup directory.
+ * a `/` or `..` would write outside the backup directory, and a VM folder named like the
+ * write probe or the lock would break every later run. Compared without case: backup_dir may
+ * be on a case-insensitive share.
  */
 export function unsafeFolderReason(name: string): string | undefined {
+  if (RESERVED_NAMES.includes(name.toLowerCase())) {
+    return `the VM name '${name}' is reserved: vmbackup uses ${JSON.stringify(name)} in the backup directory itself; rename the VM`;
+  }
   if (name === '' || name === '.' || name === '..') return `the VM name '${name}' cannot be used as a folder name`;
   if (name.includes('/')) return `the VM name contains '/', which cannot be part of a folder name`;
   if (name.includes('\0')) return 'the VM name contains a NUL character';
