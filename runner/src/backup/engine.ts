@@ -102,10 +102,18 @@ export async function runBackup(input: BackupRunInput): Promise<BackupRunResult>
       bus.error('ERROR run interrupted (signal): stopped cleanly, snapshots and incomplete backup folders removed');
       if (summary.error === 0) summary.error = 1;
     }
-    const text = `S:${summary.success} W:${summary.warning} E:${summary.error}`;
-    const outcome = outcomeFor(summary);
-    await status.runEnd(outcome === 'error' ? 'ERROR' : outcome === 'warning' ? 'WARNING' : 'SUCCESS', text);
+    // A status log that cannot be written is an error: monitoring would not see this night.
     await status.flush();
+    const logFailedBefore = status.hasFailed;
+    if (logFailedBefore) summary.error++;
+    let text = `S:${summary.success} W:${summary.warning} E:${summary.error}`;
+    await status.runEnd(outcomeFor(summary) === 'error' ? 'ERROR' : outcomeFor(summary) === 'warning' ? 'WARNING' : 'SUCCESS', text);
+    await status.flush();
+    if (status.hasFailed && !logFailedBefore) {
+      summary.error++;
+      text = `S:${summary.success} W:${summary.warning} E:${summary.error}`;
+    }
+    const outcome = outcomeFor(summary);
     const exitCode = Math.max(exitCodeFor(summary), input.priorWarnings ? 1 : 0) as 0 | 1 | 2;
     const words = outcome === 'error' ? '**ERRORS DETECTED**' : outcome === 'warning' ? '**WARNING(s)**' : 'Success';
     bus.emit({ type: 'run-end', outcome, summary, exitCode, elapsedMs: Date.now() - started, message: `VmBackup ended - ${words} - ${text}` });
