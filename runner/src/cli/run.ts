@@ -61,6 +61,29 @@ function printable(text: string): string {
   return /^[^\s"\\\x00-\x1f\x7f]+$/.test(text) ? text : JSON.stringify(text);
 }
 
+/**
+ * Monitoring reads the status log: a backup run that stops before the engine starts (config
+ * errors, no pool, no VMs, no backup_dir, an unexpected failure) still leaves `begin` and
+ * `end,ERROR`. False when the record could not be written.
+ */
+async function recordFailedRun(host: Host, statusLog: string, bus: EventBus): Promise<boolean> {
+  let written = true;
+  const server = (await host.hostname().catch(() => '')).split('.')[0] ?? '';
+  const status = new StatusLog(host, statusLog, server, () => new Date(), (m) => {
+    written = false;
+    bus.error(m);
+  });
+  await status.runBegin();
+  await status.runEnd('ERROR', 'S:0 W:0 E:1');
+  return written;
+}
+
+function endWithErrors(bus: EventBus, what: string, errors = 1): 2 {
+  const message = `VmBackup ended - **ERRORS DETECTED** - ${what}`;
+  bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: errors }, exitCode: 2, elapsedMs: 0, message });
+  return 2;
+}
+
 export async function runCommand(command: RunCommand, io: Io, signal: AbortSignal): Promise<number> {
   const bus = new EventBus();
   attachOutput(bus, io, command.json);
@@ -91,22 +114,33 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
     else if (d.severity === 'warning') bus.warning(line, undefined, location);
   }
   const configErrors = diagnostics.filter((d) => d.severity === 'error').length;
+  // Where a run that stops early records itself (a config-file backup run only, as the original).
+  const failureRecord = config.file && mode === 'backup' ? settings.statusLog : undefined;
   if (configErrors > 0 && !command.preview) {
     bus.error(`ERROR in configuration settings... (${configErrors} error(s) above; nothing was backed up)`);
-    bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: configErrors }, exitCode: 2, elapsedMs: 0, message: 'VmBackup ended - **ERRORS DETECTED** - configuration' });
-    return 2;
+    if (failureRecord !== undefined) {
+      const transport = await openTransport(command.transport, password).catch((error: Error) => {
+        bus.error(`ERROR cannot reach the host to write the status log: ${error.message}`);
+        return undefined;
+      });
+      if (transport) {
+        await recordFailedRun(transport.host, failureRecord, bus);
+        await transport.host.close().catch(() => undefined);
+      }
+    }
+    return endWithErrors(bus, 'configuration', configErrors);
   }
 
   let host: Host | undefined;
   let pool: PoolClient | undefined;
+  let engineEnded = false;
   try {
     let transport;
     try {
       transport = await openTransport(command.transport, password);
     } catch (error) {
       bus.error(`ERROR cannot reach the host: ${(error as Error).message}`);
-      bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 0, message: 'VmBackup ended - **ERRORS DETECTED** - S:0 W:0 E:1' });
-      return 2;
+      return endWithErrors(bus, 'S:0 W:0 E:1');
     }
     host = transport.host;
     if (transport.xapiFingerprint && !transport.xapiUrl.startsWith('https:')) {
@@ -119,15 +153,8 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
       });
     } catch (error) {
       bus.error(`ERROR ${(error as Error).message}`);
-      if (config.file && mode === 'backup') {
-        // Monitoring reads the status log: a run that could not even log in must show up.
-        const server = (await host.hostname()).split('.')[0] ?? '';
-        const status = new StatusLog(host, settings.statusLog, server, () => new Date(), (m) => bus.error(m));
-        await status.runBegin();
-        await status.runEnd('ERROR', 'S:0 W:0 E:1');
-      }
-      bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 0, message: 'VmBackup ended - **ERRORS DETECTED** - S:0 W:0 E:1' });
-      return 2;
+      if (failureRecord !== undefined) await recordFailedRun(host, failureRecord, bus);
+      return endWithErrors(bus, 'S:0 W:0 E:1');
     }
     const records = await PoolRecords.load(pool);
     const inventory = records.inventory();
@@ -150,13 +177,13 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
     }
     if (plan.errors.length > 0 || plan.jobs.length === 0) {
       if (plan.jobs.length === 0) bus.error('ERROR no VMs loaded');
-      bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 0, message: 'VmBackup ended - **ERRORS DETECTED** - selection' });
-      return 2;
+      if (failureRecord !== undefined) await recordFailedRun(host, failureRecord, bus);
+      return endWithErrors(bus, 'selection');
     }
     if (!(await host.exists(settings.backupDir))) {
       bus.error(`ERROR: config backup_dir does not exist -> ${settings.backupDir}`);
-      bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 0, message: 'VmBackup ended - **ERRORS DETECTED** - backup_dir' });
-      return 2;
+      if (failureRecord !== undefined) await recordFailedRun(host, failureRecord, bus);
+      return endWithErrors(bus, 'backup_dir');
     }
     bus.info('SUCCESS check of parameters');
     const result = await runBackup({
@@ -181,8 +208,16 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
         dryRun: command.dryRun,
       },
     });
+    engineEnded = true;
     const notified = command.dryRun ? 'ok' : await deliverNotifications(collector, settings, host, io, command.json);
     return Math.max(result.exitCode, notified === 'failed' ? 1 : 0);
+  } catch (error) {
+    // A file-system failure nobody expected (ENAMETOOLONG, ELOOP, ...) still ends the run
+    // like any other error: one ERROR line, a status-log record, a run-end event, exit 2.
+    bus.error(`ERROR ${(error as Error).message}`);
+    if (engineEnded) return 2; // the engine already wrote its records and its run-end
+    if (host && failureRecord !== undefined) await recordFailedRun(host, failureRecord, bus);
+    return endWithErrors(bus, 'S:0 W:0 E:1');
   } finally {
     await pool?.close();
     await host?.close().catch(() => undefined);

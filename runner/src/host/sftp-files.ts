@@ -138,11 +138,21 @@ export function createSftpFiles(session: () => Promise<SftpSession>, hostLabel: 
   const lockFiles: LockFiles = {
     async createExclusive(path, content) {
       return attempt('create lock file', path, async (sftp) => {
+        let handle: Buffer;
         try {
-          await writeAll(sftp, path, Buffer.from(content), OpenFlags.WRITE | OpenFlags.CREAT | OpenFlags.EXCL);
-          return true;
+          handle = await sftp.open(path, OpenFlags.WRITE | OpenFlags.CREAT | OpenFlags.EXCL);
         } catch (error) {
           if (error instanceof SftpStatusError && (await describe(sftp, path))) return false;
+          throw error;
+        }
+        try {
+          await sftp.write(handle, 0, Buffer.from(content));
+          await sftp.close(handle);
+          return true;
+        } catch (error) {
+          // O_EXCL made this file ours: an empty lock left behind (disk full) would block every later run.
+          await sftp.close(handle).catch(() => undefined);
+          await sftp.remove(path).catch(() => undefined);
           throw error;
         }
       });
