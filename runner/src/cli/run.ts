@@ -19,6 +19,11 @@ import { openTransport } from './transport';
 import { buildPlan, lineLocation } from './plan';
 import { runPreview } from './preview';
 import { selectorToConfig } from '../select/selector';
+import { patternJobs } from '../select/plan';
+import { regexBudgetFromEnv, type MatchResults } from '../select/matchBudget';
+import { matchInWorker } from '../select/matchWorker';
+import { selectableVms, type Inventory } from '../pool/inventory';
+import { silenceTimeoutFromEnv, untilAborted } from '../pool/silence';
 
 export interface LoadedConfig {
   /** The config file path, or undefined for a vm-selector. */
@@ -61,6 +66,9 @@ function printable(text: string): string {
   return /^[^\s"\\\x00-\x1f\x7f]+$/.test(text) ? text : JSON.stringify(text);
 }
 
+/** A regex still matching after this long is named in the log (the run seems to wait). */
+const SLOW_REGEX_NOTICE_MS = 1000;
+
 export async function runCommand(command: RunCommand, io: Io, signal: AbortSignal): Promise<number> {
   const bus = new EventBus();
   attachOutput(bus, io, command.json);
@@ -99,10 +107,11 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
 
   let host: Host | undefined;
   let pool: PoolClient | undefined;
+  const silenceMs = command.silenceTimeoutMs ?? silenceTimeoutFromEnv(io.env);
   try {
     let transport;
     try {
-      transport = await openTransport(command.transport, password);
+      transport = await openTransport(command.transport, password, silenceMs);
     } catch (error) {
       bus.error(`ERROR cannot reach the host: ${(error as Error).message}`);
       bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 0, message: 'VmBackup ended - **ERRORS DETECTED** - S:0 W:0 E:1' });
@@ -112,26 +121,55 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
     if (transport.xapiFingerprint && !transport.xapiUrl.startsWith('https:')) {
       bus.info(`note: the pinned certificate fingerprint is not used: XenAPI at ${transport.xapiUrl} is not https`);
     }
+    const readyHost = host;
+    /** Ends a run that stops before any VM: monitoring reads the status log, so it gets a record. */
+    const endBeforeBackup = async (message: string, what: string): Promise<number> => {
+      bus.error(message);
+      if (config.file && mode === 'backup') {
+        const server = (await untilAborted(readyHost.hostname(), signal, silenceMs).catch(() => '')).split('.')[0] ?? '';
+        const status = new StatusLog(readyHost, settings.statusLog, server, () => new Date(), (m) => bus.error(m));
+        await untilAborted(status.runBegin().then(() => status.runEnd('ERROR', 'S:0 W:0 E:1')), undefined, silenceMs).catch(() => undefined);
+      }
+      bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 0, message: `VmBackup ended - **ERRORS DETECTED** - ${what}` });
+      return 2;
+    };
+    let inventory: Inventory;
+    let records: PoolRecords;
+    let matches: MatchResults;
     try {
-      pool = await connectPool(transport.xapiUrl, password, {
-        allowUnauthorized: transport.xapiInsecure,
-        ...(transport.xapiFingerprint ? { fingerprint: transport.xapiFingerprint } : {}),
+      try {
+        pool = await untilAborted(
+          connectPool(transport.xapiUrl, password, {
+            allowUnauthorized: transport.xapiInsecure,
+            silenceMs,
+            ...(transport.xapiFingerprint ? { fingerprint: transport.xapiFingerprint } : {}),
+          }),
+          signal,
+        );
+      } catch (error) {
+        if (signal.aborted) throw error;
+        return await endBeforeBackup(`ERROR ${(error as Error).message}`, 'S:0 W:0 E:1');
+      }
+      records = await untilAborted(PoolRecords.load(pool), signal);
+      inventory = records.inventory();
+      const budgetMs = command.regexBudgetMs ?? regexBudgetFromEnv(io.env);
+      const lineOf = new Map(config.parsed.entries.map((e) => [e.key === 'exclude' ? e.value : e.name, e.line]));
+      matches = await matchInWorker(patternJobs(config.parsed), selectableVms(inventory).map((vm) => vm.name), {
+        budgetMs,
+        signal,
+        ...(budgetMs > SLOW_REGEX_NOTICE_MS
+          ? {
+              slowMs: SLOW_REGEX_NOTICE_MS,
+              onSlow: (pattern: string) =>
+                bus.info(`matching the regex of line ${(lineOf.get(pattern) ?? 0) + 1} against the VM names is slow; it is stopped at ${budgetMs} ms (--regex-budget-ms)`),
+            }
+          : {}),
       });
     } catch (error) {
-      bus.error(`ERROR ${(error as Error).message}`);
-      if (config.file && mode === 'backup') {
-        // Monitoring reads the status log: a run that could not even log in must show up.
-        const server = (await host.hostname()).split('.')[0] ?? '';
-        const status = new StatusLog(host, settings.statusLog, server, () => new Date(), (m) => bus.error(m));
-        await status.runBegin();
-        await status.runEnd('ERROR', 'S:0 W:0 E:1');
-      }
-      bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 0, message: 'VmBackup ended - **ERRORS DETECTED** - S:0 W:0 E:1' });
-      return 2;
+      if (!signal.aborted) throw error;
+      return await endBeforeBackup(`ERROR stopped before the backup: ${(signal.reason as Error)?.message ?? 'interrupted'}`, 'S:0 W:0 E:1');
     }
-    const records = await PoolRecords.load(pool);
-    const inventory = records.inventory();
-    const plan = buildPlan(config, settings, inventory);
+    const plan = buildPlan(config, settings, inventory, matches);
     for (const m of plan.selection.messages) {
       if (m.phase === 'preview') continue;
       const location = lineLocation(config, m.line);
@@ -147,6 +185,9 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
         extraWarnings.push(`WARNING backup_dir does not exist on ${host.description}: ${settings.backupDir} (a backup would stop here)`);
       }
       return runPreview(bus, config, plan, inventory, diagnostics, extraWarnings);
+    }
+    if (plan.selection.lines.some((l) => l.status === 'regex-too-expensive')) {
+      return endBeforeBackup('ERROR regex too expensive (see above): nothing was backed up', 'selection');
     }
     if (plan.errors.length > 0 || plan.jobs.length === 0) {
       if (plan.jobs.length === 0) bus.error('ERROR no VMs loaded');

@@ -25,6 +25,9 @@ export interface WorkerMatchOptions {
   signal?: AbortSignal;
   /** Called when the worker has started on its first pattern (tests wait for it). */
   onStart?: () => void;
+  /** Called once per pattern still running after `slowMs` (the log says why the run waits). */
+  slowMs?: number;
+  onSlow?: (pattern: string) => void;
 }
 
 interface Progress {
@@ -41,15 +44,20 @@ function runWorker(jobs: readonly PatternJob[], first: number, names: string[], 
     const worker = new Worker(WORKER_SOURCE, { eval: true });
     let next = first;
     let timer: NodeJS.Timeout | undefined;
+    let slowTimer: NodeJS.Timeout | undefined;
     const finish = (outcome: () => void) => {
       clearTimeout(timer);
+      clearTimeout(slowTimer);
       options.signal?.removeEventListener('abort', onAbort);
       void worker.terminate();
       outcome();
     };
     const arm = () => {
       clearTimeout(timer);
+      clearTimeout(slowTimer);
       timer = setTimeout(() => finish(() => resolve(next)), options.budgetMs);
+      const { slowMs, onSlow } = options;
+      if (slowMs !== undefined && onSlow) slowTimer = setTimeout(() => onSlow(jobs[next]!.pattern), slowMs);
     };
     const onAbort = () => finish(() => reject(options.signal!.reason));
     options.signal?.addEventListener('abort', onAbort);
