@@ -65,6 +65,8 @@ export interface ClientOptions {
   settings?: Record<string, unknown>;
   storagePath?: string;
   validationDelay?: number;
+  /** Extra environment variables for the server process (e.g. VMBACKUP_REGEX_BUDGET_MS). */
+  env?: Record<string, string>;
 }
 
 export class TestClient {
@@ -91,7 +93,7 @@ export class TestClient {
     this.ownsStoragePath = options.storagePath === undefined;
     this.storagePath = options.storagePath ?? mkdtempSync(join(tmpdir(), 'vmbackup-lsp-'));
     const [command, ...args] = options.command ?? [process.execPath, SERVER, '--stdio'];
-    this.process = spawn(command!, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.process = spawn(command!, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
     this.process.stderr!.on('data', (chunk) => (this.stderr += chunk));
     this.connection = createProtocolConnection(
       new StreamMessageReader(this.process.stdout!),
