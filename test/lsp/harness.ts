@@ -72,7 +72,9 @@ export interface ClientOptions {
   settings?: Record<string, unknown>;
   storagePath?: string;
   validationDelay?: number;
-  /** Default: 'in-process', or 'stdio' when `command` is given. */
+  /** Extra environment variables for the server process (stdio only, e.g. VMBACKUP_REGEX_BUDGET_MS). */
+  env?: Record<string, string>;
+  /** Default: 'in-process', or 'stdio' when `command` or `env` is given. */
   transport?: 'in-process' | 'stdio';
 }
 
@@ -115,14 +117,14 @@ export class TestClient {
   readonly log: string[] = [];
 
   constructor(private readonly options: ClientOptions = {}) {
-    const transport = options.transport ?? (options.command ? 'stdio' : 'in-process');
+    const transport = options.transport ?? (options.command || options.env ? 'stdio' : 'in-process');
     this.settings = options.settings ?? {};
     this.ownsStoragePath = options.storagePath === undefined;
     this.storagePath = options.storagePath ?? mkdtempSync(join(tmpdir(), 'vmbackup-lsp-'));
     if (transport === 'stdio') {
       if (!options.command) ensureBuilt();
       const [command, ...args] = options.command ?? [process.execPath, SERVER, '--stdio'];
-      const child = spawn(command!, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(command!, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
       child.stderr!.on('data', (chunk) => (this.stderr += chunk));
       this.process = child;
       this.connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));

@@ -19,6 +19,11 @@ import { openTransport } from './transport';
 import { buildPlan, lineLocation } from './plan';
 import { runPreview } from './preview';
 import { selectorToConfig } from '../select/selector';
+import { patternJobs } from '../select/plan';
+import { regexBudgetFromEnv, type MatchResults } from '../select/matchBudget';
+import { matchInWorker } from '../select/matchWorker';
+import { selectableVms, type Inventory } from '../pool/inventory';
+import { silenceTimeoutFromEnv, untilAborted } from '../pool/silence';
 
 export interface LoadedConfig {
   /** The config file path, or undefined for a vm-selector. */
@@ -66,15 +71,18 @@ function printable(text: string): string {
  * errors, no pool, no VMs, no backup_dir, an unexpected failure) still leaves `begin` and
  * `end,ERROR`. False when the record could not be written.
  */
-async function recordFailedRun(host: Host, statusLog: string, bus: EventBus): Promise<boolean> {
+async function recordFailedRun(host: Host, statusLog: string, bus: EventBus, silenceMs?: number): Promise<boolean> {
   let written = true;
-  const server = (await host.hostname().catch(() => '')).split('.')[0] ?? '';
+  // A host that stopped answering must not hang the run here either (the silence budget).
+  const server = (await untilAborted(host.hostname(), undefined, silenceMs).catch(() => '')).split('.')[0] ?? '';
   const status = new StatusLog(host, statusLog, server, () => new Date(), (m) => {
     written = false;
     bus.error(m);
   });
-  await status.runBegin();
-  await status.runEnd('ERROR', 'S:0 W:0 E:1');
+  await untilAborted(status.runBegin().then(() => status.runEnd('ERROR', 'S:0 W:0 E:1')), undefined, silenceMs).catch((error: Error) => {
+    written = false;
+    bus.error(`ERROR cannot write the status log ${statusLog}: ${error.message}`);
+  });
   return written;
 }
 
@@ -83,6 +91,9 @@ function endWithErrors(bus: EventBus, what: string, errors = 1): 2 {
   bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: errors }, exitCode: 2, elapsedMs: 0, message });
   return 2;
 }
+
+/** A regex still matching after this long is named in the log (the run seems to wait). */
+const SLOW_REGEX_NOTICE_MS = 1000;
 
 export async function runCommand(command: RunCommand, io: Io, signal: AbortSignal): Promise<number> {
   const bus = new EventBus();
@@ -114,17 +125,18 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
     else if (d.severity === 'warning') bus.warning(line, undefined, location);
   }
   const configErrors = diagnostics.filter((d) => d.severity === 'error').length;
+  const silenceMs = command.silenceTimeoutMs ?? silenceTimeoutFromEnv(io.env);
   // Where a run that stops early records itself (a config-file backup run only, as the original).
   const failureRecord = config.file && mode === 'backup' ? settings.statusLog : undefined;
   if (configErrors > 0 && !command.preview) {
     bus.error(`ERROR in configuration settings... (${configErrors} error(s) above; nothing was backed up)`);
     if (failureRecord !== undefined) {
-      const transport = await openTransport(command.transport, password).catch((error: Error) => {
+      const transport = await openTransport(command.transport, password, silenceMs).catch((error: Error) => {
         bus.error(`ERROR cannot reach the host to write the status log: ${error.message}`);
         return undefined;
       });
       if (transport) {
-        await recordFailedRun(transport.host, failureRecord, bus);
+        await recordFailedRun(transport.host, failureRecord, bus, silenceMs);
         await transport.host.close().catch(() => undefined);
       }
     }
@@ -137,7 +149,7 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
   try {
     let transport;
     try {
-      transport = await openTransport(command.transport, password);
+      transport = await openTransport(command.transport, password, silenceMs);
     } catch (error) {
       bus.error(`ERROR cannot reach the host: ${(error as Error).message}`);
       return endWithErrors(bus, 'S:0 W:0 E:1');
@@ -146,19 +158,50 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
     if (transport.xapiFingerprint && !transport.xapiUrl.startsWith('https:')) {
       bus.info(`note: the pinned certificate fingerprint is not used: XenAPI at ${transport.xapiUrl} is not https`);
     }
+    const readyHost = host;
+    /** Ends a run that stops before any VM: monitoring reads the status log, so it gets a record. */
+    const endBeforeBackup = async (message: string, what: string): Promise<number> => {
+      bus.error(message);
+      if (failureRecord !== undefined) await recordFailedRun(readyHost, failureRecord, bus, silenceMs);
+      return endWithErrors(bus, what);
+    };
+    let inventory: Inventory;
+    let records: PoolRecords;
+    let matches: MatchResults;
     try {
-      pool = await connectPool(transport.xapiUrl, password, {
-        allowUnauthorized: transport.xapiInsecure,
-        ...(transport.xapiFingerprint ? { fingerprint: transport.xapiFingerprint } : {}),
+      try {
+        pool = await untilAborted(
+          connectPool(transport.xapiUrl, password, {
+            allowUnauthorized: transport.xapiInsecure,
+            silenceMs,
+            ...(transport.xapiFingerprint ? { fingerprint: transport.xapiFingerprint } : {}),
+          }),
+          signal,
+        );
+      } catch (error) {
+        if (signal.aborted) throw error;
+        return await endBeforeBackup(`ERROR ${(error as Error).message}`, 'S:0 W:0 E:1');
+      }
+      records = await untilAborted(PoolRecords.load(pool), signal);
+      inventory = records.inventory();
+      const budgetMs = command.regexBudgetMs ?? regexBudgetFromEnv(io.env);
+      const lineOf = new Map(config.parsed.entries.map((e) => [e.key === 'exclude' ? e.value : e.name, e.line]));
+      matches = await matchInWorker(patternJobs(config.parsed), selectableVms(inventory).map((vm) => vm.name), {
+        budgetMs,
+        signal,
+        ...(budgetMs > SLOW_REGEX_NOTICE_MS
+          ? {
+              slowMs: SLOW_REGEX_NOTICE_MS,
+              onSlow: (pattern: string) =>
+                bus.info(`matching the regex of line ${(lineOf.get(pattern) ?? 0) + 1} against the VM names is slow; it is stopped at ${budgetMs} ms (--regex-budget-ms)`),
+            }
+          : {}),
       });
     } catch (error) {
-      bus.error(`ERROR ${(error as Error).message}`);
-      if (failureRecord !== undefined) await recordFailedRun(host, failureRecord, bus);
-      return endWithErrors(bus, 'S:0 W:0 E:1');
+      if (!signal.aborted) throw error;
+      return await endBeforeBackup(`ERROR stopped before the backup: ${(signal.reason as Error)?.message ?? 'interrupted'}`, 'S:0 W:0 E:1');
     }
-    const records = await PoolRecords.load(pool);
-    const inventory = records.inventory();
-    const plan = buildPlan(config, settings, inventory);
+    const plan = buildPlan(config, settings, inventory, matches);
     for (const m of plan.selection.messages) {
       if (m.phase === 'preview') continue;
       const location = lineLocation(config, m.line);
@@ -175,14 +218,17 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
       }
       return runPreview(bus, config, plan, inventory, diagnostics, extraWarnings);
     }
+    if (plan.selection.lines.some((l) => l.status === 'regex-too-expensive')) {
+      return endBeforeBackup('ERROR regex too expensive (see above): nothing was backed up', 'selection');
+    }
     if (plan.errors.length > 0 || plan.jobs.length === 0) {
       if (plan.jobs.length === 0) bus.error('ERROR no VMs loaded');
-      if (failureRecord !== undefined) await recordFailedRun(host, failureRecord, bus);
+      if (failureRecord !== undefined) await recordFailedRun(host, failureRecord, bus, silenceMs);
       return endWithErrors(bus, 'selection');
     }
     if (!(await host.exists(settings.backupDir))) {
       bus.error(`ERROR: config backup_dir does not exist -> ${settings.backupDir}`);
-      if (failureRecord !== undefined) await recordFailedRun(host, failureRecord, bus);
+      if (failureRecord !== undefined) await recordFailedRun(host, failureRecord, bus, silenceMs);
       return endWithErrors(bus, 'backup_dir');
     }
     bus.info('SUCCESS check of parameters');
