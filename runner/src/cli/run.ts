@@ -1,7 +1,6 @@
 // A backup or preview run from the command line: config (or vm-selector), pool inventory,
 // selection, then the preview report or the backup engine.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename } from 'node:path';
 import { parseConfig, resolveSettings, validateConfig, formatDiagnostic, CODES, DEFAULTS, type ParsedConfig, type Settings } from '../config/index';
 import { EventBus } from '../backup/events';
 import { runBackup } from '../backup/engine';
@@ -139,7 +138,8 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
       else if (m.level === 'warning') bus.warning(m.text, undefined, location);
       else bus.info(m.text);
     }
-    if (config.file) bus.info(`VmBackup config loaded from: ${basename(config.file)}`);
+    // The original names the argument as given: the config path, or the vm-selector.
+    bus.info(`VmBackup config loaded from: ${command.target}`);
     for (const line of plan.settingsBlock) bus.info(line);
     if (command.preview) {
       const extraWarnings: string[] = [];
@@ -158,7 +158,8 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
       bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 0, message: 'VmBackup ended - **ERRORS DETECTED** - backup_dir' });
       return 2;
     }
-    bus.info('SUCCESS check of parameters');
+    // Python's '... %s' % '' keeps the blank: `SUCCESS check of parameters `.
+    bus.info(`SUCCESS check of parameters ${plan.selection.matchWarnings ? ' - WARNINGS found (see above)' : ''}`);
     const result = await runBackup({
       host,
       pool,
