@@ -373,6 +373,16 @@ test('failed export: xe\'s Error code / Error parameters lines, then `ERROR <cmd
   assert.match(messages[error + 1]!, /^4\.cmd: \/opt\/xensource\/bin\/xe vm-uninstall uuid=\S+ force=true$/);
   assert.match(messages.find((m) => FAILED_VM_END.test(m))!, /^VmBackup vm-export DEV-RH7 - \*\*\*ERROR\*\*\* t:0$/);
   assert.deepEqual(snapshotUuids(sim).filter((u) => !before0.includes(u)), []);
+
+  // --json: the error event names the command as the log line does and carries xe's words.
+  const json = await runCli(sim, ['--json', cfg]);
+  const events = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; message: string; detail?: string; vm?: string });
+  const failed = events.find((e) => e.type === 'error' && e.message.startsWith('ERROR /opt/xensource/bin/xe vm-export '));
+  assert.ok(failed, json.stdout);
+  assert.equal(failed.vm, 'DEV-RH7');
+  assert.equal(failed.detail, 'Error code: VDI_IO_ERROR | Error parameters: Device I/O errors');
+  assert.ok(events.some((e) => e.type === 'info' && e.vm === 'DEV-RH7' && e.message === 'Error code: VDI_IO_ERROR'));
+  assert.equal(events.at(-1)!.type, 'run-end');
 });
 
 test('the N.cmd: text is the original\'s command string, values as they are (log text only, never run)', () => {

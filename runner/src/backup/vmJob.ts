@@ -114,6 +114,7 @@ export async function runJob(ctx: RunContext, job: BackupJob, index: number, tot
       const preClean = async () => {
         if (!ctx.settings.preClean) return;
         const keep = job.maxBackups - 1;
+        bus.info(`success identifying directory : ${vmDir} `, vm);
         bus.info(`pre_VM_max_backups: ${keep} `, vm);
         if (keep < 1) bus.info(`No pre_cleanup needed for ${vmDir} `, vm);
         else await applyRetention(ctx, vmDir, keep, vm, folder);
