@@ -13,11 +13,14 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { Fixture, Simulator } from '../sim/index';
 import type { XapiRecord } from '../sim/state';
 import { describeXe, xeOutputLines } from '../../runner/src/backup/xe';
 import { ensureBundle, repoRoot, runCli, snapshotUuids, startPool, tempDir, workspace } from './helpers';
 
+const execFileAsync = promisify(execFile);
 const PREFIX = /^\d{4}-\d{2}-\d{2}-\(\d{2}:\d{2}:\d{2}\) - /;
 
 /** The log's messages without the `YYYY-MM-DD-(HH:MM:SS) - ` prefix (every line has one). */
@@ -289,15 +292,24 @@ test('vm-export of a running VM: the original\'s lines, xe output included (Expo
   assert.deepEqual(snapshotUuids(sim).filter((u) => !before0.includes(u)), []);
 });
 
-test('vdi-export: the original\'s lines, the vdi-list record of 1.cmd included', async () => {
+/** Runs the simulator's xe (as an admin would on the pool) and returns its stdout. */
+async function adminXe(args: string[]): Promise<string> {
+  const { stdout } = await execFileAsync(sim.xePath, args, { env: { ...process.env, ...sim.xeEnv() } });
+  return stdout.trim();
+}
+
+test('vdi-export with a leftover snapshot: the original\'s lines, `cmd:` of the clean-up and the vdi-list record of 1.cmd included', async () => {
   const ws = workspace();
   const name = 'PROD-CentOS7-large-user-disks';
   const cfg = ws.writeConfig([`vdi-export=${name}`]);
-  const result = await runCli(sim, [cfg]);
-  assert.equal(result.code, 0, result.stdout + result.stderr);
   const disk = xvda(name);
   // 'SNAP_%s_%s' % (vm_name, xvda_name_label), then re.sub(' ', '-')
   const snapName = `SNAP_${name}_${String(disk.name_label)}`.replace(/ /g, '-');
+  // What a killed earlier run leaves: a VDI snapshot of the disk under that name.
+  const leftover = await adminXe(['vdi-snapshot', `uuid=${String(disk.uuid)}`]);
+  await adminXe(['vdi-param-set', `uuid=${leftover}`, `name-label=${snapName}`]);
+  const result = await runCli(sim, [cfg]);
+  assert.equal(result.code, 0, result.stdout + result.stderr);
   const sr = sim.state.get('SR', disk.SR as string)!;
   assertTranscript(
     originalView(logMessages(result.stdout)),
@@ -326,6 +338,10 @@ test('vdi-export: the original\'s lines, the vdi-list record of 1.cmd included',
       '',
       '',
       `check for prev-vdi-snapshot: ${snapName}`,
+      // the leftover found by `xe vdi-list name-label='<name>' params=uuid | ...` is destroyed
+      // (xe vdi-destroy prints nothing)
+      'cleanup old-snap-vdi-uuid: {{OLD}}',
+      'cmd: /opt/xensource/bin/xe vdi-destroy uuid={{OLD}}',
       '2.cmd: /opt/xensource/bin/xe vdi-snapshot uuid={{XVDA}}',
       'snap-uuid: {{snap:uuid}}',
       `3.cmd: /opt/xensource/bin/xe vdi-param-set uuid={{snap}} name-label="${snapName}"`,
@@ -339,7 +355,7 @@ test('vdi-export: the original\'s lines, the vdi-list record of 1.cmd included',
       '************ vm-export= ***************',
       ...mainEnd('Success - S:1 W:0 E:0'),
     ],
-    { ...known(ws, cfg), XVDA: String(disk.uuid) },
+    { ...known(ws, cfg), XVDA: String(disk.uuid), OLD: leftover },
   );
 });
 
