@@ -257,6 +257,35 @@ test('preview with a vm-selector: `VmBackup config loaded from: <selector>`; a s
   assert.ok(regex.includes('ERROR regex errors found (see above)  - WARNINGS found (see above)'), regex.join('\n'));
 });
 
+test('a vm-selector that selects nothing: `ERROR no VMs loaded` after the settings, as the original\'s __main__ orders it', async () => {
+  const result = await runCli(sim, ['NOPE']);
+  assert.equal(result.code, 2);
+  // save_to_config_export() warns while loading; config_print() with the defaults
+  // (config_load_defaults); then `if len(config['vm-export']) == 0 and ...: log('ERROR no VMs loaded')`.
+  assertTranscript(
+    originalView(logMessages(result.stdout)),
+    [
+      '***WARNING - vm not found: vm-export=NOPE',
+      'VmBackup config loaded from: NOPE',
+      'VmBackup.py running with these settings:',
+      '  backup_dir        = /snapshots/BACKUPS',
+      '  status_log        = /snapshots/NAUbackup/status.log',
+      '  compress          = False',
+      '  max_backups       = 4',
+      '  vdi_export_format = raw',
+      '  pool_db_backup    = 0',
+      '  exclude (cnt)= 0',
+      '  exclude: ',
+      '  vdi-export (cnt)= 0',
+      '  vdi-export: ',
+      '  vm-export (cnt)= 0',
+      '  vm-export: ',
+      'ERROR no VMs loaded',
+    ],
+    {},
+  );
+});
+
 test('vm-export of a running VM: the original\'s lines, xe output included (Export succeeded, the vm-uninstall listing)', async () => {
   const ws = workspace();
   const cfg = ws.writeConfig(['vm-export=DEV-RH7']);

@@ -131,16 +131,21 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
     const records = await PoolRecords.load(pool);
     const inventory = records.inventory();
     const plan = buildPlan(config, settings, inventory);
-    for (const m of plan.selection.messages) {
-      if (m.phase === 'preview') continue;
-      const location = lineLocation(config, m.line);
-      if (m.level === 'error') bus.error(m.text, undefined, location);
-      else if (m.level === 'warning') bus.warning(m.text, undefined, location);
-      else bus.info(m.text);
-    }
+    const logMessages = (phase: string) => {
+      for (const m of plan.selection.messages) {
+        if (m.phase === 'preview' || (m.phase === 'validate') !== (phase === 'validate')) continue;
+        const location = lineLocation(config, m.line);
+        if (m.level === 'error') bus.error(m.text, undefined, location);
+        else if (m.level === 'warning') bus.warning(m.text, undefined, location);
+        else bus.info(m.text);
+      }
+    };
+    logMessages('load');
     // The original names the argument as given: the config path, or the vm-selector.
     bus.info(`VmBackup config loaded from: ${command.target}`);
     for (const line of plan.settingsBlock) bus.info(line);
+    // Then is_config_valid() and `ERROR no VMs loaded`, as the original orders them.
+    logMessages('validate');
     if (command.preview) {
       const extraWarnings: string[] = [];
       if (!(await host.exists(settings.backupDir))) {
@@ -149,7 +154,6 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
       return runPreview(bus, config, plan, inventory, diagnostics, extraWarnings);
     }
     if (plan.errors.length > 0 || plan.jobs.length === 0) {
-      if (plan.jobs.length === 0) bus.error('ERROR no VMs loaded');
       bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 0, message: 'VmBackup ended - **ERRORS DETECTED** - selection' });
       return 2;
     }
