@@ -78,7 +78,7 @@ test('pre_clean=true deletes down to N-1 before the export', async () => {
   assert.equal(result.code, 0, result.stdout + result.stderr);
   const out = result.stdout;
   const deleted = out.indexOf('Deleting oldest backup');
-  const snapshot = out.indexOf('1.cmd: xe vm-snapshot');
+  const snapshot = out.indexOf('1.cmd: /opt/xensource/bin/xe vm-snapshot');
   assert.ok(deleted > 0 && snapshot > deleted, 'pre_clean deletes before the snapshot');
   assert.match(out, /pre_VM_max_backups: 1 /);
   const left = readdirSync(join(ws.backupDir, 'web01')).sort();

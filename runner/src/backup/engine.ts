@@ -11,7 +11,7 @@ import { EventBus, exitCodeFor, outcomeFor, type RunSummary } from './events';
 import { join, LOCK_FILE, poolDumpName, WRITE_TEST_FILE } from './layout';
 import { StatusLog } from './statusLog';
 import { runJob } from './vmJob';
-import { describeXe, xe, xeArgs } from './xe';
+import { describeXe, echoXeOutput, xe, XeError, xeArgs } from './xe';
 
 export interface BackupRunInput {
   host: Host;
@@ -58,10 +58,11 @@ async function backupPoolDb(ctx: RunContext, fullHostname: string): Promise<bool
     if (!(await ctx.host.exists(dir))) await ctx.host.mkdir(dir);
     const args = xeArgs.poolDump(join(dir, poolDumpName(ctx.now())));
     ctx.bus.info(describeXe(args));
-    await xe(ctx.host, args, { signal: ctx.signal });
+    await xe(echoXeOutput(ctx.host, (line) => ctx.bus.info(line)), args, { signal: ctx.signal });
     return true;
   } catch (error) {
-    ctx.bus.error(`ERROR failed to backup pool metadata: ${message(error)}`);
+    const detail = error instanceof XeError ? error.detail : message(error);
+    ctx.bus.emit({ type: 'error', message: 'ERROR failed to backup pool metadata', detail });
     return false;
   }
 }
@@ -75,16 +76,28 @@ async function runJobs(ctx: RunContext, jobs: BackupJob[], limit: number, summar
     groups.set(job.vm, list);
   });
   const queue = [...groups.values()];
+  // The original's section headers: `vdi-export=` before its loop, `vm-export=` before the
+  // first vm-export (right after the vdi-exports when they run one at a time).
+  const headers = new Set<string>();
+  const header = (kind: string) => {
+    if (headers.has(kind)) return;
+    headers.add(kind);
+    ctx.bus.info(`************ ${kind}= ***************`);
+  };
+  header('vdi-export');
   const worker = async () => {
     for (let group = queue.shift(); group; group = queue.shift()) {
       for (const { job, index } of group) {
         if (ctx.signal.aborted) return;
+        if (job.kind !== 'vdi-export') header('vm-export');
+        if (job.kind === 'metadata-export') header('metadata-export');
         const result = await runJob(ctx, job, index, jobs.length);
         summary[result.outcome]++;
       }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, queue.length)) }, worker));
+  if (!ctx.signal.aborted) header('vm-export');
 }
 
 export async function runBackup(input: BackupRunInput): Promise<BackupRunResult> {
@@ -130,6 +143,8 @@ export async function runBackup(input: BackupRunInput): Promise<BackupRunResult>
       bus.info('===========================');
       bus.info(`Check if backup directory ${settings.backupDir} is writable ...`);
       let probe = join(settings.backupDir, WRITE_TEST_FILE);
+      // The original's line; the file is created and removed through the Host, no shell.
+      bus.info(`/bin/touch "${probe}"`);
       try {
         if ((await host.stat(probe))?.isDirectory) {
           // A VM of that name, backed up before such names were refused: keep it, probe beside it.
@@ -162,7 +177,6 @@ export async function runBackup(input: BackupRunInput): Promise<BackupRunResult>
     }
     const order = ['vdi-export', 'vm-export', 'metadata-export'] as const;
     const jobs = order.flatMap((kind) => input.jobs.filter((j) => j.kind === kind));
-    bus.info(`************ ${jobs.length} backup(s): vdi-export, vm-export, metadata-export ***************`);
     await runJobs(ctx, jobs, settings.concurrency, summary);
 
     bus.info('===========================');

@@ -122,10 +122,15 @@ export async function writeMetadata(
     if (signal?.aborted) throw error;
     warnings.push(`vm-metadata.xml: ${(error as Error).message}`);
   }
+  log('*** vm-export metadata end');
 
   log('Writing disk info');
   let counter = 0;
-  for (const { vbd, vdi, sr } of records.disks) {
+  // The original logged every VBD's ref (`vbd: OpaqueRef:...`) before looking at its type.
+  const vbdRefs = Array.isArray(records.vm.VBDs) ? records.vm.VBDs.map(String) : [];
+  const refs = vbdRefs.length === records.disks.length ? vbdRefs : [];
+  for (const [i, { vbd, vdi, sr }] of records.disks.entries()) {
+    if (refs[i] !== undefined) log(`vbd: ${refs[i]}`);
     if (String(vbd.type).toLowerCase() !== 'disk' || !vdi) continue;
     let device = String(vbd.device ?? '');
     if (device === '') {

@@ -11,6 +11,7 @@ import { bootDisk, writeMetadata } from './metadata';
 import { foldersToDelete, lastFailedFolder, readBackupFolders, type BackupFolder } from './retention';
 import { runMetadataExport, runVdiExport, runVmExport, type ExportResult } from './exports';
 import { elapseSize } from './statusLog';
+import { echoXeOutput } from './xe';
 
 export interface JobResult {
   outcome: Outcome;
@@ -78,6 +79,8 @@ async function planDryRun(ctx: RunContext, job: BackupJob, vmDir: string): Promi
 }
 
 export async function runJob(ctx: RunContext, job: BackupJob, index: number, total: number): Promise<JobResult> {
+  // Every xe call of this VM logs its output line by line, as the original's run_log_out_wait_rc.
+  ctx = { ...ctx, host: echoXeOutput(ctx.host, (line) => ctx.bus.info(line, job.vm)) };
   const { bus, host, status } = ctx;
   const vm = job.vm;
   const started = Date.now();
@@ -114,6 +117,7 @@ export async function runJob(ctx: RunContext, job: BackupJob, index: number, tot
       const preClean = async () => {
         if (!ctx.settings.preClean) return;
         const keep = job.maxBackups - 1;
+        bus.info(`success identifying directory : ${vmDir} `, vm);
         bus.info(`pre_VM_max_backups: ${keep} `, vm);
         if (keep < 1) bus.info(`No pre_cleanup needed for ${vmDir} `, vm);
         else await applyRetention(ctx, vmDir, keep, vm, folder);
@@ -146,7 +150,7 @@ export async function runJob(ctx: RunContext, job: BackupJob, index: number, tot
     const record = aborted ? 'INTERRUPTED' : error instanceof StepFailure ? error.record : isHostError(error) ? 'ERROR file-operation' : 'ERROR';
     const text = aborted ? `ERROR ${job.kind} of ${vm} interrupted: ${message(error)}` : message(error);
     for (const w of warnings) bus.warning(w, vm);
-    bus.error(text, vm);
+    if (!(error instanceof StepFailure && error.reported)) bus.error(text, vm);
     if (folder !== undefined && !complete) {
       bus.step('cleanup', `removing incomplete backup folder ${folder}`, vm);
       await host.remove(folder).catch((e) => bus.warning(`WARNING cannot remove incomplete backup folder ${folder}: ${message(e)}`, vm));

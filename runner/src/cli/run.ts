@@ -1,7 +1,6 @@
 // A backup or preview run from the command line: config (or vm-selector), pool inventory,
 // selection, then the preview report or the backup engine.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename } from 'node:path';
 import { parseConfig, resolveSettings, validateConfig, formatDiagnostic, CODES, DEFAULTS, type ParsedConfig, type Settings } from '../config/index';
 import { EventBus } from '../backup/events';
 import { runBackup } from '../backup/engine';
@@ -202,15 +201,21 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
       return await endBeforeBackup(`ERROR stopped before the backup: ${(signal.reason as Error)?.message ?? 'interrupted'}`, 'S:0 W:0 E:1');
     }
     const plan = buildPlan(config, settings, inventory, matches);
-    for (const m of plan.selection.messages) {
-      if (m.phase === 'preview') continue;
-      const location = lineLocation(config, m.line);
-      if (m.level === 'error') bus.error(m.text, undefined, location);
-      else if (m.level === 'warning') bus.warning(m.text, undefined, location);
-      else bus.info(m.text);
-    }
-    if (config.file) bus.info(`VmBackup config loaded from: ${basename(config.file)}`);
+    const logMessages = (phase: string) => {
+      for (const m of plan.selection.messages) {
+        if (m.phase === 'preview' || (m.phase === 'validate') !== (phase === 'validate')) continue;
+        const location = lineLocation(config, m.line);
+        if (m.level === 'error') bus.error(m.text, undefined, location);
+        else if (m.level === 'warning') bus.warning(m.text, undefined, location);
+        else bus.info(m.text);
+      }
+    };
+    logMessages('load');
+    // The original names the argument as given: the config path, or the vm-selector.
+    bus.info(`VmBackup config loaded from: ${command.target}`);
     for (const line of plan.settingsBlock) bus.info(line);
+    // Then is_config_valid() and `ERROR no VMs loaded`, as the original orders them.
+    logMessages('validate');
     if (command.preview) {
       const extraWarnings: string[] = [];
       if (!(await host.exists(settings.backupDir))) {
@@ -222,7 +227,7 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
       return endBeforeBackup('ERROR regex too expensive (see above): nothing was backed up', 'selection');
     }
     if (plan.errors.length > 0 || plan.jobs.length === 0) {
-      if (plan.jobs.length === 0) bus.error('ERROR no VMs loaded');
+      // `ERROR no VMs loaded` is among the plan's validate messages above.
       if (failureRecord !== undefined) await recordFailedRun(host, failureRecord, bus, silenceMs);
       return endWithErrors(bus, 'selection');
     }
@@ -231,7 +236,8 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
       if (failureRecord !== undefined) await recordFailedRun(host, failureRecord, bus, silenceMs);
       return endWithErrors(bus, 'backup_dir');
     }
-    bus.info('SUCCESS check of parameters');
+    // Python's '... %s' % '' keeps the blank: `SUCCESS check of parameters `.
+    bus.info(`SUCCESS check of parameters ${plan.selection.matchWarnings ? ' - WARNINGS found (see above)' : ''}`);
     const result = await runBackup({
       host,
       pool,

@@ -269,11 +269,11 @@ export function planSelection(config: ParsedConfig, inventory: Inventory, option
   // Settings validation then rejects a non-integer :N (vdi-export entries first).
   for (const vm of [...cleaned.vdiExport, ...cleaned.vmExport]) {
     if (vm.maxBackupsReason.kind === 'suffix-invalid') {
-      messages.push({ level: 'error', text: `ERROR: vm_max_backup is invalid - ${vm.entry}`, line: vm.selectedBy, phase: 'cleanup' });
+      messages.push({ level: 'error', text: `ERROR: vm_max_backup is invalid - ${vm.entry}`, line: vm.selectedBy, phase: 'validate' });
     }
   }
   const noVmsLoaded = cleaned.vdiExport.length === 0 && cleaned.vmExport.length === 0 && cleaned.metadataExport.length === 0;
-  if (noVmsLoaded) messages.push({ level: 'error', text: 'ERROR no VMs loaded', phase: 'cleanup' });
+  if (noVmsLoaded) messages.push({ level: 'error', text: 'ERROR no VMs loaded', phase: 'validate' });
 
   const duplicates = duplicateNames(inventory);
   messages.push({ level: 'info', text: 'Checking all VMs for duplicate names ...', phase: 'preview' });

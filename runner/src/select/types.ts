@@ -103,8 +103,11 @@ export interface PlanMessage {
   /** Exact text the original logs (without the timestamp prefix). */
   text: string;
   line?: number;
-  /** `load` while reading the file, `cleanup` after it, `preview` only with preview. */
-  phase: 'load' | 'cleanup' | 'preview';
+  /**
+   * `load` while reading the file, `cleanup` after it, `validate` after the settings block
+   * (is_config_valid, `ERROR no VMs loaded`), `preview` only with preview.
+   */
+  phase: 'load' | 'cleanup' | 'validate' | 'preview';
 }
 
 export interface DuplicateName {
