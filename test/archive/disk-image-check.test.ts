@@ -43,7 +43,10 @@ function sealFooter(footer: Buffer): Buffer {
 test('raw: exactly the virtual size passes; shorter or longer is refused', async () => {
   const spec: ArchiveSpec = { kind: 'raw', virtualSize: size };
   assert.deepEqual((await checkArchive(pieces(raw), spec)).image, { format: 'raw', bytes: size });
-  assert.match(await damage(raw.subarray(0, size - 1), spec), new RegExp(`raw image is ${size - 1} bytes, expected the disk's virtual size ${size}`));
+  assert.match(
+    await damage(raw.subarray(0, size - 1), spec),
+    new RegExp(`raw image is ${size - 1} bytes, expected the disk's virtual size ${size}`),
+  );
   assert.match(await damage(raw.subarray(0, size - 512 * 1024), spec), /raw image is \d+ bytes/);
   assert.match(await damage(Buffer.concat([raw, Buffer.alloc(1)]), spec), /longer than the disk's virtual size/);
 });
@@ -64,7 +67,10 @@ test('vhd: a damaged or missing footer is refused', async () => {
   assert.match(await damage(noCookie, spec), /the vhd footer has no "conectix" cookie/);
   assert.match(await damage(vhd.subarray(0, vhd.length - 512), spec), /no "conectix" cookie|outside the data area/);
   assert.match(await damage(vhd.subarray(0, vhd.length - 100), spec), /not whole 512-byte sectors/);
-  assert.match(await damage(vhd, { kind: 'vhd', virtualSize: size + 1024 }), /announces \d+ bytes, expected the disk's virtual size/);
+  assert.match(
+    await damage(vhd, { kind: 'vhd', virtualSize: size + 1024 }),
+    /announces \d+ bytes, expected the disk's virtual size/,
+  );
   const otherDisk = Buffer.concat([vhd.subarray(0, vhd.length - 512), vhdFooter(size, 'another disk')]);
   assert.match(await damage(otherDisk, spec), /describe different disks/);
 });
@@ -81,7 +87,10 @@ test('vhd: damaged dynamic header or block table is refused', async () => {
   overlap.writeUInt32BE(overlap.readUInt32BE(1536) + 1, 1540); // block 1 starts inside block 0
   assert.match(await damage(overlap, spec), /two vhd blocks overlap|outside the data area/);
   const cut = vhd.subarray(0, 1536 + 2);
-  assert.match(await damage(Buffer.concat([cut, Buffer.alloc(510), vhd.subarray(vhd.length - 512)]), spec), /before its block table|outside/);
+  assert.match(
+    await damage(Buffer.concat([cut, Buffer.alloc(510), vhd.subarray(vhd.length - 512)]), spec),
+    /before its block table|outside/,
+  );
 });
 
 test('vhd: a fixed image (data + footer) passes; a dynamic footer copy with a changed type is refused', async () => {
@@ -91,7 +100,10 @@ test('vhd: a fixed image (data + footer) passes; a dynamic footer copy with a ch
   sealFooter(fixed);
   const image = Buffer.concat([raw, fixed]);
   assert.equal((await checkArchive(pieces(image), { kind: 'vhd', virtualSize: size })).image!.vhdType, 'fixed');
-  assert.match(await damage(Buffer.concat([raw.subarray(512), fixed]), { kind: 'vhd', virtualSize: size }), /fixed vhd image is \d+ bytes/);
+  assert.match(
+    await damage(Buffer.concat([raw.subarray(512), fixed]), { kind: 'vhd', virtualSize: size }),
+    /fixed vhd image is \d+ bytes/,
+  );
   const differencing = Buffer.from(vhd);
   differencing.writeUInt32BE(4, 60);
   sealFooter(differencing.subarray(0, 512));

@@ -40,7 +40,11 @@ async function damage(data: Buffer, spec: ArchiveSpec = PLAIN, pieceSize?: numbe
 }
 
 test('complete exports pass, plain, gzip and zstd: both disks, the CD left out, zero chunks skipped', async () => {
-  for (const [data, compression] of [[plain, 'none'], [gzip, 'gzip'], [zst, 'zstd']] as const) {
+  for (const [data, compression] of [
+    [plain, 'none'],
+    [gzip, 'gzip'],
+    [zst, 'zstd'],
+  ] as const) {
     const summary = await checkArchive(pieces(data), { kind: 'xva', compression });
     assert.equal(summary.fileBytes, data.length);
     assert.deepEqual(
@@ -59,10 +63,17 @@ test('complete exports pass, plain, gzip and zstd: both disks, the CD left out, 
 test('the result does not depend on how the bytes are cut into pieces', async () => {
   for (const size of [511, 513, 4096, 1024 * 1024 + 7]) {
     const summary = await checkArchive(pieces(plain, size), PLAIN);
-    assert.deepEqual(summary.xva!.disks.map((d) => d.chunks), [4, 2], `pieces of ${size}`);
+    assert.deepEqual(
+      summary.xva!.disks.map((d) => d.chunks),
+      [4, 2],
+      `pieces of ${size}`,
+    );
   }
   await checkArchive(pieces(metadata, 1), { kind: 'xva', compression: 'none', metadataOnly: true });
-  assert.match(await damage(metadata.subarray(0, metadata.length - 300), PLAIN, 1), /only one of its two end-of-archive blocks/);
+  assert.match(
+    await damage(metadata.subarray(0, metadata.length - 300), PLAIN, 1),
+    /only one of its two end-of-archive blocks/,
+  );
 });
 
 test('a cut at every member boundary, inside every header and inside every entry is refused', async () => {
@@ -70,8 +81,17 @@ test('a cut at every member boundary, inside every header and inside every entry
   const offsets = headerOffsets(members);
   assert.ok(members.length >= 13, `ova.xml + (4 + 2) chunks with checksums: ${members.map((m) => m.name)}`);
   for (const [i, at] of offsets.entries()) {
-    if (i > 0) assert.match(await damage(plain.subarray(0, at)), /without its end-of-archive blocks/, `cut before ${members[i]!.name}`);
-    assert.match(await damage(plain.subarray(0, at + 100)), /ends inside the header of entry/, `cut in header of ${members[i]!.name}`);
+    if (i > 0)
+      assert.match(
+        await damage(plain.subarray(0, at)),
+        /without its end-of-archive blocks/,
+        `cut before ${members[i]!.name}`,
+      );
+    assert.match(
+      await damage(plain.subarray(0, at + 100)),
+      /ends inside the header of entry/,
+      `cut in header of ${members[i]!.name}`,
+    );
     if (members[i]!.data.length > 1) {
       const mid = at + 512 + Math.floor(members[i]!.data.length / 2);
       assert.match(await damage(plain.subarray(0, mid)), /ends inside entry/, `cut inside ${members[i]!.name}`);
@@ -86,11 +106,17 @@ test('a cut at every member boundary, inside every header and inside every entry
 test('a whole archive of whole members that stops before the last chunk of a disk is refused', async () => {
   const members = membersOf(plain);
   // drop the last chunk of the last disk (data + checksum), keep the end-of-archive blocks
-  assert.match(await damage(tarOf(members.slice(0, -2))), /disk Ref:\d+ is incomplete: the archive ends after 1048576 of its 6291456 bytes/);
+  assert.match(
+    await damage(tarOf(members.slice(0, -2))),
+    /disk Ref:\d+ is incomplete: the archive ends after 1048576 of its 6291456 bytes/,
+  );
   // drop the last chunk of the first disk: the next disk's entries come too early
   const firstDiskEnd = members.findIndex((m, i) => i > 0 && m.name.split('/')[0] !== members[1]!.name.split('/')[0]);
   const withoutLast = [...members.slice(0, firstDiskEnd - 2), ...members.slice(firstDiskEnd)];
-  assert.match(await damage(tarOf(withoutLast)), /ends after 3145728 of its 3670016 bytes: the next entry is Ref:\d+\/00000000/);
+  assert.match(
+    await damage(tarOf(withoutLast)),
+    /ends after 3145728 of its 3670016 bytes: the next entry is Ref:\d+\/00000000/,
+  );
   // drop the first chunk of a disk
   assert.match(await damage(tarOf([members[0]!, ...members.slice(3)])), /its first chunk is missing/);
   // a chunk without its checksum entry
@@ -102,7 +128,10 @@ test('a whole archive of whole members that stops before the last chunk of a dis
 test('a chunk whose data or checksum entry changed is refused, naming the chunk', async () => {
   const members = membersOf(plain);
   const badSum = members.map((m) => (m.name.endsWith('.xxhash') ? { ...m, data: Buffer.from('0123456789ABCDEF') } : m));
-  assert.match(await damage(tarOf(badSum)), /chunk Ref:\d+\/00000000 is damaged: its checksum entry says "0123456789ABCDEF"/);
+  assert.match(
+    await damage(tarOf(badSum)),
+    /chunk Ref:\d+\/00000000 is damaged: its checksum entry says "0123456789ABCDEF"/,
+  );
   const flipped = members.map((m, i) => (i === 3 ? { ...m, data: Buffer.from(m.data).fill(0x55, 1000, 1001) } : m));
   assert.match(await damage(tarOf(flipped)), new RegExp(`chunk ${members[3]!.name} is damaged`));
 });
@@ -120,21 +149,38 @@ test('empty keep-alive chunk entries (stream_vdi.ml write_chunk, timeout workaro
   ];
   const withKeepAlive = [...members.slice(0, sparse), ...keepAlive, ...members.slice(sparse + 2)];
   const summary = await checkArchive(pieces(tarOf(withKeepAlive)), PLAIN);
-  assert.deepEqual(summary.xva!.disks.map((d) => d.chunks), [4, 3]);
+  assert.deepEqual(
+    summary.xva!.disks.map((d) => d.chunks),
+    [4, 3],
+  );
 
   const sha1: Member[] = [];
   for (let i = 0; i < members.length; i++) {
     const m = members[i]!;
     if (!m.name.endsWith('.xxhash')) sha1.push(m);
-    else sha1.push({ name: m.name.replace(/\.xxhash$/, '.checksum'), data: Buffer.from(createHash('sha1').update(members[i - 1]!.data).digest('hex')) });
+    else
+      sha1.push({
+        name: m.name.replace(/\.xxhash$/, '.checksum'),
+        data: Buffer.from(
+          createHash('sha1')
+            .update(members[i - 1]!.data)
+            .digest('hex'),
+        ),
+      });
   }
   await checkArchive(pieces(tarOf(sha1)), PLAIN);
 });
 
 test('entries out of place are refused: not ova.xml first, unknown entries, chunks out of order, short chunks', async () => {
   const members = membersOf(plain);
-  assert.match(await damage(tarOf([members[1]!, members[0]!, ...members.slice(2)])), /the first entry is Ref:\d+\/00000000, not ova.xml/);
-  assert.match(await damage(tarOf([...members, { name: 'extra', data: Buffer.from('x') }])), /unexpected entry extra after the last disk/);
+  assert.match(
+    await damage(tarOf([members[1]!, members[0]!, ...members.slice(2)])),
+    /the first entry is Ref:\d+\/00000000, not ova.xml/,
+  );
+  assert.match(
+    await damage(tarOf([...members, { name: 'extra', data: Buffer.from('x') }])),
+    /unexpected entry extra after the last disk/,
+  );
   const swapped = [members[0]!, members[3]!, members[4]!, members[1]!, members[2]!, ...members.slice(5)];
   assert.match(await damage(tarOf(swapped)), /first chunk is missing|comes after/);
   const short = members.map((m, i) => (i === 1 ? { ...m, data: m.data.subarray(0, 1000) } : m));
@@ -180,6 +226,16 @@ test('metadata exports (export.ml export_metadata): ova.xml alone passes as meta
   const summary = await checkArchive(pieces(metadata), { kind: 'xva', compression: 'none', metadataOnly: true });
   assert.equal(summary.xva!.entries, 1);
   assert.match(await damage(metadata), /disk Ref:\d+ is incomplete/);
-  assert.match(await damage(plain, { kind: 'xva', compression: 'none', metadataOnly: true }), /a metadata export holds only ova.xml/);
-  assert.match(await damage(metadata.subarray(0, metadata.length - 1024), { kind: 'xva', compression: 'none', metadataOnly: true }), /end-of-archive/);
+  assert.match(
+    await damage(plain, { kind: 'xva', compression: 'none', metadataOnly: true }),
+    /a metadata export holds only ova.xml/,
+  );
+  assert.match(
+    await damage(metadata.subarray(0, metadata.length - 1024), {
+      kind: 'xva',
+      compression: 'none',
+      metadataOnly: true,
+    }),
+    /end-of-archive/,
+  );
 });

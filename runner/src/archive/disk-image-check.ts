@@ -35,7 +35,9 @@ export class RawImageChecker implements DiskImageChecker {
 
   finish(): DiskImageSummary {
     if (this.bytes !== this.virtualSize) {
-      throw new ArchiveDamage(`the raw image is ${this.bytes} bytes, expected the disk's virtual size ${this.virtualSize}`);
+      throw new ArchiveDamage(
+        `the raw image is ${this.bytes} bytes, expected the disk's virtual size ${this.virtualSize}`,
+      );
     }
     return { format: 'raw', bytes: this.bytes };
   }
@@ -64,8 +66,10 @@ interface Footer {
 }
 
 function readFooter(block: Buffer, where: string): Footer {
-  if (block.subarray(0, 8).toString('latin1') !== 'conectix') throw new ArchiveDamage(`the vhd ${where} has no "conectix" cookie`);
-  if (block.readUInt32BE(64) !== vhdChecksum(block, 64)) throw new ArchiveDamage(`the vhd ${where} is damaged (wrong checksum)`);
+  if (block.subarray(0, 8).toString('latin1') !== 'conectix')
+    throw new ArchiveDamage(`the vhd ${where} has no "conectix" cookie`);
+  if (block.readUInt32BE(64) !== vhdChecksum(block, 64))
+    throw new ArchiveDamage(`the vhd ${where} is damaged (wrong checksum)`);
   return {
     diskType: block.readUInt32BE(60),
     currentSize: Number(block.readBigUInt64BE(48)),
@@ -78,7 +82,10 @@ function readFooter(block: Buffer, where: string): Footer {
 class Capture {
   readonly data: Buffer;
   private filled = 0;
-  constructor(readonly start: number, length: number) {
+  constructor(
+    readonly start: number,
+    length: number,
+  ) {
     this.data = Buffer.alloc(length);
   }
   get complete(): boolean {
@@ -134,20 +141,25 @@ export class VhdImageChecker implements DiskImageChecker {
       return;
     }
     const footer = readFooter(this.head.data, 'footer copy at the start of the file');
-    if (footer.diskType !== DISK_DYNAMIC) throw new ArchiveDamage(`the vhd disk type is ${footer.diskType}, not dynamic (3) or fixed (2)`);
+    if (footer.diskType !== DISK_DYNAMIC)
+      throw new ArchiveDamage(`the vhd disk type is ${footer.diskType}, not dynamic (3) or fixed (2)`);
     const offset = Number(footer.dataOffset);
-    if (offset < FOOTER || offset % SECTOR !== 0) throw new ArchiveDamage(`the vhd footer points to its dynamic header at byte ${footer.dataOffset}`);
+    if (offset < FOOTER || offset % SECTOR !== 0)
+      throw new ArchiveDamage(`the vhd footer points to its dynamic header at byte ${footer.dataOffset}`);
     this.headFooter = footer;
     this.header = new Capture(offset, DYNAMIC_HEADER);
   }
 
   private readDynamicHeader(header: Buffer): void {
-    if (header.subarray(0, 8).toString('latin1') !== 'cxsparse') throw new ArchiveDamage('the vhd dynamic header has no "cxsparse" cookie');
-    if (header.readUInt32BE(36) !== vhdChecksum(header, 36)) throw new ArchiveDamage('the vhd dynamic header is damaged (wrong checksum)');
+    if (header.subarray(0, 8).toString('latin1') !== 'cxsparse')
+      throw new ArchiveDamage('the vhd dynamic header has no "cxsparse" cookie');
+    if (header.readUInt32BE(36) !== vhdChecksum(header, 36))
+      throw new ArchiveDamage('the vhd dynamic header is damaged (wrong checksum)');
     const tableOffset = Number(header.readBigUInt64BE(16));
     const entries = header.readUInt32BE(28);
     const blockSize = header.readUInt32BE(32);
-    if (blockSize < SECTOR || (blockSize & (blockSize - 1)) !== 0) throw new ArchiveDamage(`the vhd block size ${blockSize} is not a power of two`);
+    if (blockSize < SECTOR || (blockSize & (blockSize - 1)) !== 0)
+      throw new ArchiveDamage(`the vhd block size ${blockSize} is not a power of two`);
     const needed = Math.ceil(this.headFooter!.currentSize / blockSize);
     if (entries < needed || entries > MAX_BAT_ENTRIES) {
       throw new ArchiveDamage(`the vhd block table has ${entries} entries, the disk needs ${needed}`);
@@ -166,7 +178,9 @@ export class VhdImageChecker implements DiskImageChecker {
     if (length % SECTOR !== 0) throw new ArchiveDamage(`the vhd image is ${length} bytes, not whole 512-byte sectors`);
     const footer = readFooter(this.tail, 'footer');
     if (footer.currentSize !== this.virtualSize) {
-      throw new ArchiveDamage(`the vhd footer announces ${footer.currentSize} bytes, expected the disk's virtual size ${this.virtualSize}`);
+      throw new ArchiveDamage(
+        `the vhd footer announces ${footer.currentSize} bytes, expected the disk's virtual size ${this.virtualSize}`,
+      );
     }
     if (footer.diskType === DISK_FIXED && this.headFooter === null) {
       if (length !== footer.currentSize + FOOTER) {
@@ -196,7 +210,9 @@ export class VhdImageChecker implements DiskImageChecker {
       if (sector === UNUSED) continue;
       const start = sector * SECTOR;
       if (start < firstFree || start + span > footerAt) {
-        throw new ArchiveDamage(`vhd block ${i / 4} lies at bytes ${start}..${start + span}, outside the data area ${firstFree}..${footerAt}`);
+        throw new ArchiveDamage(
+          `vhd block ${i / 4} lies at bytes ${start}..${start + span}, outside the data area ${firstFree}..${footerAt}`,
+        );
       }
       starts.push(start);
     }

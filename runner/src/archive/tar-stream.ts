@@ -108,7 +108,8 @@ export class TarStreamReader {
         if (this.remaining === 0) this.state = 'header';
       } else if (this.state === 'trailer') {
         for (let i = at; i < chunk.length; i++) {
-          if (chunk[i] !== 0) throw new ArchiveDamage(`data after the end-of-archive blocks at byte ${this.position + i - at}`);
+          if (chunk[i] !== 0)
+            throw new ArchiveDamage(`data after the end-of-archive blocks at byte ${this.position + i - at}`);
         }
         this.position += available;
         at = chunk.length;
@@ -135,7 +136,8 @@ export class TarStreamReader {
 
   private readBlock(block: Uint8Array, offset: number): void {
     if (this.state === 'second-zero') {
-      if (!isZero(block)) throw new ArchiveDamage(`a single zero block at byte ${offset - TAR_BLOCK} inside the archive`);
+      if (!isZero(block))
+        throw new ArchiveDamage(`a single zero block at byte ${offset - TAR_BLOCK} inside the archive`);
       this.state = 'trailer';
       return;
     }
@@ -187,7 +189,9 @@ export class TarStreamReader {
       case 'header':
         if (this.position === 0 && this.filled === 0) throw new ArchiveDamage('the file is empty');
         if (this.filled > 0 && !isZero(this.block, 0, this.filled)) {
-          throw new ArchiveDamage(`the archive ends inside the header of entry #${this.entries + 1} (${this.filled} of 512 bytes, ${after})`);
+          throw new ArchiveDamage(
+            `the archive ends inside the header of entry #${this.entries + 1} (${this.filled} of 512 bytes, ${after})`,
+          );
         }
         throw new ArchiveDamage(`the archive ends ${after} without its end-of-archive blocks`);
     }

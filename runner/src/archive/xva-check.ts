@@ -61,10 +61,12 @@ export class XvaChecker implements TarListener {
 
   entry(entry: TarEntry): void {
     this.entries++;
-    if (entry.type !== '0') throw new ArchiveDamage(`entry ${entry.name} is not a plain file (tar type '${entry.type}')`);
+    if (entry.type !== '0')
+      throw new ArchiveDamage(`entry ${entry.name} is not a plain file (tar type '${entry.type}')`);
     if (entry.index === 0) {
       if (entry.name !== 'ova.xml') throw new ArchiveDamage(`the first entry is ${entry.name}, not ova.xml`);
-      if (entry.size > OVA_XML_LIMIT) throw new ArchiveDamage(`ova.xml is ${entry.size} bytes, more than an export header can be`);
+      if (entry.size > OVA_XML_LIMIT)
+        throw new ArchiveDamage(`ova.xml is ${entry.size} bytes, more than an export header can be`);
       this.ovaParts = [];
       return;
     }
@@ -76,27 +78,35 @@ export class XvaChecker implements TarListener {
     if (entry.name !== `${chunk.name}.xxhash` && entry.name !== `${chunk.name}.checksum`) {
       throw new ArchiveDamage(`chunk ${chunk.name} has no checksum entry (the next entry is ${entry.name})`);
     }
-    if (entry.size > CHECKSUM_LIMIT) throw new ArchiveDamage(`checksum entry ${entry.name} is ${entry.size} bytes long`);
+    if (entry.size > CHECKSUM_LIMIT)
+      throw new ArchiveDamage(`checksum entry ${entry.name} is ${entry.size} bytes long`);
     this.checksum = [];
   }
 
   private startChunk(entry: TarEntry): void {
     const disks = this.disks!;
-    if (this.options.metadataOnly) throw new ArchiveDamage(`unexpected entry ${entry.name}: a metadata export holds only ova.xml`);
+    if (this.options.metadataOnly)
+      throw new ArchiveDamage(`unexpected entry ${entry.name}: a metadata export holds only ova.xml`);
     const disk = disks[this.diskIndex];
     if (!disk) throw new ArchiveDamage(`unexpected entry ${entry.name} after the last disk`);
     const match = /^(.*)\/(\d+)$/.exec(entry.name);
     if (!match || match[1] !== disk.id) {
-      if (this.lastNumber < 0) throw new ArchiveDamage(`disk ${disk.id} is missing: the entry where it begins is ${entry.name}`);
-      throw new ArchiveDamage(`disk ${disk.id} ends after ${this.diskOffset} of its ${disk.size} bytes: the next entry is ${entry.name}`);
+      if (this.lastNumber < 0)
+        throw new ArchiveDamage(`disk ${disk.id} is missing: the entry where it begins is ${entry.name}`);
+      throw new ArchiveDamage(
+        `disk ${disk.id} ends after ${this.diskOffset} of its ${disk.size} bytes: the next entry is ${entry.name}`,
+      );
     }
     const number = Number(match[2]);
-    if (this.lastNumber < 0 && number !== 0) throw new ArchiveDamage(`disk ${disk.id}: its first chunk is missing (found ${entry.name})`);
-    if (number <= this.lastNumber) throw new ArchiveDamage(`disk ${disk.id}: chunk ${entry.name} comes after chunk ${this.lastNumber}`);
+    if (this.lastNumber < 0 && number !== 0)
+      throw new ArchiveDamage(`disk ${disk.id}: its first chunk is missing (found ${entry.name})`);
+    if (number <= this.lastNumber)
+      throw new ArchiveDamage(`disk ${disk.id}: chunk ${entry.name} comes after chunk ${this.lastNumber}`);
     this.diskOffset += (number - this.lastNumber - 1) * XVA_CHUNK;
     this.lastNumber = number;
     const expected = Math.min(XVA_CHUNK, disk.size - this.diskOffset);
-    if (expected <= 0) throw new ArchiveDamage(`chunk ${entry.name} lies beyond the ${disk.size} bytes of disk ${disk.id}`);
+    if (expected <= 0)
+      throw new ArchiveDamage(`chunk ${entry.name} lies beyond the ${disk.size} bytes of disk ${disk.id}`);
     const keepAlive = entry.size === 0 && number !== 0;
     if (!keepAlive && entry.size !== expected) {
       throw new ArchiveDamage(`chunk ${entry.name} holds ${entry.size} bytes where ${expected} are expected`);
@@ -130,7 +140,9 @@ export class XvaChecker implements TarListener {
   private readHeader(xml: string): void {
     const metadata = readOvaXml(xml);
     if (!this.options.metadataOnly && metadata.exportVsn < 1) {
-      throw new ArchiveDamage(`ova.xml announces export_vsn ${metadata.exportVsn}: exports without inline chunk checksums are not checked`);
+      throw new ArchiveDamage(
+        `ova.xml announces export_vsn ${metadata.exportVsn}: exports without inline chunk checksums are not checked`,
+      );
     }
     this.exportVsn = metadata.exportVsn;
     this.disks = metadata.disks.map((disk) => ({ ...disk, chunks: 0 }));
@@ -141,7 +153,9 @@ export class XvaChecker implements TarListener {
     const data = this.chunk.subarray(0, chunk.size);
     const actual = entry.name.endsWith('.xxhash') ? this.hashers.xxh64Hex(data) : this.hashers.sha1Hex(data);
     if (stored !== actual) {
-      throw new ArchiveDamage(`chunk ${chunk.name} is damaged: its checksum entry says ${JSON.stringify(stored)}, the data hashes to ${actual}`);
+      throw new ArchiveDamage(
+        `chunk ${chunk.name} is damaged: its checksum entry says ${JSON.stringify(stored)}, the data hashes to ${actual}`,
+      );
     }
     const disk = this.disks![this.diskIndex]!;
     disk.chunks++;
@@ -166,7 +180,9 @@ export class XvaChecker implements TarListener {
     if (this.pending) throw new ArchiveDamage(`chunk ${this.pending.name} has no checksum entry`);
     const disk = this.disks[this.diskIndex];
     if (disk && !this.options.metadataOnly) {
-      throw new ArchiveDamage(`disk ${disk.id} is incomplete: the archive ends after ${this.diskOffset} of its ${disk.size} bytes`);
+      throw new ArchiveDamage(
+        `disk ${disk.id} is incomplete: the archive ends after ${this.diskOffset} of its ${disk.size} bytes`,
+      );
     }
     return { exportVsn: this.exportVsn, disks: this.disks, entries: this.entries };
   }

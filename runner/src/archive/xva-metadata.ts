@@ -64,7 +64,12 @@ export function readOvaXml(xml: string): XvaMetadata {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new ArchiveDamage(`ova.xml is not readable XML: ${valid.err.msg} (line ${valid.err.line})`);
   const root = decode((parser.parse(xml) as { value?: unknown }).value);
-  if (typeof root !== 'object' || Array.isArray(root) || !Array.isArray(root.objects) || typeof root.version !== 'object') {
+  if (
+    typeof root !== 'object' ||
+    Array.isArray(root) ||
+    !Array.isArray(root.objects) ||
+    typeof root.version !== 'object'
+  ) {
     throw new ArchiveDamage('ova.xml does not hold an export header (version and objects)');
   }
   const exportVsn = Number(field(root.version, 'export_vsn') || '0');

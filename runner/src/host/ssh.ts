@@ -121,9 +121,12 @@ export async function createSshHost(options: SshHostOptions): Promise<SshHost> {
       complete = true;
       if (result.exitCode === 0) return;
       const path = args[0] ?? '';
-      if (result.exitCode === SSH_FAILED) throw new HostError('ETRANSPORT', `${description}: ${stderr.trim() || 'ssh failed'}`);
-      if (result.exitCode === EXIT_NOT_FOUND) throw new HostError('ENOENT', `${name} ${path}: no such file or directory on ${target.host}`);
-      throw new HostError('EIO', `${name} ${path} on ${target.host} failed: ${stderr.trim() || `exit status ${result.exitCode}`}`);
+      const detail = stderr.trim() || `exit status ${result.exitCode}`;
+      if (result.exitCode === SSH_FAILED) throw new HostError('ETRANSPORT', `${description}: ${detail}`);
+      if (result.exitCode === EXIT_NOT_FOUND) {
+        throw new HostError('ENOENT', `${name} ${path}: no such file or directory on ${target.host}`);
+      }
+      throw new HostError('EIO', `${name} ${path} on ${target.host} failed: ${detail}`);
     } finally {
       if (!complete) {
         child.kill();
