@@ -3,7 +3,7 @@
 // 0600 password file in a private 0700 directory — never on a command line, where `ps`
 // would show it (one of VmBackup.py's weaknesses).
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { appendFile, lstat, mkdir, open, readFile, readdir, rename, rm, rmdir, stat, statfs, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +79,13 @@ export function createLocalHost(options: LocalHostOptions = {}): Host {
       return readFile(path).catch((error) => {
         throw fromFsError(error, 'read', path);
       });
+    },
+    async *readStream(path) {
+      try {
+        for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) yield chunk as Buffer;
+      } catch (error) {
+        throw fromFsError(error, 'read', path);
+      }
     },
     async writeFile(path, data) {
       await writeFile(path, data).catch((error) => {

@@ -20,6 +20,8 @@ import type { FileInfo } from './types';
 
 const CHUNK = 32 * 1024; // well under OpenSSH's 256 KiB packet limit
 const WRITES_IN_FLIGHT = 8;
+/** Streaming reads: this many requests in flight keep the connection busy (1 MiB). */
+const READS_IN_FLIGHT = 16;
 
 export function createSftpFiles(session: () => Promise<SftpSession>, hostLabel: string): RemoteFiles {
   function hostError(error: unknown, operation: string, path: string): HostError {
@@ -111,6 +113,41 @@ export function createSftpFiles(session: () => Promise<SftpSession>, hostLabel: 
       await sftp.close(handle).catch(() => undefined);
     }
     return Buffer.concat(chunks);
+  }
+
+  /**
+   * The file in order, with READS_IN_FLIGHT requests outstanding (one request per round trip
+   * would make a large file crawl). A short reply is followed by a read of the rest of its
+   * range; a reply at end of file ends the stream.
+   */
+  async function* streamAll(sftp: SftpSession, path: string): AsyncGenerator<Buffer> {
+    const handle = await sftp.open(path, OpenFlags.READ);
+    const size = CHUNK * 2;
+    const inFlight: { offset: number; reply: Promise<Buffer | undefined> }[] = [];
+    let next = 0;
+    const request = () => {
+      const reply = sftp.read(handle, next, size);
+      reply.catch(() => undefined); // awaited in order below; not unhandled meanwhile
+      inFlight.push({ offset: next, reply });
+      next += size;
+    };
+    try {
+      for (let i = 0; i < READS_IN_FLIGHT; i++) request();
+      for (;;) {
+        const head = inFlight.shift()!;
+        let got = 0;
+        for (let data = await head.reply; data; ) {
+          got += data.length;
+          yield data;
+          data = got < size ? await sftp.read(handle, head.offset + got, size - got) : undefined;
+        }
+        if (got < size) return;
+        request();
+      }
+    } finally {
+      await Promise.allSettled(inFlight.map((r) => r.reply));
+      await sftp.close(handle).catch(() => undefined);
+    }
   }
 
   async function writeAll(sftp: SftpSession, path: string, data: Buffer, flags: number): Promise<void> {
@@ -216,6 +253,13 @@ export function createSftpFiles(session: () => Promise<SftpSession>, hostLabel: 
       }),
     mkdir: (path) => attempt('create directory', path, (sftp) => makeDirectories(sftp, path)),
     readFile: (path) => attempt('read', path, (sftp) => readAll(sftp, path)),
+    async *readStream(path) {
+      try {
+        yield* streamAll(await session(), path);
+      } catch (error) {
+        throw hostError(error, 'read', path);
+      }
+    },
     writeFile: (path, data) =>
       attempt('write', path, (sftp) => writeAll(sftp, path, Buffer.from(data), OpenFlags.WRITE | OpenFlags.CREAT | OpenFlags.TRUNC)),
     appendFile: (path, data) =>
