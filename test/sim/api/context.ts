@@ -10,6 +10,8 @@ export interface ApiContext {
   password: string;
   /** Set when this endpoint is a pool member: calls fail with HOST_IS_SLAVE [masterAddress]. */
   slaveOf?: string;
+  /** The host whose endpoint this is (its role follows pool.master); unset for the legacy slave port. */
+  hostRef?: string;
   /** Address reported by the hostIsSlave fault. */
   masterAddress: string;
   /** Aborted when the HTTP request goes away or the simulator closes (ends event.from waits). */
