@@ -38,6 +38,8 @@ export interface SimulatorOptions {
    * a member finds nobody there, as when a member cannot be reached.
    */
   members?: boolean;
+  /** Longest wait of `xe`'s task poll between changes (default 1000 ms, as xapi's CLI server). */
+  cliTaskPollMs?: number;
   /**
    * How long snapshots, destroys and exports take (timer waits on the server, no CPU): 'instant'
    * (the default), 'realistic', or single values. Wins over the fixture's `timing`.
@@ -182,7 +184,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       return { settings, added };
     },
   };
-  const ctx: ApiContext = { state, faults: settings, timing: timingSettings, lifetime: lifetime.signal, password, masterAddress: host };
+  const ctx: ApiContext = {
+    state, faults: settings, timing: timingSettings, lifetime: lifetime.signal, password, masterAddress: host,
+    ...(options.cliTaskPollMs !== undefined ? { cliTaskPollMs: options.cliTaskPollMs } : {}),
+  };
   // Every endpoint: the master's, each member's (own address, own certificate), and the legacy
   // slave port; all on one port number, as every host of a pool uses 443.
   const endpoints: { address: string; ctx: ApiContext; name?: string }[] = [

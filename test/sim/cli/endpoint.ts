@@ -110,7 +110,7 @@ async function waitTask(api: ApiContext, session: string, task: string): Promise
     const status = (await callApi(api, 'task.get_status', [session, task])).value;
     if (status !== 'pending') return api.state.get('task', task)!;
     if (api.signal?.aborted) throw new XapiFailure('TASK_CANCELLED', [task]);
-    await api.state.waitForChange(1000, api.signal, seen);
+    await api.state.waitForChange(api.cliTaskPollMs ?? 1000, api.signal, seen);
   }
 }
 
