@@ -4,8 +4,9 @@
 import type { VmRecords, XapiRecord } from '../pool/xapi';
 import { fieldNumber, fieldText, findVdiSnapshotsNamed, findVmSnapshotsNamed } from '../pool/xapi';
 import { StepFailure, type BackupJob, type RunContext } from './context';
-import { exportFileName, join } from './layout';
-import { describeXe, vdiSnapshot, vmSnapshot, xe, xeArgs } from './xe';
+import { exportFileName, join, lineBreakReason } from './layout';
+import { describeXe, vdiSnapshot, vmSnapshot, xe, XeError, xeArgs } from './xe';
+import { hostsOfLocalDisks, unreachableExportMessage } from './redirect';
 import { verifyDiskImage, verifyXva } from './verify';
 
 export interface ExportResult {
@@ -79,9 +80,21 @@ async function failAs<T>(record: string, work: () => Promise<T>, prefix = 'ERROR
   }
 }
 
-async function runExportCommand(ctx: RunContext, vm: string, args: string[], record: string, file: string, total?: number): Promise<void> {
+/**
+ * Runs the export; `srs` are the storage of the exported disks. xe exiting 0 without a file
+ * is the redirect to a host it could not reach (redirect.ts): a failure of this step.
+ */
+async function runExportCommand(
+  ctx: RunContext, vm: string, args: string[], record: string, file: string, srs: (XapiRecord | undefined)[], total?: number,
+): Promise<void> {
   ctx.bus.step('export', `cmd: ${describeXe(args)}`, vm);
-  await failAs(record, () => withProgress(ctx, vm, file, total, xe(ctx.host, args, { signal: ctx.signal })));
+  const result = await failAs(record, () => withProgress(ctx, vm, file, total, ctx.host.xe(args, { signal: ctx.signal })));
+  if (result.exitCode === 0 && (await ctx.host.exists(file))) return;
+  // A download xe could not make: exit 0 with no file (vm-export), CLIENT_ERROR (vdi-export).
+  const clientSide = result.exitCode === 0 || /\bCLIENT_ERROR\b/.test(result.stderr);
+  if (!clientSide) throw new StepFailure(record, `ERROR ${new XeError(args[0]!, result).message}`);
+  const hosts = await hostsOfLocalDisks(ctx.pool, srs).catch(() => []);
+  throw new StepFailure(record, unreachableExportMessage(args[0]!, result, hosts, ctx.host.description));
 }
 
 async function verifyStep(ctx: RunContext, vm: string, check: () => Promise<void>): Promise<void> {
@@ -118,7 +131,8 @@ export async function runVmExport(ctx: RunContext, job: BackupJob, records: VmRe
     bus.info(`snap-uuid: ${snapshot}`, vm);
     bus.step('snapshot', `2.cmd: ${describeXe(xeArgs.templateParamSet(snapshot))}`, vm);
     await failAs('TEMPLATE-PARAM-SET-FAIL', () => xe(host, xeArgs.templateParamSet(snap), { signal: ctx.signal }));
-    await runExportCommand(ctx, vm, xeArgs.vmExport(snapshot, file, ctx.settings.compress), 'VM-EXPORT-FAIL', file);
+    const srs = records.disks.map((d) => d.sr);
+    await runExportCommand(ctx, vm, xeArgs.vmExport(snapshot, file, ctx.settings.compress), 'VM-EXPORT-FAIL', file, srs);
     bus.info('vm-export success', vm);
   } finally {
     if (snapshot !== undefined) {
@@ -141,6 +155,8 @@ export async function runVdiExport(ctx: RunContext, job: BackupJob, records: VmR
   bus.info('*** vdi-export begin xe command sequence', vm);
   bus.info(fieldText(records.vm.power_state).toLowerCase() === 'running' ? 'vm is running' : 'vm is NOT running', vm);
 
+  const diskName = lineBreakReason(fieldText(boot.name_label), 'disk');
+  if (diskName) throw new StepFailure('ERROR verify_vm_name', `ERROR ${diskName}`);
   const snapName = `SNAP_${vm}_${fieldText(boot.name_label)}`.replace(/ /g, '-');
   bus.info(`check for prev-vdi-snapshot: ${snapName}`, vm);
   for (const old of ctx.records ? ctx.records.vdiSnapshotsNamed(snapName) : await findVdiSnapshotsNamed(ctx.pool, snapName)) {
@@ -164,7 +180,8 @@ export async function runVdiExport(ctx: RunContext, job: BackupJob, records: VmR
     bus.info(`snap-uuid: ${snapshot}`, vm);
     bus.step('snapshot', `3.cmd: ${describeXe(xeArgs.vdiParamSet(snapshot, snapName))}`, vm);
     await failAs('VDI-PARAM-SET-FAIL', () => xe(host, xeArgs.vdiParamSet(snap, snapName), { signal: ctx.signal }));
-    await runExportCommand(ctx, vm, xeArgs.vdiExport(snapshot, file, format), 'VDI-EXPORT-FAIL', file, virtualSize);
+    const srs = records.disks.filter((d) => d.vdi?.uuid === boot.uuid).map((d) => d.sr);
+    await runExportCommand(ctx, vm, xeArgs.vdiExport(snapshot, file, format), 'VDI-EXPORT-FAIL', file, srs, virtualSize);
     bus.info('vdi-export success', vm);
   } finally {
     if (snapshot !== undefined) {
@@ -184,7 +201,7 @@ export async function runMetadataExport(ctx: RunContext, job: BackupJob, records
   ctx.bus.info('*** metadata-export begin xe command sequence', vm);
   await preClean();
   const file = join(folder, exportFileName(vm, 'metadata-export', 'none'));
-  await runExportCommand(ctx, vm, xeArgs.metadataExport(records.vm.uuid, file), 'METADATA-EXPORT-FAIL', file);
+  await runExportCommand(ctx, vm, xeArgs.metadataExport(records.vm.uuid, file), 'METADATA-EXPORT-FAIL', file, []);
   ctx.bus.info('*** metadata-export end', vm);
   await verifyStep(ctx, vm, () => verifyXva(ctx.host, file, 'none'));
   return { file, warnings: [] };
