@@ -63,8 +63,24 @@ export function unsafeFolderReason(name: string): string | undefined {
   if (name === '' || name === '.' || name === '..') return `the VM name '${name}' cannot be used as a folder name`;
   if (name.includes('/')) return `the VM name contains '/', which cannot be part of a folder name`;
   if (name.includes('\0')) return 'the VM name contains a NUL character';
+  const lineBreak = lineBreakReason(name, 'VM');
+  if (lineBreak) return lineBreak;
   if (Buffer.byteLength(name) > 240) return 'the VM name is too long for a file name';
   return undefined;
+}
+
+/**
+ * Why a name `xe` cannot carry, or undefined. The real xe sends its arguments to the host as
+ * lines (ocaml/xe-cli/newcli.ml joins them with "\n"; the server splits them and drops a
+ * trailing "\r"), so `new-name-label=RESTORE_a\nb` would name the snapshot `RESTORE_a` and
+ * hand the host a stray parameter `b`.
+ */
+export function lineBreakReason(name: string, what: 'VM' | 'disk'): string | undefined {
+  if (!/[\n\r]/.test(name)) return undefined;
+  return (
+    `the ${what} name ${JSON.stringify(name)} contains a line break (\\n or \\r): xe passes its arguments to the host ` +
+    `as lines, so the ${what} cannot be backed up under this name; rename it`
+  );
 }
 
 export const join = posix.join;

@@ -205,7 +205,9 @@ export async function handleExportMetadata(call: HttpCall): Promise<void> {
   await settle(call);
   let body: Buffer;
   try {
-    const ova = buildOva(call.ctx.state, findVm(call), { includeDisks: false });
+    // export.ml export_snapshots_from_request: true unless the query says otherwise.
+    const withSnapshots = (call.query.get('export_snapshots') ?? 'true') === 'true';
+    const ova = buildOva(call.ctx.state, findVm(call), { includeDisks: false, withSnapshots, preservePowerState: true });
     body = tarOf([{ name: 'ova.xml', data: Buffer.from(ova.xml, 'utf8') }]);
   } catch (error) {
     return failEarly(call, t, error);
