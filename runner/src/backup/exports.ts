@@ -1,10 +1,13 @@
 // The export step of each kind, snapshot lifecycle included. Every snapshot this run makes
-// is removed in a `finally`, whatever happens to the export (failure, XAPI error, abort):
-// the original left it behind until the next run.
+// is known before its xe call returns (the call is never cut short) and removed in a
+// `finally`, whatever happens to the export (failure, XAPI error, abort): the original left it
+// behind until the next run. A removal that fails is reported at once, never swallowed.
 import type { VmRecords, XapiRecord } from '../pool/xapi';
-import { fieldNumber, fieldText, findVdiSnapshotsNamed, findVmSnapshotsNamed } from '../pool/xapi';
+import { fieldNumber, fieldText } from '../pool/xapi';
+import { retryWhileBusy } from './busy';
 import { StepFailure, type BackupJob, type RunContext } from './context';
 import { exportFileName, join } from './layout';
+import { busyRetry, claimSnapshot, removableLeftovers, removeSnapshot, takeSnapshot, vmSnapshotRemoval } from './snapshot-ops';
 import { describeXe, vdiSnapshot, vmSnapshot, xe, xeArgs } from './xe';
 import { verifyDiskImage, verifyXva } from './verify';
 
@@ -14,23 +17,6 @@ export interface ExportResult {
 }
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * Removes a snapshot this run made. Retried (XAPI may be restarting, or the export task
- * still winding down), and never given the abort signal: it must run while stopping.
- */
-export async function removeSnapshot(ctx: RunContext, args: string[], delaysMs = [1000, 3000, 6000]): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await xe(ctx.host, args);
-      return;
-    } catch (error) {
-      if (attempt >= delaysMs.length) throw error;
-      await sleep(delaysMs[attempt]!);
-    }
-  }
-}
 
 /** Reports the growing file size about once a second while `work` runs. */
 async function withProgress<T>(ctx: RunContext, vm: string, file: string, totalBytes: number | undefined, work: Promise<T>): Promise<T> {
@@ -81,7 +67,27 @@ async function failAs<T>(record: string, work: () => Promise<T>, prefix = 'ERROR
 
 async function runExportCommand(ctx: RunContext, vm: string, args: string[], record: string, file: string, total?: number): Promise<void> {
   ctx.bus.step('export', `cmd: ${describeXe(args)}`, vm);
-  await failAs(record, () => withProgress(ctx, vm, file, total, xe(ctx.host, args, { signal: ctx.signal })));
+  // A busy VM fails the export before any byte; a retry starts from no file (xe creates it O_EXCL).
+  const retry = busyRetry(ctx, vm, ctx.signal, () => ctx.host.remove(file));
+  await failAs(record, () => retryWhileBusy(`export of ${vm}`, retry, () => withProgress(ctx, vm, file, total, xe(ctx.host, args, { signal: ctx.signal }))));
+}
+
+/** Removes a snapshot this run made; a failure is an ERROR line now and a leak in the run's summary. */
+async function removeOwnSnapshot(ctx: RunContext, vm: string, step: string, args: string[], label: string, warnings: string[]): Promise<void> {
+  ctx.bus.step('cleanup', `${step}: ${describeXe(args)}`, vm);
+  try {
+    await removeSnapshot(ctx, args, vm);
+  } catch (error) {
+    const uuid = args[1]?.replace(/^uuid=/, '') ?? '';
+    ctx.leaks.push(`${label} ${uuid}`);
+    ctx.bus.error(`ERROR snapshot ${label} (${uuid}) was NOT removed: ${message(error)}`, vm);
+    warnings.push(`WARNING snapshot ${label} (${uuid}) left on the pool: remove it with xe ${args[0]} uuid=${uuid} force=true`);
+  }
+}
+
+/** Leaves the step with `error` when the run is stopping (after the snapshot is registered). */
+function stopIfAborted(ctx: RunContext): void {
+  if (ctx.signal.aborted) throw new Error('the run was stopped');
 }
 
 async function verifyStep(ctx: RunContext, vm: string, check: () => Promise<void>): Promise<void> {
@@ -89,7 +95,14 @@ async function verifyStep(ctx: RunContext, vm: string, check: () => Promise<void
   await failAs('VERIFY-FAIL', check, 'ERROR export file check failed: ');
 }
 
-export async function runVmExport(ctx: RunContext, job: BackupJob, records: VmRecords, folder: string, preClean: () => Promise<void>): Promise<ExportResult> {
+export async function runVmExport(
+  ctx: RunContext,
+  job: BackupJob,
+  records: VmRecords,
+  vmRef: string,
+  folder: string,
+  preClean: () => Promise<void>,
+): Promise<ExportResult> {
   const { host, bus } = ctx;
   const vm = job.vm;
   const warnings: string[] = [];
@@ -98,10 +111,11 @@ export async function runVmExport(ctx: RunContext, job: BackupJob, records: VmRe
 
   const snapName = `RESTORE_${vm}`;
   bus.info(`check for prev-vm-snapshot: ${snapName}`, vm);
-  for (const old of ctx.records ? ctx.records.vmSnapshotsNamed(snapName) : await findVmSnapshotsNamed(ctx.pool, snapName)) {
+  for (const old of await removableLeftovers(ctx, 'VM', snapName, vmRef, vm)) {
     bus.info(`cleanup old-snap-vm-uuid: ${old.uuid}`, vm);
     try {
-      await xe(host, xeArgs.vmUninstall(old.uuid));
+      // A leftover of a killed run is still flagged as a template: vm-uninstall would not find it.
+      await removeSnapshot(ctx, xeArgs.snapshotUninstall(old.uuid), vm);
     } catch (error) {
       warnings.push(`WARNING-ERROR ${message(error)}`);
     }
@@ -111,29 +125,38 @@ export async function runVmExport(ctx: RunContext, job: BackupJob, records: VmRe
 
   const file = join(folder, exportFileName(vm, 'vm-export', ctx.settings.compress));
   let snapshot: string | undefined;
+  let stillTemplate = true;
+  let stopLease = () => undefined as void;
   try {
     bus.step('snapshot', `1.cmd: ${describeXe(xeArgs.vmSnapshot(records.vm.uuid, snapName))}`, vm);
-    const snap = await failAs('SNAPSHOT-FAIL', () => vmSnapshot(host, records.vm.uuid, snapName, ctx.signal));
+    const snap = await failAs('SNAPSHOT-FAIL', () => takeSnapshot(ctx, vm, `snapshot of ${vm}`, () => vmSnapshot(host, records.vm.uuid, snapName)));
     snapshot = snap; // for the clean-up in finally
     bus.info(`snap-uuid: ${snapshot}`, vm);
+    stopLease = await claimSnapshot(ctx, 'VM', snap, vm);
+    stopIfAborted(ctx);
     bus.step('snapshot', `2.cmd: ${describeXe(xeArgs.templateParamSet(snapshot))}`, vm);
     await failAs('TEMPLATE-PARAM-SET-FAIL', () => xe(host, xeArgs.templateParamSet(snap), { signal: ctx.signal }));
+    stillTemplate = false;
     await runExportCommand(ctx, vm, xeArgs.vmExport(snapshot, file, ctx.settings.compress), 'VM-EXPORT-FAIL', file);
     bus.info('vm-export success', vm);
   } finally {
-    if (snapshot !== undefined) {
-      bus.step('cleanup', `4.cmd: ${describeXe(xeArgs.vmUninstall(snapshot))}`, vm);
-      await removeSnapshot(ctx, xeArgs.vmUninstall(snapshot)).catch((error) => {
-        warnings.push(`WARNING ${message(error)}`);
-      });
-    }
+    stopLease();
+    if (snapshot !== undefined) await removeOwnSnapshot(ctx, vm, '4.cmd', vmSnapshotRemoval(snapshot, stillTemplate), snapName, warnings);
   }
   bus.info('*** vm-export end', vm);
   await verifyStep(ctx, vm, () => verifyXva(host, file, ctx.settings.compress));
   return { file, warnings };
 }
 
-export async function runVdiExport(ctx: RunContext, job: BackupJob, records: VmRecords, folder: string, boot: XapiRecord, preClean: () => Promise<void>): Promise<ExportResult> {
+export async function runVdiExport(
+  ctx: RunContext,
+  job: BackupJob,
+  records: VmRecords,
+  folder: string,
+  boot: XapiRecord,
+  bootRef: string,
+  preClean: () => Promise<void>,
+): Promise<ExportResult> {
   const { host, bus } = ctx;
   const vm = job.vm;
   const warnings: string[] = [];
@@ -143,10 +166,10 @@ export async function runVdiExport(ctx: RunContext, job: BackupJob, records: VmR
 
   const snapName = `SNAP_${vm}_${fieldText(boot.name_label)}`.replace(/ /g, '-');
   bus.info(`check for prev-vdi-snapshot: ${snapName}`, vm);
-  for (const old of ctx.records ? ctx.records.vdiSnapshotsNamed(snapName) : await findVdiSnapshotsNamed(ctx.pool, snapName)) {
+  for (const old of await removableLeftovers(ctx, 'VDI', snapName, bootRef, vm)) {
     bus.info(`cleanup old-snap-vdi-uuid: ${old.uuid}`, vm);
     try {
-      await xe(host, xeArgs.vdiDestroy(old.uuid));
+      await removeSnapshot(ctx, xeArgs.vdiDestroy(old.uuid), vm);
     } catch (error) {
       warnings.push(`WARNING ${message(error)}`);
     }
@@ -157,22 +180,21 @@ export async function runVdiExport(ctx: RunContext, job: BackupJob, records: VmR
 
   const file = join(folder, exportFileName(vm, 'vdi-export', format));
   let snapshot: string | undefined;
+  let stopLease = () => undefined as void;
   try {
     bus.step('snapshot', `2.cmd: ${describeXe(xeArgs.vdiSnapshot(boot.uuid))}`, vm);
-    const snap = await failAs('VDI-SNAPSHOT-FAIL', () => vdiSnapshot(host, boot.uuid, ctx.signal));
+    const snap = await failAs('VDI-SNAPSHOT-FAIL', () => takeSnapshot(ctx, vm, `snapshot of ${vm}`, () => vdiSnapshot(host, boot.uuid)));
     snapshot = snap; // for the clean-up in finally
     bus.info(`snap-uuid: ${snapshot}`, vm);
+    stopLease = await claimSnapshot(ctx, 'VDI', snap, vm);
+    stopIfAborted(ctx);
     bus.step('snapshot', `3.cmd: ${describeXe(xeArgs.vdiParamSet(snapshot, snapName))}`, vm);
     await failAs('VDI-PARAM-SET-FAIL', () => xe(host, xeArgs.vdiParamSet(snap, snapName), { signal: ctx.signal }));
     await runExportCommand(ctx, vm, xeArgs.vdiExport(snapshot, file, format), 'VDI-EXPORT-FAIL', file, virtualSize);
     bus.info('vdi-export success', vm);
   } finally {
-    if (snapshot !== undefined) {
-      bus.step('cleanup', `5.cmd: ${describeXe(xeArgs.vdiDestroy(snapshot))}`, vm);
-      await removeSnapshot(ctx, xeArgs.vdiDestroy(snapshot)).catch((error) => {
-        warnings.push(`WARNING ${message(error)}`);
-      });
-    }
+    stopLease();
+    if (snapshot !== undefined) await removeOwnSnapshot(ctx, vm, '5.cmd', xeArgs.vdiDestroy(snapshot), snapName, warnings);
   }
   bus.info('*** vdi-export end', vm);
   await verifyStep(ctx, vm, () => verifyDiskImage(host, file, format, virtualSize));

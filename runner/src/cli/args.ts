@@ -42,6 +42,8 @@ export interface RunCommand {
   json: boolean;
   concurrency: number;
   dryRun: boolean;
+  /** --busy-wait: seconds to keep retrying while another operation holds a VM (undefined: the default). */
+  busyWaitSeconds?: number;
   /** Notes for the user about the arguments (e.g. an unusual compress value). */
   notes: string[];
 }
@@ -72,7 +74,7 @@ export class CliError extends Error {
   }
 }
 
-const FLAGS_WITH_VALUE = new Set(['--ssh', '--ssh-config', '--xe', '--xapi', '--xapi-fingerprint', '--password-env', '--concurrency']);
+const FLAGS_WITH_VALUE = new Set(['--ssh', '--ssh-config', '--xe', '--xapi', '--xapi-fingerprint', '--password-env', '--concurrency', '--busy-wait']);
 const BOOLEAN_FLAGS = new Set(['--password-stdin', '--json', '--dry-run', '--help', '--version', '--xapi-insecure']);
 const OPTIONAL_WORDS = new Set(['preview', 'compress', 'ignore_extra_keys', 'pre_clean']);
 
@@ -269,6 +271,13 @@ export function parseArgs(argv: readonly string[], context: ParseContext): Comma
   }
   const concurrency = flags.get('--concurrency');
   if (typeof concurrency === 'string') command.concurrency = parseConcurrency(concurrency, `--concurrency=${concurrency}`);
+  const busyWait = flags.get('--busy-wait');
+  if (typeof busyWait === 'string') {
+    if (!/^\d+$/.test(busyWait) || Number(busyWait) > 86_400) {
+      throw new CliError(`--busy-wait=${busyWait}`, `--busy-wait=${busyWait}: --busy-wait needs a whole number of seconds from 0 to 86400`);
+    }
+    command.busyWaitSeconds = Number(busyWait);
+  }
   if (command.preview && command.dryRun) {
     throw new CliError('--dry-run', '--dry-run and preview cannot be combined (preview already changes nothing)');
   }

@@ -158,6 +158,7 @@ Where it runs:
 Output and behaviour:
   --json                       JSON lines events on stdout (one object per line, see docs/cli.md)
   --concurrency N              back up N VMs at the same time (default 1)
+  --busy-wait SECONDS          retry this long while another tool's operation holds a VM (default 600)
   --dry-run                    show what a backup would do; change nothing
   --version                    print the version
   --help                       this text
