@@ -68,11 +68,23 @@ const SPECIALS: Record<string, Special> = {
     params: [1, 2],
     result: ref('VDI'),
     run: async (ctx, [vdi]) => {
-      ctx.state.require('VDI', vdi);
-      await hold(ctx.timing.snapshotMs, ctx.lifetime);
-      const fault = snapshotFault(ctx.faults);
-      if (fault) throw fault;
-      return snapshotVdi(ctx.state, vdi as string);
+      const rec = ctx.state.require('VDI', vdi);
+      // message_forwarding.ml VDI.snapshot: with_sr_andor_vdi marks `snapshot` on the VDI meanwhile.
+      const task = `OpaqueRef:${randomUUID()}`;
+      ctx.state.update('VDI', vdi as string, { current_operations: { ...(rec.current_operations as object), [task]: 'snapshot' } });
+      try {
+        await hold(ctx.timing.snapshotMs, ctx.lifetime);
+        const fault = snapshotFault(ctx.faults);
+        if (fault) throw fault;
+        return snapshotVdi(ctx.state, vdi as string);
+      } finally {
+        const now = ctx.state.get('VDI', vdi as string);
+        if (now) {
+          const rest = { ...(now.current_operations as Record<string, string>) };
+          delete rest[task];
+          ctx.state.update('VDI', vdi as string, { current_operations: rest });
+        }
+      }
     },
   },
   'VDI.destroy': {
