@@ -12,9 +12,29 @@ before(async () => {
   sim = await startPool({ name: 'signals', vms: [{ name: 'big01', disks: [{ size: '16MiB', used: 1 }] }, { name: 'small02', disks: [{ size: '1MiB' }] }] });
 });
 after(async () => sim.close());
-afterEach(() => sim.faults.reset());
+afterEach(() => {
+  sim.faults.reset();
+  sim.timing.set('instant');
+});
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+/** Resolves once `predicate` holds for the simulator's state (checked at every change). */
+async function serverSees(predicate: () => boolean, what: string, ms = 20000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
+    await sim.state.waitForChange(Math.max(1, deadline - Date.now()));
+  }
+}
+
+function refOf(name: string): string {
+  return sim.state.entries('VM').find(([, r]) => r.name_label === name && !r.is_a_snapshot)![0];
+}
+
+function busyWith(cls: string, ref: string, op: string): boolean {
+  return Object.values((sim.state.get(cls, ref)?.current_operations ?? {}) as Record<string, string>).includes(op);
+}
+
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
   test(`${signal} mid-export: snapshot and partial folder removed, status log written, exit 2`, async () => {
     const ws = workspace();
     const before = snapshotUuids(sim);
@@ -36,6 +56,28 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     assert.match(log, /,vmbackup\.py,[^,]+,end,ERROR,S:0 W:0 E:1\n$/);
     assert.match(result.stdout, /VmBackup ended - \*\*ERRORS DETECTED\*\*/);
     assert.ok(!existsSync(join(ws.backupDir, '.vmbackup.lock')), 'lock released');
+  });
+}
+
+for (const step of ['vm-snapshot', 'vdi-snapshot'] as const) {
+  test(`SIGTERM during xe ${step}: the snapshot the server still makes is removed, the log says so truthfully`, async () => {
+    const ws = workspace();
+    const before = snapshotUuids(sim);
+    sim.timing.set({ snapshotMs: 1500 });
+    const vm = refOf('small02');
+    const vbd = (sim.state.get('VM', vm)!.VBDs as string[])[0]!;
+    const [cls, ref] = step === 'vm-snapshot' ? ['VM', vm] : ['VDI', String(sim.state.get('VBD', vbd)!.VDI)];
+    const run = startCli(sim, [ws.writeConfig([step === 'vm-snapshot' ? 'vm-export=small02' : 'vdi-export=small02'])]);
+    // Positive signal: the server is making the snapshot (`snapshot` in current_operations).
+    await serverSees(() => busyWith(cls, ref, 'snapshot'), `the server is making the ${step}`);
+    run.child.kill('SIGTERM');
+    const result = await run.done;
+    assert.equal(result.code, 2, result.stdout + result.stderr);
+    assert.deepEqual(snapshotUuids(sim), before, 'no snapshot left, named or not');
+    assert.match(result.stdout, /snap-uuid: [0-9a-f-]{36}/, 'the snapshot was registered');
+    assert.match(result.stdout, /stopped cleanly, snapshots removed/);
+    assert.doesNotMatch(result.stdout, /NOT removed/);
+    assert.match(readFileSync(ws.statusLog, 'utf8'), new RegExp(`,${step === 'vm-snapshot' ? 'vm' : 'vdi'}-export,[^,]+,end,INTERRUPTED small02\n`));
   });
 }
 

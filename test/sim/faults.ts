@@ -20,6 +20,19 @@ export interface FaultSettings {
   hostIsSlave: boolean;
   /** Hosts (name-labels) whose endpoint drops every connection: a member xe cannot reach. */
   unreachableHosts: string[];
+  /**
+   * Another tool (XO, XenCenter, a snapshot schedule) holds VMs busy: every VM whose uuid or
+   * name-label is `vm` — and a snapshot made later under that name, from when it appears — has
+   * `operation` (default migrate_send) in current_operations for `seconds` (null: until the
+   * fault is cleared). Operations that may not overlap it wait, then fail (vm-operations.ts).
+   */
+  vmBusy: VmBusy | null;
+}
+
+export interface VmBusy {
+  vm: string;
+  operation: string;
+  seconds: number | null;
 }
 
 export const DEFAULT_SNAPSHOT_FAILURE = { code: 'SR_BACKEND_FAILURE_44', params: ['', 'There is insufficient space', ''] };
@@ -34,6 +47,7 @@ export function defaultFaults(): FaultSettings {
     xapiDown: false,
     hostIsSlave: false,
     unreachableHosts: [],
+    vmBusy: null,
   };
 }
 
@@ -50,9 +64,19 @@ export interface FaultController {
   addDuplicateName(name: string): string;
 }
 
-export type FaultPatch = Partial<Omit<FaultSettings, 'snapshotFailure'>> & {
+export type FaultPatch = Partial<Omit<FaultSettings, 'snapshotFailure' | 'vmBusy'>> & {
   snapshotFailure?: FaultSettings['snapshotFailure'] | boolean;
+  vmBusy?: { vm: string; operation?: string; seconds?: number | null } | null;
 };
+
+function parseVmBusy(v: unknown): VmBusy | null {
+  if (v === null || v === false) return null;
+  const b = v as Record<string, unknown>;
+  if (!b || typeof b !== 'object' || typeof b.vm !== 'string' || b.vm === '') throw new Error('fault vmBusy must be null or {vm, operation?, seconds?}');
+  if (b.operation !== undefined && (typeof b.operation !== 'string' || b.operation === '')) throw new Error('fault vmBusy.operation must be an operation name');
+  checkCount('vmBusy.seconds', b.seconds);
+  return { vm: b.vm, operation: (b.operation as string | undefined) ?? 'migrate_send', seconds: (b.seconds as number | null | undefined) ?? null };
+}
 
 function checkCount(name: string, v: unknown): void {
   if (v !== null && v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) {
@@ -67,6 +91,7 @@ export function applyFaultPatch(settings: FaultSettings, patch: FaultPatch): voi
   checkCount('exportFailAfterBytes', patch.exportFailAfterBytes);
   checkCount('outputDiskFullAfterBytes', patch.outputDiskFullAfterBytes);
   checkCount('exportBytesPerSecond', patch.exportBytesPerSecond);
+  const vmBusy = patch.vmBusy === undefined ? undefined : parseVmBusy(patch.vmBusy);
   if (patch.snapshotFailure !== undefined) {
     const s = patch.snapshotFailure;
     if (s === true) settings.snapshotFailure = { ...DEFAULT_SNAPSHOT_FAILURE };
@@ -89,6 +114,7 @@ export function applyFaultPatch(settings: FaultSettings, patch: FaultPatch): voi
     if (!Array.isArray(hosts) || !hosts.every((h) => typeof h === 'string')) throw new Error('fault unreachableHosts must be a list of host names');
     settings.unreachableHosts = [...hosts];
   }
+  if (vmBusy !== undefined) settings.vmBusy = vmBusy;
 }
 
 export function snapshotFault(settings: FaultSettings): XapiFailure | undefined {

@@ -9,6 +9,7 @@ import { addVm as addFixtureVm, loadFixture, readFixture, type PoolIndex } from 
 import { initZstd } from './http/body';
 import { initDiskContent } from './http/disk';
 import { createListener, type Listener } from './http/server';
+import { BusyHolds } from './busy';
 import { SimState } from './state';
 import { applyTiming, defaultTiming, type TimingOption, type TimingSettings } from './timing';
 import { selfSignedCertificate } from './tls';
@@ -147,14 +148,18 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     for (const l of listeners) l.aborter.abort();
     for (const l of listeners) l.aborter = new AbortController();
   };
+  const busy = new BusyHolds(state, settings);
   const faults: FaultController = {
     settings,
     set(patch: FaultPatch) {
       applyFaultPatch(settings, patch);
+      if (patch.vmBusy !== undefined) busy.sync();
       if (settings.xapiDown) dropConnections();
     },
     reset() {
+      const held = settings.vmBusy !== null;
       Object.assign(settings, defaultFaults());
+      if (held) busy.sync();
     },
     expireSessions() {
       for (const ref of state.refs('session')) state.destroy('session', ref);
@@ -180,12 +185,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       }
       if (expireSessions) faults.expireSessions();
       applyFaultPatch(settings, patch as FaultPatch);
+      if ('vmBusy' in patch || reset) busy.sync();
       if (settings.xapiDown) dropConnections(from);
       return { settings, added };
     },
   };
   const ctx: ApiContext = {
-    state, faults: settings, timing: timingSettings, lifetime: lifetime.signal, password, masterAddress: host,
+    state, faults: settings, busy, timing: timingSettings, lifetime: lifetime.signal, password, masterAddress: host,
     ...(options.cliTaskPollMs !== undefined ? { cliTaskPollMs: options.cliTaskPollMs } : {}),
   };
   // Every endpoint: the master's, each member's (own address, own certificate), and the legacy
@@ -252,6 +258,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     addVm,
     async close() {
       lifetime.abort();
+      busy.close();
       state.wakeAll();
       await Promise.all(listeners.map(shutdown));
     },

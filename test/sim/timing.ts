@@ -15,16 +15,26 @@ export interface TimingSettings {
   taskMs: number;
   /** Every export body is limited to this many bytes per second, per stream (null: unlimited). */
   exportBytesPerSecond: number | null;
+  /**
+   * How long VM.snapshot, VM.destroy and the shutdowns wait for a conflicting operation on the VM
+   * before OTHER_OPERATION_IN_PROGRESS: xapi's `standard` retry policy, 2 hours (helpers.ml).
+   */
+  vmOperationWaitMs: number;
+  /** The same for the export handlers: export.ml lock_vm's `fail_quickly` policy, 120 s. */
+  exportLockWaitMs: number;
 }
+
+/** xapi's own waits (helpers.ml Repeat_with_uniform_backoff): behaviour, not speed, so every profile keeps them. */
+const XAPI_LOCK_WAITS = { vmOperationWaitMs: 2 * 3600 * 1000, exportLockWaitMs: 120_000 };
 
 export const TIMING_PROFILES = {
   /** The default: every operation completes as soon as it is asked for. */
-  instant: { snapshotMs: 0, destroyMs: 0, taskMs: 0, exportBytesPerSecond: null },
+  instant: { snapshotMs: 0, destroyMs: 0, taskMs: 0, exportBytesPerSecond: null, ...XAPI_LOCK_WAITS },
   /**
    * A real host scaled down about tenfold so a 50-VM benchmark stays short: snapshots and
    * destroys are seconds on real storage, exports run at disk speed (docs/simulator.md).
    */
-  realistic: { snapshotMs: 400, destroyMs: 150, taskMs: 100, exportBytesPerSecond: 200_000_000 },
+  realistic: { snapshotMs: 400, destroyMs: 150, taskMs: 100, exportBytesPerSecond: 200_000_000, ...XAPI_LOCK_WAITS },
 } as const satisfies Record<string, TimingSettings>;
 
 export type TimingProfile = keyof typeof TIMING_PROFILES;
@@ -50,7 +60,7 @@ export function applyTiming(settings: TimingSettings, option: unknown): void {
     }
     Object.assign(next, profile);
   }
-  for (const key of ['snapshotMs', 'destroyMs', 'taskMs'] as const) {
+  for (const key of ['snapshotMs', 'destroyMs', 'taskMs', 'vmOperationWaitMs', 'exportLockWaitMs'] as const) {
     const v = patch[key];
     if (v === undefined) continue;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`timing ${key} must be a non-negative number of milliseconds`);

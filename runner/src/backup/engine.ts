@@ -10,6 +10,7 @@ import type { BackupJob, RunContext, RunSettings } from './context';
 import { EventBus, exitCodeFor, outcomeFor, type RunSummary } from './events';
 import { join, LOCK_FILE, poolDumpName, WRITE_TEST_FILE } from './layout';
 import { StatusLog } from './statusLog';
+import { thisRun } from './snapshots';
 import { runJob } from './vmJob';
 import { describeXe, echoXeOutput, xe, XeError, xeArgs } from './xe';
 
@@ -22,6 +23,8 @@ export interface BackupRunInput {
   jobs: BackupJob[];
   signal: AbortSignal;
   now?: () => Date;
+  /** Back-off waits (busy VM, transient failures); injectable for tests. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Warnings found before the run (selection, config): the exit code is at least 1. */
   priorWarnings?: number;
 }
@@ -107,12 +110,29 @@ export async function runBackup(input: BackupRunInput): Promise<BackupRunResult>
   const fullHostname = await host.hostname();
   const server = fullHostname.split('.')[0] ?? fullHostname;
   const status = new StatusLog(host, settings.dryRun ? undefined : settings.statusLog, server, now, (m) => bus.error(m));
-  const ctx: RunContext = { host, pool: input.pool, ...(input.records ? { records: input.records } : {}), bus, settings, status, server, signal: input.signal, now };
+  const ctx: RunContext = {
+    host,
+    pool: input.pool,
+    ...(input.records ? { records: input.records } : {}),
+    bus,
+    settings,
+    status,
+    server,
+    signal: input.signal,
+    now,
+    run: thisRun(),
+    leaks: [],
+    ...(input.sleep ? { sleep: input.sleep } : {}),
+  };
   const summary: RunSummary = { success: 0, warning: 0, error: 0 };
 
   const finish = async (): Promise<BackupRunResult> => {
+    if (ctx.leaks.length > 0) {
+      bus.error(`ERROR ${ctx.leaks.length} snapshot(s) made by this run could not be removed: ${ctx.leaks.join(', ')}`);
+    }
     if (input.signal.aborted) {
-      bus.error('ERROR run interrupted (signal): stopped cleanly, snapshots and incomplete backup folders removed');
+      const snapshots = ctx.leaks.length > 0 ? 'snapshots NOT all removed (see above)' : 'snapshots removed';
+      bus.error(`ERROR run interrupted (signal): stopped cleanly, ${snapshots}, incomplete backup folders removed`);
       if (summary.error === 0) summary.error = 1;
     }
     // A status log that cannot be written is an error: monitoring would not see this night.

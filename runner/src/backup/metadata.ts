@@ -60,10 +60,10 @@ export function vifCfg(vif: XapiRecord, networkName: string): string {
 }
 
 /** The boot disk (device xvda, else userdevice 0) used by vdi-export. */
-export function bootDisk(records: VmRecords): { vdi: XapiRecord } | undefined {
+export function bootDisk(records: VmRecords): { vdi: XapiRecord; ref: string } | undefined {
   const disks = records.disks.filter((d) => String(d.vbd.type) === 'Disk' && d.vdi);
   const xvda = disks.find((d) => d.vbd.device === 'xvda') ?? disks.find((d) => String(d.vbd.userdevice) === '0');
-  return xvda?.vdi ? { vdi: xvda.vdi } : undefined;
+  return xvda?.vdi ? { vdi: xvda.vdi, ref: String(xvda.vbd.VDI) } : undefined;
 }
 
 /** Reads `ova.xml` out of a tar held in memory. */

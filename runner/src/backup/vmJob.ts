@@ -123,11 +123,11 @@ export async function runJob(ctx: RunContext, job: BackupJob, index: number, tot
         else await applyRetention(ctx, vmDir, keep, vm, folder);
       };
       let exported: ExportResult;
-      if (job.kind === 'vm-export') exported = await runVmExport(ctx, job, records, folder, preClean);
+      if (job.kind === 'vm-export') exported = await runVmExport(ctx, job, records, ref, folder, preClean);
       else if (job.kind === 'metadata-export') exported = await runMetadataExport(ctx, job, records, folder, preClean);
       else {
         if (!boot) throw new StepFailure('ERROR xvda-uuid not found', 'ERROR gather_vm_meta has no xvda-uuid');
-        exported = await runVdiExport(ctx, job, records, folder, boot.vdi, preClean);
+        exported = await runVdiExport(ctx, job, records, folder, boot.vdi, boot.ref, preClean);
       }
       warnings.push(...exported.warnings);
 

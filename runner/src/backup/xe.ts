@@ -117,6 +117,8 @@ export const xeArgs = {
   metadataExport: (uuid: string, file: string) => ['vm-export', `uuid=${uuid}`, `filename=${file}`, 'metadata=true'],
   vmUninstall: (uuid: string) => ['vm-uninstall', `uuid=${uuid}`, 'force=true'],
   vdiList: (uuid: string) => ['vdi-list', `uuid=${uuid}`],
+  /** Works on a snapshot still flagged as a template, which vm-uninstall does not find. */
+  snapshotUninstall: (uuid: string) => ['snapshot-uninstall', `uuid=${uuid}`, 'force=true'],
   vdiSnapshot: (uuid: string) => ['vdi-snapshot', `uuid=${uuid}`],
   vdiParamSet: (uuid: string, name: string) => ['vdi-param-set', `uuid=${uuid}`, `name-label=${name}`],
   vdiExport: (uuid: string, file: string, format: 'raw' | 'vhd') => ['vdi-export', `format=${format}`, `uuid=${uuid}`, `filename=${file}`],

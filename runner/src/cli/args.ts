@@ -47,6 +47,8 @@ export interface RunCommand {
   regexBudgetMs?: number;
   /** --silence-timeout (seconds, kept in ms): how long a XenAPI or ssh peer may stay silent. */
   silenceTimeoutMs?: number;
+  /** --busy-wait: seconds to keep retrying while another operation holds a VM (undefined: the default). */
+  busyWaitSeconds?: number;
   /** Notes for the user about the arguments (e.g. an unusual compress value). */
   notes: string[];
 }
@@ -77,7 +79,10 @@ export class CliError extends Error {
   }
 }
 
-const FLAGS_WITH_VALUE = new Set(['--ssh', '--ssh-config', '--xe', '--xapi', '--xapi-fingerprint', '--password-env', '--concurrency', '--regex-budget-ms', '--silence-timeout']);
+const FLAGS_WITH_VALUE = new Set([
+  '--ssh', '--ssh-config', '--xe', '--xapi', '--xapi-fingerprint', '--password-env', '--concurrency',
+  '--regex-budget-ms', '--silence-timeout', '--busy-wait',
+]);
 const BOOLEAN_FLAGS = new Set(['--password-stdin', '--json', '--dry-run', '--help', '--version', '--xapi-insecure']);
 const OPTIONAL_WORDS = new Set(['preview', 'compress', 'ignore_extra_keys', 'pre_clean']);
 
@@ -284,6 +289,13 @@ export function parseArgs(argv: readonly string[], context: ParseContext): Comma
     const ms = parseSilenceSeconds(silence);
     if (ms === undefined) throw new CliError(`--silence-timeout=${silence}`, `--silence-timeout=${silence}: needs a whole number of seconds >= 1`);
     command.silenceTimeoutMs = ms;
+  }
+  const busyWait = flags.get('--busy-wait');
+  if (typeof busyWait === 'string') {
+    if (!/^\d+$/.test(busyWait) || Number(busyWait) > 86_400) {
+      throw new CliError(`--busy-wait=${busyWait}`, `--busy-wait=${busyWait}: --busy-wait needs a whole number of seconds from 0 to 86400`);
+    }
+    command.busyWaitSeconds = Number(busyWait);
   }
   if (command.preview && command.dryRun) {
     throw new CliError('--dry-run', '--dry-run and preview cannot be combined (preview already changes nothing)');

@@ -258,6 +258,7 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
         preClean: command.preClean ?? false,
         concurrency: command.concurrency,
         dryRun: command.dryRun,
+        ...(command.busyWaitSeconds !== undefined ? { busyWaitMs: command.busyWaitSeconds * 1000 } : {}),
       },
     });
     engineEnded = true;

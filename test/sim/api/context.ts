@@ -1,5 +1,6 @@
 // What a XenAPI call runs against: the pool state, faults, the root password and, for the
 // second (pool member) port, the master's address to redirect to.
+import type { BusyHolds } from '../busy';
 import type { FaultSettings } from '../faults';
 import type { SimState } from '../state';
 import type { TimingSettings } from '../timing';
@@ -7,6 +8,8 @@ import type { TimingSettings } from '../timing';
 export interface ApiContext {
   state: SimState;
   faults: FaultSettings;
+  /** The vmBusy fault's holds (snapshots made under a held name are held too). */
+  busy?: BusyHolds;
   password: string;
   /** Set when this endpoint is a pool member: calls fail with HOST_IS_SLAVE [masterAddress]. */
   slaveOf?: string;

@@ -18,7 +18,9 @@ import type { XapiRecord } from '../state';
 import { makeCall, type CliContext } from './context';
 import { CliUsageError, CommandFailure, ExitWithError, formatCommandFailure, formatFailure, USAGE_HINT } from './errors';
 import { listCommand, paramGetCommand, paramListCommand, paramSetCommand } from './list-commands';
-import { poolDumpDatabase, vdiDestroy, vdiExport, vdiSnapshot, vmExport, vmImport, vmSnapshot, vmUninstall } from './vm-commands';
+import {
+  poolDumpDatabase, snapshotUninstall, templateUninstall, vdiDestroy, vdiExport, vdiSnapshot, vmExport, vmImport, vmSnapshot, vmUninstall,
+} from './vm-commands';
 
 type Command = (c: CliContext) => Promise<number>;
 
@@ -27,8 +29,8 @@ const COMMANDS: Record<string, Command> = {
   'vm-export': vmExport,
   'vm-import': vmImport,
   'vm-uninstall': vmUninstall,
-  'template-uninstall': vmUninstall,
-  'snapshot-uninstall': vmUninstall,
+  'template-uninstall': templateUninstall,
+  'snapshot-uninstall': snapshotUninstall,
   'vdi-snapshot': vdiSnapshot,
   'vdi-export': vdiExport,
   'vdi-destroy': vdiDestroy,

@@ -1,5 +1,5 @@
 // The commands VmBackup runs that change the pool or download: vm-snapshot, vm-export,
-// vm-uninstall, vdi-snapshot, vdi-export, vdi-destroy, pool-dump-database.
+// vm-uninstall, snapshot-uninstall, template-uninstall, vdi-snapshot, vdi-export, vdi-destroy, pool-dump-database.
 import { createTask } from '../api/tasks';
 import { failure, XapiFailure } from '../errors';
 import type { SimState, XapiRecord } from '../state';
@@ -11,8 +11,8 @@ import { requireUuid } from './list-commands';
 import { filterRecords } from './printer';
 
 /** do_vm_op's selection: `vm=<uuid or name>` plus filters; templates and dom0 excluded. */
-export function selectVms(c: CliContext, own: readonly string[], opts: { templates?: boolean } = {}): string[] {
-  let records = c.state.entries('VM').filter(([, r]) => !r.is_control_domain && (opts.templates || !r.is_a_template));
+export function selectVms(c: CliContext, own: readonly string[]): string[] {
+  let records = c.state.entries('VM').filter(([, r]) => !r.is_control_domain && !r.is_a_template);
   const vm = get(c, 'vm');
   if (vm !== undefined) records = records.filter(([, r]) => r.uuid === vm || r.name_label === vm);
   records = filterRecords(c.state, CLI_CLASSES.vm, records, filtersOf(c, ['vm', ...own]));
@@ -183,10 +183,11 @@ function ownedVdis(state: SimState, vms: string[]): { vdi: string; shared: boole
   return out;
 }
 
-export async function vmUninstall(c: CliContext): Promise<number> {
-  const [vm] = selectVms(c, [], { templates: true });
-  const rec = c.state.get('VM', vm) as XapiRecord;
-  const vms = [vm, ...(rec.snapshots as string[])];
+/**
+ * cli_operations.ml vm_uninstall_common: lists the VMs and their owned disks, asks unless
+ * force=true, then destroys each VM (hard shutdown first) and its disks.
+ */
+async function uninstall(c: CliContext, vms: string[]): Promise<number> {
   const vdis = ownedVdis(c.state, vms);
   const lines = ['The following items are about to be destroyed'];
   for (const v of vms) lines.push(`VM : ${uuid(c.state, 'VM', v)} (${c.state.get('VM', v)!.name_label})`);
@@ -204,6 +205,37 @@ export async function vmUninstall(c: CliContext): Promise<number> {
   for (const { vdi, shared } of vdis) if (!shared && c.state.has('VDI', vdi)) await c.call('VDI.destroy', vdi);
   c.out('All objects destroyed\n');
   return 0;
+}
+
+/**
+ * cli_operations.ml vm_uninstall: do_vm_op WITHOUT include_template_vms, so a snapshot still
+ * flagged is-a-template (every fresh snapshot until template-param-set) is not found. The VM's
+ * own snapshots go with it.
+ */
+export async function vmUninstall(c: CliContext): Promise<number> {
+  const vms = selectVms(c, []);
+  return uninstall(c, [...vms, ...vms.flatMap((vm) => c.state.get('VM', vm)!.snapshots as string[])]);
+}
+
+/** cli_operations.ml get_snapshot_uuid + get_snapshotVM_by_uuid: `snapshot-uuid=` or `uuid=`, a snapshot. */
+export async function snapshotUninstall(c: CliContext): Promise<number> {
+  const snapUuid = get(c, 'snapshot-uuid') ?? get(c, 'uuid');
+  if (snapUuid === undefined) throw new CommandFailure('Required parameter not found: snapshot-uuid or uuid.');
+  const snap = c.state.refByUuid('VM', snapUuid);
+  if (!c.state.get('VM', snap)!.is_a_snapshot) {
+    throw new CommandFailure(`This operation can only be performed on a VM snapshot. ${snapUuid} is not a VM snapshot.`);
+  }
+  return uninstall(c, [snap]);
+}
+
+/** cli_operations.ml template_uninstall + get_templateVM_by_uuid: `template-uuid=`, a template. */
+export async function templateUninstall(c: CliContext): Promise<number> {
+  const templateUuid = required(c, 'template-uuid');
+  const template = c.state.refByUuid('VM', templateUuid);
+  if (!c.state.get('VM', template)!.is_a_template) {
+    throw new CommandFailure(`This operation can only be performed on a VM template. ${templateUuid} is not a VM template.`);
+  }
+  return uninstall(c, [template]);
 }
 
 export async function vdiSnapshot(c: CliContext): Promise<number> {

@@ -16,6 +16,7 @@ import { VHD_MAX_SIZE, vhdStream } from './vhd';
 import { xmlDbDump } from './dbdump';
 import { damageVhd, damageXva } from './damage';
 import { exportRate, holdFor } from '../timing';
+import { acquireVmOperation, removeOperation } from '../vm-operations';
 
 export interface HttpCall {
   ctx: ApiContext;
@@ -177,9 +178,13 @@ export async function handleExport(call: HttpCall): Promise<void> {
   } catch (error) {
     return failEarly(call, t, error);
   }
+  try {
+    // export.ml with_vm_locked `export` (fail_quickly: exportLockWaitMs) before the headers.
+    await acquireVmOperation(state, vm, 'export', t.task, call.ctx.timing.exportLockWaitMs, call.ctx.signal);
+  } catch (error) {
+    return failEarly(call, t, error);
+  }
   const ova = buildOva(state, vm, { preservePowerState: call.query.get('preserve_power_state') === 'true' });
-  const ops = { ...(state.get('VM', vm)!.current_operations as Record<string, string>), [t.task]: 'export' };
-  state.update('VM', vm, { current_operations: ops });
   call.res.writeHead(200, 'OK', okHeaders(t.task, 'application/octet-stream', 'export.xva'));
   try {
     const progress = { done: 0, total: 0 };
@@ -190,12 +195,7 @@ export async function handleExport(call: HttpCall): Promise<void> {
   } catch (error) {
     failLate(call, t, error);
   } finally {
-    const rec = state.get('VM', vm);
-    if (rec) {
-      const rest = { ...(rec.current_operations as Record<string, string>) };
-      delete rest[t.task];
-      state.update('VM', vm, { current_operations: rest });
-    }
+    removeOperation(state, vm, t.task);
   }
 }
 
@@ -204,13 +204,19 @@ export async function handleExportMetadata(call: HttpCall): Promise<void> {
   if (!t) return;
   await settle(call);
   let body: Buffer;
+  let vm: string | undefined;
   try {
+    vm = findVm(call);
+    // export.ml lock_vm `metadata_export` (fail_quickly), held while the metadata is written.
+    await acquireVmOperation(call.ctx.state, vm, 'metadata_export', t.task, call.ctx.timing.exportLockWaitMs, call.ctx.signal);
     // export.ml export_snapshots_from_request: true unless the query says otherwise.
     const withSnapshots = (call.query.get('export_snapshots') ?? 'true') === 'true';
-    const ova = buildOva(call.ctx.state, findVm(call), { includeDisks: false, withSnapshots, preservePowerState: true });
+    const ova = buildOva(call.ctx.state, vm, { includeDisks: false, withSnapshots, preservePowerState: true });
     body = tarOf([{ name: 'ova.xml', data: Buffer.from(ova.xml, 'utf8') }]);
   } catch (error) {
     return failEarly(call, t, error);
+  } finally {
+    if (vm !== undefined) removeOperation(call.ctx.state, vm, t.task);
   }
   call.res.writeHead(200, 'OK', { ...okHeaders(t.task, 'application/octet-stream', 'export.xva'), 'content-length': String(body.length) });
   call.res.end(body);
