@@ -55,6 +55,7 @@ export class DocumentStore {
   constructor(
     private readonly settings: () => ServerSettings,
     private readonly pool: () => PoolSnapshot,
+    private readonly docsUri: () => string | undefined = () => undefined,
   ) {}
 
   settingsChanged(): void {
@@ -114,7 +115,8 @@ export class DocumentStore {
   context(document: TextDocument, fresh = true): FeatureContext {
     const entry = this.entry(document);
     const pool = this.pool();
-    const base = { uri: document.uri, document, analysis: entry.config, pool, settings: this.settings() };
+    const docsUri = this.docsUri();
+    const base = { uri: document.uri, document, analysis: entry.config, pool, settings: this.settings(), ...(docsUri ? { docsUri } : {}) };
     const previous = entry.selection;
     if (!fresh && this.deferrable(entry, pool)) {
       if (previous?.poolGeneration !== pool.generation) {
@@ -148,7 +150,7 @@ export class DocumentStore {
   }
 
   toLsp(document: TextDocument, diagnostics: readonly ConfigDiagnostic[]): Diagnostic[] {
-    return diagnostics.map((d) => toLspDiagnostic(d, document.uri));
+    return diagnostics.map((d) => toLspDiagnostic(d, document.uri, this.docsUri()));
   }
 
   lspDiagnostics(document: TextDocument): Diagnostic[] {

@@ -35,5 +35,7 @@ export function registerFeatures(connection: Connection, documents: TextDocument
   connection.onFoldingRanges(guarded('foldingRange', (c) => foldingRanges(c.analysis.config)));
   connection.onDocumentFormatting(guarded('formatting', (c) => formatDocument(c.analysis.config)));
   connection.onDocumentRangeFormatting(guarded('rangeFormatting', (c, p) => formatDocument(c.analysis.config, p.range)));
-  connection.onCodeAction(guarded('codeAction', (c, p) => codeActions(c, store.quickDiagnostics(c.document).diagnostics, p.range), false));
+  connection.onCodeAction(
+    guarded('codeAction', (c, p) => codeActions(c, store.quickDiagnostics(c.document).diagnostics, p.range, p.context.only), false),
+  );
 }

@@ -29,6 +29,12 @@ export interface VmbackupInitializationOptions {
   storagePath?: string;
   /** Debounce delay in ms between an edit and re-validation (default 10). */
   validationDelay?: number;
+  /**
+   * URI (string) of the docs/diagnostics.md bundled with the extension, e.g.
+   * `file:///…/extensions/vmbackup/docs/diagnostics.md`. Each diagnostic's
+   * `codeDescription.href` is `<docsUri>#<code in lower case>`; without it there is no link.
+   */
+  docsUri?: string;
 }
 
 /** Response of the request `vmbackup/serverStats` (used by the benchmark and bug reports). */

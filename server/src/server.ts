@@ -17,6 +17,7 @@ import { Methods, SETTINGS_SECTION, type ServerStats, type SetPoolPasswordParams
 import { DEFAULT_SETTINGS, normaliseSettings, type ServerSettings } from './settings';
 import { DocumentStore } from './documentStore';
 import { registerFeatures } from './features';
+import { FIX_ALL_KIND } from './service/codeActions';
 
 declare const __VMBACKUP_VERSION__: string;
 
@@ -39,7 +40,9 @@ const emptySnapshot = (): PoolSnapshot => ({
   status: { state: 'disconnected', vmCount: 0, message: 'No pool configured (set vmbackup.pool.url).', url: '' },
   generation: 0,
 });
-const store = new DocumentStore(() => settings, () => pool?.snapshot() ?? emptySnapshot());
+/** initializationOptions.docsUri: the bundled docs/diagnostics.md the code links point into. */
+let docsUri: string | undefined;
+const store = new DocumentStore(() => settings, () => pool?.snapshot() ?? emptySnapshot(), () => docsUri);
 
 function log(message: string): void {
   connection.console.log(message);
@@ -121,6 +124,7 @@ function onPoolChange(snapshot: PoolSnapshot): void {
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   const options = (params.initializationOptions ?? {}) as VmbackupInitializationOptions;
   if (typeof options.validationDelay === 'number' && options.validationDelay >= 0) validationDelay = options.validationDelay;
+  if (typeof options.docsUri === 'string' && options.docsUri !== '') docsUri = options.docsUri;
   const capabilities = params.capabilities;
   canPullConfiguration = capabilities.workspace?.configuration === true;
   canRefreshCodeLens = capabilities.workspace?.codeLens?.refreshSupport === true;
@@ -131,7 +135,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
       hoverProvider: true,
       completionProvider: { triggerCharacters: ['=', ':'] },
-      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite, FIX_ALL_KIND] },
       documentSymbolProvider: true,
       foldingRangeProvider: true,
       documentFormattingProvider: true,
