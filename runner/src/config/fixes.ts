@@ -64,7 +64,9 @@ export function moveExcludesFix(parsed: ParsedConfig, firstSelection: EntryLine,
         : { range: range(e.line, 0, e.text.length), newText: '' },
     );
   }
-  return { title: `Move ${late.length === 1 ? 'this exclude' : `all ${late.length} late excludes`} above the first selection (line ${firstSelection.line + 1})`, edits };
+  // Safe: an exclude removes the same VMs wherever it stands, and v3.25 drops the VMs selected
+  // above a late exclude at the end anyway ("forcing exclude"), so the final lists are equal.
+  return { title: `Move ${late.length === 1 ? 'this exclude' : `all ${late.length} late excludes`} above the first selection (line ${firstSelection.line + 1})`, edits, safe: true };
 }
 
 /** Python `re.escape`-like escaping for the characters that occur in VM names. */
