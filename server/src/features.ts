@@ -28,7 +28,7 @@ export function registerFeatures(connection: Connection, documents: TextDocument
   }
 
   connection.onHover(guarded('hover', (c, p) => hover(c, p.position)));
-  connection.onCompletion(guarded('completion', (c, p) => completions(c, p.position)));
+  connection.onCompletion(guarded('completion', (c, p) => completions(c, p.position, p.context?.triggerKind)));
   connection.onCodeLens(guarded('codeLens', (c) => codeLenses(c), false));
   connection.languages.inlayHint.on(guarded('inlayHint', (c, p) => inlayHints(c, p.range), false));
   connection.onDocumentSymbol(guarded('documentSymbol', (c) => documentSymbols(c.analysis.config)));

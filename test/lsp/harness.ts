@@ -237,8 +237,8 @@ export class TestClient {
   }
 
   /** The completion items at `position`, whether the server answers a list or a CompletionList. */
-  async completions(uri: string, position: Position): Promise<CompletionItem[]> {
-    const result = await this.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position });
+  async completions(uri: string, position: Position, context?: { triggerKind: 1 | 2 | 3; triggerCharacter?: string }): Promise<CompletionItem[]> {
+    const result = await this.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position, ...(context ? { context } : {}) });
     return Array.isArray(result) ? result : (result?.items ?? []);
   }
 

@@ -34,6 +34,8 @@ export interface ContextOptions {
   pool?: Inventory;
   settings?: Partial<ServerSettings>;
   state?: 'connected' | 'stale';
+  /** The pool status message (the live pool's sentence). */
+  message?: string;
   docsUri?: string;
 }
 
@@ -50,7 +52,7 @@ export function contextFor(text: string, options: ContextOptions = {}): FeatureC
     selectionValidAt: () => true,
     pool: {
       ...(options.pool ? { inventory: options.pool } : {}),
-      status: { state: options.pool ? (options.state ?? 'connected') : 'disconnected', vmCount: 0, message: '', url },
+      status: { state: options.pool ? (options.state ?? 'connected') : 'disconnected', vmCount: 0, message: options.message ?? '', url },
       generation: 1,
     },
     settings,
