@@ -38,6 +38,8 @@ export const CODES = {
   noVmsLoaded: 'VMB044',
   forcedExclude: 'VMB045',
   duplicateVmNameNotSelected: 'VMB046',
+  // Across the workspace's configs (language server only).
+  backedUpByAnotherConfig: 'VMB047',
 } as const;
 
 export type DiagnosticCode = (typeof CODES)[keyof typeof CODES];
