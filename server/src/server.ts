@@ -88,6 +88,7 @@ function revalidateAll(): void {
   // once instead of losing the pool results until the next pause.
   for (const document of documents.all()) scheduleValidation(document, 0, true);
   refreshViews();
+  workspaceWiring.republishDisk();
 }
 
 let lastSettingsJson = '';

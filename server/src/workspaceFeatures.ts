@@ -29,7 +29,7 @@ export interface WorkspaceWiring {
   revalidateOpen: () => void;
 }
 
-export function registerWorkspaceFeatures(w: WorkspaceWiring): { publishDisk: (uri: string) => void } {
+export function registerWorkspaceFeatures(w: WorkspaceWiring): { publishDisk: (uri: string) => void; republishDisk: () => void } {
   const { connection, documents, store, workspace } = w;
   const open = (): WorkspaceConfig[] => documents.all().map((d) => ({ uri: d.uri, config: store.context(d, false).analysis.config }));
 
@@ -104,5 +104,10 @@ export function registerWorkspaceFeatures(w: WorkspaceWiring): { publishDisk: (u
   connection.onPrepareRename(guarded('prepareRename', (p, d) => prepareRename(store.context(d), p.position)));
   connection.onRenameRequest(guarded('rename', async (p, d) => rename(store.context(d), p.position, p.newName, await allConfigs())));
   connection.onDocumentLinks(guarded('documentLinks', (_p, d) => documentLinks(store.context(d, false))));
-  return { publishDisk };
+  /** Pool or settings changed: the configs that are not open get fresh diagnostics too. */
+  function republishDisk(): void {
+    if (!workspace.active) return;
+    for (const { uri } of workspace.all([])) publishDisk(uri);
+  }
+  return { publishDisk, republishDisk };
 }
