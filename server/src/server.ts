@@ -185,8 +185,9 @@ documents.onDidClose(({ document }) => {
   store.forget(document.uri);
   workspace.changed();
   // A workspace config stays in Problems after closing: its diagnostics come from the disk copy.
-  if (workspace.has(document.uri)) void workspace.reload(document.uri).then(() => workspaceWiring.publishDisk(document.uri));
-  else void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+  if (workspace.has(document.uri)) {
+    void workspace.reload(document.uri).then(() => workspaceWiring.publishDisk(document.uri));
+  } else void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
 });
 
 async function setPassword(params: SetPoolPasswordParams | undefined) {

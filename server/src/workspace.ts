@@ -36,7 +36,10 @@ export class WorkspaceConfigs {
     return this.scanned;
   }
 
-  /** Reads the given files (all of them are taken as configs), or scans the folders. Returns the configs found and the files skipped. */
+  /**
+   * Reads the given files (all of them are taken as configs), or scans the folders. Returns the
+   * configs found and the files skipped.
+   */
   async load(uris?: readonly string[]): Promise<{ found: string[]; skipped: number }> {
     this.scanned = true;
     this.changed();
@@ -89,12 +92,20 @@ export class WorkspaceConfigs {
   /** Every config: the open ones (current text) and the others from disk. */
   all(open: readonly WorkspaceConfig[]): WorkspaceConfig[] {
     const openUris = new Set(open.map((c) => c.uri));
-    return [...open, ...[...this.onDisk].filter(([uri]) => !openUris.has(uri)).map(([uri, config]) => ({ uri, config }))];
+    return [
+      ...open,
+      ...[...this.onDisk].filter(([uri]) => !openUris.has(uri)).map(([uri, config]) => ({ uri, config })),
+    ];
   }
 
   /** The VM -> backing lines index over all configs, rebuilt only after a change. */
-  backupIndex(open: readonly WorkspaceConfig[], inventory: Inventory, poolGeneration: number): Map<string, BackupLine[]> {
-    if (this.index && this.index.generation === this.generation && this.index.poolGeneration === poolGeneration) return this.index.value;
+  backupIndex(
+    open: readonly WorkspaceConfig[],
+    inventory: Inventory,
+    poolGeneration: number,
+  ): Map<string, BackupLine[]> {
+    if (this.index && this.index.generation === this.generation && this.index.poolGeneration === poolGeneration)
+      return this.index.value;
     const value = backupIndex(this.all(open), inventory);
     this.index = { generation: this.generation, poolGeneration, value };
     return value;

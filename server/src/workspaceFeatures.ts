@@ -29,13 +29,22 @@ export interface WorkspaceWiring {
   revalidateOpen: () => void;
 }
 
-export function registerWorkspaceFeatures(w: WorkspaceWiring): { publishDisk: (uri: string) => void; republishDisk: () => void } {
+export function registerWorkspaceFeatures(w: WorkspaceWiring): {
+  publishDisk: (uri: string) => void;
+  republishDisk: () => void;
+} {
   const { connection, documents, store, workspace } = w;
-  const open = (): WorkspaceConfig[] => documents.all().map((d) => ({ uri: d.uri, config: store.context(d, false).analysis.config }));
+  const open = (): WorkspaceConfig[] =>
+    documents.all().map((d) => ({ uri: d.uri, config: store.context(d, false).analysis.config }));
 
   store.crossConfig = (uri, config, pool) => {
     if (!workspace.active || !pool.inventory) return [];
-    return crossConfigDiagnostics(uri, config, pool.inventory, workspace.backupIndex(open(), pool.inventory, pool.generation));
+    return crossConfigDiagnostics(
+      uri,
+      config,
+      pool.inventory,
+      workspace.backupIndex(open(), pool.inventory, pool.generation),
+    );
   };
 
   /** The diagnostics of a config that is not open, as the Problems panel lists it. */
@@ -55,40 +64,56 @@ export function registerWorkspaceFeatures(w: WorkspaceWiring): { publishDisk: (u
     void connection.sendDiagnostics({ uri, diagnostics: diagnostics.map((d) => toLspDiagnostic(d, uri, w.docsUri())) });
   }
 
-  connection.onRequest(Methods.checkConfigs, async (params: CheckConfigsParams | undefined): Promise<CheckConfigsResult> => {
-    const { found, skipped } = await workspace.load(params?.uris);
-    const configs: CheckConfigsResult['configs'] = [];
-    for (const uri of found) {
-      const document = documents.get(uri);
-      const diagnostics = document ? store.diagnostics(document) : diskDiagnostics(uri, workspace.all([]).find((c) => c.uri === uri)!.config);
-      if (!document) {
-        void connection.sendDiagnostics({ uri, diagnostics: diagnostics.map((d) => toLspDiagnostic(d, uri, w.docsUri())) });
+  connection.onRequest(
+    Methods.checkConfigs,
+    async (params: CheckConfigsParams | undefined): Promise<CheckConfigsResult> => {
+      const { found, skipped } = await workspace.load(params?.uris);
+      const configs: CheckConfigsResult['configs'] = [];
+      for (const uri of found) {
+        const document = documents.get(uri);
+        const diagnostics = document
+          ? store.diagnostics(document)
+          : diskDiagnostics(uri, workspace.all([]).find((c) => c.uri === uri)!.config);
+        if (!document) {
+          void connection.sendDiagnostics({
+            uri,
+            diagnostics: diagnostics.map((d) => toLspDiagnostic(d, uri, w.docsUri())),
+          });
+        }
+        configs.push({
+          uri,
+          errors: diagnostics.filter((d) => d.severity === 'error').length,
+          warnings: diagnostics.filter((d) => d.severity === 'warning').length,
+          open: document !== undefined,
+        });
       }
-      configs.push({
-        uri,
-        errors: diagnostics.filter((d) => d.severity === 'error').length,
-        warnings: diagnostics.filter((d) => d.severity === 'warning').length,
-        open: document !== undefined,
-      });
-    }
-    w.revalidateOpen();
-    return { configs, skipped };
-  });
+      w.revalidateOpen();
+      return { configs, skipped };
+    },
+  );
 
-  connection.onRequest(Methods.coverage, async (params: CheckConfigsParams | undefined): Promise<CoverageReport | null> => {
-    if (!workspace.active || params?.uris) await workspace.load(params?.uris);
-    const inventory = w.pool().inventory;
-    return inventory ? coverage(workspace.all(open()), inventory) : null;
-  });
+  connection.onRequest(
+    Methods.coverage,
+    async (params: CheckConfigsParams | undefined): Promise<CoverageReport | null> => {
+      if (!workspace.active || params?.uris) await workspace.load(params?.uris);
+      const inventory = w.pool().inventory;
+      return inventory ? coverage(workspace.all(open()), inventory) : null;
+    },
+  );
 
-  function guarded<P extends { textDocument: { uri: string } }, R>(name: string, handler: (p: P, d: TextDocument) => R | Promise<R>) {
+  function guarded<P extends { textDocument: { uri: string } }, R>(
+    name: string,
+    handler: (p: P, d: TextDocument) => R | Promise<R>,
+  ) {
     return async (params: P): Promise<R | null> => {
       const document = documents.get(params.textDocument.uri);
       if (!document) return null;
       try {
         return await handler(params, document);
       } catch (error) {
-        connection.console.error(`${name} failed for ${params.textDocument.uri}: ${(error as Error).stack ?? String(error)}`);
+        connection.console.error(
+          `${name} failed for ${params.textDocument.uri}: ${(error as Error).stack ?? String(error)}`,
+        );
         return null;
       }
     };
@@ -99,10 +124,16 @@ export function registerWorkspaceFeatures(w: WorkspaceWiring): { publishDisk: (u
     return workspace.all(open());
   }
 
-  connection.onDefinition(guarded('definition', async (p, d) => definition(store.context(d), p.position, await allConfigs())));
-  connection.onReferences(guarded('references', async (p, d) => references(store.context(d), p.position, await allConfigs())));
+  connection.onDefinition(
+    guarded('definition', async (p, d) => definition(store.context(d), p.position, await allConfigs())),
+  );
+  connection.onReferences(
+    guarded('references', async (p, d) => references(store.context(d), p.position, await allConfigs())),
+  );
   connection.onPrepareRename(guarded('prepareRename', (p, d) => prepareRename(store.context(d), p.position)));
-  connection.onRenameRequest(guarded('rename', async (p, d) => rename(store.context(d), p.position, p.newName, await allConfigs())));
+  connection.onRenameRequest(
+    guarded('rename', async (p, d) => rename(store.context(d), p.position, p.newName, await allConfigs())),
+  );
   connection.onDocumentLinks(guarded('documentLinks', (_p, d) => documentLinks(store.context(d, false))));
   /** Pool or settings changed: the configs that are not open get fresh diagnostics too. */
   function republishDisk(): void {
