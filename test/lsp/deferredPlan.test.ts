@@ -24,7 +24,7 @@ describe('deferred selection plan', () => {
     let document = TextDocument.create('file:///big.cfg', 'vmbackup', 1, lines.join('\n') + '\n');
     let clock = 0;
     const timing: PlanTiming = { now: () => (clock += 50), quickPlanMs: 25 }; // each plan: 50 ms later - start
-    const store = new DocumentStore(() => DEFAULT_SETTINGS, () => pool, timing);
+    const store = new DocumentStore(() => DEFAULT_SETTINGS, () => pool, () => undefined, timing);
 
     const first = store.quickDiagnostics(document);
     assert.equal(first.complete, true);
@@ -50,7 +50,7 @@ describe('deferred selection plan', () => {
     const inventory: Inventory = { vms: [vm('APP-0001')], source: 'fixture', fetchedAt: Date.now() };
     const pool: PoolSnapshot = { inventory, status: { state: 'connected', vmCount: 1, message: '', url: 'x' }, generation: 1 };
     let clock = 0;
-    const store = new DocumentStore(() => DEFAULT_SETTINGS, () => pool, { now: () => (clock += 1), quickPlanMs: 25 });
+    const store = new DocumentStore(() => DEFAULT_SETTINGS, () => pool, () => undefined, { now: () => (clock += 1), quickPlanMs: 25 });
     let document = TextDocument.create('file:///small.cfg', 'vmbackup', 1, 'vm-export=APP-0001\n');
     assert.equal(store.quickDiagnostics(document).complete, true);
     document = TextDocument.update(document, [{ range: { start: { line: 0, character: 18 }, end: { line: 0, character: 18 } }, text: 'x' }], 2);

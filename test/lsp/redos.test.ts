@@ -1,6 +1,6 @@
 // A selection regex with catastrophic backtracking (issue 11, item 5) used to freeze the
 // language server: every request timed out. Now the regex is stopped at its time budget
-// (injected here), the line gets VMB046 and the server keeps answering.
+// (injected here), the line gets VMB034 and the server keeps answering.
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../sim/index';
@@ -26,9 +26,9 @@ after(async () => {
 
 it('reports a hostile regex as too expensive and answers hovers on every line', async () => {
   await client.open(URI, ['vm-export=web01', 'vm-export=(a+)+$', 'exclude=([A-Za-z0-9]+-?)+$', ''].join('\n'));
-  const found = await client.waitFor('VMB046 on lines 2 and 3', () => {
+  const found = await client.waitFor('VMB034 on lines 2 and 3', () => {
     const published = client.diagnostics.get(URI);
-    const lines = published?.diagnostics.filter((d) => d.code === 'VMB046').map((d) => d.range.start.line);
+    const lines = published?.diagnostics.filter((d) => d.code === 'VMB034').map((d) => d.range.start.line);
     return lines && lines.length === 2 ? lines : undefined;
   }, 30_000);
   assert.deepEqual(found, [1, 2]);
@@ -41,10 +41,10 @@ it('keeps answering while a new hostile regex is typed', async () => {
   // Asked at once, while the server has the new text to plan: it answers.
   assert.match(await client.hover(URI, { line: 0, character: 12 }), /web01|VM/);
   const version = client.version(URI);
-  const lines = await client.waitFor('VMB046 on line 2 of the new text', () => {
+  const lines = await client.waitFor('VMB034 on line 2 of the new text', () => {
     const published = client.diagnostics.get(URI);
     if (published?.version !== version) return undefined;
-    const found = published.diagnostics.filter((d) => d.code === 'VMB046').map((d) => d.range.start.line);
+    const found = published.diagnostics.filter((d) => d.code === 'VMB034').map((d) => d.range.start.line);
     return found.length ? found : undefined;
   }, 30_000);
   assert.deepEqual(lines, [1]);

@@ -18,7 +18,7 @@ after(async () => sim.close());
 
 const RUN_ERROR_RECORD = /,vmbackup\.py,[^,]*,begin\n.*,vmbackup\.py,[^,]*,end,ERROR,S:0 W:0 E:1\n$/;
 
-test('a regex over its time budget fails its line with VMB046 text, a status-log record and exit 2', async () => {
+test('a regex over its time budget fails its line with VMB034 text, a status-log record and exit 2', async () => {
   const ws = workspace();
   const cfg = ws.writeConfig(['vm-export=web01', 'vm-export=(a+)+$']);
   const result = await runCli(sim, [cfg], { VMBACKUP_REGEX_BUDGET_MS: '100' });

@@ -34,7 +34,7 @@ test('a hostile regex is reported too expensive; the other patterns still match'
   assert.equal(results.get(HOSTILE[1]!), 'too-expensive');
 });
 
-test('planSelection: the hostile line is an error of its own (VMB046), other lines are planned', () => {
+test('planSelection: the hostile line is an error of its own (VMB034), other lines are planned', () => {
   const config = parseConfig(['vm-export=web.*', `vm-export=${HOSTILE[1]}`, 'exclude=(a+)+$'].join('\n'));
   const inv = inventory(['web01', LONG_WORDS, LONG_A]);
   const plan = planSelection(config, inv, { regexBudgetMs: 50 });
@@ -45,7 +45,7 @@ test('planSelection: the hostile line is an error of its own (VMB046), other lin
     [`***ERROR - regex too expensive (stopped after the time budget): vm-export=${HOSTILE[1]}`],
   );
   assert.deepEqual(plan.vmExport.map((v) => v.name), ['web01']);
-  const diagnostics = inventoryDiagnostics(config, inv, plan).filter((d) => d.code === 'VMB046');
+  const diagnostics = inventoryDiagnostics(config, inv, plan).filter((d) => d.code === 'VMB034');
   assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.range.start.character, d.range.end.character, d.severity]), [
     [1, 10, 10 + HOSTILE[1]!.length, 'error'],
     [2, 8, 8 + HOSTILE[0]!.length, 'error'],

@@ -30,6 +30,8 @@ export const CODES = {
   colonCutsRegex: 'VMB031',
   regexUnsupported: 'VMB032',
   python2Regex: 'VMB033',
+  // Needs the pool's VM names: matching did not finish within its time budget.
+  regexTooExpensive: 'VMB034',
   // Inventory-aware (needs a pool snapshot).
   matchesNoVm: 'VMB040',
   suffixLost: 'VMB041',
@@ -37,12 +39,19 @@ export const CODES = {
   duplicateVmName: 'VMB043',
   noVmsLoaded: 'VMB044',
   forcedExclude: 'VMB045',
-  regexTooExpensive: 'VMB046',
+  duplicateVmNameNotSelected: 'VMB046',
+  // Across the workspace's configs (language server only).
+  backedUpByAnotherConfig: 'VMB047',
 } as const;
 
 export type DiagnosticCode = (typeof CODES)[keyof typeof CODES];
 
+/** The section anchor of a code in docs/diagnostics.md (`vmb016`). */
+export function diagnosticDocAnchor(code: string): string {
+  return code.toLowerCase();
+}
+
 /** Link target for a code, relative to the repository root. */
 export function diagnosticDocPath(code: string): string {
-  return `docs/diagnostics.md#${code.toLowerCase()}`;
+  return `docs/diagnostics.md#${diagnosticDocAnchor(code)}`;
 }
