@@ -80,6 +80,7 @@ export class RunController implements vscode.Disposable {
       const confirmed = await this.confirmBackup(uri, document.getText(), password, options);
       if (confirmed === 'auth') return this.passwordRejected(action, uri, options);
       if (!confirmed) {
+        this.log.info('Backup not started: not confirmed.');
         options.sink?.('warn', 'Backup not started: not confirmed.');
         return undefined;
       }
