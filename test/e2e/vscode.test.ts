@@ -123,8 +123,11 @@ test('a .cfg with a near-miss key is detected and shows the typo; one that looks
   const offer = wb.notification(/close\.cfg looks like a VmBackup config/);
   await offer.waitFor({ timeout: 20_000 });
   assert.equal(await wb.languageMode(), 'Properties');
+  const open = offer.locator('.monaco-button', { hasText: 'Open as VmBackup config' });
+  await open.waitFor({ state: 'visible' });
+  await wb.page.mouse.move(5, 5);
   await wb.screenshot('15-open-as-vmbackup-config', { publish: true });
-  await offer.locator('.monaco-button', { hasText: 'Open as VmBackup config' }).click();
+  await open.click();
   await wb.statusBarItem('status.editor.mode').filter({ hasText: 'VmBackup config' }).waitFor({ timeout: 20_000 });
 }));
 
@@ -313,6 +316,17 @@ test('the vmbackup task type runs a preview from Tasks: Run Task, in a terminal'
   assert.match(text, /vm-export: DEV-build01, DEV-test01, PROD-db01, PROD-web01:2, PROD-web02:2/);
   assert.match(text, /── Preview: VmBackup preview ended - Success/);
   await wb.screenshot('11-task-preview-terminal');
+}));
+
+test('Get Started has the VmBackup walkthrough: pool, password, preview, backup, status log', { timeout: 90_000 }, step('walkthrough', async () => {
+  await wb.runCommand('Welcome: Open Walkthrough...');
+  await wb.pick('Back up a XenServer / XCP-ng pool with VmBackup');
+  const page = wb.page.locator('.gettingStartedContainer');
+  for (const title of ['Connect a pool', 'Set the pool password', 'Preview a config', 'Back up', 'Read the status log']) {
+    await page.locator('.getting-started-step', { hasText: title }).first().waitFor({ timeout: 30_000 });
+  }
+  await wb.screenshot('19-get-started-walkthrough', { publish: true });
+  await wb.page.keyboard.press('Control+W');
 }));
 
 test('the extension page shows every README screenshot (they are inside the .vsix)', { timeout: 120_000 }, step('extension-page', async () => {
