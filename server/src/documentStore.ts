@@ -48,13 +48,18 @@ function sameEntries(a: readonly EntryLine[], b: readonly EntryLine[]): boolean 
 export const QUICK_PLAN_MS = 25;
 const ALWAYS = () => true;
 
+/** Diagnostics that need the other configs of the workspace (VMB047); none by default. */
+export type CrossConfigDiagnostics = (uri: string, config: ConfigAnalysis['config'], pool: PoolSnapshot) => ConfigDiagnostic[];
+
 export class DocumentStore {
   private readonly entries = new Map<string, Entry>();
   private settingsGeneration = 0;
+  crossConfig: CrossConfigDiagnostics = () => [];
 
   constructor(
     private readonly settings: () => ServerSettings,
     private readonly pool: () => PoolSnapshot,
+    private readonly docsUri: () => string | undefined = () => undefined,
   ) {}
 
   settingsChanged(): void {
@@ -114,7 +119,8 @@ export class DocumentStore {
   context(document: TextDocument, fresh = true): FeatureContext {
     const entry = this.entry(document);
     const pool = this.pool();
-    const base = { uri: document.uri, document, analysis: entry.config, pool, settings: this.settings() };
+    const docsUri = this.docsUri();
+    const base = { uri: document.uri, document, analysis: entry.config, pool, settings: this.settings(), ...(docsUri ? { docsUri } : {}) };
     const previous = entry.selection;
     if (!fresh && this.deferrable(entry, pool)) {
       if (previous?.poolGeneration !== pool.generation) {
@@ -130,7 +136,8 @@ export class DocumentStore {
   /** Every diagnostic the user should see (after suppression and severity overrides). */
   diagnostics(document: TextDocument): ConfigDiagnostic[] {
     const context = this.context(document);
-    const raw = [...context.analysis.configDiagnostics, ...context.selection.diagnostics];
+    const cross = this.crossConfig(document.uri, context.analysis.config, context.pool);
+    const raw = [...context.analysis.configDiagnostics, ...context.selection.diagnostics, ...cross];
     return effectiveDiagnostics(context.analysis.config, raw, context.settings);
   }
 
@@ -143,12 +150,13 @@ export class DocumentStore {
     const config = context.analysis.config;
     const current = context.selectionValidAt === ALWAYS || !this.deferrable(this.entry(document), context.pool);
     const carried = context.selection.diagnostics.filter((d) => context.selectionValidAt(d.range.start.line));
-    const raw = [...context.analysis.configDiagnostics, ...carried];
+    const cross = current ? this.crossConfig(document.uri, config, context.pool) : [];
+    const raw = [...context.analysis.configDiagnostics, ...carried, ...cross];
     return { diagnostics: effectiveDiagnostics(config, raw, context.settings), complete: current };
   }
 
   toLsp(document: TextDocument, diagnostics: readonly ConfigDiagnostic[]): Diagnostic[] {
-    return diagnostics.map((d) => toLspDiagnostic(d, document.uri));
+    return diagnostics.map((d) => toLspDiagnostic(d, document.uri, this.docsUri()));
   }
 
   lspDiagnostics(document: TextDocument): Diagnostic[] {

@@ -28,12 +28,14 @@ export function registerFeatures(connection: Connection, documents: TextDocument
   }
 
   connection.onHover(guarded('hover', (c, p) => hover(c, p.position)));
-  connection.onCompletion(guarded('completion', (c, p) => completions(c, p.position)));
+  connection.onCompletion(guarded('completion', (c, p) => completions(c, p.position, p.context?.triggerKind)));
   connection.onCodeLens(guarded('codeLens', (c) => codeLenses(c), false));
   connection.languages.inlayHint.on(guarded('inlayHint', (c, p) => inlayHints(c, p.range), false));
   connection.onDocumentSymbol(guarded('documentSymbol', (c) => documentSymbols(c.analysis.config)));
   connection.onFoldingRanges(guarded('foldingRange', (c) => foldingRanges(c.analysis.config)));
   connection.onDocumentFormatting(guarded('formatting', (c) => formatDocument(c.analysis.config)));
   connection.onDocumentRangeFormatting(guarded('rangeFormatting', (c, p) => formatDocument(c.analysis.config, p.range)));
-  connection.onCodeAction(guarded('codeAction', (c, p) => codeActions(c, store.quickDiagnostics(c.document).diagnostics, p.range), false));
+  connection.onCodeAction(
+    guarded('codeAction', (c, p) => codeActions(c, store.quickDiagnostics(c.document).diagnostics, p.range, p.context.only), false),
+  );
 }

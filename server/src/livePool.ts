@@ -2,6 +2,7 @@
 // an Inventory snapshot for the IDE features. Features only ever read `snapshot()`; nothing here
 // is awaited by a hover. The last inventory is cached on disk and served, labelled stale,
 // while the pool is unreachable.
+import { staleNote } from './service/poolText';
 import { createClient, type Xapi, type XapiOptions } from 'xen-api';
 import type { Inventory } from '../../runner/src/pool/inventory';
 import { selectableVms } from '../../runner/src/pool/inventory';
@@ -37,13 +38,32 @@ const CACHE_WRITE_DELAY_MS = 1000;
 /** From this many VMs on, a full load leaves enough garbage to be worth a collection. */
 const LARGE_POOL = 1000;
 
-function describeError(error: unknown): string {
-  const e = error as { code?: string; message?: string; cause?: { message?: string } } | undefined;
+/** Network failures say what failed, not a login problem. */
+const NETWORK_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused: nothing listens there (is it the pool master\'s address and port?)',
+  ENOTFOUND: 'the host name is not known (DNS)',
+  EAI_AGAIN: 'the host name could not be resolved (DNS)',
+  ETIMEDOUT: 'no answer (timed out)',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENETUNREACH: 'the network is unreachable',
+  ECONNRESET: 'the connection was reset',
+};
+
+function describeError(error: unknown, url?: string): string {
+  const e = error as { code?: string; message?: string; cause?: { code?: string; message?: string } } | undefined;
   if (e?.code === 'SESSION_AUTHENTICATION_FAILED') return 'The pool rejected the user name or password.';
+  const network = NETWORK_ERRORS[e?.code ?? ''] ?? NETWORK_ERRORS[e?.cause?.code ?? ''];
+  if (network) return `Cannot reach ${url ?? 'the pool'}: ${network} (${e?.code && NETWORK_ERRORS[e.code] ? e.code : e?.cause?.code}).`;
   const certificate = certificateErrorIn(error);
   if (certificate) return capitalise(certificate.message);
   const cause = e?.cause?.message ? ` (${e.cause.message})` : '';
   return `${e?.code && !e.message?.includes(e.code) ? `${e.code}: ` : ''}${e?.message ?? String(error)}${cause}`;
+}
+
+/** Without a scheme the TLS layer reports raw OpenSSL text: say what to write instead. */
+export function schemeProblem(url: string): string | undefined {
+  if (/^https?:\/\//i.test(url)) return undefined;
+  return `vmbackup.pool.url "${url}" has no scheme: write https://${url.replace(/^[a-z]*:?\/+/i, '')}`;
 }
 
 function capitalise(text: string): string {
@@ -96,6 +116,8 @@ export class LivePool {
       this.setInventory(undefined);
     }
     if (!target.url) return this.setState('disconnected', 'No pool configured (set vmbackup.pool.url).');
+    const scheme = schemeProblem(target.url);
+    if (scheme) return this.setState('error', scheme);
     if (!this.inventory) await this.loadCache();
     if (this.password && this.wanted) return this.connect();
     this.setOfflineState(this.password ? 'Disconnected.' : 'No password yet: run "VmBackup: Set Pool Password".');
@@ -106,6 +128,7 @@ export class LivePool {
     this.wanted = true;
     if (!password) {
       await this.closeClient();
+      if (!this.target.url) return this.setState('disconnected', 'No pool configured (set vmbackup.pool.url).');
       return this.setOfflineState('No password yet: run "VmBackup: Set Pool Password".');
     }
     if (this.target.url) await this.connect();
@@ -116,6 +139,8 @@ export class LivePool {
     this.wanted = true;
     await this.closeClient();
     if (!this.target.url) return this.setState('disconnected', 'No pool configured (set vmbackup.pool.url).');
+    const scheme = schemeProblem(this.target.url);
+    if (scheme) return this.setOfflineState(scheme, true);
     if (!this.password) return this.setOfflineState('No password yet: run "VmBackup: Set Pool Password".');
     const attempt = ++this.attempt;
     const pinned = normaliseFingerprint(this.target.certificateFingerprint);
@@ -163,9 +188,9 @@ export class LivePool {
       await withTimeout(records.load(), this.options.connectTimeoutMs ?? 60_000, 'loading the VM list timed out');
     } catch (error) {
       if (attempt !== this.attempt) return;
-      this.options.log(`pool connection failed: ${describeError(error)}`);
+      this.options.log(`pool connection failed: ${describeError(error, this.target.url)}`);
       await this.closeClient();
-      return this.setOfflineState(describeError(error), true);
+      return this.setOfflineState(describeError(error, this.target.url), true);
     }
     if (attempt !== this.attempt) return;
     await this.rebuild();
@@ -242,7 +267,7 @@ export class LivePool {
 
   /** Not connected: stale when a cached inventory is at hand, otherwise error/disconnected. */
   private setOfflineState(message: string, failed = false): void {
-    if (this.inventory) this.setState('stale', `${message} Showing the VMs as of ${new Date(this.inventory.fetchedAt).toISOString()}.`);
+    if (this.inventory) this.setState('stale', `${message} ${staleNote(this.inventory.fetchedAt)}`);
     else this.setState(failed ? 'error' : 'disconnected', message);
   }
 

@@ -29,6 +29,12 @@ export interface VmbackupInitializationOptions {
   storagePath?: string;
   /** Debounce delay in ms between an edit and re-validation (default 10). */
   validationDelay?: number;
+  /**
+   * URI (string) of the docs/diagnostics.md bundled with the extension, e.g.
+   * `file:///…/extensions/vmbackup/docs/diagnostics.md`. Each diagnostic's
+   * `codeDescription.href` is `<docsUri>#<code in lower case>`; without it there is no link.
+   */
+  docsUri?: string;
 }
 
 /** Response of the request `vmbackup/serverStats` (used by the benchmark and bug reports). */
@@ -42,6 +48,45 @@ export interface ServerStats {
   openDocuments: number;
 }
 
+/** Client -> server request `vmbackup/checkConfigs`. */
+export interface CheckConfigsParams {
+  /**
+   * Files to check (URI strings). Without it the server scans its workspace folders for `.cfg`
+   * files that look like VmBackup configs (named like one, or most lines VmBackup keys or near
+   * misses, with a selection, exclude or max_backups line).
+   */
+  uris?: string[];
+}
+
+/** Response of `vmbackup/checkConfigs`. The diagnostics themselves go out as textDocument/publishDiagnostics. */
+export interface CheckConfigsResult {
+  /** Every config checked (open documents keep their live diagnostics and are listed too). */
+  configs: Array<{ uri: string; errors: number; warnings: number; open: boolean }>;
+  /** `.cfg` files looked at that are not VmBackup configs (only when scanning). */
+  skipped: number;
+}
+
+/** A VM of the pool and the config lines that back it up. */
+export interface CoverageVm {
+  name: string;
+  uuid: string;
+  powerState: string;
+  /** 0-based lines; `list` says how (vm-export, vdi-export, metadata-export). */
+  backedUpBy: Array<{ uri: string; line: number; list: 'vm-export' | 'vdi-export' | 'metadata-export' }>;
+}
+
+/** Response of the request `vmbackup/coverage` (params: CheckConfigsParams). Null without a pool inventory. */
+export interface CoverageReport {
+  /** The configs taken into account (open documents and the workspace configs found). */
+  configs: string[];
+  /** Every selectable VM of the pool, in pool order. */
+  vms: CoverageVm[];
+  /** uuids of VMs no config backs up. */
+  notBackedUp: string[];
+  /** uuids of VMs that more than one config backs up (vm-export / vdi-export). */
+  backedUpTwice: string[];
+}
+
 export const Methods = {
   setPoolPassword: 'vmbackup/setPoolPassword',
   connectPool: 'vmbackup/connectPool',
@@ -49,6 +94,8 @@ export const Methods = {
   getPoolStatus: 'vmbackup/getPoolStatus',
   poolStatus: 'vmbackup/poolStatus',
   serverStats: 'vmbackup/serverStats',
+  checkConfigs: 'vmbackup/checkConfigs',
+  coverage: 'vmbackup/coverage',
 } as const;
 
 /** The command the code lens invokes; the extension registers it. Arguments: [documentUri]. */

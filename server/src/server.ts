@@ -17,6 +17,9 @@ import { Methods, SETTINGS_SECTION, type ServerStats, type SetPoolPasswordParams
 import { DEFAULT_SETTINGS, normaliseSettings, type ServerSettings } from './settings';
 import { DocumentStore } from './documentStore';
 import { registerFeatures } from './features';
+import { FIX_ALL_KIND } from './service/codeActions';
+import { WorkspaceConfigs } from './workspace';
+import { registerWorkspaceFeatures } from './workspaceFeatures';
 
 declare const __VMBACKUP_VERSION__: string;
 
@@ -39,7 +42,10 @@ const emptySnapshot = (): PoolSnapshot => ({
   status: { state: 'disconnected', vmCount: 0, message: 'No pool configured (set vmbackup.pool.url).', url: '' },
   generation: 0,
 });
-const store = new DocumentStore(() => settings, () => pool?.snapshot() ?? emptySnapshot());
+/** initializationOptions.docsUri: the bundled docs/diagnostics.md the code links point into. */
+let docsUri: string | undefined;
+const workspace = new WorkspaceConfigs();
+const store = new DocumentStore(() => settings, () => pool?.snapshot() ?? emptySnapshot(), () => docsUri);
 
 function log(message: string): void {
   connection.console.log(message);
@@ -121,22 +127,29 @@ function onPoolChange(snapshot: PoolSnapshot): void {
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   const options = (params.initializationOptions ?? {}) as VmbackupInitializationOptions;
   if (typeof options.validationDelay === 'number' && options.validationDelay >= 0) validationDelay = options.validationDelay;
+  if (typeof options.docsUri === 'string' && options.docsUri !== '') docsUri = options.docsUri;
   const capabilities = params.capabilities;
   canPullConfiguration = capabilities.workspace?.configuration === true;
   canRefreshCodeLens = capabilities.workspace?.codeLens?.refreshSupport === true;
   canRefreshInlayHints = capabilities.workspace?.inlayHint?.refreshSupport === true;
   pool = new LivePool({ storagePath: options.storagePath, onChange: onPoolChange, log });
+  const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+  workspace.setFolders(folders);
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
       hoverProvider: true,
       completionProvider: { triggerCharacters: ['=', ':'] },
-      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite, FIX_ALL_KIND] },
       documentSymbolProvider: true,
       foldingRangeProvider: true,
       documentFormattingProvider: true,
       documentRangeFormattingProvider: true,
       codeLensProvider: { resolveProvider: false },
+      definitionProvider: true,
+      referencesProvider: true,
+      renameProvider: { prepareProvider: true },
+      documentLinkProvider: { resolveProvider: false },
       inlayHintProvider: true,
     },
     serverInfo: { name: 'vmbackup-language-server', version: __VMBACKUP_VERSION__ },
@@ -157,13 +170,22 @@ connection.onDidChangeConfiguration((change) => {
   void pullSettings();
 });
 
-documents.onDidOpen(({ document }) => scheduleValidation(document, 0));
-documents.onDidChangeContent(({ document }) => scheduleValidation(document));
+documents.onDidOpen(({ document }) => {
+  workspace.changed();
+  scheduleValidation(document, 0);
+});
+documents.onDidChangeContent(({ document }) => {
+  workspace.changed();
+  scheduleValidation(document);
+});
 documents.onDidClose(({ document }) => {
   clearTimeout(timers.get(document.uri));
   timers.delete(document.uri);
   store.forget(document.uri);
-  void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+  workspace.changed();
+  // A workspace config stays in Problems after closing: its diagnostics come from the disk copy.
+  if (workspace.has(document.uri)) void workspace.reload(document.uri).then(() => workspaceWiring.publishDisk(document.uri));
+  else void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
 });
 
 async function setPassword(params: SetPoolPasswordParams | undefined) {
@@ -207,5 +229,17 @@ connection.onShutdown(async () => {
 });
 
 registerFeatures(connection, documents, store);
+const workspaceWiring = registerWorkspaceFeatures({
+  connection,
+  documents,
+  store,
+  workspace,
+  settings: () => settings,
+  pool: () => pool?.snapshot() ?? emptySnapshot(),
+  docsUri: () => docsUri,
+  revalidateOpen: () => {
+    for (const document of documents.all()) scheduleValidation(document, 0, true);
+  },
+});
 documents.listen(connection);
 connection.listen();

@@ -12,6 +12,8 @@ export interface ServerSettings {
     ignoreExtraKeys: boolean;
   };
   compatibility: Compatibility;
+  /** `vmbackup.runner.transport`: where backup_dir and status_log live (document links only for local). */
+  runnerTransport: 'local' | 'ssh';
   pool: {
     url: string;
     user: string;
@@ -23,6 +25,7 @@ export interface ServerSettings {
 export const DEFAULT_SETTINGS: ServerSettings = {
   validate: { enable: true, severityOverrides: {}, ignoreExtraKeys: false },
   compatibility: 'extended',
+  runnerTransport: 'local',
   pool: { url: '', user: 'root', certificateFingerprint: '' },
 };
 
@@ -53,6 +56,7 @@ export function normaliseSettings(raw: unknown): ServerSettings {
       ignoreExtraKeys: validate.ignoreExtraKeys === true,
     },
     compatibility: section.compatibility === 'original' ? 'original' : 'extended',
+    runnerTransport: record(section.runner).transport === 'ssh' ? 'ssh' : 'local',
     pool: {
       url: str(pool.url, DEFAULT_SETTINGS.pool.url),
       user: str(pool.user, DEFAULT_SETTINGS.pool.user) || DEFAULT_SETTINGS.pool.user,

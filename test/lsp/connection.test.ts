@@ -133,7 +133,8 @@ describe('pool connection', () => {
       const cached = await hover(second, 1, 12);
       assert.match(cached, /Stale/);
       assert.match(cached, /`PROD-WinSvr` · Running · xvda 40 GiB/);
-      assert.equal((await second.diagnosticsFor(URI)).length, 0);
+      // Only the pool's duplicate name DEV-duplicate, which this file does not select (a warning).
+      assert.deepEqual((await second.diagnosticsFor(URI)).map((d) => d.code), ['VMB046']);
     } finally {
       await second.dispose();
     }
@@ -159,6 +160,43 @@ describe('pool connection', () => {
       await client.dispose();
       for (const socket of sockets) socket.destroy();
       silent.close();
+    }
+  });
+});
+
+describe('pool status sentences (issue 12, item 7)', () => {
+  it('a refused connection is said as such, not as a login failure; a URL without scheme says what to write', async () => {
+    // A port nothing listens on: bind one on 127.0.0.1, then close it.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const url = `http://127.0.0.1:${port}`;
+    const client = new TestClient({ settings: { pool: { url } } });
+    try {
+      await client.initialize();
+      const refused = await setPassword(client, 'secret');
+      assert.equal(refused.state, 'error');
+      assert.equal(refused.message, `Cannot reach ${url}: connection refused: nothing listens there (is it the pool master's address and port?) (ECONNREFUSED).`);
+      assert.doesNotMatch(refused.message, /password|rejected/i);
+
+      await client.changeSettings({ pool: { url: 'xen1.example.org' } });
+      const schemeless = await client.waitForPoolStatus('no scheme', (s) => s.url === 'xen1.example.org');
+      assert.equal(schemeless.state, 'error');
+      assert.equal(schemeless.message, 'vmbackup.pool.url "xen1.example.org" has no scheme: write https://xen1.example.org');
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('forgetting the password with no pool URL says that no pool is configured', async () => {
+    const client = new TestClient();
+    try {
+      await client.initialize();
+      const status = await setPassword(client, '');
+      assert.equal(status.message, 'No pool configured (set vmbackup.pool.url).');
+    } finally {
+      await client.dispose();
     }
   });
 });

@@ -5,11 +5,13 @@ import assert from 'node:assert/strict';
 import { TestClient } from './harness';
 
 const URI = 'file:///work/weekend.cfg';
+/** What the extension passes: the docs/diagnostics.md inside the installed extension. */
+const DOCS_URI = 'file:///home/u/.vscode/extensions/vmbackup.vmbackup-0.1.0/docs/diagnostics.md';
 
 describe('diagnostics', () => {
   let client: TestClient;
   before(async () => {
-    client = new TestClient();
+    client = new TestClient({ docsUri: DOCS_URI });
     await client.initialize();
   });
   after(() => client.dispose());
@@ -25,7 +27,9 @@ describe('diagnostics', () => {
     assert.equal(byCode.get('VMB007')!.severity, 1);
     assert.equal(byCode.get('VMB016')!.severity, 2);
     assert.equal(byCode.get('VMB016')!.source, 'vmbackup');
-    assert.match(byCode.get('VMB016')!.codeDescription!.href, /\/docs\/diagnostics\.md#vmb016$/);
+    // The link goes into the bundled docs the client named (opens in the editor, works offline).
+    assert.equal(byCode.get('VMB016')!.codeDescription!.href, `${DOCS_URI}#vmb016`);
+    assert.equal(byCode.get('VMB005')!.codeDescription!.href, `${DOCS_URI}#vmb005`);
   });
 
   it('re-validates after an incremental edit (and only the latest version is published)', async () => {
@@ -45,11 +49,10 @@ describe('diagnostics', () => {
     assert.deepEqual(diagnostics.map((d) => [d.code, d.range.start.line]), [['VMB016', 2], ['VMB016', 4]]);
   });
 
-  it('a directive without codes silences every diagnostic of the next line', async () => {
-    await client.replace(URI, '# vmbackup-disable-next-line\nmax_backups=0\nmax_backups=0\n');
+  it('a directive without codes silences every warning of the next line, never an error (the runner refuses it)', async () => {
+    await client.replace(URI, '# vmbackup-disable-next-line\nvm-export=PROD*:0\nvm-export=TEST*:0\n# vmbackup-disable-next-line VMB007\nmax_backups=0\n');
     const diagnostics = await client.diagnosticsFor(URI);
-    assert.ok(diagnostics.length > 0);
-    assert.ok(diagnostics.every((d) => d.range.start.line === 2), JSON.stringify(diagnostics));
+    assert.deepEqual(diagnostics.map((d) => [d.code, d.range.start.line]), [['VMB016', 2], ['VMB011', 2], ['VMB007', 4]]);
   });
 
   it('applies severity overrides, "off", compatibility "original" and validate.enable from the settings', async () => {
@@ -66,7 +69,8 @@ describe('diagnostics', () => {
     assert.equal(byCode.get('VMB020')!.severity, 1, 'extension key is an error in original mode');
     assert.equal(byCode.get('VMB020')!.range.start.line, 0);
     assert.equal(byCode.get('VMB016')!.severity, 1, 'overridden to error');
-    assert.ok(!byCode.has('VMB005'), 'switched off');
+    // An error is what the runner refuses: a setting can neither hide nor lower it.
+    assert.equal(byCode.get('VMB005')!.severity, 1, 'an error cannot be switched off');
 
     await client.changeSettings({ validate: { enable: false } });
     await client.waitFor('no diagnostics with validation disabled', () =>
@@ -76,10 +80,37 @@ describe('diagnostics', () => {
     await client.waitFor('diagnostics again', () => (client.diagnostics.get(URI)?.diagnostics.length ?? 0) > 0 || undefined);
   });
 
+  it('warnings can be switched off by a severity override', async () => {
+    await client.changeSettings({ validate: { severityOverrides: { VMB016: 'off' } } });
+    await client.replace(URI, 'vm-export=PROD*\nfoo=1\n');
+    const diagnostics = await client.waitFor('VMB016 switched off', () => {
+      const d = client.diagnostics.get(URI);
+      return d && d.version === client.version(URI) && !d.diagnostics.some((x) => x.code === 'VMB016') ? d.diagnostics : undefined;
+    });
+    assert.deepEqual(diagnostics.map((d) => d.code), ['VMB005']);
+    await client.changeSettings({});
+  });
+
   it('clears the diagnostics when the document is closed', async () => {
     await client.close(URI);
     await client.waitFor('empty diagnostics after close', () =>
       client.diagnostics.get(URI)?.diagnostics.length === 0 ? true : undefined,
     );
+  });
+});
+
+describe('diagnostics without initializationOptions.docsUri', () => {
+  it('carry no codeDescription (no link to an address nobody published)', async () => {
+    const client = new TestClient();
+    try {
+      await client.initialize();
+      await client.open(URI, 'vm-export=PROD*\n');
+      const [d] = await client.diagnosticsFor(URI);
+      assert.equal(d!.code, 'VMB016');
+      assert.equal(d!.codeDescription, undefined);
+      assert.doesNotMatch(JSON.stringify(d), /github\.com/);
+    } finally {
+      await client.dispose();
+    }
   });
 });

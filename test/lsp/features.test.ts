@@ -111,7 +111,10 @@ describe('offline features', () => {
   it('completes keys with documentation, and values of enum keys', async () => {
     const keys = await complete('max_backups=3\nvdi|\n');
     const labels = keys.map((i) => i.label);
-    for (const key of ['vm-export', 'vdi-export', 'exclude', 'vdi_export_format', 'max_backups', 'compress']) assert.ok(labels.includes(key), key);
+    for (const key of ['vm-export', 'vdi-export', 'exclude', 'vdi_export_format', 'compress']) assert.ok(labels.includes(key), key);
+    // A setting the file already has is not offered again (it would be VMB004); selections repeat.
+    assert.ok(!labels.includes('max_backups'));
+    assert.ok((await complete('vm-export=a\nvm|\n')).some((i) => i.label === 'vm-export'));
     const vdiFormat = keys.find((i) => i.label === 'vdi_export_format')!;
     assert.match(JSON.stringify(vdiFormat.documentation), /raw/);
     assert.ok(keys.some((i) => i.kind === 15 /* Snippet */ && /vm-export/.test(i.insertText ?? '')), 'snippets offered');
@@ -123,11 +126,31 @@ describe('offline features', () => {
     const formats = await complete('vdi_export_format=|\n');
     assert.deepEqual(formats.map((i) => i.label), ['raw', 'vhd']);
     const db = await complete('pool_db_backup= |0\n');
-    assert.deepEqual(db.map((i) => i.label), ['0', '1']);
-    assert.deepEqual(db[1]!.textEdit && 'range' in db[1]!.textEdit ? db[1]!.textEdit.range : undefined, {
+    // Never a suggestion equal to what is typed.
+    assert.deepEqual(db.map((i) => i.label), ['1']);
+    assert.deepEqual(db[0]!.textEdit && 'range' in db[0]!.textEdit ? db[0]!.textEdit.range : undefined, {
       start: { line: 0, character: 16 },
       end: { line: 0, character: 17 },
     });
+  });
+
+  it('Enter stays a new line: no popup by itself on a complete value, never an item equal to the typed text', async () => {
+    const typing = { triggerKind: 3 as const };
+    const at = async (textWithCaret: string, context?: { triggerKind: 1 | 2 | 3; triggerCharacter?: string }) => {
+      const { text, position } = caret(textWithCaret);
+      await client.open(URI, text);
+      return (await client.completions(URI, position, context)).map((i) => i.label);
+    };
+    // Typed to the end of a valid value: the popup that opens while typing gets nothing.
+    assert.deepEqual(await at('vdi_export_format=raw|\n', typing), []);
+    assert.deepEqual(await at('vdi_export_format=raw|\n', { triggerKind: 2, triggerCharacter: '=' }), []);
+    assert.deepEqual(await at('vm-export=web:3|\n', typing), []);
+    // Still incomplete: the popup helps.
+    assert.deepEqual(await at('vdi_export_format=r|\n', typing), ['raw', 'vhd']);
+    assert.deepEqual(await at('vdi_export_format=|\n', { triggerKind: 2, triggerCharacter: '=' }), ['raw', 'vhd']);
+    // Ctrl+Space on a complete value: the other choices, not the typed one.
+    assert.deepEqual(await at('vdi_export_format=raw|\n', { triggerKind: 1 }), ['vhd']);
+    assert.deepEqual(await at('vm-export=web:3|\n', { triggerKind: 1 }), ['1', '2', '4', '7', '14']);
   });
 
   it('hides extension keys in compatibility mode "original"', async () => {

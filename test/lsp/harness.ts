@@ -65,6 +65,10 @@ export interface ClientOptions {
   settings?: Record<string, unknown>;
   storagePath?: string;
   validationDelay?: number;
+  /** initializationOptions.docsUri: the bundled docs/diagnostics.md the code links point into. */
+  docsUri?: string;
+  /** Workspace folders sent in `initialize`. */
+  workspaceFolders?: Array<{ uri: string; name: string }>;
 }
 
 export class TestClient {
@@ -154,11 +158,16 @@ export class TestClient {
           publishDiagnostics: { relatedInformation: true, codeDescriptionSupport: true },
           hover: { contentFormat: ['markdown', 'plaintext'] },
           completion: { completionItem: { snippetSupport: true, documentationFormat: ['markdown'] } },
-          codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'refactor', 'refactor.rewrite'] } } },
+          codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'refactor', 'refactor.rewrite', 'source', 'source.fixAll'] } } },
           documentSymbol: { hierarchicalDocumentSymbolSupport: true },
         },
       },
-      initializationOptions: { storagePath: this.storagePath, validationDelay: this.options.validationDelay },
+      workspaceFolders: this.options.workspaceFolders ?? null,
+      initializationOptions: {
+        storagePath: this.storagePath,
+        validationDelay: this.options.validationDelay,
+        ...(this.options.docsUri ? { docsUri: this.options.docsUri } : {}),
+      },
     });
     await this.connection.sendNotification(InitializedNotification.type, {});
     return result;
@@ -228,17 +237,17 @@ export class TestClient {
   }
 
   /** The completion items at `position`, whether the server answers a list or a CompletionList. */
-  async completions(uri: string, position: Position): Promise<CompletionItem[]> {
-    const result = await this.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position });
+  async completions(uri: string, position: Position, context?: { triggerKind: 1 | 2 | 3; triggerCharacter?: string }): Promise<CompletionItem[]> {
+    const result = await this.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position, ...(context ? { context } : {}) });
     return Array.isArray(result) ? result : (result?.items ?? []);
   }
 
   /** The code actions at `position` (an empty range), asked without diagnostics in the context. */
-  async codeActions(uri: string, position: Position): Promise<CodeAction[]> {
+  async codeActions(uri: string, position: Position, only?: string[]): Promise<CodeAction[]> {
     const result = await this.connection.sendRequest(CodeActionRequest.type, {
       textDocument: { uri },
       range: { start: position, end: position },
-      context: { diagnostics: [] },
+      context: { diagnostics: [], ...(only ? { only } : {}) },
     });
     return (result ?? []) as CodeAction[];
   }

@@ -32,7 +32,7 @@ test('explainPattern flags the unescaped dot, case folding, errors and unsupport
   assert.match(explainPattern('(?i)web\\d+'), /ignoring ASCII letter case/);
   assert.equal(
     explainPattern('PRD-[aA.*'),
-    'Invalid Python regex: unterminated character set (at character 5); VmBackup skips this line.',
+    'Invalid Python regex: unterminated character set at position 4.',
   );
   assert.match(explainPattern('(a)(?(1)b|c)'), /cannot be previewed here: conditional group/);
 });

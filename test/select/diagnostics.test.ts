@@ -123,9 +123,12 @@ test('VMB043 selected name held by more than one VM', () => {
 test('VMB044 nothing selected', () => {
   // Once every VM is excluded the original skips selections silently: only VMB044.
   assert.deepEqual(inv('# c\nexclude=a\nvm-export=a', ['a']).map(shape), [['VMB044', 'error', 2, 0, 9]]);
-  const empty = inv('max_backups=2', []);
-  assert.deepEqual(empty.map(shape), [['VMB044', 'error', 0, 0, 0]]);
+  const empty = inv('max_backups=2\nvm-export=.*', []);
+  assert.deepEqual(empty.map(shape), [['VMB044', 'error', 1, 0, 9]]);
   assert.match(empty[0]!.message, /pool has no VMs/);
+  // A file with no selection yet (a new file being written) gets no VMB044.
+  assert.deepEqual(inv('', ['a']).map(shape), []);
+  assert.deepEqual(inv('max_backups=2\n', ['a']).map(shape), []);
 });
 
 test('VMB045 selected VM dropped by a later exclude', () => {

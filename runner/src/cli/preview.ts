@@ -2,7 +2,7 @@
 // then, beyond the original, where each VM came from (config lines) and every diagnostic as
 // file:line:col. Exit code: 0 clean, 1 warnings, 2 errors (the original always exited 1).
 import type { ConfigDiagnostic } from '../config/types';
-import type { Inventory } from '../pool/inventory';
+import { selectableVms, type Inventory } from '../pool/inventory';
 import type { EventBus } from '../backup/events';
 import { exitCodeFor } from '../backup/events';
 import type { CliPlan } from './plan';
@@ -45,7 +45,7 @@ export function runPreview(bus: EventBus, config: LoadedConfig, plan: CliPlan, i
       bus.error(m.text, undefined, lineLocation(config, m.line));
     } else if (m.level === 'warning') {
       warnings++;
-      bus.warning(m.text);
+      bus.warning(m.text, undefined, lineLocation(config, m.line));
     } else bus.info(m.text);
   }
 
@@ -64,7 +64,7 @@ export function runPreview(bus: EventBus, config: LoadedConfig, plan: CliPlan, i
     summary,
     exitCode,
     elapsedMs: Date.now() - started,
-    message: `VmBackup preview ended - ${exitCode === 2 ? '**ERRORS DETECTED**' : exitCode === 1 ? '**WARNING(s)**' : 'Success'} - E:${errors} W:${warnings} (${inventory.vms.length} VM records in the pool)`,
+    message: `VmBackup preview ended - ${exitCode === 2 ? '**ERRORS DETECTED**' : exitCode === 1 ? '**WARNING(s)**' : 'Success'} - E:${errors} W:${warnings} (${selectableVms(inventory).length} VMs in the pool)`,
   });
   return exitCode;
 }

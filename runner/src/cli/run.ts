@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseConfig, resolveSettings, validateConfig, formatDiagnostic, CODES, DEFAULTS, type ParsedConfig, type Settings } from '../config/index';
+import { partitionSuppressed } from '../config/suppression';
 import { EventBus } from '../backup/events';
 import { runBackup } from '../backup/engine';
 import { StatusLog } from '../backup/statusLog';
@@ -83,7 +84,10 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
 
   const settings = { ...config.settings };
   if (command.compress !== undefined) settings.compress = command.compress;
-  const diagnostics = validateConfig(config.parsed, { ignoreExtraKeys: command.ignoreExtraKeys });
+  // The editor's suppression comments mean the same here: a silenced warning is information.
+  const checked = partitionSuppressed(config.parsed, validateConfig(config.parsed, { ignoreExtraKeys: command.ignoreExtraKeys }));
+  const diagnostics = checked.kept;
+  for (const d of checked.suppressed) bus.info(`${formatDiagnostic(config.displayName, d)} (suppressed by line ${d.range.start.line})`);
   for (const d of diagnostics) {
     const line = formatDiagnostic(config.displayName, d);
     const location = line.slice(0, line.indexOf(': '));

@@ -37,11 +37,19 @@ export const CODES = {
   duplicateVmName: 'VMB043',
   noVmsLoaded: 'VMB044',
   forcedExclude: 'VMB045',
+  duplicateVmNameNotSelected: 'VMB046',
+  // Across the workspace's configs (language server only).
+  backedUpByAnotherConfig: 'VMB047',
 } as const;
 
 export type DiagnosticCode = (typeof CODES)[keyof typeof CODES];
 
+/** The section anchor of a code in docs/diagnostics.md (`vmb016`). */
+export function diagnosticDocAnchor(code: string): string {
+  return code.toLowerCase();
+}
+
 /** Link target for a code, relative to the repository root. */
 export function diagnosticDocPath(code: string): string {
-  return `docs/diagnostics.md#${code.toLowerCase()}`;
+  return `docs/diagnostics.md#${diagnosticDocAnchor(code)}`;
 }

@@ -64,10 +64,69 @@ export function moveExcludesFix(parsed: ParsedConfig, firstSelection: EntryLine,
         : { range: range(e.line, 0, e.text.length), newText: '' },
     );
   }
-  return { title: `Move ${late.length === 1 ? 'this exclude' : `all ${late.length} late excludes`} above the first selection (line ${firstSelection.line + 1})`, edits };
+  // Safe: an exclude removes the same VMs wherever it stands, and v3.25 drops the VMs selected
+  // above a late exclude at the end anyway ("forcing exclude"), so the final lists are equal.
+  return { title: `Move ${late.length === 1 ? 'this exclude' : `all ${late.length} late excludes`} above the first selection (line ${firstSelection.line + 1})`, edits, safe: true };
 }
 
 /** Python `re.escape`-like escaping for the characters that occur in VM names. */
 export function escapeLiteral(name: string): string {
   return name.replace(/[.^$*+?{}[\]\\|()]/g, (c) => `\\${c}`);
+}
+
+/** Deletes a whole line with its terminator (the last line: with the terminator before it). */
+export function removeLineEdit(parsed: ParsedConfig, line: number): TextEdit {
+  const lastLine = parsed.lines.length - 1;
+  if (line < lastLine) return { range: { start: { line, character: 0 }, end: { line: line + 1, character: 0 } }, newText: '' };
+  const previous = parsed.lines[line - 1];
+  const start = previous ? { line: line - 1, character: previous.text.length } : { line, character: 0 };
+  return { range: { start, end: { line, character: parsed.lines[line]?.text.length ?? 0 } }, newText: '' };
+}
+
+export function removeLineFix(parsed: ParsedConfig, line: number, title: string): Fix {
+  return { title, edits: [removeLineEdit(parsed, line)] };
+}
+
+/** `# ` in front of the line (the original skips it). */
+export function commentOutFix(line: number): Fix {
+  return { title: 'Comment out the line', edits: [{ range: range(line, 0, 0), newText: '# ' }] };
+}
+
+/**
+ * VMB001 `max_backups 3` / `max_backups: 3` / `max_backups`: the blanks or ':' after the
+ * first word become one '=' (a lone word gets '=' after it). `knownKey` makes it the
+ * preferred fix; otherwise commenting the line out is.
+ */
+export function insertEqualsFix(line: number, text: string): Fix | undefined {
+  const m = /^([ \t]*)([^\s:]+)([ \t]*:?[ \t]*|[ \t]+)?(.*)$/.exec(text);
+  if (!m || !m[2]) return undefined;
+  const keyStart = m[1]!.length;
+  const keyEnd = keyStart + m[2].length;
+  const separator = m[3] ?? '';
+  const rest = m[4] ?? '';
+  if (rest.includes('=')) return undefined;
+  const fixed = `${m[2]}=${rest.trimEnd()}`;
+  return {
+    title: `Insert '=': ${fixed}`,
+    edits: [{ range: range(line, keyEnd, keyEnd + separator.length), newText: '=' }],
+  };
+}
+
+/** Moves line `line` to just after line `after` (later in the file). */
+export function moveLineAfterFix(parsed: ParsedConfig, line: number, after: number, title: string): Fix {
+  const text = parsed.lines[line]?.text ?? '';
+  const eol = parsed.eol;
+  const insert: TextEdit =
+    after < parsed.lines.length - 1
+      ? { range: range(after + 1, 0, 0), newText: text + eol }
+      : { range: range(after, parsed.lines[after]?.text.length ?? 0, parsed.lines[after]?.text.length ?? 0), newText: eol + text };
+  return { title, edits: [removeLineEdit(parsed, line), insert] };
+}
+
+/** The excludes after the first selection line, moved above it (VMB013, VMB045), if any. */
+export function lateExcludesFix(parsed: ParsedConfig): Fix | undefined {
+  const first = parsed.entries.find((e) => e.key === 'vm-export' || e.key === 'vdi-export' || e.key === 'metadata-export');
+  if (!first) return undefined;
+  const late = parsed.entries.filter((e) => e.key === 'exclude' && e.value !== '' && e.line > first.line);
+  return late.length ? moveExcludesFix(parsed, first, late) : undefined;
 }

@@ -1,7 +1,7 @@
 // Regex syntax diagnostics (no pool needed): every exclude/selection value that is not a
 // plain name is compiled by the Python-re engine; errors point at CPython's position.
 
-import type { ConfigDiagnostic, EntryLine, ParsedConfig, Range } from './types';
+import type { ConfigDiagnostic, EntryLine, Fix, ParsedConfig, Range } from './types';
 import { CODES } from './codes';
 import { range } from './parse';
 import { isPlainName } from './text';
@@ -39,7 +39,12 @@ function regexDiagnostic(entry: EntryLine, original: boolean): ConfigDiagnostic 
   if (compiled.ok) return original ? python2Diagnostic(entry, logged) : undefined;
   const { error } = compiled;
   if (colonCutsRegex(entry)) {
+    // `(?:a|b)` -> `(a|b)`: the same names, with no ':' to cut the value.
+    const plainGroups = entry.value.replace(/\(\?:/g, '(');
+    const parts = plainGroups.split(':');
+    const fixable = parts.length <= 2 && compilePython(parts[0]!).ok;
     return {
+      ...(fixable ? { fix: { title: `Use plain groups: ${plainGroups}`, edits: [{ range: entry.valueRange, newText: plainGroups }] } } : {}),
       code: CODES.colonCutsRegex,
       severity: 'error',
       range: entry.suffix!.colonRange,
@@ -56,7 +61,9 @@ function regexDiagnostic(entry: EntryLine, original: boolean): ConfigDiagnostic 
   }
   // For a pattern Python 3 rejects, python2Differences says where Python 2.7 accepted it.
   const accepted = python2Differences(pattern);
+  const fix = regexSyntaxFix(entry, error.message, error.pos);
   return {
+    ...(fix ? { fix } : {}),
     code: CODES.regexSyntax,
     severity: 'error',
     range: positionRange(entry, error.pos),
@@ -66,6 +73,30 @@ function regexDiagnostic(entry: EntryLine, original: boolean): ConfigDiagnostic 
         ? `vmbackup logs ${logged} and the run fails; the original (Python 2.7) accepted it: ${accepted.join(' ')}`
         : `The original logs ${logged} and the run fails.`),
   };
+}
+
+/**
+ * The obvious corrections of a regex syntax error: a glob-style leading `*` (`*PROD`, `a|*b`)
+ * gets the '.' it lacks, a missing ')' is added at the end, a stray ')' is removed. Offered only
+ * when the result compiles.
+ */
+function regexSyntaxFix(entry: EntryLine, message: string, pos: number): Fix | undefined {
+  const name = entry.name;
+  const start = entry.nameRange.start.character;
+  let fixed: string | undefined;
+  let title = '';
+  if (message === 'nothing to repeat' && (name[pos] === '*' || name[pos] === '+') && (pos === 0 || '|('.includes(name[pos - 1]!))) {
+    fixed = `${name.slice(0, pos)}.${name.slice(pos)}`;
+    title = `Insert '.' before '${name[pos]}': ${fixed}`;
+  } else if (message === 'missing ), unterminated subpattern') {
+    fixed = `${name})`;
+    title = `Close the group: ${fixed}`;
+  } else if (message === 'unbalanced parenthesis' && name[pos] === ')') {
+    fixed = name.slice(0, pos) + name.slice(pos + 1);
+    title = `Remove the unmatched ')': ${fixed}`;
+  }
+  if (fixed === undefined || !compilePython(fixed).ok) return undefined;
+  return { title, edits: [{ range: range(entry.line, start, start + name.length), newText: fixed }] };
 }
 
 /**

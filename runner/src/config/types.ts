@@ -87,6 +87,11 @@ export type Severity = 'error' | 'warning' | 'information' | 'hint';
 export interface Fix {
   title: string;
   edits: TextEdit[];
+  /**
+   * The runner backs up exactly the same VMs with the same settings after the fix (it only
+   * makes the file say what it already does): applied by "Fix all" / fix-on-save.
+   */
+  safe?: boolean;
 }
 
 export interface RelatedLocation {
@@ -102,6 +107,8 @@ export interface ConfigDiagnostic {
   range: Range;
   message: string;
   fix?: Fix;
+  /** Further ways to fix it when there is more than one reasonable choice (`fix` is preferred). */
+  otherFixes?: Fix[];
   related?: RelatedLocation[];
 }
 

@@ -3,13 +3,13 @@
 // are visible without VMs), plus regex syntax errors (regex.ts). Each rule is a function of
 // the parsed file; `validateConfig` runs them all (RULES). Pool-aware checks live in select/.
 
-import type { ConfigDiagnostic, EntryLine, LineNode, ParsedConfig, Severity } from './types';
+import type { ConfigDiagnostic, EntryLine, Fix, LineNode, ParsedConfig, Severity } from './types';
 import { CODES } from './codes';
 import { getKeySpec, KEY_SCHEMA, ORIGINAL_KEYS, type KeySpec } from './schema';
 
 const ALL_KEYS: readonly string[] = KEY_SCHEMA.map((s) => s.key);
 import { range } from './parse';
-import { escapeLiteral, moveExcludesFix, replaceNameFix } from './fixes';
+import { commentOutFix, escapeLiteral, insertEqualsFix, moveExcludesFix, removeLineEdit, removeLineFix, replaceNameFix } from './fixes';
 import { isPlainName, isPyInt, pyIntValue, skipWhitespace, trimEnd } from './text';
 import { parseCompress, parseMaxBackups, parsePoolDbBackup, parseSmtpServer } from './settings';
 import { suggestKey } from './suggest';
@@ -56,7 +56,18 @@ function lineRule(node: LineNode): ConfigDiagnostic[] {
     const start = skipWhitespace(node.text, 0, node.text.length);
     const whole = range(node.line, start, trimEnd(node.text, start, node.text.length));
     if (node.reason === 'missing-equals') {
-      return [diag(CODES.missingEquals, 'error', whole, `Line has no '=': every non-comment line must be key=value. ${CRASH}.`)];
+      const d = diag(CODES.missingEquals, 'error', whole, `Line has no '=': every non-comment line must be key=value. ${CRASH}.`);
+      const insert = insertEqualsFix(node.line, node.text);
+      const firstWord = /^[ \t]*([^\s:]+)/.exec(node.text)?.[1] ?? '';
+      // Inserting '=' is the obvious fix after a known key; for prose, commenting it out is.
+      if (insert && getKeySpec(firstWord)) {
+        d.fix = insert;
+        d.otherFixes = [commentOutFix(node.line)];
+      } else {
+        d.fix = commentOutFix(node.line);
+        if (insert) d.otherFixes = [insert];
+      }
+      return [d];
     }
     const second = node.equalsRanges[1]!;
     return [
@@ -148,7 +159,7 @@ function suffixRule(entry: EntryLine): ConfigDiagnostic[] {
         range(entry.line, at, at + 1),
         `Value has more than one ':'; the original takes '${entry.name}' as the name and '${suffix.text.slice(0, second)}' as N, drops the rest, and crashes later. A regex cannot contain ':' here.`,
       ),
-    ];
+    ].map((d) => ({ ...d, fix: { title: `Keep '${entry.name}:${suffix.text.slice(0, second)}' (drop '${suffix.text.slice(second)}')`, edits: [{ range: range(entry.line, at, suffix.range.end.character), newText: '' }] } }));
   }
   if (suffix.text === '') return [];
   if (!isPyInt(suffix.text)) {
@@ -159,17 +170,18 @@ function suffixRule(entry: EntryLine): ConfigDiagnostic[] {
         suffix.range,
         `':${suffix.text}' is not an integer max_backups override. The original stops with "vm_max_backup is invalid".`,
       ),
-    ];
+    ].map((d) => ({ ...d, fix: { title: `Remove ':${suffix.text}' (use max_backups)`, edits: [{ range: { start: suffix.colonRange.start, end: suffix.range.end }, newText: '' }] } }));
   }
   if (pyIntValue(suffix.text) <= 0) {
-    return [
-      diag(
-        CODES.suffixNotPositive,
-        'warning',
-        suffix.range,
-        `':${suffix.text}' is not >= 1: the original silently uses the global max_backups instead.`,
-      ),
-    ];
+    const d = diag(
+      CODES.suffixNotPositive,
+      'warning',
+      suffix.range,
+      `':${suffix.text}' is not >= 1: the original silently uses the global max_backups instead.`,
+    );
+    // Without the suffix the runner does exactly the same (global max_backups): a safe fix.
+    d.fix = { title: `Remove ':${suffix.text}' (max_backups applies either way)`, edits: [{ range: { start: suffix.colonRange.start, end: suffix.range.end }, newText: '' }], safe: true };
+    return [d];
   }
   return [];
 }
@@ -177,23 +189,28 @@ function suffixRule(entry: EntryLine): ConfigDiagnostic[] {
 const PREFIX_WILDCARD = /^[A-Za-z0-9_ \t-]*\*$/;
 const DOTTED_LITERAL = /^[A-Za-z0-9_ \t.-]*\.[A-Za-z0-9_ \t.-]*$/;
 
-function nameRule(entry: EntryLine, spec: KeySpec, out: ConfigDiagnostic[]): void {
+function nameRule(ctxParsed: ParsedConfig, entry: EntryLine, spec: KeySpec, out: ConfigDiagnostic[]): void {
   const name = entry.name;
   if (entry.value === '') {
     if (entry.key === 'exclude' || entry.key === 'vdi-export') {
-      out.push(diag(CODES.emptyIgnored, 'information', entry.keyRange, `Empty ${entry.key}= is ignored.`));
+      const d = diag(CODES.emptyIgnored, 'information', entry.keyRange, `Empty ${entry.key}= is ignored.`);
+      d.fix = { ...removeLineFix(ctxParsed, entry.line, 'Remove the line (it is ignored)'), safe: true };
+      out.push(d);
       return;
     }
   }
   if (name === '') {
-    out.push(
-      diag(
-        CODES.selectsEverything,
-        'warning',
-        entry.value === '' ? entry.keyRange : (entry.suffix?.colonRange ?? entry.keyRange),
-        `${entry.key} with an empty name is the empty regex: it selects every VM in the pool (not yet excluded). Write '.*' if that is intended.`,
-      ),
+    const d = diag(
+      CODES.selectsEverything,
+      'warning',
+      entry.value === '' ? entry.keyRange : (entry.suffix?.colonRange ?? entry.keyRange),
+      `${entry.key} with an empty name is the empty regex: it selects every VM in the pool (not yet excluded). Write '.*' if that is intended.`,
     );
+    // '.*' selects exactly what the empty regex selects: the file only says it.
+    const at = entry.suffix ? entry.suffix.colonRange.start : entry.valueRange.start;
+    d.fix = { title: `Write '.*' (every VM, as now)`, edits: [{ range: { start: at, end: at }, newText: '.*' }], safe: true };
+    d.otherFixes = [removeLineFix(ctxParsed, entry.line, 'Remove the line')];
+    out.push(d);
     return;
   }
   if (entry.suffix && trimEnd(name, 0, name.length) < name.length) {
@@ -257,7 +274,8 @@ function entryRules(parsed: ParsedConfig, options: RuleContext['options']): Conf
             : `Unknown key '${entry.key}'${suggestion ? ` - did you mean '${suggestion}'?` : ''} (keys are case-sensitive).`) +
           (options.ignoreExtraKeys ? ' ignore_extra_keys=True: the line is ignored.' : ' The run stops with "unexpected config key"; ignore_extra_keys=True would skip it.'),
       );
-      if (suggestion) d.fix = { title: `Change to '${suggestion}'`, edits: [{ range: entry.keyRange, newText: suggestion }] };
+      if (original) d.fix = removeLineFix(parsed, entry.line, `Remove the line ('${entry.key}' is a vmbackup extension)`);
+      else if (suggestion) keyTypoFixes(parsed, entry, suggestion, d);
       out.push(d);
       if (!spec) continue;
     }
@@ -273,20 +291,25 @@ function entryRules(parsed: ParsedConfig, options: RuleContext['options']): Conf
             : `'${entry.key}' is already set on line ${first.line + 1}. The original turns a repeated setting into a list and crashes with a Python traceback during validation.`,
         );
         d.related = [{ range: first.keyRange, message: `first '${entry.key}' here` }];
+        const removeThis = removeLineFix(parsed, entry.line, `Remove this line (keep ${first.key}=${first.value} of line ${first.line + 1})`);
+        // The runner uses the last value of an extension key: keeping it changes nothing.
+        const keepLast: Fix = { title: `Keep this value (remove line ${first.line + 1}: ${first.key}=${first.value})`, edits: [removeLineEdit(parsed, first.line)], ...(spec.extension ? { safe: true } : {}) };
+        d.fix = spec.extension ? keepLast : removeThis;
+        d.otherFixes = [spec.extension ? removeThis : keepLast];
         out.push(d);
       } else {
         seenScalar.set(entry.key, entry);
       }
       const comment = inlineComment(entry, spec);
       if (comment) out.push(comment);
-      else out.push(...scalarValue(entry, spec, options));
+      else out.push(...scalarValue(entry, spec, options).map((d) => withScalarFixes(parsed, entry, spec, d)));
       continue;
     }
     const comment = inlineComment(entry, spec);
     if (comment) out.push(comment);
     if (spec.kind === 'selection') firstSelection ??= entry;
     else if (firstSelection && entry.value !== '') lateExcludes.push(entry);
-    nameRule(entry, spec, out);
+    nameRule(parsed, entry, spec, out);
   }
   if (firstSelection && lateExcludes.length > 0) {
     const fix = moveExcludesFix(parsed, firstSelection, lateExcludes);
@@ -303,6 +326,62 @@ function entryRules(parsed: ParsedConfig, options: RuleContext['options']): Conf
     }
   }
   return out;
+}
+
+/** Replace the value of a setting line (also when it is empty). */
+function valueFix(entry: EntryLine, value: string, title = `Change to ${entry.key}=${value}`): Fix {
+  return { title, edits: [{ range: entry.valueRange, newText: value }] };
+}
+
+/** The obvious corrections of an invalid setting value (VMB006/007/008/022). */
+function withScalarFixes(parsed: ParsedConfig, entry: EntryLine, spec: KeySpec, d: ConfigDiagnostic): ConfigDiagnostic {
+  const v = entry.value;
+  const removeLine = removeLineFix(parsed, entry.line, `Remove the line (use the default${spec.default !== undefined ? ` ${spec.default}` : ''})`);
+  switch (d.code) {
+    case CODES.poolDbBackupValue: {
+      const yes = /^(true|yes|on|y)$/i.test(v);
+      const [first, second] = yes ? ['1', '0'] : ['0', '1'];
+      return { ...d, fix: valueFix(entry, first!), otherFixes: [valueFix(entry, second!)] };
+    }
+    case CODES.maxBackupsValue: {
+      const number = Number(v);
+      const whole = Number.isFinite(number) && number >= 1 ? String(Math.floor(number)) : undefined;
+      const fallback = valueFix(entry, spec.default ?? '4', `Change to ${entry.key}=${spec.default ?? '4'} (the default)`);
+      return whole && whole !== v ? { ...d, fix: valueFix(entry, whole), otherFixes: [fallback, removeLine] } : { ...d, fix: fallback, otherFixes: [removeLine] };
+    }
+    case CODES.vdiExportFormatValue: {
+      const lower = v.toLowerCase();
+      if (lower === 'raw' || lower === 'vhd') return { ...d, fix: valueFix(entry, lower) };
+      return { ...d, fix: valueFix(entry, 'raw'), otherFixes: [valueFix(entry, 'vhd')] };
+    }
+    case CODES.emptyScalar:
+      return { ...d, fix: removeLine };
+    default:
+      return d;
+  }
+}
+
+/**
+ * VMB005 near miss: rename the key, unless that creates a second setting of a scalar key
+ * already in the file (VMB004). Then the fixes are "remove this line" (the value already set
+ * stays) or "rename and remove the other line" (this value wins).
+ */
+function keyTypoFixes(parsed: ParsedConfig, entry: EntryLine, suggestion: string, d: ConfigDiagnostic): void {
+  const rename = { range: entry.keyRange, newText: suggestion };
+  const spec = getKeySpec(suggestion);
+  const existing = spec?.kind === 'scalar' ? parsed.entries.filter((e) => e.key === suggestion) : [];
+  if (existing.length === 0) {
+    d.fix = { title: `Change to '${suggestion}'`, edits: [rename] };
+    return;
+  }
+  const lines = existing.map((e) => e.line + 1).join(', ');
+  d.fix = removeLineFix(parsed, entry.line, `Remove this line ('${suggestion}' is already set on line ${lines})`);
+  d.otherFixes = [
+    {
+      title: `Change to '${suggestion}' and remove line ${lines} (this value wins)`,
+      edits: [rename, ...existing.map((e) => removeLineEdit(parsed, e.line))],
+    },
+  ];
 }
 
 function bomRule(parsed: ParsedConfig): ConfigDiagnostic[] {

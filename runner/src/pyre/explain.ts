@@ -125,7 +125,7 @@ export function explainPattern(pattern: string): string {
     return `Cannot be previewed here: ${parsed.error.message.replace(/^unsupported: /, '')}.`;
   }
   if (!parsed.ok) {
-    return `Invalid Python regex: ${parsed.error.message} (at character ${parsed.error.pos + 1}); VmBackup skips this line.`;
+    return `Invalid Python regex: ${parsed.error.message} at position ${parsed.error.pos}.`;
   }
   if (parsed.unsupported) {
     return `Valid Python regex, but it cannot be previewed here: ${parsed.unsupported.message.replace(/^unsupported: /, '')}.`;

@@ -5,6 +5,7 @@
 
 import type { InventoryVm } from '../pool/inventory';
 import { isPyInt, pyIntValue } from '../config/text';
+import { CODES } from '../config/codes';
 import type { DroppedVm, ListKind, MaxBackupsReason, PlanMessage, PlannedVm, RawEntry } from './types';
 
 interface Slot {
@@ -46,7 +47,7 @@ function removeDup(
   const slots: Array<Slot | undefined> = [];
   const index = new Map<string, number>();
   const force = (e: RawEntry) => {
-    messages.push({ level: 'warning', text: `***WARNING - forcing exclude of: ${e.entry} `, line: e.line, phase: 'cleanup' });
+    messages.push({ level: 'warning', text: `***WARNING - forcing exclude of: ${e.entry} `, line: e.line, phase: 'cleanup', code: CODES.forcedExclude });
     dropped.push({ name: e.name, list, entry: e.entry, line: e.line, reason: 'forced-exclude', becauseOf: excludedLine.get(e.name)! });
   };
   for (const val of entries) {
@@ -98,7 +99,7 @@ export function applyCleanup(
     if (!dups) continue;
     vmByName.delete(vdi.name);
     for (const e of dups) {
-      messages.push({ level: 'warning', text: `***WARNING vdi-export duplicate - removing vm-export=${e.entry}`, line: e.line, phase: 'cleanup' });
+      messages.push({ level: 'warning', text: `***WARNING vdi-export duplicate - removing vm-export=${e.entry}`, line: e.line, phase: 'cleanup', code: CODES.inBothLists });
       dropped.push({ name: e.name, list: 'vm-export', entry: e.entry, line: e.line, reason: 'vdi-export-duplicate', becauseOf: vdi.line });
       removed.add(e);
     }

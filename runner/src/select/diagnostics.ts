@@ -1,7 +1,9 @@
 // Diagnostics that need the pool: what the selection actually does with these VMs
 // (VMB040-VMB045). Pure function of (config, inventory, plan).
 
-import type { ConfigDiagnostic, EntryLine, ParsedConfig, Range, RelatedLocation } from '../config/types';
+import type { ConfigDiagnostic, EntryLine, Fix, ParsedConfig, Range, RelatedLocation } from '../config/types';
+import { isPlainName } from '../config/text';
+import { lateExcludesFix, moveLineAfterFix } from '../config/fixes';
 import { CODES } from '../config/codes';
 import type { Inventory } from '../pool/inventory';
 import { selectableVms } from '../pool/inventory';
@@ -57,15 +59,23 @@ export function inventoryDiagnostics(config: ParsedConfig, inventory: Inventory,
     const excludedBy = outcome.plain ? excludedAt.get(pattern) : undefined;
     if (excludedBy !== undefined && excludedBy < outcome.line) {
       why = ` It was excluded by line ${excludedBy + 1}.`;
-    } else if (outcome.plain) {
+    }
+    let fix: Fix | undefined;
+    if (!(excludedBy !== undefined && excludedBy < outcome.line) && outcome.plain) {
       const other = similarName(pattern);
       if (other) why = ` Did you mean '${other}'? (names are case-sensitive and blanks count)`;
+      // The pool's name written as it is: only a plain name without edge blanks stays exact.
+      if (other && isPlainName(other) && other.trim() === other) {
+        const target = entry.key === 'exclude' ? entry.valueRange : entry.nameRange;
+        fix = { title: `Change to '${other}'`, edits: [{ range: target, newText: other }] };
+      }
     }
     const d: ConfigDiagnostic = {
       code: CODES.matchesNoVm,
       severity: 'warning',
       range: nameRangeOf(entry),
       message: `${entry.key} '${pattern}' matches no VM in the pool.${why} The original logs "***WARNING - vm not found: ${entry.key}=${entry.value}".`,
+      ...(fix ? { fix } : {}),
     };
     if (excludedBy !== undefined && excludedBy < outcome.line) d.related = [related(excludedBy, 'excluded here')];
     out.push(d);
@@ -83,6 +93,7 @@ export function inventoryDiagnostics(config: ParsedConfig, inventory: Inventory,
         range: entry.suffix?.range ?? entry.nameRange,
         message: `':${r.suffix}' for '${vm.name}' is lost: line ${vm.selectedBy + 1} selects it again and replaces this entry, so it keeps ${vm.maxBackups} backups (${finalSuffix === '' ? 'the global max_backups' : `:${finalSuffix}`}). Put this line after line ${vm.selectedBy + 1}, or give both the same :N.`,
         related: [related(vm.selectedBy, `'${vm.name}' selected again here`)],
+        fix: moveLineAfterFix(config, r.line, vm.selectedBy, `Move this line after line ${vm.selectedBy + 1} (its :${r.suffix} then applies)`),
       });
     }
   }
@@ -96,6 +107,7 @@ export function inventoryDiagnostics(config: ParsedConfig, inventory: Inventory,
     if (g) g.names.push(d.name);
     else groups.set(id, { line: d.line, because: d.becauseOf ?? d.line, names: [d.name], kind });
   }
+  const moveExcludes = lateExcludesFix(config);
   for (const g of groups.values()) {
     const entry = entryAt.get(g.line)!;
     if (g.kind === 'vdi') {
@@ -113,12 +125,14 @@ export function inventoryDiagnostics(config: ParsedConfig, inventory: Inventory,
         range: nameRangeOf(entry),
         message: `${list(g.names)} ${g.names.length === 1 ? 'is' : 'are'} excluded by the later line ${g.because + 1}: v3.25 drops ${g.names.length === 1 ? 'it' : 'them'} ("forcing exclude"), v3.1/v3.2 backed ${g.names.length === 1 ? 'it' : 'them'} up. Move the exclude above the first selection.`,
         related: [related(g.because, 'exclude here')],
+        ...(moveExcludes ? { fix: moveExcludes } : {}),
       });
     }
   }
 
-  // VMB043: a selected name held by more than one VM, on every line that selects it.
-  const duplicated = new Map(plan.duplicateNames.map((d) => [d.name, d.vms.length]));
+  // VMB043: a name this config backs up held by more than one VM, on every line that matches it.
+  // VMB046: a duplicate name the config does not back up (the preview still logs the original's line).
+  const duplicated = new Map(plan.duplicateNames.filter((d) => d.selected).map((d) => [d.name, d.vms.length]));
   if (duplicated.size > 0) {
     for (const outcome of plan.lines) {
       if (outcome.key === 'exclude' || outcome.status !== 'matched') continue;
@@ -133,14 +147,26 @@ export function inventoryDiagnostics(config: ParsedConfig, inventory: Inventory,
       });
     }
   }
+  for (const d of plan.duplicateNames) {
+    if (d.selected || d.line === undefined) continue;
+    const entry = entryAt.get(d.line);
+    if (!entry) continue;
+    out.push({
+      code: CODES.duplicateVmNameNotSelected,
+      severity: 'warning',
+      range: entry.keyRange,
+      message: `The pool has ${d.vms.length} VMs named '${d.name}'. This config does not back it up, so the run does not fail, but the preview logs the original's "*** ERROR: duplicate VM name found: ${d.name}" as a warning. Rename the VMs in the pool so a later selection cannot hit them.`,
+    });
+  }
 
-  // VMB044: nothing selected.
-  if (plan.noVmsLoaded) {
-    const first = config.entries.find((e) => e.key === 'vm-export' || e.key === 'vdi-export' || e.key === 'metadata-export');
+  // VMB044: nothing selected. Not on a file that has no selection line yet (a new file being
+  // written): there is nothing to point at, and the runner's "no VMs loaded" says it at run time.
+  const first = config.entries.find((e) => e.key === 'vm-export' || e.key === 'vdi-export' || e.key === 'metadata-export');
+  if (plan.noVmsLoaded && first) {
     out.push({
       code: CODES.noVmsLoaded,
       severity: 'error',
-      range: first ? first.keyRange : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      range: first.keyRange,
       message: `No VM is selected${poolNames.size === 0 ? ' (the pool has no VMs)' : ''}. The original stops with "ERROR no VMs loaded".`,
     });
   }

@@ -10,6 +10,8 @@ import { resolveSettings } from '../config/settings';
 import { compilePython } from '../pyre';
 import { selectableVms, type Inventory, type InventoryVm } from '../pool/inventory';
 import { applyCleanup } from './dedup';
+import { CODES } from '../config/codes';
+import { isSuppressedAt } from '../config/suppression';
 import type { DroppedVm, ExcludedVm, LineOutcome, ListKind, PlanMessage, RawEntry, SelectionPlan, DuplicateName } from './types';
 
 export const SELECTION_KEYS: ReadonlySet<string> = new Set<ListKind>(['vdi-export', 'vm-export', 'metadata-export']);
@@ -74,7 +76,7 @@ class PoolList {
   }
 }
 
-function duplicateNames(inventory: Inventory): DuplicateName[] {
+function duplicateNames(inventory: Inventory): Array<{ name: string; vms: InventoryVm[] }> {
   // The original checks every non-snapshot VM record (vmbackup-behaviour.md §4).
   const byName = new Map<string, InventoryVm[]>();
   for (const vm of inventory.vms) {
@@ -114,7 +116,6 @@ interface LoadState {
   vdiEntries: Map<string, number>;
   matchedBy: Map<string, number[]>;
   regexErrors: boolean;
-  matchWarnings: boolean;
 }
 
 /** `save_to_config_exclude`: matching VMs join the exclude list and leave `all`. */
@@ -126,7 +127,7 @@ function loadExclude(entry: EntryLine, st: LoadState): void {
   }
   const m = st.match(value);
   if (!m.ok) {
-    st.messages.push({ level: 'error', text: `***ERROR - invalid regex: ${key}=${value}`, line, phase: 'load' });
+    st.messages.push({ level: 'error', text: `***ERROR - invalid regex: ${key}=${value}`, line, phase: 'load', code: CODES.regexSyntax });
     st.regexErrors = true;
     st.lines.push({ line, key, status: 'invalid-regex', matched: [], plain: false });
     return;
@@ -134,8 +135,7 @@ function loadExclude(entry: EntryLine, st: LoadState): void {
   const matched = st.all.matching(m, value);
   st.lines.push({ line, key, status: matched.length ? 'matched' : 'not-found', matched, plain: m.plain });
   if (matched.length === 0) {
-    st.messages.push({ level: 'warning', text: `***WARNING - vm not found: ${key}=${value}`, line, phase: 'load' });
-    st.matchWarnings = true;
+    st.messages.push({ level: 'warning', text: `***WARNING - vm not found: ${key}=${value}`, line, phase: 'load', code: CODES.matchesNoVm });
     return;
   }
   for (const name of matched) {
@@ -166,7 +166,7 @@ function loadSelection(entry: EntryLine, list: ListKind, st: LoadState): void {
   const { name: pattern, suffix } = splitSelection(entry);
   const m = st.match(pattern);
   if (!m.ok) {
-    st.messages.push({ level: 'error', text: `***ERROR - invalid regex: ${key}=${entry.value}`, line, phase: 'load' });
+    st.messages.push({ level: 'error', text: `***ERROR - invalid regex: ${key}=${entry.value}`, line, phase: 'load', code: CODES.regexSyntax });
     st.regexErrors = true;
     st.lines.push({ line, key, status: 'invalid-regex', matched: [], plain: false });
     return;
@@ -188,8 +188,18 @@ function loadSelection(entry: EntryLine, list: ListKind, st: LoadState): void {
     if (list === 'vdi-export' && !st.vdiEntries.has(value)) st.vdiEntries.set(value, line);
   }
   if (matched.length === 0) {
-    st.messages.push({ level: 'warning', text: `***WARNING - vm not found: ${key}=${entry.value}`, line, phase: 'load' });
-    st.matchWarnings = true;
+    st.messages.push({ level: 'warning', text: `***WARNING - vm not found: ${key}=${entry.value}`, line, phase: 'load', code: CODES.matchesNoVm });
+  }
+}
+
+/** Warnings a `# vmbackup-disable-next-line` comment silences become information (the editor hides them too). */
+function silenceSuppressed(config: ParsedConfig, messages: PlanMessage[]): void {
+  for (const m of messages) {
+    if (m.level !== 'warning' || m.code === undefined || m.line === undefined) continue;
+    if (!isSuppressedAt(config, m.line, m.code, 'warning')) continue;
+    m.level = 'info';
+    m.suppressed = true;
+    m.text += ` (${m.code} suppressed by line ${m.line})`;
   }
 }
 
@@ -215,7 +225,6 @@ export function planSelection(config: ParsedConfig, inventory: Inventory, option
     vdiEntries: new Map(),
     matchedBy: new Map(),
     regexErrors: false,
-    matchWarnings: false,
   };
   for (const entry of config.entries) {
     if (entry.key === 'exclude') loadExclude(entry, st);
@@ -230,19 +239,32 @@ export function planSelection(config: ParsedConfig, inventory: Inventory, option
   // Settings validation then rejects a non-integer :N (vdi-export entries first).
   for (const vm of [...cleaned.vdiExport, ...cleaned.vmExport]) {
     if (vm.maxBackupsReason.kind === 'suffix-invalid') {
-      messages.push({ level: 'error', text: `ERROR: vm_max_backup is invalid - ${vm.entry}`, line: vm.selectedBy, phase: 'cleanup' });
+      messages.push({ level: 'error', text: `ERROR: vm_max_backup is invalid - ${vm.entry}`, line: vm.selectedBy, phase: 'cleanup', code: CODES.suffixNotInteger });
     }
   }
   const noVmsLoaded = cleaned.vdiExport.length === 0 && cleaned.vmExport.length === 0 && cleaned.metadataExport.length === 0;
-  if (noVmsLoaded) messages.push({ level: 'error', text: 'ERROR no VMs loaded', phase: 'cleanup' });
+  if (noVmsLoaded) messages.push({ level: 'error', text: 'ERROR no VMs loaded', phase: 'cleanup', code: CODES.noVmsLoaded });
 
-  const duplicates = duplicateNames(inventory);
+  const selected = new Set([...cleaned.vdiExport, ...cleaned.vmExport, ...cleaned.metadataExport].map((vm) => vm.name));
+  const firstSelection = config.entries.find((e) => SELECTION_KEYS.has(e.key))?.line;
+  const duplicates = duplicateNames(inventory).map((d): DuplicateName => {
+    const line = st.matchedBy.get(d.name)?.[0] ?? firstSelection;
+    return { ...d, selected: selected.has(d.name), ...(line !== undefined ? { line } : {}) };
+  });
   messages.push({ level: 'info', text: 'Checking all VMs for duplicate names ...', phase: 'preview' });
   for (const d of duplicates) {
     const refs = d.vms.map((vm) => `'${vm.ref ?? vm.uuid}'`).join(', ');
-    const line = st.matchedBy.get(d.name)?.[0];
-    messages.push({ level: 'error', text: `*** ERROR: duplicate VM name found: ${d.name} | [${refs}]`, phase: 'preview', ...(line !== undefined ? { line } : {}) });
+    // The original's line, word for word; it fails the run only for a VM this config backs up.
+    messages.push({
+      level: d.selected ? 'error' : 'warning',
+      text: `*** ERROR: duplicate VM name found: ${d.name} | [${refs}]`,
+      phase: 'preview',
+      code: d.selected ? CODES.duplicateVmName : CODES.duplicateVmNameNotSelected,
+      ...(d.line !== undefined ? { line: d.line } : {}),
+    });
   }
+  silenceSuppressed(config, messages);
+  const matchWarnings = messages.some((m) => m.code === CODES.matchesNoVm && m.level === 'warning');
 
   return {
     vdiExport: cleaned.vdiExport,
@@ -255,7 +277,7 @@ export function planSelection(config: ParsedConfig, inventory: Inventory, option
     globalMaxBackups,
     duplicateNames: duplicates,
     regexErrors: st.regexErrors,
-    matchWarnings: st.matchWarnings,
+    matchWarnings,
     noVmsLoaded,
   };
 }

@@ -103,11 +103,25 @@ export interface PlanMessage {
   line?: number;
   /** `load` while reading the file, `cleanup` after it, `preview` only with preview. */
   phase: 'load' | 'cleanup' | 'preview';
+  /** The diagnostic code the editor shows for the same finding (docs/diagnostics.md). */
+  code?: string;
+  /**
+   * A `# vmbackup-disable-next-line` comment above `line` silenced this warning: the level is
+   * then `info` and the run does not end with warnings (the editor hides it the same way).
+   */
+  suppressed?: boolean;
 }
 
 export interface DuplicateName {
   name: string;
   vms: InventoryVm[];
+  /**
+   * The config backs this name up (it is in a final list): an error (VMB043), the run fails
+   * that VM. Otherwise only a warning (VMB046): the original's preview line is still logged.
+   */
+  selected: boolean;
+  /** The config line the finding belongs to: the first line that matched the name, else the first selection. */
+  line?: number;
 }
 
 export interface SelectionPlan {
@@ -122,7 +136,7 @@ export interface SelectionPlan {
   messages: PlanMessage[];
   /** The global max_backups used for entries without (valid) `:N`. */
   globalMaxBackups: number;
-  /** Names held by more than one non-snapshot VM in the pool (preview error). */
+  /** Names held by more than one non-snapshot VM in the pool (error when selected, else warning). */
   duplicateNames: DuplicateName[];
   /** Some line was an invalid regex (the original's `error_regex`). */
   regexErrors: boolean;

@@ -3,9 +3,11 @@
 // snippets for the common selections.
 import {
   CompletionItemKind,
+  CompletionTriggerKind,
   InsertTextFormat,
   MarkupKind,
   type CompletionItem,
+  type CompletionList,
   type Position,
   type Range,
 } from 'vscode-languageserver';
@@ -65,21 +67,59 @@ function valueItems(spec: KeySpec, range: Range): CompletionItem[] {
 function vmItems(context: FeatureContext, range: Range): CompletionItem[] {
   const inventory = context.pool.inventory;
   if (!inventory) return [];
-  return selectableVms(inventory).map((vm) => {
+  const vms = selectableVms(inventory);
+  const sharing = new Map<string, number>();
+  for (const vm of vms) sharing.set(vm.name, (sharing.get(vm.name) ?? 0) + 1);
+  return vms.map((vm) => {
     const selector = selectorForVm(vm.name);
     const disks = vm.disks.map((d) => `${d.device || d.userdevice} ${formatSize(d.virtualSize)}`).join(', ');
+    const shared = sharing.get(vm.name)! > 1;
+    // VMs with one name look alike: the power state and uuid tell them apart.
+    const notes = [
+      ...(selector !== vm.name ? [`Inserted as the exact-match regex \`${selector}\`.`] : []),
+      ...(shared ? [`⚠ ${sharing.get(vm.name)} VMs have this name: selecting it is an error (VMB043), the run fails it. Rename one in the pool.`] : []),
+      `uuid \`${vm.uuid}\``,
+    ];
     return {
       label: vm.name,
+      labelDetails: { description: `${vm.powerState}${shared ? ` · ${vm.uuid.slice(0, 8)}` : ''}` },
       kind: CompletionItemKind.Value,
-      detail: `${vm.powerState}${disks ? ` · ${disks}` : ''}`,
+      detail: `${vm.powerState}${shared ? ` · uuid ${vm.uuid}` : ''}${disks ? ` · ${disks}` : ''}`,
       textEdit: { range, newText: selector },
       filterText: vm.name,
-      documentation: selector !== vm.name ? { kind: MarkupKind.Markdown, value: `Inserted as the exact-match regex \`${selector}\`.` } : undefined,
+      documentation: { kind: MarkupKind.Markdown, value: notes.join('\n\n') },
     };
   });
 }
 
-export function completions(context: FeatureContext, position: Position): CompletionItem[] {
+/** The text of `range` on its line. */
+function textOf(lineText: string, range: Range): string {
+  return lineText.slice(range.start.character, range.end.character);
+}
+
+function newTextOf(item: CompletionItem): string | undefined {
+  return item.textEdit && 'newText' in item.textEdit ? item.textEdit.newText : undefined;
+}
+
+/**
+ * Enter must stay a new line: no item equal to what is already typed (accepting it would change
+ * nothing but eat the Enter), and no list at all when the popup opened by itself (typing, a
+ * trigger character) on a value that is already complete.
+ */
+function withoutTyped(items: CompletionItem[], typed: string, automatic: boolean): CompletionItem[] {
+  if (typed === '') return items;
+  const same = (item: CompletionItem) => newTextOf(item) === typed || (newTextOf(item) === undefined && item.label === typed);
+  if (automatic && items.some(same)) return [];
+  return items.filter((item) => !same(item));
+}
+
+export function completions(context: FeatureContext, position: Position, triggerKind?: CompletionTriggerKind): CompletionList {
+  // Ctrl+Space (or a client that does not say) is a request; anything else opened by itself.
+  const automatic = triggerKind !== undefined && triggerKind !== CompletionTriggerKind.Invoked;
+  return { isIncomplete: false, items: completionItems(context, position, automatic) };
+}
+
+function completionItems(context: FeatureContext, position: Position, automatic: boolean): CompletionItem[] {
   const node = context.analysis.config.lines[position.line];
   const lineText = node?.text ?? '';
   const before = lineText.slice(0, position.character);
@@ -92,9 +132,14 @@ export function completions(context: FeatureContext, position: Position): Comple
     const equalsAfter = lineText.indexOf('=', position.character);
     const keyEnd = equalsAfter >= 0 ? lineText.slice(0, equalsAfter).trimEnd().length : Math.max(position.character, lineText.trimEnd().length);
     const keyRange: Range = { start: { line: position.line, character: Math.min(start, position.character) }, end: { line: position.line, character: Math.max(keyEnd, position.character) } };
-    const keys = KEY_SCHEMA.filter((spec) => !(original && spec.extension)).map((spec) => keyItem(spec, original, keyRange, equalsAfter >= 0));
+    // A setting already given on another line would be a second one (VMB004): not offered.
+    const setElsewhere = new Set(
+      context.analysis.config.entries.filter((e) => e.line !== position.line && getKeySpec(e.key)?.kind === 'scalar').map((e) => e.key),
+    );
+    const specs = KEY_SCHEMA.filter((spec) => !(original && spec.extension) && !setElsewhere.has(spec.key));
+    const keys = specs.map((spec) => keyItem(spec, original, keyRange, equalsAfter >= 0));
     const snippets: CompletionItem[] = before.trim() === '' || !before.includes(' ')
-      ? SNIPPETS.map((s) => ({
+      ? SNIPPETS.filter((s) => !(s.label.startsWith('new config') && context.analysis.config.entries.length > 0)).map((s) => ({
           label: s.label,
           kind: CompletionItemKind.Snippet,
           insertText: s.text,
@@ -103,7 +148,7 @@ export function completions(context: FeatureContext, position: Position): Comple
           sortText: `2${s.label}`,
         }))
       : [];
-    return [...keys, ...snippets];
+    return [...withoutTyped(keys, textOf(lineText, keyRange), automatic), ...snippets];
   }
   const spec = getKeySpec(before.slice(0, equals).trim());
   if (!spec) return [];
@@ -113,10 +158,20 @@ export function completions(context: FeatureContext, position: Position): Comple
   const colon = spec.kind === 'selection' ? lineText.indexOf(':', start) : -1;
   const end = Math.max(position.character, colon >= 0 ? colon : lineText.trimEnd().length);
   const range: Range = { start: { line: position.line, character: start }, end: { line: position.line, character: end } };
-  if (spec.kind === 'scalar') return valueItems(spec, range);
+  if (spec.kind === 'scalar') return withoutTyped(valueItems(spec, range), textOf(lineText, range), automatic);
   // In a selection, after the ':' comes N (backups to keep), not a name.
   if (spec.kind === 'selection' && before.slice(equals + 1).includes(':')) {
-    return ['1', '2', '3', '4', '7', '14'].map((n, index) => ({ label: n, kind: CompletionItemKind.Value, detail: `keep ${n} backups`, sortText: String(index) }));
+    const colonAt = lineText.indexOf(':', equals + 1);
+    const nEnd = Math.max(position.character, lineText.trimEnd().length);
+    const nRange: Range = { start: { line: position.line, character: colonAt + 1 }, end: { line: position.line, character: nEnd } };
+    const numbers = ['1', '2', '3', '4', '7', '14'].map((n, index): CompletionItem => ({
+      label: n,
+      kind: CompletionItemKind.Value,
+      detail: `keep ${n} backups`,
+      sortText: String(index).padStart(2, '0'),
+      textEdit: { range: nRange, newText: n },
+    }));
+    return withoutTyped(numbers, textOf(lineText, nRange), automatic);
   }
-  return vmItems(context, range);
+  return withoutTyped(vmItems(context, range), textOf(lineText, range), automatic);
 }

@@ -14,4 +14,6 @@ export interface FeatureContext {
   selectionValidAt: (line: number) => boolean;
   pool: PoolSnapshot;
   settings: ServerSettings;
+  /** URI of the bundled docs/diagnostics.md (initializationOptions.docsUri), for code links. */
+  docsUri?: string;
 }

@@ -2,12 +2,9 @@
 // settings, and a link to each code's documentation.
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { ConfigDiagnostic, ParsedConfig, Severity } from '../../../runner/src/config/types';
-import { diagnosticDocPath } from '../../../runner/src/config/codes';
+import { diagnosticDocAnchor } from '../../../runner/src/config/codes';
 import type { ServerSettings } from '../settings';
 import { isSuppressed } from './suppression';
-
-/** Where docs/diagnostics.md is published (the repository of package.json). */
-export const REPOSITORY_BLOB_URL = 'https://github.com/vmbackup/vmbackup/blob/main/';
 
 const LSP_SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -16,8 +13,16 @@ const LSP_SEVERITY: Record<Severity, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
-export function documentationUrl(code: string): string {
-  return REPOSITORY_BLOB_URL + diagnosticDocPath(code);
+/**
+ * The link of a code's section: `<docsUri>#vmb016`, where docsUri is the bundled
+ * docs/diagnostics.md the client names in `initializationOptions.docsUri` (opens inside the
+ * editor, works offline). Without it there is no link: we never point at an address nobody
+ * published.
+ */
+export function documentationUrl(code: string, docsUri: string | undefined): string | undefined {
+  if (!docsUri) return undefined;
+  const base = docsUri.includes('#') ? docsUri.slice(0, docsUri.indexOf('#')) : docsUri;
+  return `${base}#${diagnosticDocAnchor(code)}`;
 }
 
 /** Drops suppressed and `off` diagnostics and applies severity overrides. */
@@ -25,22 +30,25 @@ export function effectiveDiagnostics(config: ParsedConfig, raw: readonly ConfigD
   const overrides = settings.validate.severityOverrides;
   const out: ConfigDiagnostic[] = [];
   for (const d of raw) {
-    const override = overrides[d.code];
+    // An error is what the runner refuses: neither a comment nor a setting hides or lowers it
+    // (the editor would be clean while the run fails). Raising a severity is fine.
+    const override = d.severity === 'error' ? undefined : overrides[d.code];
     if (override === 'off' || isSuppressed(config, d)) continue;
     out.push(override ? { ...d, severity: override } : d);
   }
   return out;
 }
 
-export function toLspDiagnostic(d: ConfigDiagnostic, uri: string): Diagnostic {
+export function toLspDiagnostic(d: ConfigDiagnostic, uri: string, docsUri?: string): Diagnostic {
   const diagnostic: Diagnostic = {
     range: d.range,
     severity: LSP_SEVERITY[d.severity],
     code: d.code,
-    codeDescription: { href: documentationUrl(d.code) },
     source: 'vmbackup',
     message: d.message,
   };
+  const href = documentationUrl(d.code, docsUri);
+  if (href) diagnostic.codeDescription = { href };
   if (d.related?.length) {
     diagnostic.relatedInformation = d.related.map((r) => ({ location: { uri, range: r.range }, message: r.message }));
   }

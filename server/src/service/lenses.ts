@@ -7,12 +7,25 @@ import { entryRole } from './symbols';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/**
+ * The errors of the file: what makes the runner refuse it or fail (errors are never suppressed
+ * or lowered, so the raw list is what the user sees). Only lines the plan still describes.
+ */
+function errorCount(context: FeatureContext): number {
+  const pool = context.selection.diagnostics.filter((d) => context.selectionValidAt(d.range.start.line));
+  return [...context.analysis.configDiagnostics, ...pool].filter((d) => d.severity === 'error').length;
+}
+
 export function codeLenses(context: FeatureContext): CodeLens[] {
   const first = context.analysis.config.entries.find((e) => entryRole(e) === 'selection');
   if (!first) return [];
   const plan = context.selection.plan;
   const stale = context.pool.status.state === 'stale' ? ' (cached pool data)' : '';
-  const title = plan ? `${plural(context.selection.selectedCount, 'VM')} selected${stale} · Run Preview` : 'Run Preview';
+  const errors = errorCount(context);
+  // A count of VMs on a file the runner refuses would promise a backup that does not happen.
+  const title = errors > 0
+    ? `✖ ${plural(errors, 'error')}: the run would fail · Run Preview`
+    : plan ? `${plural(context.selection.selectedCount, 'VM')} selected${stale} · Run Preview` : 'Run Preview';
   return [{ range: first.range, command: { title, command: RUN_PREVIEW_COMMAND, arguments: [context.uri] } }];
 }
 

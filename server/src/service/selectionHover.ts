@@ -4,7 +4,8 @@
 import { compilePython, explainPattern, parsePython } from '../../../runner/src/pyre';
 import { getKeySpec, isPlainName } from '../../../runner/src/config';
 import type { EntryLine } from '../../../runner/src/config/types';
-import type { InventoryVm } from '../../../runner/src/pool/inventory';
+import type { InventoryDisk, InventoryVm } from '../../../runner/src/pool/inventory';
+import { staleNote } from './poolText';
 import type { PlannedVm } from '../../../runner/src/select';
 import type { FeatureContext } from './context';
 import { code, formatSize } from './vmNames';
@@ -39,9 +40,23 @@ function regexReading(pattern: string): string {
   return `. ${explanation.replace(PREFIX_MATCH, 're.match is a **prefix match**')}`;
 }
 
-function vmDetails(vm: InventoryVm | undefined): string {
+const diskText = (d: InventoryDisk) => `${d.device || `disk ${d.userdevice}`} ${formatSize(d.virtualSize)}`;
+
+/** The disk vdi-export backs up, as the runner picks it (backup/metadata.ts bootDisk): xvda, else userdevice 0. */
+function bootDiskOf(vm: InventoryVm): InventoryDisk | undefined {
+  return vm.disks.find((d) => d.device === 'xvda') ?? vm.disks.find((d) => d.userdevice === '0');
+}
+
+/** `bootOnly`: a vdi-export line, which backs up only the boot disk: show that one. */
+function vmDetails(vm: InventoryVm | undefined, bootOnly = false): string {
   if (!vm) return '';
-  const disks = vm.disks.map((d) => `${d.device || `disk ${d.userdevice}`} ${formatSize(d.virtualSize)}`).join(', ');
+  if (bootOnly) {
+    const boot = bootDiskOf(vm);
+    const others = vm.disks.length - (boot ? 1 : 0);
+    const rest = others > 0 ? ` (not the other ${others === 1 ? 'disk' : `${others} disks`})` : '';
+    return ` · ${vm.powerState} · ${boot ? `${diskText(boot)} only${rest}` : 'no boot disk (xvda) to export'}`;
+  }
+  const disks = vm.disks.map(diskText).join(', ');
   return ` · ${vm.powerState}${disks ? ` · ${disks}` : ' · no disks'}`;
 }
 
@@ -75,7 +90,9 @@ function poolLabel(context: FeatureContext): string {
   if (status.state === 'connected') return `*Live from ${name}.*`;
   const age = Math.max(0, Math.round((Date.now() - inventory.fetchedAt) / 60_000));
   const ago = age < 60 ? `${age} min` : age < 48 * 60 ? `${Math.round(age / 60)} h` : `${Math.round(age / 1440)} days`;
-  return `⚠ *Stale: the VM list of ${name} as of ${new Date(inventory.fetchedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC (${ago} ago); not connected.* ${status.message}`;
+  // The status message ends with the same time in another form: said once.
+  const reason = status.message.replace(staleNote(inventory.fetchedAt), '').trim();
+  return `⚠ *Stale: the VM list of ${name} as of ${new Date(inventory.fetchedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC (${ago} ago); not connected.*${reason ? ` ${reason}` : ''}`;
 }
 
 function offlineHint(context: FeatureContext): string {
@@ -108,10 +125,10 @@ function selectionPart(context: FeatureContext, entry: EntryLine): string[] {
   const unique = [...new Set(outcome.matched)];
   if (unique.length === 0) parts.push('**Matches no VM** in the pool (`***WARNING - vm not found`).');
   else {
-    const verb = entry.key === 'metadata-export' ? 'exports the metadata of' : entry.key === 'vdi-export' ? 'backs up the boot disk of' : 'backs up';
+    const verb = entry.key === 'metadata-export' ? 'exports the metadata of' : entry.key === 'vdi-export' ? 'backs up only the boot disk (xvda) of' : 'backs up';
     parts.push(`**This line ${verb} ${planned.length} VM${planned.length === 1 ? '' : 's'}** (matched ${unique.length}):`);
     if (planned.length) {
-      parts.push(bounded(planned, (vm) => `- ${code(vm.name)}${vmDetails(vm.vms[0])} · ${keepText(vm, entry.line)}${vm.vms.length > 1 ? ` · ⚠ ${vm.vms.length} VMs have this name` : ''}`));
+      parts.push(bounded(planned, (vm) => `- ${code(vm.name)}${vmDetails(vm.vms[0], entry.key === 'vdi-export')} · ${keepText(vm, entry.line)}${vm.vms.length > 1 ? ` · ⚠ ${vm.vms.length} VMs have this name` : ''}`));
     }
   }
   for (const d of s.droppedAt.get(entry.line) ?? []) {
