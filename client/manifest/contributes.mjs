@@ -24,6 +24,8 @@ const commands = [
   { command: 'vmbackup.showLogs', title: 'Show Logs', category: 'VmBackup', icon: '$(output)' },
   { command: 'vmbackup.openStatusLog', title: 'Open Status Log', category: 'VmBackup', icon: '$(file-text)' },
   { command: 'vmbackup.openAsVmBackupConfig', title: 'Open as VmBackup config', category: 'VmBackup' },
+  { command: 'vmbackup.checkAllConfigs', title: 'Check All VmBackup Configs', category: 'VmBackup', icon: '$(checklist)' },
+  { command: 'vmbackup.refreshCoverage', title: 'Refresh Pool Coverage', category: 'VmBackup', icon: '$(refresh)' },
 ];
 
 const setting = (type, def, markdownDescription, extra = {}) => ({ type, default: def, markdownDescription, ...extra });
@@ -131,7 +133,7 @@ manifest.icon = 'images/icon.png';
 manifest.galleryBanner = { color: '#1b2b3a', theme: 'dark' };
 // No public repository yet: no `repository` field (vsce is told so) rather than an invented URL.
 delete manifest.repository;
-manifest.activationEvents = ['onLanguage:vmbackup', 'onLanguage:properties', 'onTaskType:vmbackup'];
+manifest.activationEvents = ['onLanguage:vmbackup', 'onLanguage:properties', 'onTaskType:vmbackup', 'onView:vmbackup.coverage'];
 manifest.capabilities = {
   untrustedWorkspaces: {
     supported: 'limited',
@@ -176,8 +178,23 @@ manifest.contributes = {
       { command: 'vmbackup.stop', when: 'vmbackup.running' },
       { command: 'vmbackup.openStatusLog', when: 'editorLangId == vmbackup' },
       { command: 'vmbackup.openAsVmBackupConfig', when: 'resourceExtname == .cfg && editorLangId != vmbackup' },
+      { command: 'vmbackup.refreshCoverage', when: 'false' },
+    ],
+    'view/title': [
+      { command: 'vmbackup.refreshCoverage', when: 'view == vmbackup.coverage', group: 'navigation@1' },
+      { command: 'vmbackup.checkAllConfigs', when: 'view == vmbackup.coverage', group: 'navigation@2' },
     ],
   },
+  // Which VMs no config backs up, which config backs up which VM, which VM is backed up twice.
+  views: {
+    explorer: [{ id: 'vmbackup.coverage', name: 'VmBackup Pool Coverage', icon: 'images/icon.png', contextualTitle: 'VmBackup', when: 'vmbackup.active' }],
+  },
+  viewsWelcome: [
+    {
+      view: 'vmbackup.coverage',
+      contents: `No pool inventory yet. Connect to a pool to see which VMs no VmBackup config backs up.\n${commandLink('Set Pool Password', 'vmbackup.setPoolPassword')}\n${commandLink('Check All VmBackup Configs', 'vmbackup.checkAllConfigs')}`,
+    },
+  ],
   walkthroughs,
   configuration,
   taskDefinitions: [

@@ -4,6 +4,8 @@
 // vmbackup document is open, so activating for content detection of some `.cfg` stays cheap.
 import * as vscode from 'vscode';
 import { Methods, type PoolStatus } from '../../server/src/protocol';
+import { checkAllConfigs } from './checkConfigs';
+import { CoverageView } from './coverageView';
 import { LanguageDetection } from './languageDetection';
 import { LanguageServer } from './languageServer';
 import { setPoolPassword } from './passwordCheck';
@@ -30,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const passwords = new PoolPasswords(context.secrets);
   const runs = new RunController(context, log, passwords);
   server = new LanguageServer(context, log, passwords);
+  const coverage = new CoverageView(server, log);
   const statusItem = createPoolStatusItem(poolIdentity().url);
   let lastStatus: PoolStatus = { state: 'disconnected', vmCount: 0, message: '', url: poolIdentity().url };
   let lastLogged = '';
@@ -89,6 +92,9 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     vscode.commands.registerCommand('vmbackup.openStatusLog', () => openStatusLog(vscode.window.activeTextEditor?.document)),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new VmbackupTaskProvider(runs)),
+    coverage,
+    vscode.commands.registerCommand('vmbackup.checkAllConfigs', () => checkAllConfigs(server!, log)),
+    vscode.commands.registerCommand('vmbackup.refreshCoverage', () => coverage.refresh()),
   );
   // bench/activation.ts reads this duration (log timestamps are taken when the log is flushed).
   const version = context.extension.packageJSON.version as string;

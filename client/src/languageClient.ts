@@ -12,7 +12,7 @@ export function createLanguageClient(context: vscode.ExtensionContext, log: vsco
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
   };
-  const initializationOptions: VmbackupInitializationOptions & { docsUri: string } = {
+  const initializationOptions: VmbackupInitializationOptions = {
     storagePath: context.globalStorageUri.fsPath,
     // The diagnostics reference shipped in the .vsix: code links open it inside VS Code, offline.
     docsUri: diagnosticsDocsUri(context.extensionUri),

@@ -54,6 +54,8 @@ export class LanguageServer implements vscode.Disposable {
     await client.start();
     this.client = client;
     this.log.info('VmBackup language server started');
+    // Shows the pool coverage view: the workspace has VmBackup configs.
+    void vscode.commands.executeCommand('setContext', 'vmbackup.active', true);
     await this.sendPassword();
     return client;
   }
