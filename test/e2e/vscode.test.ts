@@ -64,6 +64,8 @@ before(async () => {
   writeFileSync(join(workspace, 'setup.cfg'), '[metadata]\nname = example\nversion = 1.0\n\n[options]\npackages = find:\n');
   writeFileSync(join(workspace, 'etc', 'nightly.cfg'), '# detected by content\nmax_backups=2\nvm-export=PROD-db01\n');
   writeFileSync(join(workspace, 'etc', 'typo.cfg'), 'max_backup=3\nvm-export=PROD-db01\n');
+  // Never opened: only "Check All VmBackup Configs" brings its problem to the Problems panel.
+  writeFileSync(join(workspace, 'etc', 'unopened.vmbackup.cfg'), 'max_backups=2\nvm-export=PROD-[\n');
   writeFileSync(join(workspace, 'etc', 'close.cfg'), '[jobs]\nmax_backups=2\nbackup_dir=/srv/backups\nvm-export=PROD-db01\n');
   codeServer = await startCodeServer({
     workspace,
@@ -154,6 +156,21 @@ test('a typo in a key shows in the Problems panel with the right message', { tim
   await wb.screenshot('03-problems-panel-typo', { publish: true });
 }));
 
+test('a diagnostic code links to the diagnostics reference inside the extension, opened in VS Code', { timeout: 60_000 }, step('docs-link', async () => {
+  await wb.openFile('weekly.cfg');
+  const panel = await wb.openProblems();
+  const row = panel.locator('.monaco-list-row', { hasText: "Unknown key 'vm-exprot'" }).first();
+  await row.waitFor({ timeout: 30_000 });
+  const link = row.locator('a, .monaco-link, .code-link', { hasText: 'VMB005' }).first();
+  await link.waitFor({ timeout: 10_000 });
+  await link.click();
+  // The bundled docs/diagnostics.md: no network, nothing unpublished.
+  await wb.page.locator('.tab.active[aria-label^="diagnostics.md"]').waitFor({ timeout: 20_000 });
+  await wb.page.locator('.editor-instance .view-lines', { hasText: 'VMB005' }).first().waitFor({ timeout: 10_000 });
+  await wb.screenshot('21-diagnostic-docs-link', { publish: true });
+  await wb.page.keyboard.press('Control+W');
+}));
+
 test('after setting the pool password, hovering a regex lists the simulator\'s VMs it selects', { timeout: 120_000 }, step('hover', async () => {
   await wb.runCommand('VmBackup: Set Pool Password');
   await wb.answerInputBox(/Password for root at/, sim.password);
@@ -184,6 +201,23 @@ test('the quick fix for the typo applies', { timeout: 60_000 }, step('quick-fix'
   await wb.screenshot('05-quick-fix-applied');
 }));
 
+test('Enter after a complete value starts a new line (completion does not eat it)', { timeout: 90_000 }, step('completion-enter', async () => {
+  await wb.openFile('weekly.cfg');
+  await wb.editorLine(REGEX_LINE + 1).click();
+  await wb.page.keyboard.press('End');
+  await wb.page.keyboard.press('Enter');
+  // Typed like a person, so completion has every chance to open on the complete VM name.
+  await wb.page.keyboard.type('vm-export=PROD-db01', { delay: 60 });
+  await wb.page.keyboard.press('Enter');
+  await wb.page.keyboard.type('# next line', { delay: 20 });
+  await wb.editorLine(REGEX_LINE + 3).filter({ hasText: '# next line' }).waitFor({ timeout: 10_000 });
+  assert.equal((await wb.editorLine(REGEX_LINE + 2).innerText()).replace(/\u00a0/g, ' ').trim(), 'vm-export=PROD-db01');
+  await wb.screenshot('20-completion-enter-new-line', { publish: true });
+  await wb.runCommand('File: Revert File');
+  await wb.editorLine(REGEX_LINE + 2).filter({ hasText: 'vm-export=PROD-db01' }).waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+  assert.equal(readFileSync(join(home, 'workspace', 'VmBackup', 'weekly.cfg'), 'utf8').split('\n').length, WEEKLY_LINES.length + 1);
+}));
+
 test('Run Preview streams the runner into the VmBackup output channel and ends with the summary', { timeout: 120_000 }, step('preview', async () => {
   await wb.openFile('weekly.cfg');
   await wb.runCommand('VmBackup: Run Preview');
@@ -203,6 +237,27 @@ test('Run Preview streams the runner into the VmBackup output channel and ends w
   const loaded = channel.indexOf('VmBackup config loaded from: weekly.cfg');
   const success = channel.indexOf('SUCCESS preview of parameters');
   assert.ok(loaded >= 0 && success > loaded, channel.slice(-2000));
+}));
+
+test('Check All VmBackup Configs lists the problems of configs that are not open', { timeout: 90_000 }, step('check-all', async () => {
+  await wb.runCommand('VmBackup: Check All VmBackup Configs');
+  const summary = wb.notification(/Checked \d+ VmBackup configs?: .*listed in Problems/);
+  await summary.waitFor({ timeout: 60_000 });
+  const panel = await wb.openProblems();
+  await panel.locator('.monaco-list-row', { hasText: 'unopened.vmbackup.cfg' }).first().waitFor({ timeout: 30_000 });
+  await wb.screenshot('22-check-all-configs', { publish: true });
+}));
+
+test('the Pool Coverage view shows the VMs no config backs up and those backed up twice', { timeout: 90_000 }, step('coverage', async () => {
+  await wb.runCommand('Explorer: Focus on VmBackup Pool Coverage View');
+  const view = wb.page.locator('.pane', { has: wb.page.locator('.pane-header', { hasText: 'VmBackup Pool Coverage' }) });
+  const row = (text: string | RegExp) => view.locator('.monaco-list-row', { hasText: text }).first();
+  await row('Not backed up').waitFor({ timeout: 60_000 });
+  // weekly.cfg excludes PROD-mail; nightly.cfg and weekly.cfg both back up PROD-db01.
+  await row('PROD-mail').waitFor({ timeout: 20_000 });
+  await row('Backed up by more than one config').waitFor();
+  await row('PROD-db01').waitFor();
+  await wb.screenshot('23-pool-coverage', { publish: true });
 }));
 
 test('Ctrl+Shift+B (Run Build Task) never starts a backup', { timeout: 90_000 }, step('build-task', async () => {
