@@ -5,9 +5,9 @@
 // need checking), and at least one line selects or excludes VMs or sets max_backups. One
 // section header, one `name = x` of another format, and it is only offered, never switched.
 // Pure (no `vscode` import) so it is unit-tested directly.
-import { parseConfig } from '../../runner/src/config/parse';
-import { getKeySpec, KEY_SCHEMA } from '../../runner/src/config/schema';
-import { suggestKey } from '../../runner/src/config/suggest';
+import { parseConfig } from 'vmbackup-runner/config';
+import { getKeySpec, KEY_SCHEMA } from 'vmbackup-runner/config';
+import { suggestKey } from 'vmbackup-runner/config';
 import { minimatch } from 'minimatch';
 
 /** Keys of which at least one must be present: the lines that make a file a VmBackup config. */

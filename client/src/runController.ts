@@ -5,9 +5,9 @@
 // dialog, how many VMs go where. Running needs a trusted workspace: the config, the `xe`
 // path and the runner arguments may come from the workspace.
 import * as vscode from 'vscode';
-import type { RunEvent } from '../../runner/src/backup/events';
-import { parseConfig } from '../../runner/src/config/parse';
-import { resolveSettings } from '../../runner/src/config/settings';
+import type { RunEvent } from 'vmbackup-runner/backup/events';
+import { parseConfig } from 'vmbackup-runner/config';
+import { resolveSettings } from 'vmbackup-runner/config';
 import { isAuthenticationFailure, poolUrlProblem } from './poolMessages';
 import { describePool, poolIdentity, type PoolPasswords } from './poolPassword';
 import { buildRunnerInvocation, normaliseRunnerSettings, RunnerSettingsError, type RunAction } from './runnerInvocation';

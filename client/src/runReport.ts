@@ -1,7 +1,7 @@
 // Turns the runner's event stream into what the user sees: log lines with a level, the text of
 // the progress notification (which VM, which step, how many bytes) and the closing summary.
 // Pure (no `vscode` import): unit-tested with recorded event streams.
-import type { RunEvent, RunSummary } from '../../runner/src/backup/events';
+import type { RunEvent, RunSummary } from 'vmbackup-runner/backup/events';
 import { explainUnreachable } from './poolMessages';
 import type { RunnerExit } from './runnerProcess';
 

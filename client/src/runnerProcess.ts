@@ -4,7 +4,7 @@
 // killed runner would leak exactly what it was cleaning up). Pure Node, no `vscode` import.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { RunEvent } from '../../runner/src/backup/events';
+import type { RunEvent } from 'vmbackup-runner/backup/events';
 import type { RunnerInvocation } from './runnerInvocation';
 
 export interface RunnerListener {

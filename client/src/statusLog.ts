@@ -3,8 +3,8 @@
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { parseConfig } from '../../runner/src/config/parse';
-import { resolveSettings } from '../../runner/src/config/settings';
+import { parseConfig } from 'vmbackup-runner/config';
+import { resolveSettings } from 'vmbackup-runner/config';
 import { normaliseRunnerSettings } from './runnerInvocation';
 
 export async function openStatusLog(document: vscode.TextDocument | undefined): Promise<void> {

@@ -4,7 +4,7 @@
 // are unchanged, and can be deferred while the user types (see server.ts).
 import type { Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { ConfigDiagnostic, EntryLine } from '../../runner/src/config/types';
+import type { ConfigDiagnostic, EntryLine } from 'vmbackup-runner/config';
 import type { PoolSnapshot } from './livePool';
 import type { ServerSettings } from './settings';
 import { analyseConfig, type ConfigAnalysis } from './service/analysis';

@@ -3,8 +3,8 @@
 // model (line numbers shifted). Typing in a 10,000-line file then allocates a few nodes per
 // keystroke instead of rebuilding the whole model, which keeps garbage-collection pauses out
 // of the diagnostics latency.
-import { parseConfig } from '../../runner/src/config/parse';
-import type { LineNode, ParsedConfig } from '../../runner/src/config/types';
+import { parseConfig } from 'vmbackup-runner/config';
+import type { LineNode, ParsedConfig } from 'vmbackup-runner/config';
 
 export interface ParsedText {
   text: string;

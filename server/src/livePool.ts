@@ -4,14 +4,17 @@
 // while the pool is unreachable.
 import { staleNote } from './service/poolText';
 import { createClient, type Xapi, type XapiOptions } from 'xen-api';
-import type { Inventory } from '../../runner/src/pool/inventory';
-import { selectableVms } from '../../runner/src/pool/inventory';
-import { loadInventory } from '../../runner/src/pool/xapi';
+import type { Inventory } from 'vmbackup-runner/pool/inventory';
+import { selectableVms } from 'vmbackup-runner/pool/inventory';
+import { loadInventory } from 'vmbackup-runner/pool/records';
 import { PoolRecords } from './poolEvents';
 import { releaseTransientMemory } from './memory';
 import { PoolCache } from './poolCache';
+import type { PoolSnapshot } from './service/types';
+
+export type { PoolSnapshot } from './service/types';
 import type { PoolConnectionState, PoolStatus } from './protocol';
-import { certificateErrorIn, normaliseFingerprint, pinCertificate } from '../../runner/src/pool/tls';
+import { certificateErrorIn, normaliseFingerprint, pinCertificate } from 'vmbackup-runner/pool/tls';
 
 export interface PoolTarget {
   url: string;
@@ -19,12 +22,6 @@ export interface PoolTarget {
   certificateFingerprint: string;
 }
 
-export interface PoolSnapshot {
-  inventory?: Inventory;
-  status: PoolStatus;
-  /** Increases whenever `inventory` is replaced; cache keys of derived results use it. */
-  generation: number;
-}
 
 export interface LivePoolOptions {
   storagePath?: string;

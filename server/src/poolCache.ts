@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Inventory } from '../../runner/src/pool/inventory';
+import type { Inventory } from 'vmbackup-runner/pool/inventory';
 
 interface CacheFile {
   format: 1;

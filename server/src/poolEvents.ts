@@ -3,7 +3,7 @@
 // 5,000-VM pool); here xen-api is the session and transport, and we keep only what hovers
 // and selection read, updated from `event.from` like xen-api's own event loop.
 import type { Xapi } from 'xen-api';
-import type { RecordReader } from '../../runner/src/pool/xapi';
+import type { RecordReader } from 'vmbackup-runner/pool/xapi';
 
 type Compact = Record<string, unknown> & { uuid: string };
 

@@ -1,21 +1,10 @@
 // The custom part of the protocol between the vmbackup extension and this server. The
 // extension (client/) imports these types so both sides agree on method names and shapes.
 // Documented for humans in docs/language-server.md.
+export type { CoverageReport, CoverageVm, PoolConnectionState, PoolStatus } from './service/types';
+export { RUN_PREVIEW_COMMAND } from './service/types';
 
-export type PoolConnectionState = 'disconnected' | 'connecting' | 'connected' | 'error' | 'stale';
 
-/** Server -> client notification `vmbackup/poolStatus`, sent whenever the state changes. */
-export interface PoolStatus {
-  state: PoolConnectionState;
-  /** Selectable VMs in the inventory the server currently uses (0 when it has none). */
-  vmCount: number;
-  /** One human sentence: "Connected to pool Lab as root (42 VMs)", the error, ... */
-  message: string;
-  /** The pool URL the status refers to (empty when none is configured). */
-  url: string;
-  /** Epoch ms when the inventory in use was fetched, when there is one. */
-  fetchedAt?: number;
-}
 
 /** Client -> server (request or notification) `vmbackup/setPoolPassword`. */
 export interface SetPoolPasswordParams {
@@ -66,26 +55,7 @@ export interface CheckConfigsResult {
   skipped: number;
 }
 
-/** A VM of the pool and the config lines that back it up. */
-export interface CoverageVm {
-  name: string;
-  uuid: string;
-  powerState: string;
-  /** 0-based lines; `list` says how (vm-export, vdi-export, metadata-export). */
-  backedUpBy: Array<{ uri: string; line: number; list: 'vm-export' | 'vdi-export' | 'metadata-export' }>;
-}
 
-/** Response of the request `vmbackup/coverage` (params: CheckConfigsParams). Null without a pool inventory. */
-export interface CoverageReport {
-  /** The configs taken into account (open documents and the workspace configs found). */
-  configs: string[];
-  /** Every selectable VM of the pool, in pool order. */
-  vms: CoverageVm[];
-  /** uuids of VMs no config backs up. */
-  notBackedUp: string[];
-  /** uuids of VMs that more than one config backs up (vm-export / vdi-export). */
-  backedUpTwice: string[];
-}
 
 export const Methods = {
   setPoolPassword: 'vmbackup/setPoolPassword',
@@ -98,8 +68,6 @@ export const Methods = {
   coverage: 'vmbackup/coverage',
 } as const;
 
-/** The command the code lens invokes; the extension registers it. Arguments: [documentUri]. */
-export const RUN_PREVIEW_COMMAND = 'vmbackup.runPreview';
 
 /** Setting section read through workspace/configuration. */
 export const SETTINGS_SECTION = 'vmbackup';

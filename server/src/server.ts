@@ -22,7 +22,7 @@ import { FIX_ALL_KIND } from './service/codeActions';
 import { WorkspaceConfigs } from './workspace';
 import { registerWorkspaceFeatures } from './workspaceFeatures';
 
-import { VERSION } from '../../runner/src/version';
+import { VERSION } from 'vmbackup-runner/version';
 
 /** Wires a language server to `connection` and starts listening on it. */
 export function startServer(connection: Connection): void {

@@ -1,26 +1,10 @@
 // The `vmbackup.*` settings the server reads through workspace/configuration, normalised so
 // that a hand-edited settings.json with wrong types never breaks validation.
+import type { ServerSettings, SeverityOverride } from './service/types';
 
-export type SeverityOverride = 'error' | 'warning' | 'information' | 'hint' | 'off';
-export type Compatibility = 'extended' | 'original';
+export type { Compatibility, ServerSettings, SeverityOverride } from './service/types';
 
-export interface ServerSettings {
-  validate: {
-    enable: boolean;
-    severityOverrides: Record<string, SeverityOverride>;
-    /** Like VmBackup.py's `ignore_extra_keys=true`: unknown keys are not errors. */
-    ignoreExtraKeys: boolean;
-  };
-  compatibility: Compatibility;
-  /** `vmbackup.runner.transport`: where backup_dir and status_log live (document links only for local). */
-  runnerTransport: 'local' | 'ssh';
-  pool: {
-    url: string;
-    user: string;
-    /** sha256 fingerprint of a self-signed certificate the user trusts ("AB:CD:..." or hex). */
-    certificateFingerprint: string;
-  };
-}
+
 
 export const DEFAULT_SETTINGS: ServerSettings = {
   validate: { enable: true, severityOverrides: {}, ignoreExtraKeys: false },

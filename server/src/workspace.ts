@@ -5,9 +5,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseConfig } from '../../runner/src/config';
-import type { ParsedConfig } from '../../runner/src/config/types';
-import type { Inventory } from '../../runner/src/pool/inventory';
+import { parseConfig } from 'vmbackup-runner/config';
+import type { ParsedConfig } from 'vmbackup-runner/config';
+import type { Inventory } from 'vmbackup-runner/pool/inventory';
 import { backupIndex, looksLikeVmBackupConfig, type BackupLine, type WorkspaceConfig } from './service/workspace';
 
 /** Folders never worth scanning. */

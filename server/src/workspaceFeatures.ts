@@ -4,7 +4,7 @@
 // service/navigation.ts, service/workspace.ts and service/links.ts.
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { ConfigDiagnostic, ParsedConfig } from '../../runner/src/config/types';
+import type { ConfigDiagnostic, ParsedConfig } from 'vmbackup-runner/config';
 import type { DocumentStore } from './documentStore';
 import type { PoolSnapshot } from './livePool';
 import type { ServerSettings } from './settings';

@@ -12,7 +12,7 @@ import {
   regexBudgetFromEnv,
   DEFAULT_REGEX_BUDGET_MS,
 } from '../../runner/src/select';
-import { matchInWorker } from '../../runner/src/select/matchWorker';
+import { matchInWorker } from '../../runner/src/cli/matchWorker';
 import { inventory } from './helpers';
 
 const LONG_A = 'a'.repeat(40) + '!';

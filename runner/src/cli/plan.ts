@@ -8,7 +8,7 @@ import { renderSettingsBlock } from '../select/render';
 import type { SelectionPlan } from '../select/types';
 import type { MatchResults } from '../select/matchBudget';
 import type { BackupJob } from '../backup/context';
-import type { LoadedConfig } from './run';
+import type { LoadedConfig } from './loadConfig';
 
 export interface PlanNote {
   message: string;

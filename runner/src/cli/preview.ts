@@ -7,7 +7,7 @@ import type { EventBus } from '../backup/events';
 import { exitCodeFor } from '../backup/events';
 import type { CliPlan } from './plan';
 import { lineLocation } from './plan';
-import type { LoadedConfig } from './run';
+import type { LoadedConfig } from './loadConfig';
 
 /** Called after the load messages and the settings block have been logged (run.ts). */
 export function runPreview(bus: EventBus, config: LoadedConfig, plan: CliPlan, inventory: Inventory, diagnostics: ConfigDiagnostic[], extraWarnings: string[] = []): number {

@@ -1,7 +1,6 @@
 // A backup or preview run from the command line: config (or vm-selector), pool inventory,
 // selection, then the preview report or the backup engine.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { parseConfig, resolveSettings, validateConfig, formatDiagnostic, CODES, DEFAULTS, type ParsedConfig, type Settings } from '../config/index';
+import { validateConfig, formatDiagnostic, CODES, DEFAULTS } from '../config/index';
 import { partitionSuppressed } from '../config/suppression';
 import { EventBus } from '../backup/events';
 import { runBackup } from '../backup/engine';
@@ -12,45 +11,18 @@ import { connectPool, type PoolClient } from '../pool/xapi';
 import { PoolRecords } from '../pool/records';
 import type { Host } from '../host/types';
 import { VERSION } from '../version';
-import { CliError, type RunCommand } from './args';
+import type { RunCommand } from './args';
+import { loadConfig, type LoadedConfig } from './loadConfig';
 import { attachOutput, type Io } from './output';
 import { resolvePassword } from './password';
 import { openTransport } from './transport';
 import { buildPlan, lineLocation } from './plan';
 import { runPreview } from './preview';
-import { selectorToConfig } from '../select/selector';
 import { patternJobs } from '../select/plan';
 import { regexBudgetFromEnv, type MatchResults } from '../select/matchBudget';
-import { matchInWorker } from '../select/matchWorker';
+import { matchInWorker } from './matchWorker';
 import { selectableVms, type Inventory } from '../pool/inventory';
 import { silenceTimeoutFromEnv, untilAborted } from '../pool/silence';
-
-export interface LoadedConfig {
-  /** The config file path, or undefined for a vm-selector. */
-  file?: string;
-  /** Name used in diagnostics (`weekend.cfg`, or `<vm-selector>`). */
-  displayName: string;
-  text: string;
-  parsed: ParsedConfig;
-  settings: Settings;
-}
-
-export function loadConfig(target: string): LoadedConfig {
-  if (existsSync(target) && statSync(target).isFile()) {
-    let text: string;
-    try {
-      text = readFileSync(target, 'utf8');
-    } catch (error) {
-      throw new CliError(target, `cannot read config file: ${(error as Error).message}`);
-    }
-    const parsed = parseConfig(text);
-    return { file: target, displayName: target, text, parsed, settings: resolveSettings(parsed) };
-  }
-  const selector = selectorToConfig(target);
-  if (!selector.ok) throw new CliError(target, `ERROR ${selector.error}`);
-  // All settings take their defaults with a vm-selector (as the original).
-  return { displayName: '<vm-selector>', text: target, parsed: selector.config, settings: resolveSettings(parseConfig('')) };
-}
 
 /** One line for cron logs and the extension's output: what runs where, with which config. */
 function startMessage(mode: 'backup' | 'preview' | 'dry-run', command: RunCommand, config: LoadedConfig): string {

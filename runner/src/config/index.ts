@@ -9,7 +9,7 @@ export { regexDiagnostics } from './regex';
 export type { ValidateOptions, ConfigRule, RuleContext } from './validate';
 export { resolveSettings, DEFAULTS, parseCompress, parseSmtpServer, parseMaxBackups, parsePoolDbBackup } from './settings';
 export { formatDiagnostic } from './format';
-export { CODES, diagnosticDocPath } from './codes';
+export { CODES, diagnosticDocAnchor, diagnosticDocPath } from './codes';
 export type { DiagnosticCode } from './codes';
 export { applyEdits, escapeLiteral } from './fixes';
 export { suggestKey } from './suggest';
@@ -19,6 +19,7 @@ export {
   isSuppressedAt,
   isSuppressible,
   partitionSuppressed,
+  suppressedCodes,
   suppressionEdit,
   SUPPRESS_DIRECTIVE,
 } from './suppression';

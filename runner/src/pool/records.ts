@@ -90,3 +90,8 @@ export class PoolRecords {
     return Object.values(this.tables.VDI).filter((vdi) => fieldBool(vdi.is_a_snapshot) && fieldText(vdi.name_label) === name);
   }
 }
+
+/** Everything selection needs, in XAPI's get_all_records order. */
+export async function loadInventory(pool: RecordReader): Promise<Inventory> {
+  return (await PoolRecords.load(pool)).inventory();
+}

@@ -2,8 +2,6 @@
 // records for metadata files through XenAPI (no `xe` output parsing for data); operations
 // that change the pool go through `xe` on the Host, as the original does.
 import { createClient, type Xapi } from 'xen-api';
-import type { Inventory } from './inventory';
-import { PoolRecords } from './records';
 import { certificateErrorIn, pinCertificate } from './tls';
 import { DEFAULT_SILENCE_TIMEOUT_S, SilenceTimeoutError, secondsText, untilAborted } from './silence';
 
@@ -147,11 +145,6 @@ export async function allRecords(pool: RecordReader, cls: string): Promise<Recor
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
 const bool = (v: unknown): boolean => v === true || v === 'true';
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0));
-
-/** Everything selection needs, in XAPI's get_all_records order. */
-export async function loadInventory(pool: RecordReader): Promise<Inventory> {
-  return (await PoolRecords.load(pool)).inventory();
-}
 
 export interface PoolMasterInfo {
   masterUuid: string;

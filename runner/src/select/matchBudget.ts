@@ -12,9 +12,21 @@ export const DEFAULT_REGEX_BUDGET_MS = 1000;
 export const REGEX_BUDGET_ENV = 'VMBACKUP_REGEX_BUDGET_MS';
 
 /** The budget from `VMBACKUP_REGEX_BUDGET_MS` when it is a positive integer, else the default. */
-export function regexBudgetFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+export function regexBudgetFromEnv(env: Readonly<Record<string, string | undefined>>): number {
   const raw = env[REGEX_BUDGET_ENV];
   return raw !== undefined && /^[1-9][0-9]{0,8}$/.test(raw.trim()) ? Number(raw.trim()) : DEFAULT_REGEX_BUDGET_MS;
+}
+
+// The budget used when a caller names none. This layer never reads the environment itself:
+// the process's entry point (the language server's main.ts) sets it from there once.
+let processBudgetMs = DEFAULT_REGEX_BUDGET_MS;
+
+export function setRegexBudget(ms: number): void {
+  processBudgetMs = ms;
+}
+
+export function regexBudget(): number {
+  return processBudgetMs;
 }
 
 export interface PatternJob {

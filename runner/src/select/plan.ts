@@ -10,7 +10,7 @@ import { resolveSettings } from '../config/settings';
 import { compilePython } from '../pyre';
 import { selectableVms, type Inventory, type InventoryVm } from '../pool/inventory';
 import { applyCleanup } from './dedup';
-import { matchWithinBudget, regexBudgetFromEnv, type MatchResults, type PatternJob } from './matchBudget';
+import { matchWithinBudget, regexBudget, type MatchResults, type PatternJob } from './matchBudget';
 import { CODES } from '../config/codes';
 import { isSuppressedAt } from '../config/suppression';
 import type { DroppedVm, ExcludedVm, LineOutcome, ListKind, PlanMessage, RawEntry, SelectionPlan, DuplicateName } from './types';
@@ -249,7 +249,7 @@ export function planSelection(config: ParsedConfig, inventory: Inventory, option
     else vmsByName.set(vm.name, [vm]);
   }
   const poolNames = selectable.map((vm) => vm.name);
-  const results = options.matches ?? matchWithinBudget(patternJobs(config), poolNames, options.regexBudgetMs ?? regexBudgetFromEnv());
+  const results = options.matches ?? matchWithinBudget(patternJobs(config), poolNames, options.regexBudgetMs ?? regexBudget());
   const st: LoadState = {
     all: new PoolList(poolNames),
     match: matcherCache(results),

@@ -1,9 +1,9 @@
 // Everything the features derive from one document version: the parsed file, the runner's
 // diagnostics, the effective settings. Pure; the server caches it per document version.
-import { validateConfig } from '../../../runner/src/config/validate';
-import { resolveSettings } from '../../../runner/src/config/settings';
-import type { ConfigDiagnostic, ParsedConfig, Settings } from '../../../runner/src/config/types';
-import type { ServerSettings } from '../settings';
+import { validateConfig } from 'vmbackup-runner/config';
+import { resolveSettings } from 'vmbackup-runner/config';
+import type { ConfigDiagnostic, ParsedConfig, Settings } from 'vmbackup-runner/config';
+import type { ServerSettings } from './types';
 
 export interface ConfigAnalysis {
   config: ParsedConfig;

@@ -4,7 +4,7 @@
 // explicit list of VMs it matches now", and `source.fixAll.vmbackup` (fix-on-save): every
 // fix marked safe (the runner backs up the same VMs with the same settings afterwards).
 import { CodeActionKind, type CodeAction, type Range, type TextEdit } from 'vscode-languageserver';
-import type { ConfigDiagnostic, Fix } from '../../../runner/src/config/types';
+import type { ConfigDiagnostic, Fix } from 'vmbackup-runner/config';
 import type { FeatureContext } from './context';
 import { toLspDiagnostic } from './diagnostics';
 import { isSuppressible, suppressionEdit } from './suppression';

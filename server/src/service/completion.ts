@@ -11,9 +11,9 @@ import {
   type Position,
   type Range,
 } from 'vscode-languageserver';
-import { KEY_SCHEMA, getKeySpec } from '../../../runner/src/config/schema';
-import type { KeySpec } from '../../../runner/src/config/schema';
-import { selectableVms } from '../../../runner/src/pool/inventory';
+import { KEY_SCHEMA, getKeySpec } from 'vmbackup-runner/config';
+import type { KeySpec } from 'vmbackup-runner/config';
+import { selectableVms } from 'vmbackup-runner/pool/inventory';
 import type { FeatureContext } from './context';
 import { selectorForVm, formatSize } from './vmNames';
 

@@ -1,7 +1,7 @@
 // What every feature receives: the document's analyses and the pool snapshot.
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { PoolSnapshot } from '../livePool';
-import type { ServerSettings } from '../settings';
+import type { PoolSnapshot } from './types';
+import type { ServerSettings } from './types';
 import type { ConfigAnalysis } from './analysis';
 import type { SelectionAnalysis } from './selection';
 

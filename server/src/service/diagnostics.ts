@@ -1,9 +1,9 @@
 // Runner diagnostics -> LSP diagnostics: suppression comments, severity overrides from the
 // settings, and a link to each code's documentation.
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
-import type { ConfigDiagnostic, ParsedConfig, Severity } from '../../../runner/src/config/types';
-import { diagnosticDocAnchor } from '../../../runner/src/config/codes';
-import type { ServerSettings } from '../settings';
+import type { ConfigDiagnostic, ParsedConfig, Severity } from 'vmbackup-runner/config';
+import { diagnosticDocAnchor } from 'vmbackup-runner/config';
+import type { ServerSettings } from './types';
 import { isSuppressed } from './suppression';
 
 const LSP_SEVERITY: Record<Severity, DiagnosticSeverity> = {

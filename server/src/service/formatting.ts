@@ -2,7 +2,7 @@
 // `=`), so a formatted file selects exactly the same VMs. Comments are kept verbatim, except
 // that an indented comment loses its indentation (the original crashes on `  # note`).
 import type { TextEdit } from 'vscode-languageserver';
-import type { ParsedConfig, Range } from '../../../runner/src/config/types';
+import type { ParsedConfig, Range } from 'vmbackup-runner/config';
 
 function lineEdit(range: Range, oldText: string, newText: string): TextEdit | undefined {
   return oldText === newText ? undefined : { range, newText };

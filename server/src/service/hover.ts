@@ -1,9 +1,9 @@
 // Hover: on a key its documentation, default and effective value; on a selection or exclude
 // line what it selects from the pool (see selectionHover.ts).
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
-import { getKeySpec, ORIGINAL_KEYS } from '../../../runner/src/config/schema';
-import { suggestKey } from '../../../runner/src/config/suggest';
-import type { EntryLine } from '../../../runner/src/config/types';
+import { getKeySpec, ORIGINAL_KEYS } from 'vmbackup-runner/config';
+import { suggestKey } from 'vmbackup-runner/config';
+import type { EntryLine } from 'vmbackup-runner/config';
 import type { FeatureContext } from './context';
 import { selectionHover } from './selectionHover';
 import { code } from './vmNames';

@@ -1,7 +1,7 @@
 // Code lens over the first selection ("N VMs selected · Run Preview") and inlay hints after
 // each selection and exclude line ("→ 3 VMs").
 import { InlayHintKind, type CodeLens, type InlayHint, type Range } from 'vscode-languageserver';
-import { RUN_PREVIEW_COMMAND } from '../protocol';
+import { RUN_PREVIEW_COMMAND } from './types';
 import type { FeatureContext } from './context';
 import { entryRole } from './symbols';
 

@@ -7,8 +7,8 @@
 // - Rename on a plain VM name changes that name in every config (text only; the VM in the pool
 //   keeps its name).
 import type { Location, Position, Range, WorkspaceEdit } from 'vscode-languageserver';
-import { getKeySpec, isPlainName } from '../../../runner/src/config';
-import type { EntryLine } from '../../../runner/src/config/types';
+import { getKeySpec, isPlainName } from 'vmbackup-runner/config';
+import type { EntryLine } from 'vmbackup-runner/config';
 import type { FeatureContext } from './context';
 import { linesBackingUp, renameVmEdits, toLocations, type WorkspaceConfig } from './workspace';
 import { selectorForVm } from './vmNames';

@@ -2,7 +2,7 @@
 // line per VM it matches in the pool right now, each written to match exactly that VM (and
 // keeping the line's `:N`), so that later pool changes no longer change what is backed up.
 import { CodeActionKind, type CodeAction, type Range } from 'vscode-languageserver';
-import { isPlainName } from '../../../runner/src/config';
+import { isPlainName } from 'vmbackup-runner/config';
 import type { FeatureContext } from './context';
 import { entryRole } from './symbols';
 import { selectorForVm } from './vmNames';

@@ -1,10 +1,10 @@
 // The selection view of a document against the pool snapshot: the runner's plan (which VMs
 // each line selects, excludes or loses, and why), indexed by line for hovers, lenses and
 // hints, plus the diagnostics that need VMs.
-import type { ConfigDiagnostic } from '../../../runner/src/config/types';
-import type { Inventory, InventoryVm } from '../../../runner/src/pool/inventory';
-import { inventoryDiagnostics, planSelection } from '../../../runner/src/select';
-import type { DroppedVm, LineOutcome, PlannedVm, SelectionPlan } from '../../../runner/src/select';
+import type { ConfigDiagnostic } from 'vmbackup-runner/config';
+import type { Inventory, InventoryVm } from 'vmbackup-runner/pool/inventory';
+import { inventoryDiagnostics, planSelection } from 'vmbackup-runner/select';
+import type { DroppedVm, LineOutcome, PlannedVm, SelectionPlan } from 'vmbackup-runner/select';
 import type { ConfigAnalysis } from './analysis';
 
 export interface SelectionAnalysis {

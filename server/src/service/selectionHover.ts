@@ -1,11 +1,11 @@
 // Hover on a selection (vm-export, vdi-export, metadata-export) or exclude line: what it
 // matches in the pool, what it finally backs up (with the `:N` that applies), what it matched
 // but lost (to an exclude, to vdi-export, to a later line), and for a regex what it means.
-import { compilePython, explainPattern, parsePython } from '../../../runner/src/pyre';
-import { getKeySpec, isPlainName } from '../../../runner/src/config';
-import type { EntryLine } from '../../../runner/src/config/types';
-import type { InventoryDisk, InventoryVm } from '../../../runner/src/pool/inventory';
-import { matchWithinBudget, regexBudgetFromEnv, type PlannedVm } from '../../../runner/src/select';
+import { compilePython, explainPattern, parsePython } from 'vmbackup-runner/pyre';
+import { getKeySpec, isPlainName } from 'vmbackup-runner/config';
+import type { EntryLine } from 'vmbackup-runner/config';
+import type { InventoryDisk, InventoryVm } from 'vmbackup-runner/pool/inventory';
+import { matchWithinBudget, regexBudget, type PlannedVm } from 'vmbackup-runner/select';
 import { staleNote } from './poolText';
 import type { FeatureContext } from './context';
 import { code, formatSize } from './vmNames';
@@ -108,7 +108,7 @@ function excludedEarlier(context: FeatureContext, entry: EntryLine, pattern: str
   if (compiled && !compiled.ok) return [];
   // A hostile regex must not freeze the server: match within the time budget.
   const earlier = plan.excluded.filter((e) => e.line < entry.line).map((e) => e.name);
-  const found = compiled?.ok ? matchWithinBudget([{ pattern, regex: compiled.regex }], earlier, regexBudgetFromEnv()).get(pattern) : undefined;
+  const found = compiled?.ok ? matchWithinBudget([{ pattern, regex: compiled.regex }], earlier, regexBudget()).get(pattern) : undefined;
   if (found === 'too-expensive') return [];
   const matches = (name: string) => (found ? found.has(name) : name === pattern);
   return plan.excluded

@@ -6,4 +6,4 @@ export {
   isSuppressible,
   suppressedCodes,
   suppressionEdit,
-} from '../../../runner/src/config/suppression';
+} from 'vmbackup-runner/config';

@@ -1,7 +1,7 @@
 // How to write a VM name in a selection so that it selects exactly that VM. VM names are
 // hostile input: they may contain regex characters, ':' (which the original splits a selection
 // on), '=' (which breaks the line), or blanks at the edges (which the original strips).
-import { escapeLiteral, isPlainName } from '../../../runner/src/config';
+import { escapeLiteral, isPlainName } from 'vmbackup-runner/config';
 
 const HEX = (c: string) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
 

@@ -3,13 +3,13 @@
 // a VM name across configs, pool coverage (VMs no config backs up, VMs backed up twice), and
 // the config-side diagnostic of a VM another config backs up too.
 import type { Location, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
-import { CODES, getKeySpec, KEY_SCHEMA, isPlainName } from '../../../runner/src/config';
-import type { ConfigDiagnostic, EntryLine, ParsedConfig } from '../../../runner/src/config/types';
-import { suggestKey } from '../../../runner/src/config/suggest';
-import { compilePython } from '../../../runner/src/pyre';
-import { selectableVms, type Inventory } from '../../../runner/src/pool/inventory';
-import { planSelection, SELECTION_KEYS, type ListKind } from '../../../runner/src/select';
-import type { CoverageReport } from '../protocol';
+import { CODES, getKeySpec, KEY_SCHEMA, isPlainName } from 'vmbackup-runner/config';
+import type { ConfigDiagnostic, EntryLine, ParsedConfig } from 'vmbackup-runner/config';
+import { suggestKey } from 'vmbackup-runner/config';
+import { compilePython } from 'vmbackup-runner/pyre';
+import { selectableVms, type Inventory } from 'vmbackup-runner/pool/inventory';
+import { planSelection, SELECTION_KEYS, type ListKind } from 'vmbackup-runner/select';
+import type { CoverageReport } from './types';
 
 /** One config of the workspace: its URI and parsed text. */
 export interface WorkspaceConfig {

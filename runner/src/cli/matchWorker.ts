@@ -1,9 +1,9 @@
-// The runner's way to match regexes within the time budget without blocking its event loop:
+// The CLI's way to match regexes within the time budget without blocking its event loop
 // the patterns run in a worker thread, the main thread keeps handling signals (SIGTERM stops
 // the worker at once) and terminates the worker when one pattern runs past its budget.
 // Same results as matchWithinBudget (matchBudget.ts): the same RegExp source, `u` flag.
 import { Worker } from 'node:worker_threads';
-import { knownOverBudget, type MatchResults, type PatternJob } from './matchBudget';
+import { knownOverBudget, type MatchResults, type PatternJob } from '../select/matchBudget';
 
 // Plain CommonJS so that it runs from the single-file bundle (no worker file on disk).
 const WORKER_SOURCE = `
