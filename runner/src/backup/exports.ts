@@ -7,6 +7,7 @@ import { StepFailure, type BackupJob, type RunContext } from './context';
 import { exportFileName, join } from './layout';
 import { describeXe, vdiSnapshot, vmSnapshot, xe, xeArgs } from './xe';
 import { verifyDiskImage, verifyXva } from './verify';
+import { formatBytes } from './units';
 
 export interface ExportResult {
   file: string;
@@ -62,10 +63,9 @@ export function expectedBytes(records: VmRecords, onlyVdi?: XapiRecord): number 
 export async function checkFreeSpace(ctx: RunContext, needed: number): Promise<void> {
   const free = await ctx.host.freeBytes(ctx.settings.backupDir);
   if (free < needed) {
-    const gib = (n: number) => (n / 1024 ** 3).toFixed(1);
     throw new StepFailure(
       'NO-SPACE-FAIL',
-      `ERROR not enough free space in ${ctx.settings.backupDir}: the export needs about ${gib(needed)} GiB, ${gib(free)} GiB are free`,
+      `ERROR not enough free space in ${ctx.settings.backupDir}: the export needs about ${formatBytes(needed)}, ${formatBytes(free)} are free`,
     );
   }
 }

@@ -143,6 +143,7 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
       return endWithErrors(bus, 'S:0 W:0 E:1');
     }
     host = transport.host;
+    if (transport.cleartextWarning) bus.warning(transport.cleartextWarning);
     if (transport.xapiFingerprint && !transport.xapiUrl.startsWith('https:')) {
       bus.info(`note: the pinned certificate fingerprint is not used: XenAPI at ${transport.xapiUrl} is not https`);
     }
