@@ -26,9 +26,12 @@ test('formatBytes: the unit that keeps the number readable', () => {
   assert.equal(formatBytes(3 * 1024 ** 4), '3.0 TiB');
 });
 
-test('--xapi http:// to another machine warns that the password crosses the network in clear; loopback and https do not', async () => {
+test('--xapi http:// to a remote machine warns that the password crosses the network in clear', async () => {
   const remote = await openTransport({ xapi: 'http://pool.example:8080/' }, 'secret');
-  assert.match(remote.cleartextWarning ?? '', /^WARNING --xapi http:\/\/pool\.example:8080\/ is plain http: the root password .* unencrypted/);
+  assert.match(
+    remote.cleartextWarning ?? '',
+    /^WARNING --xapi http:\/\/pool\.example:8080\/ is plain http: the root password .* unencrypted/,
+  );
   await remote.host.close();
   for (const xapi of ['http://localhost/', 'http://127.0.0.1:8080/', 'http://[::1]:80/', 'https://pool.example/']) {
     const transport = await openTransport({ xapi }, 'secret');
@@ -41,7 +44,13 @@ let sim: Simulator;
 const HOSTILE = 'evil\x1b]0;owned\x07\x1b[2J\rX\u2028Y\u2029Z\u0085\v\f!';
 before(async () => {
   ensureBundle();
-  sim = await startPool({ name: 'findings', vms: [{ name: 'web01', disks: [{ size: '1MiB' }] }, { name: HOSTILE, disks: [{ size: '1MiB' }] }] });
+  sim = await startPool({
+    name: 'findings',
+    vms: [
+      { name: 'web01', disks: [{ size: '1MiB' }] },
+      { name: HOSTILE, disks: [{ size: '1MiB' }] },
+    ],
+  });
 });
 after(async () => sim.close());
 
@@ -58,7 +67,9 @@ test('VMBACKUP_PASSWORD (and --password-env variables) never reach the programs 
   assert.match(first, /^OTHER_SECRET=/m, 'the wrapper sees what is not a password source');
   assert.doesNotMatch(first, /^VMBACKUP_PASSWORD=/m);
   writeFileSync(envLog, '');
-  const withEnvFlag = await runCli(sim, ['--xe', wrapper, '--password-env=OTHER_SECRET', cfg], { OTHER_SECRET: sim.password });
+  const withEnvFlag = await runCli(sim, ['--xe', wrapper, '--password-env=OTHER_SECRET', cfg], {
+    OTHER_SECRET: sim.password,
+  });
   assert.equal(withEnvFlag.code, 0, withEnvFlag.stdout + withEnvFlag.stderr);
   const second = readFileSync(envLog, 'utf8');
   assert.match(second, /^PATH=/m, 'the wrapper ran');
@@ -96,7 +107,10 @@ test('control characters of a VM name are shown as escapes in the human log and 
   assert.ok(result.stdout.includes('evil\\x1b]0;owned\\x07\\x1b[2J\\rX\\u2028Y\\u2029Z\\x85\\v\\f!'), result.stdout);
   const log = readFileSync(ws.statusLog, 'utf8');
   assert.doesNotMatch(log, raw);
-  assert.ok(log.includes(',end,SUCCESS evil\\x1b]0;owned\\x07\\x1b[2J\\rX\\u2028Y\\u2029Z\\x85\\v\\f!,elapse:0 size:0G\n'), log);
+  assert.ok(
+    log.includes(',end,SUCCESS evil\\x1b]0;owned\\x07\\x1b[2J\\rX\\u2028Y\\u2029Z\\x85\\v\\f!,elapse:0 size:0G\n'),
+    log,
+  );
   // The folder keeps the real name: restores find the VM by it.
   assert.ok(readdirSync(ws.backupDir).includes(HOSTILE));
 });
@@ -122,7 +136,10 @@ test('not enough free space is said in units that show the numbers', async (t) =
     writeFileSync(cfg, `backup_dir=${fs.dir}\nstatus_log=${ws.statusLog}\nvm-export=web01\n`);
     const result = await runCli(sim, [cfg]);
     assert.equal(result.code, 2, result.stdout);
-    assert.match(result.stdout, /ERROR not enough free space in .*: the export needs about 1\.0 MiB, \d+\.\d KiB are free/);
+    assert.match(
+      result.stdout,
+      /ERROR not enough free space in .*: the export needs about 1\.0 MiB, \d+\.\d KiB are free/,
+    );
   } finally {
     fs.unmount();
   }
@@ -130,16 +147,22 @@ test('not enough free space is said in units that show the numbers', async (t) =
 
 const hostKinds: Array<[string, (sshd: boolean) => Promise<{ host: Host; stop(): Promise<void> }>]> = [
   ['local', async () => ({ host: createLocalHost(), stop: async () => undefined })],
-  ['ssh', async () => {
-    const sshd = await startSshd();
-    const host = await createSshHost(sshd.hostOptions);
-    return { host, stop: async () => (await host.close(), await sshd.stop()) };
-  }],
-  ['ssh without sftp', async () => {
-    const sshd = await startSshd({ sftp: false });
-    const host = await createSshHost(sshd.hostOptions);
-    return { host, stop: async () => (await host.close(), await sshd.stop()) };
-  }],
+  [
+    'ssh',
+    async () => {
+      const sshd = await startSshd();
+      const host = await createSshHost(sshd.hostOptions);
+      return { host, stop: async () => (await host.close(), await sshd.stop()) };
+    },
+  ],
+  [
+    'ssh without sftp',
+    async () => {
+      const sshd = await startSshd({ sftp: false });
+      const host = await createSshHost(sshd.hostOptions);
+      return { host, stop: async () => (await host.close(), await sshd.stop()) };
+    },
+  ],
 ];
 
 for (const [kind, setup] of hostKinds) {

@@ -65,7 +65,8 @@ export async function checkFreeSpace(ctx: RunContext, needed: number): Promise<v
   if (free < needed) {
     throw new StepFailure(
       'NO-SPACE-FAIL',
-      `ERROR not enough free space in ${ctx.settings.backupDir}: the export needs about ${formatBytes(needed)}, ${formatBytes(free)} are free`,
+      `ERROR not enough free space in ${ctx.settings.backupDir}: ` +
+        `the export needs about ${formatBytes(needed)}, ${formatBytes(free)} are free`,
     );
   }
 }

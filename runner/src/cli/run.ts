@@ -80,7 +80,8 @@ async function recordFailedRun(host: Host, statusLog: string, bus: EventBus): Pr
 
 function endWithErrors(bus: EventBus, what: string, errors = 1): 2 {
   const message = `VmBackup ended - **ERRORS DETECTED** - ${what}`;
-  bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: errors }, exitCode: 2, elapsedMs: 0, message });
+  const summary = { success: 0, warning: 0, error: errors };
+  bus.emit({ type: 'run-end', outcome: 'error', summary, exitCode: 2, elapsedMs: 0, message });
   return 2;
 }
 

@@ -26,8 +26,9 @@ function cleartextWarning(xapiUrl: string): Pick<Transport, 'cleartextWarning'> 
   const url = new URL(xapiUrl);
   if (url.protocol !== 'http:' || isLoopbackHost(url.hostname)) return {};
   return {
-    cleartextWarning: `WARNING --xapi ${url.origin}/ is plain http: the root password and every XenAPI call cross the ` +
-      'network unencrypted; use https://',
+    cleartextWarning:
+      `WARNING --xapi ${url.origin}/ is plain http: the root password and every XenAPI call ` +
+      'cross the network unencrypted; use https://',
   };
 }
 

@@ -110,13 +110,15 @@ export async function createSshHost(options: SshHostOptions): Promise<SshHost> {
     if (outFile !== '' && result.stderr.includes(STDOUT_FILE_FAILED)) {
       const missing = /nonexistent|no such file/i.test(result.stderr);
       const readOnly = /read-only file system/i.test(result.stderr);
-      throw new HostError(missing ? 'ENOENT' : readOnly ? 'EROFS' : 'EIO', `create ${runOptions.stdoutFile} on ${target.host} failed: ${result.stderr.trim()}`);
+      const code = missing ? 'ENOENT' : readOnly ? 'EROFS' : 'EIO';
+      throw new HostError(code, `create ${runOptions.stdoutFile} on ${target.host} failed: ${result.stderr.trim()}`);
     }
     return result;
   }
 
   function shutdownSync(): void {
-    spawnSync(sshPath, [...baseArgs, '-O', 'exit', '--', target.host], { stdio: 'ignore', timeout: 5000, env: childEnvironment() });
+    const env = childEnvironment();
+    spawnSync(sshPath, [...baseArgs, '-O', 'exit', '--', target.host], { stdio: 'ignore', timeout: 5000, env });
     rmSync(controlDirectory, { recursive: true, force: true });
   }
   process.once('exit', shutdownSync);
@@ -157,7 +159,9 @@ export async function createSshHost(options: SshHostOptions): Promise<SshHost> {
       await child.catch(() => undefined);
       clearTimeout(timer);
       const reason = stderr.trim() || (error as Error).message;
-      if (/subsystem request failed/i.test(stderr)) throw new HostError('ETRANSPORT', `${description}: no sftp subsystem: ${reason}`);
+      if (/subsystem request failed/i.test(stderr)) {
+        throw new HostError('ETRANSPORT', `${description}: no sftp subsystem: ${reason}`);
+      }
       throw new HostError('ETRANSPORT', `${description}: the ssh connection failed: ${reason}`);
     }
     sftpChild = child;
