@@ -14,7 +14,17 @@ import { isHostError } from '../../runner/src/host/errors';
 import type { Host } from '../../runner/src/host/types';
 import { startSshd, type Sshd } from '../harness/sshd';
 import type { Simulator } from '../sim/index';
-import { cliPath, ensureBundle, localTransport, runCli, sshTransport, startPool, tempDir, workspace, type Transport } from './helpers';
+import {
+  cliPath,
+  ensureBundle,
+  localTransport,
+  runCli,
+  sshTransport,
+  startPool,
+  tempDir,
+  workspace,
+  type Transport,
+} from './helpers';
 
 /** The pid of a process that has certainly ended. */
 function deadPid(): number {
@@ -34,21 +44,30 @@ function fullFilesystem(): { dir: string; unmount(): void } | undefined {
 }
 
 const hostKinds: Array<[string, () => Promise<{ host: Host; dispose(): Promise<void> }>]> = [
-  ['local', async () => {
-    const host = createLocalHost();
-    return { host, dispose: () => host.close() };
-  }],
-  ['ssh', async () => {
-    const sshd: Sshd = await startSshd();
-    const host = await createSshHost(sshd.hostOptions);
-    return { host, dispose: async () => (await host.close(), await sshd.stop()) };
-  }],
-  ['ssh without sftp', async () => {
-    const sshd: Sshd = await startSshd({ sftp: false });
-    const host = await createSshHost(sshd.hostOptions);
-    assert.equal(host.fileTransport, 'shell');
-    return { host, dispose: async () => (await host.close(), await sshd.stop()) };
-  }],
+  [
+    'local',
+    async () => {
+      const host = createLocalHost();
+      return { host, dispose: () => host.close() };
+    },
+  ],
+  [
+    'ssh',
+    async () => {
+      const sshd: Sshd = await startSshd();
+      const host = await createSshHost(sshd.hostOptions);
+      return { host, dispose: async () => (await host.close(), await sshd.stop()) };
+    },
+  ],
+  [
+    'ssh without sftp',
+    async () => {
+      const sshd: Sshd = await startSshd({ sftp: false });
+      const host = await createSshHost(sshd.hostOptions);
+      assert.equal(host.fileTransport, 'shell');
+      return { host, dispose: async () => (await host.close(), await sshd.stop()) };
+    },
+  ],
 ];
 
 for (const [kind, setup] of hostKinds) {
@@ -99,7 +118,10 @@ for (const [kind, setup] of hostKinds) {
       mkdirSync(`${path}.takeover`);
       await assert.rejects(host.lock(path), (error) => {
         assert.ok(isHostError(error, 'ELOCKED'));
-        assert.match(error.message, /cannot be taken over: .*\.vmbackup\.lock\.takeover exists .* remove .*\.takeover$/);
+        assert.match(
+          error.message,
+          /cannot be taken over: .*\.vmbackup\.lock\.takeover exists .* remove .*\.takeover$/,
+        );
         return true;
       });
     });
@@ -152,10 +174,25 @@ test('local CLI: a lock write that fails (file size limit) leaves no lock; the n
   const cfg = ws.writeConfig(['vm-export=web01']);
   // RLIMIT_FSIZE 0 with SIGXFSZ ignored: every non-empty write fails (EFBIG) after the file
   // was created, as on a full disk.
-  const child = spawn('sh', ['-c', 'ulimit -f 0; trap "" XFSZ; exec "$@"', 'sh', process.execPath, cliPath, '--xe', sim.xePath, '--xapi', sim.url, cfg], {
-    env: { ...process.env, VMBACKUP_PASSWORD: sim.password },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'sh',
+    [
+      '-c',
+      'ulimit -f 0; trap "" XFSZ; exec "$@"',
+      'sh',
+      process.execPath,
+      cliPath,
+      '--xe',
+      sim.xePath,
+      '--xapi',
+      sim.url,
+      cfg,
+    ],
+    {
+      env: { ...process.env, VMBACKUP_PASSWORD: sim.password },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));

@@ -7,7 +7,16 @@ import assert from 'node:assert/strict';
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Simulator } from '../sim/index';
-import { ensureBundle, localTransport, runCli, sshTransport, startPool, workspace, type CliResult, type Transport } from './helpers';
+import {
+  ensureBundle,
+  localTransport,
+  runCli,
+  sshTransport,
+  startPool,
+  workspace,
+  type CliResult,
+  type Transport,
+} from './helpers';
 
 let sim: Simulator;
 const transports: Transport[] = [localTransport];
@@ -51,7 +60,10 @@ function config(dir: string, backupDir: string, statusLog: string): string {
   return path;
 }
 
-const FAILED_RECORD = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d,vmbackup\.py,[^,]+,begin\n\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d,vmbackup\.py,[^,]+,end,ERROR,S:0 W:0 E:1\n$/;
+const STAMP = String.raw`\d{4}/\d\d/\d\d [\d:]{8}`;
+const FAILED_RECORD = new RegExp(
+  `^${STAMP},vmbackup\\.py,[^,]+,begin\n${STAMP},vmbackup\\.py,[^,]+,end,ERROR,S:0 W:0 E:1\n$`,
+);
 
 for (const index of [0, 1]) {
   const name = index === 0 ? 'local' : 'ssh';

@@ -26,7 +26,10 @@ before(async () => {
   ensureBundle();
   sim = await startPool({
     name: 'reserved',
-    vms: [{ name: 'web01', disks: [{ size: '1MiB' }] }, ...RESERVED.map((name) => ({ name, disks: [{ size: '1MiB' }] }))],
+    vms: [
+      { name: 'web01', disks: [{ size: '1MiB' }] },
+      ...RESERVED.map((name) => ({ name, disks: [{ size: '1MiB' }] })),
+    ],
   });
   transports.push(await sshTransport(sim));
 });
@@ -45,7 +48,10 @@ for (const index of [0, 1]) {
       const result = await runCli(sim, [...transports[index]!.args, cfg]);
       assert.equal(result.code, 2, result.stdout + result.stderr);
       for (const vm of RESERVED) {
-        assert.ok(result.stdout.includes(`ERROR the VM name '${vm}' is reserved`), `run ${run}: ${vm}\n${result.stdout}`);
+        assert.ok(
+          result.stdout.includes(`ERROR the VM name '${vm}' is reserved`),
+          `run ${run}: ${vm}\n${result.stdout}`,
+        );
       }
       assert.match(result.stdout, /VmBackup ended - \*\*ERRORS DETECTED\*\* - S:1 W:0 E:3/, `run ${run}`);
       assert.deepEqual(readdirSync(ws.backupDir), ['web01'], `run ${run}`);
@@ -61,7 +67,10 @@ for (const index of [0, 1]) {
     const result = await runCli(sim, [...transports[index]!.args, ws.writeConfig(['vm-export=web01'])]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /WARNING .*00VMbackupWriteTest is a folder/);
-    assert.ok(existsSync(join(ws.backupDir, '00VMbackupWriteTest', 'backup-2024-01-01-(10:00:00)')), 'the old folder is kept');
+    assert.ok(
+      existsSync(join(ws.backupDir, '00VMbackupWriteTest', 'backup-2024-01-01-(10:00:00)')),
+      'the old folder is kept',
+    );
     assert.deepEqual(readdirSync(ws.backupDir).sort(), ['00VMbackupWriteTest', 'web01']);
   });
 }

@@ -11,7 +11,10 @@ import { backupFolderName } from '../../runner/src/backup/layout';
 import { foldersToDelete, lastFailedFolder } from '../../runner/src/backup/retention';
 import { ensureBundle, localTransport, runCli, sshTransport, startPool, workspace, type Transport } from './helpers';
 
-const b = (day: number, ok = true) => ({ name: `backup-2024-01-${String(day).padStart(2, '0')}-(10:00:00)`, successful: ok });
+const b = (day: number, ok = true) => ({
+  name: `backup-2024-01-${String(day).padStart(2, '0')}-(10:00:00)`,
+  successful: ok,
+});
 
 test('backupFolderName: the same instant gives the same name under any TZ (UTC, the original format)', () => {
   const instant = new Date(Date.UTC(2024, 0, 31, 23, 30, 5));
@@ -79,8 +82,9 @@ function madeFolder(stdout: string): string {
 for (const transportIndex of [0, 1]) {
   const label = () => transports[transportIndex]!.name;
   const args = () => transports[transportIndex]!.args;
+  const on = transportIndex ? 'ssh' : 'local';
 
-  test(`${transportIndex ? 'ssh' : 'local'}: runs under time zones 26 hours apart, max_backups=1: each keeps its own backup`, async () => {
+  test(`${on}: runs under time zones 26 hours apart, max_backups=1: each keeps its own backup`, async () => {
     const ws = workspace();
     const cfg = ws.writeConfig(['max_backups=1', 'vm-export=web01']);
     const east = await runCli(sim, [...args(), '--json', cfg], { TZ: 'Etc/GMT-14' });
@@ -91,7 +95,7 @@ for (const transportIndex of [0, 1]) {
     assert.ok(existsSync(join(ws.backupDir, 'web01', madeFolder(west.stdout), 'success')));
   });
 
-  test(`${transportIndex ? 'ssh' : 'local'}: a successful folder dated in the future does not make the run delete its own backup`, async () => {
+  test(`${on}: a successful folder dated in the future does not make the run delete its own backup`, async () => {
     const ws = workspace();
     const vmDir = join(ws.backupDir, 'web01');
     seed(vmDir, 'backup-2099-01-01-(00:00:00)', true);
@@ -100,7 +104,7 @@ for (const transportIndex of [0, 1]) {
     assert.deepEqual(readdirSync(vmDir), [madeFolder(result.stdout)]);
   });
 
-  test(`${transportIndex ? 'ssh' : 'local'}: [good, failed, failed] + a good run, max_backups=2, keeps [good, new]`, async () => {
+  test(`${on}: [good, failed, failed] + a good run, max_backups=2, keeps [good, new]`, async () => {
     const ws = workspace();
     const vmDir = join(ws.backupDir, 'web01');
     seed(vmDir, b(1).name, true);
@@ -111,7 +115,7 @@ for (const transportIndex of [0, 1]) {
     assert.deepEqual(readdirSync(vmDir).sort(), [b(1).name, madeFolder(result.stdout)].sort());
   });
 
-  test(`${transportIndex ? 'ssh' : 'local'}: the only partial folder of a killed run is removed by the next run`, async () => {
+  test(`${on}: the only partial folder of a killed run is removed by the next run`, async () => {
     const ws = workspace();
     const vmDir = join(ws.backupDir, 'web01');
     seed(vmDir, b(2).name, false);

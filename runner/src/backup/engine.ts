@@ -140,7 +140,8 @@ export async function runBackup(input: BackupRunInput): Promise<BackupRunResult>
     const logFailedBefore = status.hasFailed;
     if (logFailedBefore) summary.error++;
     let text = `S:${summary.success} W:${summary.warning} E:${summary.error}`;
-    await status.runEnd(outcomeFor(summary) === 'error' ? 'ERROR' : outcomeFor(summary) === 'warning' ? 'WARNING' : 'SUCCESS', text);
+    const recorded = outcomeFor(summary);
+    await status.runEnd(recorded === 'error' ? 'ERROR' : recorded === 'warning' ? 'WARNING' : 'SUCCESS', text);
     await status.flush();
     if (status.hasFailed && !logFailedBefore) {
       summary.error++;

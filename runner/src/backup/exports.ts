@@ -11,6 +11,7 @@ import { hostsOfLocalDisks, unreachableExportMessage } from './redirect';
 import { busyRetry, claimSnapshot, removableLeftovers, removeSnapshot, takeSnapshot, vmSnapshotRemoval } from './snapshot-ops';
 import { describeXe, powerStateEcho, vdiSnapshot, vmSnapshot, xe, XeError, xeArgs } from './xe';
 import { verifyDiskImage, verifyXva } from './verify';
+import { formatBytes } from './units';
 
 export interface ExportResult {
   file: string;
@@ -49,10 +50,10 @@ export function expectedBytes(records: VmRecords, onlyVdi?: XapiRecord): number 
 export async function checkFreeSpace(ctx: RunContext, needed: number): Promise<void> {
   const free = await ctx.host.freeBytes(ctx.settings.backupDir);
   if (free < needed) {
-    const gib = (n: number) => (n / 1024 ** 3).toFixed(1);
     throw new StepFailure(
       'NO-SPACE-FAIL',
-      `ERROR not enough free space in ${ctx.settings.backupDir}: the export needs about ${gib(needed)} GiB, ${gib(free)} GiB are free`,
+      `ERROR not enough free space in ${ctx.settings.backupDir}: ` +
+        `the export needs about ${formatBytes(needed)}, ${formatBytes(free)} are free`,
     );
   }
 }

@@ -58,7 +58,8 @@ const RESERVED_NAMES = [WRITE_TEST_FILE, LOCK_FILE, `${LOCK_FILE}.takeover`].map
  */
 export function unsafeFolderReason(name: string): string | undefined {
   if (RESERVED_NAMES.includes(name.toLowerCase())) {
-    return `the VM name '${name}' is reserved: vmbackup uses ${JSON.stringify(name)} in the backup directory itself; rename the VM`;
+    const use = JSON.stringify(name);
+    return `the VM name '${name}' is reserved: vmbackup uses ${use} in the backup directory itself; rename the VM`;
   }
   if (name === '' || name === '.' || name === '..') return `the VM name '${name}' cannot be used as a folder name`;
   if (name.includes('/')) return `the VM name contains '/', which cannot be part of a folder name`;

@@ -4,6 +4,7 @@
 //   2016/01/29 10:40:02,vm-export,<host>,end,SUCCESS <vm>,elapse:6 size:2G
 //   2016/01/29 10:40:03,vmbackup.py,<host>,end,SUCCESS,S:1 W:0 E:0
 import type { Host } from '../host/types';
+import { escapeControls } from './visible';
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
@@ -13,9 +14,12 @@ export function statusTimestamp(date: Date): string {
   )}:${pad(date.getSeconds())}`;
 }
 
-/** A VM name inside one record: line breaks would forge extra records, so they are escaped. */
+/**
+ * A VM name inside one record: line breaks would forge extra records and control characters
+ * would act on the terminal of whoever reads the log, so both are escaped.
+ */
 export function oneLine(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+  return escapeControls(text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n'));
 }
 
 /** Whole minutes and whole GiB, as the original's integer divisions. */

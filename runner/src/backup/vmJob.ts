@@ -42,7 +42,14 @@ async function findTheVm(ctx: RunContext, job: BackupJob): Promise<{ ref: string
  * Retention of one VM folder down to `keep` backups; returns what remains. `inProgress` (pre_clean)
  * is left out of the count; `current`, the backup this job just made, counts and is never deleted.
  */
-async function applyRetention(ctx: RunContext, vmDir: string, keep: number, vm: string, inProgress?: string, current?: string): Promise<BackupFolder[]> {
+async function applyRetention(
+  ctx: RunContext,
+  vmDir: string,
+  keep: number,
+  vm: string,
+  inProgress?: string,
+  current?: string,
+): Promise<BackupFolder[]> {
   const folders = (await readBackupFolders(ctx.host, vmDir)).filter((f) => join(vmDir, f.name) !== inProgress);
   const remove = new Set(foldersToDelete(folders, keep, current === undefined ? undefined : basename(current)));
   for (const name of remove) {

@@ -1,5 +1,6 @@
 // Where events go: the original's log lines on stdout by default, JSON lines with --json.
 import { renderJsonLine, renderLogLine, type EventBus } from '../backup/events';
+import { escapeControls } from '../backup/visible';
 
 export interface Io {
   stdout: NodeJS.WritableStream;
@@ -15,6 +16,7 @@ export function attachOutput(bus: EventBus, io: Io, json: boolean): void {
       return;
     }
     const line = renderLogLine(event);
-    if (line !== undefined) io.stdout.write(line + '\n');
+    // VM names inside messages may hold terminal escapes: the human log shows them, inert.
+    if (line !== undefined) io.stdout.write(escapeControls(line) + '\n');
   });
 }

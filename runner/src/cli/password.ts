@@ -2,6 +2,7 @@
 // format: base64 of the password (not encryption; keep the file mode 0600).
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { CliError, type PasswordSource } from './args';
+import { hideFromChildren } from '../host/process';
 
 export interface ResolvedPassword {
   password: string;
@@ -35,6 +36,7 @@ export async function resolvePassword(
       if (value === undefined || value === '') {
         throw new CliError(`--password-env=${source.name}`, `environment variable ${source.name} is not set or empty`);
       }
+      hideFromChildren(source.name);
       return { password: value, warnings: [] };
     }
     case 'stdin': {

@@ -60,7 +60,8 @@ async function recordFailedRun(host: Host, statusLog: string, bus: EventBus, sil
 
 function endWithErrors(bus: EventBus, what: string, errors = 1): 2 {
   const message = `VmBackup ended - **ERRORS DETECTED** - ${what}`;
-  bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: errors }, exitCode: 2, elapsedMs: 0, message });
+  const summary = { success: 0, warning: 0, error: errors };
+  bus.emit({ type: 'run-end', outcome: 'error', summary, exitCode: 2, elapsedMs: 0, message });
   return 2;
 }
 
@@ -133,6 +134,7 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
       return endWithErrors(bus, 'S:0 W:0 E:1');
     }
     host = transport.host;
+    if (transport.cleartextWarning) bus.warning(transport.cleartextWarning);
     if (transport.xapiFingerprint && !transport.xapiUrl.startsWith('https:')) {
       bus.info(`note: the pinned certificate fingerprint is not used: XenAPI at ${transport.xapiUrl} is not https`);
     }

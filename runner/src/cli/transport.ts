@@ -12,6 +12,24 @@ export interface Transport {
   xapiInsecure: boolean;
   /** The pinned sha256 of the pool's certificate (normalised), when given. */
   xapiFingerprint?: string;
+  /** Set when the password would cross the network unencrypted (`--xapi http://` to another machine). */
+  cleartextWarning?: string;
+}
+
+/** localhost, 127.0.0.0/8, ::1: traffic that never leaves this machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+function cleartextWarning(xapiUrl: string): Pick<Transport, 'cleartextWarning'> {
+  const url = new URL(xapiUrl);
+  if (url.protocol !== 'http:' || isLoopbackHost(url.hostname)) return {};
+  return {
+    cleartextWarning:
+      `WARNING --xapi ${url.origin}/ is plain http: the root password and every XenAPI call ` +
+      'cross the network unencrypted; use https://',
+  };
 }
 
 function isLoopbackDefault(url: URL): boolean {
@@ -33,7 +51,8 @@ export async function openTransport(options: TransportOptions, password: string,
       ...(options.sshConfig ? { configFile: options.sshConfig } : {}),
       ...(silenceMs !== undefined ? { silenceMs } : {}),
     });
-    return { host: sshHost, xapiUrl: options.xapi ?? `https://${bracketed}/`, ...tlsOf(options) };
+    const xapiUrl = options.xapi ?? `https://${bracketed}/`;
+    return { host: sshHost, xapiUrl, ...tlsOf(options), ...cleartextWarning(xapiUrl) };
   }
   const xePath = options.xe ?? (existsSync(DEFAULT_XE) ? DEFAULT_XE : 'xe');
   const xapiUrl = options.xapi ?? 'http://localhost/';
@@ -49,5 +68,6 @@ export async function openTransport(options: TransportOptions, password: string,
         password,
         noSsl: url.protocol === 'http:',
       };
-  return { host: createLocalHost({ xePath, ...(xeConnection ? { xeConnection } : {}) }), xapiUrl, ...tlsOf(options) };
+  const host = createLocalHost({ xePath, ...(xeConnection ? { xeConnection } : {}) });
+  return { host, xapiUrl, ...tlsOf(options), ...cleartextWarning(xapiUrl) };
 }

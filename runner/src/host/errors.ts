@@ -10,6 +10,7 @@ export type HostErrorCode =
   | 'ECOMMAND' // a program could not be started (not installed, not executable)
   | 'ETRANSPORT' // ssh itself failed: connection, authentication, host key
   | 'EABORTED' // the run's AbortSignal fired
+  | 'EROFS' // the file system is mounted read-only
   | 'EIO'; // any other failure of a file operation
 
 export class HostError extends Error {
@@ -29,7 +30,8 @@ export function isHostError(error: unknown, code?: HostErrorCode): error is Host
 /** Turn a node:fs error into a HostError that names the path and the operation. */
 export function fromFsError(error: unknown, operation: string, path: string): HostError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const known: HostErrorCode = code === 'ENOENT' || code === 'EEXIST' || code === 'ENOTEMPTY' ? code : 'EIO';
+  const passedOn = ['ENOENT', 'EEXIST', 'ENOTEMPTY', 'EROFS'] as const;
+  const known: HostErrorCode = passedOn.find((c) => c === code) ?? 'EIO';
   const detail = error instanceof Error ? error.message : String(error);
   return new HostError(known, `${operation} ${path}: ${detail}`);
 }

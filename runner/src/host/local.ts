@@ -3,10 +3,10 @@
 // 0600 password file in a private 0700 directory — never on a command line, where `ps`
 // would show it (one of VmBackup.py's weaknesses).
 
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { appendFile, lstat, mkdir, open, readFile, readdir, rename, rm, rmdir, stat, statfs, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { HostError, fromFsError } from './errors';
 import { acquireLock, type LockFiles } from './lock';
 import { assertRemovable, compareNames } from './paths';
@@ -71,7 +71,10 @@ export function createLocalHost(options: LocalHostOptions = {}): Host {
       return entries.filter((entry): entry is FileInfo => entry !== undefined).sort((a, b) => compareNames(a.name, b.name));
     },
     async mkdir(path) {
-      await mkdir(path, { recursive: true }).catch((error) => {
+      await mkdir(path, { recursive: true }).catch(async (error: NodeJS.ErrnoException) => {
+        // A recursive mkdir reports ENOENT for any failure below an existing folder (EROFS,
+        // EACCES...): one plain mkdir of the first missing level tells the real reason.
+        if (error.code === 'ENOENT') await mkdir(firstMissingLevel(path)).catch((real) => (error = real));
         throw fromFsError(error, 'create directory', path);
       });
     },
@@ -131,6 +134,13 @@ async function runLocal(program: string, args: string[], options: RunOptions = {
   } finally {
     await file.close();
   }
+}
+
+/** The outermost folder of `path` that does not exist yet (`path` itself when its parent exists). */
+function firstMissingLevel(path: string): string {
+  let level = resolve(path);
+  while (dirname(level) !== level && !existsSync(dirname(level))) level = dirname(level);
+  return level;
 }
 
 async function statEntry(path: string, name: string): Promise<FileInfo | undefined> {

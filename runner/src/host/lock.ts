@@ -90,7 +90,8 @@ export async function acquireLock(files: LockFiles, path: string, options: LockO
     try {
       existing = await files.readText(path);
     } catch (error) {
-      throw new HostError('ELOCKED', `${path} exists but cannot be read as a lock file (${(error as Error).message}); ` +
+      const why = (error as Error).message;
+      throw new HostError('ELOCKED', `${path} exists but cannot be read as a lock file (${why}); ` +
         'if it is a folder or file that is not a vmbackup lock, move it away');
     }
     if (existing === undefined) continue; // released between our two calls: try again
@@ -113,8 +114,9 @@ export async function acquireLock(files: LockFiles, path: string, options: LockO
     }
     // Two runs may find the same stale lock: the guard directory lets only one replace it.
     if (!(await files.makeDirectoryExclusive(guard))) {
-      throw new HostError('ELOCKED', `the stale lock ${path} cannot be taken over: ${guard} exists (another vmbackup run ` +
-        `is taking it over right now, or a run was killed while doing so); if no vmbackup run is active, remove ${guard}`);
+      throw new HostError('ELOCKED', `the stale lock ${path} cannot be taken over: ${guard} exists ` +
+        '(another vmbackup run is taking it over right now, or a run was killed while doing so); ' +
+        `if no vmbackup run is active, remove ${guard}`);
     }
     try {
       if ((await files.readText(path)) === existing) {

@@ -4,6 +4,23 @@
 import { execa, type Options } from 'execa';
 import { HostError } from './errors';
 
+/** Environment variables that hold secrets: never passed on to a program we start. */
+const secretVariables = new Set(['VMBACKUP_PASSWORD']);
+
+/** Also keep this variable from child processes (the one `--password-env=NAME` names). */
+export function hideFromChildren(name: string): void {
+  secretVariables.add(name);
+}
+
+/** This process's environment without the secrets, plus `extra`. */
+export function childEnvironment(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && !secretVariables.has(key)) env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
 export interface ProcessOptions {
   input?: string | Buffer;
   /** Write the program's stdout straight into this open file (no buffering in node). */
@@ -46,7 +63,9 @@ async function run(
     // it and kills the remote command when this end goes away.
     ...(options.input !== undefined ? { input: options.input } : {}),
     ...(options.signal ? { cancelSignal: options.signal } : {}),
-    ...(options.env ? { env: options.env } : {}),
+    // The password reaches `xe` through a 0600 file, never through an inherited variable.
+    env: childEnvironment(options.env),
+    extendEnv: false,
     forceKillAfterDelay: 5000,
   };
   const result = await execa(program, [...args], execaOptions);

@@ -38,7 +38,25 @@ export function createSftpFiles(session: () => Promise<SftpSession>, hostLabel: 
     try {
       return await task(await session());
     } catch (error) {
+      // SFTP has no EROFS: sftp-server answers a plain "Failure". Ask the file system.
+      if (error instanceof SftpStatusError && error.status === Status.FAILURE && (await onReadOnlyFileSystem(path))) {
+        throw new HostError('EROFS', `${operation} ${path} on ${hostLabel}: read-only file system`);
+      }
       throw hostError(error, operation, path);
+    }
+  }
+
+  /** Whether the nearest existing folder of `path` is on a read-only file system (false when unknown). */
+  async function onReadOnlyFileSystem(path: string): Promise<boolean> {
+    try {
+      const sftp = await session();
+      for (let level = path; ; level = posix.dirname(level)) {
+        const readOnly = await sftp.isReadOnly(level).catch((error) => (missing(error) ? undefined : false));
+        if (readOnly !== undefined) return readOnly;
+        if (posix.dirname(level) === level) return false;
+      }
+    } catch {
+      return false;
     }
   }
 

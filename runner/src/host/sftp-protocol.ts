@@ -413,6 +413,16 @@ export class SftpSession {
     }
   }
 
+  /** True when the file system holding `path` is mounted read-only (statvfs f_flag ST_RDONLY). */
+  async isReadOnly(path: string): Promise<boolean> {
+    if (!this.extensions.has('statvfs@openssh.com')) return false;
+    const reply = await this.request(Packet.EXTENDED, (w) => w.string('statvfs@openssh.com').string(path));
+    const reader = SftpSession.expect(reply, Packet.EXTENDED_REPLY);
+    for (let field = 0; field < 9; field++) reader.u64(); // f_bsize ... f_fsid
+    const ST_RDONLY = 0x1;
+    return (reader.u64() & ST_RDONLY) !== 0;
+  }
+
   /** Free bytes for unprivileged users (statvfs f_bavail * f_frsize). */
   async freeBytes(path: string): Promise<number> {
     if (!this.extensions.has('statvfs@openssh.com')) throw new SftpStatusError(Status.OP_UNSUPPORTED, 'the server has no statvfs@openssh.com');

@@ -18,7 +18,7 @@ import type { RemoteFiles } from './remote-files';
 import { SftpSession } from './sftp-protocol';
 import { createSftpFiles } from './sftp-files';
 import { createShellFiles } from './shell-files';
-import { runBinary, runText, type ProcessOptions, type ProcessResult } from './process';
+import { childEnvironment, runBinary, runText, type ProcessOptions, type ProcessResult } from './process';
 import { posixCommandLine, safePathOperand } from './quote';
 import {
   EXIT_EXISTS,
@@ -90,7 +90,7 @@ export async function createSshHost(options: SshHostOptions): Promise<SshHost> {
     if (result.exitCode === EXIT_NOT_FOUND) throw new HostError('ENOENT', `${name} ${path}: no such file or directory on ${target.host}`);
     if (result.exitCode === EXIT_EXISTS) throw new HostError('EEXIST', `${name} ${path}: already exists on ${target.host}`);
     const detail = result.stderr.trim();
-    const code = /not empty/i.test(detail) ? 'ENOTEMPTY' : 'EIO';
+    const code = /not empty/i.test(detail) ? 'ENOTEMPTY' : /read-only file system/i.test(detail) ? 'EROFS' : 'EIO';
     throw new HostError(code, `${name} ${path} on ${target.host} failed: ${detail || `exit status ${result.exitCode}`}`);
   }
 
@@ -151,13 +151,16 @@ export async function createSshHost(options: SshHostOptions): Promise<SshHost> {
     }
     if (outFile !== '' && result.stderr.includes(STDOUT_FILE_FAILED)) {
       const missing = /nonexistent|no such file/i.test(result.stderr);
-      throw new HostError(missing ? 'ENOENT' : 'EIO', `create ${runOptions.stdoutFile} on ${target.host} failed: ${result.stderr.trim()}`);
+      const readOnly = /read-only file system/i.test(result.stderr);
+      const code = missing ? 'ENOENT' : readOnly ? 'EROFS' : 'EIO';
+      throw new HostError(code, `create ${runOptions.stdoutFile} on ${target.host} failed: ${result.stderr.trim()}`);
     }
     return result;
   }
 
   function shutdownSync(): void {
-    spawnSync(sshPath, [...baseArgs, '-O', 'exit', '--', target.host], { stdio: 'ignore', timeout: 5000 });
+    const env = childEnvironment();
+    spawnSync(sshPath, [...baseArgs, '-O', 'exit', '--', target.host], { stdio: 'ignore', timeout: 5000, env });
     rmSync(controlDirectory, { recursive: true, force: true });
   }
   process.once('exit', shutdownSync);
@@ -175,6 +178,8 @@ export async function createSshHost(options: SshHostOptions): Promise<SshHost> {
   async function openSftp(): Promise<SftpSession> {
     if (closed) throw new HostError('EINVAL', `${description}: the connection was closed`);
     const child = execa(sshPath, [...baseArgs, '-s', '--', target.host, 'sftp'], {
+      env: childEnvironment(),
+      extendEnv: false,
       buffer: false,
       reject: false,
       stdin: 'pipe',
@@ -190,8 +195,16 @@ export async function createSshHost(options: SshHostOptions): Promise<SshHost> {
     try {
       await session.init();
     } catch (error) {
-      child.kill();
-      throw new HostError('ETRANSPORT', `${description}: no sftp subsystem: ${(error as Error).message}`);
+      // ssh exits 255 both when the server has no sftp subsystem and when the connection is
+      // gone: only its own words tell them apart.
+      const timer = setTimeout(() => child.kill(), 2000);
+      await child.catch(() => undefined);
+      clearTimeout(timer);
+      const reason = stderr.trim() || (error as Error).message;
+      if (/subsystem request failed/i.test(stderr)) {
+        throw new HostError('ETRANSPORT', `${description}: no sftp subsystem: ${reason}`);
+      }
+      throw new HostError('ETRANSPORT', `${description}: the ssh connection failed: ${reason}`);
     }
     sftpChild = child;
     sftpSession = session;
