@@ -75,7 +75,8 @@ async function failAs<T>(record: string, work: () => Promise<T>, prefix = 'ERROR
   try {
     return await work();
   } catch (error) {
-    throw new StepFailure(record, `${prefix}${message(error)}`, error instanceof XeError ? error.detail : undefined);
+    const detail = error instanceof XeError ? error.detail : undefined;
+    throw new StepFailure(record, `${prefix}${message(error)}`, detail);
   }
 }
 
@@ -96,7 +97,15 @@ function logPowerState(ctx: RunContext, vm: string, records: VmRecords): void {
   ctx.bus.info(running ? 'vm is running' : 'vm is NOT running', vm);
 }
 
-async function runExportCommand(ctx: RunContext, vm: string, label: string, args: string[], record: string, file: string, total?: number): Promise<void> {
+async function runExportCommand(
+  ctx: RunContext,
+  vm: string,
+  label: string,
+  args: string[],
+  record: string,
+  file: string,
+  total?: number,
+): Promise<void> {
   ctx.bus.step('export', `${label}: ${describeXe(args)}`, vm);
   await failAs(record, () => withProgress(ctx, vm, file, total, xe(ctx.host, args, { signal: ctx.signal })));
 }
@@ -136,7 +145,8 @@ export async function runVmExport(ctx: RunContext, job: BackupJob, records: VmRe
     bus.info(`snap-uuid: ${snapshot}`, vm);
     bus.step('snapshot', `2.cmd: ${describeXe(xeArgs.templateParamSet(snapshot))}`, vm);
     await failAs('TEMPLATE-PARAM-SET-FAIL', () => xe(host, xeArgs.templateParamSet(snap), { signal: ctx.signal }));
-    await runExportCommand(ctx, vm, '3.cmd', xeArgs.vmExport(snapshot, file, ctx.settings.compress), 'VM-EXPORT-FAIL', file);
+    const exportArgs = xeArgs.vmExport(snapshot, file, ctx.settings.compress);
+    await runExportCommand(ctx, vm, '3.cmd', exportArgs, 'VM-EXPORT-FAIL', file);
     bus.info('vm-export success', vm);
   } catch (error) {
     reportFailure(ctx, vm, error);
@@ -193,7 +203,8 @@ export async function runVdiExport(ctx: RunContext, job: BackupJob, records: VmR
     bus.info(`snap-uuid: ${snapshot}`, vm);
     bus.step('snapshot', `3.cmd: ${describeXe(xeArgs.vdiParamSet(snapshot, snapName))}`, vm);
     await failAs('VDI-PARAM-SET-FAIL', () => xe(host, xeArgs.vdiParamSet(snap, snapName), { signal: ctx.signal }));
-    await runExportCommand(ctx, vm, '4.cmd', xeArgs.vdiExport(snapshot, file, format), 'VDI-EXPORT-FAIL', file, virtualSize);
+    const exportArgs = xeArgs.vdiExport(snapshot, file, format);
+    await runExportCommand(ctx, vm, '4.cmd', exportArgs, 'VDI-EXPORT-FAIL', file, virtualSize);
     bus.info('vdi-export success', vm);
   } catch (error) {
     reportFailure(ctx, vm, error);

@@ -230,7 +230,8 @@ export function planSelection(config: ParsedConfig, inventory: Inventory, option
   // Settings validation then rejects a non-integer :N (vdi-export entries first).
   for (const vm of [...cleaned.vdiExport, ...cleaned.vmExport]) {
     if (vm.maxBackupsReason.kind === 'suffix-invalid') {
-      messages.push({ level: 'error', text: `ERROR: vm_max_backup is invalid - ${vm.entry}`, line: vm.selectedBy, phase: 'validate' });
+      const text = `ERROR: vm_max_backup is invalid - ${vm.entry}`;
+      messages.push({ level: 'error', text, line: vm.selectedBy, phase: 'validate' });
     }
   }
   const noVmsLoaded = cleaned.vdiExport.length === 0 && cleaned.vmExport.length === 0 && cleaned.metadataExport.length === 0;
