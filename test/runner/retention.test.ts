@@ -19,9 +19,9 @@ test('foldersToDelete: oldest first, only backup folders, never the newest succe
   assert.deepEqual(foldersToDelete([b(1), b(2)], 0), [b(1).name]);
 });
 
-test('lastFailedFolder: the newest backup without a marker, when there is more than one', () => {
+test('lastFailedFolder: the newest backup without a marker', () => {
   assert.equal(lastFailedFolder([b(1), b(2, false)]), b(2).name);
-  assert.equal(lastFailedFolder([b(2, false)]), undefined);
+  assert.equal(lastFailedFolder([]), undefined);
   assert.equal(lastFailedFolder([b(1, false), b(2)]), undefined);
 });
 

@@ -1,6 +1,7 @@
 // Fault injection: switchable per test through the library (`sim.faults`) and over HTTP
 // (`POST /_sim/faults`), which the xe command honours too because xe goes through the server.
 import { failure, type XapiFailure } from './errors';
+import { EXPORT_DAMAGES, type ExportDamage } from './http/damage';
 
 export interface FaultSettings {
   /** VM.snapshot and VDI.snapshot (and xe vm-snapshot / vdi-snapshot) fail with this error. */
@@ -9,6 +10,8 @@ export interface FaultSettings {
   exportFailAfterBytes: number | null;
   /** xe writing an output file (vm-export, vdi-export, pool-dump-database) hits ENOSPC after this many bytes. */
   outputDiskFullAfterBytes: number | null;
+  /** Exports succeed (xe exits 0) but the file is damaged this way (http/damage.ts). */
+  exportDamage: ExportDamage | null;
   /** Throttles every export body to this many bytes per second. */
   exportBytesPerSecond: number | null;
   /** Every connection is reset (API, HTTP handlers and xe) except the /_sim control endpoints. */
@@ -24,6 +27,7 @@ export function defaultFaults(): FaultSettings {
     snapshotFailure: null,
     exportFailAfterBytes: null,
     outputDiskFullAfterBytes: null,
+    exportDamage: null,
     exportBytesPerSecond: null,
     xapiDown: false,
     hostIsSlave: false,
@@ -69,6 +73,11 @@ export function applyFaultPatch(settings: FaultSettings, patch: FaultPatch): voi
   }
   for (const key of ['exportFailAfterBytes', 'outputDiskFullAfterBytes', 'exportBytesPerSecond'] as const) {
     if (patch[key] !== undefined) settings[key] = patch[key] ?? null;
+  }
+  if (patch.exportDamage !== undefined) {
+    const damage = patch.exportDamage;
+    if (damage !== null && !EXPORT_DAMAGES.includes(damage)) throw new Error(`fault exportDamage must be null or one of ${EXPORT_DAMAGES.join(', ')}`);
+    settings.exportDamage = damage;
   }
   if (patch.xapiDown !== undefined) settings.xapiDown = Boolean(patch.xapiDown);
   if (patch.hostIsSlave !== undefined) settings.hostIsSlave = Boolean(patch.hostIsSlave);

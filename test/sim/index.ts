@@ -16,7 +16,7 @@ import { selfSignedCertificate } from './tls';
 export type { Fixture, FixtureVm, FixtureDisk, FixtureHost, FixtureSr, FixtureNetwork, FixtureGenerator, FixtureTemplate, Size } from './fixture-types';
 export type { FaultController, FaultSettings, FaultPatch } from './faults';
 export { SimState } from './state';
-export { TIMING_PROFILES, type TimingOption, type TimingProfile, type TimingSettings } from './timing';
+export { TIMING_PROFILES, holdActivity, releaseHolds, whenHolding, type TimingOption, type TimingProfile, type TimingSettings } from './timing';
 export type { XapiRecord, ChangeEntry, DiskContent } from './state';
 
 export interface SimulatorOptions {

@@ -110,9 +110,13 @@ async function runExportCommand(
   await failAs(record, () => withProgress(ctx, vm, file, total, xe(ctx.host, args, { signal: ctx.signal })));
 }
 
-async function verifyStep(ctx: RunContext, vm: string, check: () => Promise<void>): Promise<void> {
+/**
+ * A damaged export file is a failed export: the record is the export's own (VM-EXPORT-FAIL,
+ * ...), as for any other way the export can fail, and no success marker follows.
+ */
+async function verifyStep(ctx: RunContext, vm: string, record: string, check: () => Promise<string>): Promise<void> {
   ctx.bus.step('verify', 'verifying the export file', vm);
-  await failAs('VERIFY-FAIL', check, 'ERROR export file check failed: ');
+  ctx.bus.info(`export file check: ${await failAs(record, check, 'ERROR export file check failed: ')}`, vm);
 }
 
 export async function runVmExport(ctx: RunContext, job: BackupJob, records: VmRecords, folder: string, preClean: () => Promise<void>): Promise<ExportResult> {
@@ -160,7 +164,7 @@ export async function runVmExport(ctx: RunContext, job: BackupJob, records: VmRe
     }
   }
   bus.info('*** vm-export end', vm);
-  await verifyStep(ctx, vm, () => verifyXva(host, file, ctx.settings.compress));
+  await verifyStep(ctx, vm, 'VM-EXPORT-FAIL', () => verifyXva(host, file, ctx.settings.compress));
   return { file, warnings };
 }
 
@@ -218,7 +222,7 @@ export async function runVdiExport(ctx: RunContext, job: BackupJob, records: VmR
     }
   }
   bus.info('*** vdi-export end', vm);
-  await verifyStep(ctx, vm, () => verifyDiskImage(host, file, format, virtualSize));
+  await verifyStep(ctx, vm, 'VDI-EXPORT-FAIL', () => verifyDiskImage(host, file, format, virtualSize));
   return { file, warnings };
 }
 
@@ -229,6 +233,6 @@ export async function runMetadataExport(ctx: RunContext, job: BackupJob, records
   const file = join(folder, exportFileName(vm, 'metadata-export', 'none'));
   await runExportCommand(ctx, vm, 'cmd', xeArgs.metadataExport(records.vm.uuid, file), 'METADATA-EXPORT-FAIL', file);
   ctx.bus.info('*** metadata-export end', vm);
-  await verifyStep(ctx, vm, () => verifyXva(ctx.host, file, 'none'));
+  await verifyStep(ctx, vm, 'METADATA-EXPORT-FAIL', () => verifyXva(ctx.host, file, 'none', { metadataOnly: true }));
   return { file, warnings: [] };
 }

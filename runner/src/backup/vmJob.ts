@@ -1,6 +1,7 @@
 // One VM's backup, from name check to status-log record (vmbackup-behaviour.md §5). Any
 // failure removes the new backup folder, so nothing half-written is ever left to look like
 // a backup; only a verified file gets a `success` marker.
+import { basename } from 'node:path';
 import { isHostError } from '../host/errors';
 import { findVmsNamed, loadVmRecords, fieldBool, type VmRecords } from '../pool/xapi';
 import { StepFailure, type BackupJob, type RunContext } from './context';
@@ -37,11 +38,13 @@ async function findTheVm(ctx: RunContext, job: BackupJob): Promise<{ ref: string
   return { ref, records: ctx.records?.vmRecords(ref) ?? (await loadVmRecords(ctx.pool, ref, record)) };
 }
 
-/** Retention of one VM folder down to `keep` backups (never the newest successful one); returns what remains. */
-async function applyRetention(ctx: RunContext, vmDir: string, keep: number, vm: string, inProgress?: string): Promise<BackupFolder[]> {
-  // The backup being made is never a candidate (pre_clean runs before it is complete).
+/**
+ * Retention of one VM folder down to `keep` backups; returns what remains. `inProgress` (pre_clean)
+ * is left out of the count; `current`, the backup this job just made, counts and is never deleted.
+ */
+async function applyRetention(ctx: RunContext, vmDir: string, keep: number, vm: string, inProgress?: string, current?: string): Promise<BackupFolder[]> {
   const folders = (await readBackupFolders(ctx.host, vmDir)).filter((f) => join(vmDir, f.name) !== inProgress);
-  const remove = new Set(foldersToDelete(folders, keep));
+  const remove = new Set(foldersToDelete(folders, keep, current === undefined ? undefined : basename(current)));
   for (const name of remove) {
     ctx.bus.step('retention', `Deleting oldest backup ${vmDir}/${name} `, vm);
     await ctx.host.remove(join(vmDir, name));
@@ -69,7 +72,7 @@ async function planDryRun(ctx: RunContext, job: BackupJob, vmDir: string): Promi
   const existing = (await ctx.host.exists(vmDir)) ? await readBackupFolders(ctx.host, vmDir) : [];
   ctx.bus.info(`[dry-run] would create ${join(vmDir, name)}`, job.vm);
   ctx.bus.info(`[dry-run] would ${job.kind} ${job.vm} (snapshot, export, verify, success marker)`, job.vm);
-  for (const old of foldersToDelete([...existing, { name, successful: true }], job.maxBackups)) {
+  for (const old of foldersToDelete([...existing, { name, successful: true }], job.maxBackups, name)) {
     ctx.bus.info(`[dry-run] would delete oldest backup ${vmDir}/${old}`, job.vm);
   }
   return { outcome: 'success', bytes: 0 };
@@ -136,7 +139,7 @@ export async function runJob(ctx: RunContext, job: BackupJob, index: number, tot
       complete = true;
       bus.info(`*** ${marker}: ${exported.file} : ${gib}G`, vm);
 
-      const history = await applyRetention(ctx, vmDir, job.maxBackups, vm);
+      const history = await applyRetention(ctx, vmDir, job.maxBackups, vm, undefined, folder);
       const unsuccessful = history.filter((f) => !f.successful);
       for (const f of unsuccessful) bus.info(`WARNING: directory not successful - ${f.name}`, vm);
       if (unsuccessful.length > 0) warnings.push('WARNING cleanup needed - not all backup history is successful');

@@ -14,7 +14,8 @@ import { buildOva } from './ova';
 import { TAR_END, tarHeader, tarOf, tarPadding } from './tar';
 import { VHD_MAX_SIZE, vhdStream } from './vhd';
 import { xmlDbDump } from './dbdump';
-import { exportRate, hold } from '../timing';
+import { damageVhd, damageXva } from './damage';
+import { exportRate, holdFor } from '../timing';
 
 export interface HttpCall {
   ctx: ApiContext;
@@ -67,7 +68,7 @@ export function begin(call: HttpCall, label: string): { task: string; ownTask: b
 
 /** Timing model: the handler's task stays pending this long before the first byte (taskMs). */
 function settle(call: HttpCall): Promise<void> {
-  return hold(call.ctx.timing.taskMs, call.ctx.signal);
+  return holdFor(call.ctx.timing, 'taskMs', call.ctx.signal);
 }
 
 export function finish(state: SimState, t: { task: string; ownTask: boolean }, error?: XapiFailure, result = ''): void {
@@ -119,6 +120,7 @@ function bodyOptions(call: HttpCall, task: string, compression: string | null, p
       if (status === 'cancelled' || status === 'cancelling') throw failure('TASK_CANCELLED', task);
     },
     onProgress: () => setProgress(state, task, progress.total > 0 ? Math.min(0.99, progress.done / progress.total) : 0),
+    cutLastPiece: faults.exportDamage === 'cut-last-piece',
   };
 }
 
@@ -181,7 +183,8 @@ export async function handleExport(call: HttpCall): Promise<void> {
   call.res.writeHead(200, 'OK', okHeaders(t.task, 'application/octet-stream', 'export.xva'));
   try {
     const progress = { done: 0, total: 0 };
-    await streamBody(call.res, xvaStream(state, ova, progress), bodyOptions(call, t.task, call.query.get('use_compression'), progress));
+    const body = damageXva(xvaStream(state, ova, progress), call.ctx.faults.exportDamage);
+    await streamBody(call.res, body, bodyOptions(call, t.task, call.query.get('use_compression'), progress));
     call.res.end();
     finish(state, t);
   } catch (error) {
@@ -245,7 +248,10 @@ export async function handleExportRawVdi(call: HttpCall): Promise<void> {
   const uuid = String(state.get('VDI', vdi)!.uuid);
   // VHD progress is not tracked chunk by chunk: the task goes from 0 to 1 at the end.
   const progress = { done: 0, total: 0 };
-  const source = format === 'vhd' ? vhdStream(state.disks.get(vdi) ?? DEFAULT_CONTENT, size, uuid) : rawStream(state, vdi, size, progress);
+  const source =
+    format === 'vhd'
+      ? damageVhd(vhdStream(state.disks.get(vdi) ?? DEFAULT_CONTENT, size, uuid), call.ctx.faults.exportDamage)
+      : rawStream(state, vdi, size, progress);
   call.res.writeHead(200, 'OK', okHeaders(t.task, format === 'vhd' ? 'application/vhd' : 'application/octet-stream', `${uuid}.${format}`));
   try {
     await streamBody(call.res, source, bodyOptions(call, t.task, null, progress));
