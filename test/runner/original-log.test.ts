@@ -73,7 +73,12 @@ function originalView(messages: string[]): string[] {
     for (let k = j + 1; k <= i; k++) keep[k] = false;
   });
   const extra = documentedExtraLines();
-  return messages.filter((line, i) => keep[i] && !extra.some((re) => re.test(line)));
+  return (
+    messages
+      .filter((line, i) => keep[i] && !extra.some((re) => re.test(line)))
+      // docs/cli.md: the removal's command is named snapshot-uninstall where the original wrote vm-uninstall.
+      .map((line) => line.replace(/^((?:\d\.)?cmd: \/opt\/xensource\/bin\/xe )snapshot-uninstall /, '$1vm-uninstall '))
+  );
 }
 
 const KINDS: Record<string, string> = {
