@@ -31,3 +31,13 @@ test('exit codes from the summary', () => {
   assert.equal(exitCodeFor({ success: 3, warning: 1, error: 0 }), 1);
   assert.equal(exitCodeFor({ success: 0, warning: 1, error: 1 }), 2);
 });
+
+test('an empty line of xe output is still a log line: the prefix and nothing after it, as the original', () => {
+  const bus = new EventBus(() => new Date(2016, 0, 29, 10, 33, 49));
+  const seen: RunEvent[] = [];
+  bus.subscribe((e) => seen.push(e));
+  bus.info('', 'web01');
+  bus.info('VDI: 1234 (web01 0) ', 'web01');
+  assert.equal(renderLogLine(seen[0]!), '2016-01-29-(10:33:49) - ');
+  assert.equal(renderLogLine(seen[1]!), '2016-01-29-(10:33:49) - VDI: 1234 (web01 0) ');
+});

@@ -32,6 +32,10 @@ for (const name of ['local', 'ssh'] as const) {
     const result = await runCli(sim, [...transport.args, '--concurrency', '3', cfg]);
     for (const c of CANARIES) assert.ok(!existsSync(c), `${c} was created: a name was executed`);
     assert.deepEqual(snapshotUuids(sim), before, 'no snapshot left');
+    // The log shows the original's command string, the name inside its quotes as it is: log text only.
+    for (const hostile of ['PROD-$(id)', 'PROD-web "01"', "single'quote", 'semi;colon && echo pwned']) {
+      assert.ok(result.stdout.includes(` new-name-label="RESTORE_${hostile}"\n`), `1.cmd: line of ${hostile}`);
+    }
 
     const names = (JSON.parse(readFileSync(join(import.meta.dirname, '..', 'sim', 'fixtures', 'hostile.json'), 'utf8')) as { vms: { name: string }[] }).vms.map((v) => v.name);
     const refused = (n: string) => n.includes('/') || /[\n\r]/.test(n);

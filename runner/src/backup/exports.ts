@@ -63,7 +63,8 @@ async function failAs<T>(record: string, work: () => Promise<T>, prefix = 'ERROR
   try {
     return await work();
   } catch (error) {
-    throw new StepFailure(record, `${prefix}${message(error)}`, error instanceof XeError ? error.detail : undefined);
+    const detail = error instanceof XeError ? error.detail : undefined;
+    throw new StepFailure(record, `${prefix}${message(error)}`, detail);
   }
 }
 

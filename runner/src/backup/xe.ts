@@ -40,7 +40,8 @@ export class XeError extends Error {
     // The message is the command, as the original's `ERROR <cmd>` line names it; what xe
     // printed is logged line by line before (echoXeOutput) and kept in `detail`.
     super(describeXe(args));
-    this.detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(0, 4).join(' | ') || `exit ${result.exitCode}`;
+    this.detail =
+      (result.stderr.trim() || result.stdout.trim()).split('\n').slice(0, 4).join(' | ') || `exit ${result.exitCode}`;
   }
   get command(): string {
     return this.args[0] ?? '';
@@ -91,7 +92,10 @@ export async function xe(host: Host, args: string[], options?: RunOptions): Prom
 
 /** Last non-empty stdout line: where xe prints a new uuid. */
 function lastLine(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   return lines[lines.length - 1] ?? '';
 }
 
@@ -107,7 +111,12 @@ function expectUuid(args: string[], stdout: string): string {
 
 export const xeArgs = {
   vmSnapshot: (vmUuid: string, name: string) => ['vm-snapshot', `vm=${vmUuid}`, `new-name-label=${name}`],
-  templateParamSet: (uuid: string) => ['template-param-set', 'is-a-template=false', 'ha-always-run=false', `uuid=${uuid}`],
+  templateParamSet: (uuid: string) => [
+    'template-param-set',
+    'is-a-template=false',
+    'ha-always-run=false',
+    `uuid=${uuid}`,
+  ],
   vmExport: (uuid: string, file: string, compress: CompressMode) => [
     'vm-export',
     `uuid=${uuid}`,
@@ -121,7 +130,12 @@ export const xeArgs = {
   snapshotUninstall: (uuid: string) => ['snapshot-uninstall', `uuid=${uuid}`, 'force=true'],
   vdiSnapshot: (uuid: string) => ['vdi-snapshot', `uuid=${uuid}`],
   vdiParamSet: (uuid: string, name: string) => ['vdi-param-set', `uuid=${uuid}`, `name-label=${name}`],
-  vdiExport: (uuid: string, file: string, format: 'raw' | 'vhd') => ['vdi-export', `format=${format}`, `uuid=${uuid}`, `filename=${file}`],
+  vdiExport: (uuid: string, file: string, format: 'raw' | 'vhd') => [
+    'vdi-export',
+    `format=${format}`,
+    `uuid=${uuid}`,
+    `filename=${file}`,
+  ],
   vdiDestroy: (uuid: string) => ['vdi-destroy', `uuid=${uuid}`],
   poolDump: (file: string) => ['pool-dump-database', `file-name=${file}`],
 };
