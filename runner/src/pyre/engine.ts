@@ -42,10 +42,29 @@ export function parsePython(pattern: string): PyreParseResult {
   }
 }
 
+/**
+ * Beyond these sizes translating (captures tracked per group) and V8's own compilation grow
+ * faster than linearly: a 100,000-character regex took minutes to diagnose. No selection
+ * needs that much; such a regex is reported as unsupported, like V8's own size limit.
+ */
+export const MAX_PATTERN_LENGTH = 10_000;
+export const MAX_PATTERN_GROUPS = 500;
+
+function tooLarge(pattern: string, what: string): PyreCompileResult {
+  const error: PyreErrorDetail = { message: `unsupported: regex too large to run safely (${what})`, pos: 0, unsupported: true, pythonPos: null };
+  return { ok: false, error, pattern };
+}
+
 function compileUncached(pattern: string): PyreCompileResult {
+  if (pattern.length > MAX_PATTERN_LENGTH) {
+    return tooLarge(pattern, `${pattern.length} characters; at most ${MAX_PATTERN_LENGTH}`);
+  }
   const parsed = parsePython(pattern);
   if (!parsed.ok) return parsed;
   if (parsed.unsupported) return { ok: false, error: parsed.unsupported, pattern };
+  if (parsed.ast.groupCount > MAX_PATTERN_GROUPS) {
+    return tooLarge(pattern, `${parsed.ast.groupCount} groups; at most ${MAX_PATTERN_GROUPS}`);
+  }
   let source: string;
   try {
     source = translate(parsed.ast);

@@ -108,6 +108,12 @@ export function matchWithinBudget(jobs: readonly PatternJob[], names: readonly s
         SCRIPT.runInContext(context, { timeout: budgetMs + SLICE_MS });
       } catch (error) {
         if (!isTimeout(error)) throw error;
+        // The watchdog may fire just after a pattern finished (or after the last one).
+        if (job.next >= todo.length) break;
+        if (job.results[job.next] !== undefined) {
+          job.next++;
+          continue;
+        }
         rememberOverBudget(todo[job.next]!.pattern, unique[job.nameIndex]!);
         job.results[job.next] = [];
         results.set(todo[job.next]!.pattern, 'too-expensive');
