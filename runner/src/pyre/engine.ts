@@ -90,7 +90,9 @@ function compileUncached(pattern: string): PyreCompileResult {
   }
 }
 
-const CACHE_LIMIT = 5000;
+// A 100,000-line config holds tens of thousands of distinct regexes; validation and the plan
+// each compile them, so a smaller cache would compile every one twice. ~0.7 KB per entry.
+const CACHE_LIMIT = 50_000;
 const cache = new Map<string, PyreCompileResult>();
 
 /**
