@@ -4,6 +4,7 @@ import type { PyreAst } from './ast';
 import { parsePattern } from './parser';
 import { PyreSyntaxError } from './tokenizer';
 import { translate } from './translate';
+import { BoundedCache } from './boundedCache';
 
 export type PyreParseResult =
   | { ok: true; ast: PyreAst; pattern: string; /** set when valid but not translatable */ unsupported: PyreErrorDetail | null }
@@ -92,8 +93,8 @@ function compileUncached(pattern: string): PyreCompileResult {
 
 // A 100,000-line config holds tens of thousands of distinct regexes; validation and the plan
 // each compile them, so a smaller cache would compile every one twice. ~0.7 KB per entry.
-const CACHE_LIMIT = 50_000;
-const cache = new Map<string, PyreCompileResult>();
+const CACHE_LIMIT = 25_000;
+const cache = new BoundedCache<string, PyreCompileResult>(CACHE_LIMIT);
 
 /**
  * Compiles a Python regex to a JS RegExp with `re.match(pattern, s, re.ASCII)` semantics:
@@ -104,7 +105,6 @@ export function compilePython(pattern: string): PyreCompileResult {
   let result = cache.get(pattern);
   if (result === undefined) {
     result = compileUncached(pattern);
-    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
     cache.set(pattern, result);
   }
   return result;

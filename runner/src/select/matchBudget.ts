@@ -6,6 +6,7 @@
 // that is terminated when the budget runs out. A pattern over budget is reported as "too
 // expensive", never guessed as "no match".
 import { Script, createContext, type Context } from 'node:vm';
+import { BoundedCache } from '../pyre/boundedCache';
 
 /** Milliseconds one pattern may spend on the whole pool list (all names). */
 export const DEFAULT_REGEX_BUDGET_MS = 1000;
@@ -63,11 +64,9 @@ export type MatchResults = Map<string, ReadonlySet<string> | 'too-expensive'>;
  * later plan (the language server re-plans on every edit) reports them at once instead of
  * spending the budget again while that name is still in the pool.
  */
-const overBudget = new Map<string, string>();
-const OVER_BUDGET_LIMIT = 1000;
+const overBudget = new BoundedCache<string, string>(500);
 
 export function rememberOverBudget(pattern: string, name: string): void {
-  if (overBudget.size >= OVER_BUDGET_LIMIT) overBudget.delete(overBudget.keys().next().value!);
   overBudget.set(pattern, name);
 }
 
