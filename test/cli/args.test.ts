@@ -126,3 +126,18 @@ test('create-password-file', () => {
     path: '/tmp/p',
   });
 });
+
+test('--regex-budget-ms and --silence-timeout: whole numbers, errors name the argument', () => {
+  const cmd = run(['--regex-budget-ms', '250', '--silence-timeout=7', 'pw', 'x']);
+  assert.deepEqual([cmd.regexBudgetMs, cmd.silenceTimeoutMs], [250, 7000]);
+  const plain = run(['pw', 'x']);
+  assert.deepEqual([plain.regexBudgetMs, plain.silenceTimeoutMs], [undefined, undefined]);
+  for (const [argv, text] of [
+    [['--regex-budget-ms', '0', 'pw', 'x'], '--regex-budget-ms=0: needs a whole number of milliseconds >= 1'],
+    [['--regex-budget-ms=1.5', 'pw', 'x'], '--regex-budget-ms=1.5: needs a whole number of milliseconds >= 1'],
+    [['--silence-timeout', '-1', 'pw', 'x'], '--silence-timeout=-1: needs a whole number of seconds >= 1'],
+    [['--silence-timeout=abc', 'pw', 'x'], '--silence-timeout=abc: needs a whole number of seconds >= 1'],
+  ] as const) {
+    assert.throws(() => parseArgs(argv, noEnv), (e: unknown) => e instanceof CliError && e.message === text, argv.join(' '));
+  }
+});

@@ -140,10 +140,18 @@ test('constructs valid in Python but not translatable are reported unsupported, 
     assert.match(r.error.message, /^unsupported: /);
     assert.match(r.error.message, message, pattern);
   }
-  // V8's size limit: reported when compiling, not thrown later from regex.test().
+  // Our size limits (translation and V8's compilation grow faster than linearly beyond them).
   const huge = compilePython('x'.repeat(200_000));
   assert.equal(huge.ok, false);
-  if (!huge.ok) assert.match(huge.error.message, /^unsupported: JavaScript cannot build this regex \(Regular expression too large\)/);
+  if (!huge.ok) assert.equal(huge.error.message, 'unsupported: regex too large to run safely (200000 characters; at most 10000)');
+  const groups = compilePython('(a|b)'.repeat(501));
+  assert.equal(groups.ok, false);
+  if (!groups.ok) assert.equal(groups.error.message, 'unsupported: regex too large to run safely (501 groups; at most 500)');
+  assert.equal(compilePython('(a|b)'.repeat(500)).ok, true);
+  // V8's own limit: reported when compiling, not thrown later from regex.test().
+  const deep = compilePython('a++'.repeat(3300));
+  assert.equal(deep.ok, false);
+  if (!deep.ok) assert.match(deep.error.message, /^unsupported: JavaScript cannot build this regex \(Stack overflow\)/);
   // A real syntax error after an unsupported construct wins, as in CPython.
   const r = compilePython('\\N{EM DASH}(');
   assert.equal(r.ok, false);

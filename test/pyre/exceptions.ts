@@ -19,6 +19,8 @@ export const UNSUPPORTED_CATEGORIES = [
   },
   // V8 refuses huge patterns ("Regular expression too large"); CPython compiles them.
   { id: 'js-size-limit', message: /^unsupported: JavaScript cannot build this regex/, construct: /^[\s\S]{5000}/ },
+  // Our own limits (engine.ts MAX_PATTERN_LENGTH / MAX_PATTERN_GROUPS).
+  { id: 'size-limit', message: /^unsupported: regex too large to run safely/, construct: /^[\s\S]{1000}/ },
 ] as const;
 
 export function classifyUnsupported(pattern: string, message: string): string | null {

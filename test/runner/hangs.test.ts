@@ -82,7 +82,8 @@ test('a XenAPI that never answers: the run ends after the silence budget with a 
   try {
     const ws = workspace();
     const cfg = ws.writeConfig(['vm-export=web01']);
-    const result = await runCli(pointedAt(silent.url), ['--silence-timeout', '1', cfg]);
+    // The flag wins over the environment.
+    const result = await runCli(pointedAt(silent.url), ['--silence-timeout', '1', cfg], { VMBACKUP_SILENCE_TIMEOUT: '3600' });
     assert.equal(result.code, 2, result.stdout + result.stderr);
     assert.match(result.stdout, /ERROR cannot log in to XenAPI at http:\/\/127\.0\.0\.1:\d+\/: no answer within 1 s \(the silence budget, --silence-timeout\)/);
     assert.doesNotMatch(result.stdout + result.stderr, /\n\s+at /, 'no stack trace');

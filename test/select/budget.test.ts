@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../runner/src/config';
-import { compilePython } from '../../runner/src/pyre';
+import { compilePython, literalPrefix } from '../../runner/src/pyre';
 import {
   inventoryDiagnostics,
   matchWithinBudget,
@@ -79,4 +79,27 @@ test('worker matching: same results, hostile pattern terminated, abort rejects a
   const controller = new AbortController();
   const pending = matchInWorker([job('(a|a)+$')], [LONG_A], { budgetMs: 2 ** 30, signal: controller.signal, onStart: () => controller.abort(new Error('SIGTERM received')) });
   await assert.rejects(pending, /SIGTERM received/);
+});
+
+test('a regex V8 refuses to run while matching (lazy compilation) is too expensive, not a crash', () => {
+  // Found by the fuzzer: a 10,000-character regex compiled, then threw "Stack overflow" on a name.
+  class Refused extends RegExp {
+    override test(): boolean {
+      throw new SyntaxError('Invalid regular expression: Stack overflow');
+    }
+  }
+  const results = matchWithinBudget([{ pattern: 'huge', regex: new Refused('x', 'u') }, job('web.*')], ['web01'], 1000);
+  assert.equal(results.get('huge'), 'too-expensive');
+  assert.deepEqual(results.get('web.*'), new Set(['web01']));
+});
+
+test('only names starting with the literal prefix are tried; the result is the same', () => {
+  const names = ['DEV-1', 'PROD-1', 'DEV-22', 'dev-3', 'DEV'];
+  for (const pattern of ['DEV-.*', 'DEV-2+', '(?i)dev-.*', 'DEV|PROD-1', 'D(E)V-1', 'DEV-\\d$']) {
+    const compiled = job(pattern);
+    const expected = new Set(names.filter((n) => compiled.regex.test(n)));
+    const withPrefix = matchWithinBudget([{ ...compiled, prefix: literalPrefix(pattern) }], names, 1000).get(pattern);
+    assert.deepEqual(withPrefix, expected, pattern);
+  }
+  assert.deepEqual(['DEV-.*', '(?i)dev', 'DEV|PROD', 'D(E)V', '(?x) D E V'].map(literalPrefix), ['DEV-', '', '', 'D', 'DEV']);
 });

@@ -3,17 +3,21 @@
 // the worker at once) and terminates the worker when one pattern runs past its budget.
 // Same results as matchWithinBudget (matchBudget.ts): the same RegExp source, `u` flag.
 import { Worker } from 'node:worker_threads';
-import { knownOverBudget, type MatchResults, type PatternJob } from '../select/matchBudget';
+import { knownOverBudget, NameIndex, type MatchResults, type PatternJob } from '../select/matchBudget';
 
 // Plain CommonJS so that it runs from the single-file bundle (no worker file on disk).
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-parentPort.once('message', ({ sources, names }) => {
+parentPort.once('message', ({ sources, candidates, names }) => {
   for (let k = 0; k < sources.length; k++) {
-    const re = new RegExp(sources[k], 'u');
-    const hits = [];
-    for (let i = 0; i < names.length; i++) {
-      if (re.test(names[i])) hits.push(i);
+    let hits = [];
+    try {
+      const re = new RegExp(sources[k], 'u');
+      for (const i of candidates[k]) {
+        if (re.test(names[i])) hits.push(i);
+      }
+    } catch (error) {
+      hits = null; // V8 refused to run it (e.g. "Stack overflow" compiling a huge regex)
     }
     parentPort.postMessage({ index: k, hits });
   }
@@ -32,14 +36,14 @@ export interface WorkerMatchOptions {
 
 interface Progress {
   index: number;
-  hits: number[];
+  hits: number[] | null;
 }
 
 /**
  * Runs `jobs` from `first` on in one worker; resolves with the index of the pattern that ran
  * over budget (the worker is then terminated), or jobs.length when all finished.
  */
-function runWorker(jobs: readonly PatternJob[], first: number, names: string[], hits: number[][], options: WorkerMatchOptions): Promise<number> {
+function runWorker(jobs: readonly PatternJob[], candidates: number[][], first: number, names: string[], hits: Array<number[] | null>, options: WorkerMatchOptions): Promise<number> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_SOURCE, { eval: true });
     let next = first;
@@ -72,7 +76,7 @@ function runWorker(jobs: readonly PatternJob[], first: number, names: string[], 
       else arm();
     });
     worker.on('error', (error) => finish(() => reject(error)));
-    worker.postMessage({ sources: jobs.slice(first).map((j) => j.regex.source), names });
+    worker.postMessage({ sources: jobs.slice(first).map((j) => j.regex.source), candidates: candidates.slice(first), names });
   });
 }
 
@@ -81,24 +85,34 @@ export async function matchInWorker(jobs: readonly PatternJob[], names: readonly
   options.signal?.throwIfAborted();
   const results: MatchResults = new Map();
   const nameSet = new Set(names);
-  const unique = [...nameSet];
+  const index = new NameIndex(names);
+  const unique = index.names;
   const seen = new Set<string>();
   const todo: PatternJob[] = [];
+  const candidates: number[][] = [];
   for (const job of jobs) {
     if (seen.has(job.pattern)) continue;
     seen.add(job.pattern);
+    const c = index.candidates(job.prefix);
     if (knownOverBudget(job.pattern, nameSet)) results.set(job.pattern, 'too-expensive');
-    else todo.push(job);
+    // A pattern no name can match needs no regex run.
+    else if (c.length === 0) results.set(job.pattern, new Set());
+    else {
+      todo.push(job);
+      candidates.push(c);
+    }
   }
-  const hits: number[][] = [];
+  const hits: Array<number[] | null> = [];
   let first = 0;
   while (first < todo.length) {
-    const stopped = await runWorker(todo, first, unique, hits, options);
+    const stopped = await runWorker(todo, candidates, first, unique, hits, options);
     if (stopped < todo.length) results.set(todo[stopped]!.pattern, 'too-expensive');
     first = stopped + 1;
   }
   todo.forEach((job, k) => {
-    if (!results.has(job.pattern)) results.set(job.pattern, new Set(hits[k]!.map((i) => unique[i]!)));
+    if (results.has(job.pattern)) return;
+    const found = hits[k];
+    results.set(job.pattern, found ? new Set(found.map((i) => unique[i]!)) : 'too-expensive');
   });
   return results;
 }

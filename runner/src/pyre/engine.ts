@@ -4,6 +4,7 @@ import type { PyreAst } from './ast';
 import { parsePattern } from './parser';
 import { PyreSyntaxError } from './tokenizer';
 import { translate } from './translate';
+import { BoundedCache } from './boundedCache';
 
 export type PyreParseResult =
   | { ok: true; ast: PyreAst; pattern: string; /** set when valid but not translatable */ unsupported: PyreErrorDetail | null }
@@ -42,10 +43,29 @@ export function parsePython(pattern: string): PyreParseResult {
   }
 }
 
+/**
+ * Beyond these sizes translating (captures tracked per group) and V8's own compilation grow
+ * faster than linearly: a 100,000-character regex took minutes to diagnose. No selection
+ * needs that much; such a regex is reported as unsupported, like V8's own size limit.
+ */
+export const MAX_PATTERN_LENGTH = 10_000;
+export const MAX_PATTERN_GROUPS = 500;
+
+function tooLarge(pattern: string, what: string): PyreCompileResult {
+  const error: PyreErrorDetail = { message: `unsupported: regex too large to run safely (${what})`, pos: 0, unsupported: true, pythonPos: null };
+  return { ok: false, error, pattern };
+}
+
 function compileUncached(pattern: string): PyreCompileResult {
+  if (pattern.length > MAX_PATTERN_LENGTH) {
+    return tooLarge(pattern, `${pattern.length} characters; at most ${MAX_PATTERN_LENGTH}`);
+  }
   const parsed = parsePython(pattern);
   if (!parsed.ok) return parsed;
   if (parsed.unsupported) return { ok: false, error: parsed.unsupported, pattern };
+  if (parsed.ast.groupCount > MAX_PATTERN_GROUPS) {
+    return tooLarge(pattern, `${parsed.ast.groupCount} groups; at most ${MAX_PATTERN_GROUPS}`);
+  }
   let source: string;
   try {
     source = translate(parsed.ast);
@@ -71,8 +91,10 @@ function compileUncached(pattern: string): PyreCompileResult {
   }
 }
 
-const CACHE_LIMIT = 5000;
-const cache = new Map<string, PyreCompileResult>();
+// A 100,000-line config holds tens of thousands of distinct regexes; validation and the plan
+// each compile them, so a smaller cache would compile every one twice. ~0.7 KB per entry.
+const CACHE_LIMIT = 25_000;
+const cache = new BoundedCache<string, PyreCompileResult>(CACHE_LIMIT);
 
 /**
  * Compiles a Python regex to a JS RegExp with `re.match(pattern, s, re.ASCII)` semantics:
@@ -83,7 +105,6 @@ export function compilePython(pattern: string): PyreCompileResult {
   let result = cache.get(pattern);
   if (result === undefined) {
     result = compileUncached(pattern);
-    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
     cache.set(pattern, result);
   }
   return result;

@@ -4,4 +4,5 @@ export type { PyreCompileResult, PyreError, PyreErrorDetail } from './api';
 export type { PyreAst, PyreNode, SetItem, FlagSet } from './ast';
 export { compilePython, parsePython, pyMatch, type PyreParseResult } from './engine';
 export { explainPattern } from './explain';
+export { literalPrefix } from './prefix';
 export { python2Differences, python2MeaningDifferences } from './python2';

@@ -90,7 +90,7 @@ export function inventoryDiagnostics(config: ParsedConfig, inventory: Inventory,
       code: CODES.regexTooExpensive,
       severity: 'error',
       range: nameRangeOf(entry),
-      message: `This regex is too expensive: matching it against the pool's VM names did not finish within the time budget (nested repeats such as (a+)+ backtrack exponentially on some names). vmbackup stops matching it and the run fails; the original would hang. Rewrite it without nested or overlapping repeats, e.g. a+ instead of (a+)+.`,
+      message: `This regex is too expensive: matching it against the pool's VM names did not finish within the time budget (nested repeats such as (a+)+ backtrack exponentially on some names), or JavaScript refused to run it. vmbackup stops matching it and the run fails; the original would hang. Rewrite it without nested or overlapping repeats, e.g. a+ instead of (a+)+.`,
     });
   }
 

@@ -6,6 +6,7 @@
 // that is terminated when the budget runs out. A pattern over budget is reported as "too
 // expensive", never guessed as "no match".
 import { Script, createContext, type Context } from 'node:vm';
+import { BoundedCache } from '../pyre/boundedCache';
 
 /** Milliseconds one pattern may spend on the whole pool list (all names). */
 export const DEFAULT_REGEX_BUDGET_MS = 1000;
@@ -32,6 +33,39 @@ export function regexBudget(): number {
 export interface PatternJob {
   pattern: string;
   regex: RegExp;
+  /** Literal text every match starts with (pyre literalPrefix); other names are not tried. */
+  prefix?: string;
+}
+
+/**
+ * The distinct pool names, and per pattern the indices of the names worth trying: those that
+ * start with its literal prefix (found by binary search in sorted order), or all.
+ */
+export class NameIndex {
+  readonly names: string[];
+  private readonly sorted: number[];
+  private readonly all: number[];
+
+  constructor(names: readonly string[]) {
+    this.names = [...new Set(names)];
+    this.all = this.names.map((_, i) => i);
+    this.sorted = [...this.all].sort((a, b) => (this.names[a]! < this.names[b]! ? -1 : this.names[a]! > this.names[b]! ? 1 : 0));
+  }
+
+  candidates(prefix: string | undefined): number[] {
+    if (!prefix) return this.all;
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.names[this.sorted[mid]!]! < prefix) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: number[] = [];
+    for (let i = lo; i < this.sorted.length && this.names[this.sorted[i]!]!.startsWith(prefix); i++) out.push(this.sorted[i]!);
+    // In pool order, as the caller reports matches.
+    return out.sort((a, b) => a - b);
+  }
 }
 
 /** For each pattern: the names it matches, or 'too-expensive'. */
@@ -42,11 +76,9 @@ export type MatchResults = Map<string, ReadonlySet<string> | 'too-expensive'>;
  * later plan (the language server re-plans on every edit) reports them at once instead of
  * spending the budget again while that name is still in the pool.
  */
-const overBudget = new Map<string, string>();
-const OVER_BUDGET_LIMIT = 1000;
+const overBudget = new BoundedCache<string, string>(500);
 
 export function rememberOverBudget(pattern: string, name: string): void {
-  if (overBudget.size >= OVER_BUDGET_LIMIT) overBudget.delete(overBudget.keys().next().value!);
   overBudget.set(pattern, name);
 }
 
@@ -61,12 +93,15 @@ const SLICE_MS = 20;
 
 interface ScriptJob {
   regexes: RegExp[];
+  /** Per pattern: indices into `names` to try. */
+  candidates: number[][];
   names: string[];
   next: number;
   first: number;
   nameIndex: number;
   sliceMs: number;
-  results: number[][];
+  /** Per pattern: the matching name indices, or null when V8 could not run the regex. */
+  results: Array<number[] | null>;
 }
 
 // Runs patterns from `job.next` on; starts no new pattern after `sliceMs`, so when the
@@ -77,10 +112,17 @@ const SCRIPT = new Script(`(() => {
     if (job.next > job.first && Date.now() - started > job.sliceMs) return;
     const re = job.regexes[job.next];
     const names = job.names;
-    const hits = [];
-    for (let i = 0; i < names.length; i++) {
-      job.nameIndex = i;
-      if (re.test(names[i])) hits.push(i);
+    const candidates = job.candidates[job.next];
+    let hits = [];
+    try {
+      for (let c = 0; c < candidates.length; c++) {
+        const i = candidates[c];
+        job.nameIndex = i;
+        if (re.test(names[i])) hits.push(i);
+      }
+    } catch (error) {
+      // V8 compiles lazily and may then refuse a huge regex ("Stack overflow").
+      hits = null;
     }
     job.results[job.next] = hits;
     job.next++;
@@ -100,7 +142,8 @@ function isTimeout(error: unknown): boolean {
 export function matchWithinBudget(jobs: readonly PatternJob[], names: readonly string[], budgetMs: number): MatchResults {
   const results: MatchResults = new Map();
   const nameSet = new Set(names);
-  const unique = [...nameSet];
+  const index = new NameIndex(names);
+  const unique = index.names;
   const todo: PatternJob[] = [];
   const seen = new Set<string>();
   for (const job of jobs) {
@@ -110,27 +153,47 @@ export function matchWithinBudget(jobs: readonly PatternJob[], names: readonly s
     else todo.push(job);
   }
   if (todo.length === 0) return results;
+  // A pattern no name can match needs no regex run (nor V8's compilation of it).
+  const runnable: PatternJob[] = [];
+  const candidates: number[][] = [];
+  for (const t of todo) {
+    const c = index.candidates(t.prefix);
+    if (c.length === 0) results.set(t.pattern, new Set());
+    else {
+      runnable.push(t);
+      candidates.push(c);
+    }
+  }
+  if (runnable.length === 0) return results;
   context ??= createContext({ job: null });
-  const job: ScriptJob = { regexes: todo.map((t) => t.regex), names: unique, next: 0, first: 0, nameIndex: 0, sliceMs: SLICE_MS, results: [] };
+  const job: ScriptJob = { regexes: runnable.map((t) => t.regex), candidates, names: unique, next: 0, first: 0, nameIndex: 0, sliceMs: SLICE_MS, results: [] };
   context.job = job;
   try {
-    while (job.next < todo.length) {
+    while (job.next < runnable.length) {
       job.first = job.next;
       try {
         SCRIPT.runInContext(context, { timeout: budgetMs + SLICE_MS });
       } catch (error) {
         if (!isTimeout(error)) throw error;
-        rememberOverBudget(todo[job.next]!.pattern, unique[job.nameIndex]!);
+        // The watchdog may fire just after a pattern finished (or after the last one).
+        if (job.next >= runnable.length) break;
+        if (job.results[job.next] !== undefined) {
+          job.next++;
+          continue;
+        }
+        rememberOverBudget(runnable[job.next]!.pattern, unique[job.nameIndex]!);
         job.results[job.next] = [];
-        results.set(todo[job.next]!.pattern, 'too-expensive');
+        results.set(runnable[job.next]!.pattern, 'too-expensive');
         job.next++;
       }
     }
   } finally {
     context.job = null;
   }
-  todo.forEach((t, k) => {
-    if (!results.has(t.pattern)) results.set(t.pattern, new Set(job.results[k]!.map((i) => unique[i]!)));
+  runnable.forEach((t, k) => {
+    if (results.has(t.pattern)) return;
+    const hits = job.results[k];
+    results.set(t.pattern, hits ? new Set(hits.map((i) => unique[i]!)) : 'too-expensive');
   });
   return results;
 }

@@ -7,7 +7,7 @@
 import type { EntryLine, ParsedConfig } from '../config/types';
 import { isPlainName } from '../config/text';
 import { resolveSettings } from '../config/settings';
-import { compilePython } from '../pyre';
+import { compilePython, literalPrefix } from '../pyre';
 import { selectableVms, type Inventory, type InventoryVm } from '../pool/inventory';
 import { applyCleanup } from './dedup';
 import { matchWithinBudget, regexBudget, type MatchResults, type PatternJob } from './matchBudget';
@@ -37,7 +37,7 @@ export function patternJobs(config: ParsedConfig): PatternJob[] {
     if (seen.has(pattern) || isPlainName(pattern)) continue;
     seen.add(pattern);
     const compiled = compilePython(pattern);
-    if (compiled.ok) jobs.push({ pattern, regex: compiled.regex });
+    if (compiled.ok) jobs.push({ pattern, regex: compiled.regex, prefix: literalPrefix(pattern) });
   }
   return jobs;
 }
