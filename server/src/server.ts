@@ -4,6 +4,7 @@ import {
   CodeActionKind,
   createConnection,
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
@@ -29,6 +30,7 @@ let settings: ServerSettings = DEFAULT_SETTINGS;
 let canPullConfiguration = false;
 let canRefreshCodeLens = false;
 let canRefreshInlayHints = false;
+let canWatchFiles = false;
 let validationDelay = 10;
 let pool: LivePool | undefined;
 let lastPoolGeneration = -1;
@@ -133,6 +135,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   canPullConfiguration = capabilities.workspace?.configuration === true;
   canRefreshCodeLens = capabilities.workspace?.codeLens?.refreshSupport === true;
   canRefreshInlayHints = capabilities.workspace?.inlayHint?.refreshSupport === true;
+  canWatchFiles = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
   pool = new LivePool({ storagePath: options.storagePath, onChange: onPoolChange, log });
   const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
   workspace.setFolders(folders);
@@ -160,6 +163,11 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
 connection.onInitialized(() => {
   if (canPullConfiguration) {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION }).catch(() => undefined);
+  }
+  if (canWatchFiles) {
+    // Workspace configs that are not open (vmbackup/checkConfigs) follow their files on disk.
+    const watchers = [{ globPattern: '**/*.cfg' }];
+    void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers }).catch(() => undefined);
   }
   void pullSettings();
 });

@@ -85,6 +85,27 @@ export class WorkspaceConfigs {
     return config;
   }
 
+  /**
+   * A file changed on disk (workspace/didChangeWatchedFiles): re-read a known config, or take a
+   * new file that looks like one once the workspace has been scanned. Returns whether the
+   * configs changed; `removed` for a deleted or no longer matching file.
+   */
+  async fileChanged(uri: string, deleted: boolean): Promise<'updated' | 'removed' | 'ignored'> {
+    if (!this.scanned) return 'ignored';
+    const known = this.onDisk.has(uri);
+    const text = deleted ? undefined : await this.read(uri);
+    const path = uri.startsWith('file:') ? fileURLToPath(uri) : '';
+    if (text === undefined || !looksLikeVmBackupConfig(path, text)) {
+      if (!known) return 'ignored';
+      this.onDisk.delete(uri);
+      this.changed();
+      return 'removed';
+    }
+    this.onDisk.set(uri, parseConfig(text));
+    this.changed();
+    return 'updated';
+  }
+
   has(uri: string): boolean {
     return this.onDisk.has(uri);
   }

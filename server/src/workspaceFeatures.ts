@@ -2,7 +2,7 @@
 // across configs, document links, "Check all VmBackup configs" (vmbackup/checkConfigs), pool
 // coverage (vmbackup/coverage) and VMB047. The answers come from the pure functions in
 // service/navigation.ts, service/workspace.ts and service/links.ts.
-import type { Connection, TextDocuments } from 'vscode-languageserver/node';
+import { FileChangeType, type Connection, type TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ConfigDiagnostic, ParsedConfig } from '../../runner/src/config/types';
 import type { DocumentStore } from './documentStore';
@@ -135,6 +135,18 @@ export function registerWorkspaceFeatures(w: WorkspaceWiring): {
     guarded('rename', async (p, d) => rename(store.context(d), p.position, p.newName, await allConfigs())),
   );
   connection.onDocumentLinks(guarded('documentLinks', (_p, d) => documentLinks(store.context(d, false))));
+  // Configs on disk stay current in Problems: the client's file watcher reports changes.
+  connection.onDidChangeWatchedFiles(async ({ changes }) => {
+    for (const change of changes) {
+      const result = await workspace.fileChanged(change.uri, change.type === FileChangeType.Deleted);
+      if (result === 'updated') publishDisk(change.uri);
+      else if (result === 'removed' && !documents.get(change.uri)) {
+        void connection.sendDiagnostics({ uri: change.uri, diagnostics: [] });
+      }
+    }
+    if (changes.length) w.revalidateOpen();
+  });
+
   /** Pool or settings changed: the configs that are not open get fresh diagnostics too. */
   function republishDisk(): void {
     if (!workspace.active) return;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   DefinitionRequest,
+  DidChangeWatchedFilesNotification,
   DocumentLinkRequest,
   PrepareRenameRequest,
   ReferencesRequest,
@@ -82,6 +83,27 @@ describe('workspace-wide features (protocol)', () => {
       odd.map((d) => d.code),
       ['VMB016'],
     );
+  });
+
+  it('follows a workspace config that changes or goes away on disk (workspace/didChangeWatchedFiles)', async () => {
+    const weekend = uriOf('weekend.cfg');
+    const published = client.publishCount.get(weekend) ?? 0;
+    writeFileSync(join(dir, 'weekend.cfg'), '# weekend\nmax_backups=3\nexclude=web1\nvm-export=web1:2\n');
+    await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: weekend, type: 2 }] });
+    const fixed = await client.waitFor('weekend.cfg re-published', () =>
+      (client.publishCount.get(weekend) ?? 0) > published ? client.diagnostics.get(weekend)!.diagnostics : undefined,
+    );
+    assert.deepEqual(fixed, []);
+    rmSync(join(dir, 'NAUbackup', 'odd.cfg'));
+    const odd = uriOf('NAUbackup/odd.cfg');
+    await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: odd, type: 3 }] });
+    await client.waitFor('odd.cfg cleared', () => (client.diagnostics.get(odd)?.diagnostics.length === 0 ? true : undefined));
+    writeFileSync(join(dir, 'weekend.cfg'), files['weekend.cfg']!);
+    writeFileSync(join(dir, 'NAUbackup', 'odd.cfg'), files['NAUbackup/odd.cfg']!);
+    await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, {
+      changes: [{ uri: weekend, type: 2 }, { uri: odd, type: 1 }],
+    });
+    await client.waitFor('odd.cfg back', () => (client.diagnostics.get(odd)?.diagnostics.length ? true : undefined));
   });
 
   it('checks only the files the client names when it names them', async () => {
