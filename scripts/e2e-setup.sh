@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-tools="$root/.tools"
+# VMBACKUP_E2E_TOOLS: another folder for the tools (e.g. when .tools/ is a shared link that is unusable).
+tools="${VMBACKUP_E2E_TOOLS:-$root/.tools}"
 code_server_version=4.139.1
 node_major=24
 mkdir -p "$tools"

@@ -23,6 +23,9 @@ const commands = [
   { command: 'vmbackup.disconnectPool', title: 'Disconnect from Pool', category: 'VmBackup', icon: '$(debug-disconnect)' },
   { command: 'vmbackup.showLogs', title: 'Show Logs', category: 'VmBackup', icon: '$(output)' },
   { command: 'vmbackup.openStatusLog', title: 'Open Status Log', category: 'VmBackup', icon: '$(file-text)' },
+  { command: 'vmbackup.openAsVmBackupConfig', title: 'Open as VmBackup config', category: 'VmBackup' },
+  { command: 'vmbackup.checkAllConfigs', title: 'Check All VmBackup Configs', category: 'VmBackup', icon: '$(checklist)' },
+  { command: 'vmbackup.refreshCoverage', title: 'Refresh Pool Coverage', category: 'VmBackup', icon: '$(refresh)' },
 ];
 
 const setting = (type, def, markdownDescription, extra = {}) => ({ type, default: def, markdownDescription, ...extra });
@@ -31,7 +34,11 @@ const configuration = [
   {
     title: 'Pool',
     properties: {
-      'vmbackup.pool.url': setting('string', '', 'XenAPI URL of the pool master, e.g. `https://xen1.example.org`. Hovers list the VMs a selection matches and **Run Preview / Run Backup** talk to this pool. The password is kept in VS Code\'s secret storage (**VmBackup: Set Pool Password**), never in settings.', { order: 1 }),
+      'vmbackup.pool.url': setting('string', '', 'XenAPI URL of the pool master, e.g. `https://xen1.example.org` (with `https://`, or `http://` for a pool without TLS). Hovers list the VMs a selection matches and **Run Preview / Run Backup** talk to this pool. The password is kept in VS Code\'s secret storage (**VmBackup: Set Pool Password**), never in settings.', {
+        pattern: '^$|^[hH][tT][tT][pP][sS]?://[^/\\s]+',
+        patternErrorMessage: 'Start the URL with https:// (or http:// for a pool without TLS), e.g. https://xen1.example.org',
+        order: 1,
+      }),
       'vmbackup.pool.user': setting('string', 'root', 'XenAPI user name.', { order: 2 }),
       'vmbackup.pool.certificateFingerprint': setting('string', '', 'SHA-256 fingerprint (`AB:CD:…` or plain hex) of the pool\'s self-signed TLS certificate. Without it only certificates trusted by the system are accepted.', { order: 3 }),
     },
@@ -48,12 +55,13 @@ const configuration = [
       'vmbackup.runner.xePath': setting('string', '', 'Path of the `xe` program. Empty: `/opt/xensource/bin/xe` when present, else `xe` from `PATH`.', { order: 12 }),
       'vmbackup.runner.extraArgs': setting('array', [], 'Extra command-line arguments for the runner, e.g. `["--concurrency", "2"]` or `["compress=True"]`. See the runner\'s documentation for every option.', { items: { type: 'string' }, order: 13 }),
       'vmbackup.runner.env': setting('object', {}, 'Extra environment variables for the runner process (not for secrets: the pool password comes from secret storage).', { additionalProperties: { type: 'string' }, order: 14 }),
+      'vmbackup.tasks.confirmBackup': setting('boolean', true, 'Ask before a `vmbackup` **backup task** runs, with the same dialog as **Run Backup**. Turn off only for unattended use (e.g. CI) where nobody can answer. Backup tasks are never build tasks, so **Run Build Task** (Ctrl+Shift+B) cannot start one.', { order: 15 }),
     },
   },
   {
     title: 'Editor',
     properties: {
-      'vmbackup.detectLanguage': setting('boolean', true, 'Open other `.cfg` files as VmBackup configs when their content clearly is one (only known VmBackup keys, at least one `vm-export`, `vdi-export`, `exclude` or `max_backups` line). Never changes a file whose language you picked. To choose files yourself use `#files.associations#`.', { order: 20 }),
+      'vmbackup.detectLanguage': setting('boolean', true, 'Open other `.cfg` files as VmBackup configs when their content clearly is one (only VmBackup keys or near misses such as `max_backup`, at least one `vm-export`, `vdi-export`, `exclude` or `max_backups` line), and offer **Open as VmBackup config** for one that looks close. Never changes a file whose language you picked. To choose files yourself use `#files.associations#`.', { order: 20 }),
       'vmbackup.validate.enable': setting('boolean', true, 'Show problems in VmBackup configs as you type.', { order: 21 }),
       'vmbackup.validate.severityOverrides': setting('object', {}, 'Change or silence single diagnostics by code, e.g. `{ "VMB012": "off", "VMB020": "error" }`.', {
         additionalProperties: { type: 'string', enum: ['error', 'warning', 'information', 'hint', 'off'] },
@@ -74,11 +82,58 @@ const configuration = [
   },
 ];
 
+// Get Started: the first backup, step by step. Each step completes when its command ran.
+const commandLink = (title, command, args) => `[${title}](command:${command}${args ? `?${encodeURIComponent(JSON.stringify(args))}` : ''})`;
+const walkthroughs = [
+  {
+    id: 'vmbackup.firstBackup',
+    title: 'Back up a XenServer / XCP-ng pool with VmBackup',
+    description: 'Connect a pool, check a config against it, run the backup and read its status log.',
+    steps: [
+      {
+        id: 'connectPool',
+        title: 'Connect a pool',
+        description: `Set the XenAPI URL of the pool master (\`https://…\`) in your user settings; hovers then list the VMs each line selects.\n${commandLink('Open Pool Settings', 'workbench.action.openSettings', ['vmbackup.pool'])}`,
+        media: { image: 'images/screenshots/04-hover-regex-vms.png', altText: 'A hover listing the VMs a regex selects' },
+        completionEvents: ['onSettingChanged:vmbackup.pool.url'],
+      },
+      {
+        id: 'setPassword',
+        title: 'Set the pool password',
+        description: `The password is kept in VS Code's secret storage, never in settings, and checked by logging in to the pool.\n${commandLink('Set Pool Password', 'vmbackup.setPoolPassword')}`,
+        media: { image: 'images/screenshots/03-problems-panel-typo.png', altText: 'A VmBackup config with its problems' },
+        completionEvents: ['onCommand:vmbackup.setPoolPassword'],
+      },
+      {
+        id: 'preview',
+        title: 'Preview a config',
+        description: `Open a VmBackup \`.cfg\` and preview it: the runner checks the config and lists the VMs it would back up, changing nothing.\n${commandLink('Run Preview', 'vmbackup.runPreview')}`,
+        media: { image: 'images/screenshots/06-run-preview-output.png', altText: 'The preview in the VmBackup output' },
+        completionEvents: ['onCommand:vmbackup.runPreview'],
+      },
+      {
+        id: 'backup',
+        title: 'Back up',
+        description: `Run the backup: you confirm the VM count and the target first, then the log streams into the VmBackup output.\n${commandLink('Run Backup', 'vmbackup.runBackup')}`,
+        media: { image: 'images/screenshots/07-run-backup-confirmation.png', altText: 'The Run Backup confirmation' },
+        completionEvents: ['onCommand:vmbackup.runBackup'],
+      },
+      {
+        id: 'statusLog',
+        title: 'Read the status log',
+        description: `Every run appends to the config's \`status_log\`, the file monitoring reads.\n${commandLink('Open Status Log', 'vmbackup.openStatusLog')}`,
+        media: { image: 'images/screenshots/09-run-backup-done.png', altText: 'A finished backup' },
+        completionEvents: ['onCommand:vmbackup.openStatusLog'],
+      },
+    ],
+  },
+];
+
 manifest.icon = 'images/icon.png';
 manifest.galleryBanner = { color: '#1b2b3a', theme: 'dark' };
 // No public repository yet: no `repository` field (vsce is told so) rather than an invented URL.
 delete manifest.repository;
-manifest.activationEvents = ['onLanguage:vmbackup', 'onLanguage:properties', 'onTaskType:vmbackup'];
+manifest.activationEvents = ['onLanguage:vmbackup', 'onLanguage:properties', 'onTaskType:vmbackup', 'onView:vmbackup.coverage'];
 manifest.capabilities = {
   untrustedWorkspaces: {
     supported: 'limited',
@@ -92,6 +147,7 @@ manifest.capabilities = {
       'vmbackup.runner.xePath',
       'vmbackup.runner.extraArgs',
       'vmbackup.runner.env',
+      'vmbackup.tasks.confirmBackup',
     ],
   },
   virtualWorkspaces: { supported: false, description: 'The runner and the pool connection need files on disk.' },
@@ -121,8 +177,25 @@ manifest.contributes = {
       { command: 'vmbackup.runBackup', when: 'editorLangId == vmbackup' },
       { command: 'vmbackup.stop', when: 'vmbackup.running' },
       { command: 'vmbackup.openStatusLog', when: 'editorLangId == vmbackup' },
+      { command: 'vmbackup.openAsVmBackupConfig', when: 'resourceExtname == .cfg && editorLangId != vmbackup' },
+      { command: 'vmbackup.refreshCoverage', when: 'false' },
+    ],
+    'view/title': [
+      { command: 'vmbackup.refreshCoverage', when: 'view == vmbackup.coverage', group: 'navigation@1' },
+      { command: 'vmbackup.checkAllConfigs', when: 'view == vmbackup.coverage', group: 'navigation@2' },
     ],
   },
+  // Which VMs no config backs up, which config backs up which VM, which VM is backed up twice.
+  views: {
+    explorer: [{ id: 'vmbackup.coverage', name: 'VmBackup Pool Coverage', icon: 'images/icon.png', contextualTitle: 'VmBackup', when: 'vmbackup.active' }],
+  },
+  viewsWelcome: [
+    {
+      view: 'vmbackup.coverage',
+      contents: `No pool inventory yet. Connect to a pool to see which VMs no VmBackup config backs up.\n${commandLink('Set Pool Password', 'vmbackup.setPoolPassword')}\n${commandLink('Check All VmBackup Configs', 'vmbackup.checkAllConfigs')}`,
+    },
+  ],
+  walkthroughs,
   configuration,
   taskDefinitions: [
     {

@@ -3,9 +3,13 @@
 // task provider. Activation only wires things up; the language server starts when the first
 // vmbackup document is open, so activating for content detection of some `.cfg` stays cheap.
 import * as vscode from 'vscode';
-import { Methods } from '../../server/src/protocol';
+import { Methods, type PoolStatus } from '../../server/src/protocol';
+import { checkAllConfigs } from './checkConfigs';
+import { CoverageView } from './coverageView';
 import { LanguageDetection } from './languageDetection';
 import { LanguageServer } from './languageServer';
+import { setPoolPassword } from './passwordCheck';
+import { explainUnreachable, isAuthenticationFailure, poolUrlProblem } from './poolMessages';
 import { describePool, poolIdentity, PoolPasswords } from './poolPassword';
 import { apply, createPoolStatusItem } from './poolStatusItem';
 import { RunController } from './runController';
@@ -28,7 +32,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const passwords = new PoolPasswords(context.secrets);
   const runs = new RunController(context, log, passwords);
   server = new LanguageServer(context, log, passwords);
-  const statusItem = createPoolStatusItem();
+  const coverage = new CoverageView(server, log);
+  const statusItem = createPoolStatusItem(poolIdentity().url);
+  let lastStatus: PoolStatus = { state: 'disconnected', vmCount: 0, message: '', url: poolIdentity().url };
+  let lastLogged = '';
   void vscode.commands.executeCommand('setContext', 'vmbackup.running', false);
 
   const run = (action: 'preview' | 'backup') => async (arg: unknown) => {
@@ -43,8 +50,17 @@ export function activate(context: vscode.ExtensionContext): void {
   const poolRequest = (method: typeof Methods.connectPool | typeof Methods.disconnectPool) => async () => {
     try {
       const status = await server!.request(method);
-      log.info(`pool: ${status.message}`);
-      if (status.state === 'error') void vscode.window.showErrorMessage(`VmBackup: ${status.message}`);
+      if (status.state !== 'error' && !(status.state === 'stale' && method === Methods.connectPool)) return;
+      // Retrying with a password the pool refused cannot work: offer to enter it again.
+      if (isAuthenticationFailure(status.message)) {
+        passwords.markRejected(poolIdentity());
+        const reenter = 'Re-enter Password';
+        const choice = await vscode.window.showErrorMessage(`VmBackup: the pool rejected the password for ${describePool(poolIdentity())}.`, reenter);
+        if (choice === reenter) await setPoolPassword(passwords, server!, log, 'rejected');
+        return;
+      }
+      const reason = poolUrlProblem(status.url) ?? explainUnreachable(status.message, status.url) ?? status.message;
+      void vscode.window.showErrorMessage(`VmBackup: ${reason}`);
     } catch (err) {
       void vscode.window.showErrorMessage(`VmBackup: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -56,23 +72,29 @@ export function activate(context: vscode.ExtensionContext): void {
     server,
     statusItem,
     new LanguageDetection(context.workspaceState, log),
-    server.onPoolStatus((status) => apply(statusItem, status)),
+    server.onPoolStatus((status) => {
+      lastStatus = status;
+      apply(statusItem, status);
+      if (status.message !== lastLogged) log.info(`pool: ${(lastLogged = status.message)}`);
+    }),
+    // Trust changes what the status says about a workspace's pool URL.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => apply(statusItem, lastStatus)),
     vscode.commands.registerCommand('vmbackup.runPreview', run('preview')),
     vscode.commands.registerCommand('vmbackup.runBackup', run('backup')),
     vscode.commands.registerCommand('vmbackup.stop', () => runs.stop()),
-    vscode.commands.registerCommand('vmbackup.setPoolPassword', async () => {
-      const pool = poolIdentity();
-      const password = await passwords.prompt(pool);
-      if (password === undefined) return;
-      log.info(password === '' ? `pool password for ${describePool(pool)} forgotten` : `pool password for ${describePool(pool)} stored in secret storage`);
-      // The secret storage change event sends it to a running server; start one if needed.
-      if (!server!.running && pool.url) await server!.ensureStarted();
-    }),
+    vscode.commands.registerCommand('vmbackup.setPoolPassword', () => setPoolPassword(passwords, server!, log)),
     vscode.commands.registerCommand('vmbackup.connectPool', poolRequest(Methods.connectPool)),
     vscode.commands.registerCommand('vmbackup.disconnectPool', poolRequest(Methods.disconnectPool)),
     vscode.commands.registerCommand('vmbackup.showLogs', () => log.show()),
+    vscode.commands.registerCommand('vmbackup.openAsVmBackupConfig', async (arg: unknown) => {
+      const document = arg instanceof vscode.Uri ? await vscode.workspace.openTextDocument(arg) : vscode.window.activeTextEditor?.document;
+      if (document) await vscode.languages.setTextDocumentLanguage(document, 'vmbackup');
+    }),
     vscode.commands.registerCommand('vmbackup.openStatusLog', () => openStatusLog(vscode.window.activeTextEditor?.document)),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new VmbackupTaskProvider(runs)),
+    coverage,
+    vscode.commands.registerCommand('vmbackup.checkAllConfigs', () => checkAllConfigs(server!, log)),
+    vscode.commands.registerCommand('vmbackup.refreshCoverage', () => coverage.refresh()),
   );
   // bench/activation.ts reads this duration (log timestamps are taken when the log is flushed).
   const version = context.extension.packageJSON.version as string;

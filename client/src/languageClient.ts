@@ -4,6 +4,7 @@
 import type * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import type { VmbackupInitializationOptions } from '../../server/src/protocol';
+import { diagnosticsDocsUri } from './docs';
 
 export function createLanguageClient(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
@@ -11,7 +12,11 @@ export function createLanguageClient(context: vscode.ExtensionContext, log: vsco
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
   };
-  const initializationOptions: VmbackupInitializationOptions = { storagePath: context.globalStorageUri.fsPath };
+  const initializationOptions: VmbackupInitializationOptions = {
+    storagePath: context.globalStorageUri.fsPath,
+    // The diagnostics reference shipped in the .vsix: code links open it inside VS Code, offline.
+    docsUri: diagnosticsDocsUri(context.extensionUri),
+  };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { scheme: 'file', language: 'vmbackup' },

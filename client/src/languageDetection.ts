@@ -1,11 +1,15 @@
 // Switches `.cfg` documents to `vmbackup` when their content clearly is a VmBackup config
 // (see detect.ts for the rule). The manifest's filenamePatterns handle the usual places; this
-// covers e.g. /etc/vmbackup/weekly.cfg. It never touches a document whose language the user
+// covers e.g. /etc/vmbackup/weekly.cfg; a file that only looks close is offered instead
+// (Open as VmBackup config). It never touches a document whose language the user
 // chose: one named in `files.associations`, or one whose language was changed while it was
 // open (VS Code reports a language change as close + open of the same document, which is
 // how a manual "Change Language Mode" is recognised); such documents are remembered.
 import * as vscode from 'vscode';
-import { DEFAULT_CFG_LANGUAGES, isCfgPath, isClearlyVmBackupConfig, userAssociation } from './detect';
+import { DEFAULT_CFG_LANGUAGES, detectVmBackupConfig, isCfgPath, userAssociation, type Detection } from './detect';
+
+/** The button and command title that opens a `.cfg` as a VmBackup config. */
+export const OPEN_AS_VMBACKUP = 'Open as VmBackup config';
 
 const CHOSEN_KEY = 'vmbackup.languageChosenByUser';
 
@@ -15,6 +19,8 @@ export class LanguageDetection implements vscode.Disposable {
   private readonly chosenByUser: Set<string>;
   /** Documents closed in the current tick: an open of the same URI right after is a language change. */
   private readonly justClosed = new Map<string, string>();
+  /** Documents already offered to open as vmbackup in this session. */
+  private readonly offered = new Set<string>();
   /** URIs this extension is switching right now (their close + open is ours, not the user's). */
   private readonly switching = new Set<string>();
 
@@ -69,9 +75,17 @@ export class LanguageDetection implements vscode.Disposable {
     if (this.chosenByUser.has(key)) return;
     const associations = vscode.workspace.getConfiguration('files', doc.uri).get<Record<string, unknown>>('associations');
     if (userAssociation(doc.uri.fsPath, associations) !== undefined) return;
-    if (!isClearlyVmBackupConfig(doc.getText())) return;
+    const detection = detectVmBackupConfig(doc.getText());
+    if (detection.verdict === 'close') return this.offer(doc, detection);
+    if (detection.verdict !== 'clear') return;
+    const typos = detection.nearMisses.map((m) => `'${m.key}' (line ${m.line})`).join(', ');
+    this.log.info(`${doc.uri.fsPath} looks like a VmBackup config (on ${reason}${typos ? `; near-miss keys ${typos}` : ''}): opening it as vmbackup`);
+    this.switchLanguage(doc);
+  }
+
+  private switchLanguage(doc: vscode.TextDocument): void {
+    const key = doc.uri.toString();
     this.switching.add(key);
-    this.log.info(`${doc.uri.fsPath} looks like a VmBackup config (on ${reason}): opening it as vmbackup`);
     vscode.languages.setTextDocumentLanguage(doc, 'vmbackup').then(
       () => setImmediate(() => this.switching.delete(key)),
       (err: unknown) => {
@@ -79,6 +93,25 @@ export class LanguageDetection implements vscode.Disposable {
         this.log.warn(`could not switch ${doc.uri.fsPath} to vmbackup: ${String(err)}`);
       },
     );
+  }
+
+  /**
+   * A `.cfg` that looks close to a VmBackup config (mostly VmBackup lines, some others): asked
+   * once per session; "Not This File" is remembered like a language the user picked.
+   */
+  private offer(doc: vscode.TextDocument, detection: Detection): void {
+    const key = doc.uri.toString();
+    if (this.offered.has(key)) return;
+    this.offered.add(key);
+    const name = doc.uri.path.slice(doc.uri.path.lastIndexOf('/') + 1);
+    const typo = detection.nearMisses[0];
+    const hint = typo ? ` ('${typo.key}' on line ${typo.line}: did you mean '${typo.suggestion}'?)` : '';
+    const open = OPEN_AS_VMBACKUP;
+    const never = 'Not This File';
+    void vscode.window.showInformationMessage(`${name} looks like a VmBackup config${hint}. Open it as one to check it?`, open, never).then((choice) => {
+      if (choice === open && !doc.isClosed) this.switchLanguage(doc);
+      if (choice === never) this.rememberChoice(key);
+    });
   }
 
   dispose(): void {

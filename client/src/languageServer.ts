@@ -10,6 +10,7 @@ import { poolIdentity, type PoolPasswords } from './poolPassword';
 export class LanguageServer implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private starting: Promise<LanguageClient> | undefined;
+  private inFlight: { key: string; status: Promise<PoolStatus> } | undefined;
   private readonly statusEmitter = new vscode.EventEmitter<PoolStatus>();
   readonly onPoolStatus = this.statusEmitter.event;
   private readonly disposables: vscode.Disposable[] = [this.statusEmitter];
@@ -53,17 +54,35 @@ export class LanguageServer implements vscode.Disposable {
     await client.start();
     this.client = client;
     this.log.info('VmBackup language server started');
+    // Shows the pool coverage view: the workspace has VmBackup configs.
+    void vscode.commands.executeCommand('setContext', 'vmbackup.active', true);
     await this.sendPassword();
     return client;
   }
 
-  /** Sends the stored password for the configured pool ("" when there is none). */
-  async sendPassword(): Promise<void> {
+  /**
+   * Sends the stored password for the configured pool ("" when there is none) and resolves
+   * with the status the server answers once it has tried to log in with it. A change of the
+   * secret and the command that stored it both ask; while the same password is on its way,
+   * they share the one login instead of making two.
+   */
+  async sendPassword(): Promise<PoolStatus | undefined> {
     const client = this.client;
-    if (!client) return;
-    const password = (await this.passwords.get(poolIdentity())) ?? '';
-    const status = await client.sendRequest<PoolStatus>(Methods.setPoolPassword, { password });
-    this.statusEmitter.fire(status);
+    if (!client) return undefined;
+    const pool = poolIdentity();
+    const password = (await this.passwords.get(pool)) ?? '';
+    const key = `${pool.user}@${pool.url}\n${password}`;
+    if (this.inFlight?.key === key) return this.inFlight.status;
+    const status = client.sendRequest<PoolStatus>(Methods.setPoolPassword, { password }).then((answer) => {
+      this.statusEmitter.fire(answer);
+      return answer;
+    });
+    this.inFlight = { key, status };
+    try {
+      return await status;
+    } finally {
+      if (this.inFlight?.status === status) this.inFlight = undefined;
+    }
   }
 
   async request(method: typeof Methods.connectPool | typeof Methods.disconnectPool | typeof Methods.getPoolStatus): Promise<PoolStatus> {

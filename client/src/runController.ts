@@ -8,10 +8,11 @@ import * as vscode from 'vscode';
 import type { RunEvent } from '../../runner/src/backup/events';
 import { parseConfig } from '../../runner/src/config/parse';
 import { resolveSettings } from '../../runner/src/config/settings';
+import { isAuthenticationFailure, poolUrlProblem } from './poolMessages';
 import { describePool, poolIdentity, type PoolPasswords } from './poolPassword';
 import { buildRunnerInvocation, normaliseRunnerSettings, RunnerSettingsError, type RunAction } from './runnerInvocation';
 import { RunnerProcess, type RunnerExit } from './runnerProcess';
-import { describeExit, logLineFor, RunTracker, type LogLevel } from './runReport';
+import { describeExit, distinctProblems, listProblems, logLineFor, plainMessage, RunTracker, type LogLevel } from './runReport';
 
 /** Where a run's lines also go (the task terminal). */
 export type LineSink = (level: LogLevel, text: string) => void;
@@ -19,13 +20,15 @@ export type LineSink = (level: LogLevel, text: string) => void;
 export interface RunOptions {
   /** Extra runner arguments (from a task definition). */
   extraArgs?: readonly string[];
-  /** Ask before a backup (the command does; a task the user defined does not). */
+  /** Ask before a backup (the command always; a task unless vmbackup.tasks.confirmBackup is false). */
   confirm: boolean;
   sink?: LineSink;
 }
 
 export class RunController implements vscode.Disposable {
   private current: RunnerProcess | undefined;
+  /** The tracker of the run in progress (not of a --dry-run plan). */
+  private tracker: RunTracker | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -39,11 +42,14 @@ export class RunController implements vscode.Disposable {
 
   /** Runs the action on the file; resolves with the runner's exit code (undefined when it did not run). */
   async run(action: 'preview' | 'backup', uri: vscode.Uri, options: RunOptions): Promise<number | undefined> {
-    if (this.current) {
-      void vscode.window.showWarningMessage('A VmBackup run is already in progress. Stop it first (VmBackup: Stop).');
+    const refuse = (text: string, show: (message: string) => void = (m) => void vscode.window.showWarningMessage(m)): undefined => {
+      options.sink?.('warn', text);
+      show(`VmBackup: ${text}`);
       return undefined;
-    }
+    };
+    if (this.current) return refuse('A run is already in progress. Stop it first (VmBackup: Stop).');
     if (!vscode.workspace.isTrusted) {
+      options.sink?.('warn', 'This workspace is in Restricted Mode: trust it to run the backup runner.');
       const manage = 'Manage Workspace Trust';
       const choice = await vscode.window.showWarningMessage(
         'VmBackup runs the backup runner with settings from this workspace, which is in Restricted Mode. Trust the workspace to run it.',
@@ -52,27 +58,63 @@ export class RunController implements vscode.Disposable {
       if (choice === manage) void vscode.commands.executeCommand('workbench.trust.manage');
       return undefined;
     }
-    if (uri.scheme !== 'file') {
-      void vscode.window.showErrorMessage('VmBackup can only run configs saved on disk: save the file first.');
-      return undefined;
-    }
+    if (uri.scheme !== 'file') return refuse('only configs saved on disk can run: save the file first.');
     const document = await vscode.workspace.openTextDocument(uri);
     if (document.isDirty && !(await document.save())) return undefined;
 
     const pool = poolIdentity(uri);
-    const password = (await this.passwords.get(pool)) ?? (await this.passwords.prompt(pool));
-    if (!password) {
-      void vscode.window.showWarningMessage(`VmBackup needs the password of ${describePool(pool)} to run (VmBackup: Set Pool Password).`);
+    const urlProblem = poolUrlProblem(pool.url);
+    if (urlProblem) {
+      options.sink?.('error', urlProblem);
+      const open = 'Open Settings';
+      void vscode.window.showErrorMessage(`VmBackup: ${urlProblem}`, open).then((c) => {
+        if (c === open) void vscode.commands.executeCommand('workbench.action.openSettings', 'vmbackup.pool.url');
+      });
       return undefined;
     }
+    const password = await this.passwords.forRun(pool);
+    if (!password) return refuse(`the password of ${describePool(pool)} is needed to run (VmBackup: Set Pool Password).`);
 
-    if (action === 'backup' && options.confirm && !(await this.confirmBackup(uri, document.getText(), password))) return undefined;
-    const exit = await this.execute(action, uri, password, options, true);
+    let planned: string[] = [];
+    if (action === 'backup' && options.confirm) {
+      const confirmed = await this.confirmBackup(uri, document.getText(), password, options);
+      if (confirmed === 'auth') return this.passwordRejected(action, uri, options);
+      if (!confirmed) {
+        this.log.info('Backup not started: not confirmed.');
+        options.sink?.('warn', 'Backup not started: not confirmed.');
+        return undefined;
+      }
+      planned = confirmed;
+    }
+    const exit = await this.execute(action, uri, password, options, planned);
+    if (exit?.authenticationFailed) return this.passwordRejected(action, uri, options);
     return exit?.code ?? undefined;
+  }
+
+  /**
+   * The pool refused the stored password: remember that (the next run asks instead of failing
+   * again), say so, and offer to enter it again and run once more.
+   */
+  private passwordRejected(action: 'preview' | 'backup', uri: vscode.Uri, options: RunOptions): number {
+    const pool = poolIdentity(uri);
+    this.passwords.markRejected(pool);
+    const text = `The pool rejected the stored password for ${describePool(pool)}.`;
+    options.sink?.('error', text);
+    const reenter = 'Re-enter Password';
+    const show = 'Show Log';
+    // Not awaited: a task's terminal closes now; the answer starts a new run of its own.
+    void vscode.window.showErrorMessage(`VmBackup: ${text}`, reenter, show).then(async (choice) => {
+      if (choice === show) this.log.show();
+      if (choice !== reenter) return;
+      const password = await this.passwords.prompt(pool, 'rejected');
+      if (password) await this.run(action, uri, { confirm: options.confirm });
+    });
+    return 2;
   }
 
   stop(): void {
     if (!this.current) return;
+    this.tracker?.stopRequested();
     this.log.warn(`Stopping: SIGTERM sent to the runner (pid ${this.current.pid}); it removes its snapshot and partial backup folder before it exits`);
     this.current.stop();
   }
@@ -91,31 +133,38 @@ export class RunController implements vscode.Disposable {
     });
   }
 
-  /** Plans the backup with --dry-run and asks the user to confirm VM count and target. */
-  private async confirmBackup(uri: vscode.Uri, text: string, password: string): Promise<boolean> {
+  /**
+   * Plans the backup with --dry-run and asks the user to confirm VM count and target. Resolves
+   * with the planned VMs when confirmed, false when not, 'auth' when the pool refused the password.
+   */
+  private async confirmBackup(uri: vscode.Uri, text: string, password: string, options: RunOptions): Promise<string[] | false | 'auth'> {
     const planned = new Map<string, string>();
-    const problems: string[] = [];
+    const tracker = new RunTracker();
     const warnings: string[] = [];
+    options.sink?.('info', 'Planning the backup (dry run)…');
     const exit = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'VmBackup: planning the backup…' },
       () =>
         this.spawn('dry-run', uri, password, undefined, {
           event: (event) => {
+            tracker.apply(event);
             if (event.type === 'vm-start') planned.set(event.vm, event.kind);
-            if (event.type === 'error') problems.push(event.message);
-            if (event.type === 'warning') warnings.push(event.message);
+            if (event.type === 'warning') warnings.push(plainMessage(event.message));
             const line = logLineFor(event);
             if (line) this.log.debug(`[plan] ${line.text}`);
           },
           text: (line) => this.log.debug(`[plan] ${line}`),
-          stderr: (line) => problems.push(line),
+          stderr: (line) => tracker.addStderr(line),
         }),
     );
     if (!exit) return false;
+    if (tracker.errors.some(isAuthenticationFailure)) return 'auth';
     if (exit.spawnError || (exit.runEnd?.exitCode ?? exit.code) === 2 || (!exit.runEnd && exit.code !== 0)) {
       const show = 'Show Log';
-      const reason = problems.at(-1) ?? exit.spawnError?.message ?? `the runner exited with code ${exit.code}`;
+      const errors = distinctProblems(tracker.problems, 'error');
+      const reason = errors.length ? listProblems(errors) : (exit.spawnError?.message ?? `the runner exited with code ${exit.code}`);
       this.log.error(`Backup not started: planning failed: ${reason}`);
+      options.sink?.('error', `Backup not started: ${reason}`);
       void vscode.window.showErrorMessage(`VmBackup: the backup was not started: ${reason}`, show).then((c) => c === show && this.log.show());
       return false;
     }
@@ -125,7 +174,14 @@ export class RunController implements vscode.Disposable {
     const names = [...planned.keys()];
     const count = `${names.length} VM${names.length === 1 ? '' : 's'}`;
     const shown = names.slice(0, 12).join(', ') + (names.length > 12 ? `, … (${names.length - 12} more)` : '');
-    const run = 'Run Backup';
+    this.log.info(`Backup plan for ${uri.fsPath}: ${count} to ${settings.backupDir} on ${host}`);
+    for (const [vm, kind] of planned) this.log.info(`  ${kind} ${vm}`);
+    for (const warning of warnings) this.log.warn(`  ${warning}`);
+    // The safe button comes first: VS Code makes the first button the focused default, so
+    // Enter opens the plan in the log and never starts a backup by itself.
+    const showPlan: vscode.MessageItem = { title: 'Show Plan' };
+    const run: vscode.MessageItem = { title: 'Run Backup' };
+    const cancel: vscode.MessageItem = { title: 'Cancel', isCloseAffordance: true };
     const choice = await vscode.window.showWarningMessage(
       `Back up ${count} to ${settings.backupDir} on ${host}?`,
       {
@@ -135,9 +191,12 @@ export class RunController implements vscode.Disposable {
           (warnings.length ? `Warnings: ${warnings.length} (see the VmBackup log), e.g. ${warnings[0]}\n` : '') +
           '\nSnapshots are taken and removed again; old backups beyond max_backups are deleted.',
       },
+      showPlan,
       run,
+      cancel,
     );
-    return choice === run;
+    if (choice === showPlan) this.log.show();
+    return choice === run ? names : false;
   }
 
   private spawn(
@@ -169,10 +228,10 @@ export class RunController implements vscode.Disposable {
     uri: vscode.Uri,
     password: string,
     options: RunOptions,
-    notify: boolean,
-  ): Promise<RunnerExit | undefined> {
+    planned: readonly string[],
+  ): Promise<(RunnerExit & { authenticationFailed: boolean }) | undefined> {
     const title = action === 'preview' ? 'Preview' : 'Backup';
-    const tracker = new RunTracker();
+    const tracker = new RunTracker(planned);
     const emit = (level: LogLevel, text: string): void => {
       this.log[level](text);
       options.sink?.(level, text);
@@ -180,6 +239,7 @@ export class RunController implements vscode.Disposable {
     // A task shows its own terminal; a command run shows the log.
     if (!options.sink) this.log.show(true);
     emit('info', `── VmBackup ${title}: ${uri.fsPath} (${describePool(poolIdentity(uri))}) ──`);
+    this.tracker = tracker;
     const exit = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `VmBackup ${title}`, cancellable: true },
       (progress, token) => {
@@ -194,16 +254,21 @@ export class RunController implements vscode.Disposable {
           event: onEvent,
           text: (line) => emit('info', line),
           stderr: (line) => {
-            tracker.errors.push(line);
+            tracker.addStderr(line);
             emit('error', line);
           },
-        }).finally(() => cancel.dispose());
+        }).finally(() => {
+          cancel.dispose();
+          this.tracker = undefined;
+        });
       },
     );
     if (!exit) return undefined;
+    const authenticationFailed = tracker.started.length === 0 && tracker.errors.some(isAuthenticationFailure);
     const outcome = describeExit(action, exit, tracker);
     emit(outcome.severity === 'info' ? 'info' : outcome.severity === 'warning' ? 'warn' : 'error', `── ${outcome.text} ──`);
-    if (notify) {
+    // A rejected password gets its own notification (with Re-enter Password) instead.
+    if (!authenticationFailed) {
       const show = 'Show Log';
       const onChoice = (choice: string | undefined): void => {
         if (choice === show) this.log.show();
@@ -212,7 +277,7 @@ export class RunController implements vscode.Disposable {
       else if (outcome.severity === 'warning') void vscode.window.showWarningMessage(`VmBackup ${outcome.text}`, show).then(onChoice);
       else void vscode.window.showErrorMessage(`VmBackup ${outcome.text}`, show).then(onChoice);
     }
-    return exit;
+    return { ...exit, authenticationFailed };
   }
 
   dispose(): void {

