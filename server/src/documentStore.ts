@@ -60,6 +60,7 @@ const REAL_TIMING: PlanTiming = { now: () => performance.now(), quickPlanMs: QUI
 export type CrossConfigDiagnostics = (
   uri: string,
   config: ConfigAnalysis['config'],
+  plan: SelectionAnalysis['plan'],
   pool: PoolSnapshot,
 ) => ConfigDiagnostic[];
 
@@ -150,7 +151,7 @@ export class DocumentStore {
   /** Every diagnostic the user should see (after suppression and severity overrides). */
   diagnostics(document: TextDocument): ConfigDiagnostic[] {
     const context = this.context(document);
-    const cross = this.crossConfig(document.uri, context.analysis.config, context.pool);
+    const cross = this.crossConfig(document.uri, context.analysis.config, context.selection.plan, context.pool);
     const raw = [...context.analysis.configDiagnostics, ...context.selection.diagnostics, ...cross];
     return effectiveDiagnostics(context.analysis.config, raw, context.settings);
   }
@@ -164,7 +165,7 @@ export class DocumentStore {
     const config = context.analysis.config;
     const current = context.selectionValidAt === ALWAYS || !this.deferrable(this.entry(document), context.pool);
     const carried = context.selection.diagnostics.filter((d) => context.selectionValidAt(d.range.start.line));
-    const cross = current ? this.crossConfig(document.uri, config, context.pool) : [];
+    const cross = current ? this.crossConfig(document.uri, config, context.selection.plan, context.pool) : [];
     const raw = [...context.analysis.configDiagnostics, ...carried, ...cross];
     return { diagnostics: effectiveDiagnostics(config, raw, context.settings), complete: current };
   }

@@ -5,6 +5,7 @@
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
   TextDocuments,
   type Connection,
   TextDocumentSyncKind,
@@ -31,6 +32,7 @@ let settings: ServerSettings = DEFAULT_SETTINGS;
 let canPullConfiguration = false;
 let canRefreshCodeLens = false;
 let canRefreshInlayHints = false;
+let canWatchFiles = false;
 let validationDelay = 10;
 let pool: LivePool | undefined;
 let lastPoolGeneration = -1;
@@ -135,6 +137,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   canPullConfiguration = capabilities.workspace?.configuration === true;
   canRefreshCodeLens = capabilities.workspace?.codeLens?.refreshSupport === true;
   canRefreshInlayHints = capabilities.workspace?.inlayHint?.refreshSupport === true;
+  canWatchFiles = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
   pool = new LivePool({ storagePath: options.storagePath, onChange: onPoolChange, log });
   const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
   workspace.setFolders(folders);
@@ -162,6 +165,11 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
 connection.onInitialized(() => {
   if (canPullConfiguration) {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION }).catch(() => undefined);
+  }
+  if (canWatchFiles) {
+    // Workspace configs that are not open (vmbackup/checkConfigs) follow their files on disk.
+    const watchers = [{ globPattern: '**/*.cfg' }];
+    void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers }).catch(() => undefined);
   }
   void pullSettings();
 });

@@ -8,7 +8,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseConfig } from 'vmbackup-runner/config';
 import type { ParsedConfig } from 'vmbackup-runner/config';
 import type { Inventory } from 'vmbackup-runner/pool/inventory';
-import { backupIndex, looksLikeVmBackupConfig, type BackupLine, type WorkspaceConfig } from './service/workspace';
+import { planSelection } from 'vmbackup-runner/select';
+import {
+  backupLinesOf,
+  indexByVm,
+  looksLikeVmBackupConfig,
+  type BackupLine,
+  type WorkspaceConfig,
+} from './service/workspace';
 
 /** Folders never worth scanning. */
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', 'dist', 'out']);
@@ -21,7 +28,10 @@ export class WorkspaceConfigs {
   private scanned = false;
   /** Bumped whenever a config (open or on disk) changes: the VM index is rebuilt then. */
   private generation = 0;
-  private index: { generation: number; poolGeneration: number; value: Map<string, BackupLine[]> } | undefined;
+  private readonly plans = new Map<
+    string,
+    { config: ParsedConfig; poolGeneration: number; lines: Array<BackupLine & { name: string }> }
+  >();
 
   setFolders(uris: readonly string[]): void {
     this.folders = uris.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
@@ -85,6 +95,27 @@ export class WorkspaceConfigs {
     return config;
   }
 
+  /**
+   * A file changed on disk (workspace/didChangeWatchedFiles): re-read a known config, or take a
+   * new file that looks like one once the workspace has been scanned. Returns whether the
+   * configs changed; `removed` for a deleted or no longer matching file.
+   */
+  async fileChanged(uri: string, deleted: boolean): Promise<'updated' | 'removed' | 'ignored'> {
+    if (!this.scanned) return 'ignored';
+    const known = this.onDisk.has(uri);
+    const text = deleted ? undefined : await this.read(uri);
+    const path = uri.startsWith('file:') ? fileURLToPath(uri) : '';
+    if (text === undefined || !looksLikeVmBackupConfig(path, text)) {
+      if (!known) return 'ignored';
+      this.onDisk.delete(uri);
+      this.changed();
+      return 'removed';
+    }
+    this.onDisk.set(uri, parseConfig(text));
+    this.changed();
+    return 'updated';
+  }
+
   has(uri: string): boolean {
     return this.onDisk.has(uri);
   }
@@ -98,17 +129,30 @@ export class WorkspaceConfigs {
     ];
   }
 
-  /** The VM -> backing lines index over all configs, rebuilt only after a change. */
-  backupIndex(
+  /**
+   * VM name -> the lines of the OTHER configs that back it up. Each config is planned once per
+   * version and pool (a document being typed in does not re-plan the others).
+   */
+  othersIndex(
+    uri: string,
     open: readonly WorkspaceConfig[],
     inventory: Inventory,
     poolGeneration: number,
   ): Map<string, BackupLine[]> {
-    if (this.index && this.index.generation === this.generation && this.index.poolGeneration === poolGeneration)
-      return this.index.value;
-    const value = backupIndex(this.all(open), inventory);
-    this.index = { generation: this.generation, poolGeneration, value };
-    return value;
+    const lines: Array<BackupLine & { name: string }> = [];
+    const present = new Set<string>();
+    for (const { uri: other, config } of this.all(open)) {
+      present.add(other);
+      if (other === uri) continue;
+      let cached = this.plans.get(other);
+      if (!cached || cached.config !== config || cached.poolGeneration !== poolGeneration) {
+        cached = { config, poolGeneration, lines: backupLinesOf(other, config, planSelection(config, inventory)) };
+        this.plans.set(other, cached);
+      }
+      lines.push(...cached.lines);
+    }
+    for (const known of this.plans.keys()) if (!present.has(known)) this.plans.delete(known);
+    return indexByVm(lines);
   }
 
   private async read(uri: string): Promise<string | undefined> {

@@ -2,7 +2,7 @@
 // across configs, document links, "Check all VmBackup configs" (vmbackup/checkConfigs), pool
 // coverage (vmbackup/coverage) and VMB047. The answers come from the pure functions in
 // service/navigation.ts, service/workspace.ts and service/links.ts.
-import type { Connection, TextDocuments } from 'vscode-languageserver/node';
+import { FileChangeType, type Connection, type TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ConfigDiagnostic, ParsedConfig } from 'vmbackup-runner/config';
 import type { DocumentStore } from './documentStore';
@@ -37,13 +37,13 @@ export function registerWorkspaceFeatures(w: WorkspaceWiring): {
   const open = (): WorkspaceConfig[] =>
     documents.all().map((d) => ({ uri: d.uri, config: store.context(d, false).analysis.config }));
 
-  store.crossConfig = (uri, config, pool) => {
-    if (!workspace.active || !pool.inventory) return [];
+  store.crossConfig = (uri, config, plan, pool) => {
+    if (!workspace.active || !pool.inventory || !plan) return [];
     return crossConfigDiagnostics(
       uri,
       config,
-      pool.inventory,
-      workspace.backupIndex(open(), pool.inventory, pool.generation),
+      plan,
+      workspace.othersIndex(uri, open(), pool.inventory, pool.generation),
     );
   };
 
@@ -53,7 +53,7 @@ export function registerWorkspaceFeatures(w: WorkspaceWiring): {
     const pool = w.pool();
     const analysis = analyseConfig(config, settings);
     const selection = analyseSelection(analysis, pool.inventory);
-    const cross = store.crossConfig(uri, config, pool);
+    const cross = store.crossConfig(uri, config, selection.plan, pool);
     return effectiveDiagnostics(config, [...analysis.configDiagnostics, ...selection.diagnostics, ...cross], settings);
   }
 
@@ -135,6 +135,18 @@ export function registerWorkspaceFeatures(w: WorkspaceWiring): {
     guarded('rename', async (p, d) => rename(store.context(d), p.position, p.newName, await allConfigs())),
   );
   connection.onDocumentLinks(guarded('documentLinks', (_p, d) => documentLinks(store.context(d, false))));
+  // Configs on disk stay current in Problems: the client's file watcher reports changes.
+  connection.onDidChangeWatchedFiles(async ({ changes }) => {
+    for (const change of changes) {
+      const result = await workspace.fileChanged(change.uri, change.type === FileChangeType.Deleted);
+      if (result === 'updated') publishDisk(change.uri);
+      else if (result === 'removed' && !documents.get(change.uri)) {
+        void connection.sendDiagnostics({ uri: change.uri, diagnostics: [] });
+      }
+    }
+    if (changes.length) w.revalidateOpen();
+  });
+
   /** Pool or settings changed: the configs that are not open get fresh diagnostics too. */
   function republishDisk(): void {
     if (!workspace.active) return;

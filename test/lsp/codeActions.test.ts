@@ -132,3 +132,31 @@ describe('suppression and fix-all actions', () => {
     );
   });
 });
+
+describe('a fix marked safe changes nothing the runner does', () => {
+  const pool = poolOf(['PROD-a', 'PROD-b', 'PROD-db', 'web1', 'web2', 'DEV-x']);
+  const texts = [
+    'vm-export=PROD.*\nexclude=PROD-db\nvm-export=web1:0\nexclude=\nvm-export=\n',
+    'vdi-export=web1\nvm-export=.*:3\nexclude=DEV-x\nexclude=web2\ncompress=gzip\ncompress=zstd\n',
+    'max_backups=2\nvm-export=web.*:-1\nvm-export=:2\n',
+  ];
+  for (const text of texts) {
+    it(`same VMs, same :N, same settings after "Fix all": ${JSON.stringify(text)}`, () => {
+      const before = contextFor(text, { pool });
+      const zero = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+      const [fixAll] = codeActions(before, diagnosticsOf(before), zero, ['source.fixAll']);
+      assert.ok(fixAll, 'something to fix');
+      const fixed = applyEdits(text, fixAll.edit!.changes!['file:///work/test.cfg']!);
+      assert.notEqual(fixed, text);
+      const after = contextFor(fixed, { pool });
+      const lists = (c: typeof before) => {
+        const plan = c.selection.plan!;
+        return [plan.vdiExport, plan.vmExport, plan.metadataExport].map((l) => l.map((vm) => [vm.name, vm.maxBackups]));
+      };
+      assert.deepEqual(lists(after), lists(before));
+      const { origins: _a, ...settingsBefore } = before.analysis.effective;
+      const { origins: _b, ...settingsAfter } = after.analysis.effective;
+      assert.deepEqual(settingsAfter, settingsBefore);
+    });
+  }
+});

@@ -8,8 +8,7 @@ import type { ConfigDiagnostic, EntryLine, ParsedConfig } from 'vmbackup-runner/
 import { suggestKey } from 'vmbackup-runner/config';
 import { compilePython } from 'vmbackup-runner/pyre';
 import { selectableVms, type Inventory } from 'vmbackup-runner/pool/inventory';
-import { planSelection, SELECTION_KEYS, type ListKind } from 'vmbackup-runner/select';
-import type { CoverageReport } from './types';
+import { planSelection, SELECTION_KEYS, type ListKind, type SelectionPlan } from 'vmbackup-runner/select';
 
 /** One config of the workspace: its URI and parsed text. */
 export interface WorkspaceConfig {
@@ -117,7 +116,15 @@ export function renameVmEdits(configs: readonly WorkspaceConfig[], oldName: stri
 }
 
 /** Which config backs up which VM, the VMs none backs up, and the VMs more than one backs up. */
-export function coverage(configs: readonly WorkspaceConfig[], inventory: Inventory): CoverageReport {
+/** The coverage of the pool by the configs (protocol.ts documents it as CoverageReport). */
+export interface Coverage {
+  configs: string[];
+  vms: Array<{ name: string; uuid: string; powerState: string; backedUpBy: Array<{ uri: string; line: number; list: ListKind }> }>;
+  notBackedUp: string[];
+  backedUpTwice: string[];
+}
+
+export function coverage(configs: readonly WorkspaceConfig[], inventory: Inventory): Coverage {
   const byName = new Map<string, Array<{ uri: string; line: number; list: ListKind }>>();
   for (const { uri, config } of configs) {
     const plan = planSelection(config, inventory);
@@ -143,19 +150,36 @@ export function coverage(configs: readonly WorkspaceConfig[], inventory: Invento
   };
 }
 
-/** Every line of every config that backs up each VM name (vm-export / vdi-export), with a pool. */
-export function backupIndex(configs: readonly WorkspaceConfig[], inventory: Inventory): Map<string, BackupLine[]> {
+/** The lines of one config that back up a VM by vm-export or vdi-export, from its plan. */
+export function backupLinesOf(
+  uri: string,
+  config: ParsedConfig,
+  plan: SelectionPlan,
+): Array<BackupLine & { name: string }> {
+  const entryAt = new Map(config.entries.map((e) => [e.line, e]));
+  return [...plan.vdiExport, ...plan.vmExport].map((vm) => ({
+    uri,
+    line: vm.selectedBy,
+    list: vm.list,
+    entry: entryAt.get(vm.selectedBy)!,
+    name: vm.name,
+  }));
+}
+
+/** VM name -> the lines backing it up, over the given lines of several configs. */
+export function indexByVm(lines: Iterable<BackupLine & { name: string }>): Map<string, BackupLine[]> {
   const index = new Map<string, BackupLine[]>();
-  for (const { uri, config } of configs) {
-    const entryAt = new Map(config.entries.map((e) => [e.line, e]));
-    const plan = planSelection(config, inventory);
-    for (const vm of [...plan.vdiExport, ...plan.vmExport]) {
-      const lines = index.get(vm.name) ?? [];
-      lines.push({ uri, line: vm.selectedBy, list: vm.list, entry: entryAt.get(vm.selectedBy)! });
-      index.set(vm.name, lines);
-    }
+  for (const line of lines) {
+    const list = index.get(line.name) ?? [];
+    list.push(line);
+    index.set(line.name, list);
   }
   return index;
+}
+
+/** Every line of every config that backs up each VM name (vm-export / vdi-export), with a pool. */
+export function backupIndex(configs: readonly WorkspaceConfig[], inventory: Inventory): Map<string, BackupLine[]> {
+  return indexByVm(configs.flatMap(({ uri, config }) => backupLinesOf(uri, config, planSelection(config, inventory))));
 }
 
 /**
@@ -166,11 +190,10 @@ export function backupIndex(configs: readonly WorkspaceConfig[], inventory: Inve
 export function crossConfigDiagnostics(
   uri: string,
   config: ParsedConfig,
-  inventory: Inventory | undefined,
+  plan: SelectionPlan | undefined,
   index: ReadonlyMap<string, BackupLine[]>,
 ): ConfigDiagnostic[] {
-  if (!inventory || index.size === 0) return [];
-  const plan = planSelection(config, inventory);
+  if (!plan || index.size === 0) return [];
   const entryAt = new Map(config.entries.map((e) => [e.line, e]));
   const out: ConfigDiagnostic[] = [];
   for (const vm of [...plan.vdiExport, ...plan.vmExport]) {
