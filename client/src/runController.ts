@@ -11,7 +11,7 @@ import { resolveSettings } from '../../runner/src/config/settings';
 import { describePool, poolIdentity, type PoolPasswords } from './poolPassword';
 import { buildRunnerInvocation, normaliseRunnerSettings, RunnerSettingsError, type RunAction } from './runnerInvocation';
 import { RunnerProcess, type RunnerExit } from './runnerProcess';
-import { describeExit, logLineFor, RunTracker, type LogLevel } from './runReport';
+import { describeExit, errorText, logLineFor, RunTracker, type LogLevel } from './runReport';
 
 /** Where a run's lines also go (the task terminal). */
 export type LineSink = (level: LogLevel, text: string) => void;
@@ -102,7 +102,7 @@ export class RunController implements vscode.Disposable {
         this.spawn('dry-run', uri, password, undefined, {
           event: (event) => {
             if (event.type === 'vm-start') planned.set(event.vm, event.kind);
-            if (event.type === 'error') problems.push(event.message);
+            if (event.type === 'error') problems.push(errorText(event));
             if (event.type === 'warning') warnings.push(event.message);
             const line = logLineFor(event);
             if (line) this.log.debug(`[plan] ${line.text}`);

@@ -26,6 +26,11 @@ export function logLineFor(event: RunEvent): { level: LogLevel; text: string } |
   }
 }
 
+/** An error for a summary: the log line's text, and xe's own words when the runner sent them. */
+export function errorText(event: Extract<RunEvent, { type: 'error' }>): string {
+  return event.detail ? `${event.message} (${event.detail})` : event.message;
+}
+
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes;
@@ -80,7 +85,7 @@ export class RunTracker {
         this.warnings.push(event.message);
         return 0;
       case 'error':
-        this.errors.push(event.message);
+        this.errors.push(errorText(event));
         return 0;
       case 'vm-end':
         this.finishedVms++;

@@ -48,6 +48,14 @@ function sameEntries(a: readonly EntryLine[], b: readonly EntryLine[]): boolean 
 export const QUICK_PLAN_MS = 25;
 const ALWAYS = () => true;
 
+/** How the store times a plan; tests inject a clock and a threshold instead of slow work. */
+export interface PlanTiming {
+  now: () => number;
+  quickPlanMs: number;
+}
+
+const REAL_TIMING: PlanTiming = { now: () => performance.now(), quickPlanMs: QUICK_PLAN_MS };
+
 export class DocumentStore {
   private readonly entries = new Map<string, Entry>();
   private settingsGeneration = 0;
@@ -55,6 +63,7 @@ export class DocumentStore {
   constructor(
     private readonly settings: () => ServerSettings,
     private readonly pool: () => PoolSnapshot,
+    private readonly timing: PlanTiming = REAL_TIMING,
   ) {}
 
   settingsChanged(): void {
@@ -92,9 +101,9 @@ export class DocumentStore {
 
   private selection(entry: Entry, pool: PoolSnapshot): SelectionAnalysis {
     if (!this.selectionReady(entry, pool)) {
-      const started = performance.now();
+      const started = this.timing.now();
       const value = analyseSelection(entry.config, pool.inventory);
-      entry.planMs = performance.now() - started;
+      entry.planMs = this.timing.now() - started;
       const lineTexts = new Map(entry.config.config.entries.map((e) => [e.line, e.text]));
       entry.selection = { poolGeneration: pool.generation, entries: entry.config.config.entries, lineTexts, value };
     }
@@ -103,7 +112,7 @@ export class DocumentStore {
 
   /** True when the plan must be redone and is slow enough to wait for a pause in typing. */
   private deferrable(entry: Entry, pool: PoolSnapshot): boolean {
-    return !this.selectionReady(entry, pool) && entry.planMs > QUICK_PLAN_MS && pool.inventory !== undefined;
+    return !this.selectionReady(entry, pool) && entry.planMs > this.timing.quickPlanMs && pool.inventory !== undefined;
   }
 
   /**

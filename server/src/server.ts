@@ -1,11 +1,12 @@
 // Connection wiring: documents, settings, debounced validation, the live pool and the custom
-// protocol. All IDE answers come from the pure functions in ./service.
+// protocol. All IDE answers come from the pure functions in ./service. startServer() holds all
+// of a server's state, so tests can run one in-process on any connection; main.ts is the
+// stdio entry point of the bundle.
 import {
   CodeActionKind,
-  createConnection,
   DidChangeConfigurationNotification,
-  ProposedFeatures,
   TextDocuments,
+  type Connection,
   TextDocumentSyncKind,
   type Diagnostic,
   type InitializeParams,
@@ -18,9 +19,10 @@ import { DEFAULT_SETTINGS, normaliseSettings, type ServerSettings } from './sett
 import { DocumentStore } from './documentStore';
 import { registerFeatures } from './features';
 
-declare const __VMBACKUP_VERSION__: string;
+import { VERSION } from '../../runner/src/version';
 
-const connection = createConnection(ProposedFeatures.all);
+/** Wires a language server to `connection` and starts listening on it. */
+export function startServer(connection: Connection): void {
 const documents = new TextDocuments(TextDocument);
 let settings: ServerSettings = DEFAULT_SETTINGS;
 let canPullConfiguration = false;
@@ -139,7 +141,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       codeLensProvider: { resolveProvider: false },
       inlayHintProvider: true,
     },
-    serverInfo: { name: 'vmbackup-language-server', version: __VMBACKUP_VERSION__ },
+    serverInfo: { name: 'vmbackup-language-server', version: VERSION },
   };
 });
 
@@ -209,3 +211,4 @@ connection.onShutdown(async () => {
 registerFeatures(connection, documents, store);
 documents.listen(connection);
 connection.listen();
+}

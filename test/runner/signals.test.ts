@@ -21,7 +21,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     sim.faults.set({ exportBytesPerSecond: 512 * 1024 });
     const cfg = ws.writeConfig(['vm-export=big01', 'vm-export=small02']);
     const run = startCli(sim, [cfg]);
-    await run.waitFor(/cmd: xe vm-export /);
+    await run.waitFor(/^\S+ - 3\.cmd: \/opt\/xensource\/bin\/xe vm-export /);
     await new Promise((r) => setTimeout(r, 700));
     assert.ok(snapshotUuids(sim).length > before.length, 'the export is running from a snapshot');
     run.child.kill(signal);
@@ -44,7 +44,7 @@ test('a second run on the same backup_dir is refused while the first runs', asyn
   sim.faults.set({ exportBytesPerSecond: 512 * 1024 });
   const cfg = ws.writeConfig(['vm-export=big01']);
   const first = startCli(sim, [cfg]);
-  await first.waitFor(/cmd: xe vm-export /);
+  await first.waitFor(/^\S+ - 3\.cmd: \/opt\/xensource\/bin\/xe vm-export /);
   const second = await runCli(sim, [cfg]);
   assert.equal(second.code, 2, second.stdout);
   assert.match(second.stdout, /another vmbackup run is using this backup directory/);

@@ -18,6 +18,8 @@ export interface FaultSettings {
   xapiDown: boolean;
   /** The main port behaves like a pool member: every call fails with HOST_IS_SLAVE [master address]. */
   hostIsSlave: boolean;
+  /** Hosts (name-labels) whose endpoint drops every connection: a member xe cannot reach. */
+  unreachableHosts: string[];
 }
 
 export const DEFAULT_SNAPSHOT_FAILURE = { code: 'SR_BACKEND_FAILURE_44', params: ['', 'There is insufficient space', ''] };
@@ -31,6 +33,7 @@ export function defaultFaults(): FaultSettings {
     exportBytesPerSecond: null,
     xapiDown: false,
     hostIsSlave: false,
+    unreachableHosts: [],
   };
 }
 
@@ -81,6 +84,11 @@ export function applyFaultPatch(settings: FaultSettings, patch: FaultPatch): voi
   }
   if (patch.xapiDown !== undefined) settings.xapiDown = Boolean(patch.xapiDown);
   if (patch.hostIsSlave !== undefined) settings.hostIsSlave = Boolean(patch.hostIsSlave);
+  if (patch.unreachableHosts !== undefined) {
+    const hosts = patch.unreachableHosts;
+    if (!Array.isArray(hosts) || !hosts.every((h) => typeof h === 'string')) throw new Error('fault unreachableHosts must be a list of host names');
+    settings.unreachableHosts = [...hosts];
+  }
 }
 
 export function snapshotFault(settings: FaultSettings): XapiFailure | undefined {

@@ -67,6 +67,77 @@ export function applyTiming(settings: TimingSettings, option: unknown): void {
 }
 
 /**
+ * What the timing model is doing right now, per simulator (keyed by its settings object): how
+ * many operations are held, the most at once, and a way for tests to wait for a positive
+ * signal ("N operations are being held together") instead of measuring durations.
+ */
+export interface HoldActivity {
+  active: number;
+  peak: number;
+}
+
+interface ActivityState extends HoldActivity {
+  watchers: Array<{ count: number; wake: () => void }>;
+  releases: Set<() => void>;
+}
+
+const activities = new WeakMap<TimingSettings, ActivityState>();
+
+function activityState(settings: TimingSettings): ActivityState {
+  let state = activities.get(settings);
+  if (!state) {
+    state = { active: 0, peak: 0, watchers: [], releases: new Set() };
+    activities.set(settings, state);
+  }
+  return state;
+}
+
+export function holdActivity(settings: TimingSettings): HoldActivity {
+  const { active, peak } = activityState(settings);
+  return { active, peak };
+}
+
+/** Resolves once at least `count` operations are being held at the same time. */
+export function whenHolding(settings: TimingSettings, count: number): Promise<void> {
+  const state = activityState(settings);
+  if (state.active >= count) return Promise.resolve();
+  return new Promise((wake) => state.watchers.push({ count, wake }));
+}
+
+/** Ends every wait in progress now (tests: let held operations finish without waiting them out). */
+export function releaseHolds(settings: TimingSettings): void {
+  for (const release of [...activityState(settings).releases]) release();
+}
+
+/** Waits the configured time of one kind of operation, counted in the simulator's activity. */
+export async function holdFor(
+  settings: TimingSettings,
+  key: 'snapshotMs' | 'destroyMs' | 'taskMs',
+  signal?: AbortSignal,
+): Promise<void> {
+  const ms = settings[key];
+  if (ms <= 0 || signal?.aborted) return;
+  const state = activityState(settings);
+  const release = new AbortController();
+  const stop = () => release.abort();
+  state.releases.add(stop);
+  signal?.addEventListener('abort', stop, { once: true });
+  state.active++;
+  state.peak = Math.max(state.peak, state.active);
+  for (const watcher of state.watchers.filter((w) => state.active >= w.count)) {
+    state.watchers.splice(state.watchers.indexOf(watcher), 1);
+    watcher.wake();
+  }
+  try {
+    await hold(ms, release.signal);
+  } finally {
+    state.active--;
+    state.releases.delete(stop);
+    signal?.removeEventListener('abort', stop);
+  }
+}
+
+/**
  * Waits `ms` on a timer (no CPU). Ends early when `signal` aborts (the simulator closing or the
  * client going away), so a pending operation never keeps the process alive.
  */

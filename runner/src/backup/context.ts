@@ -44,9 +44,13 @@ export interface RunContext {
 /** A step that failed; `record` is the status-log word (`VM-EXPORT-FAIL`, ...). */
 export class StepFailure extends Error {
   override readonly name = 'StepFailure';
+  /** Already logged where it happened (the job does not log it again). */
+  reported = false;
   constructor(
     readonly record: string,
     message: string,
+    /** xe's own words, for the JSON error event's `detail`. */
+    readonly detail?: string,
   ) {
     super(message);
   }

@@ -4,8 +4,9 @@
 import type { VmRecords, XapiRecord } from '../pool/xapi';
 import { fieldNumber, fieldText, findVdiSnapshotsNamed, findVmSnapshotsNamed } from '../pool/xapi';
 import { StepFailure, type BackupJob, type RunContext } from './context';
-import { exportFileName, join } from './layout';
-import { describeXe, vdiSnapshot, vmSnapshot, xe, xeArgs } from './xe';
+import { exportFileName, join, lineBreakReason } from './layout';
+import { describeXe, powerStateEcho, vdiSnapshot, vmSnapshot, xe, XeError, xeArgs } from './xe';
+import { hostsOfLocalDisks, unreachableExportMessage } from './redirect';
 import { verifyDiskImage, verifyXva } from './verify';
 
 export interface ExportResult {
@@ -75,13 +76,42 @@ async function failAs<T>(record: string, work: () => Promise<T>, prefix = 'ERROR
   try {
     return await work();
   } catch (error) {
-    throw new StepFailure(record, `${prefix}${message(error)}`);
+    throw new StepFailure(record, `${prefix}${message(error)}`, error instanceof XeError ? error.detail : undefined);
   }
 }
 
-async function runExportCommand(ctx: RunContext, vm: string, args: string[], record: string, file: string, total?: number): Promise<void> {
-  ctx.bus.step('export', `cmd: ${describeXe(args)}`, vm);
-  await failAs(record, () => withProgress(ctx, vm, file, total, xe(ctx.host, args, { signal: ctx.signal })));
+/**
+ * A failed step is logged at once, as the original did (`ERROR <cmd>` right after xe's
+ * output), so the snapshot removal that follows comes after it in the log.
+ */
+function reportFailure(ctx: RunContext, vm: string, error: unknown): void {
+  if (!(error instanceof StepFailure) || error.reported || ctx.signal.aborted) return;
+  ctx.bus.emit({ type: 'error', message: error.message, vm, ...(error.detail ? { detail: error.detail } : {}) });
+  error.reported = true;
+}
+
+/** The original's `vm is running` check, with the line its `xe vm-list ... | grep running` printed. */
+function logPowerState(ctx: RunContext, vm: string, records: VmRecords): void {
+  const running = fieldText(records.vm.power_state).toLowerCase() === 'running';
+  for (const line of powerStateEcho(running)) ctx.bus.info(line, vm);
+  ctx.bus.info(running ? 'vm is running' : 'vm is NOT running', vm);
+}
+
+/**
+ * Runs the export; `srs` are the storage of the exported disks. xe exiting 0 without a file
+ * is the redirect to a host it could not reach (redirect.ts): a failure of this step.
+ */
+async function runExportCommand(
+  ctx: RunContext, vm: string, label: string, args: string[], record: string, file: string, srs: (XapiRecord | undefined)[], total?: number,
+): Promise<void> {
+  ctx.bus.step('export', `${label}: ${describeXe(args)}`, vm);
+  const result = await failAs(record, () => withProgress(ctx, vm, file, total, ctx.host.xe(args, { signal: ctx.signal })));
+  if (result.exitCode === 0 && (await ctx.host.exists(file))) return;
+  // A download xe could not make: exit 0 with no file (vm-export), CLIENT_ERROR (vdi-export).
+  const clientSide = result.exitCode === 0 || /\bCLIENT_ERROR\b/.test(result.stderr);
+  if (!clientSide) await failAs(record, () => Promise.reject(new XeError(args, result)));
+  const hosts = await hostsOfLocalDisks(ctx.pool, srs).catch(() => []);
+  throw new StepFailure(record, unreachableExportMessage(args[0]!, result, hosts, ctx.host.description));
 }
 
 /**
@@ -98,12 +128,13 @@ export async function runVmExport(ctx: RunContext, job: BackupJob, records: VmRe
   const vm = job.vm;
   const warnings: string[] = [];
   bus.info('*** vm-export begin xe command sequence', vm);
-  bus.info(fieldText(records.vm.power_state).toLowerCase() === 'running' ? 'vm is running' : 'vm is NOT running', vm);
+  logPowerState(ctx, vm, records);
 
   const snapName = `RESTORE_${vm}`;
   bus.info(`check for prev-vm-snapshot: ${snapName}`, vm);
   for (const old of ctx.records ? ctx.records.vmSnapshotsNamed(snapName) : await findVmSnapshotsNamed(ctx.pool, snapName)) {
     bus.info(`cleanup old-snap-vm-uuid: ${old.uuid}`, vm);
+    bus.step('cleanup', `cmd: ${describeXe(xeArgs.vmUninstall(old.uuid))}`, vm);
     try {
       await xe(host, xeArgs.vmUninstall(old.uuid));
     } catch (error) {
@@ -122,8 +153,12 @@ export async function runVmExport(ctx: RunContext, job: BackupJob, records: VmRe
     bus.info(`snap-uuid: ${snapshot}`, vm);
     bus.step('snapshot', `2.cmd: ${describeXe(xeArgs.templateParamSet(snapshot))}`, vm);
     await failAs('TEMPLATE-PARAM-SET-FAIL', () => xe(host, xeArgs.templateParamSet(snap), { signal: ctx.signal }));
-    await runExportCommand(ctx, vm, xeArgs.vmExport(snapshot, file, ctx.settings.compress), 'VM-EXPORT-FAIL', file);
+    const srs = records.disks.map((d) => d.sr);
+    await runExportCommand(ctx, vm, '3.cmd', xeArgs.vmExport(snapshot, file, ctx.settings.compress), 'VM-EXPORT-FAIL', file, srs);
     bus.info('vm-export success', vm);
+  } catch (error) {
+    reportFailure(ctx, vm, error);
+    throw error;
   } finally {
     if (snapshot !== undefined) {
       bus.step('cleanup', `4.cmd: ${describeXe(xeArgs.vmUninstall(snapshot))}`, vm);
@@ -143,12 +178,22 @@ export async function runVdiExport(ctx: RunContext, job: BackupJob, records: VmR
   const warnings: string[] = [];
   const format = ctx.settings.vdiExportFormat;
   bus.info('*** vdi-export begin xe command sequence', vm);
-  bus.info(fieldText(records.vm.power_state).toLowerCase() === 'running' ? 'vm is running' : 'vm is NOT running', vm);
+  logPowerState(ctx, vm, records);
+  bus.step('check', `1.cmd: ${describeXe(xeArgs.vdiList(boot.uuid))}`, vm);
+  try {
+    await failAs('VDI-LIST-FAIL', () => xe(host, xeArgs.vdiList(boot.uuid), { signal: ctx.signal }));
+  } catch (error) {
+    reportFailure(ctx, vm, error);
+    throw error;
+  }
 
+  const diskName = lineBreakReason(fieldText(boot.name_label), 'disk');
+  if (diskName) throw new StepFailure('ERROR verify_vm_name', `ERROR ${diskName}`);
   const snapName = `SNAP_${vm}_${fieldText(boot.name_label)}`.replace(/ /g, '-');
   bus.info(`check for prev-vdi-snapshot: ${snapName}`, vm);
   for (const old of ctx.records ? ctx.records.vdiSnapshotsNamed(snapName) : await findVdiSnapshotsNamed(ctx.pool, snapName)) {
     bus.info(`cleanup old-snap-vdi-uuid: ${old.uuid}`, vm);
+    bus.step('cleanup', `cmd: ${describeXe(xeArgs.vdiDestroy(old.uuid))}`, vm);
     try {
       await xe(host, xeArgs.vdiDestroy(old.uuid));
     } catch (error) {
@@ -168,8 +213,12 @@ export async function runVdiExport(ctx: RunContext, job: BackupJob, records: VmR
     bus.info(`snap-uuid: ${snapshot}`, vm);
     bus.step('snapshot', `3.cmd: ${describeXe(xeArgs.vdiParamSet(snapshot, snapName))}`, vm);
     await failAs('VDI-PARAM-SET-FAIL', () => xe(host, xeArgs.vdiParamSet(snap, snapName), { signal: ctx.signal }));
-    await runExportCommand(ctx, vm, xeArgs.vdiExport(snapshot, file, format), 'VDI-EXPORT-FAIL', file, virtualSize);
+    const srs = records.disks.filter((d) => d.vdi?.uuid === boot.uuid).map((d) => d.sr);
+    await runExportCommand(ctx, vm, '4.cmd', xeArgs.vdiExport(snapshot, file, format), 'VDI-EXPORT-FAIL', file, srs, virtualSize);
     bus.info('vdi-export success', vm);
+  } catch (error) {
+    reportFailure(ctx, vm, error);
+    throw error;
   } finally {
     if (snapshot !== undefined) {
       bus.step('cleanup', `5.cmd: ${describeXe(xeArgs.vdiDestroy(snapshot))}`, vm);
@@ -188,7 +237,7 @@ export async function runMetadataExport(ctx: RunContext, job: BackupJob, records
   ctx.bus.info('*** metadata-export begin xe command sequence', vm);
   await preClean();
   const file = join(folder, exportFileName(vm, 'metadata-export', 'none'));
-  await runExportCommand(ctx, vm, xeArgs.metadataExport(records.vm.uuid, file), 'METADATA-EXPORT-FAIL', file);
+  await runExportCommand(ctx, vm, 'cmd', xeArgs.metadataExport(records.vm.uuid, file), 'METADATA-EXPORT-FAIL', file, []);
   ctx.bus.info('*** metadata-export end', vm);
   await verifyStep(ctx, vm, 'METADATA-EXPORT-FAIL', () => verifyXva(ctx.host, file, 'none', { metadataOnly: true }));
   return { file, warnings: [] };

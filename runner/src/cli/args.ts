@@ -3,6 +3,7 @@
 // words help/config/example, `create-password-file=`) plus the modern `--flags`.
 // Pure: nothing here reads files or the environment; see password.ts for that.
 import { normaliseFingerprint } from '../pool/tls';
+import { parseSilenceSeconds } from '../pool/silence';
 
 export type Compression = 'none' | 'gzip' | 'zstd';
 
@@ -42,6 +43,10 @@ export interface RunCommand {
   json: boolean;
   concurrency: number;
   dryRun: boolean;
+  /** --regex-budget-ms: milliseconds each selection regex may spend on the VM names. */
+  regexBudgetMs?: number;
+  /** --silence-timeout (seconds, kept in ms): how long a XenAPI or ssh peer may stay silent. */
+  silenceTimeoutMs?: number;
   /** Notes for the user about the arguments (e.g. an unusual compress value). */
   notes: string[];
 }
@@ -72,7 +77,7 @@ export class CliError extends Error {
   }
 }
 
-const FLAGS_WITH_VALUE = new Set(['--ssh', '--ssh-config', '--xe', '--xapi', '--xapi-fingerprint', '--password-env', '--concurrency']);
+const FLAGS_WITH_VALUE = new Set(['--ssh', '--ssh-config', '--xe', '--xapi', '--xapi-fingerprint', '--password-env', '--concurrency', '--regex-budget-ms', '--silence-timeout']);
 const BOOLEAN_FLAGS = new Set(['--password-stdin', '--json', '--dry-run', '--help', '--version', '--xapi-insecure']);
 const OPTIONAL_WORDS = new Set(['preview', 'compress', 'ignore_extra_keys', 'pre_clean']);
 
@@ -269,6 +274,17 @@ export function parseArgs(argv: readonly string[], context: ParseContext): Comma
   }
   const concurrency = flags.get('--concurrency');
   if (typeof concurrency === 'string') command.concurrency = parseConcurrency(concurrency, `--concurrency=${concurrency}`);
+  const budget = flags.get('--regex-budget-ms');
+  if (typeof budget === 'string') {
+    if (!/^[1-9][0-9]{0,8}$/.test(budget)) throw new CliError(`--regex-budget-ms=${budget}`, `--regex-budget-ms=${budget}: needs a whole number of milliseconds >= 1`);
+    command.regexBudgetMs = Number(budget);
+  }
+  const silence = flags.get('--silence-timeout');
+  if (typeof silence === 'string') {
+    const ms = parseSilenceSeconds(silence);
+    if (ms === undefined) throw new CliError(`--silence-timeout=${silence}`, `--silence-timeout=${silence}: needs a whole number of seconds >= 1`);
+    command.silenceTimeoutMs = ms;
+  }
   if (command.preview && command.dryRun) {
     throw new CliError('--dry-run', '--dry-run and preview cannot be combined (preview already changes nothing)');
   }

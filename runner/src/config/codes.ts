@@ -37,6 +37,7 @@ export const CODES = {
   duplicateVmName: 'VMB043',
   noVmsLoaded: 'VMB044',
   forcedExclude: 'VMB045',
+  regexTooExpensive: 'VMB046',
 } as const;
 
 export type DiagnosticCode = (typeof CODES)[keyof typeof CODES];

@@ -151,12 +151,22 @@ async function statEntry(path: string, name: string): Promise<FileInfo | undefin
 
 const localLockFiles: LockFiles = {
   async createExclusive(path, content) {
+    let file;
     try {
-      await writeFile(path, content, { flag: 'wx' });
-      return true;
+      file = await open(path, 'wx');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw fromFsError(error, 'create lock file', path);
+    }
+    try {
+      await file.writeFile(content);
+      await file.close();
+      return true;
+    } catch (error) {
+      // O_EXCL made this file ours: an empty lock left behind (disk full) would block every later run.
+      await file.close().catch(() => undefined);
+      await rm(path, { force: true });
+      throw fromFsError(error, 'write lock file', path);
     }
   },
   async readText(path) {

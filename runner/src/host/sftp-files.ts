@@ -19,6 +19,7 @@ import {
 import type { FileInfo } from './types';
 
 const CHUNK = 32 * 1024; // well under OpenSSH's 256 KiB packet limit
+const WRITES_IN_FLIGHT = 8;
 /** Streaming reads: this many requests in flight keep the connection busy (1 MiB). */
 const READS_IN_FLIGHT = 16;
 
@@ -156,9 +157,15 @@ export function createSftpFiles(session: () => Promise<SftpSession>, hostLabel: 
         // Appends go in order: each write lands at the end of the file.
         for (let offset = 0; offset < data.length; offset += CHUNK) await sftp.write(handle, offset, data.subarray(offset, offset + CHUNK));
       } else {
-        const writes: Promise<void>[] = [];
-        for (let offset = 0; offset < data.length; offset += CHUNK) writes.push(sftp.write(handle, offset, data.subarray(offset, offset + CHUNK)));
-        await Promise.all(writes);
+        // A bounded window of writes in flight: fast on a slow link, memory flat for any size.
+        let next = 0;
+        const writeNext = async (): Promise<void> => {
+          for (let offset = next; offset < data.length; offset = next) {
+            next += CHUNK;
+            await sftp.write(handle, offset, data.subarray(offset, offset + CHUNK));
+          }
+        };
+        await Promise.all(Array.from({ length: WRITES_IN_FLIGHT }, writeNext));
       }
     } finally {
       await sftp.close(handle);
@@ -168,11 +175,21 @@ export function createSftpFiles(session: () => Promise<SftpSession>, hostLabel: 
   const lockFiles: LockFiles = {
     async createExclusive(path, content) {
       return attempt('create lock file', path, async (sftp) => {
+        let handle: Buffer;
         try {
-          await writeAll(sftp, path, Buffer.from(content), OpenFlags.WRITE | OpenFlags.CREAT | OpenFlags.EXCL);
-          return true;
+          handle = await sftp.open(path, OpenFlags.WRITE | OpenFlags.CREAT | OpenFlags.EXCL);
         } catch (error) {
           if (error instanceof SftpStatusError && (await describe(sftp, path))) return false;
+          throw error;
+        }
+        try {
+          await sftp.write(handle, 0, Buffer.from(content));
+          await sftp.close(handle);
+          return true;
+        } catch (error) {
+          // O_EXCL made this file ours: an empty lock left behind (disk full) would block every later run.
+          await sftp.close(handle).catch(() => undefined);
+          await sftp.remove(path).catch(() => undefined);
           throw error;
         }
       });

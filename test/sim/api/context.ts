@@ -10,6 +10,13 @@ export interface ApiContext {
   password: string;
   /** Set when this endpoint is a pool member: calls fail with HOST_IS_SLAVE [masterAddress]. */
   slaveOf?: string;
+  /**
+   * The CLI server's task wait wakes at every change, and at the latest after this long
+   * (cli_operations.ml wait_for_task_complete polls every second; default 1000).
+   */
+  cliTaskPollMs?: number;
+  /** The host whose endpoint this is (its role follows pool.master); unset for the legacy slave port. */
+  hostRef?: string;
   /** Address reported by the hostIsSlave fault. */
   masterAddress: string;
   /** Aborted when the HTTP request goes away or the simulator closes (ends event.from waits). */

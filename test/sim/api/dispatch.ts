@@ -6,7 +6,7 @@ import { snapshotFault } from '../faults';
 import { NULL_REF } from '../ids';
 import { destroyVdi, destroyVm, setPowerState, snapshotVdi, snapshotVm } from '../ops';
 import type { SimState } from '../state';
-import { hold } from '../timing';
+import { holdFor } from '../timing';
 import { xapiDate } from '../time';
 import { encodeValue } from '../wire/xmlrpc';
 import type { ApiContext, ApiResult } from './context';
@@ -40,7 +40,7 @@ const SPECIALS: Record<string, Special> = {
     result: ref('VM'),
     run: async (ctx, [vm, name, ignore]) => {
       requireVm(ctx.state, vm);
-      await hold(ctx.timing.snapshotMs, ctx.lifetime);
+      await holdFor(ctx.timing, 'snapshotMs', ctx.lifetime);
       const fault = snapshotFault(ctx.faults);
       if (fault) throw fault;
       return snapshotVm(ctx.state, vm as string, String(name), Array.isArray(ignore) ? ignore.map(String) : []);
@@ -65,7 +65,7 @@ const SPECIALS: Record<string, Special> = {
     result: ref('VDI'),
     run: async (ctx, [vdi]) => {
       ctx.state.require('VDI', vdi);
-      await hold(ctx.timing.snapshotMs, ctx.lifetime);
+      await holdFor(ctx.timing, 'snapshotMs', ctx.lifetime);
       const fault = snapshotFault(ctx.faults);
       if (fault) throw fault;
       return snapshotVdi(ctx.state, vdi as string);
@@ -76,7 +76,7 @@ const SPECIALS: Record<string, Special> = {
     result: VOID,
     run: async (ctx, [vdi]) => {
       ctx.state.require('VDI', vdi);
-      await hold(ctx.timing.destroyMs, ctx.lifetime);
+      await holdFor(ctx.timing, 'destroyMs', ctx.lifetime);
       destroyVdi(ctx.state, vdi as string);
       return '';
     },

@@ -15,7 +15,7 @@ import { TAR_END, tarHeader, tarOf, tarPadding } from './tar';
 import { VHD_MAX_SIZE, vhdStream } from './vhd';
 import { xmlDbDump } from './dbdump';
 import { damageVhd, damageXva } from './damage';
-import { exportRate, hold } from '../timing';
+import { exportRate, holdFor } from '../timing';
 
 export interface HttpCall {
   ctx: ApiContext;
@@ -68,7 +68,7 @@ export function begin(call: HttpCall, label: string): { task: string; ownTask: b
 
 /** Timing model: the handler's task stays pending this long before the first byte (taskMs). */
 function settle(call: HttpCall): Promise<void> {
-  return hold(call.ctx.timing.taskMs, call.ctx.signal);
+  return holdFor(call.ctx.timing, 'taskMs', call.ctx.signal);
 }
 
 export function finish(state: SimState, t: { task: string; ownTask: boolean }, error?: XapiFailure, result = ''): void {
@@ -205,7 +205,9 @@ export async function handleExportMetadata(call: HttpCall): Promise<void> {
   await settle(call);
   let body: Buffer;
   try {
-    const ova = buildOva(call.ctx.state, findVm(call), { includeDisks: false });
+    // export.ml export_snapshots_from_request: true unless the query says otherwise.
+    const withSnapshots = (call.query.get('export_snapshots') ?? 'true') === 'true';
+    const ova = buildOva(call.ctx.state, findVm(call), { includeDisks: false, withSnapshots, preservePowerState: true });
     body = tarOf([{ name: 'ova.xml', data: Buffer.from(ova.xml, 'utf8') }]);
   } catch (error) {
     return failEarly(call, t, error);
