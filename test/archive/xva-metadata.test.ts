@@ -1,6 +1,6 @@
-// Which disks an XVA must carry, read from ova.xml the way xapi's import decides which VDIs
-// are streamed in (import.ml, non_cdrom_vdis): VBDs that are not CDs, VDIs not on an ISO SR,
-// plus suspend images; ordered by export id (stream_vdi.ml, vdi_ordering).
+// Which disks an XVA must carry, read from ova.xml the way xapi's export.ml `export` picks the
+// VDIs it streams: VBDs that are not CDs, VDIs not on an ISO SR, the suspend image of a VM
+// exported as Suspended; ordered by export id (stream_vdi.ml, vdi_ordering).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ArchiveDamage } from '../../runner/src/archive/index';
@@ -26,7 +26,7 @@ function ova(objects: string[], vsn = '2'): string {
   );
 }
 
-test('disks: non-CD VBDs off ISO SRs and suspend images, sorted by id as strings; CDs and ISOs left out', () => {
+test("disks: non-CD VBDs off ISO SRs and a Suspended VM's suspend image, sorted by id as strings", () => {
   const xml = ova([
     object('SR', 'Ref:1', { content_type: 'user' }),
     object('SR', 'Ref:2', { content_type: 'iso' }),
@@ -39,6 +39,9 @@ test('disks: non-CD VBDs off ISO SRs and suspend images, sorted by id as strings
     object('VDI', 'Ref:12', { SR: 'Ref:2', virtual_size: '2048', type: 'user' }),
     object('VDI', 'Ref:9', { SR: 'Ref:1', virtual_size: '4194304', type: 'user' }),
     object('VDI', 'Ref:13', { SR: 'Ref:1', virtual_size: '8388608', type: 'suspend' }),
+    object('VDI', 'Ref:14', { SR: 'Ref:1', virtual_size: '8388608', type: 'suspend' }),
+    object('VM', 'Ref:20', { power_state: 'Suspended', suspend_VDI: 'Ref:13' }),
+    object('VM', 'Ref:21', { power_state: 'Halted', suspend_VDI: 'Ref:14' }),
   ]);
   assert.deepEqual(readOvaXml(xml), {
     exportVsn: 2,
@@ -51,8 +54,14 @@ test('disks: non-CD VBDs off ISO SRs and suspend images, sorted by id as strings
 });
 
 test('an unreadable virtual_size or a document without the export header is damage', () => {
-  const bad = ova([object('VBD', 'Ref:1', { type: 'Disk', VDI: 'Ref:2' }), object('VDI', 'Ref:2', { virtual_size: 'x' })]);
-  assert.throws(() => readOvaXml(bad), (e) => e instanceof ArchiveDamage && /virtual_size of disk Ref:2/.test(e.message));
+  const bad = ova([
+    object('VBD', 'Ref:1', { type: 'Disk', VDI: 'Ref:2' }),
+    object('VDI', 'Ref:2', { virtual_size: 'x' }),
+  ]);
+  assert.throws(
+    () => readOvaXml(bad),
+    (e) => e instanceof ArchiveDamage && /virtual_size of disk Ref:2/.test(e.message),
+  );
   assert.throws(() => readOvaXml('<value><array><data></data></array></value>'), ArchiveDamage);
   assert.throws(() => readOvaXml('<value><struct>'), /not readable XML/);
 });
