@@ -2,7 +2,7 @@
 // XenAPI side (xen-api or raw JSON-RPC) and from the `xe` command.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, eventually, FIXTURES, simulator, vmRef, vmUuid, xe } from './helpers';
@@ -185,4 +185,41 @@ test('a slow export reports task progress while it streams', async (t) => {
   await res.task;
   clearInterval(watcher);
   assert.ok([...seen].some((p) => p > 0 && p < 1), `intermediate progress seen: ${[...seen].join(', ')}`);
+});
+
+test('exportDamage: xe exits 0 and says the export succeeded, the file is damaged the way asked', async (t) => {
+  const sim = await simulator(t);
+  const dir = await scratch(t);
+  assert.equal((await control(sim, { exportDamage: 'no-such-damage' })).status, 400);
+  const exportTo = async (name: string, args: string[]) => {
+    const file = join(dir, name);
+    const r = await xe(sim, [...args, `filename=${file}`]);
+    assert.equal(r.code, 0, r.stderr);
+    return readFile(file);
+  };
+  const vdi = String(sim.state.entries('VDI').find(([, v]) => Number(v.virtual_size) > 0)![1].uuid);
+  const xva = await exportTo('good.xva', ['vm-export', 'vm=DEV-RH6']);
+  const vhd = await exportTo('good.vhd', ['vdi-export', `uuid=${vdi}`, 'format=vhd']);
+  const damaged = async (damage: string, args: string[], name: string) => {
+    sim.faults.set({ exportDamage: damage as 'cut-at-member' });
+    try {
+      return await exportTo(name, args);
+    } finally {
+      sim.faults.reset();
+    }
+  };
+  const vm = ['vm-export', 'vm=DEV-RH6'];
+  for (const damage of ['cut-at-member', 'cut-in-header', 'cut-in-data', 'missing-chunk']) {
+    const file = await damaged(damage, vm, `${damage}.xva`);
+    assert.ok(file.length < xva.length && xva.subarray(0, 100).equals(file.subarray(0, 100)), damage);
+  }
+  assert.equal((await damaged('no-end-blocks', vm, 'no-end.xva')).length, xva.length - 1024);
+  assert.equal((await damaged('cut-last-piece', vm, 'cut-last.xva')).length, xva.length - 512);
+  const badSum = await damaged('bad-chunk-checksum', vm, 'bad-sum.xva');
+  assert.ok(badSum.length === xva.length && !badSum.equals(xva));
+  const badFooter = await damaged('vhd-bad-footer', ['vdi-export', `uuid=${vdi}`, 'format=vhd'], 'bad.vhd');
+  // the footer carries a timestamp, so compare its copy at the start with it: equal only when undamaged
+  assert.ok(vhd.subarray(0, 512).equals(vhd.subarray(-512)));
+  assert.ok(badFooter.length === vhd.length && badFooter.subarray(512, -512).equals(vhd.subarray(512, -512)));
+  assert.ok(!badFooter.subarray(0, 512).equals(badFooter.subarray(-512)));
 });

@@ -1,9 +1,9 @@
 // ova.xml, the first entry of an XVA: an XML-RPC value `{version, objects}` written by
-// xapi's export.ml. From it we learn which disks the archive must carry, the way xapi's
-// own import reads it (import.ml, non_cdrom_vdis): the VDIs of every VBD that is not a CD
-// and whose SR is not an ISO library, plus suspend images; each streamed under its export
-// id ("Ref:N") with the VDI's virtual_size, in the order of the ids (stream_vdi.ml,
-// vdi_ordering: plain string comparison).
+// xapi's export.ml. From it we learn which disks the archive must carry, as export.ml's
+// `export` chooses them: the VDIs (present in ova.xml) of every VBD that is not a CD and
+// whose SR is not an ISO library, and the suspend image of a VM exported as Suspended; each
+// streamed under its export id ("Ref:N") with the VDI's virtual_size, in the order of the
+// ids (stream_vdi.ml, vdi_ordering: plain string comparison).
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { ArchiveDamage } from './damage';
 
@@ -81,13 +81,16 @@ export function readOvaXml(xml: string): XvaMetadata {
     }
   }
   const wanted = new Set<string>();
-  for (const [id, { cls, snapshot }] of byId) {
+  for (const { cls, snapshot } of byId.values()) {
     if (cls === 'VBD' && field(snapshot, 'type').toLowerCase() !== 'cd') {
       const vdi = byId.get(field(snapshot, 'VDI'));
       const sr = vdi ? byId.get(field(vdi.snapshot, 'SR')) : undefined;
       if (vdi && field(sr?.snapshot, 'content_type') !== 'iso') wanted.add(field(snapshot, 'VDI'));
     }
-    if (cls === 'VDI' && field(snapshot, 'type').toLowerCase() === 'suspend') wanted.add(id);
+    const suspendImage = field(snapshot, 'suspend_VDI');
+    if (cls === 'VM' && field(snapshot, 'power_state').toLowerCase() === 'suspended' && byId.has(suspendImage)) {
+      wanted.add(suspendImage);
+    }
   }
   const disks: XvaDisk[] = [];
   for (const id of wanted) {

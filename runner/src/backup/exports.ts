@@ -190,7 +190,9 @@ export async function runVmExport(
     if (snapshot !== undefined) await removeOwnSnapshot(ctx, vm, '4.cmd', vmSnapshotRemoval(snapshot, stillTemplate), snapName, warnings);
   }
   bus.info('*** vm-export end', vm);
-  await verifyStep(ctx, vm, 'VM-EXPORT-FAIL', () => verifyXva(host, file, ctx.settings.compress));
+  await verifyStep(ctx, vm, 'VM-EXPORT-FAIL', () =>
+    verifyXva(host, file, ctx.settings.compress, { signal: ctx.signal }),
+  );
   return { file, warnings };
 }
 
@@ -257,7 +259,9 @@ export async function runVdiExport(
     if (snapshot !== undefined) await removeOwnSnapshot(ctx, vm, '5.cmd', xeArgs.vdiDestroy(snapshot), snapName, warnings);
   }
   bus.info('*** vdi-export end', vm);
-  await verifyStep(ctx, vm, 'VDI-EXPORT-FAIL', () => verifyDiskImage(host, file, format, virtualSize));
+  await verifyStep(ctx, vm, 'VDI-EXPORT-FAIL', () =>
+    verifyDiskImage(host, file, format, virtualSize, { signal: ctx.signal }),
+  );
   return { file, warnings };
 }
 
@@ -268,6 +272,8 @@ export async function runMetadataExport(ctx: RunContext, job: BackupJob, records
   const file = join(folder, exportFileName(vm, 'metadata-export', 'none'));
   await runExportCommand(ctx, vm, 'cmd', xeArgs.metadataExport(records.vm.uuid, file), 'METADATA-EXPORT-FAIL', file, []);
   ctx.bus.info('*** metadata-export end', vm);
-  await verifyStep(ctx, vm, 'METADATA-EXPORT-FAIL', () => verifyXva(ctx.host, file, 'none', { metadataOnly: true }));
+  await verifyStep(ctx, vm, 'METADATA-EXPORT-FAIL', () =>
+    verifyXva(ctx.host, file, 'none', { metadataOnly: true, signal: ctx.signal }),
+  );
   return { file, warnings: [] };
 }

@@ -10,6 +10,15 @@ import { checkArchive, type ArchiveSummary } from '../archive/index';
 import type { CompressMode } from '../config/types';
 import type { Host } from '../host/types';
 
+/** The file's bytes, stopping at the next piece once the run is cancelled (a read can be long). */
+async function* readUntilCancelled(host: Host, file: string, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
+  signal?.throwIfAborted();
+  for await (const piece of host.readStream(file)) {
+    signal?.throwIfAborted();
+    yield piece;
+  }
+}
+
 function describeXva(summary: ArchiveSummary): string {
   const xva = summary.xva!;
   const chunks = xva.disks.reduce((sum, disk) => sum + disk.chunks, 0);
@@ -18,14 +27,21 @@ function describeXva(summary: ArchiveSummary): string {
   return `complete archive: ${xva.entries} tar entries, ${disks}, ${chunks} chunk checksums verified, ${bytes}`;
 }
 
+export interface VerifyOptions {
+  /** `xe vm-export metadata=true`: ova.xml only. */
+  metadataOnly?: boolean;
+  /** The run's cancellation: the check stops reading and rejects. */
+  signal?: AbortSignal;
+}
+
 /** Reads an XVA to its end; resolves with a line for the log, rejects with what is damaged. */
 export async function verifyXva(
   host: Host,
   file: string,
   compress: CompressMode,
-  options: { metadataOnly?: boolean } = {},
+  options: VerifyOptions = {},
 ): Promise<string> {
-  const summary = await checkArchive(host.readStream(file), {
+  const summary = await checkArchive(readUntilCancelled(host, file, options.signal), {
     kind: 'xva',
     compression: compress,
     metadataOnly: options.metadataOnly ?? false,
@@ -39,8 +55,9 @@ export async function verifyDiskImage(
   file: string,
   format: 'raw' | 'vhd',
   virtualSize: number,
+  options: Pick<VerifyOptions, 'signal'> = {},
 ): Promise<string> {
-  const { image } = await checkArchive(host.readStream(file), { kind: format, virtualSize });
+  const { image } = await checkArchive(readUntilCancelled(host, file, options.signal), { kind: format, virtualSize });
   if (image!.format === 'raw') return `complete raw image: ${image!.bytes} bytes, the disk's virtual size`;
   const blocks = image!.vhdType === 'dynamic' ? `, ${image!.blocks} allocated blocks` : '';
   return `complete ${image!.vhdType} vhd: ${image!.bytes} bytes for a ${virtualSize}-byte disk${blocks}`;
