@@ -16,6 +16,8 @@ import { CliError, type RunCommand } from './args';
 import { attachOutput, type Io } from './output';
 import { resolvePassword } from './password';
 import { openTransport } from './transport';
+import { readPoolTrust } from './trust';
+import type { PoolTrust } from '../pool/tls';
 import { buildPlan, lineLocation } from './plan';
 import { runPreview } from './preview';
 import { selectorToConfig } from '../select/selector';
@@ -112,10 +114,19 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
     if (transport.xapiFingerprint && !transport.xapiUrl.startsWith('https:')) {
       bus.info(`note: the pinned certificate fingerprint is not used: XenAPI at ${transport.xapiUrl} is not https`);
     }
+    let trust: PoolTrust | undefined;
+    try {
+      trust = transport.xapiTrustFile ? await readPoolTrust(transport.xapiTrustFile) : undefined;
+    } catch (error) {
+      bus.error(`ERROR --xapi-trust-file ${(error as Error).message}`);
+      bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 0, message: 'VmBackup ended - **ERRORS DETECTED** - S:0 W:0 E:1' });
+      return 2;
+    }
     try {
       pool = await connectPool(transport.xapiUrl, password, {
         allowUnauthorized: transport.xapiInsecure,
         ...(transport.xapiFingerprint ? { fingerprint: transport.xapiFingerprint } : {}),
+        ...(trust ? { trust } : {}),
       });
     } catch (error) {
       bus.error(`ERROR ${(error as Error).message}`);

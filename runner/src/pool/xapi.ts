@@ -4,7 +4,7 @@
 import { createClient, type Xapi } from 'xen-api';
 import type { Inventory } from './inventory';
 import { PoolRecords } from './records';
-import { certificateErrorIn, pinCertificate } from './tls';
+import { certificateErrorIn, pinCertificate, type PoolTrust } from './tls';
 
 export type XapiRecord = Record<string, unknown> & { uuid: string };
 
@@ -41,6 +41,8 @@ export interface ConnectOptions {
   fingerprint?: string;
   /** How errors name the pin: `--xapi-fingerprint` by default. */
   pinnedBy?: string;
+  /** Every pool host's certificate (a trust file): the connection may move to another host. */
+  trust?: PoolTrust;
 }
 
 const INACTIVITY_TIMEOUT_MS = 10 * 60 * 1000;
@@ -64,7 +66,7 @@ export async function connectPool(url: string, password: string, options: Connec
   if (!options.allowUnauthorized) {
     pinCertificate(
       xapi,
-      { fingerprint: options.fingerprint, pinnedBy: options.pinnedBy ?? '--xapi-fingerprint' },
+      { fingerprint: options.fingerprint, pinnedBy: options.pinnedBy ?? '--xapi-fingerprint', ...(options.trust ? { trust: options.trust } : {}) },
       { connectTimeoutMs: CONNECT_TIMEOUT_MS, inactivityTimeoutMs: INACTIVITY_TIMEOUT_MS },
     );
   }
