@@ -229,9 +229,9 @@ test('newcli.ml HttpGet opens the output file only after HTTP 200: an export ref
   assert.equal(existsSync(file), false);
 });
 
-test('the CLI task wait sees the handler finish the task at once (no lost wake-up): with the fallback poll at 10 minutes, metadata export and pool-dump-database still end', async (t) => {
-  // cli_operations.ml wait_for_task_complete: the simulator waits on changes, not on a 1 s poll;
-  // a wake-up lost between reading the status and waiting would hang here until the test times out.
+test('metadata export and pool-dump-database never wait for the CLI task poll: with the fallback poll at 10 minutes they still end', async (t) => {
+  // cli_operations.ml download_file waits for the client's report, then for the task: the
+  // simulator wakes on changes (below: a change is never missed), so no step waits for the poll.
   const sim = await simulator(t, { fixture: POOL, cliTaskPollMs: 600_000 });
   const dir = await scratch(t);
   for (let i = 0; i < 5; i++) {
@@ -240,4 +240,19 @@ test('the CLI task wait sees the handler finish the task at once (no lost wake-u
     const d = await xe(sim, ['pool-dump-database', `file-name=${join(dir, `db${i}.xml`)}`]);
     assert.equal(d.code, 0, d.stderr);
   }
+});
+
+test('SimState.waitForChange(ms, signal, since): a change after `since` ends the wait at once, even one made before the wait began', async () => {
+  const { SimState } = await import('../sim/state');
+  const state = new SimState('wake');
+  const seen = state.generation;
+  state.create('task', { name_label: 'done before the wait' });
+  // Without `since` this would sleep the whole 10 minutes: the change came before the listener.
+  await state.waitForChange(600_000, undefined, seen);
+  let woke = false;
+  const waiting = state.waitForChange(600_000, undefined, state.generation).then(() => (woke = true));
+  assert.equal(woke, false);
+  state.create('task', { name_label: 'during the wait' });
+  await waiting;
+  assert.equal(woke, true);
 });

@@ -2,7 +2,9 @@
 // certificate. We accept it only when its sha256 fingerprint equals the one the admin pinned
 // (the runner's --xapi-fingerprint, the language server's vmbackup.pool.certificateFingerprint);
 // a certificate the system trusts is always fine. One mechanism for both, because the root
-// password travels on this connection.
+// password travels on this connection. Every host of a pool has its own certificate and the
+// connection moves between hosts (HOST_IS_SLAVE, a new master): a pool trust file pins each
+// host's fingerprint (parseTrustFile), checked against the host each connection goes to.
 import type { TLSSocket } from 'node:tls';
 import { Agent, buildConnector } from 'undici';
 import type { Xapi } from 'xen-api';
