@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSimulator, type Fixture, type Simulator } from '../sim/index';
-import { formatFingerprint, normaliseFingerprint, parseTrustFile, TrustFileError } from '../../runner/src/pool/tls';
+import { acceptedFingerprints, formatFingerprint, normaliseFingerprint, parseTrustFile, TrustFileError } from '../../runner/src/pool/tls';
 import { ensureBundle, localTransport, runCli, sshTransport, tempDir, workspace, type Transport } from './helpers';
 
 const FIXTURE: Fixture = {
@@ -53,6 +53,15 @@ test('trust files: "<host> <sha256>" lines, comments, several per host, "*"; a b
   });
   assert.throws(() => parseTrustFile(`\n  lonely\n`, 'x'), /^Error: x:2:3: expected "<host address or name> <sha256 fingerprint>"$|x:2:3: expected/);
   assert.equal(normaliseFingerprint(sim.hostFingerprints.xs1!)?.length, 64);
+});
+
+test('accepted per host: the host\'s own lines, "*" lines and --xapi-fingerprint; nothing else', () => {
+  const [a, b, any, pin] = ['A1', 'B2', 'C3', 'D4'].map((x) => x.repeat(32));
+  const trust = parseTrustFile(`10.0.0.11 ${a}\n[fd00::12] ${b}\n* ${any}\n`, 'pool.trust');
+  assert.deepEqual(acceptedFingerprints({ fingerprint: undefined, pinnedBy: 'x', trust }, '10.0.0.11'), [a, any]);
+  assert.deepEqual(acceptedFingerprints({ fingerprint: undefined, pinnedBy: 'x', trust }, '[FD00::12]'), [b, any]);
+  assert.deepEqual(acceptedFingerprints({ fingerprint: pin, pinnedBy: 'x', trust }, '10.0.0.99'), [pin, any]);
+  assert.deepEqual(acceptedFingerprints({ fingerprint: undefined, pinnedBy: 'x' }, '10.0.0.11'), []);
 });
 
 for (const name of ['local', 'ssh'] as const) {
