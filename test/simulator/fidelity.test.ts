@@ -256,3 +256,33 @@ test('SimState.waitForChange(ms, signal, since): a change after `since` ends the
   await waiting;
   assert.equal(woke, true);
 });
+
+test('cli.ts --https prints a pool trust file line per host (each its own certificate)', async () => {
+  const { spawn } = await import('node:child_process');
+  const { writeFileSync } = await import('node:fs');
+  const dir = await mkdtemp(join(tmpdir(), 'xe-fidelity-cli-'));
+  try {
+    const fixture = join(dir, 'pool.json');
+    writeFileSync(fixture, JSON.stringify(POOL));
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'sim', 'cli.ts'), '--fixture', fixture, '--https'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    const trust = await new Promise<string[]>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const lines = out.split('\n').filter((l) => l.startsWith('trust '));
+        if (lines.length === 2) resolve(lines);
+      });
+    });
+    child.kill('SIGTERM');
+    await new Promise((r) => child.on('close', r));
+    const [xs1, xs2] = trust.map((l) => l.split(' '));
+    assert.equal(xs1![1], '127.0.0.1');
+    assert.equal(xs2![1], '127.0.0.2');
+    assert.match(xs1![2]!, /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    assert.notEqual(xs1![2], xs2![2]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
