@@ -85,10 +85,17 @@ async function failAs<T>(record: string, work: () => Promise<T>, prefix = 'ERROR
  * is the redirect to a host it could not reach (redirect.ts): a failure of this step.
  */
 async function runExportCommand(
-  ctx: RunContext, vm: string, args: string[], record: string, file: string, srs: (XapiRecord | undefined)[], total?: number,
+  ctx: RunContext,
+  vm: string,
+  args: string[],
+  record: string,
+  file: string,
+  srs: (XapiRecord | undefined)[],
+  total?: number,
 ): Promise<void> {
   ctx.bus.step('export', `cmd: ${describeXe(args)}`, vm);
-  const result = await failAs(record, () => withProgress(ctx, vm, file, total, ctx.host.xe(args, { signal: ctx.signal })));
+  const run = () => withProgress(ctx, vm, file, total, ctx.host.xe(args, { signal: ctx.signal }));
+  const result = await failAs(record, run);
   if (result.exitCode === 0 && (await ctx.host.exists(file))) return;
   // A download xe could not make: exit 0 with no file (vm-export), CLIENT_ERROR (vdi-export).
   const clientSide = result.exitCode === 0 || /\bCLIENT_ERROR\b/.test(result.stderr);
@@ -132,7 +139,8 @@ export async function runVmExport(ctx: RunContext, job: BackupJob, records: VmRe
     bus.step('snapshot', `2.cmd: ${describeXe(xeArgs.templateParamSet(snapshot))}`, vm);
     await failAs('TEMPLATE-PARAM-SET-FAIL', () => xe(host, xeArgs.templateParamSet(snap), { signal: ctx.signal }));
     const srs = records.disks.map((d) => d.sr);
-    await runExportCommand(ctx, vm, xeArgs.vmExport(snapshot, file, ctx.settings.compress), 'VM-EXPORT-FAIL', file, srs);
+    const exportArgs = xeArgs.vmExport(snapshot, file, ctx.settings.compress);
+    await runExportCommand(ctx, vm, exportArgs, 'VM-EXPORT-FAIL', file, srs);
     bus.info('vm-export success', vm);
   } finally {
     if (snapshot !== undefined) {
@@ -181,7 +189,8 @@ export async function runVdiExport(ctx: RunContext, job: BackupJob, records: VmR
     bus.step('snapshot', `3.cmd: ${describeXe(xeArgs.vdiParamSet(snapshot, snapName))}`, vm);
     await failAs('VDI-PARAM-SET-FAIL', () => xe(host, xeArgs.vdiParamSet(snap, snapName), { signal: ctx.signal }));
     const srs = records.disks.filter((d) => d.vdi?.uuid === boot.uuid).map((d) => d.sr);
-    await runExportCommand(ctx, vm, xeArgs.vdiExport(snapshot, file, format), 'VDI-EXPORT-FAIL', file, srs, virtualSize);
+    const exportArgs = xeArgs.vdiExport(snapshot, file, format);
+    await runExportCommand(ctx, vm, exportArgs, 'VDI-EXPORT-FAIL', file, srs, virtualSize);
     bus.info('vdi-export success', vm);
   } finally {
     if (snapshot !== undefined) {

@@ -74,7 +74,10 @@ export class CliError extends Error {
   }
 }
 
-const FLAGS_WITH_VALUE = new Set(['--ssh', '--ssh-config', '--xe', '--xapi', '--xapi-fingerprint', '--xapi-trust-file', '--password-env', '--concurrency']);
+const FLAGS_WITH_VALUE = new Set([
+  '--ssh', '--ssh-config', '--xe', '--xapi', '--xapi-fingerprint', '--xapi-trust-file',
+  '--password-env', '--concurrency',
+]);
 const BOOLEAN_FLAGS = new Set(['--password-stdin', '--json', '--dry-run', '--help', '--version', '--xapi-insecure']);
 const OPTIONAL_WORDS = new Set(['preview', 'compress', 'ignore_extra_keys', 'pre_clean']);
 
@@ -272,7 +275,9 @@ export function parseArgs(argv: readonly string[], context: ParseContext): Comma
   const trustFile = flags.get('--xapi-trust-file');
   if (typeof trustFile === 'string') {
     if (command.transport.xapiInsecure) {
-      throw new CliError('--xapi-insecure', '--xapi-insecure cannot be combined with --xapi-trust-file (the trust file accepts only its certificates)');
+      const why =
+        '--xapi-insecure cannot be combined with --xapi-trust-file (the trust file accepts only its certificates)';
+      throw new CliError('--xapi-insecure', why);
     }
     command.transport.xapiTrustFile = trustFile;
   }

@@ -119,7 +119,9 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
       trust = transport.xapiTrustFile ? await readPoolTrust(transport.xapiTrustFile) : undefined;
     } catch (error) {
       bus.error(`ERROR --xapi-trust-file ${(error as Error).message}`);
-      bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 0, message: 'VmBackup ended - **ERRORS DETECTED** - S:0 W:0 E:1' });
+      const summary = { success: 0, warning: 0, error: 1 };
+      const message = 'VmBackup ended - **ERRORS DETECTED** - S:0 W:0 E:1';
+      bus.emit({ type: 'run-end', outcome: 'error', summary, exitCode: 2, elapsedMs: 0, message });
       return 2;
     }
     try {

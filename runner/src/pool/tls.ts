@@ -73,13 +73,15 @@ export function parseTrustFile(text: string, file: string): PoolTrust {
     if (content.trim() === '') return;
     const m = /^(\s*)(\S+)(\s+)(.*?)\s*$/.exec(content);
     if (!m) {
-      throw new TrustFileError(file, index + 1, line.search(/\S/) + 1, 'expected "<host address or name> <sha256 fingerprint>"');
+      const expected = 'expected "<host address or name> <sha256 fingerprint>"';
+      throw new TrustFileError(file, index + 1, line.search(/\S/) + 1, expected);
     }
     const [, lead, host, gap, text2] = m as unknown as [string, string, string, string, string];
     const fingerprint = normaliseFingerprint(text2);
     if (!fingerprint) {
       const column = lead.length + host.length + gap.length + 1;
-      throw new TrustFileError(file, index + 1, column, `not a sha256 fingerprint (64 hex digits, e.g. AB:CD:...): ${text2}`);
+      const detail = `not a sha256 fingerprint (64 hex digits, e.g. AB:CD:...): ${text2}`;
+      throw new TrustFileError(file, index + 1, column, detail);
     }
     const key = host.toLowerCase().replace(/^\[|\]$/g, '');
     byHost.set(key, [...(byHost.get(key) ?? []), fingerprint]);
@@ -121,8 +123,8 @@ export class CertificateNotTrustedError extends Error {
             `XenAPI moves to the master on HOST_IS_SLAVE): add the line "${pool.host} ${presented}" if that ` +
             `is the fingerprint the host shows`
         : expectedFingerprint !== undefined
-          ? `the pool's TLS certificate does not match ${pinnedBy}: expected sha256 ${formatFingerprint(expectedFingerprint)}, ` +
-            `the pool presented sha256 ${presented}`
+          ? `the pool's TLS certificate does not match ${pinnedBy}: ` +
+            `expected sha256 ${formatFingerprint(expectedFingerprint)}, the pool presented sha256 ${presented}`
           : `the pool's TLS certificate is not trusted (${reason}). If it is the pool's own self-signed certificate, ` +
             `check its fingerprint on the host and pin it with ${pinnedBy}: ${presented}`,
     );

@@ -66,7 +66,11 @@ export async function connectPool(url: string, password: string, options: Connec
   if (!options.allowUnauthorized) {
     pinCertificate(
       xapi,
-      { fingerprint: options.fingerprint, pinnedBy: options.pinnedBy ?? '--xapi-fingerprint', ...(options.trust ? { trust: options.trust } : {}) },
+      {
+        fingerprint: options.fingerprint,
+        pinnedBy: options.pinnedBy ?? '--xapi-fingerprint',
+        ...(options.trust ? { trust: options.trust } : {}),
+      },
       { connectTimeoutMs: CONNECT_TIMEOUT_MS, inactivityTimeoutMs: INACTIVITY_TIMEOUT_MS },
     );
   }

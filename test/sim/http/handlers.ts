@@ -204,7 +204,8 @@ export async function handleExportMetadata(call: HttpCall): Promise<void> {
   try {
     // export.ml export_snapshots_from_request: true unless the query says otherwise.
     const withSnapshots = (call.query.get('export_snapshots') ?? 'true') === 'true';
-    const ova = buildOva(call.ctx.state, findVm(call), { includeDisks: false, withSnapshots, preservePowerState: true });
+    const options = { includeDisks: false, withSnapshots, preservePowerState: true };
+    const ova = buildOva(call.ctx.state, findVm(call), options);
     body = tarOf([{ name: 'ova.xml', data: Buffer.from(ova.xml, 'utf8') }]);
   } catch (error) {
     return failEarly(call, t, error);
