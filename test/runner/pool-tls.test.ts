@@ -41,7 +41,10 @@ after(async () => {
 
 const lines = (stdout: string) => stdout.split('\n').map((l) => l.replace(/^\d{4}-\d{2}-\d{2}-\(\d{2}:\d{2}:\d{2}\) - /, ''));
 
-test('trust files: "<host> <sha256>" lines, comments, several per host, "*"; a bad line names file, line and column', () => {
+test(
+  'trust files: "<host> <sha256>" lines, comments, several ' +
+    'per host, "*"; a bad line names file, line and column',
+  () => {
   const fp = 'AB'.repeat(32);
   const trust = parseTrustFile(`# c\n  Host.Example ${formatFingerprint(fp)}\nhost.example ${fp.toLowerCase()}\r\n* SHA256 Fingerprint=${formatFingerprint(fp)}\n`, 'f');
   assert.deepEqual(trust.byHost.get('host.example'), [fp, fp]);
@@ -67,7 +70,10 @@ test('accepted per host: the host\'s own lines, "*" lines and --xapi-fingerprint
 for (const name of ['local', 'ssh'] as const) {
   const transport = () => transports.find((t) => t.name === name)!;
 
-  test(`--xapi at a member: HOST_IS_SLAVE moves XenAPI to the master, whose own certificate the trust file accepts (${name})`, async () => {
+  test(
+    `--xapi at a member: HOST_IS_SLAVE moves XenAPI to the master, ` +
+      `whose own certificate the trust file accepts (${name})`,
+    async () => {
     const cfg = workspace().writeConfig(['vm-export=far']);
     const ok = await runCli({ ...sim, url: sim.hostUrls.xs2! }, [...transport().args, '--xapi-trust-file', both, cfg, 'preview']);
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
@@ -96,7 +102,10 @@ for (const name of ['local', 'ssh'] as const) {
     assert.match(single.stdout, /does not match --xapi-fingerprint: expected sha256 [0-9A-F:]+, the pool presented sha256 /);
   });
 
-  test(`a backup with the trust file: XenAPI pinned per host, the export redirected to the member (${name})`, async () => {
+  test(
+    `a backup with the trust file: XenAPI pinned per ` +
+      `host, the export redirected to the member (${name})`,
+    async () => {
     const ws = workspace();
     const result = await runCli(sim, [...transport().args, '--xapi-trust-file', both, ws.writeConfig(['vm-export=far'])]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
