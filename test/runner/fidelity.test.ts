@@ -41,7 +41,10 @@ const lines = (stdout: string) => stdout.split('\n').map((l) => l.replace(/^\d{4
 for (const name of ['local', 'ssh'] as const) {
   const transport = () => transports.find((t) => t.name === name)!;
 
-  test(`a member xe cannot reach: VM-EXPORT-FAIL / VDI-EXPORT-FAIL naming the member's address, no folder, no snapshot (${name})`, async (t) => {
+  test(
+    `a member xe cannot reach: VM-EXPORT-FAIL / VDI-EXPORT-FAIL ` +
+      `naming the member's address, no folder, no snapshot (${name})`,
+    async (t) => {
     sim.faults.set({ unreachableHosts: ['xs2'] });
     t.after(() => sim.faults.reset());
     const before = snapshotUuids(sim);
@@ -83,7 +86,10 @@ for (const name of ['local', 'ssh'] as const) {
     assert.match(readFileSync(ws.statusLog, 'utf8'), /,end,ERROR verify_vm_name broken-disk\n/);
   });
 
-  test(`empty VBD.device (never started): DISK-1, DISK-2 as the original names them, and no WARNING (${name})`, async () => {
+  test(
+    `empty VBD.device (never started): DISK-1, DISK-2 as ` +
+      `the original names them, and no WARNING (${name})`,
+    async () => {
     const ws = workspace();
     const result = await runCli(sim, [...transport().args, ws.writeConfig(['vm-export=fresh'])]);
     assert.equal(result.code, 0, result.stdout + result.stderr);

@@ -48,6 +48,10 @@ try {
   const xeArgs = sim.xeEnv().XE_EXTRA_ARGS.split(',').filter((a) => !a.startsWith('password='));
   process.stdout.write(`${sim.url}\n${xeArgs.join(',')}\n`);
   if (sim.certificateFingerprint) process.stdout.write(`certificate sha256 ${sim.certificateFingerprint}\n`);
+  // Every host has its own certificate: the lines of a pool trust file (--xapi-trust-file).
+  for (const [name, fingerprint] of Object.entries(sim.hostFingerprints)) {
+    process.stdout.write(`trust ${new URL(sim.hostUrls[name]!).hostname} ${fingerprint}\n`);
+  }
   const stop = () => void sim.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -111,7 +111,9 @@ export function applyFaultPatch(settings: FaultSettings, patch: FaultPatch): voi
   if (patch.hostIsSlave !== undefined) settings.hostIsSlave = Boolean(patch.hostIsSlave);
   if (patch.unreachableHosts !== undefined) {
     const hosts = patch.unreachableHosts;
-    if (!Array.isArray(hosts) || !hosts.every((h) => typeof h === 'string')) throw new Error('fault unreachableHosts must be a list of host names');
+    if (!Array.isArray(hosts) || !hosts.every((h) => typeof h === 'string')) {
+      throw new Error('fault unreachableHosts must be a list of host names');
+    }
     settings.unreachableHosts = [...hosts];
   }
   if (vmBusy !== undefined) settings.vmBusy = vmBusy;

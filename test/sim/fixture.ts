@@ -223,7 +223,8 @@ export function addVm(state: SimState, index: PoolIndex, spec: FixtureVm): strin
   const power = spec.template ? 'Halted' : powerOf(spec.power, what);
   const running = power === 'Running' || power === 'Paused';
   if (spec.neverStarted && power !== 'Halted') throw new Error(`fixture: ${what}: neverStarted needs power "Halted"`);
-  const deviceName = (given: string | undefined, i: number) => (spec.neverStarted ? '' : given ?? `xvd${String.fromCharCode(97 + i)}`);
+  const deviceName = (given: string | undefined, i: number) =>
+    spec.neverStarted ? '' : given ?? `xvd${String.fromCharCode(97 + i)}`;
   const host = lookup(index.hosts, spec.host, index.master, `${what}.host`);
   const memory = parseSize(spec.memory ?? '1GiB', `${what}.memory`);
   const vcpus = spec.vcpus ?? 1;

@@ -198,9 +198,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   // slave port; all on one port number, as every host of a pool uses 443.
   const endpoints: { address: string; ctx: ApiContext; name?: string }[] = [
     { address: host, ctx: { ...ctx, hostRef: pool.master }, name: String(masterRecord.name_label) },
-    ...memberHosts.map((ref) => ({ address: String(state.get('host', ref)!.address), ctx: { ...ctx, hostRef: ref }, name: String(state.get('host', ref)!.name_label) })),
+    ...memberHosts.map((ref) => {
+      const rec = state.get('host', ref)!;
+      return { address: String(rec.address), ctx: { ...ctx, hostRef: ref }, name: String(rec.name_label) };
+    }),
   ];
-  if (options.slavePort && !endpoints.some((e) => e.address === '127.0.0.2')) endpoints.push({ address: '127.0.0.2', ctx: { ...ctx, slaveOf: host } });
+  if (options.slavePort && !endpoints.some((e) => e.address === '127.0.0.2')) {
+    endpoints.push({ address: '127.0.0.2', ctx: { ...ctx, slaveOf: host } });
+  }
   const certificates = options.https ? await Promise.all(endpoints.map((e) => selfSignedCertificate(e.address))) : [];
   let port = options.port ?? 0;
   for (let attempt = 0; ; attempt++) {

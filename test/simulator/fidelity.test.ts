@@ -35,12 +35,32 @@ async function scratch(t: { after: (fn: () => Promise<void>) => void }): Promise
   return dir;
 }
 
-function diskOf(sim: Awaited<ReturnType<typeof simulator>>, vm: string): string {
-  const vbd = (sim.state.get('VM', vmRef(sim, vm))!.VBDs as string[]).map((r) => sim.state.get('VBD', r)!).find((v) => v.type === 'Disk')!;
+type Sim = Awaited<ReturnType<typeof simulator>>;
+
+function diskOf(sim: Sim, vm: string): string {
+  const vbds = (sim.state.get('VM', vmRef(sim, vm))!.VBDs as string[]).map((r) => sim.state.get('VBD', r)!);
+  const vbd = vbds.find((v) => v.type === 'Disk')!;
   return String(sim.state.get('VDI', vbd.VDI as string)!.uuid);
 }
 
-test('newcli.ml main joins the arguments with "\\n"; xapi_cli.ml parse_session_and_args splits lines and zap_cr strips "\\r"', async (t) => {
+/** One JSON-RPC 2.0 call on `url` (plain HTTP): the whole answer. */
+type RpcAnswer = { result?: unknown; error?: { message: string; data: string[] } };
+
+async function jsonRpc(url: string, method: string, params: unknown[]): Promise<RpcAnswer> {
+  const res = await fetch(`${url.replace('https:', 'http:')}/jsonrpc`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
+  return (await res.json()) as RpcAnswer;
+}
+
+const login = async (sim: Sim) => String((await jsonRpc(sim.url, 'session.login_with_password', ['root', sim.password])).result);
+
+test(
+  'newcli.ml main joins the arguments with "\\n"; xapi_cli.ml ' +
+    'parse_session_and_args splits lines and zap_cr strips "\\r"',
+  async (t) => {
   const sim = await simulator(t, { fixture: POOL });
   // A trailing \r is removed by the server: the name matches exactly.
   let r = await xe(sim, ['vm-list', 'name-label=near\r', 'params=uuid', '--minimal']);
@@ -55,7 +75,10 @@ test('newcli.ml main joins the arguments with "\\n"; xapi_cli.ml parse_session_a
   assert.match(r.stderr, /Unknown field 'x'/);
 });
 
-test("cli_frontend.ml parse_params_2: a word without '=' is a parameter with an empty value (cli_operations.ml get_field_type: Unknown field)", async (t) => {
+test(
+  "cli_frontend.ml parse_params_2: a word without '=' is a parameter " +
+    "with an empty value (cli_operations.ml get_field_type: Unknown field)",
+  async (t) => {
   const sim = await simulator(t, { fixture: POOL });
   const r = await xe(sim, ['vm-list', 'oops']);
   assert.equal(r.code, 1);
@@ -67,15 +90,14 @@ test("cli_frontend.ml parse_params_2: a word without '=' is a parameter with an 
   assert.match(unknownMap.stderr, /Unknown field 'nosuch:key'/);
 });
 
-test('export.ml handler / export_raw_vdi.ml export_raw: a disk on a member\'s local SR is redirected (302) to https://<member address>, and xe follows it', async (t) => {
+test(
+  'export.ml handler / export_raw_vdi.ml export_raw: a disk on a member\'s ' +
+    'local SR is redirected (302) to https://<member address>, and xe follows it',
+  async (t) => {
   const sim = await simulator(t, { fixture: POOL });
   const dir = await scratch(t);
   const far = vmRef(sim, 'far');
-  const xapiSession = (await (await fetch(`${sim.url}/jsonrpc`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'session.login_with_password', params: ['root', sim.password] }),
-  })).json()) as { result: string };
+  const xapiSession = { result: await login(sim) };
   const res = await fetch(`${sim.url}/export?session_id=${xapiSession.result}&ref=${far}`, { redirect: 'manual' });
   assert.equal(res.status, 302);
   assert.equal(res.headers.get('location'), `https://127.0.0.2/export?session_id=${xapiSession.result}&ref=${far}`);
@@ -94,7 +116,10 @@ test('export.ml handler / export_raw_vdi.ml export_raw: a disk on a member\'s lo
   assert.equal((await readFile(raw)).length, 2 * 1024 * 1024);
 });
 
-test('cli_operations.ml download_file: when xe cannot reach the member it prints "Export failed, unknown error", exits 0 and writes no file', async (t) => {
+test(
+  'cli_operations.ml download_file: when xe cannot reach the member it ' +
+    'prints "Export failed, unknown error", exits 0 and writes no file',
+  async (t) => {
   const sim = await simulator(t, { fixture: POOL });
   const dir = await scratch(t);
   sim.faults.set({ unreachableHosts: ['xs2'] });
@@ -114,7 +139,10 @@ test('cli_operations.ml download_file: when xe cannot reach the member it prints
   assert.equal(existsSync(file), false);
 });
 
-test('each host has its own self-signed certificate (xapi-ssl.pem per host); members answer HOST_IS_SLAVE, roles follow pool.master', async (t) => {
+test(
+  'each host has its own self-signed certificate (xapi-ssl.pem per ' +
+    'host); members answer HOST_IS_SLAVE, roles follow pool.master',
+  async (t) => {
   const sim = await simulator(t, { fixture: POOL, https: true });
   const { xs1, xs2 } = sim.hostFingerprints;
   assert.ok(xs1 && xs2);
@@ -131,23 +159,21 @@ test('each host has its own self-signed certificate (xapi-ssl.pem per host); mem
     });
   assert.equal(await presented(sim.hostUrls.xs2!), xs2);
   assert.equal(await presented(sim.hostUrls.xs1!), xs1);
-  const login = async (url: string) =>
-    (await (await fetch(`${url.replace('https:', 'http:')}/jsonrpc`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'session.login_with_password', params: ['root', sim.password] }),
-    })).json()) as { result?: string; error?: { message: string; data: string[] } };
+  const attempt = (url: string) => jsonRpc(url, 'session.login_with_password', ['root', sim.password]);
   const slaveError = async (url: string) => {
-    const e = (await login(url)).error;
+    const e = (await attempt(url)).error;
     return e && [e.message, ...e.data];
   };
   assert.deepEqual(await slaveError(sim.hostUrls.xs2!), ['HOST_IS_SLAVE', '127.0.0.1']);
   sim.designateMaster('xs2');
   assert.deepEqual(await slaveError(sim.hostUrls.xs1!), ['HOST_IS_SLAVE', '127.0.0.2']);
-  assert.ok((await login(sim.hostUrls.xs2!)).result);
+  assert.ok((await attempt(sim.hostUrls.xs2!)).result);
 });
 
-test('xapi_vbd.ml: VBD.device is "" until the VBD is attached (a never-started VM); starting it names the device', async (t) => {
+test(
+  'xapi_vbd.ml: VBD.device is "" until the VBD is attached ' +
+    '(a never-started VM); starting it names the device',
+  async (t) => {
   const sim = await simulator(t, { fixture: POOL });
   const devices = () => (sim.state.get('VM', vmRef(sim, 'fresh'))!.VBDs as string[]).map((r) => sim.state.get('VBD', r)!.device);
   assert.deepEqual(devices(), ['', '']);
@@ -156,21 +182,14 @@ test('xapi_vbd.ml: VBD.device is "" until the VBD is attached (a never-started V
   const snap = (await xe(sim, ['vm-snapshot', 'vm=fresh', 'new-name-label=s'])).stdout.trim();
   const snapVbds = sim.state.get('VM', sim.state.refByUuid('VM', snap))!.VBDs as string[];
   assert.deepEqual(snapVbds.map((v) => sim.state.get('VBD', v)!.device), ['', ''], 'xapi_vm_clone.ml copies the VBD as it is');
-  const start = await fetch(`${sim.url}/jsonrpc`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'session.login_with_password', params: ['root', sim.password] }),
-  });
-  const session = ((await start.json()) as { result: string }).result;
-  await fetch(`${sim.url}/jsonrpc`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'VM.start', params: [session, vmRef(sim, 'fresh'), false, false] }),
-  });
+  await jsonRpc(sim.url, 'VM.start', [await login(sim), vmRef(sim, 'fresh'), false, false]);
   assert.deepEqual(devices(), ['xvda', 'xvdd']);
 });
 
-test('cli_operations.ml pool_dump_db downloads from https://<master host address>/pool/xmldbdump, whatever server xe used', async (t) => {
+test(
+  'cli_operations.ml pool_dump_db downloads from https://<master ' +
+    'host address>/pool/xmldbdump, whatever server xe used',
+  async (t) => {
   const sim = await simulator(t, { fixture: POOL });
   const dir = await scratch(t);
   const ok = await xe(sim, ['pool-dump-database', `file-name=${join(dir, 'db.xml')}`]);
@@ -183,7 +202,10 @@ test('cli_operations.ml pool_dump_db downloads from https://<master host address
   assert.equal(existsSync(join(dir, 'db2.xml')), false);
 });
 
-test('newcli.ml with_open_tcp: "never use SSL on-host": xe -s 127.0.0.1 talks plain HTTP even without --nossl', async (t) => {
+test(
+  'newcli.ml with_open_tcp: "never use SSL on-host": xe ' +
+    '-s 127.0.0.1 talks plain HTTP even without --nossl',
+  async (t) => {
   const sim = await simulator(t, { fixture: POOL });
   const port = new URL(sim.url).port;
   const env = { XE_EXTRA_ARGS: `port=${port},username=root,password=${sim.password}` };
@@ -194,13 +216,12 @@ test('newcli.ml with_open_tcp: "never use SSL on-host": xe -s 127.0.0.1 talks pl
   assert.equal(named.code, 1);
 });
 
-test('export.ml metadata_handler: export_snapshots defaults to true, so /export_metadata carries the VM\'s snapshots; xe sends include-snapshots (false)', async (t) => {
+test(
+  'export.ml metadata_handler: export_snapshots defaults to true, so ' +
+    '/export_metadata carries the VM\'s snapshots; xe sends include-snapshots (false)',
+  async (t) => {
   const sim = await simulator(t, { fixture: { ...POOL, vms: [{ name: 'near', power: 'Running', disks: [{ size: '1MiB' }], snapshots: ['before'] }] } });
-  const session = ((await (await fetch(`${sim.url}/jsonrpc`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'session.login_with_password', params: ['root', sim.password] }),
-  })).json()) as { result: string }).result;
+  const session = await login(sim);
   const ova = async (query: string) => {
     const res = await fetch(`${sim.url}/export_metadata?session_id=${session}&ref=${vmRef(sim, 'near')}${query}`);
     assert.equal(res.status, 200);
@@ -219,7 +240,10 @@ test('export.ml metadata_handler: export_snapshots defaults to true, so /export_
   assert.doesNotMatch(viaXe, /<value>before<\/value>/);
 });
 
-test('newcli.ml HttpGet opens the output file only after HTTP 200: an export refused up front leaves no file', async (t) => {
+test(
+  'newcli.ml HttpGet opens the output file only after ' +
+    'HTTP 200: an export refused up front leaves no file',
+  async (t) => {
   const sim = await simulator(t, { fixture: { ...POOL, vms: [{ name: 'up', power: 'Running', disks: [{ size: '1MiB' }] }] } });
   const dir = await scratch(t);
   const file = join(dir, 'up.xva');
@@ -229,9 +253,12 @@ test('newcli.ml HttpGet opens the output file only after HTTP 200: an export ref
   assert.equal(existsSync(file), false);
 });
 
-test('the CLI task wait sees the handler finish the task at once (no lost wake-up): with the fallback poll at 10 minutes, metadata export and pool-dump-database still end', async (t) => {
-  // cli_operations.ml wait_for_task_complete: the simulator waits on changes, not on a 1 s poll;
-  // a wake-up lost between reading the status and waiting would hang here until the test times out.
+test(
+  'metadata export and pool-dump-database never wait for the CLI ' +
+    'task poll: with the fallback poll at 10 minutes they still end',
+  async (t) => {
+  // cli_operations.ml download_file waits for the client's report, then for the task: the
+  // simulator wakes on changes (below: a change is never missed), so no step waits for the poll.
   const sim = await simulator(t, { fixture: POOL, cliTaskPollMs: 600_000 });
   const dir = await scratch(t);
   for (let i = 0; i < 5; i++) {
@@ -239,5 +266,53 @@ test('the CLI task wait sees the handler finish the task at once (no lost wake-u
     assert.deepEqual([m.code, m.stdout], [0, 'Export succeeded\n']);
     const d = await xe(sim, ['pool-dump-database', `file-name=${join(dir, `db${i}.xml`)}`]);
     assert.equal(d.code, 0, d.stderr);
+  }
+});
+
+test(
+  'SimState.waitForChange(ms, signal, since): a change after `since` ' +
+    'ends the wait at once, even one made before the wait began',
+  async () => {
+  const { SimState } = await import('../sim/state');
+  const state = new SimState('wake');
+  const seen = state.generation;
+  state.create('task', { name_label: 'done before the wait' });
+  // Without `since` this would sleep the whole 10 minutes: the change came before the listener.
+  await state.waitForChange(600_000, undefined, seen);
+  let woke = false;
+  const waiting = state.waitForChange(600_000, undefined, state.generation).then(() => (woke = true));
+  assert.equal(woke, false);
+  state.create('task', { name_label: 'during the wait' });
+  await waiting;
+  assert.equal(woke, true);
+});
+
+test('cli.ts --https prints a pool trust file line per host (each its own certificate)', async () => {
+  const { spawn } = await import('node:child_process');
+  const { writeFileSync } = await import('node:fs');
+  const dir = await mkdtemp(join(tmpdir(), 'xe-fidelity-cli-'));
+  try {
+    const fixture = join(dir, 'pool.json');
+    writeFileSync(fixture, JSON.stringify(POOL));
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'sim', 'cli.ts'), '--fixture', fixture, '--https'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    const trust = await new Promise<string[]>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const lines = out.split('\n').filter((l) => l.startsWith('trust '));
+        if (lines.length === 2) resolve(lines);
+      });
+    });
+    child.kill('SIGTERM');
+    await new Promise((r) => child.on('close', r));
+    const [xs1, xs2] = trust.map((l) => l.split(' '));
+    assert.equal(xs1![1], '127.0.0.1');
+    assert.equal(xs2![1], '127.0.0.2');
+    assert.match(xs1![2]!, /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    assert.notEqual(xs1![2], xs2![2]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });

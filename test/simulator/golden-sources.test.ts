@@ -27,7 +27,10 @@ test('UPDATE_GOLDEN=1 never rewrites a file recorded on a real host', () => {
   assert.equal(readFileSync(join(GOLDEN, 'real-vdi-io-error.txt'), 'utf8'), before);
 });
 
-test('a failed vdi-export prints what XenServer printed (NAUbackup/VmBackup #83; cli_util.ml: unknown code as Error code/Error parameters)', async (t) => {
+test(
+  'a failed vdi-export prints what XenServer printed (NAUbackup/VmBackup ' +
+    '#83; cli_util.ml: unknown code as Error code/Error parameters)',
+  async (t) => {
   const sim = await simulator(t, { fixture: { name: 'io', vms: [{ name: 'a', power: 'Halted', disks: [{ size: '4MiB', used: 1 }] }] } });
   const vbd = sim.state.get('VBD', (sim.state.entries('VM').find(([, r]) => r.name_label === 'a')![1].VBDs as string[])[0]!)!;
   const vdi = String(sim.state.get('VDI', vbd.VDI as string)!.uuid);
@@ -37,7 +40,10 @@ test('a failed vdi-export prints what XenServer printed (NAUbackup/VmBackup #83;
   golden('real-vdi-io-error.txt', r.stderr);
 });
 
-test('the vm-uninstall listing has the shape a real host printed (NAUbackup/VmBackup #96; cli_operations.ml vm_uninstall)', async (t) => {
+test(
+  'the vm-uninstall listing has the shape a real host printed ' +
+    '(NAUbackup/VmBackup #96; cli_operations.ml vm_uninstall)',
+  async (t) => {
   const sim = await simulator(t, { fixture: { name: 'u', vms: [{ name: 'RESTORE_jira', power: 'Halted', disks: [{ size: '1MiB' }] }] } });
   const uuid = String(sim.state.entries('VM').find(([, r]) => r.name_label === 'RESTORE_jira')![1].uuid);
   const r = await xe(sim, ['vm-uninstall', `uuid=${uuid}`, 'force=true']);

@@ -79,8 +79,8 @@ export function unsafeFolderReason(name: string): string | undefined {
 export function lineBreakReason(name: string, what: 'VM' | 'disk'): string | undefined {
   if (!/[\n\r]/.test(name)) return undefined;
   return (
-    `the ${what} name ${JSON.stringify(name)} contains a line break (\\n or \\r): xe passes its arguments to the host ` +
-    `as lines, so the ${what} cannot be backed up under this name; rename it`
+    `the ${what} name ${JSON.stringify(name)} contains a line break (\\n or \\r): ` +
+    `xe passes its arguments to the host as lines, so the ${what} cannot be backed up under this name; rename it`
   );
 }
 

@@ -46,7 +46,9 @@ export function unreachableExportMessage(
   const stderr = result.stderr.trim();
   const said = stderr === '' ? 'nothing' : `"${stderr.split('\n').join(' | ')}"`;
   const base = `ERROR xe ${command} exited ${result.exitCode} and wrote no file (xe said ${said})`;
-  if (hosts.length === 0) return `${base}; XAPI may have redirected the download to another host xe could not reach from ${where}`;
+  if (hosts.length === 0) {
+    return `${base}; XAPI may have redirected the download to another host xe could not reach from ${where}`;
+  }
   const targets = hosts.map((h) => `host ${h.name} at https://${h.address}/ (SR '${h.sr}')`).join(', ');
   return (
     `${base}: the disks are on storage only ${targets} can see, XAPI redirects the download there, ` +

@@ -27,6 +27,8 @@ export interface TransportOptions {
    * certificate is accepted, no other unverifiable one. The safe alternative to xapiInsecure.
    */
   xapiFingerprint?: string;
+  /** A pool trust file (`<host> <sha256>` lines): every host's own certificate (tls.ts parseTrustFile). */
+  xapiTrustFile?: string;
 }
 
 export interface RunCommand {
@@ -80,7 +82,7 @@ export class CliError extends Error {
 }
 
 const FLAGS_WITH_VALUE = new Set([
-  '--ssh', '--ssh-config', '--xe', '--xapi', '--xapi-fingerprint', '--password-env', '--concurrency',
+  '--ssh', '--ssh-config', '--xe', '--xapi', '--xapi-fingerprint', '--xapi-trust-file', '--password-env', '--concurrency',
   '--regex-budget-ms', '--silence-timeout', '--busy-wait',
 ]);
 const BOOLEAN_FLAGS = new Set(['--password-stdin', '--json', '--dry-run', '--help', '--version', '--xapi-insecure']);
@@ -276,6 +278,15 @@ export function parseArgs(argv: readonly string[], context: ParseContext): Comma
       throw new CliError('--xapi-insecure', `--xapi-insecure cannot be combined with ${pinnedBy} (pinning accepts only that certificate)`);
     }
     command.transport.xapiFingerprint = fingerprint;
+  }
+  const trustFile = flags.get('--xapi-trust-file');
+  if (typeof trustFile === 'string') {
+    if (command.transport.xapiInsecure) {
+      const why =
+        '--xapi-insecure cannot be combined with --xapi-trust-file (the trust file accepts only its certificates)';
+      throw new CliError('--xapi-insecure', why);
+    }
+    command.transport.xapiTrustFile = trustFile;
   }
   const concurrency = flags.get('--concurrency');
   if (typeof concurrency === 'string') command.concurrency = parseConcurrency(concurrency, `--concurrency=${concurrency}`);

@@ -16,6 +16,8 @@ import { loadConfig, type LoadedConfig } from './loadConfig';
 import { attachOutput, type Io } from './output';
 import { resolvePassword } from './password';
 import { openTransport } from './transport';
+import { readPoolTrust } from './trust';
+import type { PoolTrust } from '../pool/tls';
 import { buildPlan, lineLocation } from './plan';
 import { runPreview } from './preview';
 import { patternJobs } from '../select/plan';
@@ -138,6 +140,13 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
     if (transport.xapiFingerprint && !transport.xapiUrl.startsWith('https:')) {
       bus.info(`note: the pinned certificate fingerprint is not used: XenAPI at ${transport.xapiUrl} is not https`);
     }
+    let trust: PoolTrust | undefined;
+    try {
+      trust = transport.xapiTrustFile ? await readPoolTrust(transport.xapiTrustFile) : undefined;
+    } catch (error) {
+      bus.error(`ERROR --xapi-trust-file ${(error as Error).message}`);
+      return endWithErrors(bus, 'S:0 W:0 E:1');
+    }
     const readyHost = host;
     /** Ends a run that stops before any VM: monitoring reads the status log, so it gets a record. */
     const endBeforeBackup = async (message: string, what: string): Promise<number> => {
@@ -155,6 +164,7 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
             allowUnauthorized: transport.xapiInsecure,
             silenceMs,
             ...(transport.xapiFingerprint ? { fingerprint: transport.xapiFingerprint } : {}),
+            ...(trust ? { trust } : {}),
           }),
           signal,
         );

@@ -12,6 +12,8 @@ export interface Transport {
   xapiInsecure: boolean;
   /** The pinned sha256 of the pool's certificate (normalised), when given. */
   xapiFingerprint?: string;
+  /** Path of the pool trust file (--xapi-trust-file), read on the machine the runner runs on. */
+  xapiTrustFile?: string;
   /** Set when the password would cross the network unencrypted (`--xapi http://` to another machine). */
   cleartextWarning?: string;
 }
@@ -36,8 +38,12 @@ function isLoopbackDefault(url: URL): boolean {
   return url.hostname === 'localhost' && (url.port === '' || url.port === '80') && url.protocol === 'http:';
 }
 
-function tlsOf(options: TransportOptions): Pick<Transport, 'xapiInsecure' | 'xapiFingerprint'> {
-  return { xapiInsecure: options.xapiInsecure ?? false, ...(options.xapiFingerprint ? { xapiFingerprint: options.xapiFingerprint } : {}) };
+function tlsOf(options: TransportOptions): Pick<Transport, 'xapiInsecure' | 'xapiFingerprint' | 'xapiTrustFile'> {
+  return {
+    xapiInsecure: options.xapiInsecure ?? false,
+    ...(options.xapiFingerprint ? { xapiFingerprint: options.xapiFingerprint } : {}),
+    ...(options.xapiTrustFile ? { xapiTrustFile: options.xapiTrustFile } : {}),
+  };
 }
 
 export async function openTransport(options: TransportOptions, password: string, silenceMs?: number): Promise<Transport> {

@@ -152,6 +152,9 @@ Where it runs:
                                fingerprint (AA:BB:.. or hex; also VMBACKUP_XAPI_FINGERPRINT);
                                openssl x509 -in /etc/xensource/xapi-ssl.pem -noout
                                -fingerprint -sha256 prints it on the host
+  --xapi-trust-file FILE       a whole pool's certificates, one host per line:
+                               "<address or name> <sha256>" ("*" = any host); needed when
+                               XenAPI moves to another host (HOST_IS_SLAVE, a new master)
   --xapi-insecure              accept ANY https certificate that cannot be verified
                                (prefer --xapi-fingerprint: the root password travels there)
 

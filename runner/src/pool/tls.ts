@@ -2,7 +2,9 @@
 // certificate. We accept it only when its sha256 fingerprint equals the one the admin pinned
 // (the runner's --xapi-fingerprint, the language server's vmbackup.pool.certificateFingerprint);
 // a certificate the system trusts is always fine. One mechanism for both, because the root
-// password travels on this connection.
+// password travels on this connection. Every host of a pool has its own certificate and the
+// connection moves between hosts (HOST_IS_SLAVE, a new master): a pool trust file pins each
+// host's fingerprint (parseTrustFile), checked against the host each connection goes to.
 import type { TLSSocket } from 'node:tls';
 import { Agent, buildConnector } from 'undici';
 import type { Xapi } from 'xen-api';
@@ -30,6 +32,71 @@ export interface CertificatePin {
   fingerprint: string | undefined;
   /** Where the admin pins it, named in errors: `--xapi-fingerprint`, a setting name. */
   pinnedBy: string;
+  /**
+   * A whole pool's certificates (every host has its own): accepted for the host they are listed
+   * for, or for any host when listed under `*`. The connection follows HOST_IS_SLAVE and master
+   * changes to other hosts, whose certificates are checked against this list too.
+   */
+  trust?: PoolTrust;
+}
+
+/** Fingerprints (normalised) by host as the URL names it (address or DNS name, lower case); `*` = any host. */
+export interface PoolTrust {
+  byHost: ReadonlyMap<string, readonly string[]>;
+  /** Named in errors: the trust file's path, e.g. `--xapi-trust-file /etc/vmbackup/pool.trust`. */
+  source: string;
+}
+
+/** A line of a trust file that is not `<host> <sha256>`; line and column are 1-based. */
+export class TrustFileError extends Error {
+  override readonly name = 'TrustFileError';
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+    detail: string,
+  ) {
+    super(`${file}:${line}:${column}: ${detail}`);
+  }
+}
+
+/**
+ * A pool trust file: one host per line, `<address or host name> <sha256 fingerprint>` (any
+ * format normaliseFingerprint accepts), `*` for a certificate accepted on any host; blank
+ * lines and `#` comments are ignored. A host may be listed more than once (certificate renewal).
+ */
+export function parseTrustFile(text: string, file: string): PoolTrust {
+  const byHost = new Map<string, string[]>();
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.replace(/\r$/, '');
+    const content = line.replace(/#.*$/, '');
+    if (content.trim() === '') return;
+    const m = /^(\s*)(\S+)(\s+)(.*?)\s*$/.exec(content);
+    if (!m) {
+      const expected = 'expected "<host address or name> <sha256 fingerprint>"';
+      throw new TrustFileError(file, index + 1, line.search(/\S/) + 1, expected);
+    }
+    const [, lead, host, gap, text2] = m as unknown as [string, string, string, string, string];
+    const fingerprint = normaliseFingerprint(text2);
+    if (!fingerprint) {
+      const column = lead.length + host.length + gap.length + 1;
+      const detail = `not a sha256 fingerprint (64 hex digits, e.g. AB:CD:...): ${text2}`;
+      throw new TrustFileError(file, index + 1, column, detail);
+    }
+    const key = host.toLowerCase().replace(/^\[|\]$/g, '');
+    byHost.set(key, [...(byHost.get(key) ?? []), fingerprint]);
+  });
+  return { byHost, source: file };
+}
+
+/** Fingerprints accepted for a connection to `host`: the single pin, the host's own, and `*`. */
+export function acceptedFingerprints(pin: CertificatePin, host: string): string[] {
+  const key = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return [
+    ...(pin.fingerprint !== undefined ? [pin.fingerprint] : []),
+    ...(pin.trust?.byHost.get(key) ?? []),
+    ...(pin.trust?.byHost.get('*') ?? []),
+  ];
 }
 
 /** The pool presented a certificate that is neither system-trusted nor the pinned one. */
@@ -43,13 +110,22 @@ export class CertificateNotTrustedError extends Error {
     /** Node's verification error, e.g. DEPTH_ZERO_SELF_SIGNED_CERT. */
     readonly reason: string,
     pinnedBy: string,
+    /** With a pool trust file: the host that presented it, and every fingerprint accepted there. */
+    readonly pool?: { host: string; accepted: string[]; source: string },
   ) {
     const presented = formatFingerprint(presentedFingerprint);
     super(
-      expectedFingerprint !== undefined
-        ? `the pool's TLS certificate does not match ${pinnedBy}: expected sha256 ${formatFingerprint(expectedFingerprint)}, ` +
-            `the pool presented sha256 ${presented}`
-        : `the pool's TLS certificate is not trusted (${reason}). If it is the pool's own self-signed certificate, ` +
+      pool !== undefined
+        ? pool.accepted.length > 0
+          ? `the TLS certificate of pool host ${pool.host} is not in ${pool.source}: it accepts sha256 ` +
+            `${pool.accepted.map(formatFingerprint).join(' or ')} there, the host presented sha256 ${presented}`
+          : `pool host ${pool.host} is not in ${pool.source} (a pool's hosts each have their own certificate; ` +
+            `XenAPI moves to the master on HOST_IS_SLAVE): add the line "${pool.host} ${presented}" if that ` +
+            `is the fingerprint the host shows`
+        : expectedFingerprint !== undefined
+          ? `the pool's TLS certificate does not match ${pinnedBy}: ` +
+            `expected sha256 ${formatFingerprint(expectedFingerprint)}, the pool presented sha256 ${presented}`
+          : `the pool's TLS certificate is not trusted (${reason}). If it is the pool's own self-signed certificate, ` +
             `check its fingerprint on the host and pin it with ${pinnedBy}: ${presented}`,
     );
   }
@@ -83,10 +159,13 @@ export function createPinnedDispatcher(pin: CertificatePin, options: PinnedDispa
       const tls = socket as TLSSocket;
       if (tls.authorized) return callback(null, socket);
       const presented = normaliseFingerprint(tls.getPeerCertificate().fingerprint256 ?? '') ?? '';
-      if (pin.fingerprint !== undefined && presented === pin.fingerprint) return callback(null, socket);
+      const host = String(connectOptions.hostname ?? '');
+      const accepted = acceptedFingerprints(pin, host);
+      if (accepted.includes(presented)) return callback(null, socket);
       socket.destroy();
       const reason = String(tls.authorizationError ?? 'unknown issuer');
-      return callback(new CertificateNotTrustedError(presented, pin.fingerprint, reason, pin.pinnedBy), null);
+      const pool = pin.trust ? { host: host.replace(/^\[|\]$/g, ''), accepted, source: pin.trust.source } : undefined;
+      return callback(new CertificateNotTrustedError(presented, pin.fingerprint, reason, pin.pinnedBy, pool), null);
     });
   return new Agent({
     connect,

@@ -2,7 +2,7 @@
 // records for metadata files through XenAPI (no `xe` output parsing for data); operations
 // that change the pool go through `xe` on the Host, as the original does.
 import { createClient, type Xapi } from 'xen-api';
-import { certificateErrorIn, pinCertificate } from './tls';
+import { certificateErrorIn, pinCertificate, type PoolTrust } from './tls';
 import { DEFAULT_SILENCE_TIMEOUT_S, SilenceTimeoutError, secondsText, untilAborted } from './silence';
 
 /** A call that ran into a timeout says so with the budget and the method. */
@@ -58,6 +58,8 @@ export interface ConnectOptions {
    * keep sending, within it. Default: the runner's default budget.
    */
   silenceMs?: number;
+  /** Every pool host's certificate (a trust file): the connection may move to another host. */
+  trust?: PoolTrust;
 }
 
 const CONNECT_TIMEOUT_MS = 10_000; // undici's default, as before pinning
@@ -84,7 +86,11 @@ export async function connectPool(url: string, password: string, options: Connec
   if (!options.allowUnauthorized) {
     pinCertificate(
       xapi,
-      { fingerprint: options.fingerprint, pinnedBy: options.pinnedBy ?? '--xapi-fingerprint' },
+      {
+        fingerprint: options.fingerprint,
+        pinnedBy: options.pinnedBy ?? '--xapi-fingerprint',
+        ...(options.trust ? { trust: options.trust } : {}),
+      },
       { connectTimeoutMs: Math.min(CONNECT_TIMEOUT_MS, silenceMs), inactivityTimeoutMs: silenceMs },
     );
   }

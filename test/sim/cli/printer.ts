@@ -60,22 +60,31 @@ function checkOf(state: SimState, cli: CliClass, name: string, value: string): C
   if (colon > 0) {
     field = cli.fields.find((x) => x.name === name.slice(0, colon));
     if (!field) throw new CommandFailure(`Unknown field '${name}'`);
-    if (field.kind !== 'set' && field.kind !== 'map') throw new CommandFailure(`Field '${field.name}' is not a set or map`);
+    if (field.kind !== 'set' && field.kind !== 'map') {
+      throw new CommandFailure(`Field '${field.name}' is not a set or map`);
+    }
     key = name.slice(colon + 1);
   } else {
     const byLength = (kind: string) =>
-      cli.fields.filter((x) => x.kind === kind && name.startsWith(`${x.name}-`)).sort((a, b) => b.name.length - a.name.length)[0];
+      cli.fields
+        .filter((x) => x.kind === kind && name.startsWith(`${x.name}-`))
+        .sort((a, b) => b.name.length - a.name.length)[0];
     field = byLength('map') ?? byLength('set');
     if (!field) throw new CommandFailure(`Unknown field '${name}'`);
     key = name.slice(field.name.length + 1);
   }
   const f = field;
   if (f.kind === 'set') {
-    if (key !== 'contains') throw new CommandFailure('Invalid syntax for set filtering (should be set-param:contains=key)');
+    if (key !== 'contains') {
+      throw new CommandFailure('Invalid syntax for set filtering (should be set-param:contains=key)');
+    }
     return (rec, ref) => f.get(rec, ref, state).split('; ').includes(value);
   }
   const apiField = f.api;
-  return (rec) => apiField !== undefined && String(((rec[apiField] ?? {}) as Record<string, unknown>)[key] ?? '\0none') === value;
+  return (rec) => {
+    const map = (apiField === undefined ? {} : rec[apiField] ?? {}) as Record<string, unknown>;
+    return apiField !== undefined && String(map[key] ?? '\0none') === value;
+  };
 }
 
 /**

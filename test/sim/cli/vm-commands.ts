@@ -56,7 +56,9 @@ function outcome(task: string, rec: XapiRecord): string {
  * Has the thin client upload through an HTTP handler and waits for the handler's task, as
  * xe's HttpPut does; returns the task's result.
  */
-async function transfer(c: CliContext, label: string, description: string, path: string, query: Record<string, string>, file: string): Promise<string> {
+async function transfer(
+  c: CliContext, label: string, description: string, path: string, query: Record<string, string>, file: string,
+): Promise<string> {
   const task = createTask(c.state, label, description);
   c.state.update('task', task, { progress: -1 });
   try {
@@ -77,7 +79,9 @@ type ExportEnd = 'succeeded' | 'failed-unknown';
  * could not reach): the task is marked failed with no error, and xe prints
  * "Export failed, unknown error" — and exits 0.
  */
-async function downloadExport(c: CliContext, description: string, path: string, query: Record<string, string>, file: string): Promise<ExportEnd> {
+async function downloadExport(
+  c: CliContext, description: string, path: string, query: Record<string, string>, file: string,
+): Promise<ExportEnd> {
   const task = createTask(c.state, 'Export of VM', description);
   c.state.update('task', task, { progress: -1 });
   try {
@@ -113,7 +117,9 @@ async function downloadExport(c: CliContext, description: string, path: string, 
  * error; a client-side failure with no error on the task is CLIENT_ERROR. (When no handler took
  * the task, the real CLI server would wait for it without end; the simulator answers at once.)
  */
-async function downloadTracked(c: CliContext, label: string, path: string, query: Record<string, string>, file: string): Promise<string> {
+async function downloadTracked(
+  c: CliContext, label: string, path: string, query: Record<string, string>, file: string,
+): Promise<string> {
   const task = createTask(c.state, label, '');
   try {
     const q = new URLSearchParams({ session_id: c.session, task_id: task, ...query });
@@ -158,8 +164,9 @@ export async function vmExport(c: CliContext): Promise<number> {
   const compress = (get(c, 'compress') ?? 'false').toLowerCase();
   // cli_operations.ml export_common: export_snapshots is sent as include-snapshots (false by default).
   const common = { ref: vm, export_snapshots: isTrue(c, 'include-snapshots') ? 'true' : 'false' };
+  const excluded = get(c, 'excluded-device-types') ?? '';
   const end = isTrue(c, 'metadata')
-    ? await downloadExport(c, vmUuid, '/export_metadata', { ...common, excluded_device_types: get(c, 'excluded-device-types') ?? '' }, file)
+    ? await downloadExport(c, vmUuid, '/export_metadata', { ...common, excluded_device_types: excluded }, file)
     : await downloadExport(c, vmUuid, '/export', {
         ...common,
         use_compression: compress === 'true' || compress === 'gzip' ? 'gzip' : compress === 'zstd' ? 'zstd' : 'false',

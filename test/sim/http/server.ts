@@ -70,7 +70,8 @@ async function route(ctx: ApiContext, hooks: ControlHooks, req: IncomingMessage,
   }
   const signal = AbortSignal.any([ctx.signal ?? new AbortController().signal, abortOnClose(res)]);
   const call: HttpCall = { ctx: { ...roleOf(ctx), signal }, req, res, query: url.searchParams };
-  const redirect = req.method === 'GET' || req.method === 'HEAD' ? exportRedirect(ctx, path, url.searchParams) : undefined;
+  const download = req.method === 'GET' || req.method === 'HEAD';
+  const redirect = download ? exportRedirect(ctx, path, url.searchParams) : undefined;
   if (redirect !== undefined) {
     res.writeHead(302, { location: redirectUrl(ctx.state, redirect, req.url ?? '/') });
     return void res.end();
