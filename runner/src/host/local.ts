@@ -2,7 +2,8 @@
 // local xapi; off-host it gets `-s/-p/-pwf /dev/stdin/--nossl`. Every `xe` runs under the local
 // watchdog (local-watchdog.ts): the password reaches it through a pipe — never on a command
 // line, where `ps` would show it (one of VmBackup.py's weaknesses), and never in a file that a
-// killed run could leave behind — and it stops when the runner dies, however it dies.
+// killed run could leave behind — and it stops when the runner dies, however it dies. It runs
+// in its own session, so a terminal's Ctrl-C reaches the runner only, which decides.
 
 import { appendFile, lstat, mkdir, open, readFile, readdir, rename, rm, rmdir, stat, statfs, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -39,11 +40,12 @@ export function createLocalHost(options: LocalHostOptions = {}): Host {
     description: options.xeConnection ? `local (xe -s ${options.xeConnection.server})` : 'local',
 
     async xe(args, runOptions = {}) {
-      if (runOptions.input !== undefined) throw new HostError('EINVAL', 'xe takes no input on the local host (stdin is its lifeline)');
+      if (runOptions.input !== undefined) throw new HostError('EINVAL', 'xe takes no input on the local host (stdin carries its password)');
       const mode = credentials ? 'pwf' : 'none';
       const connectionArgs = credentials ? credentials.args() : [];
-      const lifeline = credentials ? await credentials.stdinLines() : '';
-      return runLocal('sh', ['-c', LOCAL_WATCHDOG, 'vmbackup', mode, xePath, ...args, ...connectionArgs], { ...runOptions, lifeline, detached: true });
+      const input = credentials ? await credentials.stdinLines() : '';
+      const argv = ['-c', LOCAL_WATCHDOG, 'vmbackup', mode, String(process.pid), xePath, ...args, ...connectionArgs];
+      return runLocal('sh', argv, { ...runOptions, input, detached: true });
     },
     run: runLocal,
     async hostname() {
@@ -113,10 +115,10 @@ export function createLocalHost(options: LocalHostOptions = {}): Host {
   return host;
 }
 
-type LocalRunOptions = RunOptions & Pick<ProcessOptions, 'lifeline' | 'detached'>;
+type LocalRunOptions = RunOptions & Pick<ProcessOptions, 'detached'>;
 
 async function runLocal(program: string, args: string[], options: LocalRunOptions = {}): Promise<CommandResult> {
-  const extra = { ...(options.lifeline !== undefined ? { lifeline: options.lifeline } : {}), ...(options.detached ? { detached: true } : {}) };
+  const extra = options.detached ? { detached: true } : {};
   if (options.stdoutFile === undefined) {
     return runText(program, args, { input: options.input, signal: options.signal, env: options.env, ...extra });
   }

@@ -10,11 +10,6 @@ export interface ProcessOptions {
   stdoutFd?: number;
   signal?: AbortSignal;
   env?: Record<string, string>;
-  /**
-   * Written to stdin, which then stays open for the program's whole life (see local-watchdog.ts):
-   * it closes only when the program ends or this process dies.
-   */
-  lifeline?: string;
   /** Own process group and session: a terminal's Ctrl-C reaches the runner, which decides. */
   detached?: boolean;
 }
@@ -57,12 +52,7 @@ async function run(
     ...(options.detached ? { detached: true } : {}),
     forceKillAfterDelay: 5000,
   };
-  const subprocess = execa(program, [...args], execaOptions);
-  if (options.lifeline !== undefined && subprocess.stdin) {
-    subprocess.stdin.on('error', () => undefined); // the program may end before reading it
-    subprocess.stdin.write(options.lifeline);
-  }
-  const result = await subprocess;
+  const result = await execa(program, [...args], execaOptions);
   if (result.isCanceled) throw abortError(program);
   if (result.exitCode === undefined) {
     const cause: unknown = result.cause;
