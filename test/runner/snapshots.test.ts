@@ -2,7 +2,9 @@
 // other tools' and other runs' snapshots, a VM held busy by another tool (local and ssh).
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Simulator } from '../sim/index';
 import { ensureBundle, localTransport, runCli, snapshotUuids, sshTransport, startCli, startPool, workspace, type Transport } from './helpers';
@@ -81,6 +83,25 @@ test("two configs backing up one VM from different backup_dirs: neither destroys
   assert.match(second.stdout, /\(RESTORE_web01\) left alone: /);
   assert.equal(successfulBackups(a.backupDir, 'web01'), 1);
   assert.equal(successfulBackups(b.backupDir, 'web01'), 1);
+  assert.deepEqual(ourNamed(sim), []);
+});
+
+test('a RESTORE_ tagged by a live vmbackup run on this machine is left alone; by a dead one it is a leftover', async () => {
+  const ws = workspace();
+  const snap = await runXe(sim, ['vm-snapshot', `vm=${uuidOf(sim, 'db01')}`, 'new-name-label=RESTORE_db01']);
+  const ref = sim.state.refByUuid('VM', snap);
+  // Another run's snapshot between its vm-snapshot and its export: tagged, nothing in progress on it.
+  sim.state.update('VM', ref, { other_config: { 'vmbackup-owner': `${hostname()} ${process.pid} run-live` } });
+  const kept = await runCli(sim, [ws.writeConfig(['vm-export=db01'])]);
+  assert.equal(kept.code, 0, kept.stdout + kept.stderr);
+  assert.match(kept.stdout, new RegExp(`snapshot ${snap} \\(RESTORE_db01\\) left alone: it belongs to vmbackup run ${process.pid} on this machine, still running`));
+  assert.equal(sim.state.has('VM', ref), true);
+  const deadPid = spawnSync('true').pid!;
+  sim.state.update('VM', ref, { other_config: { 'vmbackup-owner': `${hostname()} ${deadPid} run-dead` } });
+  const removed = await runCli(sim, [ws.writeConfig(['vm-export=db01'])]);
+  assert.equal(removed.code, 0, removed.stdout + removed.stderr);
+  assert.match(removed.stdout, new RegExp(`cleanup old-snap-vm-uuid: ${snap}`));
+  assert.equal(sim.state.has('VM', ref), false);
   assert.deepEqual(ourNamed(sim), []);
 });
 
