@@ -73,14 +73,18 @@ test("a RESTORE_<vm> that is a snapshot of another VM is never destroyed (snapsh
 test("two configs backing up one VM from different backup_dirs: neither destroys the other's snapshot", async () => {
   const a = workspace();
   const b = workspace();
-  sim.faults.set({ exportBytesPerSecond: 1024 * 1024 });
+  // Another tool's `destroy` on every RESTORE_web01 keeps each run's export waiting (export.ml
+  // lock_vm) until released: run A's snapshot is certainly in progress while B looks for leftovers.
+  sim.faults.set({ vmBusy: { vm: 'RESTORE_web01', operation: 'destroy' } });
   const first = startCli(sim, [a.writeConfig(['vm-export=web01'])]);
   await first.waitFor(/cmd: xe vm-export /);
-  const second = await runCli(sim, [b.writeConfig(['vm-export=web01'])]);
-  const firstResult = await first.done;
-  assert.equal(second.code, 0, second.stdout + second.stderr);
+  const second = startCli(sim, [b.writeConfig(['vm-export=web01'])]);
+  await second.waitFor(/\(RESTORE_web01\) left alone: /);
+  await second.waitFor(/cmd: xe vm-export /);
+  sim.faults.set({ vmBusy: null });
+  const [firstResult, secondResult] = await Promise.all([first.done, second.done]);
   assert.equal(firstResult.code, 0, firstResult.stdout + firstResult.stderr);
-  assert.match(second.stdout, /\(RESTORE_web01\) left alone: /);
+  assert.equal(secondResult.code, 0, secondResult.stdout + secondResult.stderr);
   assert.equal(successfulBackups(a.backupDir, 'web01'), 1);
   assert.equal(successfulBackups(b.backupDir, 'web01'), 1);
   assert.deepEqual(ourNamed(sim), []);
@@ -159,11 +163,37 @@ test('a failed removal after a failed export is reported, and the run does not c
   assert.equal(result.code, 2, result.stdout);
   const leaked = sim.state.entries('VM').find(([, r]) => r.name_label === 'RESTORE_web01')![1];
   assert.match(result.stdout, new RegExp(`ERROR snapshot RESTORE_web01 \\(${leaked.uuid}\\) was NOT removed: removing snapshot ${leaked.uuid}: busy`));
-  assert.match(result.stdout, new RegExp(`ERROR 1 snapshot\\(s\\) made by this run could not be removed: RESTORE_web01 ${leaked.uuid}`));
+  assert.match(result.stdout, new RegExp(`ERROR 1 snapshot\\(s\\) made by this run could not be removed: snapshot RESTORE_web01 ${leaked.uuid}`));
   assert.match(readFileSync(ws.statusLog, 'utf8'), /end,VM-EXPORT-FAIL web01\n/);
   sim.faults.reset();
   await runXe(sim, ['snapshot-uninstall', `uuid=${leaked.uuid}`, 'force=true']);
   assert.deepEqual(snapshotUuids(sim), []);
+});
+
+test('a partial uninstall (the VM record gone, a disk refused by storage) leaves no orphan disk: it is removed by uuid', async () => {
+  const ws = workspace();
+  const before = snapshotUuids(sim);
+  sim.faults.set({ vdiDestroyFailure: true });
+  const run = startCli(sim, [ws.writeConfig(['vm-export=web01'])]);
+  await run.waitFor(/removing disk [0-9a-f-]{36} of snapshot RESTORE_web01, left by a partial uninstall/);
+  sim.faults.set({ vdiDestroyFailure: null });
+  const result = await run.done;
+  assert.equal(result.code, 0, result.stdout + result.stderr);
+  assert.deepEqual(snapshotUuids(sim), before, 'no snapshot VDI left, named or not');
+});
+
+test('a partial uninstall whose disk cannot be removed is reported with the disk uuid', async () => {
+  const ws = workspace();
+  const before = snapshotUuids(sim);
+  sim.faults.set({ vdiDestroyFailure: true });
+  const result = await runCli(sim, [ws.writeConfig(['vm-export=web01'])]);
+  sim.faults.reset();
+  const orphans = snapshotUuids(sim).filter((u) => !before.includes(u));
+  assert.equal(orphans.length, 1, 'the disk xapi left');
+  assert.equal(result.code, 1, result.stdout + result.stderr);
+  assert.match(result.stdout, new RegExp(`ERROR disk of snapshot RESTORE_web01 \\(${orphans[0]}\\) was NOT removed: `));
+  assert.match(result.stdout, new RegExp(`remove it with xe vdi-destroy uuid=${orphans[0]}`));
+  await runXe(sim, ['vdi-destroy', `uuid=${orphans[0]}`]);
 });
 
 function uuidOf(s: Simulator, name: string): string {

@@ -55,6 +55,32 @@ export function removeOperation(state: SimState, vm: string, task: string): void
 }
 
 /**
+ * xapi_vm_lifecycle.ml check_operation_error, in its order, for what the simulator models:
+ * blocked_operations (OPERATION_BLOCKED [vm, reason]), operations in progress
+ * (OTHER_OPERATION_IN_PROGRESS), a disk in on_boot=reset mode
+ * (VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION, for checkpoint/snapshot/suspend) and VUSBs
+ * (VM_HAS_VUSBS, for suspend/snapshot/checkpoint/migrations).
+ */
+export function operationError(state: SimState, vm: string, op: string): XapiFailure | undefined {
+  const rec = state.require('VM', vm);
+  const reason = (rec.blocked_operations as Record<string, string>)[op];
+  if (reason !== undefined) return failure('OPERATION_BLOCKED', vm, reason);
+  const busy = concurrentOperationError(state, vm, op);
+  if (busy) return busy;
+  if (['checkpoint', 'snapshot', 'suspend', 'snapshot_with_quiesce'].includes(op)) {
+    const onBootReset = (rec.VBDs as string[]).some((vbd) => {
+      const vdi = state.get('VDI', String(state.get('VBD', vbd)?.VDI));
+      return (vdi?.sm_config as Record<string, string> | undefined)?.on_boot === 'reset';
+    });
+    if (onBootReset) return failure('VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION');
+  }
+  if (['suspend', 'snapshot', 'checkpoint', 'migrate_send', 'pool_migrate'].includes(op) && (rec.VUSBs as string[]).length > 0) {
+    return failure('VM_HAS_VUSBS', vm);
+  }
+  return undefined;
+}
+
+/**
  * Waits until `op` may start on `vm` (each change of the pool re-checks, like Early_wakeup),
  * for at most `maxWaitMs`, then marks it under `task` — check and mark with no await between,
  * so two waiters woken together cannot both start. Fails with OTHER_OPERATION_IN_PROGRESS when
@@ -63,9 +89,10 @@ export function removeOperation(state: SimState, vm: string, task: string): void
 export async function acquireVmOperation(state: SimState, vm: string, op: string, task: string, maxWaitMs: number, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + maxWaitMs;
   for (;;) {
-    state.require('VM', vm);
-    const error = concurrentOperationError(state, vm, op);
+    const error = operationError(state, vm, op);
     if (!error) return addOperation(state, vm, task, op);
+    // helpers.ml retry waits only on OTHER_OPERATION_IN_PROGRESS; every other refusal is final.
+    if (error.code !== 'OTHER_OPERATION_IN_PROGRESS') throw error;
     const left = deadline - Date.now();
     if (left <= 0 || signal?.aborted) throw error;
     await state.waitForChange(left, signal);

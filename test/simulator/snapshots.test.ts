@@ -85,3 +85,20 @@ test('weekend fixture: the leftover RESTORE_PROD-WinSvr is template-flagged, as 
   assert.equal(removed.code, 0, removed.stderr);
   assert.equal(sim.state.has('VM', ref), false);
 });
+
+test('a storage error during snapshot-uninstall: the VM record is gone, its disk stays as an unnamed orphan (cli_operations.ml vm_uninstall_common: VM.destroy, then each VDI.destroy)', async (t) => {
+  const sim = await simulator(t);
+  const snap = await snapshot(sim, 'DEV-RH7', 'partial');
+  const ref = sim.state.refByUuid('VM', snap);
+  const vbd = (sim.state.get('VM', ref)!.VBDs as string[])[0]!;
+  const disk = String(sim.state.get('VBD', vbd)!.VDI);
+  sim.faults.set({ vdiDestroyFailure: true });
+  const r = await xe(sim, ['snapshot-uninstall', `uuid=${snap}`, 'force=true']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^Error code: VDI_IO_ERROR\nError parameters: Device I\/O errors\n$/);
+  assert.equal(sim.state.has('VM', ref), false, 'the VM record went first');
+  const orphan = sim.state.get('VDI', disk)!;
+  assert.deepEqual([orphan.is_a_snapshot, orphan.name_label, orphan.VBDs], [true, 'DEV-RH7 0', []], 'unnamed, unattached: no name lookup finds it');
+  sim.faults.reset();
+  assert.equal((await xe(sim, ['vdi-destroy', `uuid=${orphan.uuid}`])).code, 0);
+});

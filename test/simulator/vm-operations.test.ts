@@ -137,3 +137,27 @@ test('vmBusy with seconds: the hold ends by itself', async (t) => {
   while (sim.state.has('task', task)) await sim.state.waitForChange(1000);
   assert.deepEqual(sim.state.get('VM', vm)!.current_operations, {});
 });
+
+test('refusals that are final, in check_operation_error order: OPERATION_BLOCKED, VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION, VM_HAS_VUSBS (xapi_vm_lifecycle.ml)', async (t) => {
+  const sim = await simulator(t);
+  const vm = vmRef(sim, 'DEV-RH7');
+  const uuid = vmUuid(sim, 'DEV-RH7');
+  const xapi = await connect(t, sim, { watchEvents: false });
+  await xapi.call('VM.add_to_blocked_operations', vm, 'snapshot', 'no backups during the audit');
+  // Not retried (helpers.ml retries only OTHER_OPERATION_IN_PROGRESS): this answers at once.
+  const blocked = await xe(sim, ['vm-snapshot', `vm=${uuid}`, 'new-name-label=x']);
+  assert.deepEqual(
+    [blocked.code, blocked.stderr],
+    [1, `You attempted an operation that was explicitly blocked (see the blocked_operations field of the given object).\nref: ${uuid} (DEV-RH7)\ncode: no backups during the audit\n`],
+  );
+  await xapi.call('VM.remove_from_blocked_operations', vm, 'snapshot');
+  const vbd = (sim.state.get('VM', vm)!.VBDs as string[])[0]!;
+  const vdi = String(sim.state.get('VBD', vbd)!.VDI);
+  sim.state.update('VDI', vdi, { sm_config: { ...(sim.state.get('VDI', vdi)!.sm_config as object), on_boot: 'reset' } });
+  await assert.rejects(xapi.call('VM.snapshot', vm, 'x'), (e: { code: string }) => e.code === 'VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION');
+  sim.state.update('VDI', vdi, { sm_config: { vdi_type: 'vhd' } });
+  sim.state.update('VM', vm, { VUSBs: ['OpaqueRef:a-usb-device'] });
+  await assert.rejects(xapi.call('VM.snapshot', vm, 'x'), (e: { code: string; params: string[] }) => e.code === 'VM_HAS_VUSBS' && e.params[0] === vm);
+  sim.state.update('VM', vm, { VUSBs: [] });
+  assert.equal((await xe(sim, ['vm-snapshot', `vm=${uuid}`, 'new-name-label=x'])).code, 0);
+});

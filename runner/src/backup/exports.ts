@@ -7,7 +7,7 @@ import { fieldNumber, fieldText } from '../pool/xapi';
 import { retryWhileBusy } from './busy';
 import { StepFailure, type BackupJob, type RunContext } from './context';
 import { exportFileName, join } from './layout';
-import { busyRetry, claimSnapshot, removableLeftovers, removeSnapshot, takeSnapshot, vmSnapshotRemoval } from './snapshot-ops';
+import { busyRetry, claimSnapshot, removableLeftovers, removeSnapshot, snapshotDisks, stillThere, takeSnapshot, vmSnapshotRemoval } from './snapshot-ops';
 import { describeXe, vdiSnapshot, vmSnapshot, xe, xeArgs } from './xe';
 import { verifyDiskImage, verifyXva } from './verify';
 
@@ -74,14 +74,25 @@ async function runExportCommand(ctx: RunContext, vm: string, args: string[], rec
 
 /** Removes a snapshot this run made; a failure is an ERROR line now and a leak in the run's summary. */
 async function removeOwnSnapshot(ctx: RunContext, vm: string, step: string, args: string[], label: string, warnings: string[]): Promise<void> {
+  const uuid = args[1]?.replace(/^uuid=/, '') ?? '';
+  const leak = (what: string, id: string, command: string, error: unknown) => {
+    ctx.leaks.push(`${what} ${id}`);
+    ctx.bus.error(`ERROR ${what} (${id}) was NOT removed: ${message(error)}`, vm);
+    warnings.push(`WARNING ${what} (${id}) left on the pool: remove it with xe ${command} uuid=${id}${command === 'vdi-destroy' ? '' : ' force=true'}`);
+  };
+  const isVm = args[0] !== 'vdi-destroy';
+  const disks = isVm ? await snapshotDisks(ctx, uuid) : [];
   ctx.bus.step('cleanup', `${step}: ${describeXe(args)}`, vm);
-  try {
-    await removeSnapshot(ctx, args, vm);
-  } catch (error) {
-    const uuid = args[1]?.replace(/^uuid=/, '') ?? '';
-    ctx.leaks.push(`${label} ${uuid}`);
-    ctx.bus.error(`ERROR snapshot ${label} (${uuid}) was NOT removed: ${message(error)}`, vm);
-    warnings.push(`WARNING snapshot ${label} (${uuid}) left on the pool: remove it with xe ${args[0]} uuid=${uuid} force=true`);
+  let failure: unknown;
+  await removeSnapshot(ctx, args, vm).catch((error: unknown) => (failure = error));
+  if (failure !== undefined && (!isVm || (await stillThere(ctx, 'VM', [uuid])).length > 0)) {
+    return leak(`snapshot ${label}`, uuid, args[0]!, failure);
+  }
+  // xapi's uninstall destroys the VM record first, then each disk: a storage error in between
+  // leaves unnamed snapshot disks no later name lookup finds. Remove them now, by uuid.
+  for (const disk of await stillThere(ctx, 'VDI', disks)) {
+    ctx.bus.info(`removing disk ${disk} of snapshot ${label}, left by a partial uninstall`, vm);
+    await removeSnapshot(ctx, xeArgs.vdiDestroy(disk), vm).catch((error: unknown) => leak(`disk of snapshot ${label}`, disk, 'vdi-destroy', error));
   }
 }
 

@@ -2,7 +2,7 @@
 // orphan it, tag it as this run's (snapshots.ts), find leftovers of earlier runs, remove —
 // retrying while another operation holds the VM (busy.ts) and after transient failures.
 import type { XapiRecord } from '../pool/xapi';
-import { fieldBool } from '../pool/xapi';
+import { fieldBool, fieldText } from '../pool/xapi';
 import { retryWhileBusy, busyOperation, sleep, type BusyRetry } from './busy';
 import type { RunContext } from './context';
 import { judgeLeftover, LEASE_KEY, LEASE_MS, OWNER_KEY, ownerValue, processAlive } from './snapshots';
@@ -87,11 +87,44 @@ export async function removeSnapshot(ctx: RunContext, args: string[], vm: string
         await xe(ctx.host, args);
         return;
       } catch (error) {
+        // A retry that finds the object gone: the failed attempt removed it (or part of it).
+        if (attempt > 0 && UUID_INVALID.test((error as Error).message)) return;
         if (busyOperation(error) !== undefined || attempt >= TRANSIENT_DELAYS_MS.length) throw error;
         await wait(TRANSIENT_DELAYS_MS[attempt]!);
       }
     }
   });
+}
+
+const UUID_INVALID = /The uuid you supplied was invalid|UUID_INVALID/;
+
+/** uuids of the disks a VM snapshot owns, read before removing it (none when it cannot be read). */
+export async function snapshotDisks(ctx: RunContext, snapshotUuid: string): Promise<string[]> {
+  try {
+    const ref = await ctx.pool.call<string>('VM.get_by_uuid', snapshotUuid);
+    const disks: string[] = [];
+    for (const vbd of await ctx.pool.call<string[]>('VM.get_VBDs', ref)) {
+      const record = await ctx.pool.call<XapiRecord>('VBD.get_record', vbd);
+      if (fieldText(record.type) !== 'Disk' || fieldText(record.VDI) === 'OpaqueRef:NULL') continue;
+      disks.push(await ctx.pool.call<string>('VDI.get_uuid', record.VDI));
+    }
+    return disks;
+  } catch {
+    return [];
+  }
+}
+
+/** Which of these objects still exist (by uuid). */
+export async function stillThere(ctx: RunContext, cls: SnapshotClass, uuids: readonly string[]): Promise<string[]> {
+  const left: string[] = [];
+  for (const uuid of uuids) {
+    const found = await ctx.pool.call(`${cls}.get_by_uuid`, uuid).then(
+      () => true,
+      (error: { code?: string }) => error?.code !== 'UUID_INVALID',
+    );
+    if (found) left.push(uuid);
+  }
+  return left;
 }
 
 /** The xe command that removes a VM snapshot: the original's vm-uninstall once it is no longer a template. */
