@@ -155,6 +155,21 @@ for (const name of ['local', 'ssh'] as const) {
   });
 }
 
+test('a snapshot refused for good (OPERATION_BLOCKED) is SNAPSHOT-FAIL with xapi\'s reason, not retried', async () => {
+  const ws = workspace();
+  const vm = sim.state.refByUuid('VM', uuidOf(sim, 'web01'));
+  sim.state.update('VM', vm, { blocked_operations: { snapshot: 'frozen for the audit' } });
+  try {
+    const result = await runCli(sim, [ws.writeConfig(['vm-export=web01'])]);
+    assert.equal(result.code, 2, result.stdout);
+    assert.match(result.stdout, /ERROR xe vm-snapshot failed \(exit 1\): You attempted an operation that was explicitly blocked .* \| code: frozen for the audit/);
+    assert.doesNotMatch(result.stdout, /retrying in/);
+    assert.match(readFileSync(ws.statusLog, 'utf8'), /,vm-export,[^,]+,end,SNAPSHOT-FAIL web01\n/);
+  } finally {
+    sim.state.update('VM', vm, { blocked_operations: {} });
+  }
+});
+
 test('a failed removal after a failed export is reported, and the run does not claim it removed', async () => {
   const ws = workspace();
   sim.timing.set({ vmOperationWaitMs: 0 });
