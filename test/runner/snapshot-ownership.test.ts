@@ -27,25 +27,59 @@ test('an untagged snapshot of this VM (VmBackup.py, or killed before tagging) is
 });
 
 test('a snapshot with an operation in progress stays', () => {
-  const verdict = judgeLeftover(snapshot({}, { current_operations: { 'OpaqueRef:t': 'export' } }), 'OpaqueRef:vm', judge());
+  const verdict = judgeLeftover(
+    snapshot({}, { current_operations: { 'OpaqueRef:t': 'export' } }),
+    'OpaqueRef:vm',
+    judge(),
+  );
   assert.deepEqual(verdict, { remove: false, reason: 'an operation is in progress on it (export)' });
 });
 
 test('owner on this machine: alive keeps it, gone makes it a leftover', () => {
   const other = ownerValue({ hostname: 'backup01', pid: 4242, runId: 'run-other' });
-  const alive = judgeLeftover(snapshot({ [OWNER_KEY]: other }), 'OpaqueRef:vm', judge((pid) => pid === 4242));
+  const alive = judgeLeftover(
+    snapshot({ [OWNER_KEY]: other }),
+    'OpaqueRef:vm',
+    judge((pid) => pid === 4242),
+  );
   assert.equal(alive.remove, false);
   assert.match((alive as { reason: string }).reason, /vmbackup run 4242 on this machine, still running/);
-  assert.deepEqual(judgeLeftover(snapshot({ [OWNER_KEY]: other }), 'OpaqueRef:vm', judge(() => false)), { remove: true });
+  assert.deepEqual(
+    judgeLeftover(
+      snapshot({ [OWNER_KEY]: other }),
+      'OpaqueRef:vm',
+      judge(() => false),
+    ),
+    { remove: true },
+  );
 });
 
 test('owner on another machine: kept while its lease runs, a leftover once it ended', () => {
   const other = ownerValue({ hostname: 'laptop', pid: 7, runId: 'run-other' });
-  const fresh = judgeLeftover(snapshot({ [OWNER_KEY]: other, [LEASE_KEY]: '2026-12-01T12:05:00.000Z' }), 'OpaqueRef:vm', judge(() => true));
-  assert.deepEqual(fresh, { remove: false, reason: 'it belongs to a vmbackup run on laptop (lease until 2026-12-01T12:05:00.000Z)' });
-  const expired = judgeLeftover(snapshot({ [OWNER_KEY]: other, [LEASE_KEY]: '2026-12-01T11:55:00.000Z' }), 'OpaqueRef:vm', judge(() => true));
+  const fresh = judgeLeftover(
+    snapshot({ [OWNER_KEY]: other, [LEASE_KEY]: '2026-12-01T12:05:00.000Z' }),
+    'OpaqueRef:vm',
+    judge(() => true),
+  );
+  assert.deepEqual(fresh, {
+    remove: false,
+    reason: 'it belongs to a vmbackup run on laptop (lease until 2026-12-01T12:05:00.000Z)',
+  });
+  const expired = judgeLeftover(
+    snapshot({ [OWNER_KEY]: other, [LEASE_KEY]: '2026-12-01T11:55:00.000Z' }),
+    'OpaqueRef:vm',
+    judge(() => true),
+  );
   assert.deepEqual(expired, { remove: true });
-  assert.deepEqual(judgeLeftover(snapshot({ [OWNER_KEY]: other }), 'OpaqueRef:vm', judge(() => true)), { remove: true }, 'no lease');
+  assert.deepEqual(
+    judgeLeftover(
+      snapshot({ [OWNER_KEY]: other }),
+      'OpaqueRef:vm',
+      judge(() => true),
+    ),
+    { remove: true },
+    'no lease',
+  );
 });
 
 const busyError = (op: string) =>
@@ -74,7 +108,12 @@ function fakeClock(budgetMs: number): BusyRetry & { slept: number[]; logs: strin
 
 test('busyOperation reads the other operation from xe, and nothing else is "busy"', () => {
   assert.equal(busyOperation(busyError('migrate_send')), 'migrate_send');
-  assert.equal(busyOperation(new XeError('vm-snapshot', { exitCode: 1, stdout: '', stderr: 'Error code: SR_BACKEND_FAILURE_44\n' })), undefined);
+  assert.equal(
+    busyOperation(
+      new XeError('vm-snapshot', { exitCode: 1, stdout: '', stderr: 'Error code: SR_BACKEND_FAILURE_44\n' }),
+    ),
+    undefined,
+  );
   assert.equal(busyOperation(new Error('OTHER_OPERATION_IN_PROGRESS')), undefined, 'only xe failures');
 });
 
@@ -88,7 +127,10 @@ test('retryWhileBusy backs off 1, 2, 4 ... s and succeeds when the VM is free', 
   });
   assert.equal(result, 'done');
   assert.deepEqual(clock.slept, [1000, 2000, 4000]);
-  assert.equal(clock.logs[0], 'snapshot of web01: busy, another operation (export) is in progress on it; retrying in 1 s');
+  assert.equal(
+    clock.logs[0],
+    'snapshot of web01: busy, another operation (export) is in progress on it; retrying in 1 s',
+  );
 });
 
 test('retryWhileBusy gives up within the budget, naming the operation; other errors pass through at once', async () => {
@@ -101,6 +143,9 @@ test('retryWhileBusy gives up within the budget, naming the operation; other err
   );
   assert.deepEqual(clock.slept, [1000, 2000, 4000]);
   const plain = fakeClock(10_000);
-  await assert.rejects(retryWhileBusy('x', plain, async () => Promise.reject(new Error('boom'))), /boom/);
+  await assert.rejects(
+    retryWhileBusy('x', plain, async () => Promise.reject(new Error('boom'))),
+    /boom/,
+  );
   assert.deepEqual(plain.slept, []);
 });

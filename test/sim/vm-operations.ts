@@ -23,7 +23,10 @@ export function isAllowedConcurrently(op: string, current: readonly string[]): b
   if (COMPATIBLE_SETS.some((set) => set.includes(op) && current.every((o) => set.includes(o)))) return true;
   if (op === 'hard_shutdown') return !current.includes(op);
   if (op === 'hard_reboot') return !current.some((o) => o === 'hard_shutdown' || o === 'hard_reboot');
-  return ALLOWED_DURING.some(([during, allowed]) => allowed === op && during.length === current.length && during.every((o, i) => o === current[i]));
+  return ALLOWED_DURING.some(
+    ([during, allowed]) =>
+      allowed === op && during.length === current.length && during.every((o, i) => o === current[i]),
+  );
 }
 
 function currentOperations(state: SimState, vm: string): [string, string][] {
@@ -33,7 +36,14 @@ function currentOperations(state: SimState, vm: string): [string, string][] {
 /** OTHER_OPERATION_IN_PROGRESS when `op` may not start now on `vm`, else undefined. */
 export function concurrentOperationError(state: SimState, vm: string, op: string): XapiFailure | undefined {
   const current = currentOperations(state, vm);
-  if (current.length === 0 || isAllowedConcurrently(op, current.map(([, o]) => o))) return undefined;
+  if (
+    current.length === 0 ||
+    isAllowedConcurrently(
+      op,
+      current.map(([, o]) => o),
+    )
+  )
+    return undefined;
   const [refs, ops] =
     current.length === 1
       ? [current[0]![0], current[0]![1]]
@@ -74,7 +84,10 @@ export function operationError(state: SimState, vm: string, op: string): XapiFai
     });
     if (onBootReset) return failure('VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION');
   }
-  if (['suspend', 'snapshot', 'checkpoint', 'migrate_send', 'pool_migrate'].includes(op) && (rec.VUSBs as string[]).length > 0) {
+  if (
+    ['suspend', 'snapshot', 'checkpoint', 'migrate_send', 'pool_migrate'].includes(op) &&
+    (rec.VUSBs as string[]).length > 0
+  ) {
     return failure('VM_HAS_VUSBS', vm);
   }
   return undefined;
@@ -86,7 +99,14 @@ export function operationError(state: SimState, vm: string, op: string): XapiFai
  * so two waiters woken together cannot both start. Fails with OTHER_OPERATION_IN_PROGRESS when
  * the wait is over, or when `signal` (the simulator closing) aborts it.
  */
-export async function acquireVmOperation(state: SimState, vm: string, op: string, task: string, maxWaitMs: number, signal?: AbortSignal): Promise<void> {
+export async function acquireVmOperation(
+  state: SimState,
+  vm: string,
+  op: string,
+  task: string,
+  maxWaitMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
   const deadline = Date.now() + maxWaitMs;
   for (;;) {
     const error = operationError(state, vm, op);

@@ -7,7 +7,16 @@ import { fieldNumber, fieldText } from '../pool/xapi';
 import { retryWhileBusy } from './busy';
 import { StepFailure, type BackupJob, type RunContext } from './context';
 import { exportFileName, join } from './layout';
-import { busyRetry, claimSnapshot, removableLeftovers, removeSnapshot, snapshotDisks, stillThere, takeSnapshot, vmSnapshotRemoval } from './snapshot-ops';
+import {
+  busyRetry,
+  claimSnapshot,
+  removableLeftovers,
+  removeSnapshot,
+  snapshotDisks,
+  stillThere,
+  takeSnapshot,
+  vmSnapshotRemoval,
+} from './snapshot-ops';
 import { describeXe, vdiSnapshot, vmSnapshot, xe, xeArgs } from './xe';
 import { verifyDiskImage, verifyXva } from './verify';
 
@@ -69,16 +78,25 @@ async function runExportCommand(ctx: RunContext, vm: string, args: string[], rec
   ctx.bus.step('export', `cmd: ${describeXe(args)}`, vm);
   // A busy VM fails the export before any byte; a retry starts from no file (xe creates it O_EXCL).
   const retry = busyRetry(ctx, vm, ctx.signal, () => ctx.host.remove(file));
-  await failAs(record, () => retryWhileBusy(`export of ${vm}`, retry, () => withProgress(ctx, vm, file, total, xe(ctx.host, args, { signal: ctx.signal }))));
+  const exportOnce = () => withProgress(ctx, vm, file, total, xe(ctx.host, args, { signal: ctx.signal }));
+  await failAs(record, () => retryWhileBusy(`export of ${vm}`, retry, exportOnce));
 }
 
 /** Removes a snapshot this run made; a failure is an ERROR line now and a leak in the run's summary. */
-async function removeOwnSnapshot(ctx: RunContext, vm: string, step: string, args: string[], label: string, warnings: string[]): Promise<void> {
+async function removeOwnSnapshot(
+  ctx: RunContext,
+  vm: string,
+  step: string,
+  args: string[],
+  label: string,
+  warnings: string[],
+): Promise<void> {
   const uuid = args[1]?.replace(/^uuid=/, '') ?? '';
   const leak = (what: string, id: string, command: string, error: unknown) => {
     ctx.leaks.push(`${what} ${id}`);
     ctx.bus.error(`ERROR ${what} (${id}) was NOT removed: ${message(error)}`, vm);
-    warnings.push(`WARNING ${what} (${id}) left on the pool: remove it with xe ${command} uuid=${id}${command === 'vdi-destroy' ? '' : ' force=true'}`);
+    const force = command === 'vdi-destroy' ? '' : ' force=true';
+    warnings.push(`WARNING ${what} (${id}) left on the pool: remove it with xe ${command} uuid=${id}${force}`);
   };
   const isVm = args[0] !== 'vdi-destroy';
   const disks = isVm ? await snapshotDisks(ctx, uuid) : [];
@@ -92,7 +110,9 @@ async function removeOwnSnapshot(ctx: RunContext, vm: string, step: string, args
   // leaves unnamed snapshot disks no later name lookup finds. Remove them now, by uuid.
   for (const disk of await stillThere(ctx, 'VDI', disks)) {
     ctx.bus.info(`removing disk ${disk} of snapshot ${label}, left by a partial uninstall`, vm);
-    await removeSnapshot(ctx, xeArgs.vdiDestroy(disk), vm).catch((error: unknown) => leak(`disk of snapshot ${label}`, disk, 'vdi-destroy', error));
+    await removeSnapshot(ctx, xeArgs.vdiDestroy(disk), vm).catch((error: unknown) =>
+      leak(`disk of snapshot ${label}`, disk, 'vdi-destroy', error),
+    );
   }
 }
 
@@ -140,7 +160,8 @@ export async function runVmExport(
   let stopLease = () => undefined as void;
   try {
     bus.step('snapshot', `1.cmd: ${describeXe(xeArgs.vmSnapshot(records.vm.uuid, snapName))}`, vm);
-    const snap = await failAs('SNAPSHOT-FAIL', () => takeSnapshot(ctx, vm, `snapshot of ${vm}`, () => vmSnapshot(host, records.vm.uuid, snapName)));
+    const make = () => vmSnapshot(host, records.vm.uuid, snapName);
+    const snap = await failAs('SNAPSHOT-FAIL', () => takeSnapshot(ctx, vm, `snapshot of ${vm}`, make));
     snapshot = snap; // for the clean-up in finally
     bus.info(`snap-uuid: ${snapshot}`, vm);
     stopLease = await claimSnapshot(ctx, 'VM', snap, vm);
@@ -152,7 +173,9 @@ export async function runVmExport(
     bus.info('vm-export success', vm);
   } finally {
     stopLease();
-    if (snapshot !== undefined) await removeOwnSnapshot(ctx, vm, '4.cmd', vmSnapshotRemoval(snapshot, stillTemplate), snapName, warnings);
+    if (snapshot !== undefined) {
+      await removeOwnSnapshot(ctx, vm, '4.cmd', vmSnapshotRemoval(snapshot, stillTemplate), snapName, warnings);
+    }
   }
   bus.info('*** vm-export end', vm);
   await verifyStep(ctx, vm, () => verifyXva(host, file, ctx.settings.compress));
@@ -194,7 +217,8 @@ export async function runVdiExport(
   let stopLease = () => undefined as void;
   try {
     bus.step('snapshot', `2.cmd: ${describeXe(xeArgs.vdiSnapshot(boot.uuid))}`, vm);
-    const snap = await failAs('VDI-SNAPSHOT-FAIL', () => takeSnapshot(ctx, vm, `snapshot of ${vm}`, () => vdiSnapshot(host, boot.uuid)));
+    const make = () => vdiSnapshot(host, boot.uuid);
+    const snap = await failAs('VDI-SNAPSHOT-FAIL', () => takeSnapshot(ctx, vm, `snapshot of ${vm}`, make));
     snapshot = snap; // for the clean-up in finally
     bus.info(`snap-uuid: ${snapshot}`, vm);
     stopLease = await claimSnapshot(ctx, 'VDI', snap, vm);
@@ -205,7 +229,9 @@ export async function runVdiExport(
     bus.info('vdi-export success', vm);
   } finally {
     stopLease();
-    if (snapshot !== undefined) await removeOwnSnapshot(ctx, vm, '5.cmd', xeArgs.vdiDestroy(snapshot), snapName, warnings);
+    if (snapshot !== undefined) {
+      await removeOwnSnapshot(ctx, vm, '5.cmd', xeArgs.vdiDestroy(snapshot), snapName, warnings);
+    }
   }
   bus.info('*** vdi-export end', vm);
   await verifyStep(ctx, vm, () => verifyDiskImage(host, file, format, virtualSize));

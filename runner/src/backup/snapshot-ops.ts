@@ -14,7 +14,12 @@ const message = (error: unknown): string => (error instanceof Error ? error.mess
 const TRANSIENT_DELAYS_MS = [1000, 3000, 6000];
 export const DEFAULT_BUSY_WAIT_MS = 10 * 60 * 1000;
 
-export function busyRetry(ctx: RunContext, vm: string, signal?: AbortSignal, beforeRetry?: () => Promise<void>): BusyRetry {
+export function busyRetry(
+  ctx: RunContext,
+  vm: string,
+  signal?: AbortSignal,
+  beforeRetry?: () => Promise<void>,
+): BusyRetry {
   return {
     budgetMs: ctx.settings.busyWaitMs ?? DEFAULT_BUSY_WAIT_MS,
     sleep: ctx.sleep ?? sleep,
@@ -30,12 +35,22 @@ export function busyRetry(ctx: RunContext, vm: string, signal?: AbortSignal, bef
  * signal: a stop signal while xe waits would leave the server making a snapshot nobody knows
  * about. It finishes (xapi's snapshot is bounded), the caller removes it, then the run stops.
  */
-export async function takeSnapshot(ctx: RunContext, vm: string, what: string, make: () => Promise<string>): Promise<string> {
+export async function takeSnapshot(
+  ctx: RunContext,
+  vm: string,
+  what: string,
+  make: () => Promise<string>,
+): Promise<string> {
   return retryWhileBusy(what, busyRetry(ctx, vm, ctx.signal), make);
 }
 
 /** Tags a new snapshot as this run's and keeps its lease fresh; returns the function that stops the renewals. */
-export async function claimSnapshot(ctx: RunContext, cls: SnapshotClass, uuid: string, vm: string): Promise<() => void> {
+export async function claimSnapshot(
+  ctx: RunContext,
+  cls: SnapshotClass,
+  uuid: string,
+  vm: string,
+): Promise<() => void> {
   let ref: string;
   const renew = async () => {
     await ctx.pool.call(`${cls}.remove_from_other_config`, ref, LEASE_KEY);
@@ -59,7 +74,13 @@ export async function claimSnapshot(ctx: RunContext, cls: SnapshotClass, uuid: s
  * in the log with the reason they stay. Read live: the records of the run's start may predate
  * a concurrent run's snapshot or tag.
  */
-export async function removableLeftovers(ctx: RunContext, cls: SnapshotClass, name: string, origin: string, vm: string): Promise<XapiRecord[]> {
+export async function removableLeftovers(
+  ctx: RunContext,
+  cls: SnapshotClass,
+  name: string,
+  origin: string,
+  vm: string,
+): Promise<XapiRecord[]> {
   const cached = cls === 'VM' ? ctx.records?.vmSnapshotsNamed(name) : ctx.records?.vdiSnapshotsNamed(name);
   if (cached && cached.length === 0) return [];
   const refs = await ctx.pool.call<string[]>(`${cls}.get_by_name_label`, name);

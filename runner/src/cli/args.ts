@@ -74,7 +74,16 @@ export class CliError extends Error {
   }
 }
 
-const FLAGS_WITH_VALUE = new Set(['--ssh', '--ssh-config', '--xe', '--xapi', '--xapi-fingerprint', '--password-env', '--concurrency', '--busy-wait']);
+const FLAGS_WITH_VALUE = new Set([
+  '--ssh',
+  '--ssh-config',
+  '--xe',
+  '--xapi',
+  '--xapi-fingerprint',
+  '--password-env',
+  '--concurrency',
+  '--busy-wait',
+]);
 const BOOLEAN_FLAGS = new Set(['--password-stdin', '--json', '--dry-run', '--help', '--version', '--xapi-insecure']);
 const OPTIONAL_WORDS = new Set(['preview', 'compress', 'ignore_extra_keys', 'pre_clean']);
 
@@ -274,7 +283,8 @@ export function parseArgs(argv: readonly string[], context: ParseContext): Comma
   const busyWait = flags.get('--busy-wait');
   if (typeof busyWait === 'string') {
     if (!/^\d+$/.test(busyWait) || Number(busyWait) > 86_400) {
-      throw new CliError(`--busy-wait=${busyWait}`, `--busy-wait=${busyWait}: --busy-wait needs a whole number of seconds from 0 to 86400`);
+      const argument = `--busy-wait=${busyWait}`;
+      throw new CliError(argument, `${argument}: --busy-wait needs a whole number of seconds from 0 to 86400`);
     }
     command.busyWaitSeconds = Number(busyWait);
   }

@@ -40,7 +40,9 @@ export function createLocalHost(options: LocalHostOptions = {}): Host {
     description: options.xeConnection ? `local (xe -s ${options.xeConnection.server})` : 'local',
 
     async xe(args, runOptions = {}) {
-      if (runOptions.input !== undefined) throw new HostError('EINVAL', 'xe takes no input on the local host (stdin carries its password)');
+      if (runOptions.input !== undefined) {
+        throw new HostError('EINVAL', 'xe takes no input on the local host (stdin carries its password)');
+      }
       const mode = credentials ? 'pwf' : 'none';
       const connectionArgs = credentials ? credentials.args() : [];
       const input = credentials ? await credentials.stdinLines() : '';
@@ -127,7 +129,9 @@ async function runLocal(program: string, args: string[], options: LocalRunOption
     throw fromFsError(error, 'create', options.stdoutFile as string);
   });
   try {
-    return await runText(program, args, { input: options.input, signal: options.signal, env: options.env, stdoutFd: file.fd, ...extra });
+    const { input, signal, env } = options;
+    const processOptions = { input, signal, env, stdoutFd: file.fd, ...extra };
+    return await runText(program, args, processOptions);
   } finally {
     await file.close();
   }
@@ -197,7 +201,8 @@ class XeCredentials {
 
   args(): string[] {
     const { server, port, noSsl } = this.connection;
-    return ['-s', server, ...(port !== undefined ? ['-p', String(port)] : []), '-pwf', '/dev/stdin', ...(noSsl ? ['--nossl'] : [])];
+    const portArgs = port !== undefined ? ['-p', String(port)] : [];
+    return ['-s', server, ...portArgs, '-pwf', '/dev/stdin', ...(noSsl ? ['--nossl'] : [])];
   }
 
   async stdinLines(): Promise<string> {
