@@ -100,6 +100,18 @@ test('--xapi-fingerprint and VMBACKUP_XAPI_FINGERPRINT pin the pool certificate 
   }
 });
 
+test('--busy-wait takes whole seconds (0 = no retry) and names a bad value', () => {
+  assert.equal(run(['--busy-wait', '30', 'pw', 'x.cfg']).busyWaitSeconds, 30);
+  assert.equal(run(['--busy-wait=0', 'pw', 'x.cfg']).busyWaitSeconds, 0);
+  assert.equal(run(['pw', 'x.cfg']).busyWaitSeconds, undefined);
+  for (const value of ['-1', '1.5', 'soon', '86401']) {
+    assert.throws(
+      () => parseArgs([`--busy-wait=${value}`, 'pw', 'x.cfg'], noEnv),
+      (e: unknown) => e instanceof CliError && e.argument === `--busy-wait=${value}` && /whole number of seconds from 0 to 86400/.test(e.message),
+    );
+  }
+});
+
 test('bad flag values name the argument', () => {
   for (const argv of [
     ['--concurrency', '0', 'pw', 'x'],

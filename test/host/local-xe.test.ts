@@ -1,12 +1,12 @@
 // Off-host xe: the connection options the local host adds, and the password's path to xe —
-// a 0600 file in a private directory, never the command line. The program standing in for
-// xe here records what it was given (argv, the -pwf file, its mode) so we can see exactly
-// what a real xe — or `ps` — would see.
+// a pipe read as `-pwf /dev/stdin`, never the command line, never a file. The program standing
+// in for xe here records what it was given (argv, what the -pwf path held, what kind of file
+// it was) so we can see exactly what a real xe — or `ps` — would see.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createLocalHost } from '../../runner/src/host/local';
 import { isHostError } from '../../runner/src/host/errors';
 
@@ -23,7 +23,7 @@ before(() => {
       'printf "%s\\0" "$@" > "$out.argv"',
       'pwf=""; prev=""',
       'for a in "$@"; do [ "$prev" = "-pwf" ] && pwf=$a; prev=$a; done',
-      'if [ -n "$pwf" ]; then cat "$pwf" > "$out.pwf"; stat -c %a "$pwf" > "$out.mode"; stat -c %a "$(dirname "$pwf")" > "$out.dirmode"; echo "$pwf" > "$out.path"; fi',
+      'if [ -n "$pwf" ]; then stat -L -c %F "$pwf" > "$out.kind"; cat "$pwf" > "$out.pwf"; echo "$pwf" > "$out.path"; fi',
       'echo "xe ran"',
     ].join('\n'),
   );
@@ -43,31 +43,33 @@ test('on a pool host xe gets exactly the engine\'s arguments', async () => {
   await host.close();
 });
 
-test('off-host: -s -p -pwf --nossl, the password only inside a private 0600 file', async () => {
+test('off-host: -s -p -pwf /dev/stdin --nossl, the password only through a pipe, no file (SIGKILL-proof)', async () => {
   const password = 'S3cr3t pass\'word $(x)';
-  const host = createLocalHost({
-    xePath: recorder,
-    xeConnection: { server: 'pool-master.example', port: 8443, user: 'root', password, noSsl: true },
-  });
-  await host.xe(['vm-list']);
-  const args = argv();
-  assert.deepEqual(args.slice(0, 3), ['vm-list', '-s', 'pool-master.example']);
-  assert.deepEqual(args.slice(3, 5), ['-p', '8443']);
-  assert.equal(args[5], '-pwf');
-  assert.equal(args[7], '--nossl');
-  assert.ok(!args.some((arg) => arg.includes('S3cr3t')), 'password on the command line');
-  assert.equal(seen('pwf'), `root\n${password}\n`);
-  assert.equal(seen('mode').trim(), '600');
-  assert.equal(seen('dirmode').trim(), '700');
-  assert.match(host.description, /pool-master\.example/);
-  // One file per host, reused by every call, gone after close().
-  await host.xe(['host-list']);
-  const path = seen('path').trim();
-  assert.equal(argv()[5], '-pwf');
-  assert.ok(existsSync(path));
-  await host.close();
-  assert.equal(existsSync(path), false);
-  assert.equal(existsSync(dirname(path)), false);
+  const privateTmp = mkdtempSync(join(dir, 'tmp-'));
+  const savedTmp = process.env.TMPDIR;
+  process.env.TMPDIR = privateTmp;
+  try {
+    const host = createLocalHost({
+      xePath: recorder,
+      xeConnection: { server: 'pool-master.example', port: 8443, user: 'root', password, noSsl: true },
+    });
+    await host.xe(['vm-list']);
+    const args = argv();
+    assert.deepEqual(args.slice(0, 3), ['vm-list', '-s', 'pool-master.example']);
+    assert.deepEqual(args.slice(3, 5), ['-p', '8443']);
+    assert.deepEqual(args.slice(5, 8), ['-pwf', '/dev/stdin', '--nossl']);
+    assert.ok(!args.some((arg) => arg.includes('S3cr3t')), 'password on the command line');
+    assert.equal(seen('pwf'), `root\n${password}\n`);
+    assert.equal(seen('kind').trim(), 'fifo', 'a pipe, not a file');
+    assert.match(host.description, /pool-master\.example/);
+    await host.xe(['host-list']);
+    assert.equal(seen('pwf'), `root\n${password}\n`, 'every call gets it');
+    assert.deepEqual(readdirSync(privateTmp), [], 'nothing written to the temp directory');
+    await host.close();
+  } finally {
+    if (savedTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = savedTmp;
+  }
 });
 
 test('off-host with a password file: a bare password or xe\'s own two-line format', async () => {

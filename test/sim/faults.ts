@@ -27,12 +27,28 @@ export interface FaultSettings {
    * fault is cleared). Operations that may not overlap it wait, then fail (vm-operations.ts).
    */
   vmBusy: VmBusy | null;
+  /**
+   * VDI.destroy (also `xe vdi-destroy` and the disks of `xe vm-uninstall`/`snapshot-uninstall`)
+   * fails with this storage error. vm_uninstall_common destroys the VM record first, so the
+   * snapshot's disks stay behind as unnamed orphans (xapi-fidelity-notes row 15).
+   */
+  vdiDestroyFailure: { code: string; params: string[] } | null;
 }
 
 export interface VmBusy {
   vm: string;
   operation: string;
   seconds: number | null;
+}
+
+export const DEFAULT_VDI_DESTROY_FAILURE = { code: 'VDI_IO_ERROR', params: ['Device I/O errors'] };
+
+function parseFailure(name: string, v: unknown, fallback: { code: string; params: string[] }): { code: string; params: string[] } | null {
+  if (v === true) return { ...fallback, params: [...fallback.params] };
+  if (v === false || v === null) return null;
+  const f = v as { code?: unknown; params?: unknown[] };
+  if (f && typeof f === 'object' && typeof f.code === 'string') return { code: f.code, params: (f.params ?? []).map(String) };
+  throw new Error(`fault ${name} must be true, false, null or {code, params}`);
 }
 
 export const DEFAULT_SNAPSHOT_FAILURE = { code: 'SR_BACKEND_FAILURE_44', params: ['', 'There is insufficient space', ''] };
@@ -48,6 +64,7 @@ export function defaultFaults(): FaultSettings {
     hostIsSlave: false,
     unreachableHosts: [],
     vmBusy: null,
+    vdiDestroyFailure: null,
   };
 }
 
@@ -64,8 +81,9 @@ export interface FaultController {
   addDuplicateName(name: string): string;
 }
 
-export type FaultPatch = Partial<Omit<FaultSettings, 'snapshotFailure' | 'vmBusy'>> & {
+export type FaultPatch = Partial<Omit<FaultSettings, 'snapshotFailure' | 'vmBusy' | 'vdiDestroyFailure'>> & {
   snapshotFailure?: FaultSettings['snapshotFailure'] | boolean;
+  vdiDestroyFailure?: FaultSettings['vdiDestroyFailure'] | boolean;
   vmBusy?: { vm: string; operation?: string; seconds?: number | null } | null;
 };
 
@@ -92,6 +110,7 @@ export function applyFaultPatch(settings: FaultSettings, patch: FaultPatch): voi
   checkCount('outputDiskFullAfterBytes', patch.outputDiskFullAfterBytes);
   checkCount('exportBytesPerSecond', patch.exportBytesPerSecond);
   const vmBusy = patch.vmBusy === undefined ? undefined : parseVmBusy(patch.vmBusy);
+  const vdiDestroy = patch.vdiDestroyFailure === undefined ? undefined : parseFailure('vdiDestroyFailure', patch.vdiDestroyFailure, DEFAULT_VDI_DESTROY_FAILURE);
   if (patch.snapshotFailure !== undefined) {
     const s = patch.snapshotFailure;
     if (s === true) settings.snapshotFailure = { ...DEFAULT_SNAPSHOT_FAILURE };
@@ -117,6 +136,7 @@ export function applyFaultPatch(settings: FaultSettings, patch: FaultPatch): voi
     settings.unreachableHosts = [...hosts];
   }
   if (vmBusy !== undefined) settings.vmBusy = vmBusy;
+  if (vdiDestroy !== undefined) settings.vdiDestroyFailure = vdiDestroy;
 }
 
 export function snapshotFault(settings: FaultSettings): XapiFailure | undefined {

@@ -23,7 +23,10 @@ export function isAllowedConcurrently(op: string, current: readonly string[]): b
   if (COMPATIBLE_SETS.some((set) => set.includes(op) && current.every((o) => set.includes(o)))) return true;
   if (op === 'hard_shutdown') return !current.includes(op);
   if (op === 'hard_reboot') return !current.some((o) => o === 'hard_shutdown' || o === 'hard_reboot');
-  return ALLOWED_DURING.some(([during, allowed]) => allowed === op && during.length === current.length && during.every((o, i) => o === current[i]));
+  return ALLOWED_DURING.some(
+    ([during, allowed]) =>
+      allowed === op && during.length === current.length && during.every((o, i) => o === current[i]),
+  );
 }
 
 function currentOperations(state: SimState, vm: string): [string, string][] {
@@ -33,7 +36,14 @@ function currentOperations(state: SimState, vm: string): [string, string][] {
 /** OTHER_OPERATION_IN_PROGRESS when `op` may not start now on `vm`, else undefined. */
 export function concurrentOperationError(state: SimState, vm: string, op: string): XapiFailure | undefined {
   const current = currentOperations(state, vm);
-  if (current.length === 0 || isAllowedConcurrently(op, current.map(([, o]) => o))) return undefined;
+  if (
+    current.length === 0 ||
+    isAllowedConcurrently(
+      op,
+      current.map(([, o]) => o),
+    )
+  )
+    return undefined;
   const [refs, ops] =
     current.length === 1
       ? [current[0]![0], current[0]![1]]
@@ -55,17 +65,54 @@ export function removeOperation(state: SimState, vm: string, task: string): void
 }
 
 /**
+ * xapi_vm_lifecycle.ml check_operation_error, in its order, for what the simulator models:
+ * blocked_operations (OPERATION_BLOCKED [vm, reason]), operations in progress
+ * (OTHER_OPERATION_IN_PROGRESS), a disk in on_boot=reset mode
+ * (VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION, for checkpoint/snapshot/suspend) and VUSBs
+ * (VM_HAS_VUSBS, for suspend/snapshot/checkpoint/migrations).
+ */
+export function operationError(state: SimState, vm: string, op: string): XapiFailure | undefined {
+  const rec = state.require('VM', vm);
+  const reason = (rec.blocked_operations as Record<string, string>)[op];
+  if (reason !== undefined) return failure('OPERATION_BLOCKED', vm, reason);
+  const busy = concurrentOperationError(state, vm, op);
+  if (busy) return busy;
+  if (['checkpoint', 'snapshot', 'suspend', 'snapshot_with_quiesce'].includes(op)) {
+    const onBootReset = (rec.VBDs as string[]).some((vbd) => {
+      const vdi = state.get('VDI', String(state.get('VBD', vbd)?.VDI));
+      return (vdi?.sm_config as Record<string, string> | undefined)?.on_boot === 'reset';
+    });
+    if (onBootReset) return failure('VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION');
+  }
+  if (
+    ['suspend', 'snapshot', 'checkpoint', 'migrate_send', 'pool_migrate'].includes(op) &&
+    (rec.VUSBs as string[]).length > 0
+  ) {
+    return failure('VM_HAS_VUSBS', vm);
+  }
+  return undefined;
+}
+
+/**
  * Waits until `op` may start on `vm` (each change of the pool re-checks, like Early_wakeup),
  * for at most `maxWaitMs`, then marks it under `task` — check and mark with no await between,
  * so two waiters woken together cannot both start. Fails with OTHER_OPERATION_IN_PROGRESS when
  * the wait is over, or when `signal` (the simulator closing) aborts it.
  */
-export async function acquireVmOperation(state: SimState, vm: string, op: string, task: string, maxWaitMs: number, signal?: AbortSignal): Promise<void> {
+export async function acquireVmOperation(
+  state: SimState,
+  vm: string,
+  op: string,
+  task: string,
+  maxWaitMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
   const deadline = Date.now() + maxWaitMs;
   for (;;) {
-    state.require('VM', vm);
-    const error = concurrentOperationError(state, vm, op);
+    const error = operationError(state, vm, op);
     if (!error) return addOperation(state, vm, task, op);
+    // helpers.ml retry waits only on OTHER_OPERATION_IN_PROGRESS; every other refusal is final.
+    if (error.code !== 'OTHER_OPERATION_IN_PROGRESS') throw error;
     const left = deadline - Date.now();
     if (left <= 0 || signal?.aborted) throw error;
     await state.waitForChange(left, signal);

@@ -60,14 +60,17 @@ export async function retryWhileBusy<T>(what: string, retry: BusyRetry, work: ()
       const waited = retry.now() - started;
       if (waited + delay > retry.budgetMs || retry.signal?.aborted) {
         const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
-        throw new VmBusyError(
-          `${what}: busy, another operation (${operation}) is in progress on it; gave up after ${seconds(waited)} of retries ` +
-            `(--busy-wait ${seconds(retry.budgetMs)}): ${(error as Error).message}`,
-        );
+        const busy = `${what}: busy, another operation (${operation}) is in progress on it`;
+        const budget = `(--busy-wait ${seconds(retry.budgetMs)})`;
+        const detail = (error as Error).message;
+        throw new VmBusyError(`${busy}; gave up after ${seconds(waited)} of retries ${budget}: ${detail}`);
       }
       retry.log(`${what}: busy, another operation (${operation}) is in progress on it; retrying in ${delay / 1000} s`);
       await retry.sleep(delay, retry.signal);
-      if (retry.signal?.aborted) throw new VmBusyError(`${what}: busy, another operation (${operation}) is in progress on it; the run was stopped`);
+      if (retry.signal?.aborted)
+        throw new VmBusyError(
+          `${what}: busy, another operation (${operation}) is in progress on it; the run was stopped`,
+        );
       delay = Math.min(delay * 2, MAX_DELAY_MS);
       await retry.beforeRetry?.();
     }

@@ -8,7 +8,16 @@ import { retryWhileBusy } from './busy';
 import { StepFailure, type BackupJob, type RunContext } from './context';
 import { exportFileName, join, lineBreakReason } from './layout';
 import { hostsOfLocalDisks, unreachableExportMessage } from './redirect';
-import { busyRetry, claimSnapshot, removableLeftovers, removeSnapshot, takeSnapshot, vmSnapshotRemoval } from './snapshot-ops';
+import {
+  busyRetry,
+  claimSnapshot,
+  removableLeftovers,
+  removeSnapshot,
+  snapshotDisks,
+  stillThere,
+  takeSnapshot,
+  vmSnapshotRemoval,
+} from './snapshot-ops';
 import { describeXe, powerStateEcho, vdiSnapshot, vmSnapshot, xe, XeError, xeArgs } from './xe';
 import { verifyDiskImage, verifyXva } from './verify';
 import { formatBytes } from './units';
@@ -110,15 +119,36 @@ async function runExportCommand(
 }
 
 /** Removes a snapshot this run made; a failure is an ERROR line now and a leak in the run's summary. */
-async function removeOwnSnapshot(ctx: RunContext, vm: string, step: string, args: string[], label: string, warnings: string[]): Promise<void> {
+async function removeOwnSnapshot(
+  ctx: RunContext,
+  vm: string,
+  step: string,
+  args: string[],
+  label: string,
+  warnings: string[],
+): Promise<void> {
+  const uuid = args[1]?.replace(/^uuid=/, '') ?? '';
+  const leak = (what: string, id: string, command: string, error: unknown) => {
+    ctx.leaks.push(`${what} ${id}`);
+    ctx.bus.error(`ERROR ${what} (${id}) was NOT removed: ${message(error)}`, vm);
+    const force = command === 'vdi-destroy' ? '' : ' force=true';
+    warnings.push(`WARNING ${what} (${id}) left on the pool: remove it with xe ${command} uuid=${id}${force}`);
+  };
+  const isVm = args[0] !== 'vdi-destroy';
+  const disks = isVm ? await snapshotDisks(ctx, uuid) : [];
   ctx.bus.step('cleanup', `${step}: ${describeXe(args)}`, vm);
-  try {
-    await removeSnapshot(ctx, args, vm);
-  } catch (error) {
-    const uuid = args[1]?.replace(/^uuid=/, '') ?? '';
-    ctx.leaks.push(`${label} ${uuid}`);
-    ctx.bus.error(`ERROR snapshot ${label} (${uuid}) was NOT removed: ${message(error)}`, vm);
-    warnings.push(`WARNING snapshot ${label} (${uuid}) left on the pool: remove it with xe ${args[0]} uuid=${uuid} force=true`);
+  let failure: unknown;
+  await removeSnapshot(ctx, args, vm).catch((error: unknown) => (failure = error));
+  if (failure !== undefined && (!isVm || (await stillThere(ctx, 'VM', [uuid])).length > 0)) {
+    return leak(`snapshot ${label}`, uuid, args[0]!, failure);
+  }
+  // xapi's uninstall destroys the VM record first, then each disk: a storage error in between
+  // leaves unnamed snapshot disks no later name lookup finds. Remove them now, by uuid.
+  for (const disk of await stillThere(ctx, 'VDI', disks)) {
+    ctx.bus.info(`removing disk ${disk} of snapshot ${label}, left by a partial uninstall`, vm);
+    await removeSnapshot(ctx, xeArgs.vdiDestroy(disk), vm).catch((error: unknown) =>
+      leak(`disk of snapshot ${label}`, disk, 'vdi-destroy', error),
+    );
   }
 }
 
@@ -171,7 +201,8 @@ export async function runVmExport(
   let stopLease = () => undefined as void;
   try {
     bus.step('snapshot', `1.cmd: ${describeXe(xeArgs.vmSnapshot(records.vm.uuid, snapName))}`, vm);
-    const snap = await failAs('SNAPSHOT-FAIL', () => takeSnapshot(ctx, vm, `snapshot of ${vm}`, () => vmSnapshot(host, records.vm.uuid, snapName)));
+    const make = () => vmSnapshot(host, records.vm.uuid, snapName);
+    const snap = await failAs('SNAPSHOT-FAIL', () => takeSnapshot(ctx, vm, `snapshot of ${vm}`, make));
     snapshot = snap; // for the clean-up in finally
     bus.info(`snap-uuid: ${snapshot}`, vm);
     stopLease = await claimSnapshot(ctx, 'VM', snap, vm);
@@ -187,7 +218,9 @@ export async function runVmExport(
     throw error;
   } finally {
     stopLease();
-    if (snapshot !== undefined) await removeOwnSnapshot(ctx, vm, '4.cmd', vmSnapshotRemoval(snapshot, stillTemplate), snapName, warnings);
+    if (snapshot !== undefined) {
+      await removeOwnSnapshot(ctx, vm, '4.cmd', vmSnapshotRemoval(snapshot, stillTemplate), snapName, warnings);
+    }
   }
   bus.info('*** vm-export end', vm);
   await verifyStep(ctx, vm, 'VM-EXPORT-FAIL', () =>
@@ -241,7 +274,8 @@ export async function runVdiExport(
   let stopLease = () => undefined as void;
   try {
     bus.step('snapshot', `2.cmd: ${describeXe(xeArgs.vdiSnapshot(boot.uuid))}`, vm);
-    const snap = await failAs('VDI-SNAPSHOT-FAIL', () => takeSnapshot(ctx, vm, `snapshot of ${vm}`, () => vdiSnapshot(host, boot.uuid)));
+    const make = () => vdiSnapshot(host, boot.uuid);
+    const snap = await failAs('VDI-SNAPSHOT-FAIL', () => takeSnapshot(ctx, vm, `snapshot of ${vm}`, make));
     snapshot = snap; // for the clean-up in finally
     bus.info(`snap-uuid: ${snapshot}`, vm);
     stopLease = await claimSnapshot(ctx, 'VDI', snap, vm);
@@ -256,7 +290,9 @@ export async function runVdiExport(
     throw error;
   } finally {
     stopLease();
-    if (snapshot !== undefined) await removeOwnSnapshot(ctx, vm, '5.cmd', xeArgs.vdiDestroy(snapshot), snapName, warnings);
+    if (snapshot !== undefined) {
+      await removeOwnSnapshot(ctx, vm, '5.cmd', xeArgs.vdiDestroy(snapshot), snapName, warnings);
+    }
   }
   bus.info('*** vdi-export end', vm);
   await verifyStep(ctx, vm, 'VDI-EXPORT-FAIL', () =>

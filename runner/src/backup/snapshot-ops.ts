@@ -2,7 +2,7 @@
 // orphan it, tag it as this run's (snapshots.ts), find leftovers of earlier runs, remove —
 // retrying while another operation holds the VM (busy.ts) and after transient failures.
 import type { XapiRecord } from '../pool/xapi';
-import { fieldBool } from '../pool/xapi';
+import { fieldBool, fieldText } from '../pool/xapi';
 import { retryWhileBusy, busyOperation, sleep, type BusyRetry } from './busy';
 import type { RunContext } from './context';
 import { judgeLeftover, LEASE_KEY, LEASE_MS, OWNER_KEY, ownerValue, processAlive } from './snapshots';
@@ -14,7 +14,12 @@ const message = (error: unknown): string => (error instanceof Error ? error.mess
 const TRANSIENT_DELAYS_MS = [1000, 3000, 6000];
 export const DEFAULT_BUSY_WAIT_MS = 10 * 60 * 1000;
 
-export function busyRetry(ctx: RunContext, vm: string, signal?: AbortSignal, beforeRetry?: () => Promise<void>): BusyRetry {
+export function busyRetry(
+  ctx: RunContext,
+  vm: string,
+  signal?: AbortSignal,
+  beforeRetry?: () => Promise<void>,
+): BusyRetry {
   return {
     budgetMs: ctx.settings.busyWaitMs ?? DEFAULT_BUSY_WAIT_MS,
     sleep: ctx.sleep ?? sleep,
@@ -30,12 +35,22 @@ export function busyRetry(ctx: RunContext, vm: string, signal?: AbortSignal, bef
  * signal: a stop signal while xe waits would leave the server making a snapshot nobody knows
  * about. It finishes (xapi's snapshot is bounded), the caller removes it, then the run stops.
  */
-export async function takeSnapshot(ctx: RunContext, vm: string, what: string, make: () => Promise<string>): Promise<string> {
+export async function takeSnapshot(
+  ctx: RunContext,
+  vm: string,
+  what: string,
+  make: () => Promise<string>,
+): Promise<string> {
   return retryWhileBusy(what, busyRetry(ctx, vm, ctx.signal), make);
 }
 
 /** Tags a new snapshot as this run's and keeps its lease fresh; returns the function that stops the renewals. */
-export async function claimSnapshot(ctx: RunContext, cls: SnapshotClass, uuid: string, vm: string): Promise<() => void> {
+export async function claimSnapshot(
+  ctx: RunContext,
+  cls: SnapshotClass,
+  uuid: string,
+  vm: string,
+): Promise<() => void> {
   let ref: string;
   const renew = async () => {
     await ctx.pool.call(`${cls}.remove_from_other_config`, ref, LEASE_KEY);
@@ -59,7 +74,13 @@ export async function claimSnapshot(ctx: RunContext, cls: SnapshotClass, uuid: s
  * in the log with the reason they stay. Read live: the records of the run's start may predate
  * a concurrent run's snapshot or tag.
  */
-export async function removableLeftovers(ctx: RunContext, cls: SnapshotClass, name: string, origin: string, vm: string): Promise<XapiRecord[]> {
+export async function removableLeftovers(
+  ctx: RunContext,
+  cls: SnapshotClass,
+  name: string,
+  origin: string,
+  vm: string,
+): Promise<XapiRecord[]> {
   const cached = cls === 'VM' ? ctx.records?.vmSnapshotsNamed(name) : ctx.records?.vdiSnapshotsNamed(name);
   if (cached && cached.length === 0) return [];
   const refs = await ctx.pool.call<string[]>(`${cls}.get_by_name_label`, name);
@@ -87,11 +108,44 @@ export async function removeSnapshot(ctx: RunContext, args: string[], vm: string
         await xe(ctx.host, args);
         return;
       } catch (error) {
+        // A retry that finds the object gone: the failed attempt removed it (or part of it).
+        if (attempt > 0 && UUID_INVALID.test((error as Error).message)) return;
         if (busyOperation(error) !== undefined || attempt >= TRANSIENT_DELAYS_MS.length) throw error;
         await wait(TRANSIENT_DELAYS_MS[attempt]!);
       }
     }
   });
+}
+
+const UUID_INVALID = /The uuid you supplied was invalid|UUID_INVALID/;
+
+/** uuids of the disks a VM snapshot owns, read before removing it (none when it cannot be read). */
+export async function snapshotDisks(ctx: RunContext, snapshotUuid: string): Promise<string[]> {
+  try {
+    const ref = await ctx.pool.call<string>('VM.get_by_uuid', snapshotUuid);
+    const disks: string[] = [];
+    for (const vbd of await ctx.pool.call<string[]>('VM.get_VBDs', ref)) {
+      const record = await ctx.pool.call<XapiRecord>('VBD.get_record', vbd);
+      if (fieldText(record.type) !== 'Disk' || fieldText(record.VDI) === 'OpaqueRef:NULL') continue;
+      disks.push(await ctx.pool.call<string>('VDI.get_uuid', record.VDI));
+    }
+    return disks;
+  } catch {
+    return [];
+  }
+}
+
+/** Which of these objects still exist (by uuid). */
+export async function stillThere(ctx: RunContext, cls: SnapshotClass, uuids: readonly string[]): Promise<string[]> {
+  const left: string[] = [];
+  for (const uuid of uuids) {
+    const found = await ctx.pool.call(`${cls}.get_by_uuid`, uuid).then(
+      () => true,
+      (error: { code?: string }) => error?.code !== 'UUID_INVALID',
+    );
+    if (found) left.push(uuid);
+  }
+  return left;
 }
 
 /** The xe command that removes a VM snapshot: the original's vm-uninstall once it is no longer a template. */

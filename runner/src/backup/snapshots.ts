@@ -64,11 +64,16 @@ export function judgeLeftover(snapshot: XapiRecord, origin: string, judge: Judge
   const owner = parseOwner(otherConfig[OWNER_KEY]);
   if (!owner || owner.runId === judge.me.runId) return { remove: true };
   if (owner.hostname === judge.me.hostname) {
-    return judge.isAlive(owner.pid) ? { remove: false, reason: `it belongs to vmbackup run ${owner.pid} on this machine, still running` } : { remove: true };
+    return judge.isAlive(owner.pid)
+      ? { remove: false, reason: `it belongs to vmbackup run ${owner.pid} on this machine, still running` }
+      : { remove: true };
   }
   const lease = Date.parse(otherConfig[LEASE_KEY] ?? '');
   if (Number.isFinite(lease) && lease > judge.now.getTime()) {
-    return { remove: false, reason: `it belongs to a vmbackup run on ${owner.hostname} (lease until ${otherConfig[LEASE_KEY]})` };
+    return {
+      remove: false,
+      reason: `it belongs to a vmbackup run on ${owner.hostname} (lease until ${otherConfig[LEASE_KEY]})`,
+    };
   }
   return { remove: true };
 }

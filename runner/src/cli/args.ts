@@ -304,7 +304,8 @@ export function parseArgs(argv: readonly string[], context: ParseContext): Comma
   const busyWait = flags.get('--busy-wait');
   if (typeof busyWait === 'string') {
     if (!/^\d+$/.test(busyWait) || Number(busyWait) > 86_400) {
-      throw new CliError(`--busy-wait=${busyWait}`, `--busy-wait=${busyWait}: --busy-wait needs a whole number of seconds from 0 to 86400`);
+      const argument = `--busy-wait=${busyWait}`;
+      throw new CliError(argument, `${argument}: --busy-wait needs a whole number of seconds from 0 to 86400`);
     }
     command.busyWaitSeconds = Number(busyWait);
   }

@@ -1,16 +1,19 @@
 // The local host: `xe` and backup files on this machine. On a pool host `xe` talks to the
-// local xapi; off-host it gets `-s/-p/-pwf/--nossl`. The password reaches `xe` only through a
-// 0600 password file in a private 0700 directory — never on a command line, where `ps`
-// would show it (one of VmBackup.py's weaknesses).
+// local xapi; off-host it gets `-s/-p/-pwf /dev/stdin/--nossl`. Every `xe` runs under the local
+// watchdog (local-watchdog.ts): the password reaches it through a pipe — never on a command
+// line, where `ps` would show it (one of VmBackup.py's weaknesses), and never in a file that a
+// killed run could leave behind — and it stops when the runner dies, however it dies. It runs
+// in its own session, so a terminal's Ctrl-C reaches the runner only, which decides.
 
-import { createReadStream, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { appendFile, lstat, mkdir, open, readFile, readdir, rename, rm, rmdir, stat, statfs, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { HostError, fromFsError } from './errors';
 import { acquireLock, type LockFiles } from './lock';
+import { LOCAL_WATCHDOG } from './local-watchdog';
 import { assertRemovable, compareNames } from './paths';
-import { runText } from './process';
+import { runText, type ProcessOptions } from './process';
 import type { CommandResult, FileInfo, Host, HostLock, RunOptions } from './types';
 
 export interface XeConnection {
@@ -32,14 +35,20 @@ export interface LocalHostOptions {
 
 export function createLocalHost(options: LocalHostOptions = {}): Host {
   const xePath = options.xePath ?? 'xe';
-  const credentials = options.xeConnection ? new XePasswordFile(options.xeConnection) : undefined;
+  const credentials = options.xeConnection ? new XeCredentials(options.xeConnection) : undefined;
 
   const host: Host = {
     description: options.xeConnection ? `local (xe -s ${options.xeConnection.server})` : 'local',
 
-    async xe(args, runOptions) {
-      const connectionArgs = credentials ? await credentials.args() : [];
-      return runLocal(xePath, [...args, ...connectionArgs], runOptions);
+    async xe(args, runOptions = {}) {
+      if (runOptions.input !== undefined) {
+        throw new HostError('EINVAL', 'xe takes no input on the local host (stdin carries its password)');
+      }
+      const mode = credentials ? 'pwf' : 'none';
+      const connectionArgs = credentials ? credentials.args() : [];
+      const input = credentials ? await credentials.stdinLines() : '';
+      const argv = ['-c', LOCAL_WATCHDOG, 'vmbackup', mode, String(process.pid), xePath, ...args, ...connectionArgs];
+      return runLocal('sh', argv, { ...runOptions, input, detached: true });
     },
     run: runLocal,
     async hostname() {
@@ -114,23 +123,26 @@ export function createLocalHost(options: LocalHostOptions = {}): Host {
     lock(path): Promise<HostLock> {
       return acquireLock(localLockFiles, path);
     },
-    async close() {
-      credentials?.dispose();
-    },
+    async close() {},
   };
   return host;
 }
 
-async function runLocal(program: string, args: string[], options: RunOptions = {}): Promise<CommandResult> {
+type LocalRunOptions = RunOptions & Pick<ProcessOptions, 'detached'>;
+
+async function runLocal(program: string, args: string[], options: LocalRunOptions = {}): Promise<CommandResult> {
+  const extra = options.detached ? { detached: true } : {};
   if (options.stdoutFile === undefined) {
-    return runText(program, args, { input: options.input, signal: options.signal, env: options.env });
+    return runText(program, args, { input: options.input, signal: options.signal, env: options.env, ...extra });
   }
   // O_EXCL: an export never overwrites an existing file (a backup, or a name collision).
   const file = await open(options.stdoutFile, 'wx').catch((error) => {
     throw fromFsError(error, 'create', options.stdoutFile as string);
   });
   try {
-    return await runText(program, args, { input: options.input, signal: options.signal, env: options.env, stdoutFd: file.fd });
+    const { input, signal, env } = options;
+    const processOptions = { input, signal, env, stdoutFd: file.fd, ...extra };
+    return await runText(program, args, processOptions);
   } finally {
     await file.close();
   }
@@ -204,34 +216,29 @@ const localLockFiles: LockFiles = {
   },
 };
 
-/**
- * xe's `-pwf` file (line 1 user, line 2 password) written once per host into a private
- * directory, removed on close() and, should the process end without close(), on exit.
- */
-class XePasswordFile {
-  private directory: string | undefined;
-  private readonly removeOnExit = () => this.dispose();
+/** Off-host connection arguments for xe; the user and password go to the watchdog's stdin. */
+class XeCredentials {
+  private password: string | undefined;
 
   constructor(private readonly connection: XeConnection) {
     if (connection.password === undefined && connection.passwordFile === undefined) {
       throw new HostError('EINVAL', `xe connection to ${connection.server}: a password or password file is needed`);
     }
+    if (connection.password !== undefined) this.password = connection.password;
   }
 
-  async args(): Promise<string[]> {
+  args(): string[] {
     const { server, port, noSsl } = this.connection;
-    const file = await this.path();
-    return ['-s', server, ...(port !== undefined ? ['-p', String(port)] : []), '-pwf', file, ...(noSsl ? ['--nossl'] : [])];
+    const portArgs = port !== undefined ? ['-p', String(port)] : [];
+    return ['-s', server, ...portArgs, '-pwf', '/dev/stdin', ...(noSsl ? ['--nossl'] : [])];
   }
 
-  private async path(): Promise<string> {
-    if (this.directory) return join(this.directory, 'pwf');
-    const password = this.connection.password ?? (await this.passwordFromFile(this.connection.passwordFile as string));
-    const directory = mkdtempSync(join(tmpdir(), 'vmbackup-xe-')); // mkdtemp: mode 0700
-    writeFileSync(join(directory, 'pwf'), `${this.connection.user}\n${password}\n`, { mode: 0o600, flag: 'wx' });
-    this.directory = directory;
-    process.once('exit', this.removeOnExit);
-    return join(directory, 'pwf');
+  async stdinLines(): Promise<string> {
+    this.password ??= await this.passwordFromFile(this.connection.passwordFile as string);
+    if (/[\r\n]/.test(this.password) || /[\r\n]/.test(this.connection.user)) {
+      throw new HostError('EINVAL', 'the xe user or password holds a line break: xe reads them as lines');
+    }
+    return `${this.connection.user}\n${this.password}\n`;
   }
 
   private async passwordFromFile(path: string): Promise<string> {
@@ -241,12 +248,5 @@ class XePasswordFile {
     const lines = text.split(/\r?\n/);
     // xe's format names the user first; a one-line file is just the password.
     return lines.length >= 2 && lines[1] !== '' ? lines[1] : lines[0];
-  }
-
-  dispose(): void {
-    if (!this.directory) return;
-    rmSync(this.directory, { recursive: true, force: true });
-    this.directory = undefined;
-    process.removeListener('exit', this.removeOnExit);
   }
 }

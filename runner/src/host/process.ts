@@ -27,6 +27,8 @@ export interface ProcessOptions {
   stdoutFd?: number;
   signal?: AbortSignal;
   env?: Record<string, string>;
+  /** Own process group and session: a terminal's Ctrl-C reaches the runner, which decides. */
+  detached?: boolean;
 }
 
 export interface ProcessResult<Output> {
@@ -63,9 +65,10 @@ async function run(
     // it and kills the remote command when this end goes away.
     ...(options.input !== undefined ? { input: options.input } : {}),
     ...(options.signal ? { cancelSignal: options.signal } : {}),
-    // The password reaches `xe` through a 0600 file, never through an inherited variable.
+    // The password reaches `xe` through a pipe, never through an inherited variable.
     env: childEnvironment(options.env),
     extendEnv: false,
+    ...(options.detached ? { detached: true } : {}),
     forceKillAfterDelay: 5000,
   };
   const result = await execa(program, [...args], execaOptions);

@@ -93,6 +93,8 @@ const SPECIALS: Record<string, Special> = {
     run: async (ctx, [vdi]) => {
       ctx.state.require('VDI', vdi);
       await holdFor(ctx.timing, 'destroyMs', ctx.lifetime);
+      const fault = ctx.faults.vdiDestroyFailure;
+      if (fault) throw failure(fault.code, ...fault.params);
       destroyVdi(ctx.state, vdi as string);
       return '';
     },

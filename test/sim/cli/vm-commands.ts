@@ -176,15 +176,20 @@ export async function vmExport(c: CliContext): Promise<number> {
   return 0;
 }
 
-function ownedVdis(state: SimState, vms: string[]): { vdi: string; shared: boolean }[] {
-  const out: { vdi: string; shared: boolean }[] = [];
+function ownedVdis(state: SimState, vms: string[]): { vdi: string; shared: boolean; vms: string[] }[] {
+  const out: { vdi: string; shared: boolean; vms: string[] }[] = [];
   for (const vm of vms) {
     for (const vbdRef of state.get('VM', vm)!.VBDs as string[]) {
       const vbd = state.get('VBD', vbdRef);
       const vdi = vbd ? state.get('VDI', vbd.VDI as string) : undefined;
-      if (!vbd || !vdi || !('owner' in (vbd.other_config as object)) || out.some((o) => o.vdi === vbd.VDI)) continue;
+      if (!vbd || !vdi || !('owner' in (vbd.other_config as object))) continue;
+      const seen = out.find((o) => o.vdi === vbd.VDI);
+      if (seen) {
+        seen.vms.push(vm);
+        continue;
+      }
       const users = (vdi.VBDs as string[]).map((r) => state.get('VBD', r)?.VM).filter((v) => v && !vms.includes(v as string));
-      out.push({ vdi: vbd.VDI as string, shared: users.length > 0 });
+      out.push({ vdi: vbd.VDI as string, shared: users.length > 0, vms: [vm] });
     }
   }
   return out;
@@ -204,12 +209,15 @@ async function uninstall(c: CliContext, vms: string[]): Promise<number> {
   }
   c.out(lines.join('\n') + '\n');
   if (!isTrue(c, 'force') && (await c.ask("Type 'yes' to continue\n")).trim() !== 'yes') return 0;
+  // Each VM record first, then its disks: a failing VDI.destroy stops here and leaves the
+  // disks of a destroyed VM behind (vm_uninstall_common's destroy closures, in order).
   for (const v of vms) {
     const r = c.state.get('VM', v);
+    const own = vdis.filter((d) => d.vms.includes(v));
     if (r && r.power_state !== 'Halted' && r.power_state !== 'Suspended') await c.call('VM.hard_shutdown', v);
     if (c.state.has('VM', v)) await c.call('VM.destroy', v);
+    for (const { vdi, shared } of own) if (!shared && c.state.has('VDI', vdi)) await c.call('VDI.destroy', vdi);
   }
-  for (const { vdi, shared } of vdis) if (!shared && c.state.has('VDI', vdi)) await c.call('VDI.destroy', vdi);
   c.out('All objects destroyed\n');
   return 0;
 }
