@@ -58,7 +58,10 @@ try {
       // Measure activation on a settled workbench (as when a user opens a config during the
       // day), not while the extension host is still busy starting the built-in extensions.
       const settled = Date.now() + 60_000;
-      while (Date.now() < settled && !codeServer.readLogs('remoteexthost.log').some((log) => log.includes('Eager extensions activated'))) {
+      while (
+        Date.now() < settled &&
+        !codeServer.readLogs('remoteexthost.log').some((log) => log.includes('Eager extensions activated'))
+      ) {
         await wb.page.waitForTimeout(200);
       }
       await wb.page.waitForTimeout(3000);
@@ -70,10 +73,22 @@ try {
         vmbackupLog = codeServer.readLogs('VmBackup.log').join('\n');
       }
       await wb.page.close();
-      const exthost = codeServer.readLogs('remoteexthost.log').find((log) => log.includes('_doActivateExtension vmbackup.vmbackup')) ?? '';
-      const start = need(stamp(exthost, /_doActivateExtension vmbackup\.vmbackup/), '_doActivateExtension vmbackup.vmbackup');
-      const load = need(stamp(exthost, /ExtensionService#loadModule .*vmbackup\.vmbackup.*extension\.js/), 'loadModule dist/extension.js');
-      const call = need(stamp(exthost, /_callActivateOptional vmbackup\.vmbackup/), '_callActivateOptional vmbackup.vmbackup');
+      const exthost =
+        codeServer
+          .readLogs('remoteexthost.log')
+          .find((log) => log.includes('_doActivateExtension vmbackup.vmbackup')) ?? '';
+      const start = need(
+        stamp(exthost, /_doActivateExtension vmbackup\.vmbackup/),
+        '_doActivateExtension vmbackup.vmbackup',
+      );
+      const load = need(
+        stamp(exthost, /ExtensionService#loadModule .*vmbackup\.vmbackup.*extension\.js/),
+        'loadModule dist/extension.js',
+      );
+      const call = need(
+        stamp(exthost, /_callActivateOptional vmbackup\.vmbackup/),
+        '_callActivateOptional vmbackup.vmbackup',
+      );
       const activateMs = Number(/activate\(\) took ([\d.]+) ms/.exec(vmbackupLog)?.[1] ?? NaN);
       if (Number.isNaN(activateMs)) throw new Error('not found in the VmBackup log: activate() took N ms');
       const server = need(stamp(vmbackupLog, /VmBackup language server started/), 'VmBackup language server started');
@@ -97,7 +112,9 @@ try {
   await browser.close();
 }
 
-const load = loadavg().map((l) => l.toFixed(1)).join(' ');
+const load = loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' ');
 console.log(`machine: ${cpus().length} CPUs, load average ${load} (other work on the machine inflates every figure)`);
 const median = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const activation = median(samples.map((s) => s.activation));

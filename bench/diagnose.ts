@@ -8,7 +8,13 @@ import { inventoryDiagnostics, planSelection } from '../runner/src/select';
 import { inventory } from '../test/select/helpers';
 import { CONFIG_SHAPES } from '../test/config/shapes';
 
-const SHAPES = ['mixed realistic file', 'one VM selected on every line', 'unknown keys', 'every VM selected by name', 'regex per line'];
+const SHAPES = [
+  'mixed realistic file',
+  'one VM selected on every line',
+  'unknown keys',
+  'every VM selected by name',
+  'regex per line',
+];
 
 function diagnoseMs(text: string, pool: string[]): number {
   const started = performance.now();

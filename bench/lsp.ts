@@ -35,7 +35,11 @@ function configText(): string {
   for (let i = 0; lines.length < LINES; i++) {
     lines.push(`# group ${i}: nightly backups of team ${i}`, `# owner: team-${i}@example.com`);
     lines.push(`vm-export=PROD-app-${pad((i % 2500) + 1)}:3`, `vdi-export=DEV-app-${pad(1000 + (i % 500))}`);
-    lines.push(i % 10 === 0 ? `vm-export=DEV-app-0${(i / 10) % 10}[0-9]{2}` : `metadata-export=PROD-app-${pad(((i * 7) % 2500) + 1)}`);
+    lines.push(
+      i % 10 === 0
+        ? `vm-export=DEV-app-0${(i / 10) % 10}[0-9]{2}`
+        : `metadata-export=PROD-app-${pad(((i * 7) % 2500) + 1)}`,
+    );
     lines.push('', `# vm-export=TEAM${i}-old`, '');
   }
   lines.length = LINES;
@@ -45,8 +49,20 @@ function configText(): string {
 function yamlText(): string {
   const lines: string[] = ['backups:'];
   for (let i = 0; lines.length < LINES; i++) {
-    lines.push(`  # group ${i}: nightly backups of team ${i}`, `  - name: TEAM${i}-web-${i}`, '    keep: 3', '    mode: vm-export');
-    lines.push(`    exclude: [TEAM${i}-scratch]`, `    owner: team-${i}@example.com`, '    disks:', '      - xvda', '      - xvdb', '');
+    lines.push(
+      `  # group ${i}: nightly backups of team ${i}`,
+      `  - name: TEAM${i}-web-${i}`,
+      '    keep: 3',
+      '    mode: vm-export',
+    );
+    lines.push(
+      `    exclude: [TEAM${i}-scratch]`,
+      `    owner: team-${i}@example.com`,
+      '    disks:',
+      '      - xvda',
+      '      - xvdb',
+      '',
+    );
   }
   lines.length = LINES;
   return lines.join('\n') + '\n';
@@ -64,7 +80,13 @@ function stats(samples: number[]): string {
 }
 
 /** One-character edits in the middle of the file; time until the next publishDiagnostics. */
-async function editLatency(client: TestClient, uri: string, text: string, line: number, column: number): Promise<number[]> {
+async function editLatency(
+  client: TestClient,
+  uri: string,
+  text: string,
+  line: number,
+  column: number,
+): Promise<number[]> {
   await client.open(uri, text);
   await client.waitFor('first diagnostics', () => (client.publishCount.get(uri) ?? 0) > 0 || undefined, 60_000);
   const samples: number[] = [];
@@ -78,7 +100,11 @@ async function editLatency(client: TestClient, uri: string, text: string, line: 
       range: { start: position, end: insert ? position : { line, character: column + 1 } },
       newText: insert ? 'x' : '',
     });
-    await client.waitFor('diagnostics after the edit', () => ((client.publishCount.get(uri) ?? 0) > count ? true : undefined), 10_000);
+    await client.waitFor(
+      'diagnostics after the edit',
+      () => ((client.publishCount.get(uri) ?? 0) > count ? true : undefined),
+      10_000,
+    );
     samples.push(performance.now() - start);
   }
   return samples;
@@ -89,7 +115,9 @@ async function ours(): Promise<void> {
   await client.initialize();
   const latency = await editLatency(client, 'file:///bench/big.cfg', configText(), EDIT_LINE, 10);
   console.log(`vmbackup   diagnostics after a 1-char edit, ${LINES} lines, no pool: ${stats(latency)}`);
-  console.log(`vmbackup   memory with the 10,000-line file open, no pool: ${rssMb(client.process!.pid!).toFixed(1)} MB RSS`);
+  console.log(
+    `vmbackup   memory with the 10,000-line file open, no pool: ${rssMb(client.process!.pid!).toFixed(1)} MB RSS`,
+  );
   await client.dispose();
 
   const sim = await startSimulator({ fixture: join(ROOT, 'test/sim/fixtures/large-5000.json') });
@@ -99,7 +127,9 @@ async function ours(): Promise<void> {
     const started = performance.now();
     await pooled.connection.sendRequest(Methods.setPoolPassword, { password: sim.password });
     const status = await pooled.waitForPoolStatus('connected', (s) => s.state === 'connected', 120_000);
-    console.log(`vmbackup   connected to the 5,000-VM pool in ${((performance.now() - started) / 1000).toFixed(1)} s (${status.vmCount} selectable VMs)`);
+    console.log(
+      `vmbackup   connected to the 5,000-VM pool in ${((performance.now() - started) / 1000).toFixed(1)} s (${status.vmCount} selectable VMs)`,
+    );
     const uri = 'file:///bench/all.cfg';
     await pooled.open(uri, 'max_backups=4\nexclude=TEST-vm-0001\nvm-export=.*\n');
     await pooled.diagnosticsFor(uri, 60_000);
@@ -107,14 +137,21 @@ async function ours(): Promise<void> {
     let shown = '';
     for (let i = 0; i < HOVERS; i++) {
       const start = performance.now();
-      const hover = await pooled.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 2, character: 11 } });
+      const hover = await pooled.connection.sendRequest(HoverRequest.type, {
+        textDocument: { uri },
+        position: { line: 2, character: 11 },
+      });
       hovers.push(performance.now() - start);
       shown = (hover?.contents as MarkupContent | undefined)?.value ?? '';
     }
     console.log(`vmbackup   hover on vm-export=.* against the 5,000-VM pool: ${stats(hovers)}`);
-    console.log(`           (hover says: ${JSON.stringify(shown.split('\n').find((l) => /VM/.test(l) && /\d/.test(l)) ?? shown.slice(0, 80))})`);
+    console.log(
+      `           (hover says: ${JSON.stringify(shown.split('\n').find((l) => /VM/.test(l) && /\d/.test(l)) ?? shown.slice(0, 80))})`,
+    );
     const server = (await pooled.connection.sendRequest(Methods.serverStats)) as ServerStats;
-    console.log(`vmbackup   memory with the 5,000-VM pool loaded: ${rssMb(pooled.process!.pid!).toFixed(1)} MB RSS (/proc), heap ${(server.heapUsedBytes / 1048576).toFixed(1)} MB`);
+    console.log(
+      `vmbackup   memory with the 5,000-VM pool loaded: ${rssMb(pooled.process!.pid!).toFixed(1)} MB RSS (/proc), heap ${(server.heapUsedBytes / 1048576).toFixed(1)} MB`,
+    );
     const pooledUri = 'file:///bench/big-pooled.cfg';
     const opened = performance.now();
     const pooledLatency = await editLatency(pooled, pooledUri, configText(), EDIT_LINE, 10);
@@ -122,9 +159,18 @@ async function ours(): Promise<void> {
     // While typing, a slow plan is deferred; once typing pauses it runs and publishes again.
     const count = pooled.publishCount.get(pooledUri) ?? 0;
     const paused = performance.now();
-    await pooled.edit(pooledUri, { range: { start: { line: EDIT_LINE, character: 10 }, end: { line: EDIT_LINE, character: 10 } }, newText: 'y' });
-    await pooled.waitFor('the deferred complete publish', () => ((pooled.publishCount.get(pooledUri) ?? 0) >= count + 2 ? true : undefined), 30_000);
-    console.log(`           complete diagnostics incl. the pool plan ${(performance.now() - paused).toFixed(0)} ms after the last keystroke (the plan waits for a 300 ms pause; bench part ran ${((performance.now() - opened) / 1000).toFixed(1)} s)`);
+    await pooled.edit(pooledUri, {
+      range: { start: { line: EDIT_LINE, character: 10 }, end: { line: EDIT_LINE, character: 10 } },
+      newText: 'y',
+    });
+    await pooled.waitFor(
+      'the deferred complete publish',
+      () => ((pooled.publishCount.get(pooledUri) ?? 0) >= count + 2 ? true : undefined),
+      30_000,
+    );
+    console.log(
+      `           complete diagnostics incl. the pool plan ${(performance.now() - paused).toFixed(0)} ms after the last keystroke (the plan waits for a 300 ms pause; bench part ran ${((performance.now() - opened) / 1000).toFixed(1)} s)`,
+    );
   } finally {
     await pooled.dispose();
     await sim.close();
@@ -134,18 +180,32 @@ async function ours(): Promise<void> {
 /** The server's own work per keystroke, without pipes and scheduling: the same code in-process. */
 function inProcess(): void {
   let document = TextDocument.create('file:///bench/big.cfg', 'vmbackup', 1, configText());
-  const store = new DocumentStore(() => DEFAULT_SETTINGS, () => ({ status: { state: 'disconnected', vmCount: 0, message: '', url: '' }, generation: 0 }));
+  const store = new DocumentStore(
+    () => DEFAULT_SETTINGS,
+    () => ({ status: { state: 'disconnected', vmCount: 0, message: '', url: '' }, generation: 0 }),
+  );
   store.quickDiagnostics(document);
   const samples: number[] = [];
   for (let i = 0; i < 200; i++) {
     const insert = i % 2 === 0;
     const position = { line: EDIT_LINE, character: 10 };
-    document = TextDocument.update(document, [{ range: { start: position, end: insert ? position : { line: EDIT_LINE, character: 11 } }, text: insert ? 'x' : '' }], document.version + 1);
+    document = TextDocument.update(
+      document,
+      [
+        {
+          range: { start: position, end: insert ? position : { line: EDIT_LINE, character: 11 } },
+          text: insert ? 'x' : '',
+        },
+      ],
+      document.version + 1,
+    );
     const start = performance.now();
     JSON.stringify(store.toLsp(document, store.quickDiagnostics(document).diagnostics));
     samples.push(performance.now() - start);
   }
-  console.log(`vmbackup   in-process work per 1-char edit (parse + validate + serialise), ${LINES} lines: ${stats(samples.slice(20))}`);
+  console.log(
+    `vmbackup   in-process work per 1-char edit (parse + validate + serialise), ${LINES} lines: ${stats(samples.slice(20))}`,
+  );
 }
 
 // yaml-language-server is only the comparison of this benchmark, so it is not a project
@@ -158,8 +218,19 @@ function yamlLanguageServerBin(): string {
   if (!existsSync(bin)) {
     console.log(`installing yaml-language-server@${YAML_LS_VERSION} into bench/.comparison for the comparison`);
     mkdirSync(prefix, { recursive: true });
-    const npm = spawnSync('npm', ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund',
-      `yaml-language-server@${YAML_LS_VERSION}`], { stdio: 'inherit' });
+    const npm = spawnSync(
+      'npm',
+      [
+        'install',
+        '--prefix',
+        prefix,
+        '--no-save',
+        '--no-audit',
+        '--no-fund',
+        `yaml-language-server@${YAML_LS_VERSION}`,
+      ],
+      { stdio: 'inherit' },
+    );
     if (npm.status !== 0) throw new Error('could not install yaml-language-server for the comparison');
   }
   return bin;
@@ -176,7 +247,11 @@ async function yaml(): Promise<void> {
 }
 
 ensureBuilt();
-console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs (other work on the machine inflates the tails)`);
+console.log(
+  `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} on ${cpus().length} CPUs (other work on the machine inflates the tails)`,
+);
 inProcess();
 await ours();
 await yaml();

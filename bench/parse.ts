@@ -8,20 +8,46 @@ import { parseConfig, validateConfig } from '../runner/src/config';
 // A large but realistic file: settings, a block of excludes first, then selections with
 // comments and blanks, and a sprinkling of mistakes (about 1 line in 50) to diagnose.
 function generate(lines: number): string {
-  const out: string[] = ['# generated benchmark config', 'max_backups=4', 'backup_dir=/snapshots/BACKUPS', 'pool_db_backup=0', ''];
+  const out: string[] = [
+    '# generated benchmark config',
+    'max_backups=4',
+    'backup_dir=/snapshots/BACKUPS',
+    'pool_db_backup=0',
+    '',
+  ];
   for (let i = 0; i < lines / 10; i++) out.push(i % 2 ? `exclude=TEMP-${i}-.*` : `exclude=PROD-bench-${i}`);
   for (let i = 0; out.length < lines; i++) {
     switch (i % 10) {
-      case 0: out.push(`# group ${i}`); break;
-      case 1: out.push(`vm-export=PROD-web${i}:3`); break;
-      case 2: out.push(`vm-export=DEV-${i}.*`); break;
-      case 3: out.push(`vdi-export=BIG-db${i}`); break;
-      case 4: out.push(''); break;
-      case 5: out.push(`metadata-export=WEB-${i}.*:2`); break;
-      case 6: out.push(`vm-export=APP-${i}-[ab]$`); break;
-      case 7: out.push(i % 50 === 7 ? `vm-export=file${i}.server  # inline comment` : `vm-export=SVC ${i}`); break;
-      case 8: out.push(i % 50 === 8 ? `max_backup=${i}` : `vm-export=DB-${i}:5`); break;
-      default: out.push(i % 50 === 9 ? `exclude=LATE-${i}` : `vdi-export=FS-${i}.*`); break;
+      case 0:
+        out.push(`# group ${i}`);
+        break;
+      case 1:
+        out.push(`vm-export=PROD-web${i}:3`);
+        break;
+      case 2:
+        out.push(`vm-export=DEV-${i}.*`);
+        break;
+      case 3:
+        out.push(`vdi-export=BIG-db${i}`);
+        break;
+      case 4:
+        out.push('');
+        break;
+      case 5:
+        out.push(`metadata-export=WEB-${i}.*:2`);
+        break;
+      case 6:
+        out.push(`vm-export=APP-${i}-[ab]$`);
+        break;
+      case 7:
+        out.push(i % 50 === 7 ? `vm-export=file${i}.server  # inline comment` : `vm-export=SVC ${i}`);
+        break;
+      case 8:
+        out.push(i % 50 === 8 ? `max_backup=${i}` : `vm-export=DB-${i}:5`);
+        break;
+      default:
+        out.push(i % 50 === 9 ? `exclude=LATE-${i}` : `vdi-export=FS-${i}.*`);
+        break;
     }
   }
   return out.join('\n');
@@ -69,8 +95,12 @@ const e = stats(edit);
 const w = stats(wall);
 const c = stats(cpu);
 console.log(`parse + validate, 10,000 lines (${diagnostics} diagnostics, regex syntax included), 100 runs each:`);
-console.log(`  editing (GC between runs): median ${e.median.toFixed(2)} ms   p95 ${e.p95.toFixed(2)} ms   min ${e.min.toFixed(2)} ms`);
-console.log(`  back to back, wall:        median ${w.median.toFixed(2)} ms   p95 ${w.p95.toFixed(2)} ms   min ${w.min.toFixed(2)} ms`);
+console.log(
+  `  editing (GC between runs): median ${e.median.toFixed(2)} ms   p95 ${e.p95.toFixed(2)} ms   min ${e.min.toFixed(2)} ms`,
+);
+console.log(
+  `  back to back, wall:        median ${w.median.toFixed(2)} ms   p95 ${w.p95.toFixed(2)} ms   min ${w.min.toFixed(2)} ms`,
+);
 console.log(`  back to back, cpu:         median ${c.median.toFixed(2)} ms   p95 ${c.p95.toFixed(2)} ms`);
 console.log(`  new file, every regex compiled once (cold cache): ${cold.toFixed(2)} ms`);
 console.log(`  target < 20 ms (editing median): ${e.median < 20 ? 'OK' : 'MISSED'}`);

@@ -27,7 +27,10 @@ for (let round = 0; round < 30; round++) {
   warm.push(performance.now() - t);
 }
 
-const names = Array.from({ length: 5000 }, (_, i) => `${['PROD', 'DEV-web', 'APP-b', 'DB-x', 'test'][i % 5]}${i}${i % 7 ? '' : '-SAVE'}`);
+const names = Array.from(
+  { length: 5000 },
+  (_, i) => `${['PROD', 'DEV-web', 'APP-b', 'DB-x', 'test'][i % 5]}${i}${i % 7 ? '' : '-SAVE'}`,
+);
 const regexes = patterns(0).map((p) => {
   const r = compilePython(p);
   if (!r.ok) throw new Error(p);
@@ -42,5 +45,9 @@ for (let round = 0; round < 5; round++) {
   matchTimes.push(performance.now() - t);
 }
 
-console.log(`pyre compile, 200 patterns: cold ${median(cold).toFixed(2)} ms (median of 30), warm/cached ${median(warm).toFixed(3)} ms`);
-console.log(`pyre match, 200 patterns x 5000 names = 1,000,000 tests: ${median(matchTimes).toFixed(1)} ms (${hits} matches)`);
+console.log(
+  `pyre compile, 200 patterns: cold ${median(cold).toFixed(2)} ms (median of 30), warm/cached ${median(warm).toFixed(3)} ms`,
+);
+console.log(
+  `pyre match, 200 patterns x 5000 names = 1,000,000 tests: ${median(matchTimes).toFixed(1)} ms (${hits} matches)`,
+);

@@ -42,7 +42,10 @@ function timed(host: Host): { host: Host; xeMs: () => number; reset: () => void 
 }
 
 const sim: Simulator = await startSimulator({
-  fixture: { name: 'bench', generate: [{ name: 'bench-vm-{n:3}', count: VMS, disks: [{ size: '1MiB', used: 0 }], vifs: [] }] },
+  fixture: {
+    name: 'bench',
+    generate: [{ name: 'bench-vm-{n:3}', count: VMS, disks: [{ size: '1MiB', used: 0 }], vifs: [] }],
+  },
 });
 const pool = await connectPool(sim.url, sim.password);
 const port = Number(new URL(sim.url).port);
@@ -66,7 +69,16 @@ async function measure(host: Host, concurrency: number) {
     bus,
     jobs,
     signal: new AbortController().signal,
-    settings: { backupDir: join(dir, 'B'), statusLog: join(dir, 'status.log'), vdiExportFormat: 'raw', compress: 'none', poolDbBackup: false, preClean: false, concurrency, dryRun: false },
+    settings: {
+      backupDir: join(dir, 'B'),
+      statusLog: join(dir, 'status.log'),
+      vdiExportFormat: 'raw',
+      compress: 'none',
+      poolDbBackup: false,
+      preClean: false,
+      concurrency,
+      dryRun: false,
+    },
   });
   const wall = performance.now() - t0;
   rmSync(dir, { recursive: true, force: true });
@@ -106,25 +118,36 @@ async function transport(name: string, host: Host, overheadTarget: number): Prom
     const overhead = (seq.wall - seq.xe) / VMS;
     const speedup = seq.wall / par.wall;
     const realistic = profile === 'realistic';
-    console.log(`${name}, ${realistic ? `realistic timing (${describe(profile)})` : 'instant simulator (CPU-bound: every xe call is a Node process start)'}:`);
-    console.log(`  sequential: ${seconds(seq.wall)} for ${VMS} VMs = ${(seq.wall / VMS).toFixed(0)} ms/VM (inside xe: ${(seq.xe / VMS).toFixed(0)} ms/VM)`);
+    console.log(
+      `${name}, ${realistic ? `realistic timing (${describe(profile)})` : 'instant simulator (CPU-bound: every xe call is a Node process start)'}:`,
+    );
+    console.log(
+      `  sequential: ${seconds(seq.wall)} for ${VMS} VMs = ${(seq.wall / VMS).toFixed(0)} ms/VM (inside xe: ${(seq.xe / VMS).toFixed(0)} ms/VM)`,
+    );
     if (realistic) {
       // The runner reads vm-metadata.xml through xen-api (/export_metadata), whose export task
       // now waits taskMs on the server: host time outside xe, not runner work.
-      console.log(`  time outside xe: ${overhead.toFixed(0)} ms/VM (includes the ${TIMING_PROFILES.realistic.taskMs} ms export-task wait of the xen-api metadata download; the overhead target is checked on the instant run)`);
+      console.log(
+        `  time outside xe: ${overhead.toFixed(0)} ms/VM (includes the ${TIMING_PROFILES.realistic.taskMs} ms export-task wait of the xen-api metadata download; the overhead target is checked on the instant run)`,
+      );
     } else {
-      console.log(`  orchestration overhead (outside xe): ${overhead.toFixed(0)} ms/VM  (target < ${overheadTarget} ms) ${overhead < overheadTarget ? 'OK' : 'MISSED'}`);
+      console.log(
+        `  orchestration overhead (outside xe): ${overhead.toFixed(0)} ms/VM  (target < ${overheadTarget} ms) ${overhead < overheadTarget ? 'OK' : 'MISSED'}`,
+      );
     }
     console.log(
       `  --concurrency 4: ${seconds(par.wall)}  speedup ${speedup.toFixed(2)}x` +
-        (realistic ? `  (target >= 2.5x) ${speedup >= 2.5 ? 'OK' : 'MISSED'}` : `  (bounded by the ${cpus().length} CPUs; not the figure the 2.5x target is about)`),
+        (realistic
+          ? `  (target >= 2.5x) ${speedup >= 2.5 ? 'OK' : 'MISSED'}`
+          : `  (bounded by the ${cpus().length} CPUs; not the figure the 2.5x target is about)`),
     );
   }
   sim.timing.set('instant');
 }
 
 const wanted = process.argv.slice(2);
-for (const w of wanted) if (w !== 'instant' && w !== 'realistic') throw new Error(`unknown profile ${w} (instant, realistic)`);
+for (const w of wanted)
+  if (w !== 'instant' && w !== 'realistic') throw new Error(`unknown profile ${w} (instant, realistic)`);
 const profiles: TimingProfile[] = wanted.length > 0 ? (wanted as TimingProfile[]) : ['instant', 'realistic'];
 
 console.log(`${VMS} VMs, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)}`);
@@ -134,7 +157,10 @@ console.log(
     `is waited for and the xe process starts saturate the ${cpus().length} CPUs, so that speedup cannot exceed about ${cpus().length}x whatever the runner does.`,
 );
 try {
-  const local = createLocalHost({ xePath: sim.xePath, xeConnection: { server: '127.0.0.1', port, user: 'root', password: sim.password, noSsl: true } });
+  const local = createLocalHost({
+    xePath: sim.xePath,
+    xeConnection: { server: '127.0.0.1', port, user: 'root', password: sim.password, noSsl: true },
+  });
   await transport('local', local, 150);
   await local.close();
 

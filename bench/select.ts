@@ -31,14 +31,23 @@ function makeInventory(count: number): Inventory {
 function makeConfig(lines: number, vmCount: number): ParsedConfig {
   const out = ['max_backups=4'];
   const excludes = Math.max(1, Math.floor(lines / 10));
-  for (let i = 0; i < excludes; i++) out.push(i % 2 ? `exclude=TEMP-vm${i * 7}.*` : `exclude=DEV-vm${(i * 8 + 1) % vmCount}`);
+  for (let i = 0; i < excludes; i++)
+    out.push(i % 2 ? `exclude=TEMP-vm${i * 7}.*` : `exclude=DEV-vm${(i * 8 + 1) % vmCount}`);
   for (let i = 0; out.length < lines; i++) {
     const group = GROUPS[i % GROUPS.length]!;
     switch (i % 4) {
-      case 0: out.push(`vm-export=${group}-vm${i}[0-9]*:${(i % 5) + 1}`); break;
-      case 1: out.push(`vm-export=${group}-vm${(i * 13) % vmCount}`); break;
-      case 2: out.push(`vdi-export=${group}-vm${i}\\.example\\.com$`); break;
-      default: out.push(`metadata-export=${group}-vm${(i * 17) % vmCount}`); break;
+      case 0:
+        out.push(`vm-export=${group}-vm${i}[0-9]*:${(i % 5) + 1}`);
+        break;
+      case 1:
+        out.push(`vm-export=${group}-vm${(i * 13) % vmCount}`);
+        break;
+      case 2:
+        out.push(`vdi-export=${group}-vm${i}\\.example\\.com$`);
+        break;
+      default:
+        out.push(`metadata-export=${group}-vm${(i * 17) % vmCount}`);
+        break;
     }
   }
   return parseConfig(out.join('\n'));
@@ -61,7 +70,13 @@ function measure(vms: number, lines: number): { median: number; p95: number; sel
 }
 
 console.log('planSelection (median / p95 of 30 runs):');
-const sizes: Array<[number, number]> = [[1250, 100], [2500, 100], [5000, 100], [2500, 200], [5000, 200]];
+const sizes: Array<[number, number]> = [
+  [1250, 100],
+  [2500, 100],
+  [5000, 100],
+  [2500, 200],
+  [5000, 200],
+];
 for (const [vms, lines] of sizes) {
   const { median, p95, selected } = measure(vms, lines);
   const perCell = (median * 1e6) / (vms * lines);
@@ -72,7 +87,10 @@ for (const [vms, lines] of sizes) {
 }
 
 /** Plain names that match no VM: half are pool names in lower case (most get a suggestion), half match nothing. */
-function measureNotFound(vms: number, lines: number): { median: number; p95: number; warnings: number; suggestions: number } {
+function measureNotFound(
+  vms: number,
+  lines: number,
+): { median: number; p95: number; warnings: number; suggestions: number } {
   const inventory = makeInventory(vms);
   const out = ['max_backups=4'];
   for (let i = 0; out.length <= lines; i++) {
@@ -90,7 +108,12 @@ function measureNotFound(vms: number, lines: number): { median: number; p95: num
   }
   samples.sort((a, b) => a - b);
   const warnings = diagnostics.filter((d) => d.code === 'VMB040');
-  return { median: samples[7]!, p95: samples[14]!, warnings: warnings.length, suggestions: warnings.filter((d) => d.message.includes('Did you mean')).length };
+  return {
+    median: samples[7]!,
+    p95: samples[14]!,
+    warnings: warnings.length,
+    suggestions: warnings.filter((d) => d.message.includes('Did you mean')).length,
+  };
 }
 
 console.log('inventoryDiagnostics (median / max of 15 runs):');

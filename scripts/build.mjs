@@ -33,7 +33,11 @@ const common = {
 const bundles = [
   { entryPoints: [join(root, 'client/src/extension.ts')], outfile: join(dist, 'extension.js'), external: ['vscode'] },
   // The language client is loaded on demand by the extension (keeps activation small).
-  { entryPoints: [join(root, 'client/src/languageClient.ts')], outfile: join(dist, 'languageClient.js'), external: ['vscode'] },
+  {
+    entryPoints: [join(root, 'client/src/languageClient.ts')],
+    outfile: join(dist, 'languageClient.js'),
+    external: ['vscode'],
+  },
   { entryPoints: [join(root, 'server/src/main.ts')], outfile: join(dist, 'server.js') },
   {
     entryPoints: [join(root, 'runner/src/cli.ts')],
@@ -52,4 +56,5 @@ for (const b of bundles) {
   }
 }
 chmodSync(join(dist, 'vmbackup.js'), 0o755);
-if (!watch) console.log(`built dist/extension.js, dist/languageClient.js, dist/server.js, dist/vmbackup.js (v${version})`);
+if (!watch)
+  console.log(`built dist/extension.js, dist/languageClient.js, dist/server.js, dist/vmbackup.js (v${version})`);

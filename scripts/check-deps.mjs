@@ -93,7 +93,8 @@ export function checkDependencies(rootDir = projectRoot) {
       }
     }
     for (const name of declared) {
-      if (!used.has(name)) problems.push(`${ws}/package.json: dependency "${name}" is declared but imported nowhere in ${ws}/src`);
+      if (!used.has(name))
+        problems.push(`${ws}/package.json: dependency "${name}" is declared but imported nowhere in ${ws}/src`);
     }
   }
 
@@ -111,9 +112,14 @@ export function checkDependencies(rootDir = projectRoot) {
     ...['.ci/run', ...walk(join(root, 'scripts')), ...walk(join(root, 'test')), ...walk(join(root, 'bench'))]
       .filter((f) => existsSync(join(root, f)) || existsSync(f))
       .map((f) => readFileSync(existsSync(f) ? f : join(root, f), 'utf8')),
-    ...readdirSync(join(root, 'scripts')).filter((f) => f.endsWith('.sh')).map((f) => readFileSync(join(root, 'scripts', f), 'utf8')),
+    ...readdirSync(join(root, 'scripts'))
+      .filter((f) => f.endsWith('.sh'))
+      .map((f) => readFileSync(join(root, 'scripts', f), 'utf8')),
   ].join('\n');
-  const allUsed = new Set([...rootUsed.keys(), ...WORKSPACES.flatMap((ws) => [...importsOf(walk(join(root, ws, 'src'))).keys()])]);
+  const allUsed = new Set([
+    ...rootUsed.keys(),
+    ...WORKSPACES.flatMap((ws) => [...importsOf(walk(join(root, ws, 'src'))).keys()]),
+  ]);
   for (const name of devDeclared) {
     if (rootUsed.has(name)) continue;
     if (name.startsWith('@types/')) {
@@ -123,7 +129,12 @@ export function checkDependencies(rootDir = projectRoot) {
       continue;
     }
     const bins = binsOf(name);
-    if (bins.some((bin) => new RegExp(`(^|[\\s"'\`/])${bin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([\\s"'\`]|$)`, 'm').test(commandText))) continue;
+    if (
+      bins.some((bin) =>
+        new RegExp(`(^|[\\s"'\`/])${bin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([\\s"'\`]|$)`, 'm').test(commandText),
+      )
+    )
+      continue;
     problems.push(`package.json: devDependency "${name}" is neither imported nor run as a command`);
   }
   return problems;

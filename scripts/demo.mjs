@@ -21,7 +21,10 @@ function banner(text) {
 
 function run(args, env) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [cli, ...args], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, ...env },
+    });
     child.on('close', (code) => resolve(code ?? 2));
   });
 }
@@ -70,7 +73,9 @@ try {
   tree(join(out, 'BACKUPS'));
 
   banner(`status log: ${relative(root, out)}/status.log`);
-  process.stdout.write(existsSync(join(out, 'status.log')) ? readFileSync(join(out, 'status.log'), 'utf8') : '(none)\n');
+  process.stdout.write(
+    existsSync(join(out, 'status.log')) ? readFileSync(join(out, 'status.log'), 'utf8') : '(none)\n',
+  );
 } finally {
   await sim.close();
 }

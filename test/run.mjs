@@ -19,7 +19,8 @@ function collect(dir, out) {
   return out;
 }
 
-const files = collect(join(root, 'test'), []).sort()
+const files = collect(join(root, 'test'), [])
+  .sort()
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
 if (files.length === 0) {
   console.error('no test files matched');

@@ -15,7 +15,11 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
-main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }, controller.signal)
+main(
+  process.argv.slice(2),
+  { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env },
+  controller.signal,
+)
   .catch((error: unknown) => {
     process.stderr.write(`vmbackup: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;

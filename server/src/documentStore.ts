@@ -87,7 +87,8 @@ export class DocumentStore {
   private entry(document: TextDocument): Entry {
     const cached = this.entries.get(document.uri);
     const same = cached?.document === document;
-    if (same && cached.version === document.version && cached.settingsGeneration === this.settingsGeneration) return cached;
+    if (same && cached.version === document.version && cached.settingsGeneration === this.settingsGeneration)
+      return cached;
     const text = document.getText();
     const parsed = parseIncrementally(same ? { text: cached.text, config: cached.config.config } : undefined, text);
     const entry: Entry = {
@@ -106,7 +107,11 @@ export class DocumentStore {
 
   private selectionReady(entry: Entry, pool: PoolSnapshot): boolean {
     const selection = entry.selection;
-    return selection !== undefined && selection.poolGeneration === pool.generation && sameEntries(selection.entries, entry.config.config.entries);
+    return (
+      selection !== undefined &&
+      selection.poolGeneration === pool.generation &&
+      sameEntries(selection.entries, entry.config.config.entries)
+    );
   }
 
   private selection(entry: Entry, pool: PoolSnapshot): SelectionAnalysis {
@@ -135,7 +140,14 @@ export class DocumentStore {
     const pool = this.pool();
     const docsUri = this.docsUri();
     const settings = this.settings();
-    const base = { uri: document.uri, document, analysis: entry.config, pool, settings, ...(docsUri ? { docsUri } : {}) };
+    const base = {
+      uri: document.uri,
+      document,
+      analysis: entry.config,
+      pool,
+      settings,
+      ...(docsUri ? { docsUri } : {}),
+    };
     const previous = entry.selection;
     if (!fresh && this.deferrable(entry, pool)) {
       if (previous?.poolGeneration !== pool.generation) {
@@ -143,7 +155,11 @@ export class DocumentStore {
         return { ...base, selection: analyseSelection(entry.config, undefined), selectionValidAt: () => false };
       }
       const lines = entry.config.config.lines;
-      return { ...base, selection: previous.value, selectionValidAt: (line) => lines[line] !== undefined && previous.lineTexts.get(line) === lines[line]!.text };
+      return {
+        ...base,
+        selection: previous.value,
+        selectionValidAt: (line) => lines[line] !== undefined && previous.lineTexts.get(line) === lines[line]!.text,
+      };
     }
     return { ...base, selection: this.selection(entry, pool), selectionValidAt: ALWAYS };
   }

@@ -12,16 +12,26 @@ import { hover } from './service/hover';
 import { completions } from './service/completion';
 import { codeLenses, inlayHints } from './service/lenses';
 
-export function registerFeatures(connection: Connection, documents: TextDocuments<TextDocument>, store: DocumentStore): void {
+export function registerFeatures(
+  connection: Connection,
+  documents: TextDocuments<TextDocument>,
+  store: DocumentStore,
+): void {
   /** `fresh: false` for requests the editor sends by itself while the user types. */
-  function guarded<P extends { textDocument: { uri: string } }, R>(name: string, handler: (context: FeatureContext, params: P) => R, fresh = true) {
+  function guarded<P extends { textDocument: { uri: string } }, R>(
+    name: string,
+    handler: (context: FeatureContext, params: P) => R,
+    fresh = true,
+  ) {
     return (params: P): R | null => {
       const document = documents.get(params.textDocument.uri);
       if (!document) return null;
       try {
         return handler(store.context(document, fresh), params);
       } catch (error) {
-        connection.console.error(`${name} failed for ${params.textDocument.uri}: ${(error as Error).stack ?? String(error)}`);
+        connection.console.error(
+          `${name} failed for ${params.textDocument.uri}: ${(error as Error).stack ?? String(error)}`,
+        );
         return null;
       }
     };
@@ -34,7 +44,9 @@ export function registerFeatures(connection: Connection, documents: TextDocument
   connection.onDocumentSymbol(guarded('documentSymbol', (c) => documentSymbols(c.analysis.config)));
   connection.onFoldingRanges(guarded('foldingRange', (c) => foldingRanges(c.analysis.config)));
   connection.onDocumentFormatting(guarded('formatting', (c) => formatDocument(c.analysis.config)));
-  connection.onDocumentRangeFormatting(guarded('rangeFormatting', (c, p) => formatDocument(c.analysis.config, p.range)));
+  connection.onDocumentRangeFormatting(
+    guarded('rangeFormatting', (c, p) => formatDocument(c.analysis.config, p.range)),
+  );
   connection.onCodeAction(
     guarded(
       'codeAction',

@@ -31,7 +31,11 @@ export function parseIncrementally(previous: ParsedText | undefined, text: strin
   let prefix = 0;
   while (prefix < common && old.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
   let suffix = 0;
-  while (suffix < common - prefix && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+  while (
+    suffix < common - prefix &&
+    old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)
+  )
+    suffix++;
   const oldEnd = old.length - suffix;
 
   // Whole old lines [first, last] that contain the changed characters.

@@ -22,7 +22,6 @@ export interface PoolTarget {
   certificateFingerprint: string;
 }
 
-
 export interface LivePoolOptions {
   storagePath?: string;
   onChange: (snapshot: PoolSnapshot) => void;
@@ -37,7 +36,7 @@ const LARGE_POOL = 1000;
 
 /** Network failures say what failed, not a login problem. */
 const NETWORK_ERRORS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused: nothing listens there (is it the pool master\'s address and port?)',
+  ECONNREFUSED: "connection refused: nothing listens there (is it the pool master's address and port?)",
   ENOTFOUND: 'the host name is not known (DNS)',
   EAI_AGAIN: 'the host name could not be resolved (DNS)',
   ETIMEDOUT: 'no answer (timed out)',
@@ -102,7 +101,9 @@ export class LivePool {
   /** New settings: reconnects only when url, user or fingerprint really changed. */
   async configure(target: PoolTarget): Promise<void> {
     const same =
-      target.url === this.target.url && target.user === this.target.user && target.certificateFingerprint === this.target.certificateFingerprint;
+      target.url === this.target.url &&
+      target.user === this.target.user &&
+      target.certificateFingerprint === this.target.certificateFingerprint;
     if (same) return;
     const sameIdentity = target.url === this.target.url && target.user === this.target.user;
     // Close (and cache) under the old target before switching: the cache is keyed by it.
@@ -143,7 +144,10 @@ export class LivePool {
     const attempt = ++this.attempt;
     const pinned = normaliseFingerprint(this.target.certificateFingerprint);
     if (this.target.certificateFingerprint && !pinned) {
-      return this.setOfflineState('vmbackup.pool.certificateFingerprint is not a sha256 fingerprint (64 hex digits).', true);
+      return this.setOfflineState(
+        'vmbackup.pool.certificateFingerprint is not a sha256 fingerprint (64 hex digits).',
+        true,
+      );
     }
     this.setState('connecting', `Connecting to ${this.target.url} as ${this.target.user}...`);
     let client: Xapi;
@@ -229,7 +233,7 @@ export class LivePool {
     clearTimeout(this.cacheTimer);
     this.cacheTimer = undefined;
     const inventory = this.inventory;
-    if (!inventory || inventory.source !== 'live') return;
+    if (inventory?.source !== 'live') return;
     try {
       await this.cache.save(this.target.url, this.target.user, inventory);
     } catch (error) {

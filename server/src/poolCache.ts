@@ -26,7 +26,8 @@ export class PoolCache {
     if (!file) return undefined;
     try {
       const data = JSON.parse(await readFile(file, 'utf8')) as CacheFile;
-      if (data.format !== 1 || data.url !== url || data.user !== user || !Array.isArray(data.inventory?.vms)) return undefined;
+      if (data.format !== 1 || data.url !== url || data.user !== user || !Array.isArray(data.inventory?.vms))
+        return undefined;
       return { ...data.inventory, source: 'cache' };
     } catch {
       return undefined; // no cache yet, or a damaged one: behave as if there were none

@@ -116,7 +116,8 @@ export class PoolRecords {
     const table = new Map<string, Compact>();
     if (known || !BATCHED.has(type)) {
       const records = known ?? (await this.xapi.call<Record<string, unknown>>(`${type}.get_all_records`));
-      for (const [ref, record] of Object.entries(records)) table.set(ref, compact(type, record as Record<string, unknown>));
+      for (const [ref, record] of Object.entries(records))
+        table.set(ref, compact(type, record as Record<string, unknown>));
       return table;
     }
     const refs = await this.xapi.call<string[]>(`${type}.get_all`);
@@ -134,7 +135,12 @@ export class PoolRecords {
   private async watch(): Promise<void> {
     while (!this.stopped) {
       try {
-        const result = await this.xapi.call<{ events: XapiEvent[]; token: string }>('event.from', CLASSES, this.token, EVENT_TIMEOUT_S + 0.1);
+        const result = await this.xapi.call<{ events: XapiEvent[]; token: string }>(
+          'event.from',
+          CLASSES,
+          this.token,
+          EVENT_TIMEOUT_S + 0.1,
+        );
         if (this.stopped) return;
         this.token = result.token;
         const recovered = this.failures > 0;
@@ -158,7 +164,10 @@ export class PoolRecords {
         await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 1000 * 2 ** Math.min(this.failures, 5))));
         if (this.failures > 1) {
           // The pool may have restarted (new session, new tokens): start over.
-          await this.fetchAll().then(() => this.listener.changed(), () => undefined);
+          await this.fetchAll().then(
+            () => this.listener.changed(),
+            () => undefined,
+          );
         }
       }
     }

@@ -4,8 +4,6 @@
 export type { CoverageReport, CoverageVm, PoolConnectionState, PoolStatus } from './service/types';
 export { RUN_PREVIEW_COMMAND } from './service/types';
 
-
-
 /** Client -> server (request or notification) `vmbackup/setPoolPassword`. */
 export interface SetPoolPasswordParams {
   /** The password from SecretStorage; an empty string forgets it and disconnects. */
@@ -55,8 +53,6 @@ export interface CheckConfigsResult {
   skipped: number;
 }
 
-
-
 export const Methods = {
   setPoolPassword: 'vmbackup/setPoolPassword',
   connectPool: 'vmbackup/connectPool',
@@ -67,7 +63,6 @@ export const Methods = {
   checkConfigs: 'vmbackup/checkConfigs',
   coverage: 'vmbackup/coverage',
 } as const;
-
 
 /** Setting section read through workspace/configuration. */
 export const SETTINGS_SECTION = 'vmbackup';

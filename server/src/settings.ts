@@ -4,8 +4,6 @@ import type { ServerSettings, SeverityOverride } from './service/types';
 
 export type { Compatibility, ServerSettings, SeverityOverride } from './service/types';
 
-
-
 export const DEFAULT_SETTINGS: ServerSettings = {
   validate: { enable: true, severityOverrides: {}, ignoreExtraKeys: false },
   compatibility: 'extended',

@@ -26,8 +26,6 @@ export class WorkspaceConfigs {
   private folders: string[] = [];
   private readonly onDisk = new Map<string, ParsedConfig>();
   private scanned = false;
-  /** Bumped whenever a config (open or on disk) changes: the VM index is rebuilt then. */
-  private generation = 0;
   private readonly plans = new Map<
     string,
     { config: ParsedConfig; poolGeneration: number; lines: Array<BackupLine & { name: string }> }
@@ -35,10 +33,6 @@ export class WorkspaceConfigs {
 
   setFolders(uris: readonly string[]): void {
     this.folders = uris.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
-  }
-
-  changed(): void {
-    this.generation++;
   }
 
   /** True once some config besides the open ones is known (a scan ran or the client named files). */
@@ -52,7 +46,6 @@ export class WorkspaceConfigs {
    */
   async load(uris?: readonly string[]): Promise<{ found: string[]; skipped: number }> {
     this.scanned = true;
-    this.changed();
     if (uris) {
       const found: string[] = [];
       for (const uri of uris) {
@@ -91,7 +84,6 @@ export class WorkspaceConfigs {
     }
     const config = parseConfig(text);
     this.onDisk.set(uri, config);
-    this.changed();
     return config;
   }
 
@@ -108,11 +100,9 @@ export class WorkspaceConfigs {
     if (text === undefined || !looksLikeVmBackupConfig(path, text)) {
       if (!known) return 'ignored';
       this.onDisk.delete(uri);
-      this.changed();
       return 'removed';
     }
     this.onDisk.set(uri, parseConfig(text));
-    this.changed();
     return 'updated';
   }
 

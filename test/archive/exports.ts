@@ -60,7 +60,7 @@ export function vmDisks(sim: Simulator, name: string): { uuid: string; size: num
 /** The members of an uncompressed tar (test-side reader, trusting its input). */
 export function membersOf(tar: Buffer): Member[] {
   const members: Member[] = [];
-  for (let at = 0; at + 512 <= tar.length;) {
+  for (let at = 0; at + 512 <= tar.length; ) {
     const header = tar.subarray(at, at + 512);
     if (header.every((b) => b === 0)) break;
     const name = header.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');

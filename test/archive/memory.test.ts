@@ -23,12 +23,16 @@ test(`a ${DISK_MIB} MiB export is checked with memory growth far below its size`
     const baseline = process.memoryUsage().rss;
     let peak = baseline;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-    const summary = await checkArchive(body, { kind: 'xva', compression: 'none' }).finally(() => clearInterval(sampler));
+    const summary = await checkArchive(body, { kind: 'xva', compression: 'none' }).finally(() =>
+      clearInterval(sampler),
+    );
     peak = Math.max(peak, process.memoryUsage().rss);
     assert.equal(summary.xva!.disks[0]!.chunks, DISK_MIB);
     assert.ok(summary.fileBytes > DISK_MIB * 1024 * 1024);
     const growthMiB = (peak - baseline) / 1024 / 1024;
-    console.log(`checked ${(summary.fileBytes / 1024 / 1024).toFixed(0)} MiB, resident memory grew by ${growthMiB.toFixed(1)} MiB`);
+    console.log(
+      `checked ${(summary.fileBytes / 1024 / 1024).toFixed(0)} MiB, resident memory grew by ${growthMiB.toFixed(1)} MiB`,
+    );
     assert.ok(growthMiB < DISK_MIB / 4, `memory grew by ${growthMiB.toFixed(1)} MiB`);
   } finally {
     await sim.close();

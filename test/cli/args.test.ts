@@ -44,7 +44,10 @@ test('an unknown word is an error naming it', () => {
     () => parseArgs(['pw', 'vm1', 'previwe'], noEnv),
     (e: unknown) => e instanceof CliError && e.argument === 'previwe' && /invalid parm: previwe/.test(e.message),
   );
-  assert.throws(() => parseArgs(['pw', 'vm1', '--nope'], noEnv), (e: unknown) => e instanceof CliError && e.argument === '--nope');
+  assert.throws(
+    () => parseArgs(['pw', 'vm1', '--nope'], noEnv),
+    (e: unknown) => e instanceof CliError && e.argument === '--nope',
+  );
 });
 
 test('vm-selector targets keep their text', () => {
@@ -68,8 +71,24 @@ test('password from the environment lets the password positional go', () => {
 });
 
 test('modern flags', () => {
-  const cmd = run(['--ssh', 'root@pool1:2222', '--xe=/usr/bin/xe', '--xapi', 'https://pool1/', '--json', '--concurrency', '4', '--dry-run', 'pw', 'x.cfg']);
-  assert.deepEqual(cmd.transport, { ssh: { user: 'root', host: 'pool1', port: 2222 }, xe: '/usr/bin/xe', xapi: 'https://pool1/' });
+  const cmd = run([
+    '--ssh',
+    'root@pool1:2222',
+    '--xe=/usr/bin/xe',
+    '--xapi',
+    'https://pool1/',
+    '--json',
+    '--concurrency',
+    '4',
+    '--dry-run',
+    'pw',
+    'x.cfg',
+  ]);
+  assert.deepEqual(cmd.transport, {
+    ssh: { user: 'root', host: 'pool1', port: 2222 },
+    xe: '/usr/bin/xe',
+    xapi: 'https://pool1/',
+  });
   assert.equal(cmd.json, true);
   assert.equal(cmd.concurrency, 4);
   assert.equal(cmd.dryRun, true);
@@ -82,21 +101,37 @@ test('--xapi-fingerprint and VMBACKUP_XAPI_FINGERPRINT pin the pool certificate 
   const colons = hex.match(/../g)!.join(':');
   assert.equal(run(['--xapi-fingerprint', colons.toLowerCase(), 'pw', 'x.cfg']).transport.xapiFingerprint, hex);
   assert.equal(run(['--xapi-fingerprint=sha256:' + colons, 'pw', 'x.cfg']).transport.xapiFingerprint, hex);
-  assert.equal(run(['pw', 'x.cfg'], { ...noEnv, xapiFingerprintInEnvironment: hex.toLowerCase() }).transport.xapiFingerprint, hex);
+  assert.equal(
+    run(['pw', 'x.cfg'], { ...noEnv, xapiFingerprintInEnvironment: hex.toLowerCase() }).transport.xapiFingerprint,
+    hex,
+  );
   const other = 'F'.repeat(64);
-  assert.equal(run(['--xapi-fingerprint', other, 'pw', 'x.cfg'], { ...noEnv, xapiFingerprintInEnvironment: hex }).transport.xapiFingerprint, other);
+  assert.equal(
+    run(['--xapi-fingerprint', other, 'pw', 'x.cfg'], { ...noEnv, xapiFingerprintInEnvironment: hex }).transport
+      .xapiFingerprint,
+    other,
+  );
   assert.equal(run(['pw', 'x.cfg']).transport.xapiFingerprint, undefined);
   assert.throws(
     () => parseArgs(['--xapi-fingerprint', 'ABCD', 'pw', 'x.cfg'], noEnv),
-    (e: unknown) => e instanceof CliError && e.argument === '--xapi-fingerprint=ABCD' && /sha256 fingerprint \(64 hex digits/.test(e.message),
+    (e: unknown) =>
+      e instanceof CliError &&
+      e.argument === '--xapi-fingerprint=ABCD' &&
+      /sha256 fingerprint \(64 hex digits/.test(e.message),
   );
   assert.throws(
     () => parseArgs(['pw', 'x.cfg'], { ...noEnv, xapiFingerprintInEnvironment: 'xyz' }),
     (e: unknown) => e instanceof CliError && e.argument === 'VMBACKUP_XAPI_FINGERPRINT=xyz',
   );
   for (const ctx of [noEnv, { ...noEnv, xapiFingerprintInEnvironment: hex }]) {
-    const argv = ctx === noEnv ? ['--xapi-fingerprint', hex, '--xapi-insecure', 'pw', 'x.cfg'] : ['--xapi-insecure', 'pw', 'x.cfg'];
-    assert.throws(() => parseArgs(argv, ctx), (e: unknown) => e instanceof CliError && e.argument === '--xapi-insecure' && /cannot be combined/.test(e.message));
+    const argv =
+      ctx === noEnv
+        ? ['--xapi-fingerprint', hex, '--xapi-insecure', 'pw', 'x.cfg']
+        : ['--xapi-insecure', 'pw', 'x.cfg'];
+    assert.throws(
+      () => parseArgs(argv, ctx),
+      (e: unknown) => e instanceof CliError && e.argument === '--xapi-insecure' && /cannot be combined/.test(e.message),
+    );
   }
 });
 
@@ -107,7 +142,10 @@ test('--busy-wait takes whole seconds (0 = no retry) and names a bad value', () 
   for (const value of ['-1', '1.5', 'soon', '86401']) {
     assert.throws(
       () => parseArgs([`--busy-wait=${value}`, 'pw', 'x.cfg'], noEnv),
-      (e: unknown) => e instanceof CliError && e.argument === `--busy-wait=${value}` && /whole number of seconds from 0 to 86400/.test(e.message),
+      (e: unknown) =>
+        e instanceof CliError &&
+        e.argument === `--busy-wait=${value}` &&
+        /whole number of seconds from 0 to 86400/.test(e.message),
     );
   }
 });
@@ -122,7 +160,11 @@ test('bad flag values name the argument', () => {
     ['--concurrency'],
     ['--json=1', 'pw', 'x'],
   ]) {
-    assert.throws(() => parseArgs(argv, noEnv), (e: unknown) => e instanceof CliError && e.message.length > 0, argv.join(' '));
+    assert.throws(
+      () => parseArgs(argv, noEnv),
+      (e: unknown) => e instanceof CliError && e.message.length > 0,
+      argv.join(' '),
+    );
   }
 });
 
@@ -150,6 +192,10 @@ test('--regex-budget-ms and --silence-timeout: whole numbers, errors name the ar
     [['--silence-timeout', '-1', 'pw', 'x'], '--silence-timeout=-1: needs a whole number of seconds >= 1'],
     [['--silence-timeout=abc', 'pw', 'x'], '--silence-timeout=abc: needs a whole number of seconds >= 1'],
   ] as const) {
-    assert.throws(() => parseArgs(argv, noEnv), (e: unknown) => e instanceof CliError && e.message === text, argv.join(' '));
+    assert.throws(
+      () => parseArgs(argv, noEnv),
+      (e: unknown) => e instanceof CliError && e.message === text,
+      argv.join(' '),
+    );
   }
 });

@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventBus, renderLogLine, renderJsonLine, logTimestamp, exitCodeFor, type RunEvent } from '../../runner/src/backup/events';
+import {
+  EventBus,
+  renderLogLine,
+  renderJsonLine,
+  logTimestamp,
+  exitCodeFor,
+  type RunEvent,
+} from '../../runner/src/backup/events';
 
 test('log lines use the original prefix in local time', () => {
   const d = new Date(2016, 0, 29, 10, 33, 49);

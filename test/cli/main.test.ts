@@ -22,7 +22,7 @@ async function cli(argv: string[], env: NodeJS.ProcessEnv = {}, stdin = '') {
 test('usage texts exit 1 as the original; --help and --version exit 0', async () => {
   const basic = await cli([]);
   assert.equal(basic.code, 1);
-  assert.match(basic.out, /^Usage:\nvmbackup  <password\|password-file> <config-file\|vm-selector> \[preview\]/);
+  assert.match(basic.out, /^Usage:\nvmbackup {2}<password\|password-file> <config-file\|vm-selector> \[preview\]/);
   const help = await cli(['x', 'help']);
   assert.equal(help.code, 1);
   assert.match(help.out, /^Usage-help:/);
@@ -31,7 +31,18 @@ test('usage texts exit 1 as the original; --help and --version exit 0', async ()
   assert.match((await cli(['example'])).out, /vmbackup password vdi-export=DEV-mySql/);
   const modern = await cli(['--help']);
   assert.equal(modern.code, 0);
-  for (const flag of ['--ssh', '--xe', '--xapi', '--xapi-fingerprint', 'VMBACKUP_XAPI_FINGERPRINT', '--password-env', '--password-stdin', '--json', '--concurrency', '--dry-run']) {
+  for (const flag of [
+    '--ssh',
+    '--xe',
+    '--xapi',
+    '--xapi-fingerprint',
+    'VMBACKUP_XAPI_FINGERPRINT',
+    '--password-env',
+    '--password-stdin',
+    '--json',
+    '--concurrency',
+    '--dry-run',
+  ]) {
     assert.ok(modern.out.includes(flag), flag);
   }
   const version = await cli(['--version']);

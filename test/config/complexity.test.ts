@@ -9,7 +9,25 @@ import { inventoryDiagnostics, planSelection, renderSettingsBlock } from '../../
 import { inventory } from '../select/helpers';
 import { CONFIG_SHAPES } from './shapes';
 
-const COUNTED = ['filter', 'map', 'some', 'every', 'find', 'findIndex', 'indexOf', 'lastIndexOf', 'includes', 'slice', 'concat', 'join', 'forEach', 'reduce', 'flatMap', 'reverse', 'splice'] as const;
+const COUNTED = [
+  'filter',
+  'map',
+  'some',
+  'every',
+  'find',
+  'findIndex',
+  'indexOf',
+  'lastIndexOf',
+  'includes',
+  'slice',
+  'concat',
+  'join',
+  'forEach',
+  'reduce',
+  'flatMap',
+  'reverse',
+  'splice',
+] as const;
 
 /** Array elements visited while `fn` runs (each counted method adds the array's length). */
 function arrayWork(fn: () => void): number {
@@ -51,6 +69,9 @@ for (const [name, make] of Object.entries(CONFIG_SHAPES)) {
     diagnose('max_backups=4\nfoo=1\nvm-export=x.*\nexclude=y\nvm-export=z:3\n', ['x1', 'z']);
     const workSmall = arrayWork(() => diagnose(small.text, small.pool));
     const workLarge = arrayWork(() => diagnose(large.text, large.pool));
-    assert.ok(workLarge <= 15 * workSmall, `${name}: ${workSmall} -> ${workLarge} elements visited (x${(workLarge / workSmall).toFixed(1)} for x10 lines)`);
+    assert.ok(
+      workLarge <= 15 * workSmall,
+      `${name}: ${workSmall} -> ${workLarge} elements visited (x${(workLarge / workSmall).toFixed(1)} for x10 lines)`,
+    );
   });
 }

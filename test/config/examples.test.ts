@@ -19,7 +19,9 @@ const expected: Record<string, string[]> = {
 };
 
 test('every example file is covered by this table', () => {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cfg')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.cfg'))
+    .sort();
   for (const f of files) assert.ok(f in expected, `examples/${f} has no expectation`);
 });
 

@@ -13,7 +13,12 @@ interface FixCase {
 
 const cases: FixCase[] = [
   { name: 'drop inline comment', code: 'VMB009', text: 'max_backups=3 # three\n', fixed: 'max_backups=3\n' },
-  { name: 'drop inline comment on a selection', code: 'VMB009', text: 'vm-export=web1\t# main\n', fixed: 'vm-export=web1\n' },
+  {
+    name: 'drop inline comment on a selection',
+    code: 'VMB009',
+    text: 'vm-export=web1\t# main\n',
+    fixed: 'vm-export=web1\n',
+  },
   { name: 'prefix wildcard to regex', code: 'VMB016', text: 'vm-export=PROD*:3\n', fixed: 'vm-export=PROD.*:3\n' },
   { name: 'bare star to .*', code: 'VMB016', text: 'vm-export=*\n', fixed: 'vm-export=.*\n' },
   { name: 'escape a literal name', code: 'VMB017', text: 'exclude=file.server\n', fixed: 'exclude=file\\.server$\n' },
@@ -26,7 +31,8 @@ const cases: FixCase[] = [
     name: 'move all excludes above the first selection',
     code: 'VMB013',
     text: '# weekend\nmax_backups=4\nvdi-export=BIG\nvm-export=PROD.*\nexclude=PROD-bench\nvm-export=DEV.*\nexclude=DEV-test\n',
-    fixed: '# weekend\nmax_backups=4\nexclude=PROD-bench\nexclude=DEV-test\nvdi-export=BIG\nvm-export=PROD.*\nvm-export=DEV.*\n',
+    fixed:
+      '# weekend\nmax_backups=4\nexclude=PROD-bench\nexclude=DEV-test\nvdi-export=BIG\nvm-export=PROD.*\nvm-export=DEV.*\n',
   },
   {
     name: 'move excludes, CRLF and exclude on the last line without terminator',
@@ -51,20 +57,31 @@ for (const c of cases) {
 }
 
 test('every late exclude offers the same move fix', () => {
-  const diags = validateConfig(parseConfig('vm-export=a.*\nexclude=a1\nexclude=a2\n')).filter((d) => d.code === 'VMB013');
+  const diags = validateConfig(parseConfig('vm-export=a.*\nexclude=a1\nexclude=a2\n')).filter(
+    (d) => d.code === 'VMB013',
+  );
   assert.equal(diags.length, 2);
   assert.deepEqual(diags[0]!.fix, diags[1]!.fix);
 });
 
 test('applyEdits keeps a BOM and does not count it', () => {
-  assert.equal(applyEdits('\ufeffab\ncd', [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 1 } }, newText: 'X' }]), '\ufeffab\nXd');
+  assert.equal(
+    applyEdits('\ufeffab\ncd', [
+      { range: { start: { line: 1, character: 0 }, end: { line: 1, character: 1 } }, newText: 'X' },
+    ]),
+    '\ufeffab\nXd',
+  );
 });
 
 /** Every fix of the first diagnostic with `code` (preferred first), applied: [title, text, safe]. */
 function allFixes(text: string, code: string, options = {}): Array<[string, string, boolean]> {
   const d = validateConfig(parseConfig(text), options).find((x) => x.code === code);
   assert.ok(d, `${code} reported for ${JSON.stringify(text)}`);
-  return [...(d.fix ? [d.fix] : []), ...(d.otherFixes ?? [])].map((f) => [f.title, applyEdits(text, f.edits), f.safe === true]);
+  return [...(d.fix ? [d.fix] : []), ...(d.otherFixes ?? [])].map((f) => [
+    f.title,
+    applyEdits(text, f.edits),
+    f.safe === true,
+  ]);
 }
 
 const codesOf = (text: string, options = {}) => validateConfig(parseConfig(text), options).map((d) => d.code);
@@ -74,7 +91,10 @@ test('fix VMB001: insert = after a known key (preferred), or comment the line ou
     ["Insert '=': max_backups=3", 'max_backups=3\nvm-export=a\n', false],
     ['Comment out the line', '# max_backups 3\nvm-export=a\n', false],
   ]);
-  assert.deepEqual(allFixes('vm-export: PROD.*\n', 'VMB001')[0]!.slice(0, 2), ["Insert '=': vm-export=PROD.*", 'vm-export=PROD.*\n']);
+  assert.deepEqual(allFixes('vm-export: PROD.*\n', 'VMB001')[0]!.slice(0, 2), [
+    "Insert '=': vm-export=PROD.*",
+    'vm-export=PROD.*\n',
+  ]);
   // Prose: commenting out is preferred.
   assert.equal(allFixes('this is a note\n', 'VMB001')[0]![1], '# this is a note\n');
   for (const [, fixed] of allFixes('max_backups 3\n', 'VMB001')) assert.ok(!codesOf(fixed).includes('VMB001'));
@@ -88,7 +108,8 @@ test('fix VMB004: remove the repeat (keep the first) or keep the last; for exten
   const ext = allFixes('compress=gzip\ncompress=zstd', 'VMB004');
   assert.deepEqual(ext[0], ['Keep this value (remove line 1: compress=gzip)', 'compress=zstd', true]);
   assert.deepEqual(ext[1], ['Remove this line (keep compress=gzip of line 1)', 'compress=gzip', false]);
-  for (const [, fixed] of [...ext, ...allFixes('max_backups=3\nmax_backups=5\n', 'VMB004')]) assert.ok(!codesOf(fixed).includes('VMB004'), fixed);
+  for (const [, fixed] of [...ext, ...allFixes('max_backups=3\nmax_backups=5\n', 'VMB004')])
+    assert.ok(!codesOf(fixed).includes('VMB004'), fixed);
 });
 
 test('fix VMB005: a key typo never creates a duplicate setting (VMB004)', () => {
@@ -103,7 +124,9 @@ test('fix VMB005: a key typo never creates a duplicate setting (VMB004)', () => 
 });
 
 test('fix VMB011: drop :0 (safe: max_backups applies either way)', () => {
-  assert.deepEqual(allFixes('vm-export=web:0\n', 'VMB011'), [["Remove ':0' (max_backups applies either way)", 'vm-export=web\n', true]]);
+  assert.deepEqual(allFixes('vm-export=web:0\n', 'VMB011'), [
+    ["Remove ':0' (max_backups applies either way)", 'vm-export=web\n', true],
+  ]);
 });
 
 test('fix VMB014: write .* (safe, same VMs) or remove the line', () => {
@@ -116,9 +139,17 @@ test('fix VMB014: write .* (safe, same VMs) or remove the line', () => {
 });
 
 test('fix VMB030 where the correction is obvious (and only when the result compiles)', () => {
-  assert.deepEqual(allFixes('vm-export=*PROD:2\n', 'VMB030'), [["Insert '.' before '*': .*PROD", 'vm-export=.*PROD:2\n', false]]);
-  assert.deepEqual(allFixes('exclude=(web|db\n', 'VMB030')[0]!.slice(0, 2), ['Close the group: (web|db)', 'exclude=(web|db)\n']);
-  assert.deepEqual(allFixes('vm-export=web)1\n', 'VMB030')[0]!.slice(0, 2), ["Remove the unmatched ')': web1", 'vm-export=web1\n']);
+  assert.deepEqual(allFixes('vm-export=*PROD:2\n', 'VMB030'), [
+    ["Insert '.' before '*': .*PROD", 'vm-export=.*PROD:2\n', false],
+  ]);
+  assert.deepEqual(allFixes('exclude=(web|db\n', 'VMB030')[0]!.slice(0, 2), [
+    'Close the group: (web|db)',
+    'exclude=(web|db)\n',
+  ]);
+  assert.deepEqual(allFixes('vm-export=web)1\n', 'VMB030')[0]!.slice(0, 2), [
+    "Remove the unmatched ')': web1",
+    'vm-export=web1\n',
+  ]);
   assert.deepEqual(allFixes('vm-export=PRD-[aA.*\n', 'VMB030'), [], 'no guess for an unterminated set');
 });
 
@@ -130,8 +161,13 @@ test('fixes of invalid values (VMB006, VMB007, VMB008, VMB010, VMB012, VMB015, V
   assert.equal(allFixes('vdi_export_format=VHD\n', 'VMB008')[0]![1], 'vdi_export_format=vhd\n');
   assert.equal(allFixes('vm-export=web:three\n', 'VMB010')[0]![1], 'vm-export=web\n');
   assert.equal(allFixes('vm-export=web:3:4\n', 'VMB012')[0]![1], 'vm-export=web:3\n');
-  assert.deepEqual(allFixes('vm-export=a\nexclude=\n', 'VMB015'), [['Remove the line (it is ignored)', 'vm-export=a\n', true]]);
-  assert.equal(allFixes('compress=gzip\nvm-export=a\n', 'VMB020', { compatibility: 'original' })[0]![1], 'vm-export=a\n');
+  assert.deepEqual(allFixes('vm-export=a\nexclude=\n', 'VMB015'), [
+    ['Remove the line (it is ignored)', 'vm-export=a\n', true],
+  ]);
+  assert.equal(
+    allFixes('compress=gzip\nvm-export=a\n', 'VMB020', { compatibility: 'original' })[0]![1],
+    'vm-export=a\n',
+  );
   assert.equal(allFixes('backup_dir=\nvm-export=a\n', 'VMB022')[0]![1], 'vm-export=a\n');
   assert.equal(allFixes('vm-export=(?:web|db)-.*:2\n', 'VMB031')[0]![1], 'vm-export=(web|db)-.*:2\n');
 });

@@ -5,7 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig, type EntryLine, type Range } from '../../runner/src/config';
 
-const r = (line: number, s: number, e: number): Range => ({ start: { line, character: s }, end: { line, character: e } });
+const r = (line: number, s: number, e: number): Range => ({
+  start: { line, character: s },
+  end: { line, character: e },
+});
 
 function only<T>(text: string): T {
   const parsed = parseConfig(text);
@@ -122,7 +125,15 @@ test('CRLF: terminators excluded from text and ranges; eol detected', () => {
 
 test('mixed terminators, lone CR counts as a line break like in editors', () => {
   const p = parseConfig('a=1\nb=2\r\nc=3\rd=4');
-  assert.deepEqual(p.entries.map((e) => [e.line, e.key]), [[0, 'a'], [1, 'b'], [2, 'c'], [3, 'd']]);
+  assert.deepEqual(
+    p.entries.map((e) => [e.line, e.key]),
+    [
+      [0, 'a'],
+      [1, 'b'],
+      [2, 'c'],
+      [3, 'd'],
+    ],
+  );
   assert.equal(p.eol, '\n');
 });
 
@@ -146,14 +157,24 @@ test('one node per line, entries view in order, empty text', () => {
   assert.equal(p.lines.length, 1);
   assert.equal(p.entries.length, 0);
   const q = parseConfig('# a\n\nx=1\nbad\ny=2');
-  assert.deepEqual(p.lines.map((l) => l.line), [0]);
-  assert.deepEqual(q.lines.map((l) => l.kind), ['comment', 'blank', 'entry', 'malformed', 'entry']);
-  assert.deepEqual(q.entries.map((e) => e.line), [2, 4]);
+  assert.deepEqual(
+    p.lines.map((l) => l.line),
+    [0],
+  );
+  assert.deepEqual(
+    q.lines.map((l) => l.kind),
+    ['comment', 'blank', 'entry', 'malformed', 'entry'],
+  );
+  assert.deepEqual(
+    q.entries.map((e) => e.line),
+    [2, 4],
+  );
 });
 
 test('huge file: 20,000 lines parse, every line kept', () => {
   const lines: string[] = [];
-  for (let i = 0; i < 20000; i++) lines.push(i % 3 === 0 ? `# c${i}` : i % 3 === 1 ? `vm-export=VM-${i}.*:${i % 7}` : `exclude=X${i}`);
+  for (let i = 0; i < 20000; i++)
+    lines.push(i % 3 === 0 ? `# c${i}` : i % 3 === 1 ? `vm-export=VM-${i}.*:${i % 7}` : `exclude=X${i}`);
   const p = parseConfig(lines.join('\r\n'));
   assert.equal(p.lines.length, 20000);
   assert.equal(p.entries.length, 13333);
@@ -162,7 +183,7 @@ test('huge file: 20,000 lines parse, every line kept', () => {
 
 test('never throws on arbitrary input', () => {
   let seed = 42;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   const alphabet = ['=', ':', '#', ' ', '\t', '\r', '\n', 'a', 'é', '\ufeff', '\ud83d', '\x00', '.', '*'];
   for (let n = 0; n < 500; n++) {
     let s = '';

@@ -36,8 +36,34 @@ print(json.dumps(out))
 
 function generate(count: number): string[] {
   let seed = 12345;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-  const parts = ['vm-export', 'exclude', 'max_backups', '=', ':', '#', ' ', '\t', '\x0b', '\x0c', 'web', '1', '-', '_', '.', '*', 'é', '\u00a0', '+', '3', '0', '-2', 'x y', '(?:', ')'];
+  const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const parts = [
+    'vm-export',
+    'exclude',
+    'max_backups',
+    '=',
+    ':',
+    '#',
+    ' ',
+    '\t',
+    '\x0b',
+    '\x0c',
+    'web',
+    '1',
+    '-',
+    '_',
+    '.',
+    '*',
+    'é',
+    '\u00a0',
+    '+',
+    '3',
+    '0',
+    '-2',
+    'x y',
+    '(?:',
+    ')',
+  ];
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
     let s = '';
@@ -50,7 +76,11 @@ function generate(count: number): string[] {
 
 test('parser and helpers agree with Python byte-string semantics on 3,000 generated lines', (t) => {
   const lines = generate(3000);
-  const py = spawnSync('python3', ['-c', PYTHON], { input: JSON.stringify(lines), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const py = spawnSync('python3', ['-c', PYTHON], {
+    input: JSON.stringify(lines),
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (py.error) {
     // python3 is a documented requirement of the test suite (the pyre differential test needs it too).
     throw new Error(`python3 is required for this test: ${py.error.message}`);
@@ -64,11 +94,17 @@ test('parser and helpers agree with Python byte-string semantics on 3,000 genera
     const node = parseConfig(text).lines[0]!;
     const label = JSON.stringify(text);
     if (want.kind === 'skip') {
-      assert.ok(node.kind === 'blank' || (node.kind === 'comment' && !node.indented), `${label} is skipped by the original`);
+      assert.ok(
+        node.kind === 'blank' || (node.kind === 'comment' && !node.indented),
+        `${label} is skipped by the original`,
+      );
       continue;
     }
     if (want.kind === 'crash') {
-      assert.ok(node.kind === 'malformed' || (node.kind === 'comment' && node.indented), `${label} crashes the original`);
+      assert.ok(
+        node.kind === 'malformed' || (node.kind === 'comment' && node.indented),
+        `${label} crashes the original`,
+      );
       continue;
     }
     // One '=': an entry for us, or an indented comment (which the original reads as key '# ...').

@@ -1,7 +1,16 @@
 // Effective settings (defaults from vmbackup-behaviour.md §2) and CLI formatting.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDiagnostic, getKeySpec, KEY_SCHEMA, CLI_OPTIONS, ORIGINAL_KEYS, parseConfig, resolveSettings, validateConfig } from '../../runner/src/config';
+import {
+  formatDiagnostic,
+  getKeySpec,
+  KEY_SCHEMA,
+  CLI_OPTIONS,
+  ORIGINAL_KEYS,
+  parseConfig,
+  resolveSettings,
+  validateConfig,
+} from '../../runner/src/config';
 
 test('defaults when the file sets nothing', () => {
   const s = resolveSettings(parseConfig('# nothing\n'));
@@ -17,7 +26,11 @@ test('defaults when the file sets nothing', () => {
 });
 
 test('values and the line that set them', () => {
-  const s = resolveSettings(parseConfig('max_backups= 7\nbackup_dir=/b\nstatus_log=/s.log\npool_db_backup=1\nvdi_export_format=vhd\ncompress=true\nmail_to=a@b.c\nsmtp_server=[::1]:2525\nsmtp_starttls=1\nsmtp_user=u\nsmtp_password_file=/p\nreport_file=/r.json\nmail_from=f@b.c'));
+  const s = resolveSettings(
+    parseConfig(
+      'max_backups= 7\nbackup_dir=/b\nstatus_log=/s.log\npool_db_backup=1\nvdi_export_format=vhd\ncompress=true\nmail_to=a@b.c\nsmtp_server=[::1]:2525\nsmtp_starttls=1\nsmtp_user=u\nsmtp_password_file=/p\nreport_file=/r.json\nmail_from=f@b.c',
+    ),
+  );
   assert.equal(s.maxBackups, 7);
   assert.equal(s.backupDir, '/b');
   assert.equal(s.statusLog, '/s.log');
@@ -63,9 +76,30 @@ test('formatDiagnostic prints 1-based file:line:col', () => {
 });
 
 test('schema: every original key, metadata-export, the pinned extension keys', () => {
-  assert.deepEqual([...ORIGINAL_KEYS].sort(), ['backup_dir', 'exclude', 'max_backups', 'metadata-export', 'pool_db_backup', 'status_log', 'vdi-export', 'vdi_export_format', 'vm-export']);
-  const ext = KEY_SCHEMA.filter((k) => k.extension).map((k) => k.key).sort();
-  assert.deepEqual(ext, ['compress', 'mail_from', 'mail_to', 'report_file', 'smtp_password_file', 'smtp_server', 'smtp_starttls', 'smtp_user']);
+  assert.deepEqual([...ORIGINAL_KEYS].sort(), [
+    'backup_dir',
+    'exclude',
+    'max_backups',
+    'metadata-export',
+    'pool_db_backup',
+    'status_log',
+    'vdi-export',
+    'vdi_export_format',
+    'vm-export',
+  ]);
+  const ext = KEY_SCHEMA.filter((k) => k.extension)
+    .map((k) => k.key)
+    .sort();
+  assert.deepEqual(ext, [
+    'compress',
+    'mail_from',
+    'mail_to',
+    'report_file',
+    'smtp_password_file',
+    'smtp_server',
+    'smtp_starttls',
+    'smtp_user',
+  ]);
   assert.equal(getKeySpec('max_backups')!.default, '4');
   assert.deepEqual(getKeySpec('vdi_export_format')!.allowed, ['raw', 'vhd']);
   assert.equal(getKeySpec('metadata-export')!.since, 'v3.2');
@@ -76,5 +110,8 @@ test('schema: every original key, metadata-export, the pinned extension keys', (
     assert.ok(spec.doc.length > 20, spec.key);
     assert.equal(validateConfig(parseConfig(spec.example)).length, 0, `example of ${spec.key} is valid`);
   }
-  assert.deepEqual(CLI_OPTIONS.map((o) => o.name), ['preview', 'compress', 'ignore_extra_keys', 'pre_clean']);
+  assert.deepEqual(
+    CLI_OPTIONS.map((o) => o.name),
+    ['preview', 'compress', 'ignore_extra_keys', 'pre_clean'],
+  );
 });

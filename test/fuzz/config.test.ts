@@ -48,7 +48,10 @@ describe('CLI preview', () => {
   let sim: Simulator;
   before(async () => {
     ensureBundle();
-    sim = await startPool({ name: 'fuzz', vms: FUZZ_POOL.filter((n) => n !== '').map((name) => ({ name, disks: [{ size: '1MiB' }] })) });
+    sim = await startPool({
+      name: 'fuzz',
+      vms: FUZZ_POOL.filter((n) => n !== '').map((name) => ({ name, disks: [{ size: '1MiB' }] })),
+    });
   });
   after(async () => sim.close());
 
@@ -72,8 +75,14 @@ describe('language server', () => {
   let sim: Simulator;
   let client: TestClient;
   before(async () => {
-    sim = await startPool({ name: 'fuzz-lsp', vms: FUZZ_POOL.filter((n) => n !== '').map((name) => ({ name, disks: [{ size: '1MiB' }] })) });
-    client = new TestClient({ settings: { pool: { url: sim.url, user: 'root' } }, env: { VMBACKUP_REGEX_BUDGET_MS: String(BUDGET_MS) } });
+    sim = await startPool({
+      name: 'fuzz-lsp',
+      vms: FUZZ_POOL.filter((n) => n !== '').map((name) => ({ name, disks: [{ size: '1MiB' }] })),
+    });
+    client = new TestClient({
+      settings: { pool: { url: sim.url, user: 'root' } },
+      env: { VMBACKUP_REGEX_BUDGET_MS: String(BUDGET_MS) },
+    });
     await client.initialize();
     await client.connection.sendRequest(Methods.setPoolPassword, { password: sim.password });
     await client.waitForPoolStatus('connected', (s) => s.state === 'connected');

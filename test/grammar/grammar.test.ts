@@ -34,7 +34,10 @@ test('a wrong scope assertion is reported (the harness really checks)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vmbackup-grammar-'));
   try {
     const file = join(dir, 'wrong.cfg');
-    writeFileSync(file, '# SYNTAX TEST "source.vmbackup" "wrong on purpose"\nvm-export=PROD.*\n#         ^^^^ string.unquoted.vm-name.vmbackup\n');
+    writeFileSync(
+      file,
+      '# SYNTAX TEST "source.vmbackup" "wrong on purpose"\nvm-export=PROD.*\n#         ^^^^ string.unquoted.vm-name.vmbackup\n',
+    );
     const result = runGrammarTest(file);
     assert.notEqual(result.status, 0);
     assert.match(result.stdout + result.stderr, /string\.unquoted\.vm-name\.vmbackup/);
@@ -43,7 +46,7 @@ test('a wrong scope assertion is reported (the harness really checks)', () => {
   }
 });
 
-test('every key of the runner\'s key schema is highlighted as a known key', () => {
+test("every key of the runner's key schema is highlighted as a known key", () => {
   const dir = mkdtempSync(join(tmpdir(), 'vmbackup-grammar-'));
   try {
     const lines = ['# SYNTAX TEST "source.vmbackup" "generated from KEY_SCHEMA"'];

@@ -73,7 +73,13 @@ function keygen(file: string, comment: string): void {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file], { stdio: 'ignore' });
 }
 
-function sshdConfig(dir: string, port: number, user: string, environment: Record<string, string>, sftp: boolean): string {
+function sshdConfig(
+  dir: string,
+  port: number,
+  user: string,
+  environment: Record<string, string>,
+  sftp: boolean,
+): string {
   const setEnv = Object.entries(environment).map(([key, value]) => {
     if (/["\n\r]/.test(value)) throw new Error(`startSshd: value of ${key} cannot be put in sshd_config`);
     return `"${key}=${value}"`;
@@ -160,7 +166,9 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   const pathDirs = options.pathDirs ?? [join(repoRoot, 'test', 'sim', 'bin')];
   const environment = {
     HOME: home,
-    PATH: [...pathDirs, dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin', '/usr/sbin', '/sbin'].join(':'),
+    PATH: [...pathDirs, dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin', '/usr/sbin', '/sbin'].join(
+      ':',
+    ),
     ...options.env,
   };
 

@@ -28,11 +28,22 @@ test('package names from specifiers: scopes, subpaths, builtins and relative pat
 test('a synthetic project with each kind of mistake gets one line per mistake', (t) => {
   const root = mkdtempSync(join(tmpdir(), 'vmbackup-deps-'));
   t.after(() => rmSync(root, { recursive: true, force: true }));
-  write(root, 'package.json', JSON.stringify({ scripts: { build: 'node scripts/build.mjs' }, devDependencies: { leftpad: '1', '@types/node': '1' } }));
+  write(
+    root,
+    'package.json',
+    JSON.stringify({
+      scripts: { build: 'node scripts/build.mjs' },
+      devDependencies: { leftpad: '1', '@types/node': '1' },
+    }),
+  );
   write(root, 'scripts/build.mjs', "import { join } from 'node:path';\n");
   write(root, '.ci/run', 'npm test\n');
   write(root, 'runner/package.json', JSON.stringify({ dependencies: { tar: '1', unused: '1' } }));
-  write(root, 'runner/src/a.ts', "import { x } from 'tar';\nimport y from 'undeclared/sub';\n// import z from 'commented';\nconst q = { require(n: string) { return n; } };\nq.require('VM');\n");
+  write(
+    root,
+    'runner/src/a.ts',
+    "import { x } from 'tar';\nimport y from 'undeclared/sub';\n// import z from 'commented';\nconst q = { require(n: string) { return n; } };\nq.require('VM');\n",
+  );
   write(root, 'server/package.json', JSON.stringify({ dependencies: {} }));
   write(root, 'server/src/s.ts', "export const s = await import('dyn');\n");
   write(root, 'client/package.json', JSON.stringify({ dependencies: {} }));

@@ -29,7 +29,9 @@ function sources(dir: string, out: string[] = []): string[] {
 
 /** The runner package's public entry points: `vmbackup-runner/<subpath>` -> source file. */
 function runnerExports(): Map<string, string> {
-  const manifest = JSON.parse(readFileSync(join(ROOT, 'runner/package.json'), 'utf8')) as { exports?: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'runner/package.json'), 'utf8')) as {
+    exports?: Record<string, string>;
+  };
   const map = new Map<string, string>();
   for (const [subpath, target] of Object.entries(manifest.exports ?? {})) {
     map.set(join('vmbackup-runner', subpath), join('runner', target));
@@ -70,7 +72,13 @@ const packageName = (specifier: string) =>
 const isNodeBuiltin = (specifier: string) => specifier.startsWith('node:') || builtins.has(packageName(specifier));
 
 /** Pure layers: no file system, process, network or pool access, directly or through an import. */
-const PURE_LAYERS = ['runner/src/config/', 'runner/src/pyre/', 'runner/src/select/', 'runner/src/pool/inventory.ts', 'server/src/service/'];
+const PURE_LAYERS = [
+  'runner/src/config/',
+  'runner/src/pyre/',
+  'runner/src/select/',
+  'runner/src/pool/inventory.ts',
+  'server/src/service/',
+];
 /** Packages a pure layer may use: protocol types and text documents, no I/O. */
 const PURE_PACKAGES = new Set(['vscode-languageserver', 'vscode-languageserver-textdocument', 'vmbackup-runner']);
 /**
@@ -81,7 +89,12 @@ const PURE_BUILTINS = new Set(['node:path', 'node:url', 'node:vm']);
 const isPure = (file: string) => PURE_LAYERS.some((layer) => file.startsWith(layer));
 
 test('the import graph is read completely (sanity: the known entry points are there)', () => {
-  for (const file of ['runner/src/cli.ts', 'server/src/server.ts', 'client/src/extension.ts', 'server/src/service/diagnostics.ts']) {
+  for (const file of [
+    'runner/src/cli.ts',
+    'server/src/server.ts',
+    'client/src/extension.ts',
+    'server/src/service/diagnostics.ts',
+  ]) {
     assert.ok(graph.has(file), file);
   }
 });
@@ -116,13 +129,18 @@ test('pure layers (config, pyre, select, inventory, server/src/service) do no I/
   for (const [file, { local, external }] of graph) {
     if (!isPure(file)) continue;
     for (const specifier of external) {
-      const allowed = isNodeBuiltin(specifier) ? PURE_BUILTINS.has(specifier) : PURE_PACKAGES.has(packageName(specifier));
+      const allowed = isNodeBuiltin(specifier)
+        ? PURE_BUILTINS.has(specifier)
+        : PURE_PACKAGES.has(packageName(specifier));
       if (!allowed) offenders.push(`${file} imports ${specifier}`);
     }
     for (const target of local) if (!isPure(target)) offenders.push(`${file} imports ${target}`);
     // The process global is I/O too (environment, working folder, exit): edges pass values in.
-    const code = readFileSync(join(ROOT, file), 'utf8').replace(/\/\/.*$/gm, '').replace(/\/\*[\s\S]*?\*\//g, '');
-    if (/\bprocess\s*\.\s*(?!env\b)[a-z]|\bprocess\.env\b/.test(code)) offenders.push(`${file} uses the process global`);
+    const code = readFileSync(join(ROOT, file), 'utf8')
+      .replace(/\/\/.*$/gm, '')
+      .replace(/\/\*[\s\S]*?\*\//g, '');
+    if (/\bprocess\s*\.\s*(?!env\b)[a-z]|\bprocess\.env\b/.test(code))
+      offenders.push(`${file} uses the process global`);
   }
   assert.deepEqual(offenders, []);
 });
@@ -157,12 +175,14 @@ function shellOffenders(file: string, text: string): string[] {
       if (bindings && ts.isNamedImports(bindings)) {
         for (const element of bindings.elements) {
           const imported = (element.propertyName ?? element.name).text;
-          if (banned.includes(imported)) offenders.push(`${where(element)}: imports ${imported} from ${node.moduleSpecifier.text}`);
+          if (banned.includes(imported))
+            offenders.push(`${where(element)}: imports ${imported} from ${node.moduleSpecifier.text}`);
         }
       }
     }
     if (ts.isPropertyAssignment(node) && ts.isIdentifier(node.name) && node.name.text === 'shell') {
-      if (node.initializer.kind !== ts.SyntaxKind.FalseKeyword) offenders.push(`${where(node)}: shell option that is not false`);
+      if (node.initializer.kind !== ts.SyntaxKind.FalseKeyword)
+        offenders.push(`${where(node)}: shell option that is not false`);
     }
     ts.forEachChild(node, visit);
   };

@@ -5,7 +5,16 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statfsSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalHost } from '../../runner/src/host/local';
@@ -21,35 +30,44 @@ interface Fixture {
 }
 
 const hostKinds: Array<[string, () => Promise<Fixture>]> = [
-  ['local', async () => {
-    const host = createLocalHost();
-    return { host, dispose: () => host.close() };
-  }],
-  ['ssh', async () => {
-    const sshd: Sshd = await startSshd();
-    const host = await createSshHost(sshd.hostOptions);
-    assert.equal(host.fileTransport, 'sftp');
-    return {
-      host,
-      async dispose() {
-        await host.close();
-        await sshd.stop();
-      },
-    };
-  }],
+  [
+    'local',
+    async () => {
+      const host = createLocalHost();
+      return { host, dispose: () => host.close() };
+    },
+  ],
+  [
+    'ssh',
+    async () => {
+      const sshd: Sshd = await startSshd();
+      const host = await createSshHost(sshd.hostOptions);
+      assert.equal(host.fileTransport, 'sftp');
+      return {
+        host,
+        async dispose() {
+          await host.close();
+          await sshd.stop();
+        },
+      };
+    },
+  ],
   // A server with its sftp subsystem disabled: file operations as quoted shell commands.
-  ['ssh without sftp', async () => {
-    const sshd: Sshd = await startSshd({ sftp: false });
-    const host = await createSshHost(sshd.hostOptions);
-    assert.equal(host.fileTransport, 'shell');
-    return {
-      host,
-      async dispose() {
-        await host.close();
-        await sshd.stop();
-      },
-    };
-  }],
+  [
+    'ssh without sftp',
+    async () => {
+      const sshd: Sshd = await startSshd({ sftp: false });
+      const host = await createSshHost(sshd.hostOptions);
+      assert.equal(host.fileTransport, 'shell');
+      return {
+        host,
+        async dispose() {
+          await host.close();
+          await sshd.stop();
+        },
+      };
+    },
+  ],
 ];
 
 /** The pid of a process that has certainly ended. */
@@ -133,8 +151,14 @@ for (const [kind, setup] of hostKinds) {
       const names = Array.from({ length: 40 }, (_, i) => `file-${String(i).padStart(2, '0')}`);
       await Promise.all(names.map((name) => host.writeFile(join(dir, name), name.repeat(1000))));
       const contents = await Promise.all(names.map((name) => host.readFile(join(dir, name))));
-      assert.deepEqual(contents.map((buffer) => buffer.toString()), names.map((name) => name.repeat(1000)));
-      assert.deepEqual((await host.list(dir)).map((entry) => entry.name), ['big', ...names]);
+      assert.deepEqual(
+        contents.map((buffer) => buffer.toString()),
+        names.map((name) => name.repeat(1000)),
+      );
+      assert.deepEqual(
+        (await host.list(dir)).map((entry) => entry.name),
+        ['big', ...names],
+      );
     });
 
     test('readStream: the whole file in order, any size; a missing file is ENOENT; leaving early frees the host', async () => {
@@ -165,14 +189,36 @@ for (const [kind, setup] of hostKinds) {
 
     test('list is sorted by code point and describes each entry', async () => {
       const dir = fresh();
-      const names = ['b', 'a', 'B', '10', '9', 'backup-2016-01-29-(10:33:49)', 'backup-2016-01-29-(09:00:00)', '\u{1F600}', '\uFF01'];
+      const names = [
+        'b',
+        'a',
+        'B',
+        '10',
+        '9',
+        'backup-2016-01-29-(10:33:49)',
+        'backup-2016-01-29-(09:00:00)',
+        '\u{1F600}',
+        '\uFF01',
+      ];
       for (const name of names) writeFileSync(join(dir, name), name);
       mkdirSync(join(dir, 'sub'));
       const listed = await host.list(dir);
       // Code point order: U+FF01 before U+1F600 (a UTF-16 sort would put the emoji first).
-      assert.deepEqual(listed.map((entry) => entry.name), [
-        '10', '9', 'B', 'a', 'b', 'backup-2016-01-29-(09:00:00)', 'backup-2016-01-29-(10:33:49)', 'sub', '\uFF01', '\u{1F600}',
-      ]);
+      assert.deepEqual(
+        listed.map((entry) => entry.name),
+        [
+          '10',
+          '9',
+          'B',
+          'a',
+          'b',
+          'backup-2016-01-29-(09:00:00)',
+          'backup-2016-01-29-(10:33:49)',
+          'sub',
+          '\uFF01',
+          '\u{1F600}',
+        ],
+      );
       const sub = listed.find((entry) => entry.name === 'sub');
       assert.equal(sub?.isDirectory, true);
       const ten = listed.find((entry) => entry.name === '10');
@@ -208,7 +254,9 @@ for (const [kind, setup] of hostKinds) {
       assert.equal(readFileSync(join(dir, 'done', 'x'), 'utf8'), 'x');
       mkdirSync(join(dir, 'other'));
       writeFileSync(join(dir, 'other', 'y'), 'y');
-      await assert.rejects(host.rename(join(dir, 'done'), join(dir, 'other')), (error) => isHostError(error, 'ENOTEMPTY'));
+      await assert.rejects(host.rename(join(dir, 'done'), join(dir, 'other')), (error) =>
+        isHostError(error, 'ENOTEMPTY'),
+      );
       assert.deepEqual(readdirSync(join(dir, 'other')), ['y']);
       await assert.rejects(host.rename(join(dir, 'missing'), join(dir, 'c')), (error) => isHostError(error, 'ENOENT'));
     });
@@ -220,7 +268,10 @@ for (const [kind, setup] of hostKinds) {
       assert.equal(lock.takeoverWarning, undefined);
       const owner = JSON.parse(readFileSync(path, 'utf8'));
       assert.deepEqual([owner.pid, owner.host], [process.pid, hostname()]);
-      await assert.rejects(host.lock(path), (error) => isHostError(error, 'ELOCKED') && error.message.includes(`pid ${process.pid}`));
+      await assert.rejects(
+        host.lock(path),
+        (error) => isHostError(error, 'ELOCKED') && error.message.includes(`pid ${process.pid}`),
+      );
       await lock.release();
       assert.equal(existsSync(path), false);
       await lock.release(); // twice: harmless
@@ -241,9 +292,15 @@ for (const [kind, setup] of hostKinds) {
       await lock.release();
       // Same dead pid but on another machine: we cannot know, so we refuse.
       writeFileSync(path, JSON.stringify({ pid, host: 'other-host.example', started: 'x' }));
-      await assert.rejects(host.lock(path), (error) => isHostError(error, 'ELOCKED') && error.message.includes('other-host.example'));
+      await assert.rejects(
+        host.lock(path),
+        (error) => isHostError(error, 'ELOCKED') && error.message.includes('other-host.example'),
+      );
       writeFileSync(path, 'garbage');
-      await assert.rejects(host.lock(path), (error) => isHostError(error, 'ELOCKED') && error.message.includes('does not name its owner'));
+      await assert.rejects(
+        host.lock(path),
+        (error) => isHostError(error, 'ELOCKED') && error.message.includes('does not name its owner'),
+      );
       assert.deepEqual(readdirSync(dir), ['lock']); // no takeover guard left behind
     });
 
@@ -291,10 +348,16 @@ for (const [kind, setup] of hostKinds) {
       assert.deepEqual(result, { exitCode: 0, stdout: '', stderr: '' });
       assert.equal(readFileSync(file).length, 8 * 1024 * 1024);
       writeFileSync(file, 'precious');
-      await assert.rejects(host.run('echo', ['overwrite'], { stdoutFile: file }), (error) => isHostError(error, 'EEXIST'));
+      await assert.rejects(host.run('echo', ['overwrite'], { stdoutFile: file }), (error) =>
+        isHostError(error, 'EEXIST'),
+      );
       assert.equal(readFileSync(file, 'utf8'), 'precious');
-      await assert.rejects(host.run('echo', ['x'], { stdoutFile: join(dir, 'missing', 'f') }), (error) => isHostError(error, 'ENOENT'));
-      const failing = await host.run('sh', ['-c', 'echo partial; echo broken >&2; exit 3'], { stdoutFile: join(dir, 'failed') });
+      await assert.rejects(host.run('echo', ['x'], { stdoutFile: join(dir, 'missing', 'f') }), (error) =>
+        isHostError(error, 'ENOENT'),
+      );
+      const failing = await host.run('sh', ['-c', 'echo partial; echo broken >&2; exit 3'], {
+        stdoutFile: join(dir, 'failed'),
+      });
       assert.deepEqual(failing, { exitCode: 3, stdout: '', stderr: 'broken\n' });
       assert.equal(readFileSync(join(dir, 'failed'), 'utf8'), 'partial\n');
       const hostile = join(dir, hostileNames(join(dir, 'pwned'))[0]!.replaceAll('/', '_'));
@@ -308,8 +371,11 @@ for (const [kind, setup] of hostKinds) {
       const pidFile = join(dir, 'pid');
       const controller = new AbortController();
       const started = Date.now();
-      const running = host.run('sh', ['-c', `echo $$ > "$1"; exec sleep 30`, 'sleeper', pidFile], { signal: controller.signal });
-      while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8') === '') await new Promise((resolve) => setTimeout(resolve, 20));
+      const running = host.run('sh', ['-c', `echo $$ > "$1"; exec sleep 30`, 'sleeper', pidFile], {
+        signal: controller.signal,
+      });
+      while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8') === '')
+        await new Promise((resolve) => setTimeout(resolve, 20));
       controller.abort();
       await assert.rejects(running, (error) => isHostError(error, 'EABORTED'));
       assert.ok(Date.now() - started < 10_000);
@@ -324,7 +390,10 @@ for (const [kind, setup] of hostKinds) {
 
     test('a program that does not exist is an error naming it', async () => {
       if (kind === 'local') {
-        await assert.rejects(host.run('/nonexistent/xe', []), (error) => isHostError(error, 'ECOMMAND') && error.message.includes('/nonexistent/xe'));
+        await assert.rejects(
+          host.run('/nonexistent/xe', []),
+          (error) => isHostError(error, 'ECOMMAND') && error.message.includes('/nonexistent/xe'),
+        );
       } else {
         // Over ssh the remote shell reports it: exit 127 and its message.
         const result = await host.run('/nonexistent/xe', []);

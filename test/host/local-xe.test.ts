@@ -34,7 +34,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const seen = (what: string) => readFileSync(join(dir, `seen.${what}`), 'utf8');
 const argv = () => seen('argv').split('\0').slice(0, -1);
 
-test('on a pool host xe gets exactly the engine\'s arguments', async () => {
+test("on a pool host xe gets exactly the engine's arguments", async () => {
   const host = createLocalHost({ xePath: recorder });
   const result = await host.xe(['vm-list', 'name-label=$(id)', '--minimal']);
   assert.deepEqual(result, { exitCode: 0, stdout: 'xe ran\n', stderr: '' });
@@ -44,7 +44,7 @@ test('on a pool host xe gets exactly the engine\'s arguments', async () => {
 });
 
 test('off-host: -s -p -pwf /dev/stdin --nossl, the password only through a pipe, no file (SIGKILL-proof)', async () => {
-  const password = 'S3cr3t pass\'word $(x)';
+  const password = "S3cr3t pass'word $(x)";
   const privateTmp = mkdtempSync(join(dir, 'tmp-'));
   const savedTmp = process.env.TMPDIR;
   process.env.TMPDIR = privateTmp;
@@ -72,11 +72,17 @@ test('off-host: -s -p -pwf /dev/stdin --nossl, the password only through a pipe,
   }
 });
 
-test('off-host with a password file: a bare password or xe\'s own two-line format', async () => {
+test("off-host with a password file: a bare password or xe's own two-line format", async () => {
   writeFileSync(join(dir, 'bare'), 'only-the-password\n');
   writeFileSync(join(dir, 'xeformat'), 'someone\nsecond-line-password\n');
-  for (const [file, expected] of [['bare', 'only-the-password'], ['xeformat', 'second-line-password']] as const) {
-    const host = createLocalHost({ xePath: recorder, xeConnection: { server: 'h', user: 'root', passwordFile: join(dir, file) } });
+  for (const [file, expected] of [
+    ['bare', 'only-the-password'],
+    ['xeformat', 'second-line-password'],
+  ] as const) {
+    const host = createLocalHost({
+      xePath: recorder,
+      xeConnection: { server: 'h', user: 'root', passwordFile: join(dir, file) },
+    });
     await host.xe(['vm-list']);
     assert.equal(seen('pwf'), `root\n${expected}\n`);
     assert.deepEqual(argv().slice(0, 3), ['vm-list', '-s', 'h']);
@@ -87,17 +93,28 @@ test('off-host with a password file: a bare password or xe\'s own two-line forma
 });
 
 test('off-host without any password is refused up front', () => {
-  assert.throws(() => createLocalHost({ xeConnection: { server: 'h', user: 'root' } }), (error) => isHostError(error, 'EINVAL'));
+  assert.throws(
+    () => createLocalHost({ xeConnection: { server: 'h', user: 'root' } }),
+    (error) => isHostError(error, 'EINVAL'),
+  );
 });
 
 test('a missing password file is an error naming it', async () => {
-  const host = createLocalHost({ xePath: recorder, xeConnection: { server: 'h', user: 'root', passwordFile: join(dir, 'missing') } });
-  await assert.rejects(host.xe(['vm-list']), (error) => isHostError(error, 'ENOENT') && error.message.includes(join(dir, 'missing')));
+  const host = createLocalHost({
+    xePath: recorder,
+    xeConnection: { server: 'h', user: 'root', passwordFile: join(dir, 'missing') },
+  });
+  await assert.rejects(
+    host.xe(['vm-list']),
+    (error) => isHostError(error, 'ENOENT') && error.message.includes(join(dir, 'missing')),
+  );
   await host.close();
 });
 
 test('extra environment reaches a local command', async () => {
   const host = createLocalHost();
-  const result = await host.run('sh', ['-c', 'printf %s "$XE_EXTRA_ARGS"'], { env: { XE_EXTRA_ARGS: 'server=127.0.0.1,port=1' } });
+  const result = await host.run('sh', ['-c', 'printf %s "$XE_EXTRA_ARGS"'], {
+    env: { XE_EXTRA_ARGS: 'server=127.0.0.1,port=1' },
+  });
   assert.equal(result.stdout, 'server=127.0.0.1,port=1');
 });

@@ -70,7 +70,10 @@ test('single quotes are closed, escaped and reopened', () => {
 });
 
 test('a NUL byte is refused instead of being cut off silently', () => {
-  assert.throws(() => quoteForPosixShell('a\0b'), (error) => isHostError(error, 'EINVAL'));
+  assert.throws(
+    () => quoteForPosixShell('a\0b'),
+    (error) => isHostError(error, 'EINVAL'),
+  );
 });
 
 test('a path starting with - cannot be read as an option', () => {

@@ -5,12 +5,7 @@
 import assert from 'node:assert/strict';
 import { PassThrough, Writable } from 'node:stream';
 import { test } from 'node:test';
-import {
-  MAX_PACKET_LENGTH,
-  PacketFramer,
-  SftpProtocolError,
-  SftpSession,
-} from '../../runner/src/host/sftp-protocol';
+import { MAX_PACKET_LENGTH, PacketFramer, SftpProtocolError, SftpSession } from '../../runner/src/host/sftp-protocol';
 
 /** Deterministic PRNG (mulberry32) so a failing seed can be replayed. */
 function random(seed: number): () => number {
@@ -46,13 +41,16 @@ function statusReply(id: number, code = 0, message = ''): Buffer {
 }
 
 function versionReply(extensions: Array<[string, string]> = []): Buffer {
-  return frame(Buffer.concat([Buffer.from([2]), u32(3), ...extensions.flatMap(([k, v]) => [sftpString(k), sftpString(v)])]));
+  return frame(
+    Buffer.concat([Buffer.from([2]), u32(3), ...extensions.flatMap(([k, v]) => [sftpString(k), sftpString(v)])]),
+  );
 }
 
 /** Request ids of the packets a client wrote (type byte, then uint32 id). */
 function requestIds(bytes: Buffer): number[] {
   const ids: number[] = [];
-  for (const body of new PacketFramer(Number.MAX_SAFE_INTEGER).push(bytes)) if (body[0] !== 1) ids.push(body.readUInt32BE(1));
+  for (const body of new PacketFramer(Number.MAX_SAFE_INTEGER).push(bytes))
+    if (body[0] !== 1) ids.push(body.readUInt32BE(1));
   return ids;
 }
 
@@ -72,7 +70,11 @@ test('framing: packets split at every possible place or joined come out whole an
       out.push(...framer.push(stream.subarray(offset, offset + size)));
       offset += size;
     }
-    assert.deepEqual(out.map((b) => b.toString('hex')), bodies.map((b) => b.toString('hex')), `round ${round}`);
+    assert.deepEqual(
+      out.map((b) => b.toString('hex')),
+      bodies.map((b) => b.toString('hex')),
+      `round ${round}`,
+    );
   }
 });
 
@@ -128,7 +130,10 @@ test('back-pressure: writes wait for the channel to drain instead of piling up i
   // Let the session push what it will: it must stop at the high-water mark.
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
   peakBuffered = Math.max(peakBuffered, input.writableLength);
-  assert.ok(peakBuffered <= HIGH_WATER + payload.length + 64, `buffered ${peakBuffered} bytes while the channel was full`);
+  assert.ok(
+    peakBuffered <= HIGH_WATER + payload.length + 64,
+    `buffered ${peakBuffered} bytes while the channel was full`,
+  );
   assert.ok(written.length + input.writableLength / payload.length < 64, 'not every write was handed over at once');
 
   // Drain step by step and answer every request: all 64 writes complete.
@@ -165,13 +170,16 @@ test('fuzz: malformed or truncated replies fail the session with an Error and ne
     let bytes = Buffer.from(valid[seed % valid.length]!);
     const mode = seed % 4;
     if (mode === 0) bytes = bytes.subarray(0, 4 + Math.floor(next() * (bytes.length - 4)));
-    if (mode === 1) for (let i = 0; i < 3; i++) bytes[4 + Math.floor(next() * (bytes.length - 4))] = Math.floor(next() * 256);
-    if (mode === 2) bytes = Buffer.from(Array.from({ length: 1 + Math.floor(next() * 64) }, () => Math.floor(next() * 256)));
+    if (mode === 1)
+      for (let i = 0; i < 3; i++) bytes[4 + Math.floor(next() * (bytes.length - 4))] = Math.floor(next() * 256);
+    if (mode === 2)
+      bytes = Buffer.from(Array.from({ length: 1 + Math.floor(next() * 64) }, () => Math.floor(next() * 256)));
     if (mode === 3) bytes.writeUInt32BE(Math.max(1, Math.floor(next() * 12)), 0); // a lying length
     output.write(bytes);
     output.end(); // the channel closes after the damage: every request must settle
     const outcome = await request;
     assert.notEqual(outcome, 'non-error', `seed ${seed}`);
-    if (outcome === 'resolved') assert.equal(mode === 1 || mode === 0, true, `seed ${seed}: only a still-valid reply resolves`);
+    if (outcome === 'resolved')
+      assert.equal(mode === 1 || mode === 0, true, `seed ${seed}: only a still-valid reply resolves`);
   }
 });

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { sshBaseArgs } from '../../runner/src/host/ssh-options';
 
 function option(args: string[], name: string): string | undefined {
-  for (let i = 0; i < args.length - 1; i++) if (args[i] === '-o' && args[i + 1]!.startsWith(`${name}=`)) return args[i + 1]!.slice(name.length + 1);
+  for (let i = 0; i < args.length - 1; i++)
+    if (args[i] === '-o' && args[i + 1]!.startsWith(`${name}=`)) return args[i + 1]!.slice(name.length + 1);
   return undefined;
 }
 
@@ -17,7 +18,11 @@ test('keep-alive and connect timeout follow the silence budget', () => {
     [1_000, '1', '1'],
   ];
   for (const [silenceMs, interval, connect] of cases) {
-    const args = sshBaseArgs({ target: 'root@h', ...(silenceMs === undefined ? {} : { silenceMs }) }, { host: 'h', user: 'root' }, '/tmp/cp');
+    const args = sshBaseArgs(
+      { target: 'root@h', ...(silenceMs === undefined ? {} : { silenceMs }) },
+      { host: 'h', user: 'root' },
+      '/tmp/cp',
+    );
     assert.equal(option(args, 'ServerAliveInterval'), interval, String(silenceMs));
     assert.equal(option(args, 'ServerAliveCountMax'), '4');
     assert.equal(option(args, 'ConnectTimeout'), connect, String(silenceMs));

@@ -31,7 +31,10 @@ describe('ssh host against a real sshd', () => {
       for (let i = 0; i < 5; i++) assert.equal((await host.run('true', [])).exitCode, 0);
       // More at once than the session limit (8): they queue instead of failing.
       const results = await Promise.all(Array.from({ length: 20 }, (_, i) => host.run('echo', [String(i)])));
-      assert.deepEqual(results.map((result) => result.stdout), Array.from({ length: 20 }, (_, i) => `${i}\n`));
+      assert.deepEqual(
+        results.map((result) => result.stdout),
+        Array.from({ length: 20 }, (_, i) => `${i}\n`),
+      );
       await host.list(sshd.home);
       assert.equal(authentications() - before, 1);
     } finally {
@@ -43,7 +46,10 @@ describe('ssh host against a real sshd', () => {
     const host = await createSshHost(sshd.hostOptions);
     const directory = join(host.controlPath, '..');
     assert.equal(statSync(directory).mode & 0o777, 0o700);
-    const check = () => spawnSync('ssh', ['-F', '/dev/null', '-o', `ControlPath=${host.controlPath}`, '-O', 'check', '127.0.0.1'], { encoding: 'utf8' });
+    const check = () =>
+      spawnSync('ssh', ['-F', '/dev/null', '-o', `ControlPath=${host.controlPath}`, '-O', 'check', '127.0.0.1'], {
+        encoding: 'utf8',
+      });
     assert.equal(check().status, 0, check().stderr);
     const disconnects = () => (sshd.log().match(/Disconnected from user /g) ?? []).length;
     const before = disconnects();
@@ -60,8 +66,10 @@ describe('ssh host against a real sshd', () => {
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(scratch, 'impostor')]);
     const impostor = readFileSync(join(scratch, 'impostor.pub'), 'utf8').trim();
     writeFileSync(knownHostsFile, `[127.0.0.1]:${sshd.port} ${impostor}\n`);
-    await assert.rejects(createSshHost({ ...sshd.hostOptions, knownHostsFile }), (error) =>
-      isHostError(error, 'ETRANSPORT') && /host key/i.test(error.message) && error.message.includes(sshd.target),
+    await assert.rejects(
+      createSshHost({ ...sshd.hostOptions, knownHostsFile }),
+      (error) =>
+        isHostError(error, 'ETRANSPORT') && /host key/i.test(error.message) && error.message.includes(sshd.target),
     );
     assert.equal(readFileSync(knownHostsFile, 'utf8'), `[127.0.0.1]:${sshd.port} ${impostor}\n`);
   });
@@ -69,7 +77,9 @@ describe('ssh host against a real sshd', () => {
   test('an unknown host is refused unless accept-new is asked for', async () => {
     const knownHostsFile = join(scratch, 'known_hosts_empty');
     writeFileSync(knownHostsFile, '');
-    await assert.rejects(createSshHost({ ...sshd.hostOptions, knownHostsFile }), (error) => isHostError(error, 'ETRANSPORT'));
+    await assert.rejects(createSshHost({ ...sshd.hostOptions, knownHostsFile }), (error) =>
+      isHostError(error, 'ETRANSPORT'),
+    );
     assert.equal(readFileSync(knownHostsFile, 'utf8'), '');
     const host = await createSshHost({ ...sshd.hostOptions, knownHostsFile, acceptNewHostKey: true });
     await host.close();
@@ -80,8 +90,9 @@ describe('ssh host against a real sshd', () => {
     const identityFile = join(scratch, 'stranger');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', identityFile]);
     const started = Date.now();
-    await assert.rejects(createSshHost({ ...sshd.hostOptions, identityFile }), (error) =>
-      isHostError(error, 'ETRANSPORT') && /permission denied/i.test(error.message),
+    await assert.rejects(
+      createSshHost({ ...sshd.hostOptions, identityFile }),
+      (error) => isHostError(error, 'ETRANSPORT') && /permission denied/i.test(error.message),
     );
     assert.ok(Date.now() - started < 15_000);
   });
@@ -113,7 +124,20 @@ test('parseSshTarget reads user@host[:port]', () => {
   assert.deepEqual(parseSshTarget('root@10.0.0.1:2222'), { user: 'root', host: '10.0.0.1', port: 2222 });
   assert.deepEqual(parseSshTarget('admin@[fe80::1]:22'), { user: 'admin', host: 'fe80::1', port: 22 });
   assert.deepEqual(parseSshTarget('xen1.example.org'), { user: undefined, host: 'xen1.example.org', port: undefined });
-  for (const bad of ['', 'root@', '-oProxyCommand=x', 'root@-oProxyCommand=x', 'root@host:99999', 'root@host:x', 'a b@host', 'root@ho st']) {
-    assert.throws(() => parseSshTarget(bad), (error) => isHostError(error, 'EINVAL'), bad);
+  for (const bad of [
+    '',
+    'root@',
+    '-oProxyCommand=x',
+    'root@-oProxyCommand=x',
+    'root@host:99999',
+    'root@host:x',
+    'a b@host',
+    'root@ho st',
+  ]) {
+    assert.throws(
+      () => parseSshTarget(bad),
+      (error) => isHostError(error, 'EINVAL'),
+      bad,
+    );
   }
 });

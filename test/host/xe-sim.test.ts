@@ -13,7 +13,9 @@ import { startSimulator, type Simulator } from '../sim/index';
 import { startSshd, type Sshd } from '../harness/sshd';
 
 const fixturePath = join(import.meta.dirname, '..', 'sim', 'fixtures', 'hostile.json');
-const fixtureNames: string[] = (JSON.parse(readFileSync(fixturePath, 'utf8')) as { vms: Array<{ name: string }> }).vms.map((vm) => vm.name);
+const fixtureNames: string[] = (
+  JSON.parse(readFileSync(fixturePath, 'utf8')) as { vms: Array<{ name: string }> }
+).vms.map((vm) => vm.name);
 // The fixture's own injection attempts create this file if any layer runs a shell on a name.
 const INJECTION_MARKER = '/tmp/pwned';
 
@@ -52,7 +54,9 @@ for (const kind of ['local', 'off-host', 'ssh']) {
     test('vm-list finds every hostile name exactly, and nothing is executed', async () => {
       const host = hosts[kind]!;
       const distinct = [...new Set(fixtureNames)];
-      const results = await Promise.all(distinct.map((name) => host.xe(['vm-list', `name-label=${name}`, 'params=uuid', '--minimal'])));
+      const results = await Promise.all(
+        distinct.map((name) => host.xe(['vm-list', `name-label=${name}`, 'params=uuid', '--minimal'])),
+      );
       const firstUuids = distinct.map((name, i) => {
         const result = results[i]!;
         assert.equal(result.exitCode, 0, `${JSON.stringify(name)}: ${result.stderr}`);
@@ -64,13 +68,24 @@ for (const kind of ['local', 'off-host', 'ssh']) {
         return uuids[0];
       });
       const found = distinct.filter((_, i) => firstUuids[i] !== undefined);
-      const labels = await Promise.all(found.map((name) => host.xe(['vm-param-get', `uuid=${firstUuids[distinct.indexOf(name)]}`, 'param-name=name-label'])));
-      assert.deepEqual(labels.map((label) => label.stdout), found.map((name) => `${name}\n`));
+      const labels = await Promise.all(
+        found.map((name) =>
+          host.xe(['vm-param-get', `uuid=${firstUuids[distinct.indexOf(name)]}`, 'param-name=name-label']),
+        ),
+      );
+      assert.deepEqual(
+        labels.map((label) => label.stdout),
+        found.map((name) => `${name}\n`),
+      );
       assert.equal(existsSync(INJECTION_MARKER), false, 'a VM name was executed');
     });
 
     test('xe errors come back as exit code and stderr', async () => {
-      const result = await hosts[kind]!.xe(['vm-param-get', 'uuid=00000000-0000-0000-0000-000000000000', 'param-name=name-label']);
+      const result = await hosts[kind]!.xe([
+        'vm-param-get',
+        'uuid=00000000-0000-0000-0000-000000000000',
+        'param-name=name-label',
+      ]);
       assert.notEqual(result.exitCode, 0);
       assert.notEqual(result.stderr, '');
     });
@@ -91,7 +106,10 @@ for (const kind of ['local', 'off-host', 'ssh']) {
 
 test('off-host xe with a wrong password is refused by the pool', async () => {
   const port = Number(new URL(sim.url).port);
-  const host = createLocalHost({ xePath: sim.xePath, xeConnection: { server: '127.0.0.1', port, user: 'root', password: 'wrong', noSsl: true } });
+  const host = createLocalHost({
+    xePath: sim.xePath,
+    xeConnection: { server: '127.0.0.1', port, user: 'root', password: 'wrong', noSsl: true },
+  });
   try {
     const result = await host.xe(['vm-list', '--minimal']);
     assert.notEqual(result.exitCode, 0);

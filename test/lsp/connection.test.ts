@@ -32,13 +32,21 @@ describe('pool connection', () => {
       const unpinned = await setPassword(client, sim.password);
       assert.equal(unpinned.state, 'error');
       assert.match(unpinned.message, /not trusted/);
-      assert.ok(unpinned.message.includes(sim.certificateFingerprint!), 'tells the user which fingerprint to check and pin');
+      assert.ok(
+        unpinned.message.includes(sim.certificateFingerprint!),
+        'tells the user which fingerprint to check and pin',
+      );
 
       await client.changeSettings({ pool: { url: sim.url, certificateFingerprint: 'AB'.repeat(32) } });
-      const wrong = await client.waitForPoolStatus('pin mismatch', (s) => s.state === 'error' && /does not match/.test(s.message));
+      const wrong = await client.waitForPoolStatus(
+        'pin mismatch',
+        (s) => s.state === 'error' && /does not match/.test(s.message),
+      );
       assert.equal(wrong.vmCount, 0);
 
-      await client.changeSettings({ pool: { url: sim.url, certificateFingerprint: sim.certificateFingerprint!.toLowerCase() } });
+      await client.changeSettings({
+        pool: { url: sim.url, certificateFingerprint: sim.certificateFingerprint!.toLowerCase() },
+      });
       const ok = await client.waitForPoolStatus('connected with the pin', (s) => s.state === 'connected');
       assert.equal(ok.vmCount, 23);
       assert.match(ok.message, /Connected to pool `?weekend-pool`? as root \(23 VMs\)/);
@@ -72,18 +80,27 @@ describe('pool connection', () => {
     }
   });
 
-  it('never sends one pool\'s password to another pool after vmbackup.pool.url changes', async () => {
+  it("never sends one pool's password to another pool after vmbackup.pool.url changes", async () => {
     const first = await startSimulator({ fixture: FIXTURE, password: 'first-secret' });
-    const second = await startSimulator({ fixture: { name: 'other', pool: { name: 'other-pool' }, vms: [{ name: 'solo' }] }, password: 'second-secret' });
+    const second = await startSimulator({
+      fixture: { name: 'other', pool: { name: 'other-pool' }, vms: [{ name: 'solo' }] },
+      password: 'second-secret',
+    });
     const client = new TestClient({ transport: 'stdio', settings: { pool: { url: first.url } } });
     try {
       await client.initialize();
       assert.equal((await setPassword(client, 'first-secret')).state, 'connected');
       const seen = client.poolStatuses.length;
       await client.changeSettings({ pool: { url: second.url } });
-      const waiting = await client.waitForPoolStatus('waiting for the new password', (s) => s.url === second.url && s.state === 'disconnected');
+      const waiting = await client.waitForPoolStatus(
+        'waiting for the new password',
+        (s) => s.url === second.url && s.state === 'disconnected',
+      );
       assert.match(waiting.message, /No password yet/);
-      assert.ok(!client.poolStatuses.slice(seen).some((s) => s.state === 'connecting'), 'no login attempt with the old password');
+      assert.ok(
+        !client.poolStatuses.slice(seen).some((s) => s.state === 'connecting'),
+        'no login attempt with the old password',
+      );
       const connected = await setPassword(client, 'second-secret');
       assert.equal(connected.state, 'connected');
       assert.equal(connected.vmCount, 1);
@@ -136,7 +153,10 @@ describe('pool connection', () => {
       assert.match(cached, /Stale/);
       assert.match(cached, /`PROD-WinSvr` · Running · xvda 40 GiB/);
       // Only the pool's duplicate name DEV-duplicate, which this file does not select (a warning).
-      assert.deepEqual((await second.diagnosticsFor(URI)).map((d) => d.code), ['VMB046']);
+      assert.deepEqual(
+        (await second.diagnosticsFor(URI)).map((d) => d.code),
+        ['VMB046'],
+      );
     } finally {
       await second.dispose();
     }
@@ -180,13 +200,19 @@ describe('pool status sentences (issue 12, item 7)', () => {
       await client.initialize();
       const refused = await setPassword(client, 'secret');
       assert.equal(refused.state, 'error');
-      assert.equal(refused.message, `Cannot reach ${url}: connection refused: nothing listens there (is it the pool master's address and port?) (ECONNREFUSED).`);
+      assert.equal(
+        refused.message,
+        `Cannot reach ${url}: connection refused: nothing listens there (is it the pool master's address and port?) (ECONNREFUSED).`,
+      );
       assert.doesNotMatch(refused.message, /password|rejected/i);
 
       await client.changeSettings({ pool: { url: 'xen1.example.org' } });
       const schemeless = await client.waitForPoolStatus('no scheme', (s) => s.url === 'xen1.example.org');
       assert.equal(schemeless.state, 'error');
-      assert.equal(schemeless.message, 'vmbackup.pool.url "xen1.example.org" has no scheme: write https://xen1.example.org');
+      assert.equal(
+        schemeless.message,
+        'vmbackup.pool.url "xen1.example.org" has no scheme: write https://xen1.example.org',
+      );
     } finally {
       await client.dispose();
     }

@@ -21,8 +21,14 @@ describe('diagnostics', () => {
     const diagnostics = await client.diagnosticsFor(URI);
     const byCode = new Map(diagnostics.map((d) => [d.code, d]));
     assert.deepEqual([...byCode.keys()].sort(), ['VMB003', 'VMB005', 'VMB007', 'VMB016']);
-    assert.deepEqual(byCode.get('VMB007')!.range, { start: { line: 0, character: 12 }, end: { line: 0, character: 13 } });
-    assert.deepEqual(byCode.get('VMB016')!.range, { start: { line: 1, character: 10 }, end: { line: 1, character: 15 } });
+    assert.deepEqual(byCode.get('VMB007')!.range, {
+      start: { line: 0, character: 12 },
+      end: { line: 0, character: 13 },
+    });
+    assert.deepEqual(byCode.get('VMB016')!.range, {
+      start: { line: 1, character: 10 },
+      end: { line: 1, character: 15 },
+    });
     assert.equal(byCode.get('VMB005')!.range.start.line, 3);
     assert.equal(byCode.get('VMB007')!.severity, 1);
     assert.equal(byCode.get('VMB016')!.severity, 2);
@@ -33,8 +39,14 @@ describe('diagnostics', () => {
   });
 
   it('re-validates after an incremental edit (and only the latest version is published)', async () => {
-    await client.edit(URI, { range: { start: { line: 0, character: 12 }, end: { line: 0, character: 13 } }, newText: '3' });
-    await client.edit(URI, { range: { start: { line: 1, character: 14 }, end: { line: 1, character: 15 } }, newText: '.*' });
+    await client.edit(URI, {
+      range: { start: { line: 0, character: 12 }, end: { line: 0, character: 13 } },
+      newText: '3',
+    });
+    await client.edit(URI, {
+      range: { start: { line: 1, character: 14 }, end: { line: 1, character: 15 } },
+      newText: '.*',
+    });
     const diagnostics = await client.diagnosticsFor(URI);
     assert.deepEqual(diagnostics.map((d) => d.code).sort(), ['VMB003', 'VMB005']);
     assert.equal(client.text(URI).split('\n')[1], 'vm-export=PROD.*');
@@ -46,13 +58,29 @@ describe('diagnostics', () => {
       '# vmbackup-disable-next-line VMB016\nvm-export=PROD*\nvm-export=TEST*\n# vmbackup-disable-next-line VMB005\nvm-export=DEV*\n',
     );
     const diagnostics = await client.diagnosticsFor(URI);
-    assert.deepEqual(diagnostics.map((d) => [d.code, d.range.start.line]), [['VMB016', 2], ['VMB016', 4]]);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.code, d.range.start.line]),
+      [
+        ['VMB016', 2],
+        ['VMB016', 4],
+      ],
+    );
   });
 
   it('a directive without codes silences every warning of the next line, never an error (the runner refuses it)', async () => {
-    await client.replace(URI, '# vmbackup-disable-next-line\nvm-export=PROD*:0\nvm-export=TEST*:0\n# vmbackup-disable-next-line VMB007\nmax_backups=0\n');
+    await client.replace(
+      URI,
+      '# vmbackup-disable-next-line\nvm-export=PROD*:0\nvm-export=TEST*:0\n# vmbackup-disable-next-line VMB007\nmax_backups=0\n',
+    );
     const diagnostics = await client.diagnosticsFor(URI);
-    assert.deepEqual(diagnostics.map((d) => [d.code, d.range.start.line]), [['VMB016', 2], ['VMB011', 2], ['VMB007', 4]]);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.code, d.range.start.line]),
+      [
+        ['VMB016', 2],
+        ['VMB011', 2],
+        ['VMB007', 4],
+      ],
+    );
   });
 
   it('applies severity overrides, "off", compatibility "original" and validate.enable from the settings', async () => {
@@ -60,7 +88,10 @@ describe('diagnostics', () => {
     const extended = await client.diagnosticsFor(URI);
     assert.deepEqual(extended.map((d) => d.code).sort(), ['VMB005', 'VMB016']);
 
-    await client.changeSettings({ compatibility: 'original', validate: { severityOverrides: { VMB016: 'error', vmb005: 'off' } } });
+    await client.changeSettings({
+      compatibility: 'original',
+      validate: { severityOverrides: { VMB016: 'error', vmb005: 'off' } },
+    });
     const original = await client.waitFor('diagnostics under the new settings', () => {
       const d = client.diagnostics.get(URI)?.diagnostics;
       return d?.some((x) => x.code === 'VMB020') ? d : undefined;
@@ -77,7 +108,10 @@ describe('diagnostics', () => {
       client.diagnostics.get(URI)?.diagnostics.length === 0 ? true : undefined,
     );
     await client.changeSettings({});
-    await client.waitFor('diagnostics again', () => (client.diagnostics.get(URI)?.diagnostics.length ?? 0) > 0 || undefined);
+    await client.waitFor(
+      'diagnostics again',
+      () => (client.diagnostics.get(URI)?.diagnostics.length ?? 0) > 0 || undefined,
+    );
   });
 
   it('warnings can be switched off by a severity override', async () => {
@@ -85,9 +119,14 @@ describe('diagnostics', () => {
     await client.replace(URI, 'vm-export=PROD*\nfoo=1\n');
     const diagnostics = await client.waitFor('VMB016 switched off', () => {
       const d = client.diagnostics.get(URI);
-      return d && d.version === client.version(URI) && !d.diagnostics.some((x) => x.code === 'VMB016') ? d.diagnostics : undefined;
+      return d && d.version === client.version(URI) && !d.diagnostics.some((x) => x.code === 'VMB016')
+        ? d.diagnostics
+        : undefined;
     });
-    assert.deepEqual(diagnostics.map((d) => d.code), ['VMB005']);
+    assert.deepEqual(
+      diagnostics.map((d) => d.code),
+      ['VMB005'],
+    );
     await client.changeSettings({});
   });
 

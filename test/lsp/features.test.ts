@@ -39,31 +39,52 @@ describe('offline features', () => {
   }
 
   it('groups document symbols into settings, excludes and selections', async () => {
-    await client.open(URI, '# demo\nmax_backups=3\nexclude=PROD-db\nvm-export=PROD.*:2\nvdi-export=BIG\nbackup_dir=/b\n');
-    const symbols = (await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: URI } })) as DocumentSymbol[];
-    assert.deepEqual(symbols.map((s) => [s.name, s.children!.map((c) => c.name)]), [
-      ['Settings', ['max_backups', 'backup_dir']],
-      ['Excludes', ['exclude=PROD-db']],
-      ['Selections', ['vm-export=PROD.*:2', 'vdi-export=BIG']],
-    ]);
-    assert.deepEqual(symbols[0]!.children![0]!.selectionRange, { start: { line: 1, character: 0 }, end: { line: 1, character: 11 } });
+    await client.open(
+      URI,
+      '# demo\nmax_backups=3\nexclude=PROD-db\nvm-export=PROD.*:2\nvdi-export=BIG\nbackup_dir=/b\n',
+    );
+    const symbols = (await client.connection.sendRequest(DocumentSymbolRequest.type, {
+      textDocument: { uri: URI },
+    })) as DocumentSymbol[];
+    assert.deepEqual(
+      symbols.map((s) => [s.name, s.children!.map((c) => c.name)]),
+      [
+        ['Settings', ['max_backups', 'backup_dir']],
+        ['Excludes', ['exclude=PROD-db']],
+        ['Selections', ['vm-export=PROD.*:2', 'vdi-export=BIG']],
+      ],
+    );
+    assert.deepEqual(symbols[0]!.children![0]!.selectionRange, {
+      start: { line: 1, character: 0 },
+      end: { line: 1, character: 11 },
+    });
   });
 
   it('folds runs of comment lines', async () => {
     await client.open(URI, '# a\n# b\n# c\nmax_backups=3\n# single\nvm-export=x\n# d\n# e\n');
     const ranges = await client.connection.sendRequest(FoldingRangeRequest.type, { textDocument: { uri: URI } });
-    assert.deepEqual(ranges?.map((r) => [r.startLine, r.endLine, r.kind]), [[0, 2, 'comment'], [6, 7, 'comment']]);
+    assert.deepEqual(
+      ranges?.map((r) => [r.startLine, r.endLine, r.kind]),
+      [
+        [0, 2, 'comment'],
+        [6, 7, 'comment'],
+      ],
+    );
   });
 
   it('formats key = value spacing, keeps comments and values, and fixes indented comments', async () => {
-    const text = '# Weekly  backups \nmax_backups = 3\n  vm-export =  PROD.*:2  \n   # indented\nbackup_dir=/snap\nvm-export=a=b\n';
+    const text =
+      '# Weekly  backups \nmax_backups = 3\n  vm-export =  PROD.*:2  \n   # indented\nbackup_dir=/snap\nvm-export=a=b\n';
     await client.open(URI, text);
     const edits = await client.connection.sendRequest(DocumentFormattingRequest.type, {
       textDocument: { uri: URI },
       options: { tabSize: 2, insertSpaces: true },
     });
     const formatted = applyEdits(text, edits ?? []);
-    assert.equal(formatted, '# Weekly  backups\nmax_backups=3\nvm-export=PROD.*:2\n# indented\nbackup_dir=/snap\nvm-export=a=b\n');
+    assert.equal(
+      formatted,
+      '# Weekly  backups\nmax_backups=3\nvm-export=PROD.*:2\n# indented\nbackup_dir=/snap\nvm-export=a=b\n',
+    );
     await client.replace(URI, formatted);
     const codes = (await client.diagnosticsFor(URI)).map((d) => d.code);
     assert.ok(!codes.includes('VMB003'), 'no indented comment left');
@@ -96,7 +117,10 @@ describe('offline features', () => {
       await reading('vm-export=PROD|\\d\n'),
       '`PROD\\d` is a **Python regex**. Names starting with "PROD" then a digit: re.match is a **prefix match**, so anything may follow. Add $ to match the whole name.',
     );
-    assert.equal(await reading('exclude=PROD-w|eb$\n'), '`PROD-web$` is a **Python regex**. Names that are exactly "PROD-web" ($ also accepts a trailing newline).');
+    assert.equal(
+      await reading('exclude=PROD-w|eb$\n'),
+      '`PROD-web$` is a **Python regex**. Names that are exactly "PROD-web" ($ also accepts a trailing newline).',
+    );
     assert.equal(
       await reading('vm-export=PRD-|a*\n'),
       '`PRD-a*` is a **Python regex**. Names starting with "PRD-": the trailing "a" zero or more times can match nothing, and re.match is a **prefix match**, so it adds no condition (write .* for "anything", $ to end the name).',
@@ -111,23 +135,33 @@ describe('offline features', () => {
   it('completes keys with documentation, and values of enum keys', async () => {
     const keys = await complete('max_backups=3\nvdi|\n');
     const labels = keys.map((i) => i.label);
-    for (const key of ['vm-export', 'vdi-export', 'exclude', 'vdi_export_format', 'compress']) assert.ok(labels.includes(key), key);
+    for (const key of ['vm-export', 'vdi-export', 'exclude', 'vdi_export_format', 'compress'])
+      assert.ok(labels.includes(key), key);
     // A setting the file already has is not offered again (it would be VMB004); selections repeat.
     assert.ok(!labels.includes('max_backups'));
     assert.ok((await complete('vm-export=a\nvm|\n')).some((i) => i.label === 'vm-export'));
     const vdiFormat = keys.find((i) => i.label === 'vdi_export_format')!;
     assert.match(JSON.stringify(vdiFormat.documentation), /raw/);
-    assert.ok(keys.some((i) => i.kind === 15 /* Snippet */ && /vm-export/.test(i.insertText ?? '')), 'snippets offered');
+    assert.ok(
+      keys.some((i) => i.kind === 15 /* Snippet */ && /vm-export/.test(i.insertText ?? '')),
+      'snippets offered',
+    );
 
     const typo = await complete('vdi_exp|ort_fromat=raw\n');
     const fixed = typo.find((i) => i.label === 'vdi_export_format')!;
     assert.equal(applyEdits('vdi_export_fromat=raw\n', [fixed.textEdit as TextEdit]), 'vdi_export_format=raw\n');
 
     const formats = await complete('vdi_export_format=|\n');
-    assert.deepEqual(formats.map((i) => i.label), ['raw', 'vhd']);
+    assert.deepEqual(
+      formats.map((i) => i.label),
+      ['raw', 'vhd'],
+    );
     const db = await complete('pool_db_backup= |0\n');
     // Never a suggestion equal to what is typed.
-    assert.deepEqual(db.map((i) => i.label), ['1']);
+    assert.deepEqual(
+      db.map((i) => i.label),
+      ['1'],
+    );
     assert.deepEqual(db[0]!.textEdit && 'range' in db[0]!.textEdit ? db[0]!.textEdit.range : undefined, {
       start: { line: 0, character: 16 },
       end: { line: 0, character: 17 },
@@ -165,7 +199,9 @@ describe('offline features', () => {
     assert.ok(keys.includes('vm-export'));
     await client.changeSettings({});
     await client.open(URI, 'compress=gzip\n');
-    await client.waitFor('extended-mode diagnostics', () => (client.diagnostics.get(URI)?.diagnostics.length === 0 ? true : undefined));
+    await client.waitFor('extended-mode diagnostics', () =>
+      client.diagnostics.get(URI)?.diagnostics.length === 0 ? true : undefined,
+    );
     assert.ok((await complete('|\n')).some((i) => i.label === 'compress'));
   });
 
@@ -191,10 +227,16 @@ describe('offline features', () => {
     assert.deepEqual(before, ['VMB005', 'VMB013', 'VMB016']);
 
     let current = text;
-    for (const [line, code] of [[0, 'VMB016'], [1, 'VMB013'], [2, 'VMB005']] as const) {
+    for (const [line, code] of [
+      [0, 'VMB016'],
+      [1, 'VMB013'],
+      [2, 'VMB005'],
+    ] as const) {
       await client.replace(URI, current);
       await client.diagnosticsFor(URI);
-      const fix = (await actionsAt(line)).find((a) => a.kind === 'quickfix' && a.diagnostics?.[0]?.code === code && !a.title.startsWith('Suppress'));
+      const fix = (await actionsAt(line)).find(
+        (a) => a.kind === 'quickfix' && a.diagnostics?.[0]?.code === code && !a.title.startsWith('Suppress'),
+      );
       assert.ok(fix, `a fix for ${code}`);
       current = applyEdits(current, fix.edit!.changes![URI]!);
     }
@@ -235,7 +277,10 @@ describe('offline features', () => {
   it('puts a "Run Preview" code lens on the first selection even without a pool, and no inlay hints', async () => {
     await client.open(URI, '# nightly\nmax_backups=3\nexclude=a\nvm-export=PROD.*\nvm-export=DEV.*\n');
     const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: URI } });
-    assert.deepEqual(lenses?.map((l) => [l.range.start.line, l.command?.title, l.command?.command]), [[3, 'Run Preview', 'vmbackup.runPreview']]);
+    assert.deepEqual(
+      lenses?.map((l) => [l.range.start.line, l.command?.title, l.command?.command]),
+      [[3, 'Run Preview', 'vmbackup.runPreview']],
+    );
   });
 
   it('answers vmbackup/serverStats with its memory use', async () => {

@@ -131,7 +131,10 @@ export class TestClient {
       const child = spawn(command!, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
       child.stderr!.on('data', (chunk) => (this.stderr += chunk));
       this.process = child;
-      this.connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+      this.connection = createProtocolConnection(
+        new StreamMessageReader(child.stdout!),
+        new StreamMessageWriter(child.stdin!),
+      );
     } else {
       this.process = undefined;
       this.inProcess = inProcessServer();
@@ -176,7 +179,10 @@ export class TestClient {
       const value = check();
       if (value !== undefined) return value;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}\npool statuses: ${JSON.stringify(this.poolStatuses.slice(-3))}\nserver log:\n${this.log.join('\n')}\nserver stderr:\n${this.stderr}`);
+      if (left <= 0)
+        throw new Error(
+          `timed out waiting for ${what}\npool statuses: ${JSON.stringify(this.poolStatuses.slice(-3))}\nserver log:\n${this.log.join('\n')}\nserver stderr:\n${this.stderr}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(left, 250));
         this.waiters.push(() => {
@@ -201,7 +207,11 @@ export class TestClient {
           publishDiagnostics: { relatedInformation: true, codeDescriptionSupport: true },
           hover: { contentFormat: ['markdown', 'plaintext'] },
           completion: { completionItem: { snippetSupport: true, documentationFormat: ['markdown'] } },
-          codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'refactor', 'refactor.rewrite', 'source', 'source.fixAll'] } } },
+          codeAction: {
+            codeActionLiteralSupport: {
+              codeActionKind: { valueSet: ['quickfix', 'refactor', 'refactor.rewrite', 'source', 'source.fixAll'] },
+            },
+          },
           documentSymbol: { hierarchicalDocumentSymbolSupport: true },
         },
       },
@@ -267,10 +277,14 @@ export class TestClient {
   /** Diagnostics for the document's current version. */
   async diagnosticsFor(uri: string, timeoutMs?: number): Promise<Diagnostic[]> {
     const version = this.version(uri);
-    return this.waitFor(`diagnostics for ${uri} v${version}`, () => {
-      const published = this.diagnostics.get(uri);
-      return published && published.version === version ? published.diagnostics : undefined;
-    }, timeoutMs);
+    return this.waitFor(
+      `diagnostics for ${uri} v${version}`,
+      () => {
+        const published = this.diagnostics.get(uri);
+        return published && published.version === version ? published.diagnostics : undefined;
+      },
+      timeoutMs,
+    );
   }
 
   /** The hover's markdown at `position` ('' when there is none). */
@@ -280,8 +294,16 @@ export class TestClient {
   }
 
   /** The completion items at `position`, whether the server answers a list or a CompletionList. */
-  async completions(uri: string, position: Position, context?: { triggerKind: 1 | 2 | 3; triggerCharacter?: string }): Promise<CompletionItem[]> {
-    const result = await this.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position, ...(context ? { context } : {}) });
+  async completions(
+    uri: string,
+    position: Position,
+    context?: { triggerKind: 1 | 2 | 3; triggerCharacter?: string },
+  ): Promise<CompletionItem[]> {
+    const result = await this.connection.sendRequest(CompletionRequest.type, {
+      textDocument: { uri },
+      position,
+      ...(context ? { context } : {}),
+    });
     return Array.isArray(result) ? result : (result?.items ?? []);
   }
 
@@ -301,10 +323,14 @@ export class TestClient {
   }
 
   async waitForPoolStatus(what: string, check: (s: PoolStatus) => boolean, timeoutMs = 15_000): Promise<PoolStatus> {
-    return this.waitFor(`pool status ${what}`, () => {
-      const last = this.poolStatuses[this.poolStatuses.length - 1];
-      return last && check(last) ? last : undefined;
-    }, timeoutMs);
+    return this.waitFor(
+      `pool status ${what}`,
+      () => {
+        const last = this.poolStatuses[this.poolStatuses.length - 1];
+        return last && check(last) ? last : undefined;
+      },
+      timeoutMs,
+    );
   }
 
   async dispose(): Promise<void> {
@@ -337,7 +363,8 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
     p.line >= lineStarts.length ? text.length : Math.min(lineStarts[p.line]! + p.character, text.length);
   const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
   let result = text;
-  for (const e of sorted) result = result.slice(0, offset(e.range.start)) + e.newText + result.slice(offset(e.range.end));
+  for (const e of sorted)
+    result = result.slice(0, offset(e.range.start)) + e.newText + result.slice(offset(e.range.end));
   return result;
 }
 

@@ -4,7 +4,21 @@ import assert from 'node:assert/strict';
 import { parseConfig } from '../../runner/src/config/parse';
 import { parseIncrementally } from '../../server/src/incrementalParse';
 
-const PIECES = ['vm-export=', 'PROD', '.*', ':3', '\n', '=', '#', ' ', 'exclude=web', 'max_backups=4', '\n\n', 'x', ':'];
+const PIECES = [
+  'vm-export=',
+  'PROD',
+  '.*',
+  ':3',
+  '\n',
+  '=',
+  '#',
+  ' ',
+  'exclude=web',
+  'max_backups=4',
+  '\n\n',
+  'x',
+  ':',
+];
 
 function randomEdit(text: string, random: () => number): string {
   const at = Math.floor(random() * (text.length + 1));

@@ -84,13 +84,16 @@ describe('live pool features (weekend fixture)', () => {
       textDocument: { uri: URI },
       range: { start: { line: 0, character: 0 }, end: { line: 6, character: 0 } },
     });
-    assert.deepEqual(hints?.map((h) => [h.position.line, h.label]), [
-      [1, '→ excludes 1 VM'],
-      [2, '→ 1 VM'],
-      [3, '→ 2 VMs'],
-      [4, '→ 2 VMs (1 lost)'],
-      [5, '→ 0 VMs'],
-    ]);
+    assert.deepEqual(
+      hints?.map((h) => [h.position.line, h.label]),
+      [
+        [1, '→ excludes 1 VM'],
+        [2, '→ 1 VM'],
+        [3, '→ 2 VMs'],
+        [4, '→ 2 VMs (1 lost)'],
+        [5, '→ 0 VMs'],
+      ],
+    );
     const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: URI } });
     assert.equal(lenses?.length, 1);
     assert.equal(lenses![0]!.range.start.line, 2);
@@ -121,7 +124,10 @@ describe('live pool features (weekend fixture)', () => {
     const converted = applyEdits(client.text(URI), convert.edit!.changes![URI]!);
     assert.equal(converted.split('\n').slice(3, 5).join('\n'), 'vm-export=DEV-RH6:3\nvm-export=DEV-RH7:3');
     await client.replace(URI, converted);
-    assert.deepEqual((await client.diagnosticsFor(URI)).map((d) => d.code), before);
+    assert.deepEqual(
+      (await client.diagnosticsFor(URI)).map((d) => d.code),
+      before,
+    );
     assert.match(await hoverAt(client, URI, 3, 12), /`DEV-RH6` · Halted · xvda 10 GiB · keeps 3 \(`:3`\)/);
   });
 
@@ -141,7 +147,10 @@ describe('live pool features (weekend fixture)', () => {
 
     await client.replace(uri, 'vm-export=DEV-dup.*\n');
     const selected = await client.diagnosticsFor(uri);
-    assert.deepEqual(selected.map((d) => [d.code, d.severity]), [['VMB043', 1]]);
+    assert.deepEqual(
+      selected.map((d) => [d.code, d.severity]),
+      [['VMB043', 1]],
+    );
     const actions = (await client.codeActions(uri, { line: 0, character: 0 })).map((a) => a.title);
     assert.ok(!actions.some((t) => t.startsWith('Suppress')), actions.join('\n'));
     const lens = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
@@ -174,7 +183,8 @@ describe('live pool features (hostile VM names)', () => {
     await client.open(uri, text);
     const items = await client.completions(uri, position);
     const names = new Set(items.map((i) => i.label));
-    for (const name of ['glob*?[x]', 'colon:name', 'new\nline', '  leading spaces', 'PROD-$(id)', 'back\\slash']) assert.ok(names.has(name), name);
+    for (const name of ['glob*?[x]', 'colon:name', 'new\nline', '  leading spaces', 'PROD-$(id)', 'back\\slash'])
+      assert.ok(names.has(name), name);
     const lines: string[] = [];
     for (const item of items) {
       const edit = item.textEdit as { newText: string; range: { start: { character: number } } };
@@ -187,7 +197,10 @@ describe('live pool features (hostile VM names)', () => {
     }
     await client.replace(uri, lines.join('\n') + '\n');
     const diagnostics = await client.diagnosticsFor(uri);
-    assert.deepEqual(diagnostics.filter((d) => d.code === 'VMB040' || d.code === 'VMB030' || d.code === 'VMB001'), []);
+    assert.deepEqual(
+      diagnostics.filter((d) => d.code === 'VMB040' || d.code === 'VMB030' || d.code === 'VMB001'),
+      [],
+    );
     // Each line backs up exactly its own VM (duplicates in the fixture aside).
     const glob = lines.findIndex((l) => l.includes('glob'));
     assert.match(await hoverAt(client, uri, glob, 12), /This line backs up 1 VM\*\* \(matched 1\)/);
@@ -196,7 +209,9 @@ describe('live pool features (hostile VM names)', () => {
 
 describe('long VM lists', () => {
   it('bounds the hover list and gives the count of the rest', async () => {
-    const sim = await startSimulator({ fixture: { name: 'forty', generate: [{ count: 40, name: 'APP-{n:2}', disks: [{ size: '1GiB' }] }] } });
+    const sim = await startSimulator({
+      fixture: { name: 'forty', generate: [{ count: 40, name: 'APP-{n:2}', disks: [{ size: '1GiB' }] }] },
+    });
     const client = new TestClient({ settings: { pool: { url: sim.url } } });
     try {
       await connected(client, sim);

@@ -91,19 +91,28 @@ describe('workspace-wide features (protocol)', () => {
     const weekend = uriOf('weekend.cfg');
     const published = client.publishCount.get(weekend) ?? 0;
     writeFileSync(join(dir, 'weekend.cfg'), '# weekend\nmax_backups=3\nexclude=web1\nvm-export=web1:2\n');
-    await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: weekend, type: 2 }] });
+    await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, {
+      changes: [{ uri: weekend, type: 2 }],
+    });
     const fixed = await client.waitFor('weekend.cfg re-published', () =>
       (client.publishCount.get(weekend) ?? 0) > published ? client.diagnostics.get(weekend)!.diagnostics : undefined,
     );
     assert.deepEqual(fixed, []);
     rmSync(join(dir, 'NAUbackup', 'odd.cfg'));
     const odd = uriOf('NAUbackup/odd.cfg');
-    await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: odd, type: 3 }] });
-    await client.waitFor('odd.cfg cleared', () => (client.diagnostics.get(odd)?.diagnostics.length === 0 ? true : undefined));
+    await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, {
+      changes: [{ uri: odd, type: 3 }],
+    });
+    await client.waitFor('odd.cfg cleared', () =>
+      client.diagnostics.get(odd)?.diagnostics.length === 0 ? true : undefined,
+    );
     writeFileSync(join(dir, 'weekend.cfg'), files['weekend.cfg']!);
     writeFileSync(join(dir, 'NAUbackup', 'odd.cfg'), files['NAUbackup/odd.cfg']!);
     await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, {
-      changes: [{ uri: weekend, type: 2 }, { uri: odd, type: 1 }],
+      changes: [
+        { uri: weekend, type: 2 },
+        { uri: odd, type: 1 },
+      ],
     });
     await client.waitFor('odd.cfg back', () => (client.diagnostics.get(odd)?.diagnostics.length ? true : undefined));
   });
@@ -285,7 +294,9 @@ describe('coverage and VMB047 over the protocol (weekend pool of the simulator)'
     await client.open(nightly, 'vm-export=PROD-WinSvr\nvm-export=DEV-RH.*\n');
     const diagnostics = await client.waitFor('VMB047', () => {
       const d = client.diagnostics.get(nightly);
-      return d && d.version === client.version(nightly) && d.diagnostics.some((x) => x.code === 'VMB047') ? d : undefined;
+      return d && d.version === client.version(nightly) && d.diagnostics.some((x) => x.code === 'VMB047')
+        ? d
+        : undefined;
     });
     const cross = diagnostics.diagnostics.filter((d) => d.code === 'VMB047');
     assert.deepEqual(

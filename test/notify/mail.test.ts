@@ -7,7 +7,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
-import { mailConfigured, mailSubject, parseRecipients, sendRunMail, type MailSettings } from '../../runner/src/notify/mail';
+import {
+  mailConfigured,
+  mailSubject,
+  parseRecipients,
+  sendRunMail,
+  type MailSettings,
+} from '../../runner/src/notify/mail';
 
 const PASSWORD = 'p@ss w0rd "with" $(stuff)';
 let dir: string;
@@ -16,10 +22,27 @@ let key: string;
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'vmbackup-mail-'));
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
   key = readFileSync(join(dir, 'key.pem'), 'utf8');
   writeFileSync(join(dir, 'smtp-password'), `${PASSWORD}\n`, { mode: 0o600 });
@@ -106,7 +129,11 @@ test('subject and recipients follow the original', () => {
   assert.equal(mailSubject('success', 'xen01'), 'Success xen01 VmBackup.py');
   assert.equal(mailSubject('warning', 'xen01'), 'WARNING xen01 VmBackup.py');
   assert.equal(mailSubject('error', 'xen01'), 'ERROR xen01 VmBackup.py');
-  assert.deepEqual(parseRecipients(' a@example.com, b@example.com;c@example.com ,'), ['a@example.com', 'b@example.com', 'c@example.com']);
+  assert.deepEqual(parseRecipients(' a@example.com, b@example.com;c@example.com ,'), [
+    'a@example.com',
+    'b@example.com',
+    'c@example.com',
+  ]);
   assert.equal(mailConfigured({ smtpStarttls: false }), false);
   assert.equal(mailConfigured({ smtpStarttls: false, mailTo: 'a@example.com' }), true);
 });
@@ -124,7 +151,11 @@ test('STARTTLS + AUTH: the message arrives over TLS with headers and the status 
       smtpUser: 'backup',
       smtpPasswordFile: join(dir, 'smtp-password'),
     };
-    const result = await sendRunMail(settings, { outcome: 'success', hostname: 'xen01', body }, { tlsCa: cert, log: (m) => logs.push(m) });
+    const result = await sendRunMail(
+      settings,
+      { outcome: 'success', hostname: 'xen01', body },
+      { tlsCa: cert, log: (m) => logs.push(m) },
+    );
     assert.equal(result.sent, true, result.error);
     assert.equal(result.attempts, 1);
     assert.equal(smtp.received.length, 1);
@@ -148,7 +179,14 @@ test('AUTH LOGIN works too', async () => {
   const smtp = await startSmtp({ authOptional: false, authMethods: ['LOGIN'] });
   try {
     const result = await sendRunMail(
-      { mailTo: 'a@example.com', smtpHost: '127.0.0.1', smtpPort: smtp.port, smtpStarttls: true, smtpUser: 'backup', smtpPasswordFile: join(dir, 'smtp-password') },
+      {
+        mailTo: 'a@example.com',
+        smtpHost: '127.0.0.1',
+        smtpPort: smtp.port,
+        smtpStarttls: true,
+        smtpUser: 'backup',
+        smtpPasswordFile: join(dir, 'smtp-password'),
+      },
       { outcome: 'warning', hostname: 'xen02', body },
       { tlsCa: cert },
     );
@@ -201,7 +239,14 @@ test('three failures: not sent, the reason reported, the password nowhere', asyn
   const logs: string[] = [];
   try {
     const result = await sendRunMail(
-      { mailTo: 'a@example.com', smtpHost: '127.0.0.1', smtpPort: smtp.port, smtpStarttls: true, smtpUser: 'backup', smtpPasswordFile: wrong },
+      {
+        mailTo: 'a@example.com',
+        smtpHost: '127.0.0.1',
+        smtpPort: smtp.port,
+        smtpStarttls: true,
+        smtpUser: 'backup',
+        smtpPasswordFile: wrong,
+      },
       { outcome: 'success', hostname: 'xen01', body },
       { tlsCa: cert, retryDelaysMs: [1, 1], log: (m) => logs.push(m) },
     );
@@ -221,7 +266,14 @@ test('STARTTLS required but not supported by the server: no login in clear text'
   const smtp = await startSmtp({ disabledCommands: ['STARTTLS'], authOptional: false, allowInsecureAuth: true });
   try {
     const result = await sendRunMail(
-      { mailTo: 'a@example.com', smtpHost: '127.0.0.1', smtpPort: smtp.port, smtpStarttls: true, smtpUser: 'backup', smtpPasswordFile: join(dir, 'smtp-password') },
+      {
+        mailTo: 'a@example.com',
+        smtpHost: '127.0.0.1',
+        smtpPort: smtp.port,
+        smtpStarttls: true,
+        smtpUser: 'backup',
+        smtpPasswordFile: join(dir, 'smtp-password'),
+      },
       { outcome: 'success', hostname: 'xen01', body },
       { tlsCa: cert, retryDelaysMs: [1, 1] },
     );
@@ -237,7 +289,14 @@ test('an untrusted certificate is refused', async () => {
   const smtp = await startSmtp({ authOptional: false });
   try {
     const result = await sendRunMail(
-      { mailTo: 'a@example.com', smtpHost: '127.0.0.1', smtpPort: smtp.port, smtpStarttls: true, smtpUser: 'backup', smtpPasswordFile: join(dir, 'smtp-password') },
+      {
+        mailTo: 'a@example.com',
+        smtpHost: '127.0.0.1',
+        smtpPort: smtp.port,
+        smtpStarttls: true,
+        smtpUser: 'backup',
+        smtpPasswordFile: join(dir, 'smtp-password'),
+      },
       { outcome: 'success', hostname: 'xen01', body },
       { retryDelaysMs: [1, 1] },
     );
@@ -251,12 +310,22 @@ test('an untrusted certificate is refused', async () => {
 
 test('configuration mistakes are reported without trying to send', async () => {
   const missing = await sendRunMail(
-    { mailTo: 'a@example.com', smtpHost: '127.0.0.1', smtpPort: 1, smtpStarttls: false, smtpUser: 'u', smtpPasswordFile: join(dir, 'missing') },
+    {
+      mailTo: 'a@example.com',
+      smtpHost: '127.0.0.1',
+      smtpPort: 1,
+      smtpStarttls: false,
+      smtpUser: 'u',
+      smtpPasswordFile: join(dir, 'missing'),
+    },
     { outcome: 'success', hostname: 'h', body },
   );
   assert.deepEqual([missing.sent, missing.attempts], [false, 0]);
   assert.match(missing.error ?? '', /smtp_password_file .*missing: ENOENT/);
-  const noFile = await sendRunMail({ mailTo: 'a@example.com', smtpStarttls: false, smtpUser: 'u' }, { outcome: 'success', hostname: 'h', body });
+  const noFile = await sendRunMail(
+    { mailTo: 'a@example.com', smtpStarttls: false, smtpUser: 'u' },
+    { outcome: 'success', hostname: 'h', body },
+  );
   assert.match(noFile.error ?? '', /smtp_password_file/);
   const noRecipient = await sendRunMail({ smtpStarttls: false }, { outcome: 'success', hostname: 'h', body });
   assert.deepEqual([noRecipient.sent, noRecipient.error], [false, 'mail_to is not set']);

@@ -11,10 +11,22 @@ import type { PyreErrorDetail } from '../../runner/src/pyre/index';
 import { denseNames, generateDensePatterns, generateNames, generatePatterns } from './generator';
 import { UNSUPPORTED_CATEGORIES, classifyUnsupported } from './exceptions';
 
-interface OracleOk { ok: true; matches: string }
-interface OracleError { ok: false; type: string; message: string; pos: number | null }
+interface OracleOk {
+  ok: true;
+  matches: string;
+}
+interface OracleError {
+  ok: false;
+  type: string;
+  message: string;
+  pos: number | null;
+}
 type OracleResult = OracleOk | OracleError;
-interface Batch { label: string; patterns: string[]; names: string[] }
+interface Batch {
+  label: string;
+  patterns: string[];
+  names: string[];
+}
 
 // Deterministic by default; PYRE_SEED / PYRE_PATTERNS explore other corpora by hand.
 const SEED = Number(process.env.PYRE_SEED ?? 20161126); // 20161126: VmBackup v3.1 (regex support) release
@@ -39,7 +51,9 @@ function findPython(): string {
   const seen: string[] = [];
   const pyenvRoot = process.env.PYENV_ROOT ?? join(homedir(), '.pyenv');
   const pyenv = existsSync(join(pyenvRoot, 'versions'))
-    ? readdirSync(join(pyenvRoot, 'versions')).filter((v) => v.startsWith('3.11.')).map((v) => join(pyenvRoot, 'versions', v, 'bin', 'python3'))
+    ? readdirSync(join(pyenvRoot, 'versions'))
+        .filter((v) => v.startsWith('3.11.'))
+        .map((v) => join(pyenvRoot, 'versions', v, 'bin', 'python3'))
     : [];
   for (const candidate of [process.env.PYRE_PYTHON, 'python3', 'python3.11', ...pyenv]) {
     if (!candidate) continue;

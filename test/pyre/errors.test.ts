@@ -143,10 +143,12 @@ test('constructs valid in Python but not translatable are reported unsupported, 
   // Our size limits (translation and V8's compilation grow faster than linearly beyond them).
   const huge = compilePython('x'.repeat(200_000));
   assert.equal(huge.ok, false);
-  if (!huge.ok) assert.equal(huge.error.message, 'unsupported: regex too large to run safely (200000 characters; at most 10000)');
+  if (!huge.ok)
+    assert.equal(huge.error.message, 'unsupported: regex too large to run safely (200000 characters; at most 10000)');
   const groups = compilePython('(a|b)'.repeat(501));
   assert.equal(groups.ok, false);
-  if (!groups.ok) assert.equal(groups.error.message, 'unsupported: regex too large to run safely (501 groups; at most 500)');
+  if (!groups.ok)
+    assert.equal(groups.error.message, 'unsupported: regex too large to run safely (501 groups; at most 500)');
   assert.equal(compilePython('(a|b)'.repeat(500)).ok, true);
   // V8's own limit: reported when compiling, not thrown later from regex.test().
   const deep = compilePython('a++'.repeat(3300));

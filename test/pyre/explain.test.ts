@@ -8,10 +8,7 @@ test('explainPattern reads common VmBackup regexes in plain English', () => {
   assert.equal(explainPattern('.*'), 'Every VM name (.* matches anything).');
   assert.equal(explainPattern(''), 'The empty regex: matches every VM name.');
   assert.equal(explainPattern('.*SAVE$'), 'Names ending with "SAVE" ($ also accepts a trailing newline).');
-  assert.equal(
-    explainPattern('DEV-V.*TEMP\\Z'),
-    'Names that are exactly "DEV-V" then anything then "TEMP".',
-  );
+  assert.equal(explainPattern('DEV-V.*TEMP\\Z'), 'Names that are exactly "DEV-V" then anything then "TEMP".');
 });
 
 test('explainPattern stresses the prefix match', () => {
@@ -20,7 +17,10 @@ test('explainPattern stresses the prefix match', () => {
   assert.match(text, /"PROD-old" matches too/);
   assert.match(explainPattern('PRD-a*'), /"a" zero or more times/);
   // The v3.0 wildcard habit: PROD* means "PRO" then optional Ds, i.e. any name starting with PRO.
-  assert.match(explainPattern('PROD*'), /^Names starting with "PRO": the trailing "D" zero or more times can match nothing/);
+  assert.match(
+    explainPattern('PROD*'),
+    /^Names starting with "PRO": the trailing "D" zero or more times can match nothing/,
+  );
   assert.match(explainPattern('a*'), /^Every VM name: the regex \("a" zero or more times\) can match zero characters/);
   assert.match(explainPattern('(?:PROD)?'), /^Every VM name/);
   assert.doesNotMatch(explainPattern('a*$'), /Every VM name/);
@@ -30,10 +30,7 @@ test('explainPattern flags the unescaped dot, case folding, errors and unsupport
   assert.match(explainPattern('PROD-ubuntu12.xs66'), /write \\\. for a literal dot/);
   assert.doesNotMatch(explainPattern('PROD\\.web'), /literal dot/);
   assert.match(explainPattern('(?i)web\\d+'), /ignoring ASCII letter case/);
-  assert.equal(
-    explainPattern('PRD-[aA.*'),
-    'Invalid Python regex: unterminated character set at position 4.',
-  );
+  assert.equal(explainPattern('PRD-[aA.*'), 'Invalid Python regex: unterminated character set at position 4.');
   assert.match(explainPattern('(a)(?(1)b|c)'), /cannot be previewed here: conditional group/);
 });
 
@@ -49,7 +46,9 @@ test('python2Differences: for Python-3-valid patterns, the reasons Python 2.7 re
 });
 
 test('python2Differences: for Python-3-invalid patterns, where Python 2.7 accepted them', () => {
-  assert.deepEqual(python2Differences('PROD\\q'), ['Python 2.7 read the unknown escape \\q as the letter "q"; Python 3.7+ rejects it.']);
+  assert.deepEqual(python2Differences('PROD\\q'), [
+    'Python 2.7 read the unknown escape \\q as the letter "q"; Python 3.7+ rejects it.',
+  ]);
   assert.match(python2Differences('a(?i)').join(' '), /anywhere/);
   assert.match(python2Differences('(?u)\\w').join(' '), /accepted \(\?u\)/);
   assert.match(python2Differences('(?L)a').join(' '), /locale/);

@@ -19,13 +19,111 @@ type Rand = () => number;
 const pick = <T>(rand: Rand, items: readonly T[]): T => items[Math.floor(rand() * items.length)];
 const chance = (rand: Rand, p: number) => rand() < p;
 
-const NAME_CHARS = ['a', 'b', 'A', 'B', 'P', 'R', 'O', 'D', 'E', 'V', '-', '_', '.', ' ', '0', '1', '9', 'é', '😀', '\n'];
-const LITERALS = ['a', 'b', 'A', 'B', 'P', 'R', 'O', 'D', 'E', 'V', '-', '_', ' ', '0', '1', '9', 'é', '😀', ',', '}', ']', '#', '=', ':', '~', '&'];
-const ESCAPES = [
-  '\\d', '\\w', '\\s', '\\D', '\\W', '\\S', '\\b', '\\B', '\\A', '\\Z', '\\.', '\\-', '\\ ', '\\n', '\\t',
-  '\\x41', '\\x61', '\\u00e9', '\\U00000042', '\\101', '\\0', '\\\\', '\\(', '\\*', '\\1', '\\2', '\\q',
+const NAME_CHARS = [
+  'a',
+  'b',
+  'A',
+  'B',
+  'P',
+  'R',
+  'O',
+  'D',
+  'E',
+  'V',
+  '-',
+  '_',
+  '.',
+  ' ',
+  '0',
+  '1',
+  '9',
+  'é',
+  '😀',
+  '\n',
 ];
-const CLASS_ATOMS = ['a', 'b', 'A', 'Z', '0', '9', '-', '_', '.', ' ', 'é', '^', '[', '\\d', '\\w', '\\s', '\\W', '\\S', '\\D', '\\]', '\\-', '\\n', '\\x41', '\\b'];
+const LITERALS = [
+  'a',
+  'b',
+  'A',
+  'B',
+  'P',
+  'R',
+  'O',
+  'D',
+  'E',
+  'V',
+  '-',
+  '_',
+  ' ',
+  '0',
+  '1',
+  '9',
+  'é',
+  '😀',
+  ',',
+  '}',
+  ']',
+  '#',
+  '=',
+  ':',
+  '~',
+  '&',
+];
+const ESCAPES = [
+  '\\d',
+  '\\w',
+  '\\s',
+  '\\D',
+  '\\W',
+  '\\S',
+  '\\b',
+  '\\B',
+  '\\A',
+  '\\Z',
+  '\\.',
+  '\\-',
+  '\\ ',
+  '\\n',
+  '\\t',
+  '\\x41',
+  '\\x61',
+  '\\u00e9',
+  '\\U00000042',
+  '\\101',
+  '\\0',
+  '\\\\',
+  '\\(',
+  '\\*',
+  '\\1',
+  '\\2',
+  '\\q',
+];
+const CLASS_ATOMS = [
+  'a',
+  'b',
+  'A',
+  'Z',
+  '0',
+  '9',
+  '-',
+  '_',
+  '.',
+  ' ',
+  'é',
+  '^',
+  '[',
+  '\\d',
+  '\\w',
+  '\\s',
+  '\\W',
+  '\\S',
+  '\\D',
+  '\\]',
+  '\\-',
+  '\\n',
+  '\\x41',
+  '\\b',
+];
 const QUANTIFIERS = ['*', '+', '?', '*', '+', '?', '{2}', '{1,3}', '{,2}', '{2,}', '{0}', '{1,1}', '{', '{x}', '{3,1}'];
 const GLOBAL_FLAGS = ['(?i)', '(?s)', '(?m)', '(?x)', '(?a)', '(?is)', '(?im)', '(?u)', '(?L)', '(?t)'];
 const SCOPED = ['(?i:', '(?-i:', '(?s:', '(?m:', '(?x:', '(?a:', '(?i-s:', '(?ms:'];
@@ -55,7 +153,9 @@ function atom(rand: Rand, st: GenState): string {
   if (r < 0.72) return charClass(rand);
   if (r < 0.76) return pick(rand, ['^', '$']);
   if (r < 0.8 && st.groups > 0) {
-    return chance(rand, 0.5) || st.names.length === 0 ? `\\${1 + Math.floor(rand() * st.groups)}` : `(?P=${pick(rand, st.names)})`;
+    return chance(rand, 0.5) || st.names.length === 0
+      ? `\\${1 + Math.floor(rand() * st.groups)}`
+      : `(?P=${pick(rand, st.names)})`;
   }
   if (st.depth > 2) return pick(rand, LITERALS);
   st.depth++;
@@ -76,7 +176,8 @@ function atom(rand: Rand, st: GenState): string {
   if (kind < 0.65) return `${pick(rand, SCOPED)}${inner})`;
   if (kind < 0.72) return `(?>${inner})`;
   if (kind < 0.8) return `${pick(rand, ['(?=', '(?!'])}${inner})`;
-  if (kind < 0.88) return `${pick(rand, ['(?<=', '(?<!'])}${pick(rand, LITERALS)}${chance(rand, 0.3) ? '|' + pick(rand, LITERALS) : ''})`;
+  if (kind < 0.88)
+    return `${pick(rand, ['(?<=', '(?<!'])}${pick(rand, LITERALS)}${chance(rand, 0.3) ? '|' + pick(rand, LITERALS) : ''})`;
   if (kind < 0.92) return `(?#${pick(rand, LITERALS)})`;
   if (kind < 0.95 && st.groups > 0) return `(?(1)${inner}|${pick(rand, LITERALS)})`;
   return `(?:${inner}|${sequence(rand, st, 1 + Math.floor(rand() * 2))})`;
@@ -106,7 +207,30 @@ function randomPattern(rand: Rand): string {
 function mutate(rand: Rand, pattern: string): string {
   const chars = Array.from(pattern);
   const at = Math.floor(rand() * (chars.length + 1));
-  const noise = pick(rand, ['(', ')', '[', ']', '{', '}', '\\', '*', '+', '?', '|', '-', '^', 'P', '<', '>', '=', '!', ':', '#', 'q', '1']);
+  const noise = pick(rand, [
+    '(',
+    ')',
+    '[',
+    ']',
+    '{',
+    '}',
+    '\\',
+    '*',
+    '+',
+    '?',
+    '|',
+    '-',
+    '^',
+    'P',
+    '<',
+    '>',
+    '=',
+    '!',
+    ':',
+    '#',
+    'q',
+    '1',
+  ]);
   const op = rand();
   if (op < 0.4) chars.splice(at, 0, noise);
   else if (op < 0.7) chars.splice(at, 1);
@@ -120,7 +244,13 @@ const REGEX_SPECIAL = /[.\\[\]{}()*+?^$|#]/u;
 function fromName(rand: Rand, name: string): string {
   let out = chance(rand, 0.1) ? pick(rand, ['(?i)', '(?x)', '(?s)', '(?m)']) : '';
   for (const ch of Array.from(name)) {
-    const lit = REGEX_SPECIAL.test(ch) ? '\\' + ch : ch === ' ' && out.startsWith('(?x)') ? '\\ ' : ch === '\n' ? '\\n' : ch;
+    const lit = REGEX_SPECIAL.test(ch)
+      ? '\\' + ch
+      : ch === ' ' && out.startsWith('(?x)')
+        ? '\\ '
+        : ch === '\n'
+          ? '\\n'
+          : ch;
     const r = rand();
     let piece = lit;
     if (r < 0.12) piece = '.';
@@ -155,16 +285,105 @@ export function generatePatterns(seed: number, randomCount: number, names: reado
 export function generateNames(seed: number, randomCount: number): string[] {
   const rand = prng(seed ^ 0x5eed);
   const out = new Set<string>([
-    '', ' ', '\n', 'a', 'A', 'ab', 'aab', 'b', '-', '_', '.', '0', 'é', 'PROD', 'PROD\n', 'PROD\r\n', 'PRODUCTION',
-    'PROD-web01', 'prod-web01', 'PROD.web01', 'Prod web 01', 'DEV-V1-TEMP', 'DEV-V1-TEMP\n', 'DEV-my-test',
-    'DEV-web3', 'DEV-RH7', 'DEV-foo-TEST-1', 'DEV-x-test', 'DEV-Test', 'TEMP-x', 'WEB-1', 'PRD-PRINT',
-    'PRD-PRINT\n', 'PRD-PRINTER1', 'PRD-a', 'PRD-aaa', 'PRD-Test', 'PRD-123', 'PRD-print4', 'PRD-print6',
-    'PRD-x-print12', 'PRD-print{1}', 'PRD-print,', 'SAVE', 'my-SAVE', 'my-SAVE\n', 'PROD-ubuntu12.xs66',
-    'PROD-ubuntu12Xxs66', 'café', 'Ünïcödé VM', '名前', '😀vm', 'vm😀', 'K', 'k', '\u212a', 'ſ', 's', 'İ',
-    'x\u2028y', 'tab\tname', '\x0b', '\x1c', '\u00a0', 'a\nb', 'a\rb', 'trailing ', ' leading', 'a b',
-    'vm:3', 'a=b', '$(reboot)', '`id`', "it's", '"q"', 'back\\slash', 'x{2}', 'aaaa', 'AAAA', 'abab', 'aa',
-    'ba', 'PP', 'PRPR', 'envenv', 'PROD-PROD', 'DEV-DEV', 'xy', 'xyyx', '{', '{,3}', 'x{', '}', 'é-ë', 'ë',
-    'ab\n', 'a\n', '\n\n', 'a\n\n',
+    '',
+    ' ',
+    '\n',
+    'a',
+    'A',
+    'ab',
+    'aab',
+    'b',
+    '-',
+    '_',
+    '.',
+    '0',
+    'é',
+    'PROD',
+    'PROD\n',
+    'PROD\r\n',
+    'PRODUCTION',
+    'PROD-web01',
+    'prod-web01',
+    'PROD.web01',
+    'Prod web 01',
+    'DEV-V1-TEMP',
+    'DEV-V1-TEMP\n',
+    'DEV-my-test',
+    'DEV-web3',
+    'DEV-RH7',
+    'DEV-foo-TEST-1',
+    'DEV-x-test',
+    'DEV-Test',
+    'TEMP-x',
+    'WEB-1',
+    'PRD-PRINT',
+    'PRD-PRINT\n',
+    'PRD-PRINTER1',
+    'PRD-a',
+    'PRD-aaa',
+    'PRD-Test',
+    'PRD-123',
+    'PRD-print4',
+    'PRD-print6',
+    'PRD-x-print12',
+    'PRD-print{1}',
+    'PRD-print,',
+    'SAVE',
+    'my-SAVE',
+    'my-SAVE\n',
+    'PROD-ubuntu12.xs66',
+    'PROD-ubuntu12Xxs66',
+    'café',
+    'Ünïcödé VM',
+    '名前',
+    '😀vm',
+    'vm😀',
+    'K',
+    'k',
+    '\u212a',
+    'ſ',
+    's',
+    'İ',
+    'x\u2028y',
+    'tab\tname',
+    '\x0b',
+    '\x1c',
+    '\u00a0',
+    'a\nb',
+    'a\rb',
+    'trailing ',
+    ' leading',
+    'a b',
+    'vm:3',
+    'a=b',
+    '$(reboot)',
+    '`id`',
+    "it's",
+    '"q"',
+    'back\\slash',
+    'x{2}',
+    'aaaa',
+    'AAAA',
+    'abab',
+    'aa',
+    'ba',
+    'PP',
+    'PRPR',
+    'envenv',
+    'PROD-PROD',
+    'DEV-DEV',
+    'xy',
+    'xyyx',
+    '{',
+    '{,3}',
+    'x{',
+    '}',
+    'é-ë',
+    'ë',
+    'ab\n',
+    'a\n',
+    '\n\n',
+    'a\n\n',
   ]);
   while (out.size < 110 + randomCount) {
     const length = Math.floor(rand() * 9);

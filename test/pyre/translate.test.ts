@@ -67,16 +67,34 @@ const RULES: [rule: string, pattern: string, match: string[], noMatch: string[]]
   ['negative look-behind', '.*(?<!-old)$', ['a-new'], ['a-old']],
   ['quantified look-ahead', '(?=a)*b', ['b'], []],
   ['global flags with re.ASCII', '(?a)\\w', ['a'], ['é']],
-  ['seed README: PRD-.*print[\\d{1,}]$', 'PRD-.*print[\\d{1,}]$', ['PRD-x-print7', 'PRD-print{', 'PRD-print,'], ['PRD-print12']],
+  [
+    'seed README: PRD-.*print[\\d{1,}]$',
+    'PRD-.*print[\\d{1,}]$',
+    ['PRD-x-print7', 'PRD-print{', 'PRD-print,'],
+    ['PRD-print12'],
+  ],
   ['seed README: DEV-.*(TEST|test).*', 'DEV-.*(TEST|test).*', ['DEV-foo-TEST-1', 'DEV-test'], ['DEV-Test']],
 ];
 
 test('each translation rule matches what re.match(p, name, re.ASCII) returns', () => {
   for (const [rule, pattern, match, noMatch] of RULES) {
     const compiled = compilePython(pattern);
-    assert.ok(compiled.ok, `${rule}: ${JSON.stringify(pattern)} should compile: ${compiled.ok || compiled.error.message}`);
-    for (const name of match) assert.equal(pyMatch(pattern, name), true, `${rule}: ${JSON.stringify(pattern)} should match ${JSON.stringify(name)}`);
-    for (const name of noMatch) assert.equal(pyMatch(pattern, name), false, `${rule}: ${JSON.stringify(pattern)} should not match ${JSON.stringify(name)}`);
+    assert.ok(
+      compiled.ok,
+      `${rule}: ${JSON.stringify(pattern)} should compile: ${compiled.ok || compiled.error.message}`,
+    );
+    for (const name of match)
+      assert.equal(
+        pyMatch(pattern, name),
+        true,
+        `${rule}: ${JSON.stringify(pattern)} should match ${JSON.stringify(name)}`,
+      );
+    for (const name of noMatch)
+      assert.equal(
+        pyMatch(pattern, name),
+        false,
+        `${rule}: ${JSON.stringify(pattern)} should not match ${JSON.stringify(name)}`,
+      );
   }
 });
 

@@ -22,7 +22,10 @@ test('the demo previews and backs up examples/demo.cfg', () => {
   assert.match(result.stdout, /,vmbackup\.py,[^,]+,end,SUCCESS,S:7 W:0 E:0\n/);
   const files = tree(join(out, 'BACKUPS'));
   for (const expected of ['PROD-web01.xva', 'PROD-db01.raw', 'DEV mySql.xva']) {
-    assert.ok(files.some((f) => f.endsWith(`/${expected}`)), `${expected} in ${files.join('\n')}`);
+    assert.ok(
+      files.some((f) => f.endsWith(`/${expected}`)),
+      `${expected} in ${files.join('\n')}`,
+    );
   }
   assert.equal(files.filter((f) => f.endsWith('/success')).length, 7);
 });

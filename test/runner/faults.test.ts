@@ -129,7 +129,10 @@ test('--json: the event stream of a slow run (progress with bytes, vm-start/vm-e
   sim.faults.set({ exportBytesPerSecond: 1024 * 1024 });
   const result = await runCli(sim, ['--json', ws.writeConfig(['vm-export=web01'])]);
   assert.equal(result.code, 0, result.stdout);
-  const events = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const events = result.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const types = events.map((e) => e.type);
   assert.equal(types[0], 'run-start');
   assert.equal(types.at(-1), 'run-end');
@@ -173,14 +176,17 @@ test('sessions expire in the middle of a run: the client logs in again, the run 
 });
 
 test('HOST_IS_SLAVE: pointed at a pool member, the XenAPI client follows to the master', async () => {
-  const pool = await startSimulator({ fixture: { name: 'slave', vms: [{ name: 'web01', disks: [{ size: '1MiB' }] }] }, slavePort: true });
+  const pool = await startSimulator({
+    fixture: { name: 'slave', vms: [{ name: 'web01', disks: [{ size: '1MiB' }] }] },
+    slavePort: true,
+  });
   try {
     assert.ok(pool.slaveUrl);
     const ws = workspace();
     const child = startCli({ ...pool, url: pool.slaveUrl! }, [ws.writeConfig(['vm-export=web01']), 'preview']);
     const result = await child.done;
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.match(result.stdout, /  vm-export: web01\n/);
+    assert.match(result.stdout, / {2}vm-export: web01\n/);
   } finally {
     await pool.close();
   }

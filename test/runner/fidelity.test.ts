@@ -7,11 +7,23 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSimulator, type Fixture, type Simulator } from '../sim/index';
-import { ensureBundle, localTransport, runCli, snapshotUuids, sshTransport, tree, workspace, type Transport } from './helpers';
+import {
+  ensureBundle,
+  localTransport,
+  runCli,
+  snapshotUuids,
+  sshTransport,
+  tree,
+  workspace,
+  type Transport,
+} from './helpers';
 
 const FIXTURE: Fixture = {
   name: 'fidelity-runner',
-  hosts: [{ name: 'xs1', address: '127.0.0.1' }, { name: 'xs2', address: '127.0.0.2' }],
+  hosts: [
+    { name: 'xs1', address: '127.0.0.1' },
+    { name: 'xs2', address: '127.0.0.2' },
+  ],
   srs: [
     { name: 'Local storage', host: 'xs1', default: true },
     { name: 'Local storage xs2', alias: 'local-xs2', host: 'xs2' },
@@ -36,7 +48,8 @@ after(async () => {
 });
 
 /** Log lines without their timestamps. */
-const lines = (stdout: string) => stdout.split('\n').map((l) => l.replace(/^\d{4}-\d{2}-\d{2}-\(\d{2}:\d{2}:\d{2}\) - /, ''));
+const lines = (stdout: string) =>
+  stdout.split('\n').map((l) => l.replace(/^\d{4}-\d{2}-\d{2}-\(\d{2}:\d{2}:\d{2}\) - /, ''));
 
 for (const name of ['local', 'ssh'] as const) {
   const transport = () => transports.find((t) => t.name === name)!;
@@ -45,25 +58,30 @@ for (const name of ['local', 'ssh'] as const) {
     `a member xe cannot reach: VM-EXPORT-FAIL / VDI-EXPORT-FAIL ` +
       `naming the member's address, no folder, no snapshot (${name})`,
     async (t) => {
-    sim.faults.set({ unreachableHosts: ['xs2'] });
-    t.after(() => sim.faults.reset());
-    const before = snapshotUuids(sim);
-    for (const [kind, record] of [['vm-export', 'VM-EXPORT-FAIL'], ['vdi-export', 'VDI-EXPORT-FAIL']] as const) {
-      const ws = workspace();
-      const result = await runCli(sim, [...transport().args, ws.writeConfig([`${kind}=far`])]);
-      assert.equal(result.code, 2, result.stdout + result.stderr);
-      const error = lines(result.stdout).find((l) => l.startsWith(`ERROR xe ${kind} exited`));
-      assert.ok(error, result.stdout);
-      assert.match(error, /host xs2 at https:\/\/127\.0\.0\.2\/ \(SR 'Local storage xs2'\)/);
-      assert.match(error, /open that address \(port 443, or the port xe uses\)/);
-      if (kind === 'vm-export') assert.match(error, /exited 0 and wrote no file \(xe said "Export failed, unknown error"\)/);
-      assert.doesNotMatch(result.stdout, /VERIFY-FAIL|export file check failed/);
-      const log = readFileSync(ws.statusLog, 'utf8');
-      assert.match(log, new RegExp(`,end,${record} far\\n`));
-      assert.deepEqual(readdirSync(join(ws.backupDir, 'far')), [], 'the incomplete backup folder is removed');
-    }
-    assert.deepEqual(snapshotUuids(sim), before, 'no snapshot left');
-  });
+      sim.faults.set({ unreachableHosts: ['xs2'] });
+      t.after(() => sim.faults.reset());
+      const before = snapshotUuids(sim);
+      for (const [kind, record] of [
+        ['vm-export', 'VM-EXPORT-FAIL'],
+        ['vdi-export', 'VDI-EXPORT-FAIL'],
+      ] as const) {
+        const ws = workspace();
+        const result = await runCli(sim, [...transport().args, ws.writeConfig([`${kind}=far`])]);
+        assert.equal(result.code, 2, result.stdout + result.stderr);
+        const error = lines(result.stdout).find((l) => l.startsWith(`ERROR xe ${kind} exited`));
+        assert.ok(error, result.stdout);
+        assert.match(error, /host xs2 at https:\/\/127\.0\.0\.2\/ \(SR 'Local storage xs2'\)/);
+        assert.match(error, /open that address \(port 443, or the port xe uses\)/);
+        if (kind === 'vm-export')
+          assert.match(error, /exited 0 and wrote no file \(xe said "Export failed, unknown error"\)/);
+        assert.doesNotMatch(result.stdout, /VERIFY-FAIL|export file check failed/);
+        const log = readFileSync(ws.statusLog, 'utf8');
+        assert.match(log, new RegExp(`,end,${record} far\\n`));
+        assert.deepEqual(readdirSync(join(ws.backupDir, 'far')), [], 'the incomplete backup folder is removed');
+      }
+      assert.deepEqual(snapshotUuids(sim), before, 'no snapshot left');
+    },
+  );
 
   test(`a reachable member: the redirected export succeeds (${name})`, async () => {
     const ws = workspace();
@@ -87,18 +105,18 @@ for (const name of ['local', 'ssh'] as const) {
   });
 
   test(
-    `empty VBD.device (never started): DISK-1, DISK-2 as ` +
-      `the original names them, and no WARNING (${name})`,
+    `empty VBD.device (never started): DISK-1, DISK-2 as ` + `the original names them, and no WARNING (${name})`,
     async () => {
-    const ws = workspace();
-    const result = await runCli(sim, [...transport().args, ws.writeConfig(['vm-export=fresh'])]);
-    assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.doesNotMatch(result.stdout, /WARNING/);
-    assert.match(readFileSync(ws.statusLog, 'utf8'), /,end,SUCCESS fresh,/);
-    const files = tree(join(ws.backupDir, 'fresh'));
-    const disks = files.filter((f) => /\/DISK-[^/]+\/$/.test(f)).map((f) => f.split('/').at(-2));
-    assert.deepEqual(disks, ['DISK-1', 'DISK-2']);
-    assert.ok(files.some((f) => f.endsWith('/DISK-1/vbd.cfg')));
-    assert.ok(existsSync(ws.statusLog));
-  });
+      const ws = workspace();
+      const result = await runCli(sim, [...transport().args, ws.writeConfig(['vm-export=fresh'])]);
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      assert.doesNotMatch(result.stdout, /WARNING/);
+      assert.match(readFileSync(ws.statusLog, 'utf8'), /,end,SUCCESS fresh,/);
+      const files = tree(join(ws.backupDir, 'fresh'));
+      const disks = files.filter((f) => /\/DISK-[^/]+\/$/.test(f)).map((f) => f.split('/').at(-2));
+      assert.deepEqual(disks, ['DISK-1', 'DISK-2']);
+      assert.ok(files.some((f) => f.endsWith('/DISK-1/vbd.cfg')));
+      assert.ok(existsSync(ws.statusLog));
+    },
+  );
 }

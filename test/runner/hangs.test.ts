@@ -12,7 +12,13 @@ const LONG_NAME = 'a'.repeat(40) + '!';
 let sim: Simulator;
 before(async () => {
   ensureBundle();
-  sim = await startPool({ name: 'hangs', vms: [{ name: 'web01', disks: [{ size: '1MiB' }] }, { name: LONG_NAME, disks: [{ size: '1MiB' }] }] });
+  sim = await startPool({
+    name: 'hangs',
+    vms: [
+      { name: 'web01', disks: [{ size: '1MiB' }] },
+      { name: LONG_NAME, disks: [{ size: '1MiB' }] },
+    ],
+  });
 });
 after(async () => sim.close());
 
@@ -23,7 +29,10 @@ test('a regex over its time budget fails its line with VMB034 text, a status-log
   const cfg = ws.writeConfig(['vm-export=web01', 'vm-export=(a+)+$']);
   const result = await runCli(sim, [cfg], { VMBACKUP_REGEX_BUDGET_MS: '100' });
   assert.equal(result.code, 2, result.stdout + result.stderr);
-  assert.match(result.stdout, / - \*\*\*ERROR - regex too expensive \(stopped after the time budget\): vm-export=\(a\+\)\+\$\n/);
+  assert.match(
+    result.stdout,
+    / - \*\*\*ERROR - regex too expensive \(stopped after the time budget\): vm-export=\(a\+\)\+\$\n/,
+  );
   assert.match(result.stdout, /ERROR regex too expensive \(see above\): nothing was backed up/);
   assert.doesNotMatch(result.stdout + result.stderr, /\n\s+at /, 'no stack trace');
   assert.match(readFileSync(ws.statusLog, 'utf8'), RUN_ERROR_RECORD);
@@ -32,7 +41,9 @@ test('a regex over its time budget fails its line with VMB034 text, a status-log
 test('--regex-budget-ms wins over the environment; preview reports the line without a stack trace', async () => {
   const ws = workspace();
   const cfg = ws.writeConfig(['vm-export=([A-Za-z0-9]+-?)+$']);
-  const result = await runCli(sim, ['--regex-budget-ms', '100', cfg, 'preview'], { VMBACKUP_REGEX_BUDGET_MS: '600000' });
+  const result = await runCli(sim, ['--regex-budget-ms', '100', cfg, 'preview'], {
+    VMBACKUP_REGEX_BUDGET_MS: '600000',
+  });
   assert.equal(result.code, 2, result.stdout + result.stderr);
   assert.match(result.stdout, /regex too expensive/);
   assert.doesNotMatch(result.stdout + result.stderr, /\n\s+at /, 'no stack trace');
@@ -83,9 +94,14 @@ test('a XenAPI that never answers: the run ends after the silence budget with a 
     const ws = workspace();
     const cfg = ws.writeConfig(['vm-export=web01']);
     // The flag wins over the environment.
-    const result = await runCli(pointedAt(silent.url), ['--silence-timeout', '1', cfg], { VMBACKUP_SILENCE_TIMEOUT: '3600' });
+    const result = await runCli(pointedAt(silent.url), ['--silence-timeout', '1', cfg], {
+      VMBACKUP_SILENCE_TIMEOUT: '3600',
+    });
     assert.equal(result.code, 2, result.stdout + result.stderr);
-    assert.match(result.stdout, /ERROR cannot log in to XenAPI at http:\/\/127\.0\.0\.1:\d+\/: no answer within 1 s \(the silence budget, --silence-timeout\)/);
+    assert.match(
+      result.stdout,
+      /ERROR cannot log in to XenAPI at http:\/\/127\.0\.0\.1:\d+\/: no answer within 1 s \(the silence budget, --silence-timeout\)/,
+    );
     assert.doesNotMatch(result.stdout + result.stderr, /\n\s+at /, 'no stack trace');
     assert.match(readFileSync(ws.statusLog, 'utf8'), RUN_ERROR_RECORD);
   } finally {

@@ -10,7 +10,8 @@ export const repoRoot = join(import.meta.dirname, '..', '..');
 export const cliPath = join(repoRoot, 'dist', 'vmbackup.js');
 
 export function ensureBundle(): void {
-  if (!existsSync(cliPath)) execFileSync(process.execPath, [join(repoRoot, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+  if (!existsSync(cliPath))
+    execFileSync(process.execPath, [join(repoRoot, 'scripts', 'build.mjs')], { stdio: 'inherit' });
 }
 
 const tempDirs: string[] = [];
@@ -26,7 +27,10 @@ export function tempDir(prefix = 'vmbackup-test-'): string {
 }
 
 export async function startPool(fixture: string | Fixture): Promise<Simulator> {
-  const path = typeof fixture === 'string' && !fixture.includes('/') ? join(repoRoot, 'test', 'sim', 'fixtures', `${fixture}.json`) : fixture;
+  const path =
+    typeof fixture === 'string' && !fixture.includes('/')
+      ? join(repoRoot, 'test', 'sim', 'fixtures', `${fixture}.json`)
+      : fixture;
   return startSimulator({ fixture: path });
 }
 
@@ -90,7 +94,9 @@ export function startCli(sim: Simulator, args: string[], env: Record<string, str
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdin.end();
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const done = new Promise<CliResult>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
   return {
     child,
     done,
@@ -98,7 +104,10 @@ export function startCli(sim: Simulator, args: string[], env: Record<string, str
       return new Promise((resolve, reject) => {
         const existing = stdout.split('\n').find((l) => pattern.test(l));
         if (existing !== undefined) return resolve(existing);
-        const timer = setTimeout(() => reject(new Error(`timeout waiting for ${pattern}\n${stdout}\n${stderr}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`timeout waiting for ${pattern}\n${stdout}\n${stderr}`)),
+          timeoutMs,
+        );
         waiters.push({ pattern, resolve: (l) => (clearTimeout(timer), resolve(l)) });
       });
     },

@@ -6,7 +6,16 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Simulator } from '../sim/index';
-import { ensureBundle, localTransport, runCli, snapshotUuids, sshTransport, startPool, workspace, type Transport } from './helpers';
+import {
+  ensureBundle,
+  localTransport,
+  runCli,
+  snapshotUuids,
+  sshTransport,
+  startPool,
+  workspace,
+  type Transport,
+} from './helpers';
 
 let sim: Simulator;
 const transports: Transport[] = [];
@@ -37,7 +46,11 @@ for (const name of ['local', 'ssh'] as const) {
       assert.ok(result.stdout.includes(` new-name-label="RESTORE_${hostile}"\n`), `1.cmd: line of ${hostile}`);
     }
 
-    const names = (JSON.parse(readFileSync(join(import.meta.dirname, '..', 'sim', 'fixtures', 'hostile.json'), 'utf8')) as { vms: { name: string }[] }).vms.map((v) => v.name);
+    const names = (
+      JSON.parse(readFileSync(join(import.meta.dirname, '..', 'sim', 'fixtures', 'hostile.json'), 'utf8')) as {
+        vms: { name: string }[];
+      }
+    ).vms.map((v) => v.name);
     const refused = (n: string) => n.includes('/') || /[\n\r]/.test(n);
     const unique = names.filter((n) => names.indexOf(n) === names.lastIndexOf(n) && !refused(n));
     // A '/' would put the backup outside its folder: refused with a clear error.
@@ -47,7 +60,8 @@ for (const name of ['local', 'ssh'] as const) {
     assert.ok(withLineBreak.length > 0);
     for (const vm of withLineBreak) assert.ok(!existsSync(join(ws.backupDir, vm)), JSON.stringify(vm));
     assert.ok(withSlash.length > 0);
-    for (const vm of withSlash) assert.ok(!existsSync(join(ws.backupDir, vm.split('/')[0]!)) || vm.split('/')[0] === '');
+    for (const vm of withSlash)
+      assert.ok(!existsSync(join(ws.backupDir, vm.split('/')[0]!)) || vm.split('/')[0] === '');
     const folders = readdirSync(ws.backupDir);
     for (const vm of unique) {
       assert.ok(folders.includes(vm), `folder for ${JSON.stringify(vm)}: ${JSON.stringify(folders)}`);
@@ -60,12 +74,23 @@ for (const name of ['local', 'ssh'] as const) {
     assert.equal(result.code, 2, result.stdout.slice(-2000) + result.stderr);
     assert.match(result.stdout, /ERROR more than one vm with the name comma,name/);
     assert.match(result.stdout, /ERROR the VM name contains '\/', which cannot be part of a folder name/);
-    assert.ok(result.stdout.includes('ERROR the VM name "new\\nline" contains a line break (\\n or \\r): xe passes its arguments'), result.stdout.slice(-3000));
+    assert.ok(
+      result.stdout.includes(
+        'ERROR the VM name "new\\nline" contains a line break (\\n or \\r): xe passes its arguments',
+      ),
+      result.stdout.slice(-3000),
+    );
     // One record per line: a newline in a name cannot forge a status-log record.
     const log = readFileSync(ws.statusLog, 'utf8').trimEnd().split('\n');
     for (const line of log) assert.match(line, /^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2},(vmbackup\.py|vm-export),/);
-    assert.ok(log.some((l) => l.endsWith(',end,ERROR verify_vm_name new\\nline')), log.join('\n'));
-    assert.match(log.at(-1)!, new RegExp(`,end,ERROR,S:${unique.length} W:0 E:${1 + withSlash.length + withLineBreak.length}$`));
+    assert.ok(
+      log.some((l) => l.endsWith(',end,ERROR verify_vm_name new\\nline')),
+      log.join('\n'),
+    );
+    assert.match(
+      log.at(-1)!,
+      new RegExp(`,end,ERROR,S:${unique.length} W:0 E:${1 + withSlash.length + withLineBreak.length}$`),
+    );
   });
 }
 
@@ -73,7 +98,8 @@ test('the run-start line quotes a hostile vm-selector; a line break in one is a 
   const selector = 'odd "name" $(touch /tmp/pwned) `id`:2';
   const result = await runCli(sim, [selector, 'preview']);
   const lines = result.stdout.split('\n').filter((l) => l !== '');
-  for (const line of lines) assert.match(line, /^\d{4}-\d{2}-\d{2}-\(\d{2}:\d{2}:\d{2}\) - /, 'every line is a log line');
+  for (const line of lines)
+    assert.match(line, /^\d{4}-\d{2}-\d{2}-\(\d{2}:\d{2}:\d{2}\) - /, 'every line is a log line');
   assert.equal(
     lines[0]!.replace(/^.*? - /, ''),
     `VmBackup preview running on the local host with vm-selector ${JSON.stringify(selector)} (vmbackup ${/\(vmbackup ([^)]+)\)/.exec(lines[0]!)![1]})`,
@@ -81,5 +107,8 @@ test('the run-start line quotes a hostile vm-selector; a line break in one is a 
   assert.ok(!existsSync('/tmp/pwned'));
   const broken = await runCli(sim, ['new\nline', 'preview']);
   assert.equal(broken.code, 2);
-  assert.equal(broken.stderr, 'vmbackup: "new\\nline": ERROR invalid vm-selector (contains a line break): "new\\nline"\n');
+  assert.equal(
+    broken.stderr,
+    'vmbackup: "new\\nline": ERROR invalid vm-selector (contains a line break): "new\\nline"\n',
+  );
 });

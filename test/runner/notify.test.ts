@@ -40,7 +40,13 @@ after(async () => {
 test('report_file and mail_to after a backup run', async () => {
   const ws = workspace();
   const report = join(ws.dir, 'logs', 'last-run.json');
-  const cfg = ws.writeConfig([`report_file=${report}`, 'mail_to=admins@example.com', 'mail_from=vmbackup@example.com', `smtp_server=127.0.0.1:${port}`, 'vm-export=web01']);
+  const cfg = ws.writeConfig([
+    `report_file=${report}`,
+    'mail_to=admins@example.com',
+    'mail_from=vmbackup@example.com',
+    `smtp_server=127.0.0.1:${port}`,
+    'vm-export=web01',
+  ]);
   const result = await runCli(sim, [cfg]);
   assert.equal(result.code, 0, result.stdout + result.stderr);
   const json = JSON.parse(readFileSync(report, 'utf8'));

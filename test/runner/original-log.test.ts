@@ -468,10 +468,7 @@ test("failed export: xe's Error code / Error parameters lines, then `ERROR <cmd>
   // The block vmbackup adds after the error line: it removes the snapshot the original left.
   const error = messages.findIndex((m) => m.startsWith('ERROR /opt/xensource/bin/xe vm-export '));
   assert.match(messages[error + 1]!, /^4\.cmd: \/opt\/xensource\/bin\/xe vm-uninstall uuid=\S+ force=true$/);
-  assert.match(
-    messages.find((m) => FAILED_VM_END.test(m))!,
-    /^VmBackup vm-export DEV-RH7 - \*\*\*ERROR\*\*\* t:0$/,
-  );
+  assert.match(messages.find((m) => FAILED_VM_END.test(m))!, /^VmBackup vm-export DEV-RH7 - \*\*\*ERROR\*\*\* t:0$/);
   assert.deepEqual(
     snapshotUuids(sim).filter((u) => !before0.includes(u)),
     [],

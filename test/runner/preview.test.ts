@@ -34,7 +34,13 @@ function block(lines: string[]): string[] {
 test('README "Preview Example #2" (weekend.cfg, errors resolved): the exact settings block and lists', async () => {
   const dir = tempDir();
   const cfg = join(dir, 'weekend.cfg');
-  writeFileSync(cfg, readFileSync(join(repoRoot, 'examples', 'weekend.cfg'), 'utf8').replace('backup_dir=/snapshots/BACKUPS', `backup_dir=${dir}`));
+  writeFileSync(
+    cfg,
+    readFileSync(join(repoRoot, 'examples', 'weekend.cfg'), 'utf8').replace(
+      'backup_dir=/snapshots/BACKUPS',
+      `backup_dir=${dir}`,
+    ),
+  );
   const result = await runCli(sim, [cfg, 'preview']);
   const lines = messages(result.stdout);
   assert.deepEqual(block(lines), [
@@ -56,8 +62,16 @@ test('README "Preview Example #2" (weekend.cfg, errors resolved): the exact sett
   assert.ok(lines.includes(`VmBackup config loaded from: ${cfg}`));
   assert.ok(lines.includes('Checking all VMs for duplicate names ...'));
   // Provenance: each VM names the config line that selected it.
-  assert.ok(lines.some((l) => l.startsWith('  vm-export DEV-RH6 <- ') && l.includes('weekend.cfg:7:') && l.includes('vm-export=DEV-RH.*:3')), lines.join('\n'));
-  assert.ok(lines.some((l) => l.startsWith('  vdi-export PROD-CentOS7-large-user-disks <- ') && l.includes('weekend.cfg:5:')));
+  assert.ok(
+    lines.some(
+      (l) =>
+        l.startsWith('  vm-export DEV-RH6 <- ') && l.includes('weekend.cfg:7:') && l.includes('vm-export=DEV-RH.*:3'),
+    ),
+    lines.join('\n'),
+  );
+  assert.ok(
+    lines.some((l) => l.startsWith('  vdi-export PROD-CentOS7-large-user-disks <- ') && l.includes('weekend.cfg:5:')),
+  );
   // The pool has a duplicate name (DEV-duplicate) this config does not back up: the original's
   // line is still logged, but as a warning (VMB046), as the editor shows it: exit 1, not 2.
   assert.ok(lines.some((l) => l.startsWith('*** ERROR: duplicate VM name found: DEV-duplicate | [')));
@@ -69,22 +83,40 @@ test('README "Preview Example #2" (weekend.cfg, errors resolved): the exact sett
 test('one rule with the editor: the duplicate is a warning when not selected, an error (exit 2) when selected', async () => {
   const dir = tempDir();
   const cfg = join(dir, 'weekend.cfg');
-  writeFileSync(cfg, readFileSync(join(repoRoot, 'examples', 'weekend.cfg'), 'utf8').replace('backup_dir=/snapshots/BACKUPS', `backup_dir=${dir}`));
+  writeFileSync(
+    cfg,
+    readFileSync(join(repoRoot, 'examples', 'weekend.cfg'), 'utf8').replace(
+      'backup_dir=/snapshots/BACKUPS',
+      `backup_dir=${dir}`,
+    ),
+  );
   const events = async (path: string) => {
     const result = await runCli(sim, ['--json', path, 'preview']);
-    const all = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; message: string; location?: string });
-    return { code: result.code, duplicate: all.filter((e) => e.message.startsWith('*** ERROR: duplicate VM name found: DEV-duplicate')) };
+    const all = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; message: string; location?: string });
+    return {
+      code: result.code,
+      duplicate: all.filter((e) => e.message.startsWith('*** ERROR: duplicate VM name found: DEV-duplicate')),
+    };
   };
   const unselected = await events(cfg);
-  assert.deepEqual(unselected.duplicate.map((e) => [e.type, e.location]), [['warning', `${cfg}:5:12`]]);
+  assert.deepEqual(
+    unselected.duplicate.map((e) => [e.type, e.location]),
+    [['warning', `${cfg}:5:12`]],
+  );
   assert.equal(unselected.code, 1);
   writeFileSync(cfg, `backup_dir=${dir}\nvm-export=DEV-dup.*\n`);
   const selected = await events(cfg);
-  assert.deepEqual(selected.duplicate.map((e) => [e.type, e.location]), [['error', `${cfg}:2:11`]]);
+  assert.deepEqual(
+    selected.duplicate.map((e) => [e.type, e.location]),
+    [['error', `${cfg}:2:11`]],
+  );
   assert.equal(selected.code, 2);
 });
 
-test('the runner honours the editor\'s suppression comments for warnings, never for errors', async () => {
+test("the runner honours the editor's suppression comments for warnings, never for errors", async () => {
   const dir = tempDir();
   const cfg = join(dir, 'quiet.cfg');
   // The duplicate DEV-duplicate (VMB046), a VM that is gone (VMB040) and :0 (VMB011): all silenced.
@@ -98,13 +130,33 @@ test('the runner honours the editor\'s suppression comments for warnings, never 
   writeFileSync(cfg, quiet.join('\n') + '\n');
   const result = await runCli(sim, [cfg, 'preview']);
   const lines = messages(result.stdout);
-  assert.ok(lines.includes('***WARNING - vm not found: vm-export=PROD-retired (VMB040 suppressed by line 4)'), lines.join('\n'));
-  assert.ok(lines.some((l) => l.startsWith('*** ERROR: duplicate VM name found: DEV-duplicate') && l.endsWith('(VMB046 suppressed by line 2)')), lines.join('\n'));
-  assert.ok(lines.some((l) => l.includes('quiet.cfg:3:') && l.includes('VMB011') && l.endsWith('(suppressed by line 2)')), lines.join('\n'));
-  assert.ok(lines.some((l) => l.trimEnd() === 'SUCCESS preview of parameters'), lines.join('\n'));
+  assert.ok(
+    lines.includes('***WARNING - vm not found: vm-export=PROD-retired (VMB040 suppressed by line 4)'),
+    lines.join('\n'),
+  );
+  assert.ok(
+    lines.some(
+      (l) =>
+        l.startsWith('*** ERROR: duplicate VM name found: DEV-duplicate') &&
+        l.endsWith('(VMB046 suppressed by line 2)'),
+    ),
+    lines.join('\n'),
+  );
+  assert.ok(
+    lines.some((l) => l.includes('quiet.cfg:3:') && l.includes('VMB011') && l.endsWith('(suppressed by line 2)')),
+    lines.join('\n'),
+  );
+  assert.ok(
+    lines.some((l) => l.trimEnd() === 'SUCCESS preview of parameters'),
+    lines.join('\n'),
+  );
   assert.equal(result.code, 0);
   // An error stays an error whatever the comment says (the editor offers no "Suppress" for it).
-  writeFileSync(cfg, [`backup_dir=${dir}`, '# vmbackup-disable-next-line', 'vm-export=PRD-[aA.*', 'vm-export=PROD-WinSvr'].join('\n') + '\n');
+  writeFileSync(
+    cfg,
+    [`backup_dir=${dir}`, '# vmbackup-disable-next-line', 'vm-export=PRD-[aA.*', 'vm-export=PROD-WinSvr'].join('\n') +
+      '\n',
+  );
   const failing = await runCli(sim, [cfg, 'preview']);
   assert.match(failing.stdout, /quiet\.cfg:3:\d+: error VMB030 /);
   assert.equal(failing.code, 2);
@@ -114,9 +166,19 @@ test('README "Preview Example #1" with a vm-selector: "DEV mySql" is selected (t
   const result = await runCli(sim, ['DEV mySql', 'preview']);
   const lines = messages(result.stdout);
   // The first line says what runs where (a VM name is quoted: it may hold anything).
-  assert.match(lines[0]!, /^VmBackup preview running on the local host with vm-selector "DEV mySql" \(vmbackup \d+\.\d+\.\d+\)$/);
+  assert.match(
+    lines[0]!,
+    /^VmBackup preview running on the local host with vm-selector "DEV mySql" \(vmbackup \d+\.\d+\.\d+\)$/,
+  );
   const b = block(lines);
-  assert.deepEqual(b.slice(7), ['  exclude (cnt)= 0', '  exclude: ', '  vdi-export (cnt)= 0', '  vdi-export: ', '  vm-export (cnt)= 1', '  vm-export: DEV mySql']);
+  assert.deepEqual(b.slice(7), [
+    '  exclude (cnt)= 0',
+    '  exclude: ',
+    '  vdi-export (cnt)= 0',
+    '  vdi-export: ',
+    '  vm-export (cnt)= 1',
+    '  vm-export: DEV mySql',
+  ]);
   assert.equal(b[1], '  backup_dir        = /snapshots/BACKUPS');
   assert.ok(lines.includes('VmBackup config loaded from: DEV mySql'), 'the original names the vm-selector');
   assert.equal(result.code, 1);
@@ -144,11 +206,25 @@ test('config diagnostics are printed as file:line:col and make the preview fail'
 test('--json preview: one JSON object per line, ends with run-end and its exit code', async () => {
   const dir = tempDir();
   const cfg = join(dir, 'weekend.cfg');
-  writeFileSync(cfg, readFileSync(join(repoRoot, 'examples', 'weekend.cfg'), 'utf8').replace('backup_dir=/snapshots/BACKUPS', `backup_dir=${dir}`));
+  writeFileSync(
+    cfg,
+    readFileSync(join(repoRoot, 'examples', 'weekend.cfg'), 'utf8').replace(
+      'backup_dir=/snapshots/BACKUPS',
+      `backup_dir=${dir}`,
+    ),
+  );
   const result = await runCli(sim, ['--json', cfg, 'preview']);
-  const events = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; time: string; message: string; exitCode?: number; location?: string });
+  const events = result.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; time: string; message: string; exitCode?: number; location?: string });
   assert.equal(events[0]!.type, 'run-start');
-  assert.match(events[0]!.message, new RegExp(`^VmBackup preview running on the local host with config ${cfg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(vmbackup \\d+\\.\\d+\\.\\d+`));
+  assert.match(
+    events[0]!.message,
+    new RegExp(
+      `^VmBackup preview running on the local host with config ${cfg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(vmbackup \\d+\\.\\d+\\.\\d+`,
+    ),
+  );
   const end = events.at(-1)!;
   assert.equal(end.type, 'run-end');
   assert.equal(end.exitCode, result.code);

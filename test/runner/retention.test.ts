@@ -8,11 +8,20 @@ import type { Simulator } from '../sim/index';
 import { foldersToDelete, lastFailedFolder } from '../../runner/src/backup/retention';
 import { ensureBundle, runCli, startPool, workspace } from './helpers';
 
-const b = (day: number, ok = true) => ({ name: `backup-2024-01-${String(day).padStart(2, '0')}-(10:00:00)`, successful: ok });
+const b = (day: number, ok = true) => ({
+  name: `backup-2024-01-${String(day).padStart(2, '0')}-(10:00:00)`,
+  successful: ok,
+});
 
 test('foldersToDelete: oldest first, only backup folders, never the newest successful', () => {
   assert.deepEqual(foldersToDelete([b(3), b(1), b(2)], 2), [b(1).name]);
-  assert.deepEqual(foldersToDelete([b(1), b(2), { name: 'notes.txt', successful: false }, { name: 'backup-old', successful: false }], 2), []);
+  assert.deepEqual(
+    foldersToDelete(
+      [b(1), b(2), { name: 'notes.txt', successful: false }, { name: 'backup-old', successful: false }],
+      2,
+    ),
+    [],
+  );
   // The only successful backup is the oldest one: it stays, failed ones go.
   assert.deepEqual(foldersToDelete([b(1), b(2, false), b(3, false)], 1), [b(2).name, b(3).name].slice(0, 2));
   assert.deepEqual(foldersToDelete([b(1)], 1), []);
@@ -28,7 +37,13 @@ test('lastFailedFolder: the newest backup without a marker', () => {
 let sim: Simulator;
 before(async () => {
   ensureBundle();
-  sim = await startPool({ name: 'retention', vms: [{ name: 'web01', disks: [{ size: '1MiB' }] }, { name: 'db01', disks: [{ size: '1MiB' }] }] });
+  sim = await startPool({
+    name: 'retention',
+    vms: [
+      { name: 'web01', disks: [{ size: '1MiB' }] },
+      { name: 'db01', disks: [{ size: '1MiB' }] },
+    ],
+  });
 });
 after(async () => sim.close());
 

@@ -9,7 +9,13 @@ import { ensureBundle, runCli, snapshotUuids, startCli, startPool, tempDir, work
 let sim: Simulator;
 before(async () => {
   ensureBundle();
-  sim = await startPool({ name: 'signals', vms: [{ name: 'big01', disks: [{ size: '16MiB', used: 1 }] }, { name: 'small02', disks: [{ size: '1MiB' }] }] });
+  sim = await startPool({
+    name: 'signals',
+    vms: [
+      { name: 'big01', disks: [{ size: '16MiB', used: 1 }] },
+      { name: 'small02', disks: [{ size: '1MiB' }] },
+    ],
+  });
 });
 after(async () => sim.close());
 afterEach(() => {
@@ -77,7 +83,10 @@ for (const step of ['vm-snapshot', 'vdi-snapshot'] as const) {
     assert.match(result.stdout, /snap-uuid: [0-9a-f-]{36}/, 'the snapshot was registered');
     assert.match(result.stdout, /stopped cleanly, snapshots removed/);
     assert.doesNotMatch(result.stdout, /NOT removed/);
-    assert.match(readFileSync(ws.statusLog, 'utf8'), new RegExp(`,${step === 'vm-snapshot' ? 'vm' : 'vdi'}-export,[^,]+,end,INTERRUPTED small02\n`));
+    assert.match(
+      readFileSync(ws.statusLog, 'utf8'),
+      new RegExp(`,${step === 'vm-snapshot' ? 'vm' : 'vdi'}-export,[^,]+,end,INTERRUPTED small02\n`),
+    );
   });
 }
 
@@ -104,7 +113,7 @@ test('SIGKILL mid-export: no xe password file at any time, the orphaned xe vm-ex
   sim.faults.reset();
   const next = await runCli(sim, [cfg]);
   assert.ok(next.code === 0 || next.code === 1, next.stdout + next.stderr);
-  assert.match(next.stdout, /cleanup old-snap-vm-uuid: /, 'the dead run\'s snapshot is a leftover');
+  assert.match(next.stdout, /cleanup old-snap-vm-uuid: /, "the dead run's snapshot is a leftover");
   assert.deepEqual(snapshotUuids(sim), before);
 });
 

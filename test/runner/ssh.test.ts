@@ -5,7 +5,18 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Simulator } from '../sim/index';
-import { BACKUP_FOLDER, ensureBundle, runCli, snapshotUuids, sshTransport, startCli, startPool, tree, workspace, type Transport } from './helpers';
+import {
+  BACKUP_FOLDER,
+  ensureBundle,
+  runCli,
+  snapshotUuids,
+  sshTransport,
+  startCli,
+  startPool,
+  tree,
+  workspace,
+  type Transport,
+} from './helpers';
 
 let sim: Simulator;
 let ssh: Transport;
@@ -30,7 +41,13 @@ afterEach(() => sim.faults.reset());
 test('ssh: vm-export (gzip), vdi-export (vhd) and metadata-export in one run, exact layout', async () => {
   const ws = workspace();
   const before = snapshotUuids(sim);
-  const cfg = ws.writeConfig(['vdi_export_format=vhd', 'compress=gzip', 'vm-export=web01', 'vdi-export=db 01', 'metadata-export=big01']);
+  const cfg = ws.writeConfig([
+    'vdi_export_format=vhd',
+    'compress=gzip',
+    'vm-export=web01',
+    'vdi-export=db 01',
+    'metadata-export=big01',
+  ]);
   const result = await runCli(sim, [...ssh.args, cfg]);
   assert.equal(result.code, 0, result.stdout + result.stderr);
   assert.deepEqual(snapshotUuids(sim), before);
@@ -40,8 +57,29 @@ test('ssh: vm-export (gzip), vdi-export (vhd) and metadata-export in one run, ex
     assert.match(folders[0]!, BACKUP_FOLDER);
     return join(ws.backupDir, vm, folders[0]!);
   };
-  assert.deepEqual(tree(one('web01')), ['DISK-xvda/', 'DISK-xvda/vbd.cfg', 'DISK-xvda/vdi.cfg', 'DISK-xvdb/', 'DISK-xvdb/vbd.cfg', 'DISK-xvdb/vdi.cfg', 'VIFs/', 'VIFs/vif-0.cfg', 'success', 'vm-metadata.xml', 'web01.xva.gz']);
-  assert.deepEqual(tree(one('db 01')), ['DISK-xvda/', 'DISK-xvda/vbd.cfg', 'DISK-xvda/vdi.cfg', 'VIFs/', 'VIFs/vif-0.cfg', 'db 01.vhd', 'success', 'vm-metadata.xml']);
+  assert.deepEqual(tree(one('web01')), [
+    'DISK-xvda/',
+    'DISK-xvda/vbd.cfg',
+    'DISK-xvda/vdi.cfg',
+    'DISK-xvdb/',
+    'DISK-xvdb/vbd.cfg',
+    'DISK-xvdb/vdi.cfg',
+    'VIFs/',
+    'VIFs/vif-0.cfg',
+    'success',
+    'vm-metadata.xml',
+    'web01.xva.gz',
+  ]);
+  assert.deepEqual(tree(one('db 01')), [
+    'DISK-xvda/',
+    'DISK-xvda/vbd.cfg',
+    'DISK-xvda/vdi.cfg',
+    'VIFs/',
+    'VIFs/vif-0.cfg',
+    'db 01.vhd',
+    'success',
+    'vm-metadata.xml',
+  ]);
   assert.ok(readdirSync(one('big01')).includes('big01.xva'));
   assert.match(readFileSync(join(one('web01'), 'vm-metadata.xml'), 'utf8'), /^<\?xml version="1\.0"\?>\n<value>/);
   const log = readFileSync(ws.statusLog, 'utf8');

@@ -15,14 +15,20 @@ const WRONG = 'AB'.repeat(32);
 
 before(async () => {
   ensureBundle();
-  pool = await startSimulator({ fixture: { name: 'tls', vms: [{ name: 'web01', disks: [{ size: '1MiB' }] }] }, https: true });
+  pool = await startSimulator({
+    fixture: { name: 'tls', vms: [{ name: 'web01', disks: [{ size: '1MiB' }] }] },
+    https: true,
+  });
   cfg = workspace().writeConfig(['vm-export=web01']);
 });
 after(async () => pool.close());
 
 /** The log lines without their timestamps. */
 function lines(stdout: string): string[] {
-  return stdout.split('\n').filter((l) => l !== '').map((l) => l.replace(/^\d{4}-\d{2}-\d{2}-\(\d{2}:\d{2}:\d{2}\) - /, ''));
+  return stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => l.replace(/^\d{4}-\d{2}-\d{2}-\(\d{2}:\d{2}:\d{2}\) - /, ''));
 }
 
 function assertOneCleanLine(output: string): void {
@@ -33,7 +39,15 @@ test('fingerprints are accepted as AA:BB:.., lowercase hex, with a sha256: prefi
   const hex = 'A1B2C3D4E5F60718293A4B5C6D7E8F90'.repeat(2);
   const colons = formatFingerprint(hex);
   assert.equal(colons.split(':').length, 32);
-  for (const text of [hex, hex.toLowerCase(), colons, colons.toLowerCase(), `sha256:${colons}`, `SHA256 Fingerprint=${colons}`, ` ${hex}\n`]) {
+  for (const text of [
+    hex,
+    hex.toLowerCase(),
+    colons,
+    colons.toLowerCase(),
+    `sha256:${colons}`,
+    `SHA256 Fingerprint=${colons}`,
+    ` ${hex}\n`,
+  ]) {
     assert.equal(normaliseFingerprint(text), hex, text);
   }
   for (const bad of ['', 'AB:CD', hex.slice(2), `${hex}00`, hex.replace('A', 'G'), `sha1:${colons}`]) {
@@ -46,13 +60,20 @@ test('no pin: the self-signed certificate is refused (verification on), the mess
   assert.equal(refused.code, 2);
   const error = lines(refused.stdout).find((l) => l.startsWith('ERROR '));
   assert.ok(error, refused.stdout);
-  assert.match(error, /^ERROR cannot log in to XenAPI at https:\/\/127\.0\.0\.1:\d+\/?: the pool's TLS certificate is not trusted \(/);
+  assert.match(
+    error,
+    /^ERROR cannot log in to XenAPI at https:\/\/127\.0\.0\.1:\d+\/?: the pool's TLS certificate is not trusted \(/,
+  );
   assert.ok(error.includes(`--xapi-fingerprint: ${pool.certificateFingerprint!}`), error);
   assertOneCleanLine(refused.stdout + refused.stderr);
 });
 
 test('the right fingerprint (--xapi-fingerprint, any format) connects and previews', async () => {
-  for (const given of [pool.certificateFingerprint!, pool.certificateFingerprint!.replace(/:/g, '').toLowerCase(), `sha256:${pool.certificateFingerprint!}`]) {
+  for (const given of [
+    pool.certificateFingerprint!,
+    pool.certificateFingerprint!.replace(/:/g, '').toLowerCase(),
+    `sha256:${pool.certificateFingerprint!}`,
+  ]) {
     const result = await runCli(pool, ['--xapi-fingerprint', given, cfg, 'preview']);
     assert.equal(result.code, 0, given + '\n' + result.stdout + result.stderr);
     assert.ok(lines(result.stdout).includes('  vm-export: web01'), result.stdout);
@@ -62,14 +83,19 @@ test('the right fingerprint (--xapi-fingerprint, any format) connects and previe
 test('VMBACKUP_XAPI_FINGERPRINT pins the certificate for cron; the flag wins over it', async () => {
   const fromEnv = await runCli(pool, [cfg, 'preview'], { VMBACKUP_XAPI_FINGERPRINT: pool.certificateFingerprint! });
   assert.equal(fromEnv.code, 0, fromEnv.stdout + fromEnv.stderr);
-  const flagWins = await runCli(pool, ['--xapi-fingerprint', WRONG, cfg, 'preview'], { VMBACKUP_XAPI_FINGERPRINT: pool.certificateFingerprint! });
+  const flagWins = await runCli(pool, ['--xapi-fingerprint', WRONG, cfg, 'preview'], {
+    VMBACKUP_XAPI_FINGERPRINT: pool.certificateFingerprint!,
+  });
   assert.equal(flagWins.code, 2, flagWins.stdout);
 });
 
 test('a wrong fingerprint is refused: one line naming the expected and the presented fingerprint, exit 2', async () => {
   const result = await runCli(pool, ['--json', '--xapi-fingerprint', WRONG, cfg, 'preview']);
   assert.equal(result.code, 2);
-  const events = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; message: string; exitCode?: number });
+  const events = result.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; message: string; exitCode?: number });
   const errors = events.filter((e) => e.type === 'error');
   assert.equal(errors.length, 1, result.stdout);
   assert.equal(
@@ -91,7 +117,13 @@ test('a malformed fingerprint or one combined with --xapi-insecure is a bad argu
   const fromEnv = await runCli(pool, [cfg, 'preview'], { VMBACKUP_XAPI_FINGERPRINT: 'nonsense' });
   assert.equal(fromEnv.code, 2);
   assert.match(fromEnv.stderr, /^vmbackup: VMBACKUP_XAPI_FINGERPRINT=nonsense: /);
-  const both = await runCli(pool, ['--xapi-insecure', '--xapi-fingerprint', pool.certificateFingerprint!, cfg, 'preview']);
+  const both = await runCli(pool, [
+    '--xapi-insecure',
+    '--xapi-fingerprint',
+    pool.certificateFingerprint!,
+    cfg,
+    'preview',
+  ]);
   assert.equal(both.code, 2);
   assert.match(both.stderr, /--xapi-insecure cannot be combined with --xapi-fingerprint/);
   for (const r of [malformed, fromEnv, both]) {
@@ -106,11 +138,20 @@ test('--xapi-insecure still accepts any certificate (pinning is the safe choice)
 });
 
 test('a pin with an http XenAPI URL has nothing to check: a note says so, the run goes on', async () => {
-  const plain = await startSimulator({ fixture: { name: 'plain', vms: [{ name: 'web01', disks: [{ size: '1MiB' }] }] } });
+  const plain = await startSimulator({
+    fixture: { name: 'plain', vms: [{ name: 'web01', disks: [{ size: '1MiB' }] }] },
+  });
   try {
     const result = await runCli(plain, ['--xapi-fingerprint', WRONG, cfg, 'preview']);
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.ok(lines(result.stdout).some((l) => /^note: the pinned certificate fingerprint is not used: XenAPI at http:\/\/127\.0\.0\.1:\d+\/? is not https$/.test(l)), result.stdout);
+    assert.ok(
+      lines(result.stdout).some((l) =>
+        /^note: the pinned certificate fingerprint is not used: XenAPI at http:\/\/127\.0\.0\.1:\d+\/? is not https$/.test(
+          l,
+        ),
+      ),
+      result.stdout,
+    );
   } finally {
     await plain.close();
   }

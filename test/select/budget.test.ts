@@ -38,18 +38,27 @@ test('planSelection: the hostile line is an error of its own (VMB034), other lin
   const config = parseConfig(['vm-export=web.*', `vm-export=${HOSTILE[1]}`, 'exclude=(a+)+$'].join('\n'));
   const inv = inventory(['web01', LONG_WORDS, LONG_A]);
   const plan = planSelection(config, inv, { regexBudgetMs: 50 });
-  assert.deepEqual(plan.lines.map((l) => l.status), ['matched', 'regex-too-expensive', 'regex-too-expensive']);
+  assert.deepEqual(
+    plan.lines.map((l) => l.status),
+    ['matched', 'regex-too-expensive', 'regex-too-expensive'],
+  );
   assert.equal(plan.regexErrors, true, 'the run fails as with an invalid regex');
   assert.deepEqual(
     plan.messages.filter((m) => m.level === 'error' && m.line === 1).map((m) => m.text),
     [`***ERROR - regex too expensive (stopped after the time budget): vm-export=${HOSTILE[1]}`],
   );
-  assert.deepEqual(plan.vmExport.map((v) => v.name), ['web01']);
+  assert.deepEqual(
+    plan.vmExport.map((v) => v.name),
+    ['web01'],
+  );
   const diagnostics = inventoryDiagnostics(config, inv, plan).filter((d) => d.code === 'VMB034');
-  assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.range.start.character, d.range.end.character, d.severity]), [
-    [1, 10, 10 + HOSTILE[1]!.length, 'error'],
-    [2, 8, 8 + HOSTILE[0]!.length, 'error'],
-  ]);
+  assert.deepEqual(
+    diagnostics.map((d) => [d.range.start.line, d.range.start.character, d.range.end.character, d.severity]),
+    [
+      [1, 10, 10 + HOSTILE[1]!.length, 'error'],
+      [2, 8, 8 + HOSTILE[0]!.length, 'error'],
+    ],
+  );
 });
 
 test('a pattern once over budget is not retried while the name it stalled on is in the pool', () => {
@@ -65,7 +74,8 @@ test('a pattern once over budget is not retried while the name it stalled on is 
 
 test('the budget comes from VMBACKUP_REGEX_BUDGET_MS when it is a positive integer', () => {
   assert.equal(regexBudgetFromEnv({ VMBACKUP_REGEX_BUDGET_MS: '250' }), 250);
-  for (const bad of ['0', '-5', 'abc', '', '1e3']) assert.equal(regexBudgetFromEnv({ VMBACKUP_REGEX_BUDGET_MS: bad }), DEFAULT_REGEX_BUDGET_MS, bad);
+  for (const bad of ['0', '-5', 'abc', '', '1e3'])
+    assert.equal(regexBudgetFromEnv({ VMBACKUP_REGEX_BUDGET_MS: bad }), DEFAULT_REGEX_BUDGET_MS, bad);
   assert.equal(regexBudgetFromEnv({}), DEFAULT_REGEX_BUDGET_MS);
 });
 
@@ -77,7 +87,11 @@ test('worker matching: same results, hostile pattern terminated, abort rejects a
   assert.deepEqual(results.get('a+$'), new Set(['aaa']));
   // An abort while a hostile pattern spins ends the worker at once (no budget wait).
   const controller = new AbortController();
-  const pending = matchInWorker([job('(a|a)+$')], [LONG_A], { budgetMs: 2 ** 30, signal: controller.signal, onStart: () => controller.abort(new Error('SIGTERM received')) });
+  const pending = matchInWorker([job('(a|a)+$')], [LONG_A], {
+    budgetMs: 2 ** 30,
+    signal: controller.signal,
+    onStart: () => controller.abort(new Error('SIGTERM received')),
+  });
   await assert.rejects(pending, /SIGTERM received/);
 });
 
@@ -101,5 +115,11 @@ test('only names starting with the literal prefix are tried; the result is the s
     const withPrefix = matchWithinBudget([{ ...compiled, prefix: literalPrefix(pattern) }], names, 1000).get(pattern);
     assert.deepEqual(withPrefix, expected, pattern);
   }
-  assert.deepEqual(['DEV-.*', '(?i)dev', 'DEV|PROD', 'D(E)V', '(?x) D E V'].map(literalPrefix), ['DEV-', '', '', 'D', 'DEV']);
+  assert.deepEqual(['DEV-.*', '(?i)dev', 'DEV|PROD', 'D(E)V', '(?x) D E V'].map(literalPrefix), [
+    'DEV-',
+    '',
+    '',
+    'D',
+    'DEV',
+  ]);
 });

@@ -7,10 +7,21 @@ import { inventoryDiagnostics, planSelection, regexDiagnostics } from '../../run
 import { inventory, type VmSpec } from './helpers';
 
 type Expected = [code: string, severity: string, line: number, start: number, end: number];
-const shape = (d: ConfigDiagnostic): Expected => [d.code, d.severity, d.range.start.line, d.range.start.character, d.range.end.character];
+const shape = (d: ConfigDiagnostic): Expected => [
+  d.code,
+  d.severity,
+  d.range.start.line,
+  d.range.start.character,
+  d.range.end.character,
+];
 
 const regexCases: Array<[string, string, Expected[], string?]> = [
-  ['unterminated set at CPython position 4', 'vm-export=PRD-[aA.*', [['VMB030', 'error', 0, 14, 15]], 'unterminated character set at position 4'],
+  [
+    'unterminated set at CPython position 4',
+    'vm-export=PRD-[aA.*',
+    [['VMB030', 'error', 0, 14, 15]],
+    'unterminated character set at position 4',
+  ],
   ['missing ) on exclude', 'exclude=a(b', [['VMB030', 'error', 0, 9, 10]], 'missing ), unterminated subpattern'],
   ['nothing to repeat', 'vdi-export=+a:2', [['VMB030', 'error', 0, 11, 12]], 'nothing to repeat at position 0'],
   ['bad escape (Python 2 accepted it: noted)', 'vm-export=a\\q', [['VMB030', 'error', 0, 11, 12]], 'Python 2'],
@@ -18,7 +29,11 @@ const regexCases: Array<[string, string, Expected[], string?]> = [
   ['(?:...) cut at the colon', 'vm-export=(?:web|db)-.*', [['VMB031', 'error', 0, 12, 13]], 'cut'],
   ['[:] cut at the colon', 'vdi-export=a[:]', [['VMB031', 'error', 0, 13, 14]]],
   ['conditional group is unsupported', 'vm-export=(a)?(?(1)b|c)', [['VMB032', 'error', 0, 14, 15]], 'cannot run'],
-  ['valid regexes and plain names are clean', 'vm-export=PRD-.*print[\\d{1,}]$:8\nexclude=DEV-V.*TEMP$\nvm-export=DEV mySql\nvm-export=', []],
+  [
+    'valid regexes and plain names are clean',
+    'vm-export=PRD-.*print[\\d{1,}]$:8\nexclude=DEV-V.*TEMP$\nvm-export=DEV mySql\nvm-export=',
+    [],
+  ],
   ['a bare * is reported once (VMB016)', 'vm-export=*', []],
 ];
 
@@ -35,21 +50,36 @@ test('VMB033 only in original mode: regex constructs Python 2.7 rejects', () => 
   const config = parseConfig('exclude=(?i:prod).*\nvm-export=a(?>b)');
   assert.deepEqual(regexDiagnostics(config).map(shape), []);
   const d = regexDiagnostics(config, { compatibility: 'original' });
-  assert.deepEqual(d.map(shape), [['VMB033', 'error', 0, 8, 19], ['VMB033', 'error', 1, 10, 16]]);
+  assert.deepEqual(d.map(shape), [
+    ['VMB033', 'error', 0, 8, 19],
+    ['VMB033', 'error', 1, 10, 16],
+  ]);
   assert.match(d[0]!.message, /Python 2/);
-  assert.deepEqual(validateConfig(config, { compatibility: 'original' }).map((x) => x.code), ['VMB033', 'VMB033']);
+  assert.deepEqual(
+    validateConfig(config, { compatibility: 'original' }).map((x) => x.code),
+    ['VMB033', 'VMB033'],
+  );
 });
 
 test('VMB033 messages: what Python 2.7 rejects (error) and what it reads differently (warning)', () => {
-  const config = parseConfig('vm-export=(?>a)\\u00e9\nexclude=caf\\u00e9\nexclude=\\U0001F600x\\u00e8\nexclude=caf\\\\u00e9');
+  const config = parseConfig(
+    'vm-export=(?>a)\\u00e9\nexclude=caf\\u00e9\nexclude=\\U0001F600x\\u00e8\nexclude=caf\\\\u00e9',
+  );
   const d = regexDiagnostics(config, { compatibility: 'original' });
-  assert.deepEqual(d.map(shape), [['VMB033', 'error', 0, 10, 21], ['VMB033', 'warning', 1, 8, 17], ['VMB033', 'warning', 2, 8, 25]]);
-  assert.deepEqual(d.map((x) => x.message), [
-    // Rejected: the meaning of \u no longer matters, only the rejection is reported.
-    'The original (Python 2.7) rejects this regex and logs "***ERROR - invalid regex: vm-export=(?>a)\\u00e9": Atomic groups (?>...) are new in Python 3.11.',
-    'The original (Python 2.7) accepts this regex but reads it differently, so it selects other VMs than vmbackup: Python 2.7 read \\u as the plain letter "u" (no \\u escapes in Python 2 str patterns).',
-    'The original (Python 2.7) accepts this regex but reads it differently, so it selects other VMs than vmbackup: Python 2.7 read \\U as the plain letter "U" (no \\U escapes in Python 2 str patterns). Python 2.7 read \\u as the plain letter "u" (no \\u escapes in Python 2 str patterns).',
+  assert.deepEqual(d.map(shape), [
+    ['VMB033', 'error', 0, 10, 21],
+    ['VMB033', 'warning', 1, 8, 17],
+    ['VMB033', 'warning', 2, 8, 25],
   ]);
+  assert.deepEqual(
+    d.map((x) => x.message),
+    [
+      // Rejected: the meaning of \u no longer matters, only the rejection is reported.
+      'The original (Python 2.7) rejects this regex and logs "***ERROR - invalid regex: vm-export=(?>a)\\u00e9": Atomic groups (?>...) are new in Python 3.11.',
+      'The original (Python 2.7) accepts this regex but reads it differently, so it selects other VMs than vmbackup: Python 2.7 read \\u as the plain letter "u" (no \\u escapes in Python 2 str patterns).',
+      'The original (Python 2.7) accepts this regex but reads it differently, so it selects other VMs than vmbackup: Python 2.7 read \\U as the plain letter "U" (no \\U escapes in Python 2 str patterns). Python 2.7 read \\u as the plain letter "u" (no \\u escapes in Python 2 str patterns).',
+    ],
+  );
   assert.deepEqual(regexDiagnostics(config), [], 'extended mode follows Python 3 silently');
   const [lookbehind] = regexDiagnostics(parseConfig('exclude=(a)(?<!\\1)b'), { compatibility: 'original' });
   assert.equal(
@@ -68,7 +98,10 @@ test('VMB030 message: a regex Python 2.7 accepted says so instead of "the origin
     flags!.message,
     'Invalid regex: global flags not at the start of the expression at position 1. vmbackup logs "***ERROR - invalid regex: exclude=a(?i)" and the run fails; the original (Python 2.7) accepted it: Python 2.7 accepted inline flags such as (?i) anywhere in the pattern; Python 3.11+ only at the start.',
   );
-  assert.equal(plain!.message, 'Invalid regex: missing ), unterminated subpattern at position 1. The original logs "***ERROR - invalid regex: vm-export=a(b" and the run fails.');
+  assert.equal(
+    plain!.message,
+    'Invalid regex: missing ), unterminated subpattern at position 1. The original logs "***ERROR - invalid regex: vm-export=a(b" and the run fails.',
+  );
 });
 
 test('validateConfig includes regex errors; the cut regex does not also report :N', () => {
@@ -91,7 +124,10 @@ test('VMB040 no match, with a case hint', () => {
 
 test('VMB040 on an exclude and on a selection of an excluded VM (names the exclude line)', () => {
   const d = inv('exclude=nothere\nexclude=a\nvm-export=a\nvm-export=b', ['a', 'b']);
-  assert.deepEqual(d.map(shape), [['VMB040', 'warning', 0, 8, 15], ['VMB040', 'warning', 2, 10, 11]]);
+  assert.deepEqual(d.map(shape), [
+    ['VMB040', 'warning', 0, 8, 15],
+    ['VMB040', 'warning', 2, 10, 11],
+  ]);
   assert.match(d[1]!.message, /excluded by line 2/);
   assert.deepEqual(d[1]!.related?.[0]?.range.start, { line: 1, character: 0 });
 });
@@ -148,12 +184,27 @@ function suggestionIn(d: ConfigDiagnostic): string {
 
 test('VMB040 suggestion: first pool name equal ignoring case or surrounding blanks, in pool order', () => {
   const text = 'vm-export=prod-web\nvm-export=web1 :3\nexclude=DB\nvm-export=WEB1 :2\nvm-export=nothing';
-  const suggestions = (pool: string[]) => inv(text, pool).filter((d) => d.code === 'VMB040').map((d) => [d.range.start.line, suggestionIn(d)]);
+  const suggestions = (pool: string[]) =>
+    inv(text, pool)
+      .filter((d) => d.code === 'VMB040')
+      .map((d) => [d.range.start.line, suggestionIn(d)]);
   // Blanks: 'web1 ' (before the ':') is 'web1' without the blank; case: the first of two spellings.
-  assert.deepEqual(suggestions(['PROD-WEB', 'PROD-Web', 'db', 'web1']), [[0, 'PROD-WEB'], [1, 'web1'], [2, 'db'], [3, ''], [4, '']]);
+  assert.deepEqual(suggestions(['PROD-WEB', 'PROD-Web', 'db', 'web1']), [
+    [0, 'PROD-WEB'],
+    [1, 'web1'],
+    [2, 'db'],
+    [3, ''],
+    [4, ''],
+  ]);
   // 'WEB1 ' is 'web1 ' ignoring case and 'WEB1' without the blank: the one listed first wins.
-  assert.deepEqual(suggestions(['web1 ', 'WEB1']).filter(([line]) => line === 3), [[3, 'web1 ']]);
-  assert.deepEqual(suggestions(['WEB1', 'web1 ']).filter(([line]) => line === 3), [[3, 'WEB1']]);
+  assert.deepEqual(
+    suggestions(['web1 ', 'WEB1']).filter(([line]) => line === 3),
+    [[3, 'web1 ']],
+  );
+  assert.deepEqual(
+    suggestions(['WEB1', 'web1 ']).filter(([line]) => line === 3),
+    [[3, 'WEB1']],
+  );
 });
 
 test('VMB040 suggestions agree with a scan of the whole pool (random names)', () => {

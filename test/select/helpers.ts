@@ -28,7 +28,9 @@ export function plan(text: string, specs: VmSpec[]): SelectionPlan {
 
 /** load + cleanup messages as `L<line1>: text` (1-based) or bare text. */
 export function messages(p: SelectionPlan): string[] {
-  return p.messages.filter((m) => m.phase !== 'preview').map((m) => (m.line === undefined ? m.text : `L${m.line + 1}: ${m.text}`));
+  return p.messages
+    .filter((m) => m.phase !== 'preview')
+    .map((m) => (m.line === undefined ? m.text : `L${m.line + 1}: ${m.text}`));
 }
 
 /** The seed README's weekend pool, in `xe vm-list` order. */

@@ -5,15 +5,30 @@ import assert from 'node:assert/strict';
 import { plan } from './helpers';
 
 test('max_backups: global, :N, :N<=0 fallback, invalid :N, lost :N', () => {
-  const p = plan('max_backups=5\nvm-export=a:3\nvm-export=b:0\nvm-export=c:x\nvm-export=d:2\nvm-export=[d]', ['a', 'b', 'c', 'd', 'e']);
+  const p = plan('max_backups=5\nvm-export=a:3\nvm-export=b:0\nvm-export=c:x\nvm-export=d:2\nvm-export=[d]', [
+    'a',
+    'b',
+    'c',
+    'd',
+    'e',
+  ]);
   const by = Object.fromEntries(p.vmExport.map((v) => [v.name, v]));
   assert.equal(p.globalMaxBackups, 5);
   assert.deepEqual([by.a!.maxBackups, by.a!.maxBackupsReason], [3, { kind: 'suffix', line: 1, n: 3 }]);
-  assert.deepEqual([by.b!.maxBackups, by.b!.maxBackupsReason], [5, { kind: 'suffix-not-positive', line: 2, text: '0' }]);
+  assert.deepEqual(
+    [by.b!.maxBackups, by.b!.maxBackupsReason],
+    [5, { kind: 'suffix-not-positive', line: 2, text: '0' }],
+  );
   assert.deepEqual([by.c!.maxBackups, by.c!.maxBackupsReason], [5, { kind: 'suffix-invalid', line: 3, text: 'x' }]);
-  assert.deepEqual([by.d!.maxBackups, by.d!.maxBackupsReason], [5, { kind: 'suffix-lost', line: 4, n: '2', lostTo: 5 }]);
+  assert.deepEqual(
+    [by.d!.maxBackups, by.d!.maxBackupsReason],
+    [5, { kind: 'suffix-lost', line: 4, n: '2', lostTo: 5 }],
+  );
   assert.equal(by.d!.entry, 'd');
-  assert.deepEqual(by.d!.replaced.map((r) => [r.entry, r.line]), [['d:2', 4]]);
+  assert.deepEqual(
+    by.d!.replaced.map((r) => [r.entry, r.line]),
+    [['d:2', 4]],
+  );
 });
 
 test('global max_backups defaults to 4 and can be overridden', () => {
@@ -33,7 +48,10 @@ test('selectedBy, alsoMatchedBy (any list), inventory VMs', () => {
 
 test('excluded VMs carry the exclude line', () => {
   const p = plan('# c\nexclude=TEMP.*\nvm-export=.*', ['TEMP-1', 'a']);
-  assert.deepEqual(p.excluded.map((e) => [e.name, e.line, e.vms.length]), [['TEMP-1', 1, 1]]);
+  assert.deepEqual(
+    p.excluded.map((e) => [e.name, e.line, e.vms.length]),
+    [['TEMP-1', 1, 1]],
+  );
 });
 
 test('dropped: vdi precedence, vdi duplicate, forced exclude', () => {
@@ -68,10 +86,19 @@ test('line outcomes: status, matches, plain or regex', () => {
 
 test('duplicate names: message with refs in preview phase, and the VMs on the plan entry', () => {
   const p = plan('vm-export=dup', ['dup', { name: 'dup', ref: 'OpaqueRef:b' }, { name: 'dup', isSnapshot: true }]);
-  assert.deepEqual(p.duplicateNames.map((d) => [d.name, d.vms.length]), [['dup', 2]]);
+  assert.deepEqual(
+    p.duplicateNames.map((d) => [d.name, d.vms.length]),
+    [['dup', 2]],
+  );
   assert.equal(p.vmExport[0]!.vms.length, 2);
   const preview = p.messages.filter((m) => m.phase === 'preview');
-  assert.deepEqual(preview.map((m) => m.text), ['Checking all VMs for duplicate names ...', "*** ERROR: duplicate VM name found: dup | ['OpaqueRef:0', 'OpaqueRef:b']"]);
+  assert.deepEqual(
+    preview.map((m) => m.text),
+    [
+      'Checking all VMs for duplicate names ...',
+      "*** ERROR: duplicate VM name found: dup | ['OpaqueRef:0', 'OpaqueRef:b']",
+    ],
+  );
   assert.equal(preview[1]!.line, 0);
 });
 

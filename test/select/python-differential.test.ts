@@ -112,14 +112,53 @@ def run(case):
 print(json.dumps([run(c) for c in json.loads(sys.stdin.read())]))
 `;
 
-const POOL = ['web1', 'web2', 'web10', 'db1', 'PROD-a', 'PROD-b', 'PROD-bench', 'DEV 1', 'DEV-x', 'x.y', 'xzy', 'dup', 'dup', 'TEMP-1', 'Café'];
+const POOL = [
+  'web1',
+  'web2',
+  'web10',
+  'db1',
+  'PROD-a',
+  'PROD-b',
+  'PROD-bench',
+  'DEV 1',
+  'DEV-x',
+  'x.y',
+  'xzy',
+  'dup',
+  'dup',
+  'TEMP-1',
+  'Café',
+];
 const KEYS = ['vm-export', 'vm-export', 'vdi-export', 'metadata-export', 'exclude', 'exclude', 'max_backups'];
-const NAMES = ['', 'web1', 'web.*', 'web1.*', 'w', 'PROD', 'PROD.*', 'PROD-bench', 'dup', 'd.p', 'DEV 1', 'DEV.*', 'x.y', '.*', '[', '(?:a|b)', 'web[0-9]$', 'TEMP-.*', 'Caf.', '(web|db)1', 'nothing', 'PROD-[ab]'];
+const NAMES = [
+  '',
+  'web1',
+  'web.*',
+  'web1.*',
+  'w',
+  'PROD',
+  'PROD.*',
+  'PROD-bench',
+  'dup',
+  'd.p',
+  'DEV 1',
+  'DEV.*',
+  'x.y',
+  '.*',
+  '[',
+  '(?:a|b)',
+  'web[0-9]$',
+  'TEMP-.*',
+  'Caf.',
+  '(web|db)1',
+  'nothing',
+  'PROD-[ab]',
+];
 const SUFFIXES = ['', '', '', ':3', ':0', ':x', ':', ':2:5'];
 
 test('selection agrees with the Python model on 400 random configs', () => {
   let seed = 99;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const cases: Array<{ pool: string[]; lines: string[] }> = [];
   for (let n = 0; n < 400; n++) {
@@ -132,29 +171,71 @@ test('selection agrees with the Python model on 400 random configs', () => {
         continue;
       }
       const key = pick(KEYS);
-      lines.push(`${key}=${key === 'max_backups' ? pick(['2', '5']) : pick(NAMES) + (key === 'exclude' ? '' : pick(SUFFIXES))}`);
+      lines.push(
+        `${key}=${key === 'max_backups' ? pick(['2', '5']) : pick(NAMES) + (key === 'exclude' ? '' : pick(SUFFIXES))}`,
+      );
     }
     cases.push({ pool, lines });
   }
-  const py = spawnSync('python3', ['-c', MODEL], { input: JSON.stringify(cases), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const py = spawnSync('python3', ['-c', MODEL], {
+    input: JSON.stringify(cases),
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (py.error) throw new Error(`python3 is required for this test: ${py.error.message}`);
   assert.equal(py.status, 0, py.stderr);
-  const expected = JSON.parse(py.stdout) as Array<{ vdi: string[]; vm: string[]; meta: string[]; exclude: string[]; messages: string[] }>;
+  const expected = JSON.parse(py.stdout) as Array<{
+    vdi: string[];
+    vm: string[];
+    meta: string[];
+    exclude: string[];
+    messages: string[];
+  }>;
   // The random cases must exercise every rule, or agreement would prove little.
   const all = expected.flatMap((e) => e.messages).join('\n');
-  for (const kind of ['invalid regex', 'vm not found', 'vdi-export duplicate', 'forcing exclude', 'vm_max_backup is invalid', 'no VMs loaded']) {
+  for (const kind of [
+    'invalid regex',
+    'vm not found',
+    'vdi-export duplicate',
+    'forcing exclude',
+    'vm_max_backup is invalid',
+    'no VMs loaded',
+  ]) {
     assert.ok(all.includes(kind), `some case produces "${kind}"`);
   }
-  assert.ok(expected.filter((e) => e.vm.length + e.vdi.length + e.meta.length > 2).length > 100, 'many cases select several VMs');
+  assert.ok(
+    expected.filter((e) => e.vm.length + e.vdi.length + e.meta.length > 2).length > 100,
+    'many cases select several VMs',
+  );
   for (let i = 0; i < cases.length; i++) {
     const c = cases[i]!;
     const p = plan(c.lines.join('\n'), c.pool);
     const label = `case ${i}: pool ${JSON.stringify(c.pool)}\n${c.lines.join('\n')}`;
     const want = expected[i]!;
-    assert.deepEqual(p.vdiExport.map((v) => v.entry), want.vdi, `${label}\nvdi-export`);
-    assert.deepEqual(p.vmExport.map((v) => v.entry), want.vm, `${label}\nvm-export`);
-    assert.deepEqual(p.metadataExport.map((v) => v.entry), want.meta, `${label}\nmetadata-export`);
-    assert.deepEqual(p.excluded.flatMap((e) => new Array<string>(e.occurrences).fill(e.name)), want.exclude, `${label}\nexclude`);
-    assert.deepEqual(messages(p).map((m) => m.replace(/^L\d+: /, '')), want.messages, `${label}\nmessages`);
+    assert.deepEqual(
+      p.vdiExport.map((v) => v.entry),
+      want.vdi,
+      `${label}\nvdi-export`,
+    );
+    assert.deepEqual(
+      p.vmExport.map((v) => v.entry),
+      want.vm,
+      `${label}\nvm-export`,
+    );
+    assert.deepEqual(
+      p.metadataExport.map((v) => v.entry),
+      want.meta,
+      `${label}\nmetadata-export`,
+    );
+    assert.deepEqual(
+      p.excluded.flatMap((e) => new Array<string>(e.occurrences).fill(e.name)),
+      want.exclude,
+      `${label}\nexclude`,
+    );
+    assert.deepEqual(
+      messages(p).map((m) => m.replace(/^L\d+: /, '')),
+      want.messages,
+      `${label}\nmessages`,
+    );
   }
 });

@@ -57,11 +57,16 @@ test('weekend-with-errors.cfg against a pool without those VMs: vm not found', (
     'L5: ***WARNING - vm not found: vdi-export=PROD-CentOS7.large-user-disks',
     'L8: ***WARNING - vm not found: exclude=PROD-ubuntu12.benchmark',
   ]);
-  assert.deepEqual(p.vmExport.map((v) => v.entry), ['PROD-ubuntu14', 'DEV-RH6:3']);
+  assert.deepEqual(
+    p.vmExport.map((v) => v.entry),
+    ['PROD-ubuntu14', 'DEV-RH6:3'],
+  );
 });
 
 test('empty lists keep the blank after the colon (Python formatting), settings from the file', () => {
-  const config = parseConfig('max_backups=+7\npool_db_backup=1\nvdi_export_format=vhd\ncompress=zstd\nbackup_dir=/b\nvm-export=a');
+  const config = parseConfig(
+    'max_backups=+7\npool_db_backup=1\nvdi_export_format=vhd\ncompress=zstd\nbackup_dir=/b\nvm-export=a',
+  );
   const block = renderSettingsBlock(resolveSettings(config), planSelection(config, inventory(['a'])));
   assert.deepEqual(block.slice(1, 12), [
     '  backup_dir        = /b',
@@ -95,14 +100,20 @@ test('vm-selector: NAME-OR-REGEX means vm-export', () => {
   assert.ok(r.ok);
   assert.equal(r.key, 'vm-export');
   const p = planSelection(r.config, inventory(['DEV-mySql', 'PROD']));
-  assert.deepEqual(p.vmExport.map((v) => v.entry), ['DEV-mySql']);
+  assert.deepEqual(
+    p.vmExport.map((v) => v.entry),
+    ['DEV-mySql'],
+  );
   assert.equal(p.globalMaxBackups, 4);
 });
 
 test('vm-selector: vdi-export=X and names with blanks', () => {
   const r = selectorToConfig('vdi-export=DEV mySql');
   assert.ok(r.ok);
-  assert.deepEqual(planSelection(r.config, inventory(['DEV mySql'])).vdiExport.map((v) => v.entry), ['DEV mySql']);
+  assert.deepEqual(
+    planSelection(r.config, inventory(['DEV mySql'])).vdiExport.map((v) => v.entry),
+    ['DEV mySql'],
+  );
   const all = selectorToConfig('.*');
   assert.ok(all.ok && all.value === '.*');
 });

@@ -6,13 +6,46 @@ import { parseConfig, resolveSettings, validateConfig } from '../../runner/src/c
 import { inventoryDiagnostics, planSelection, renderSettingsBlock } from '../../runner/src/select';
 import { inventory } from './helpers';
 
-const KEYS = ['vm-export', 'vdi-export', 'metadata-export', 'exclude', 'max_backups', 'pool_db_backup', 'backup_dir', 'compress', 'Max_Backups', '', ' # x'];
-const VALUES = ['', 'a', 'a.*', '(?:a|b)', '[', 'a:3', 'a:-1', 'a:x', ':', '::', 'PROD*', 'é.*', '\\', '(?P<n>a)(?P=n)', 'a{2,1}', ' # c', 'x=y', '.*$', '(?i)A', '(?>a)'];
+const KEYS = [
+  'vm-export',
+  'vdi-export',
+  'metadata-export',
+  'exclude',
+  'max_backups',
+  'pool_db_backup',
+  'backup_dir',
+  'compress',
+  'Max_Backups',
+  '',
+  ' # x',
+];
+const VALUES = [
+  '',
+  'a',
+  'a.*',
+  '(?:a|b)',
+  '[',
+  'a:3',
+  'a:-1',
+  'a:x',
+  ':',
+  '::',
+  'PROD*',
+  'é.*',
+  '\\',
+  '(?P<n>a)(?P=n)',
+  'a{2,1}',
+  ' # c',
+  'x=y',
+  '.*$',
+  '(?i)A',
+  '(?>a)',
+];
 const POOL = ['a', 'aa', 'b', 'a:b', 'é', 'PROD-1', 'a', ''];
 
 function rng(seed: number): () => number {
   let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  return () => (s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 }
 
 test('500 random configs: no exception anywhere, plans are consistent', () => {
@@ -21,7 +54,8 @@ test('500 random configs: no exception anywhere, plans are consistent', () => {
   const inv = inventory(POOL);
   for (let n = 0; n < 500; n++) {
     const lines: string[] = [];
-    for (let i = 0; i < 12; i++) lines.push(rand() < 0.1 ? pick(['#c', '', '  ', 'junk', 'a=b=c']) : `${pick(KEYS)}=${pick(VALUES)}`);
+    for (let i = 0; i < 12; i++)
+      lines.push(rand() < 0.1 ? pick(['#c', '', '  ', 'junk', 'a=b=c']) : `${pick(KEYS)}=${pick(VALUES)}`);
     const text = lines.join(pick(['\n', '\r\n']));
     const config = parseConfig(text);
     const diags = validateConfig(config, { compatibility: rand() < 0.5 ? 'original' : 'extended' });

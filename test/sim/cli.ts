@@ -10,7 +10,9 @@ import { parseArgs } from 'node:util';
 import { startSimulator, type TimingProfile } from './index';
 
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: cli.ts --fixture FILE [--port N] [--host 127.0.0.1] [--https] [--slave-port] [--password-file FILE] [--timing instant|realistic]\n`);
+  process.stderr.write(
+    `${message}\nusage: cli.ts --fixture FILE [--port N] [--host 127.0.0.1] [--https] [--slave-port] [--password-file FILE] [--timing instant|realistic]\n`,
+  );
   process.exit(2);
 }
 
@@ -44,8 +46,19 @@ if (values['password-file']) {
 }
 
 try {
-  const sim = await startSimulator({ fixture: values.fixture, port, host: values.host, https: values.https, slavePort: values['slave-port'], password, ...(values.timing ? { timing: values.timing as TimingProfile } : {}) });
-  const xeArgs = sim.xeEnv().XE_EXTRA_ARGS.split(',').filter((a) => !a.startsWith('password='));
+  const sim = await startSimulator({
+    fixture: values.fixture,
+    port,
+    host: values.host,
+    https: values.https,
+    slavePort: values['slave-port'],
+    password,
+    ...(values.timing ? { timing: values.timing as TimingProfile } : {}),
+  });
+  const xeArgs = sim
+    .xeEnv()
+    .XE_EXTRA_ARGS.split(',')
+    .filter((a) => !a.startsWith('password='));
   process.stdout.write(`${sim.url}\n${xeArgs.join(',')}\n`);
   if (sim.certificateFingerprint) process.stdout.write(`certificate sha256 ${sim.certificateFingerprint}\n`);
   // Every host has its own certificate: the lines of a pool trust file (--xapi-trust-file).

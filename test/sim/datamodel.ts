@@ -85,7 +85,10 @@ export function defaultRecord(cls: string): Record<string, unknown> {
     // One object literal per class: every record gets the same shape (fast property access,
     // little garbage when loading thousands of VMs).
     const body = Object.entries(m.template)
-      .map(([k, v]) => `${JSON.stringify(k)}: ${Array.isArray(v) ? '[]' : v !== null && typeof v === 'object' ? '{}' : JSON.stringify(v)}`)
+      .map(
+        ([k, v]) =>
+          `${JSON.stringify(k)}: ${Array.isArray(v) ? '[]' : v !== null && typeof v === 'object' ? '{}' : JSON.stringify(v)}`,
+      )
       .join(', ');
     make = new Function(`return { ${body} };`) as () => Record<string, unknown>;
     makers.set(cls, make);
@@ -100,12 +103,41 @@ const makers = new Map<string, () => Record<string, unknown>>();
  * as VDI.set_name_label or the deprecated VM.set_ha_always_run that VmBackup calls).
  */
 export const EXTRA_SETTERS: Readonly<Record<string, readonly string[]>> = {
-  VM: ['ha_always_run', 'ha_restart_priority', 'memory_static_max', 'memory_static_min', 'memory_dynamic_max',
-    'memory_dynamic_min', 'VCPUs_max', 'VCPUs_at_startup', 'actions_after_crash', 'HVM_boot_policy', 'suspend_VDI',
-    'start_delay', 'shutdown_delay', 'order', 'appliance', 'domain_type', 'NVRAM', 'is_default_template',
-    'HVM_shadow_multiplier', 'has_vendor_device', 'snapshot_schedule'],
-  VDI: ['name_label', 'name_description', 'sharable', 'read_only', 'virtual_size', 'physical_utilisation',
-    'allow_caching', 'on_boot', 'managed', 'missing'],
+  VM: [
+    'ha_always_run',
+    'ha_restart_priority',
+    'memory_static_max',
+    'memory_static_min',
+    'memory_dynamic_max',
+    'memory_dynamic_min',
+    'VCPUs_max',
+    'VCPUs_at_startup',
+    'actions_after_crash',
+    'HVM_boot_policy',
+    'suspend_VDI',
+    'start_delay',
+    'shutdown_delay',
+    'order',
+    'appliance',
+    'domain_type',
+    'NVRAM',
+    'is_default_template',
+    'HVM_shadow_multiplier',
+    'has_vendor_device',
+    'snapshot_schedule',
+  ],
+  VDI: [
+    'name_label',
+    'name_description',
+    'sharable',
+    'read_only',
+    'virtual_size',
+    'physical_utilisation',
+    'allow_caching',
+    'on_boot',
+    'managed',
+    'missing',
+  ],
   SR: ['name_label', 'name_description', 'shared', 'physical_size'],
   VIF: ['locking_mode', 'ipv4_allowed', 'ipv6_allowed'],
   VBD: ['mode', 'userdevice', 'bootable', 'type', 'unpluggable'],

@@ -43,15 +43,23 @@ export interface VmBusy {
 
 export const DEFAULT_VDI_DESTROY_FAILURE = { code: 'VDI_IO_ERROR', params: ['Device I/O errors'] };
 
-function parseFailure(name: string, v: unknown, fallback: { code: string; params: string[] }): { code: string; params: string[] } | null {
+function parseFailure(
+  name: string,
+  v: unknown,
+  fallback: { code: string; params: string[] },
+): { code: string; params: string[] } | null {
   if (v === true) return { ...fallback, params: [...fallback.params] };
   if (v === false || v === null) return null;
   const f = v as { code?: unknown; params?: unknown[] };
-  if (f && typeof f === 'object' && typeof f.code === 'string') return { code: f.code, params: (f.params ?? []).map(String) };
+  if (f && typeof f === 'object' && typeof f.code === 'string')
+    return { code: f.code, params: (f.params ?? []).map(String) };
   throw new Error(`fault ${name} must be true, false, null or {code, params}`);
 }
 
-export const DEFAULT_SNAPSHOT_FAILURE = { code: 'SR_BACKEND_FAILURE_44', params: ['', 'There is insufficient space', ''] };
+export const DEFAULT_SNAPSHOT_FAILURE = {
+  code: 'SR_BACKEND_FAILURE_44',
+  params: ['', 'There is insufficient space', ''],
+};
 
 export function defaultFaults(): FaultSettings {
   return {
@@ -90,10 +98,16 @@ export type FaultPatch = Partial<Omit<FaultSettings, 'snapshotFailure' | 'vmBusy
 function parseVmBusy(v: unknown): VmBusy | null {
   if (v === null || v === false) return null;
   const b = v as Record<string, unknown>;
-  if (!b || typeof b !== 'object' || typeof b.vm !== 'string' || b.vm === '') throw new Error('fault vmBusy must be null or {vm, operation?, seconds?}');
-  if (b.operation !== undefined && (typeof b.operation !== 'string' || b.operation === '')) throw new Error('fault vmBusy.operation must be an operation name');
+  if (!b || typeof b !== 'object' || typeof b.vm !== 'string' || b.vm === '')
+    throw new Error('fault vmBusy must be null or {vm, operation?, seconds?}');
+  if (b.operation !== undefined && (typeof b.operation !== 'string' || b.operation === ''))
+    throw new Error('fault vmBusy.operation must be an operation name');
   checkCount('vmBusy.seconds', b.seconds);
-  return { vm: b.vm, operation: (b.operation as string | undefined) ?? 'migrate_send', seconds: (b.seconds as number | null | undefined) ?? null };
+  return {
+    vm: b.vm,
+    operation: (b.operation as string | undefined) ?? 'migrate_send',
+    seconds: (b.seconds as number | null | undefined) ?? null,
+  };
 }
 
 function checkCount(name: string, v: unknown): void {
@@ -110,12 +124,16 @@ export function applyFaultPatch(settings: FaultSettings, patch: FaultPatch): voi
   checkCount('outputDiskFullAfterBytes', patch.outputDiskFullAfterBytes);
   checkCount('exportBytesPerSecond', patch.exportBytesPerSecond);
   const vmBusy = patch.vmBusy === undefined ? undefined : parseVmBusy(patch.vmBusy);
-  const vdiDestroy = patch.vdiDestroyFailure === undefined ? undefined : parseFailure('vdiDestroyFailure', patch.vdiDestroyFailure, DEFAULT_VDI_DESTROY_FAILURE);
+  const vdiDestroy =
+    patch.vdiDestroyFailure === undefined
+      ? undefined
+      : parseFailure('vdiDestroyFailure', patch.vdiDestroyFailure, DEFAULT_VDI_DESTROY_FAILURE);
   if (patch.snapshotFailure !== undefined) {
     const s = patch.snapshotFailure;
     if (s === true) settings.snapshotFailure = { ...DEFAULT_SNAPSHOT_FAILURE };
     else if (s === false || s === null) settings.snapshotFailure = null;
-    else if (typeof s === 'object' && typeof s.code === 'string') settings.snapshotFailure = { code: s.code, params: (s.params ?? []).map(String) };
+    else if (typeof s === 'object' && typeof s.code === 'string')
+      settings.snapshotFailure = { code: s.code, params: (s.params ?? []).map(String) };
     else throw new Error('fault snapshotFailure must be true, false, null or {code, params}');
   }
   for (const key of ['exportFailAfterBytes', 'outputDiskFullAfterBytes', 'exportBytesPerSecond'] as const) {
@@ -123,7 +141,8 @@ export function applyFaultPatch(settings: FaultSettings, patch: FaultPatch): voi
   }
   if (patch.exportDamage !== undefined) {
     const damage = patch.exportDamage;
-    if (damage !== null && !EXPORT_DAMAGES.includes(damage)) throw new Error(`fault exportDamage must be null or one of ${EXPORT_DAMAGES.join(', ')}`);
+    if (damage !== null && !EXPORT_DAMAGES.includes(damage))
+      throw new Error(`fault exportDamage must be null or one of ${EXPORT_DAMAGES.join(', ')}`);
     settings.exportDamage = damage;
   }
   if (patch.xapiDown !== undefined) settings.xapiDown = Boolean(patch.xapiDown);

@@ -8,13 +8,25 @@ import type { SimState } from './state';
 import { xapiDate } from './time';
 
 const MiB = 1024 * 1024;
-const UNITS: Record<string, number> = { '': 1, B: 1, KIB: 1024, MIB: MiB, GIB: 1024 * MiB, TIB: 1024 * 1024 * MiB, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12 };
+const UNITS: Record<string, number> = {
+  '': 1,
+  B: 1,
+  KIB: 1024,
+  MIB: MiB,
+  GIB: 1024 * MiB,
+  TIB: 1024 * 1024 * MiB,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  TB: 1e12,
+};
 
 export function parseSize(size: Size, what: string): number {
   if (typeof size === 'number' && Number.isSafeInteger(size) && size >= 0) return size;
   const m = /^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)?\s*$/i.exec(String(size));
   const unit = m ? UNITS[(m[2] ?? '').toUpperCase()] : undefined;
-  if (!m || unit === undefined) throw new Error(`fixture: ${what}: invalid size ${JSON.stringify(size)} (use e.g. 4096, "512MiB", "10GiB")`);
+  if (!m || unit === undefined)
+    throw new Error(`fixture: ${what}: invalid size ${JSON.stringify(size)} (use e.g. 4096, "512MiB", "10GiB")`);
   return Math.round(Number(m[1]) * unit);
 }
 
@@ -75,7 +87,14 @@ export function loadFixture(state: SimState, fixture: Fixture): PoolIndex {
       API_version_major: 2,
       API_version_minor: 21,
       API_version_vendor: 'XenSource',
-      software_version: { product_version: '8.2.1', product_brand: 'XCP-ng', build_number: 'release/yangtze/master/58', xapi: '1.20', platform_name: 'XCP', hostname: h.hostname ?? h.name },
+      software_version: {
+        product_version: '8.2.1',
+        product_brand: 'XCP-ng',
+        build_number: 'release/yangtze/master/58',
+        xapi: '1.20',
+        platform_name: 'XCP',
+        hostname: h.hostname ?? h.name,
+      },
       capabilities: ['xen-3.0-x86_64', 'hvm-3.0-x86_32', 'hvm-3.0-x86_64'],
       allowed_operations: ['vm_migrate', 'provision', 'vm_resume', 'evacuate', 'vm_start'],
       cpu_info: { cpu_count: '8', vendor: 'GenuineIntel', modelname: 'Simulated CPU' },
@@ -87,7 +106,9 @@ export function loadFixture(state: SimState, fixture: Fixture): PoolIndex {
   const master = lookup(hosts, masterName, '', 'pool.master');
 
   const networks = new Map<string, string>();
-  const netSpecs = fixture.networks?.length ? fixture.networks : [{ name: 'Pool-wide network associated with eth0', bridge: 'xenbr0' }];
+  const netSpecs = fixture.networks?.length
+    ? fixture.networks
+    : [{ name: 'Pool-wide network associated with eth0', bridge: 'xenbr0' }];
   netSpecs.forEach((n, i) => {
     const ref = state.create('network', {
       uuid: key(`network:${n.name}`),
@@ -136,7 +157,12 @@ export function loadFixture(state: SimState, fixture: Fixture): PoolIndex {
     srs.set(s.alias ?? s.name, ref);
     const pbdHosts = shared ? [...hosts.values()] : [lookup(hosts, s.host, master, `SR ${s.name}.host`)];
     const pbds = pbdHosts.map((hostRef) => {
-      const pbd = state.create('PBD', { host: hostRef, SR: ref, currently_attached: true, device_config: { location: `/dev/sim/${s.name}` } });
+      const pbd = state.create('PBD', {
+        host: hostRef,
+        SR: ref,
+        currently_attached: true,
+        device_config: { location: `/dev/sim/${s.name}` },
+      });
       state.append('host', hostRef, 'PBDs', pbd);
       return pbd;
     });
@@ -157,12 +183,26 @@ export function loadFixture(state: SimState, fixture: Fixture): PoolIndex {
   });
 
   const index: PoolIndex = {
-    seed, master, hosts, srs, defaultSr, networks, firstNetwork: networks.values().next().value!, vmCount: 0,
+    seed,
+    master,
+    hosts,
+    srs,
+    defaultSr,
+    networks,
+    firstNetwork: networks.values().next().value!,
+    vmCount: 0,
   };
 
   // The control domain of each host (dom0), listed by `xe vm-list` unless filtered out.
   for (const [hostName, hostRef] of hosts) {
-    const metrics = state.create('VM_metrics', { uuid: key(`dom0-metrics:${hostName}`), memory_actual: 4 * 1024 * MiB, VCPUs_number: 8, start_time: now, install_time: now, current_domain_type: 'pv' });
+    const metrics = state.create('VM_metrics', {
+      uuid: key(`dom0-metrics:${hostName}`),
+      memory_actual: 4 * 1024 * MiB,
+      VCPUs_number: 8,
+      start_time: now,
+      install_time: now,
+      current_domain_type: 'pv',
+    });
     const dom0 = state.create('VM', {
       uuid: key(`dom0:${hostName}`),
       name_label: `Control domain on host: ${state.get('host', hostRef)!.hostname}`,
@@ -171,8 +211,13 @@ export function loadFixture(state: SimState, fixture: Fixture): PoolIndex {
       is_control_domain: true,
       resident_on: hostRef,
       domid: 0,
-      memory_static_max: 4 * 1024 * MiB, memory_dynamic_max: 4 * 1024 * MiB, memory_dynamic_min: 4 * 1024 * MiB, memory_static_min: 4 * 1024 * MiB, memory_target: 4 * 1024 * MiB,
-      VCPUs_max: 8, VCPUs_at_startup: 8,
+      memory_static_max: 4 * 1024 * MiB,
+      memory_dynamic_max: 4 * 1024 * MiB,
+      memory_dynamic_min: 4 * 1024 * MiB,
+      memory_static_min: 4 * 1024 * MiB,
+      memory_target: 4 * 1024 * MiB,
+      VCPUs_max: 8,
+      VCPUs_at_startup: 8,
       metrics,
       domain_type: 'pv',
       user_version: 1,
@@ -188,8 +233,12 @@ export function loadFixture(state: SimState, fixture: Fixture): PoolIndex {
       is_a_template: true,
       is_default_template: t.default ?? false,
       power_state: 'Halted',
-      memory_static_max: 2048 * MiB, memory_dynamic_max: 2048 * MiB, memory_dynamic_min: 2048 * MiB, memory_static_min: 512 * MiB,
-      VCPUs_max: 1, VCPUs_at_startup: 1,
+      memory_static_max: 2048 * MiB,
+      memory_dynamic_max: 2048 * MiB,
+      memory_dynamic_min: 2048 * MiB,
+      memory_static_min: 512 * MiB,
+      VCPUs_max: 1,
+      VCPUs_at_startup: 1,
       other_config: t.default ? { default_template: 'true' } : {},
       allowed_operations: vmAllowedOperations('Halted', true),
       domain_type: 'hvm',
@@ -205,9 +254,12 @@ export function loadFixture(state: SimState, fixture: Fixture): PoolIndex {
 }
 
 function generate(state: SimState, index: PoolIndex, gen: FixtureGenerator): void {
-  if (!Number.isSafeInteger(gen.count) || gen.count < 0) throw new Error('fixture: generate.count must be a non-negative integer');
+  if (!Number.isSafeInteger(gen.count) || gen.count < 0)
+    throw new Error('fixture: generate.count must be a non-negative integer');
   for (let n = 1; n <= gen.count; n++) {
-    const name = gen.name.replace(/\{n(?::(\d+))?\}/g, (_m, width?: string) => String(n).padStart(Number(width ?? 0), '0'));
+    const name = gen.name.replace(/\{n(?::(\d+))?\}/g, (_m, width?: string) =>
+      String(n).padStart(Number(width ?? 0), '0'),
+    );
     addVm(state, index, { ...gen, name });
   }
 }
@@ -224,7 +276,7 @@ export function addVm(state: SimState, index: PoolIndex, spec: FixtureVm): strin
   const running = power === 'Running' || power === 'Paused';
   if (spec.neverStarted && power !== 'Halted') throw new Error(`fixture: ${what}: neverStarted needs power "Halted"`);
   const deviceName = (given: string | undefined, i: number) =>
-    spec.neverStarted ? '' : given ?? `xvd${String.fromCharCode(97 + i)}`;
+    spec.neverStarted ? '' : (given ?? `xvd${String.fromCharCode(97 + i)}`);
   const host = lookup(index.hosts, spec.host, index.master, `${what}.host`);
   const memory = parseSize(spec.memory ?? '1GiB', `${what}.memory`);
   const vcpus = spec.vcpus ?? 1;
@@ -246,9 +298,16 @@ export function addVm(state: SimState, index: PoolIndex, spec: FixtureVm): strin
     is_a_template: spec.template ?? false,
     resident_on: running ? host : NULL_REF,
     domid: running ? 1 + n : -1,
-    memory_static_max: memory, memory_dynamic_max: memory, memory_dynamic_min: memory, memory_static_min: Math.min(memory, 512 * MiB), memory_target: running ? memory : 0,
-    VCPUs_max: vcpus, VCPUs_at_startup: vcpus,
-    actions_after_shutdown: 'destroy', actions_after_reboot: 'restart', actions_after_crash: 'restart',
+    memory_static_max: memory,
+    memory_dynamic_max: memory,
+    memory_dynamic_min: memory,
+    memory_static_min: Math.min(memory, 512 * MiB),
+    memory_target: running ? memory : 0,
+    VCPUs_max: vcpus,
+    VCPUs_at_startup: vcpus,
+    actions_after_shutdown: 'destroy',
+    actions_after_reboot: 'restart',
+    actions_after_crash: 'restart',
     metrics,
     other_config: { base_template_name: 'Other install media', mac_seed: key('mac-seed'), ...(spec.otherConfig ?? {}) },
     allowed_operations: vmAllowedOperations(power, spec.template ?? false),
@@ -256,7 +315,14 @@ export function addVm(state: SimState, index: PoolIndex, spec: FixtureVm): strin
     domain_type: 'hvm',
     HVM_boot_policy: 'BIOS order',
     HVM_boot_params: { order: 'cdn' },
-    platform: { 'device-model': 'qemu-upstream-compat', viridian: 'false', acpi: '1', apic: 'true', pae: 'true', nx: 'true' },
+    platform: {
+      'device-model': 'qemu-upstream-compat',
+      viridian: 'false',
+      acpi: '1',
+      apic: 'true',
+      pae: 'true',
+      nx: 'true',
+    },
     user_version: 1,
     hardware_platform_version: 2,
   });
@@ -306,9 +372,21 @@ export function addVm(state: SimState, index: PoolIndex, spec: FixtureVm): strin
     vbds.push(vbd);
   });
   if (spec.cd) {
-    vbds.push(state.create('VBD', {
-      uuid: key('cd'), VM: vmRef, VDI: NULL_REF, device: deviceName(undefined, 3), userdevice: '3', bootable: false, mode: 'RO', type: 'CD', empty: true, unpluggable: true, currently_attached: running,
-    }));
+    vbds.push(
+      state.create('VBD', {
+        uuid: key('cd'),
+        VM: vmRef,
+        VDI: NULL_REF,
+        device: deviceName(undefined, 3),
+        userdevice: '3',
+        bootable: false,
+        mode: 'RO',
+        type: 'CD',
+        empty: true,
+        unpluggable: true,
+        currently_attached: running,
+      }),
+    );
   }
   const vifs = (spec.vifs ?? [{}]).map((v, i) => {
     const vif = typeof v === 'string' ? { network: v } : v;
@@ -343,5 +421,5 @@ export function chunkHasData(i: number, used: number): boolean {
   if (i === 0) return true;
   if (used <= 0) return false;
   if (used >= 1) return true;
-  return ((Math.imul(i, 2654435761) >>> 0) % 100000) < used * 100000;
+  return (Math.imul(i, 2654435761) >>> 0) % 100000 < used * 100000;
 }

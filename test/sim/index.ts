@@ -14,10 +14,28 @@ import { SimState } from './state';
 import { applyTiming, defaultTiming, type TimingOption, type TimingSettings } from './timing';
 import { selfSignedCertificate } from './tls';
 
-export type { Fixture, FixtureVm, FixtureDisk, FixtureHost, FixtureSr, FixtureNetwork, FixtureGenerator, FixtureTemplate, Size } from './fixture-types';
+export type {
+  Fixture,
+  FixtureVm,
+  FixtureDisk,
+  FixtureHost,
+  FixtureSr,
+  FixtureNetwork,
+  FixtureGenerator,
+  FixtureTemplate,
+  Size,
+} from './fixture-types';
 export type { FaultController, FaultSettings, FaultPatch } from './faults';
 export { SimState } from './state';
-export { TIMING_PROFILES, holdActivity, releaseHolds, whenHolding, type TimingOption, type TimingProfile, type TimingSettings } from './timing';
+export {
+  TIMING_PROFILES,
+  holdActivity,
+  releaseHolds,
+  whenHolding,
+  type TimingOption,
+  type TimingProfile,
+  type TimingSettings,
+} from './timing';
 export type { XapiRecord, ChangeEntry, DiskContent } from './state';
 
 export interface SimulatorOptions {
@@ -137,10 +155,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const masterRecord = state.get('host', pool.master)!;
   const masterSpec = fixture.hosts?.find((h) => h.name === masterRecord.name_label);
   if (masterSpec?.address === undefined) state.update('host', pool.master, { address: host });
-  const memberHosts = options.members === false ? [] : [...pool.hosts.values()].filter((ref) => {
-    const address = String(state.get('host', ref)!.address);
-    return ref !== pool.master && address !== host && /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address);
-  });
+  const memberHosts =
+    options.members === false
+      ? []
+      : [...pool.hosts.values()].filter((ref) => {
+          const address = String(state.get('host', ref)!.address);
+          return ref !== pool.master && address !== host && /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address);
+        });
   const listeners: Listener[] = [];
   const addVm = (spec: FixtureVm) => String(state.get('VM', addFixtureVm(state, pool, spec))!.uuid);
   const dropConnections = (except?: Socket) => {
@@ -191,7 +212,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     },
   };
   const ctx: ApiContext = {
-    state, faults: settings, busy, timing: timingSettings, lifetime: lifetime.signal, password, masterAddress: host,
+    state,
+    faults: settings,
+    busy,
+    timing: timingSettings,
+    lifetime: lifetime.signal,
+    password,
+    masterAddress: host,
     ...(options.cliTaskPollMs !== undefined ? { cliTaskPollMs: options.cliTaskPollMs } : {}),
   };
   // Every endpoint: the master's, each member's (own address, own certificate), and the legacy

@@ -10,16 +10,38 @@ const refs = (v: unknown) => v as string[];
 
 /** XAPI's allowed_operations for a VM in a power state (what XO and the CLI display). */
 export function vmAllowedOperations(powerState: string, isSnapshotOrTemplate: boolean): string[] {
-  if (isSnapshotOrTemplate) return ['changing_NVRAM', 'export', 'clone', 'copy', 'destroy', 'provision', 'metadata_export'];
+  if (isSnapshotOrTemplate)
+    return ['changing_NVRAM', 'export', 'clone', 'copy', 'destroy', 'provision', 'metadata_export'];
   switch (powerState) {
     case 'Running':
-      return ['snapshot', 'clean_shutdown', 'hard_shutdown', 'clean_reboot', 'hard_reboot', 'suspend', 'pause', 'checkpoint', 'pool_migrate', 'metadata_export'];
+      return [
+        'snapshot',
+        'clean_shutdown',
+        'hard_shutdown',
+        'clean_reboot',
+        'hard_reboot',
+        'suspend',
+        'pause',
+        'checkpoint',
+        'pool_migrate',
+        'metadata_export',
+      ];
     case 'Suspended':
       return ['snapshot', 'resume', 'hard_shutdown', 'export', 'copy', 'clone', 'destroy', 'metadata_export'];
     case 'Paused':
       return ['snapshot', 'unpause', 'hard_shutdown', 'metadata_export'];
     default:
-      return ['snapshot', 'start', 'start_on', 'export', 'copy', 'clone', 'destroy', 'make_into_template', 'metadata_export'];
+      return [
+        'snapshot',
+        'start',
+        'start_on',
+        'export',
+        'copy',
+        'clone',
+        'destroy',
+        'make_into_template',
+        'metadata_export',
+      ];
   }
 }
 
@@ -48,7 +70,12 @@ export function snapshotVdi(state: SimState, vdiRef: string, time = xapiDate()):
 }
 
 /** VM.snapshot: a halted template-and-snapshot copy with snapshotted disks and copied VIFs. */
-export function snapshotVm(state: SimState, vmRef: string, newName: string, ignoreVdis: readonly string[] = []): string {
+export function snapshotVm(
+  state: SimState,
+  vmRef: string,
+  newName: string,
+  ignoreVdis: readonly string[] = [],
+): string {
   const vm = state.require('VM', vmRef);
   if (vm.is_a_snapshot) throw failure('VM_IS_SNAPSHOT', vmRef, 'snapshot');
   if (vm.is_a_template) throw failure('VM_IS_TEMPLATE', vmRef, 'snapshot');
@@ -138,7 +165,8 @@ export function destroyVdi(state: SimState, vdiRef: string): void {
   const sr = state.get('SR', str(vdi.SR));
   if (sr) state.update('SR', str(vdi.SR), { VDIs: refs(sr.VDIs).filter((r) => r !== vdiRef) });
   const origin = state.get('VDI', str(vdi.snapshot_of));
-  if (origin) state.update('VDI', str(vdi.snapshot_of), { snapshots: refs(origin.snapshots).filter((r) => r !== vdiRef) });
+  if (origin)
+    state.update('VDI', str(vdi.snapshot_of), { snapshots: refs(origin.snapshots).filter((r) => r !== vdiRef) });
   for (const s of refs(vdi.snapshots)) if (state.has('VDI', s)) state.update('VDI', s, { snapshot_of: NULL_REF });
   state.destroy('VDI', vdiRef);
 }
@@ -156,7 +184,8 @@ function destroyVbd(state: SimState, vbdRef: string): void {
 /** VM.destroy: the VM, its VBDs, VIFs and metrics; its disks (VDIs) stay. */
 export function destroyVm(state: SimState, vmRef: string): void {
   const vm = state.require('VM', vmRef);
-  if (vm.is_control_domain) throw failure('OPERATION_NOT_ALLOWED', 'This operation is not allowed on the control domain');
+  if (vm.is_control_domain)
+    throw failure('OPERATION_NOT_ALLOWED', 'This operation is not allowed on the control domain');
   if (vm.is_default_template) throw failure('VM_CANNOT_DELETE_DEFAULT_TEMPLATE', vmRef);
   if (vm.power_state !== 'Halted' && vm.power_state !== 'Suspended') {
     throw failure('VM_BAD_POWER_STATE', vmRef, 'halted', String(vm.power_state).toLowerCase());

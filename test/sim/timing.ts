@@ -48,22 +48,27 @@ export function defaultTiming(): TimingSettings {
 
 /** Validates and applies a timing option (from options, a fixture or POST /_sim/timing). */
 export function applyTiming(settings: TimingSettings, option: unknown): void {
-  const patch: Record<string, unknown> = typeof option === 'string' ? { profile: option } : (option as Record<string, unknown>);
-  if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw new Error('timing must be a profile name or an object');
+  const patch: Record<string, unknown> =
+    typeof option === 'string' ? { profile: option } : (option as Record<string, unknown>);
+  if (!patch || typeof patch !== 'object' || Array.isArray(patch))
+    throw new Error('timing must be a profile name or an object');
   const known = new Set(['profile', ...Object.keys(TIMING_PROFILES.instant)]);
   for (const key of Object.keys(patch)) if (!known.has(key)) throw new Error(`unknown timing setting ${key}`);
   const next: TimingSettings = { ...settings };
   if (patch.profile !== undefined) {
     const profile = TIMING_PROFILES[patch.profile as TimingProfile];
     if (typeof patch.profile !== 'string' || !Object.hasOwn(TIMING_PROFILES, patch.profile)) {
-      throw new Error(`unknown timing profile ${JSON.stringify(patch.profile)} (known: ${Object.keys(TIMING_PROFILES).join(', ')})`);
+      throw new Error(
+        `unknown timing profile ${JSON.stringify(patch.profile)} (known: ${Object.keys(TIMING_PROFILES).join(', ')})`,
+      );
     }
     Object.assign(next, profile);
   }
   for (const key of ['snapshotMs', 'destroyMs', 'taskMs', 'vmOperationWaitMs', 'exportLockWaitMs'] as const) {
     const v = patch[key];
     if (v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`timing ${key} must be a non-negative number of milliseconds`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      throw new Error(`timing ${key} must be a non-negative number of milliseconds`);
     next[key] = v;
   }
   const rate = patch.exportBytesPerSecond;

@@ -21,9 +21,23 @@ export async function selfSignedCertificate(address = '127.0.0.1'): Promise<Cert
     const keyFile = join(dir, 'key.pem');
     const certFile = join(dir, 'cert.pem');
     await promisify(execFile)('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', keyFile, '-out', certFile, '-days', '30', '-subj', `/CN=${address}`,
-      '-addext', `subjectAltName=IP:${address},DNS:localhost`,
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '30',
+      '-subj',
+      `/CN=${address}`,
+      '-addext',
+      `subjectAltName=IP:${address},DNS:localhost`,
     ]);
     const [key, cert] = await Promise.all([readFile(keyFile, 'utf8'), readFile(certFile, 'utf8')]);
     return { key, cert, fingerprint: new X509Certificate(cert).fingerprint256 };

@@ -8,8 +8,16 @@ import { join } from 'node:path';
 import { connect, eventually, FIXTURES, simulator, vmRef, vmUuid, xe } from './helpers';
 import type { Simulator } from '../sim/index';
 
-async function rpc(sim: Simulator, method: string, params: unknown[]): Promise<{ result?: unknown; error?: { message: string; data: string[] } }> {
-  const res = await fetch(`${sim.url}/jsonrpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 0, jsonrpc: '2.0', method, params }) });
+async function rpc(
+  sim: Simulator,
+  method: string,
+  params: unknown[],
+): Promise<{ result?: unknown; error?: { message: string; data: string[] } }> {
+  const res = await fetch(`${sim.url}/jsonrpc`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id: 0, jsonrpc: '2.0', method, params }),
+  });
   return (await res.json()) as { result?: unknown; error?: { message: string; data: string[] } };
 }
 
@@ -46,10 +54,18 @@ test('snapshot failure: VM.snapshot and VDI.snapshot fail, xe prints the error',
   const sim = await simulator(t);
   const xapi = await connect(t, sim);
   sim.faults.set({ snapshotFailure: true });
-  await assert.rejects(xapi.call('VM.snapshot', vmRef(sim, 'DEV-RH7'), 'RESTORE_DEV-RH7'), (e: { code: string }) => e.code === 'SR_BACKEND_FAILURE_44');
+  await assert.rejects(
+    xapi.call('VM.snapshot', vmRef(sim, 'DEV-RH7'), 'RESTORE_DEV-RH7'),
+    (e: { code: string }) => e.code === 'SR_BACKEND_FAILURE_44',
+  );
   const r = await xe(sim, ['vm-snapshot', `vm=${vmUuid(sim, 'DEV-RH7')}`, 'new-name-label=RESTORE_DEV-RH7']);
-  assert.deepEqual([r.code, r.stdout, r.stderr], [1, '', 'Error code: SR_BACKEND_FAILURE_44\nError parameters: , There is insufficient space, \n']);
-  await control(sim, { snapshotFailure: { code: 'SR_BACKEND_FAILURE_82', params: ['', 'Failed to snapshot VDI', ''] } });
+  assert.deepEqual(
+    [r.code, r.stdout, r.stderr],
+    [1, '', 'Error code: SR_BACKEND_FAILURE_44\nError parameters: , There is insufficient space, \n'],
+  );
+  await control(sim, {
+    snapshotFailure: { code: 'SR_BACKEND_FAILURE_82', params: ['', 'Failed to snapshot VDI', ''] },
+  });
   const vdi = String(sim.state.entries('VDI')[0][1].uuid);
   const v = await xe(sim, ['vdi-snapshot', `uuid=${vdi}`]);
   assert.equal(v.code, 1);
@@ -65,13 +81,26 @@ test('export failing after N bytes: VDI_IO_ERROR on the task, partial body, xe e
   sim.faults.set({ exportFailAfterBytes: 3_000_000 });
   const res = await xapi.getResource('/export/', { query: { ref: vmRef(sim, 'DEV-RH6') } });
   const body = await drain(res.body);
-  assert.ok(body.subarray(3_000_000).toString('latin1').startsWith('HTTP/1.1 500'), 'XAPI writes the HTTP 500 into the body');
-  await assert.rejects(res.task!, (e: { code: string; params: string[] }) => e.code === 'VDI_IO_ERROR' && e.params[0] === 'Device I/O errors');
+  assert.ok(
+    body.subarray(3_000_000).toString('latin1').startsWith('HTTP/1.1 500'),
+    'XAPI writes the HTTP 500 into the body',
+  );
+  await assert.rejects(
+    res.task!,
+    (e: { code: string; params: string[] }) => e.code === 'VDI_IO_ERROR' && e.params[0] === 'Device I/O errors',
+  );
   const file = join(dir, 'DEV-RH6.xva');
   const r = await xe(sim, ['vm-export', `vm=DEV-RH6`, `filename=${file}`]);
-  assert.deepEqual([r.code, r.stdout, r.stderr], [1, '', 'Error code: VDI_IO_ERROR\nError parameters: Device I/O errors\n']);
+  assert.deepEqual(
+    [r.code, r.stdout, r.stderr],
+    [1, '', 'Error code: VDI_IO_ERROR\nError parameters: Device I/O errors\n'],
+  );
   assert.ok((await stat(file)).size >= 3_000_000, 'the partial file stays, as with the real xe');
-  const raw = await xe(sim, ['vdi-export', `uuid=${sim.state.entries('VDI')[0][1].uuid}`, `filename=${join(dir, 'd.raw')}`]);
+  const raw = await xe(sim, [
+    'vdi-export',
+    `uuid=${sim.state.entries('VDI')[0][1].uuid}`,
+    `filename=${join(dir, 'd.raw')}`,
+  ]);
   assert.equal(raw.code, 1);
 });
 
@@ -81,7 +110,10 @@ test('disk full while xe writes the output file', async (t) => {
   await control(sim, { outputDiskFullAfterBytes: 1_500_000 });
   const file = join(dir, 'DEV-RH6.xva');
   const r = await xe(sim, ['vm-export', 'vm=DEV-RH6', `filename=${file}`]);
-  assert.deepEqual([r.code, r.stdout, r.stderr], [1, '', 'Operation failed. Error: Unix.Unix_error(Unix.ENOSPC, "write", "")\n']);
+  assert.deepEqual(
+    [r.code, r.stdout, r.stderr],
+    [1, '', 'Operation failed. Error: Unix.Unix_error(Unix.ENOSPC, "write", "")\n'],
+  );
   assert.equal((await stat(file)).size, 1_500_000);
   // The server side sees the client go away: the export task fails, nothing stays pending.
   await eventually(() => sim.state.entries('task').every(([, task]) => task.status !== 'pending'), 'no pending task');
@@ -118,13 +150,21 @@ test('session expiry: SESSION_INVALID on the wire, xen-api logs in again, xe mid
   await xapi.objectsFetched;
   sim.faults.expireSessions();
   assert.equal(sim.state.count('session'), 0);
-  assert.deepEqual((await rpc(sim, 'VM.get_all', [session])).error, { code: 1, message: 'SESSION_INVALID', data: [session] });
+  assert.deepEqual((await rpc(sim, 'VM.get_all', [session])).error, {
+    code: 1,
+    message: 'SESSION_INVALID',
+    data: [session],
+  });
   assert.ok((await xapi.call<string[]>('VM.get_all')).length > 0, 'xen-api recovers by logging in again');
   assert.equal(sim.state.count('session'), 1, 'a new session');
   sim.faults.set({ exportBytesPerSecond: 2 * 1024 * 1024 });
   const pending = xe(sim, ['vm-export', 'vm=PROD-mail', `filename=${join(dir, 'mail.xva')}`]);
   // Expire once xe is inside the export (its task exists), not before it logged in.
-  await eventually(() => sim.state.entries('task').some(([, task]) => task.name_label === 'Export of VM'), 'xe export task', 15000);
+  await eventually(
+    () => sim.state.entries('task').some(([, task]) => task.name_label === 'Export of VM'),
+    'xe export task',
+    15000,
+  );
   await control(sim, { expireSessions: true });
   const r = await pending;
   assert.equal(r.code, 1);
@@ -140,16 +180,29 @@ test('XAPI down: connections are reset for xen-api and xe; back up afterwards', 
   const r = await xe(sim, ['vm-list']);
   assert.deepEqual([r.code, r.stdout, r.stderr], [1, '', 'Lost connection to the server.\n']);
   await control(sim, { xapiDown: false });
-  assert.equal((await xe(sim, ['host-list', 'name-label=xenserver1', 'params=name-label', '--minimal'])).stdout, 'xenserver1\n');
+  assert.equal(
+    (await xe(sim, ['host-list', 'name-label=xenserver1', 'params=name-label', '--minimal'])).stdout,
+    'xenserver1\n',
+  );
 });
 
 test('HOST_IS_SLAVE: every call on the main port redirects to the master', async (t) => {
   const sim = await simulator(t);
   sim.faults.set({ hostIsSlave: true });
-  assert.deepEqual((await rpc(sim, 'session.login_with_password', ['root', 'secret'])).error, { code: 1, message: 'HOST_IS_SLAVE', data: ['127.0.0.1'] });
+  assert.deepEqual((await rpc(sim, 'session.login_with_password', ['root', 'secret'])).error, {
+    code: 1,
+    message: 'HOST_IS_SLAVE',
+    data: ['127.0.0.1'],
+  });
   await assert.rejects(connect(undefined, sim), (e: { code: string }) => e.code === 'HOST_IS_SLAVE');
   const r = await xe(sim, ['vm-list']);
-  assert.deepEqual([r.code, r.stderr], [1, 'You cannot make regular API calls directly on a supporter. Please pass API calls via the coordinator host.\nMaster IP address: 127.0.0.1\n']);
+  assert.deepEqual(
+    [r.code, r.stderr],
+    [
+      1,
+      'You cannot make regular API calls directly on a supporter. Please pass API calls via the coordinator host.\nMaster IP address: 127.0.0.1\n',
+    ],
+  );
 });
 
 test('duplicate names appearing: an event for xen-api, an ambiguous name for xe', async (t) => {
@@ -159,7 +212,10 @@ test('duplicate names appearing: an event for xen-api, an ambiguous name for xe'
   const res = await control(sim, { addDuplicateName: 'DEV-RH7' });
   const { added } = (await res.json()) as { added: string[] };
   assert.equal(added.length, 1);
-  await eventually(() => Object.values(xapi.objects.all).filter((o) => o.$type === 'VM' && o.name_label === 'DEV-RH7').length === 2, 'add event for the duplicate');
+  await eventually(
+    () => Object.values(xapi.objects.all).filter((o) => o.$type === 'VM' && o.name_label === 'DEV-RH7').length === 2,
+    'add event for the duplicate',
+  );
   const list = await xe(sim, ['vm-list', 'name-label=DEV-RH7', 'params=uuid', '--minimal']);
   assert.equal(list.stdout.trim().split(',').length, 2);
   const snap = await xe(sim, ['vm-snapshot', 'vm=DEV-RH7', 'new-name-label=RESTORE_DEV-RH7']);
@@ -184,7 +240,10 @@ test('a slow export reports task progress while it streams', async (t) => {
   await drain(res.body);
   await res.task;
   clearInterval(watcher);
-  assert.ok([...seen].some((p) => p > 0 && p < 1), `intermediate progress seen: ${[...seen].join(', ')}`);
+  assert.ok(
+    [...seen].some((p) => p > 0 && p < 1),
+    `intermediate progress seen: ${[...seen].join(', ')}`,
+  );
 });
 
 test('exportDamage: xe exits 0 and says the export succeeded, the file is damaged the way asked', async (t) => {

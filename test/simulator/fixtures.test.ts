@@ -15,38 +15,74 @@ test('every shipped fixture loads into a consistent pool', async (t) => {
     const { state } = sim;
     for (const [ref, vbd] of state.entries('VBD')) {
       assert.ok((state.get('VM', vbd.VM as string)!.VBDs as string[]).includes(ref), `${name}: VBD listed by its VM`);
-      if (vbd.type === 'Disk') assert.ok((state.get('VDI', vbd.VDI as string)!.VBDs as string[]).includes(ref), `${name}: VBD listed by its VDI`);
+      if (vbd.type === 'Disk')
+        assert.ok(
+          (state.get('VDI', vbd.VDI as string)!.VBDs as string[]).includes(ref),
+          `${name}: VBD listed by its VDI`,
+        );
     }
-    for (const [ref, vdi] of state.entries('VDI')) assert.ok((state.get('SR', vdi.SR as string)!.VDIs as string[]).includes(ref), `${name}: VDI listed by its SR`);
+    for (const [ref, vdi] of state.entries('VDI'))
+      assert.ok((state.get('SR', vdi.SR as string)!.VDIs as string[]).includes(ref), `${name}: VDI listed by its SR`);
     for (const [ref, vm] of state.entries('VM')) {
-      if (vm.power_state === 'Running') assert.ok((state.get('host', vm.resident_on as string)!.resident_VMs as string[]).includes(ref), `${name}: running VM resident on a host`);
+      if (vm.power_state === 'Running')
+        assert.ok(
+          (state.get('host', vm.resident_on as string)!.resident_VMs as string[]).includes(ref),
+          `${name}: running VM resident on a host`,
+        );
       for (const s of vm.snapshots as string[]) assert.equal(state.get('VM', s)!.snapshot_of, ref);
     }
     const pool = state.entries('pool')[0][1];
     assert.ok(state.has('host', pool.master as string), `${name}: pool master is a host`);
-    assert.equal(state.entries('VM').filter(([, v]) => v.is_control_domain).length, state.count('host'), `${name}: one dom0 per host`);
+    assert.equal(
+      state.entries('VM').filter(([, v]) => v.is_control_domain).length,
+      state.count('host'),
+      `${name}: one dom0 per host`,
+    );
     await sim.close();
   }
 });
 
 test('weekend.json holds the README VMs; PROD.* selects the four of the weekend.cfg preview', async (t) => {
   const sim = await simulator(t);
-  const names = sim.state.entries('VM').filter(([, v]) => !v.is_a_template && !v.is_control_domain).map(([, v]) => String(v.name_label));
-  assert.deepEqual(names.filter((n) => /^PROD/.test(n)), ['PROD-ubuntu14', 'PROD-ubuntu12-benchmark', 'PROD-CentOS7-large-user-disks', 'PROD-WinSvr']);
-  assert.deepEqual(names.filter((n) => /^DEV-RH/.test(n)), ['DEV-RH6', 'DEV-RH7']);
-  for (const n of ['DEV mySql', 'DEV-DestructiveTest', 'my-vm-name', 'my-second-vm', 'my-third-vm', 'DEV-web3', 'WEB-frontend1']) assert.ok(names.includes(n), n);
+  const names = sim.state
+    .entries('VM')
+    .filter(([, v]) => !v.is_a_template && !v.is_control_domain)
+    .map(([, v]) => String(v.name_label));
+  assert.deepEqual(
+    names.filter((n) => /^PROD/.test(n)),
+    ['PROD-ubuntu14', 'PROD-ubuntu12-benchmark', 'PROD-CentOS7-large-user-disks', 'PROD-WinSvr'],
+  );
+  assert.deepEqual(
+    names.filter((n) => /^DEV-RH/.test(n)),
+    ['DEV-RH6', 'DEV-RH7'],
+  );
+  for (const n of [
+    'DEV mySql',
+    'DEV-DestructiveTest',
+    'my-vm-name',
+    'my-second-vm',
+    'my-third-vm',
+    'DEV-web3',
+    'WEB-frontend1',
+  ])
+    assert.ok(names.includes(n), n);
   assert.equal(names.filter((n) => n === 'DEV-duplicate').length, 2);
   assert.ok(!names.includes('DEV-mySql'), 'the README example name that does not exist');
 });
 
 test('hostile names reach xen-api byte for byte', async (t) => {
   const sim = await simulator(t, { fixture: join(FIXTURES, 'hostile.json') });
-  const expected = (JSON.parse(readFileSync(join(FIXTURES, 'hostile.json'), 'utf8')) as { vms: { name: string }[] }).vms.map((v) => v.name);
+  const expected = (
+    JSON.parse(readFileSync(join(FIXTURES, 'hostile.json'), 'utf8')) as { vms: { name: string }[] }
+  ).vms.map((v) => v.name);
   for (const transport of ['json-rpc', 'xml-rpc']) {
     const xapi = await connect(t, sim, { transport });
     await xapi.objectsFetched;
-    const vms = await xapi.call<Record<string, { name_label: string; is_control_domain: boolean }>>('VM.get_all_records');
-    const got = Object.values(vms).filter((v) => !v.is_control_domain).map((v) => v.name_label);
+    const vms =
+      await xapi.call<Record<string, { name_label: string; is_control_domain: boolean }>>('VM.get_all_records');
+    const got = Object.values(vms)
+      .filter((v) => !v.is_control_domain)
+      .map((v) => v.name_label);
     assert.deepEqual(got.sort(), [...expected].sort(), transport);
   }
 });
@@ -64,7 +100,10 @@ test('fixtures are deterministic: same fixture, same uuids', async () => {
   const a = await startSimulator({ fixture: join(FIXTURES, 'demo.json') });
   const b = await startSimulator({ fixture: join(FIXTURES, 'demo.json') });
   try {
-    assert.deepEqual(a.state.entries('VM').map(([, v]) => v.uuid), b.state.entries('VM').map(([, v]) => v.uuid));
+    assert.deepEqual(
+      a.state.entries('VM').map(([, v]) => v.uuid),
+      b.state.entries('VM').map(([, v]) => v.uuid),
+    );
     assert.equal(a.addVm({ name: 'x' }), b.addVm({ name: 'x' }));
   } finally {
     await a.close();
@@ -89,19 +128,38 @@ test('bad fixtures fail with a message naming the problem', async () => {
 });
 
 test('cli.ts prints the URL on its first line and serves until SIGTERM', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'sim', 'cli.ts'), '--fixture', join(FIXTURES, 'demo.json'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(import.meta.dirname, '..', 'sim', 'cli.ts'),
+      '--fixture',
+      join(FIXTURES, 'demo.json'),
+      '--port',
+      '0',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const lines = createInterface({ input: child.stdout! });
   const iterator = lines[Symbol.asyncIterator]();
   const url = (await iterator.next()).value as string;
   const xeArgs = (await iterator.next()).value as string;
   assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
   assert.equal(xeArgs, `server=127.0.0.1,port=${new URL(url).port},username=root,nossl=true`, 'no password printed');
-  const res = await fetch(`${url}/jsonrpc`, { method: 'POST', body: JSON.stringify({ id: 1, jsonrpc: '2.0', method: 'session.login_with_password', params: ['root', 'secret'] }) });
+  const res = await fetch(`${url}/jsonrpc`, {
+    method: 'POST',
+    body: JSON.stringify({ id: 1, jsonrpc: '2.0', method: 'session.login_with_password', params: ['root', 'secret'] }),
+  });
   assert.match(((await res.json()) as { result: string }).result, /^OpaqueRef:/);
   const exited = new Promise((resolve) => child.on('exit', resolve));
   child.kill('SIGTERM');
   assert.equal(await exited, 0);
-  const bad = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'sim', 'cli.ts'), '--port', 'x'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const bad = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, '..', 'sim', 'cli.ts'), '--port', 'x'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let stderr = '';
   bad.stderr!.on('data', (d) => (stderr += d));
   assert.equal(await new Promise((resolve) => bad.on('exit', resolve)), 2);

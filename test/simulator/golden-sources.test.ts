@@ -31,26 +31,35 @@ test(
   'a failed vdi-export prints what XenServer printed (NAUbackup/VmBackup ' +
     '#83; cli_util.ml: unknown code as Error code/Error parameters)',
   async (t) => {
-  const sim = await simulator(t, { fixture: { name: 'io', vms: [{ name: 'a', power: 'Halted', disks: [{ size: '4MiB', used: 1 }] }] } });
-  const vbd = sim.state.get('VBD', (sim.state.entries('VM').find(([, r]) => r.name_label === 'a')![1].VBDs as string[])[0]!)!;
-  const vdi = String(sim.state.get('VDI', vbd.VDI as string)!.uuid);
-  sim.faults.set({ exportFailAfterBytes: 1024 * 1024 });
-  const r = await xe(sim, ['vdi-export', `uuid=${vdi}`, 'filename=', 'format=raw']);
-  assert.equal(r.code, 1);
-  golden('real-vdi-io-error.txt', r.stderr);
-});
+    const sim = await simulator(t, {
+      fixture: { name: 'io', vms: [{ name: 'a', power: 'Halted', disks: [{ size: '4MiB', used: 1 }] }] },
+    });
+    const vbd = sim.state.get(
+      'VBD',
+      (sim.state.entries('VM').find(([, r]) => r.name_label === 'a')![1].VBDs as string[])[0]!,
+    )!;
+    const vdi = String(sim.state.get('VDI', vbd.VDI as string)!.uuid);
+    sim.faults.set({ exportFailAfterBytes: 1024 * 1024 });
+    const r = await xe(sim, ['vdi-export', `uuid=${vdi}`, 'filename=', 'format=raw']);
+    assert.equal(r.code, 1);
+    golden('real-vdi-io-error.txt', r.stderr);
+  },
+);
 
 test(
   'the vm-uninstall listing has the shape a real host printed ' +
     '(NAUbackup/VmBackup #96; cli_operations.ml vm_uninstall)',
   async (t) => {
-  const sim = await simulator(t, { fixture: { name: 'u', vms: [{ name: 'RESTORE_jira', power: 'Halted', disks: [{ size: '1MiB' }] }] } });
-  const uuid = String(sim.state.entries('VM').find(([, r]) => r.name_label === 'RESTORE_jira')![1].uuid);
-  const r = await xe(sim, ['vm-uninstall', `uuid=${uuid}`, 'force=true']);
-  assert.equal(r.code, 0, r.stderr);
-  const [title, vmLine] = r.stdout.split('\n');
-  const recorded = readFileSync(join(GOLDEN, 'real-vm-uninstall.txt'), 'utf8');
-  // The uuid differs (another VM); the line is otherwise the recorded one.
-  golden('real-vm-uninstall.txt', `${title}\n${vmLine!.replace(uuid, '7f20490f-37c2-ffbe-0998-688a7ee8adef')}\n`);
-  assert.ok(recorded.startsWith(title!));
-});
+    const sim = await simulator(t, {
+      fixture: { name: 'u', vms: [{ name: 'RESTORE_jira', power: 'Halted', disks: [{ size: '1MiB' }] }] },
+    });
+    const uuid = String(sim.state.entries('VM').find(([, r]) => r.name_label === 'RESTORE_jira')![1].uuid);
+    const r = await xe(sim, ['vm-uninstall', `uuid=${uuid}`, 'force=true']);
+    assert.equal(r.code, 0, r.stderr);
+    const [title, vmLine] = r.stdout.split('\n');
+    const recorded = readFileSync(join(GOLDEN, 'real-vm-uninstall.txt'), 'utf8');
+    // The uuid differs (another VM); the line is otherwise the recorded one.
+    golden('real-vm-uninstall.txt', `${title}\n${vmLine!.replace(uuid, '7f20490f-37c2-ffbe-0998-688a7ee8adef')}\n`);
+    assert.ok(recorded.startsWith(title!));
+  },
+);

@@ -15,7 +15,10 @@ export const GOLDEN = join(import.meta.dirname, 'golden');
 const clients = new WeakMap<object, FullXapi[]>();
 
 /** A simulator closed after the test (after disconnecting the clients connected to it). */
-export async function simulator(t: TestContext | undefined, options: Partial<SimulatorOptions> & { fixture?: SimulatorOptions['fixture'] } = {}): Promise<Simulator> {
+export async function simulator(
+  t: TestContext | undefined,
+  options: Partial<SimulatorOptions> & { fixture?: SimulatorOptions['fixture'] } = {},
+): Promise<Simulator> {
   const sim = await startSimulator({ fixture: join(FIXTURES, 'weekend.json'), ...options });
   clients.set(sim.state, []);
   t?.after(async () => {
@@ -33,9 +36,15 @@ export interface FullXapi {
   readonly status: string;
   readonly sessionId: string;
   readonly objectsFetched: Promise<void>;
-  readonly objects: { all: Record<string, { $type: string; $ref: string; uuid: string; name_label?: string }>; size: number };
+  readonly objects: {
+    all: Record<string, { $type: string; $ref: string; uuid: string; name_label?: string }>;
+    size: number;
+  };
   getObjectByRef(ref: string, fallback?: unknown): Record<string, unknown> | undefined;
-  getResource(path: string, options: { query: Record<string, string>; task?: boolean | string }): Promise<{
+  getResource(
+    path: string,
+    options: { query: Record<string, string>; task?: boolean | string },
+  ): Promise<{
     statusCode: number;
     headers: Record<string, string | string[] | undefined>;
     body: AsyncIterable<Buffer> & { text(): Promise<string>; arrayBuffer(): Promise<ArrayBuffer> };
@@ -45,8 +54,17 @@ export interface FullXapi {
   off(event: string, listener: (...args: unknown[]) => void): void;
 }
 
-export async function connect(t: TestContext | undefined, sim: Simulator, extra: Record<string, unknown> = {}): Promise<FullXapi> {
-  const options = { url: sim.url, auth: { user: 'root', password: sim.password }, allowUnauthorized: true, ...extra } as XapiOptions;
+export async function connect(
+  t: TestContext | undefined,
+  sim: Simulator,
+  extra: Record<string, unknown> = {},
+): Promise<FullXapi> {
+  const options = {
+    url: sim.url,
+    auth: { user: 'root', password: sim.password },
+    allowUnauthorized: true,
+    ...extra,
+  } as XapiOptions;
   const xapi = createClient(options) as unknown as FullXapi;
   if (t) clients.get(sim.state)?.push(xapi);
   await xapi.connect();
@@ -71,10 +89,19 @@ export interface XeResult {
 
 export function xe(sim: Simulator, args: string[], env: Record<string, string> = {}): Promise<XeResult> {
   return new Promise((resolve) => {
-    execFile(sim.xePath, args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', ...sim.xeEnv(), ...env }, encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout: stdout.toString('utf8'), stderr: stderr.toString('utf8'), raw: stdout });
-    });
+    execFile(
+      sim.xePath,
+      args,
+      {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', ...sim.xeEnv(), ...env },
+        encoding: 'buffer',
+        maxBuffer: 256 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout: stdout.toString('utf8'), stderr: stderr.toString('utf8'), raw: stdout });
+      },
+    );
   });
 }
 

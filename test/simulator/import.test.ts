@@ -51,9 +51,11 @@ test('an exported VM imports back with the same disks (length known, and 1 PiB n
   assert.deepEqual(await rawDisks(xapi, sim, imported), await rawDisks(xapi, sim, source));
   assert.equal((rec.VIFs as string[]).length, 1);
 
-  const noLength = Readable.from((function* () {
-    for (let off = 0; off < xva.length; off += 65536) yield xva.subarray(off, off + 65536);
-  })());
+  const noLength = Readable.from(
+    (function* () {
+      for (let off = 0; off < xva.length; off += 65536) yield xva.subarray(off, off + 65536);
+    })(),
+  );
   const warn = console.warn;
   console.warn = () => undefined; // xen-api warns about the missing length
   let again: string;
@@ -77,7 +79,10 @@ test('a corrupted chunk fails the import with IMPORT_ERROR unless force=true', a
   const bad = Buffer.from(xva);
   bad[firstData] ^= 0xff;
   const vms = sim.state.count('VM');
-  await assert.rejects(xapi.putResource(bad, '/import/', { query: {} }), (e: { code: string; params: string[] }) => e.code === 'IMPORT_ERROR' && /Checksum mismatch/.test(e.params[0]));
+  await assert.rejects(
+    xapi.putResource(bad, '/import/', { query: {} }),
+    (e: { code: string; params: string[] }) => e.code === 'IMPORT_ERROR' && /Checksum mismatch/.test(e.params[0]),
+  );
   assert.equal(sim.state.count('VM'), vms);
   const [forced] = (await xapi.putResource(bad, '/import/', { query: { force: 'true', restore: 'true' } })) as string[];
   assert.equal(sim.state.get('VM', forced)!.name_label, 'DEV-test01');
@@ -92,7 +97,12 @@ test('xe vm-import restores what xe vm-export wrote (plain, gzip and zstd)', asy
   const source = vmRef(sim, 'DEV-test01');
   for (const compress of ['false', 'gzip', 'zstd']) {
     const file = join(dir, `DEV-test01-${compress}.xva`);
-    const exported = await xe(sim, ['vm-export', `uuid=${sim.state.get('VM', source)!.uuid}`, `filename=${file}`, `compress=${compress}`]);
+    const exported = await xe(sim, [
+      'vm-export',
+      `uuid=${sim.state.get('VM', source)!.uuid}`,
+      `filename=${file}`,
+      `compress=${compress}`,
+    ]);
     assert.equal(exported.code, 0, exported.stderr);
     const r = await xe(sim, ['vm-import', `filename=${file}`, `sr-uuid=${sim.state.entries('SR')[0][1].uuid}`]);
     assert.equal(r.code, 0, r.stderr);
@@ -100,8 +110,15 @@ test('xe vm-import restores what xe vm-export wrote (plain, gzip and zstd)', asy
     assert.match(uuid, /^[0-9a-f-]{36}$/);
     const imported = sim.state.refByUuid('VM', uuid);
     assert.equal(sim.state.get('VM', imported)!.name_label, 'DEV-test01');
-    assert.deepEqual(await rawDisks(xapi, sim, imported), await rawDisks(xapi, sim, source), `${compress}: same disk bytes`);
+    assert.deepEqual(
+      await rawDisks(xapi, sim, imported),
+      await rawDisks(xapi, sim, source),
+      `${compress}: same disk bytes`,
+    );
   }
   const missing = await xe(sim, ['vm-import', `filename=${join(dir, 'nope.xva')}`]);
-  assert.deepEqual([missing.code, missing.stderr], [1, `Operation failed. Error: Sys_error("${join(dir, 'nope.xva')}: No such file or directory")\n`]);
+  assert.deepEqual(
+    [missing.code, missing.stderr],
+    [1, `Operation failed. Error: Sys_error("${join(dir, 'nope.xva')}: No such file or directory")\n`],
+  );
 });

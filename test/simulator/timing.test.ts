@@ -28,7 +28,9 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T 
 }
 
 function timingEndpoint(sim: Simulator, body?: unknown): Promise<Response> {
-  return body === undefined ? fetch(`${sim.url}/_sim/timing`) : fetch(`${sim.url}/_sim/timing`, { method: 'POST', body: JSON.stringify(body) });
+  return body === undefined
+    ? fetch(`${sim.url}/_sim/timing`)
+    : fetch(`${sim.url}/_sim/timing`, { method: 'POST', body: JSON.stringify(body) });
 }
 
 test('timing: instant by default; profiles and values from options, fixture and /_sim/timing', async (t) => {
@@ -43,7 +45,10 @@ test('timing: instant by default; profiles and values from options, fixture and 
   assert.equal((await timingEndpoint(plain, { nope: 1 })).status, 400);
   const bad = await timingEndpoint(plain, 'glacial');
   assert.equal(bad.status, 400);
-  assert.match(((await bad.json()) as { error: string }).error, /unknown timing profile "glacial" \(known: instant, realistic\)/);
+  assert.match(
+    ((await bad.json()) as { error: string }).error,
+    /unknown timing profile "glacial" \(known: instant, realistic\)/,
+  );
   assert.equal((await timingEndpoint(plain, { exportBytesPerSecond: 0 })).status, 400);
   assert.deepEqual(plain.timing.settings, TIMING_PROFILES.instant, 'a refused change changes nothing');
 
@@ -51,10 +56,15 @@ test('timing: instant by default; profiles and values from options, fixture and 
   assert.deepEqual(await (await timingEndpoint(plain)).json(), TIMING_PROFILES.realistic);
   await timingEndpoint(plain, { profile: 'instant', destroyMs: 20 });
   assert.deepEqual(plain.timing.settings, { ...TIMING_PROFILES.instant, destroyMs: 20 });
-  await assert.rejects(() => simulator(t, { fixture: { ...FIXTURE, timing: { snapshotSeconds: 1 } as never } }), /unknown timing setting snapshotSeconds/);
+  await assert.rejects(
+    () => simulator(t, { fixture: { ...FIXTURE, timing: { snapshotSeconds: 1 } as never } }),
+    /unknown timing setting snapshotSeconds/,
+  );
 });
 
-test('xen-api: VM.snapshot waits snapshotMs on the server, and concurrent snapshots overlap', { timeout: 60_000 }, async (t) => {
+test('xen-api: VM.snapshot waits snapshotMs on the server, and concurrent snapshots overlap', {
+  timeout: 60_000,
+}, async (t) => {
   const delay = 300;
   const sim = await simulator(t, { fixture: FIXTURE, timing: { snapshotMs: delay } });
   const xapi = await connect(t, sim);
@@ -100,14 +110,20 @@ test('xen-api: an export waits taskMs before its first byte and streams at expor
   await res.task;
   const ms = performance.now() - t0;
   assert.ok(bytes > 4 * 1024 * 1024, `XVA of a full 4 MiB disk, got ${bytes} bytes`);
-  assert.ok(ms >= 250 + (bytes / rate) * 1000 - SLACK, `export took ${ms.toFixed(0)} ms for ${bytes} bytes at ${rate} B/s`);
+  assert.ok(
+    ms >= 250 + (bytes / rate) * 1000 - SLACK,
+    `export took ${ms.toFixed(0)} ms for ${bytes} bytes at ${rate} B/s`,
+  );
 });
 
-test('xe: vm-snapshot waits while the server works; concurrent xe snapshots overlap', { timeout: 60_000 }, async (t) => {
+test('xe: vm-snapshot waits while the server works; concurrent xe snapshots overlap', {
+  timeout: 60_000,
+}, async (t) => {
   const delay = 600;
   const sim = await simulator(t, { fixture: FIXTURE });
   assert.equal((await timingEndpoint(sim, { snapshotMs: delay })).status, 200);
-  const snapshot = (n: string) => timed(() => xe(sim, ['vm-snapshot', `vm=${vmUuid(sim, n)}`, `new-name-label=xe-${n}`]));
+  const snapshot = (n: string) =>
+    timed(() => xe(sim, ['vm-snapshot', `vm=${vmUuid(sim, n)}`, `new-name-label=xe-${n}`]));
   const before = sim.state.count('VM');
   let exited = false;
   const first = snapshot('tm-1').finally(() => (exited = true));
@@ -138,7 +154,10 @@ test('xe: vm-uninstall and vdi-destroy wait destroyMs per disk; errors still com
   const uninstall = await timed(() => xe(sim, ['snapshot-uninstall', `uuid=${snap.stdout.trim()}`, 'force=true']));
   assert.equal(uninstall.value.code, 0, uninstall.value.stderr);
   assert.ok(uninstall.ms >= 300 - SLACK, `uninstall of a one-disk snapshot took ${uninstall.ms.toFixed(0)} ms`);
-  assert.equal(sim.state.entries('VM').some(([, r]) => r.name_label === 'to-remove'), false);
+  assert.equal(
+    sim.state.entries('VM').some(([, r]) => r.name_label === 'to-remove'),
+    false,
+  );
 
   const vdi = String(sim.state.entries('VDI').find(([, r]) => !r.is_a_snapshot)![1].uuid);
   const destroy = await timed(() => xe(sim, ['vdi-destroy', `uuid=${vdi}`]));
@@ -147,7 +166,10 @@ test('xe: vm-uninstall and vdi-destroy wait destroyMs per disk; errors still com
 
   sim.faults.set({ snapshotFailure: true });
   const failed = await timed(() => xe(sim, ['vm-snapshot', `vm=${vmUuid(sim, 'tm-1')}`, 'new-name-label=never']));
-  assert.deepEqual([failed.value.code, failed.value.stderr], [1, 'Error code: SR_BACKEND_FAILURE_44\nError parameters: , There is insufficient space, \n']);
+  assert.deepEqual(
+    [failed.value.code, failed.value.stderr],
+    [1, 'Error code: SR_BACKEND_FAILURE_44\nError parameters: , There is insufficient space, \n'],
+  );
   assert.ok(failed.ms >= 100 - SLACK, 'the storage works for snapshotMs before failing');
 });
 

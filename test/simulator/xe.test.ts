@@ -18,7 +18,10 @@ function transcript(args: string[], r: XeResult): string {
 
 class Session {
   text = '';
-  constructor(readonly sim: Simulator, readonly env: Record<string, string> = {}) {}
+  constructor(
+    readonly sim: Simulator,
+    readonly env: Record<string, string> = {},
+  ) {}
   async run(...args: string[]): Promise<XeResult> {
     const r = await xe(this.sim, args, this.env);
     this.text += transcript(args, r);
@@ -44,7 +47,15 @@ test('xe lists: vm-list, vdi-list, pool-list, host-list in the real printer form
   await s.run('vm-list', 'tags:contains=production', 'params=name-label');
   await s.run('snapshot-list', 'params=name-label,snapshot-of');
   await s.run('template-list', 'params=name-label', '--minimal');
-  const disk = String(sim.state.get('VDI', sim.state.get('VBD', (sim.state.get('VM', sim.state.refByUuid('VM', vmUuid(sim, 'DEV-RH7')))!.VBDs as string[])[0])!.VDI as string)!.uuid);
+  const disk = String(
+    sim.state.get(
+      'VDI',
+      sim.state.get(
+        'VBD',
+        (sim.state.get('VM', sim.state.refByUuid('VM', vmUuid(sim, 'DEV-RH7')))!.VBDs as string[])[0],
+      )!.VDI as string,
+    )!.uuid,
+  );
   await s.run('vdi-list', `uuid=${disk}`);
   await s.run('vdi-list', 'name-label=DEV-RH7 0', 'params=uuid');
   await s.run('vbd-list', `vm-uuid=${vmUuid(sim, 'PROD-CentOS7-large-user-disks')}`);
@@ -54,7 +65,12 @@ test('xe lists: vm-list, vdi-list, pool-list, host-list in the real printer form
   await s.run('host-list', 'name-label=xenserver1', '--minimal');
   await s.run('host-list', 'name-label=xenserver9', '--minimal');
   await s.run('sr-list', 'params=name-label,type,content-type');
-  await s.run('vm-param-get', `uuid=${vmUuid(sim, 'PROD-ubuntu14')}`, 'param-name=other-config', 'param-key=base_template_name');
+  await s.run(
+    'vm-param-get',
+    `uuid=${vmUuid(sim, 'PROD-ubuntu14')}`,
+    'param-name=other-config',
+    'param-key=base_template_name',
+  );
   await s.run('vm-param-list', `uuid=${vmUuid(sim, 'DEV-RH6')}`);
   golden('xe-lists.txt', s.text);
 });
@@ -82,7 +98,11 @@ test('xe vm-export flow as VmBackup runs it: snapshot, template-param-set, expor
   await s.run('vm-uninstall', `uuid=${snap}`, 'force=true');
   await s.run('vm-list', `uuid=${snap}`);
   golden('xe-vm-export.txt', s.text.split(dir).join('<dir>'));
-  assert.equal(sim.state.entries('VM').filter(([, v]) => v.name_label === 'RESTORE_DEV-RH7').length, 0, 'no snapshot left behind');
+  assert.equal(
+    sim.state.entries('VM').filter(([, v]) => v.name_label === 'RESTORE_DEV-RH7').length,
+    0,
+    'no snapshot left behind',
+  );
 });
 
 test('xe metadata export to stdout is a tar holding ova.xml', async (t) => {
@@ -90,7 +110,10 @@ test('xe metadata export to stdout is a tar holding ova.xml', async (t) => {
   const r = await xe(sim, ['vm-export', `vm=${vmUuid(sim, 'PROD-ubuntu14')}`, 'filename=', 'metadata=true']);
   assert.equal(r.code, 0, r.stderr);
   const entries = await readTar(r.raw);
-  assert.deepEqual(entries.map((e) => e.path), ['ova.xml']);
+  assert.deepEqual(
+    entries.map((e) => e.path),
+    ['ova.xml'],
+  );
   assert.match(entries[0].data.toString('utf8'), /<name>name_label<\/name><value>PROD-ubuntu14<\/value>/);
 });
 
@@ -148,17 +171,50 @@ test('xe connection options: -s -p -u -pw -pwf --nossl, ~/.xe, wrong password, n
   const dir = await scratch(t);
   const port = new URL(sim.url).port;
   const bare = { XE_EXTRA_ARGS: '' };
-  let r = await xe(sim, ['-s', '127.0.0.1', '-p', port, '-u', 'root', '-pw', 'secret', '--nossl', 'host-list', 'name-label=xenserver1', '--minimal'], bare);
+  let r = await xe(
+    sim,
+    [
+      '-s',
+      '127.0.0.1',
+      '-p',
+      port,
+      '-u',
+      'root',
+      '-pw',
+      'secret',
+      '--nossl',
+      'host-list',
+      'name-label=xenserver1',
+      '--minimal',
+    ],
+    bare,
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, `${sim.state.get('host', sim.pool.master)!.uuid}\n`);
   await writeFile(join(dir, 'pw'), 'root\nsecret\n', { mode: 0o600 });
-  r = await xe(sim, ['pool-list', 'params=uuid', '--minimal', `server=127.0.0.1`, `port=${port}`, 'nossl=true', `passwordfile=${join(dir, 'pw')}`], bare);
+  r = await xe(
+    sim,
+    [
+      'pool-list',
+      'params=uuid',
+      '--minimal',
+      `server=127.0.0.1`,
+      `port=${port}`,
+      'nossl=true',
+      `passwordfile=${join(dir, 'pw')}`,
+    ],
+    bare,
+  );
   assert.equal(r.code, 0, r.stderr);
   await writeFile(join(dir, '.xe'), sim.xeConfigFile(), { mode: 0o600 });
   r = await xe(sim, ['vm-list', 'name-label=DEV-RH6', 'params=power-state'], { ...bare, HOME: dir });
   assert.equal(r.stdout, 'power-state ( RO)    : halted\n\n\n');
   r = await xe(sim, ['--minimal', 'host-list', 'name-label=xenserver2', '-pw', 'secret']);
-  assert.equal(r.stdout, `${sim.state.get('host', sim.pool.hosts.get('xenserver2')!)!.uuid}\n`, 'global flags before the command');
+  assert.equal(
+    r.stdout,
+    `${sim.state.get('host', sim.pool.hosts.get('xenserver2')!)!.uuid}\n`,
+    'global flags before the command',
+  );
   r = await xe(sim, ['vm-list', '-pw', 'wrong']);
   assert.deepEqual([r.code, r.stderr], [1, "Authentication failed\nFor usage run: 'xe help'\n"]);
   r = await xe(sim, ['vm-list'], bare);
@@ -178,7 +234,14 @@ test('xe with hostile names: --minimal escaping and exact matches', async (t) =>
   const sim = await simulator(t, { fixture: join(FIXTURES, 'hostile.json') });
   const s = new Session(sim);
   await s.run('vm-list', 'is-control-domain=false', 'is-a-snapshot=false', 'params=name-label', '--minimal');
-  for (const name of ['$(touch /tmp/pwned)', 'new\nline', 'comma,name', '  leading spaces', 'Ünïcødé-VM ✓ 日本', 'back\\slash']) {
+  for (const name of [
+    '$(touch /tmp/pwned)',
+    'new\nline',
+    'comma,name',
+    '  leading spaces',
+    'Ünïcødé-VM ✓ 日本',
+    'back\\slash',
+  ]) {
     await s.run('vm-list', `name-label=${name}`, 'params=name-label,power-state');
   }
   const snap = (await s.run('vm-snapshot', 'vm=`reboot`', 'new-name-label=RESTORE_`reboot`')).stdout.trim();
@@ -195,7 +258,9 @@ test('xe vm-uninstall without force=true asks first', async (t) => {
   const vm = vmUuid(sim, 'TEMP-scratch1');
   const run = (answer: string) =>
     new Promise<{ code: number | null; stdout: string }>((resolve) => {
-      const child = spawn(sim.xePath, ['vm-uninstall', `uuid=${vm}`], { env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...sim.xeEnv() } });
+      const child = spawn(sim.xePath, ['vm-uninstall', `uuid=${vm}`], {
+        env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...sim.xeEnv() },
+      });
       let stdout = '';
       child.stdout.on('data', (d: Buffer) => {
         stdout += d.toString();
@@ -214,7 +279,9 @@ test('xe vm-uninstall without force=true asks first', async (t) => {
 });
 
 test('xe writes exported zeros as holes: same bytes, sparse file', async (t) => {
-  const sim = await simulator(t, { fixture: { name: 'holes', vms: [{ name: 'sparse', power: 'Halted', disks: [{ size: '64MiB', used: 0 }] }] } });
+  const sim = await simulator(t, {
+    fixture: { name: 'holes', vms: [{ name: 'sparse', power: 'Halted', disks: [{ size: '64MiB', used: 0 }] }] },
+  });
   const dir = await scratch(t);
   const vm = sim.state.get('VM', sim.state.refByUuid('VM', vmUuid(sim, 'sparse')))!;
   const vdi = sim.state.get('VDI', sim.state.get('VBD', (vm.VBDs as string[])[0])!.VDI as string)!;
@@ -225,13 +292,18 @@ test('xe writes exported zeros as holes: same bytes, sparse file', async (t) => 
   assert.equal(info.size, Number(vdi.virtual_size));
   assert.ok(info.blocks * 512 < info.size / 10, 'mostly holes on disk');
   const head = (await readFile(file)).subarray(0, 1024 * 1024);
-  assert.ok(head.some((b) => b !== 0), 'the data chunk was written');
+  assert.ok(
+    head.some((b) => b !== 0),
+    'the data chunk was written',
+  );
 });
 
 test('xe into a closed pipe ends quietly', async (t) => {
   const sim = await simulator(t, { fixture: join(FIXTURES, 'large-5000.json') });
   const r = await new Promise<{ code: number | null; stderr: string; first: string }>((resolve) => {
-    const child = spawn(sim.xePath, ['vm-list'], { env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...sim.xeEnv() } });
+    const child = spawn(sim.xePath, ['vm-list'], {
+      env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...sim.xeEnv() },
+    });
     let stderr = '';
     let first = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

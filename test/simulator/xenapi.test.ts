@@ -33,10 +33,19 @@ for (const transport of ['json-rpc', 'xml-rpc'] as const) {
     for (const cls of ['pool', 'host', 'VM', 'VBD', 'VDI', 'SR', 'VIF', 'network', 'PIF', 'PBD', 'VM_metrics']) {
       assert.equal(cached.filter((o) => o.$type === cls).length, sim.state.count(cls), `cached ${cls} records`);
     }
-    const vdi = await xapi.call<string>('VDI.get_by_uuid', sim.state.get('VDI', (sim.state.get('VBD', (rec.VBDs as string[])[0])!.VDI as string))!.uuid);
+    const vdi = await xapi.call<string>(
+      'VDI.get_by_uuid',
+      sim.state.get('VDI', sim.state.get('VBD', (rec.VBDs as string[])[0])!.VDI as string)!.uuid,
+    );
     assert.match(vdi, /^OpaqueRef:/);
-    await assert.rejects(xapi.call('VM.get_record', 'OpaqueRef:bogus'), (e: { code: string; params: string[] }) => e.code === 'HANDLE_INVALID' && e.params[0] === 'VM');
-    await assert.rejects(xapi.call('VM.get_by_uuid', 'bogus'), (e: { code: string; params: string[] }) => e.code === 'UUID_INVALID' && e.params.join() === 'VM,bogus');
+    await assert.rejects(
+      xapi.call('VM.get_record', 'OpaqueRef:bogus'),
+      (e: { code: string; params: string[] }) => e.code === 'HANDLE_INVALID' && e.params[0] === 'VM',
+    );
+    await assert.rejects(
+      xapi.call('VM.get_by_uuid', 'bogus'),
+      (e: { code: string; params: string[] }) => e.code === 'UUID_INVALID' && e.params.join() === 'VM,bogus',
+    );
   });
 }
 
@@ -55,7 +64,10 @@ for (const transport of ['json-rpc', 'xml-rpc'] as const) {
     assert.equal(cachedSnap.snapshot_of, vm);
     await eventually(() => (byRef(vm)!.snapshots as string[]).includes(snap), 'source VM mod event');
     const snapVdis = (cachedSnap.VBDs as string[]).map((vbd) => sim.state.get('VBD', vbd)!.VDI as string);
-    assert.ok(snapVdis.every((v) => byRef(v)), 'snapshot VDIs arrived as add events');
+    assert.ok(
+      snapVdis.every((v) => byRef(v)),
+      'snapshot VDIs arrived as add events',
+    );
 
     await xapi.call('VM.set_is_a_template', snap, false);
     await eventually(() => byRef(snap)!.is_a_template === false, 'set_is_a_template mod event');
@@ -88,7 +100,11 @@ test('xen-api downloads a VM export through getResource: a valid XVA with verifi
   assert.equal(chunks[0], 0, 'first chunk present');
   assert.equal(chunks.at(-1), Math.ceil(size / 2 ** 20) - 1, 'last chunk present');
   assert.ok(chunks.length < size / 2 ** 20 / 10, 'sparse: zero chunks skipped');
-  for (const cls of ['host', 'VM_metrics', 'VBD', 'VIF', 'network', 'SR']) assert.ok(ova.objects.some((o) => o.class === cls), `ova.xml has ${cls}`);
+  for (const cls of ['host', 'VM_metrics', 'VBD', 'VIF', 'network', 'SR'])
+    assert.ok(
+      ova.objects.some((o) => o.class === cls),
+      `ova.xml has ${cls}`,
+    );
   // The export's task was adopted and completed; xen-api destroyed it afterwards.
   await eventually(() => sim.state.count('task') === 0, 'task destroyed');
 });
@@ -100,10 +116,14 @@ test('compressed exports (gzip, zstd) hold the same archive', async (t) => {
   const vm = vmRef(sim, 'DEV-RH6');
   const plain = await bodyOf(await xapi.getResource('/export/', { query: { ref: vm } }));
   const gz = await bodyOf(await xapi.getResource('/export/', { query: { ref: vm, use_compression: 'true' } }));
-  const zst = await bodyOf(await xapi.getResource('/export/', { query: { uuid: vmUuid(sim, 'DEV-RH6'), use_compression: 'zstd' } }));
+  const zst = await bodyOf(
+    await xapi.getResource('/export/', { query: { uuid: vmUuid(sim, 'DEV-RH6'), use_compression: 'zstd' } }),
+  );
   // Ref:N ids come from a counter that keeps growing between exports, as on XAPI.
   const strip = (entries: { path: string; data: Buffer }[]) =>
-    entries.filter((e) => e.path !== 'ova.xml').map((e) => `${e.path.replace(/^Ref:\d+\//, '')}:${createHash('sha1').update(e.data).digest('hex')}`);
+    entries
+      .filter((e) => e.path !== 'ova.xml')
+      .map((e) => `${e.path.replace(/^Ref:\d+\//, '')}:${createHash('sha1').update(e.data).digest('hex')}`);
   const reference = strip(await readTar(plain));
   assert.ok(gz.length < plain.length && zst.length < plain.length, 'compression shrinks the export');
   assert.deepEqual(strip((await checkXva(gunzipSync(gz))).entries), reference);
@@ -128,8 +148,13 @@ test('export_raw_vdi: raw bytes and a valid dynamic VHD', async (t) => {
   const raw = await bodyOf(rawRes);
   await rawRes.task;
   assert.equal(raw.length, size);
-  assert.ok(raw.subarray(0, 4096).some((b) => b !== 0), 'first chunk holds data');
-  const vhdRes = await xapi.getResource('/export_raw_vdi/', { query: { vdi: String(sim.state.get('VDI', vdi)!.uuid), format: 'vhd' } });
+  assert.ok(
+    raw.subarray(0, 4096).some((b) => b !== 0),
+    'first chunk holds data',
+  );
+  const vhdRes = await xapi.getResource('/export_raw_vdi/', {
+    query: { vdi: String(sim.state.get('VDI', vdi)!.uuid), format: 'vhd' },
+  });
   assert.equal(vhdRes.headers['content-type'], 'application/vhd');
   const vhd = await bodyOf(vhdRes);
   const footer = vhd.subarray(vhd.length - 512);
@@ -161,10 +186,18 @@ test('pool/xmldbdump and export_metadata', async (t) => {
   const dump = (await bodyOf(await xapi.getResource('/pool/xmldbdump', { query: {} }))).toString('utf8');
   assert.match(dump, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<database><manifest>/);
   assert.ok(dump.includes('name__label="PROD-ubuntu14"'));
-  const meta = await bodyOf(await xapi.getResource('/export_metadata/', { query: { ref: vmRef(sim, 'PROD-ubuntu14') } }));
+  const meta = await bodyOf(
+    await xapi.getResource('/export_metadata/', { query: { ref: vmRef(sim, 'PROD-ubuntu14') } }),
+  );
   const entries = await readTar(meta);
-  assert.deepEqual(entries.map((e) => e.path), ['ova.xml']);
-  assert.equal(parseOva(entries[0].data.toString('utf8')).objects.find((o) => o.class === 'VM')!.snapshot.name_label, 'PROD-ubuntu14');
+  assert.deepEqual(
+    entries.map((e) => e.path),
+    ['ova.xml'],
+  );
+  assert.equal(
+    parseOva(entries[0].data.toString('utf8')).objects.find((o) => o.class === 'VM')!.snapshot.name_label,
+    'PROD-ubuntu14',
+  );
 });
 
 test('wrong password: SESSION_AUTHENTICATION_FAILED', async (t) => {

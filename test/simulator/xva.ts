@@ -58,7 +58,10 @@ function decode(node: Record<string, unknown>[]): unknown {
 export function parseOva(xml: string): { version: Record<string, string>; objects: OvaObject[] } {
   const parser = new XMLParser({ preserveOrder: true, trimValues: false, parseTagValue: false });
   const doc = parser.parse(xml) as Record<string, unknown>[];
-  const root = decode(doc[0].value as Record<string, unknown>[]) as { version: Record<string, string>; objects: OvaObject[] };
+  const root = decode(doc[0].value as Record<string, unknown>[]) as {
+    version: Record<string, string>;
+    objects: OvaObject[];
+  };
   assert.ok(root.version && Array.isArray(root.objects), 'ova.xml has version and objects');
   return root;
 }

@@ -15,7 +15,8 @@ import { XvaChecker, type XvaSummary } from './xva-check';
 export type Compression = 'none' | 'gzip' | 'zstd';
 
 export type ArchiveSpec =
-  { kind: 'xva'; compression: Compression; metadataOnly?: boolean } | { kind: 'raw' | 'vhd'; virtualSize: number };
+  | { kind: 'xva'; compression: Compression; metadataOnly?: boolean }
+  | { kind: 'raw' | 'vhd'; virtualSize: number };
 
 export interface ArchiveSummary {
   /** Bytes of the file as stored. */

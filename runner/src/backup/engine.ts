@@ -7,7 +7,7 @@ import type { PoolClient } from '../pool/xapi';
 import { loadPoolMaster } from '../pool/xapi';
 import type { PoolRecords } from '../pool/records';
 import type { BackupJob, RunContext, RunSettings } from './context';
-import { EventBus, exitCodeFor, outcomeFor, type RunSummary } from './events';
+import { type EventBus, exitCodeFor, outcomeFor, type RunSummary } from './events';
 import { join, LOCK_FILE, poolDumpName, WRITE_TEST_FILE } from './layout';
 import { StatusLog } from './statusLog';
 import { thisRun } from './snapshots';
@@ -61,7 +61,11 @@ async function backupPoolDb(ctx: RunContext, fullHostname: string): Promise<bool
     if (!(await ctx.host.exists(dir))) await ctx.host.mkdir(dir);
     const args = xeArgs.poolDump(join(dir, poolDumpName(ctx.now())));
     ctx.bus.info(describeXe(args));
-    await xe(echoXeOutput(ctx.host, (line) => ctx.bus.info(line)), args, { signal: ctx.signal });
+    await xe(
+      echoXeOutput(ctx.host, (line) => ctx.bus.info(line)),
+      args,
+      { signal: ctx.signal },
+    );
     return true;
   } catch (error) {
     const detail = error instanceof XeError ? error.detail : message(error);
@@ -109,7 +113,9 @@ export async function runBackup(input: BackupRunInput): Promise<BackupRunResult>
   const started = Date.now();
   const fullHostname = await host.hostname();
   const server = fullHostname.split('.')[0] ?? fullHostname;
-  const status = new StatusLog(host, settings.dryRun ? undefined : settings.statusLog, server, now, (m) => bus.error(m));
+  const status = new StatusLog(host, settings.dryRun ? undefined : settings.statusLog, server, now, (m) =>
+    bus.error(m),
+  );
   const ctx: RunContext = {
     host,
     pool: input.pool,
@@ -150,7 +156,14 @@ export async function runBackup(input: BackupRunInput): Promise<BackupRunResult>
     const outcome = outcomeFor(summary);
     const exitCode = Math.max(exitCodeFor(summary), input.priorWarnings ? 1 : 0) as 0 | 1 | 2;
     const words = outcome === 'error' ? '**ERRORS DETECTED**' : outcome === 'warning' ? '**WARNING(s)**' : 'Success';
-    bus.emit({ type: 'run-end', outcome, summary, exitCode, elapsedMs: Date.now() - started, message: `VmBackup ended - ${words} - ${text}` });
+    bus.emit({
+      type: 'run-end',
+      outcome,
+      summary,
+      exitCode,
+      elapsedMs: Date.now() - started,
+      message: `VmBackup ended - ${words} - ${text}`,
+    });
     return { summary, exitCode };
   };
 

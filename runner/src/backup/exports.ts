@@ -30,7 +30,13 @@ export interface ExportResult {
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Reports the growing file size about once a second while `work` runs. */
-async function withProgress<T>(ctx: RunContext, vm: string, file: string, totalBytes: number | undefined, work: Promise<T>): Promise<T> {
+async function withProgress<T>(
+  ctx: RunContext,
+  vm: string,
+  file: string,
+  totalBytes: number | undefined,
+  work: Promise<T>,
+): Promise<T> {
   let busy = false;
   const timer = setInterval(() => {
     if (busy) return;
@@ -38,7 +44,8 @@ async function withProgress<T>(ctx: RunContext, vm: string, file: string, totalB
     ctx.host
       .stat(file)
       .then((info) => {
-        if (info) ctx.bus.emit({ type: 'progress', vm, bytes: info.size, message: '', ...(totalBytes ? { totalBytes } : {}) });
+        if (info)
+          ctx.bus.emit({ type: 'progress', vm, bytes: info.size, message: '', ...(totalBytes ? { totalBytes } : {}) });
       })
       .catch(() => undefined)
       .finally(() => (busy = false));
@@ -100,7 +107,14 @@ function logPowerState(ctx: RunContext, vm: string, records: VmRecords): void {
  * a file is the redirect to a host it could not reach (redirect.ts): a failure of this step.
  */
 async function runExportCommand(
-  ctx: RunContext, vm: string, label: string, args: string[], record: string, file: string, srs: (XapiRecord | undefined)[], total?: number,
+  ctx: RunContext,
+  vm: string,
+  label: string,
+  args: string[],
+  record: string,
+  file: string,
+  srs: (XapiRecord | undefined)[],
+  total?: number,
 ): Promise<void> {
   ctx.bus.step('export', `${label}: ${describeXe(args)}`, vm);
   const retry = busyRetry(ctx, vm, ctx.signal, () => ctx.host.remove(file));
@@ -211,7 +225,15 @@ export async function runVmExport(
     await failAs('TEMPLATE-PARAM-SET-FAIL', () => xe(host, xeArgs.templateParamSet(snap), { signal: ctx.signal }));
     stillTemplate = false;
     const srs = records.disks.map((d) => d.sr);
-    await runExportCommand(ctx, vm, '3.cmd', xeArgs.vmExport(snapshot, file, ctx.settings.compress), 'VM-EXPORT-FAIL', file, srs);
+    await runExportCommand(
+      ctx,
+      vm,
+      '3.cmd',
+      xeArgs.vmExport(snapshot, file, ctx.settings.compress),
+      'VM-EXPORT-FAIL',
+      file,
+      srs,
+    );
     bus.info('vm-export success', vm);
   } catch (error) {
     reportFailure(ctx, vm, error);
@@ -283,7 +305,16 @@ export async function runVdiExport(
     bus.step('snapshot', `3.cmd: ${describeXe(xeArgs.vdiParamSet(snapshot, snapName))}`, vm);
     await failAs('VDI-PARAM-SET-FAIL', () => xe(host, xeArgs.vdiParamSet(snap, snapName), { signal: ctx.signal }));
     const srs = records.disks.filter((d) => d.vdi?.uuid === boot.uuid).map((d) => d.sr);
-    await runExportCommand(ctx, vm, '4.cmd', xeArgs.vdiExport(snapshot, file, format), 'VDI-EXPORT-FAIL', file, srs, virtualSize);
+    await runExportCommand(
+      ctx,
+      vm,
+      '4.cmd',
+      xeArgs.vdiExport(snapshot, file, format),
+      'VDI-EXPORT-FAIL',
+      file,
+      srs,
+      virtualSize,
+    );
     bus.info('vdi-export success', vm);
   } catch (error) {
     reportFailure(ctx, vm, error);
@@ -301,12 +332,26 @@ export async function runVdiExport(
   return { file, warnings };
 }
 
-export async function runMetadataExport(ctx: RunContext, job: BackupJob, records: VmRecords, folder: string, preClean: () => Promise<void>): Promise<ExportResult> {
+export async function runMetadataExport(
+  ctx: RunContext,
+  job: BackupJob,
+  records: VmRecords,
+  folder: string,
+  preClean: () => Promise<void>,
+): Promise<ExportResult> {
   const vm = job.vm;
   ctx.bus.info('*** metadata-export begin xe command sequence', vm);
   await preClean();
   const file = join(folder, exportFileName(vm, 'metadata-export', 'none'));
-  await runExportCommand(ctx, vm, 'cmd', xeArgs.metadataExport(records.vm.uuid, file), 'METADATA-EXPORT-FAIL', file, []);
+  await runExportCommand(
+    ctx,
+    vm,
+    'cmd',
+    xeArgs.metadataExport(records.vm.uuid, file),
+    'METADATA-EXPORT-FAIL',
+    file,
+    [],
+  );
   ctx.bus.info('*** metadata-export end', vm);
   await verifyStep(ctx, vm, 'METADATA-EXPORT-FAIL', () =>
     verifyXva(ctx.host, file, 'none', { metadataOnly: true, signal: ctx.signal }),

@@ -90,7 +90,9 @@ export async function ovaXmlFromTar(data: Buffer): Promise<string | undefined> {
 export function prettyXml(xml: string): string {
   const options = { preserveOrder: true, ignoreAttributes: false, processEntities: false } as const;
   const tree = new XMLParser({ ...options, parseTagValue: false, trimValues: false }).parse(xml);
-  const body = new XMLBuilder({ ...options, format: true, indentBy: '  ', suppressEmptyNode: true }).build(tree) as string;
+  const body = new XMLBuilder({ ...options, format: true, indentBy: '  ', suppressEmptyNode: true }).build(
+    tree,
+  ) as string;
   return `<?xml version="1.0"?>\n${body.replace(/^\n+/, '')}${body.endsWith('\n') ? '' : '\n'}`;
 }
 
@@ -153,7 +155,10 @@ export async function writeMetadata(
   if (records.vifs.length > 0) await host.mkdir(join(folder, 'VIFs'));
   for (const { vif, network } of records.vifs) {
     log(`Writing VIF: ${pythonText(vif.device)}`);
-    await host.writeFile(join(folder, 'VIFs', `vif-${pythonText(vif.device).replace(/[/\0]/g, '_')}.cfg`), vifCfg(vif, pythonText(network?.name_label)));
+    await host.writeFile(
+      join(folder, 'VIFs', `vif-${pythonText(vif.device).replace(/[/\0]/g, '_')}.cfg`),
+      vifCfg(vif, pythonText(network?.name_label)),
+    );
   }
   return { warnings };
 }

@@ -41,7 +41,10 @@ export async function hostsOfLocalDisks(pool: RecordReader, srs: (XapiRecord | u
 
 /** The error text when xe could not make the download (exit 0 without a file, or CLIENT_ERROR). */
 export function unreachableExportMessage(
-  command: string, result: { exitCode: number; stderr: string }, hosts: DiskHost[], where: string,
+  command: string,
+  result: { exitCode: number; stderr: string },
+  hosts: DiskHost[],
+  where: string,
 ): string {
   const stderr = result.stderr.trim();
   const said = stderr === '' ? 'nothing' : `"${stderr.split('\n').join(' | ')}"`;

@@ -24,7 +24,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function findTheVm(ctx: RunContext, job: BackupJob): Promise<{ ref: string; records: VmRecords }> {
   const cached = ctx.records?.vmsNamed(job.vm);
-  const named = (cached && cached.length > 0 ? cached : await findVmsNamed(ctx.pool, job.vm)).filter((f) => !fieldBool(f.record.is_a_snapshot));
+  const named = (cached && cached.length > 0 ? cached : await findVmsNamed(ctx.pool, job.vm)).filter(
+    (f) => !fieldBool(f.record.is_a_snapshot),
+  );
   if (named.length > 1) {
     ctx.bus.error(`ERROR: duplicate VM name found: ${job.vm} | [${named.map((n) => `'${n.ref}'`).join(', ')}]`, job.vm);
     throw new StepFailure('ERROR verify_vm_name', `verify_vm_name: ERROR more than one vm with the name ${job.vm}`);
@@ -118,7 +120,14 @@ export async function runJob(ctx: RunContext, job: BackupJob, index: number, tot
 
       const boot = job.kind === 'vdi-export' ? bootDisk(records) : undefined;
       bus.step('metadata', 'gathering VM metadata', vm);
-      const meta = await writeMetadata(host, folder, () => ctx.pool.exportMetadata(ref), records, (m) => bus.info(m, vm), ctx.signal);
+      const meta = await writeMetadata(
+        host,
+        folder,
+        () => ctx.pool.exportMetadata(ref),
+        records,
+        (m) => bus.info(m, vm),
+        ctx.signal,
+      );
       for (const w of meta.warnings) warnings.push(`WARNING gather_vm_meta: ${w}`);
 
       const preClean = async () => {
@@ -154,17 +163,33 @@ export async function runJob(ctx: RunContext, job: BackupJob, index: number, tot
     }
   } catch (error) {
     const aborted = ctx.signal.aborted;
-    const record = aborted ? 'INTERRUPTED' : error instanceof StepFailure ? error.record : isHostError(error) ? 'ERROR file-operation' : 'ERROR';
+    const record = aborted
+      ? 'INTERRUPTED'
+      : error instanceof StepFailure
+        ? error.record
+        : isHostError(error)
+          ? 'ERROR file-operation'
+          : 'ERROR';
     const text = aborted ? `ERROR ${job.kind} of ${vm} interrupted: ${message(error)}` : message(error);
     for (const w of warnings) bus.warning(w, vm);
     if (!(error instanceof StepFailure && error.reported)) bus.error(text, vm);
     if (folder !== undefined && !complete) {
       bus.step('cleanup', `removing incomplete backup folder ${folder}`, vm);
-      await host.remove(folder).catch((e) => bus.warning(`WARNING cannot remove incomplete backup folder ${folder}: ${message(e)}`, vm));
+      await host
+        .remove(folder)
+        .catch((e) => bus.warning(`WARNING cannot remove incomplete backup folder ${folder}: ${message(e)}`, vm));
     }
     await status.vmEnd(job.kind, `${record} ${vm}`);
     result = { outcome: 'error', bytes: 0 };
-    bus.emit({ type: 'vm-end', vm, kind: job.kind, outcome: 'error', bytes: 0, elapsedMs: Date.now() - started, message: `VmBackup ${job.kind} ${vm} - ***ERROR*** t:${Math.floor((Date.now() - started) / 60000)}` });
+    bus.emit({
+      type: 'vm-end',
+      vm,
+      kind: job.kind,
+      outcome: 'error',
+      bytes: 0,
+      elapsedMs: Date.now() - started,
+      message: `VmBackup ${job.kind} ${vm} - ***ERROR*** t:${Math.floor((Date.now() - started) / 60000)}`,
+    });
     return result;
   }
 

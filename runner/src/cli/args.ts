@@ -9,9 +9,7 @@ export type Compression = 'none' | 'gzip' | 'zstd';
 
 export type PasswordSource =
   /** First positional: a password, or a base64 password file when a file exists there. */
-  | { kind: 'argument'; value: string }
-  | { kind: 'env'; name: string }
-  | { kind: 'stdin' };
+  { kind: 'argument'; value: string } | { kind: 'env'; name: string } | { kind: 'stdin' };
 
 export interface TransportOptions {
   /** `user@host[:port]` for the ssh transport. */
@@ -82,8 +80,17 @@ export class CliError extends Error {
 }
 
 const FLAGS_WITH_VALUE = new Set([
-  '--ssh', '--ssh-config', '--xe', '--xapi', '--xapi-fingerprint', '--xapi-trust-file', '--password-env', '--concurrency',
-  '--regex-budget-ms', '--silence-timeout', '--busy-wait',
+  '--ssh',
+  '--ssh-config',
+  '--xe',
+  '--xapi',
+  '--xapi-fingerprint',
+  '--xapi-trust-file',
+  '--password-env',
+  '--concurrency',
+  '--regex-budget-ms',
+  '--silence-timeout',
+  '--busy-wait',
 ]);
 const BOOLEAN_FLAGS = new Set(['--password-stdin', '--json', '--dry-run', '--help', '--version', '--xapi-insecure']);
 const OPTIONAL_WORDS = new Set(['preview', 'compress', 'ignore_extra_keys', 'pre_clean']);
@@ -100,7 +107,11 @@ export const FINGERPRINT_ENV = 'VMBACKUP_XAPI_FINGERPRINT';
 /** The pinned fingerprint from --xapi-fingerprint or the environment, normalised. */
 function parseFingerprint(flag: string | true | undefined, fromEnvironment: string | undefined): string | undefined {
   const [value, argument] =
-    typeof flag === 'string' ? [flag, `--xapi-fingerprint=${flag}`] : fromEnvironment ? [fromEnvironment, `${FINGERPRINT_ENV}=${fromEnvironment}`] : [];
+    typeof flag === 'string'
+      ? [flag, `--xapi-fingerprint=${flag}`]
+      : fromEnvironment
+        ? [fromEnvironment, `${FINGERPRINT_ENV}=${fromEnvironment}`]
+        : [];
   if (value === undefined || argument === undefined) return undefined;
   const fingerprint = normaliseFingerprint(value);
   if (!fingerprint) {
@@ -221,7 +232,8 @@ export function parseArgs(argv: readonly string[], context: ParseContext): Comma
   if (target.toLowerCase().startsWith('create-password-file=')) {
     const path = target.slice('create-password-file='.length);
     if (path === '') throw new CliError(target, 'create-password-file= needs a file name');
-    if (rest.length > 1) throw new CliError(rest[1]!, `ERROR invalid parm: ${rest[1]} (create-password-file takes no other parameters)`);
+    if (rest.length > 1)
+      throw new CliError(rest[1]!, `ERROR invalid parm: ${rest[1]} (create-password-file takes no other parameters)`);
     return { kind: 'create-password-file', password, path };
   }
 
@@ -267,7 +279,8 @@ export function parseArgs(argv: readonly string[], context: ParseContext): Comma
   if (typeof xe === 'string') command.transport.xe = xe;
   const xapi = flags.get('--xapi');
   if (typeof xapi === 'string') {
-    if (!/^https?:\/\/[^/\s]+/.test(xapi)) throw new CliError(`--xapi=${xapi}`, '--xapi needs a URL such as https://pool-master/');
+    if (!/^https?:\/\/[^/\s]+/.test(xapi))
+      throw new CliError(`--xapi=${xapi}`, '--xapi needs a URL such as https://pool-master/');
     command.transport.xapi = xapi;
   }
   if (flags.has('--xapi-insecure')) command.transport.xapiInsecure = true;
@@ -275,7 +288,10 @@ export function parseArgs(argv: readonly string[], context: ParseContext): Comma
   if (fingerprint !== undefined) {
     if (command.transport.xapiInsecure) {
       const pinnedBy = flags.has('--xapi-fingerprint') ? '--xapi-fingerprint' : FINGERPRINT_ENV;
-      throw new CliError('--xapi-insecure', `--xapi-insecure cannot be combined with ${pinnedBy} (pinning accepts only that certificate)`);
+      throw new CliError(
+        '--xapi-insecure',
+        `--xapi-insecure cannot be combined with ${pinnedBy} (pinning accepts only that certificate)`,
+      );
     }
     command.transport.xapiFingerprint = fingerprint;
   }
@@ -289,16 +305,25 @@ export function parseArgs(argv: readonly string[], context: ParseContext): Comma
     command.transport.xapiTrustFile = trustFile;
   }
   const concurrency = flags.get('--concurrency');
-  if (typeof concurrency === 'string') command.concurrency = parseConcurrency(concurrency, `--concurrency=${concurrency}`);
+  if (typeof concurrency === 'string')
+    command.concurrency = parseConcurrency(concurrency, `--concurrency=${concurrency}`);
   const budget = flags.get('--regex-budget-ms');
   if (typeof budget === 'string') {
-    if (!/^[1-9][0-9]{0,8}$/.test(budget)) throw new CliError(`--regex-budget-ms=${budget}`, `--regex-budget-ms=${budget}: needs a whole number of milliseconds >= 1`);
+    if (!/^[1-9][0-9]{0,8}$/.test(budget))
+      throw new CliError(
+        `--regex-budget-ms=${budget}`,
+        `--regex-budget-ms=${budget}: needs a whole number of milliseconds >= 1`,
+      );
     command.regexBudgetMs = Number(budget);
   }
   const silence = flags.get('--silence-timeout');
   if (typeof silence === 'string') {
     const ms = parseSilenceSeconds(silence);
-    if (ms === undefined) throw new CliError(`--silence-timeout=${silence}`, `--silence-timeout=${silence}: needs a whole number of seconds >= 1`);
+    if (ms === undefined)
+      throw new CliError(
+        `--silence-timeout=${silence}`,
+        `--silence-timeout=${silence}: needs a whole number of seconds >= 1`,
+      );
     command.silenceTimeoutMs = ms;
   }
   const busyWait = flags.get('--busy-wait');

@@ -30,5 +30,10 @@ export function loadConfig(target: string): LoadedConfig {
   const selector = selectorToConfig(target);
   if (!selector.ok) throw new CliError(target, `ERROR ${selector.error}`);
   // All settings take their defaults with a vm-selector (as the original).
-  return { displayName: '<vm-selector>', text: target, parsed: selector.config, settings: resolveSettings(parseConfig('')) };
+  return {
+    displayName: '<vm-selector>',
+    text: target,
+    parsed: selector.config,
+    settings: resolveSettings(parseConfig('')),
+  };
 }

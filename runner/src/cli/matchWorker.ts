@@ -43,7 +43,14 @@ interface Progress {
  * Runs `jobs` from `first` on in one worker; resolves with the index of the pattern that ran
  * over budget (the worker is then terminated), or jobs.length when all finished.
  */
-function runWorker(jobs: readonly PatternJob[], candidates: number[][], first: number, names: string[], hits: Array<number[] | null>, options: WorkerMatchOptions): Promise<number> {
+function runWorker(
+  jobs: readonly PatternJob[],
+  candidates: number[][],
+  first: number,
+  names: string[],
+  hits: Array<number[] | null>,
+  options: WorkerMatchOptions,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_SOURCE, { eval: true });
     let next = first;
@@ -76,12 +83,20 @@ function runWorker(jobs: readonly PatternJob[], candidates: number[][], first: n
       else arm();
     });
     worker.on('error', (error) => finish(() => reject(error)));
-    worker.postMessage({ sources: jobs.slice(first).map((j) => j.regex.source), candidates: candidates.slice(first), names });
+    worker.postMessage({
+      sources: jobs.slice(first).map((j) => j.regex.source),
+      candidates: candidates.slice(first),
+      names,
+    });
   });
 }
 
 /** `matchWithinBudget` in a worker thread: the caller's event loop stays free; abortable. */
-export async function matchInWorker(jobs: readonly PatternJob[], names: readonly string[], options: WorkerMatchOptions): Promise<MatchResults> {
+export async function matchInWorker(
+  jobs: readonly PatternJob[],
+  names: readonly string[],
+  options: WorkerMatchOptions,
+): Promise<MatchResults> {
   options.signal?.throwIfAborted();
   const results: MatchResults = new Map();
   const nameSet = new Set(names);

@@ -4,7 +4,7 @@
 import type { Settings } from '../config/types';
 import type { Host } from '../host/types';
 import { logTimestamp } from '../backup/events';
-import { RunReportCollector, renderRunReportText, writeRunReport } from '../notify/report';
+import { type RunReportCollector, renderRunReportText, writeRunReport } from '../notify/report';
 import { mailConfigured, sendRunMail } from '../notify/mail';
 import type { Io } from './output';
 
@@ -33,7 +33,11 @@ export async function deliverNotifications(
   }
   if (mailConfigured(settings)) {
     const server = (await host.hostname()).split('.')[0] ?? 'vmbackup';
-    const mail = await sendRunMail(settings, { outcome: report.outcome, hostname: server, body: renderRunReportText(report) }, { log: note });
+    const mail = await sendRunMail(
+      settings,
+      { outcome: report.outcome, hostname: server, body: renderRunReportText(report) },
+      { log: note },
+    );
     if (mail.sent) note(`summary mail sent to ${settings.mailTo}`);
     else {
       note(`WARNING summary mail not sent: ${mail.error ?? 'unknown reason'}`);

@@ -33,15 +33,30 @@ export function lineLocation(config: LoadedConfig, line: number | undefined): st
   return `${config.displayName}:${line + 1}:${column}`;
 }
 
-export function buildPlan(config: LoadedConfig, settings: Settings, inventory: Inventory, matches?: MatchResults): CliPlan {
-  const selection = planSelection(config.parsed, inventory, { maxBackups: settings.maxBackups, ...(matches ? { matches } : {}) });
+export function buildPlan(
+  config: LoadedConfig,
+  settings: Settings,
+  inventory: Inventory,
+  matches?: MatchResults,
+): CliPlan {
+  const selection = planSelection(config.parsed, inventory, {
+    maxBackups: settings.maxBackups,
+    ...(matches ? { matches } : {}),
+  });
   const jobs: BackupJob[] = [...selection.vdiExport, ...selection.vmExport, ...selection.metadataExport].map((vm) => ({
     vm: vm.name,
     kind: vm.list,
     maxBackups: vm.maxBackups,
     label: vm.entry,
   }));
-  const plan: CliPlan = { selection, jobs, settingsBlock: renderSettingsBlock(settings, selection), errors: [], warnings: [], infos: [] };
+  const plan: CliPlan = {
+    selection,
+    jobs,
+    settingsBlock: renderSettingsBlock(settings, selection),
+    errors: [],
+    warnings: [],
+    infos: [],
+  };
   for (const m of selection.messages) {
     if (m.phase === 'preview') continue;
     const location = lineLocation(config, m.line);

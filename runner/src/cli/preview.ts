@@ -10,7 +10,14 @@ import { lineLocation } from './plan';
 import type { LoadedConfig } from './loadConfig';
 
 /** Called after the load messages and the settings block have been logged (run.ts). */
-export function runPreview(bus: EventBus, config: LoadedConfig, plan: CliPlan, inventory: Inventory, diagnostics: ConfigDiagnostic[], extraWarnings: string[] = []): number {
+export function runPreview(
+  bus: EventBus,
+  config: LoadedConfig,
+  plan: CliPlan,
+  inventory: Inventory,
+  diagnostics: ConfigDiagnostic[],
+  extraWarnings: string[] = [],
+): number {
   const started = Date.now();
   const sel = plan.selection;
   let errors = diagnostics.filter((d) => d.severity === 'error').length + plan.errors.length;
@@ -34,8 +41,14 @@ export function runPreview(bus: EventBus, config: LoadedConfig, plan: CliPlan, i
   for (const ex of sel.excluded) bus.info(`  exclude ${ex.name} <- ${origin(ex.line)} ${text(ex.line)}`);
   for (const d of sel.dropped) {
     const why =
-      d.reason === 'forced-exclude' ? 'excluded' : d.reason === 'vdi-export-precedence' ? 'already in vdi-export' : 'vdi-export wins';
-    bus.info(`  not ${d.list} ${d.name} <- ${origin(d.line)} ${text(d.line)} (${why}${d.becauseOf !== undefined ? `, line ${d.becauseOf + 1}` : ''})`);
+      d.reason === 'forced-exclude'
+        ? 'excluded'
+        : d.reason === 'vdi-export-precedence'
+          ? 'already in vdi-export'
+          : 'vdi-export wins';
+    bus.info(
+      `  not ${d.list} ${d.name} <- ${origin(d.line)} ${text(d.line)} (${why}${d.becauseOf !== undefined ? `, line ${d.becauseOf + 1}` : ''})`,
+    );
   }
 
   for (const m of sel.messages) {

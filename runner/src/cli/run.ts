@@ -49,11 +49,21 @@ async function recordFailedRun(host: Host, statusLog: string, bus: EventBus, sil
   let written = true;
   // A host that stopped answering must not hang the run here either (the silence budget).
   const server = (await untilAborted(host.hostname(), undefined, silenceMs).catch(() => '')).split('.')[0] ?? '';
-  const status = new StatusLog(host, statusLog, server, () => new Date(), (m) => {
-    written = false;
-    bus.error(m);
-  });
-  await untilAborted(status.runBegin().then(() => status.runEnd('ERROR', 'S:0 W:0 E:1')), undefined, silenceMs).catch((error: Error) => {
+  const status = new StatusLog(
+    host,
+    statusLog,
+    server,
+    () => new Date(),
+    (m) => {
+      written = false;
+      bus.error(m);
+    },
+  );
+  await untilAborted(
+    status.runBegin().then(() => status.runEnd('ERROR', 'S:0 W:0 E:1')),
+    undefined,
+    silenceMs,
+  ).catch((error: Error) => {
     written = false;
     bus.error(`ERROR cannot write the status log ${statusLog}: ${error.message}`);
   });
@@ -176,20 +186,29 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
       inventory = records.inventory();
       const budgetMs = command.regexBudgetMs ?? regexBudgetFromEnv(io.env);
       const lineOf = new Map(config.parsed.entries.map((e) => [e.key === 'exclude' ? e.value : e.name, e.line]));
-      matches = await matchInWorker(patternJobs(config.parsed), selectableVms(inventory).map((vm) => vm.name), {
-        budgetMs,
-        signal,
-        ...(budgetMs > SLOW_REGEX_NOTICE_MS
-          ? {
-              slowMs: SLOW_REGEX_NOTICE_MS,
-              onSlow: (pattern: string) =>
-                bus.info(`matching the regex of line ${(lineOf.get(pattern) ?? 0) + 1} against the VM names is slow; it is stopped at ${budgetMs} ms (--regex-budget-ms)`),
-            }
-          : {}),
-      });
+      matches = await matchInWorker(
+        patternJobs(config.parsed),
+        selectableVms(inventory).map((vm) => vm.name),
+        {
+          budgetMs,
+          signal,
+          ...(budgetMs > SLOW_REGEX_NOTICE_MS
+            ? {
+                slowMs: SLOW_REGEX_NOTICE_MS,
+                onSlow: (pattern: string) =>
+                  bus.info(
+                    `matching the regex of line ${(lineOf.get(pattern) ?? 0) + 1} against the VM names is slow; it is stopped at ${budgetMs} ms (--regex-budget-ms)`,
+                  ),
+              }
+            : {}),
+        },
+      );
     } catch (error) {
       if (!signal.aborted) throw error;
-      return await endBeforeBackup(`ERROR stopped before the backup: ${(signal.reason as Error)?.message ?? 'interrupted'}`, 'S:0 W:0 E:1');
+      return await endBeforeBackup(
+        `ERROR stopped before the backup: ${(signal.reason as Error)?.message ?? 'interrupted'}`,
+        'S:0 W:0 E:1',
+      );
     }
     const plan = buildPlan(config, settings, inventory, matches);
     const logMessages = (phase: string) => {
@@ -210,7 +229,9 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
     if (command.preview) {
       const extraWarnings: string[] = [];
       if (!(await host.exists(settings.backupDir))) {
-        extraWarnings.push(`WARNING backup_dir does not exist on ${host.description}: ${settings.backupDir} (a backup would stop here)`);
+        extraWarnings.push(
+          `WARNING backup_dir does not exist on ${host.description}: ${settings.backupDir} (a backup would stop here)`,
+        );
       }
       return runPreview(bus, config, plan, inventory, diagnostics, extraWarnings);
     }
@@ -239,7 +260,8 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
       // Keys skipped on purpose (ignore_extra_keys=True) are logged but do not make the night "WARNING".
       priorWarnings:
         plan.warnings.length +
-        diagnostics.filter((d) => d.severity === 'warning' && !(command.ignoreExtraKeys && d.code === CODES.unknownKey)).length,
+        diagnostics.filter((d) => d.severity === 'warning' && !(command.ignoreExtraKeys && d.code === CODES.unknownKey))
+          .length,
       settings: {
         backupDir: settings.backupDir,
         ...(config.file ? { statusLog: settings.statusLog } : {}),

@@ -46,7 +46,11 @@ function tlsOf(options: TransportOptions): Pick<Transport, 'xapiInsecure' | 'xap
   };
 }
 
-export async function openTransport(options: TransportOptions, password: string, silenceMs?: number): Promise<Transport> {
+export async function openTransport(
+  options: TransportOptions,
+  password: string,
+  silenceMs?: number,
+): Promise<Transport> {
   if (options.ssh) {
     const { user, host, port } = options.ssh;
     const bracketed = host.includes(':') ? `[${host}]` : host;

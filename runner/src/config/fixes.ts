@@ -28,7 +28,11 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   const body = bom ? text.slice(1) : text;
   const starts = computeLineStarts(body);
   const resolved = edits
-    .map((e) => ({ start: offsetAt(starts, body, e.range.start), end: offsetAt(starts, body, e.range.end), text: e.newText }))
+    .map((e) => ({
+      start: offsetAt(starts, body, e.range.start),
+      end: offsetAt(starts, body, e.range.end),
+      text: e.newText,
+    }))
     .sort((a, b) => a.start - b.start || a.end - b.end);
   let out = '';
   let at = 0;
@@ -102,7 +106,7 @@ export function commentOutFix(line: number): Fix {
  */
 export function insertEqualsFix(line: number, text: string): Fix | undefined {
   const m = /^([ \t]*)([^\s:]+)([ \t]*:?[ \t]*|[ \t]+)?(.*)$/.exec(text);
-  if (!m || !m[2]) return undefined;
+  if (!m?.[2]) return undefined;
   const keyStart = m[1]!.length;
   const keyEnd = keyStart + m[2].length;
   const separator = m[3] ?? '';

@@ -7,7 +7,14 @@ export type { KeySpec, KeyKind, ValueType, CliOptionSpec } from './schema';
 export { validateConfig } from './validate';
 export { regexDiagnostics } from './regex';
 export type { ValidateOptions, ConfigRule, RuleContext } from './validate';
-export { resolveSettings, DEFAULTS, parseCompress, parseSmtpServer, parseMaxBackups, parsePoolDbBackup } from './settings';
+export {
+  resolveSettings,
+  DEFAULTS,
+  parseCompress,
+  parseSmtpServer,
+  parseMaxBackups,
+  parsePoolDbBackup,
+} from './settings';
 export { formatDiagnostic } from './format';
 export { CODES, diagnosticDocAnchor, diagnosticDocPath } from './codes';
 export type { DiagnosticCode } from './codes';

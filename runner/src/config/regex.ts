@@ -45,7 +45,12 @@ function regexDiagnostic(entry: EntryLine, original: boolean): ConfigDiagnostic 
     const fixable = parts.length <= 2 && compilePython(parts[0]!).ok;
     return {
       ...(fixable
-        ? { fix: { title: `Use plain groups: ${plainGroups}`, edits: [{ range: entry.valueRange, newText: plainGroups }] } }
+        ? {
+            fix: {
+              title: `Use plain groups: ${plainGroups}`,
+              edits: [{ range: entry.valueRange, newText: plainGroups }],
+            },
+          }
         : {}),
       code: CODES.colonCutsRegex,
       severity: 'error',
@@ -131,7 +136,10 @@ function python2Diagnostic(entry: EntryLine, logged: string): ConfigDiagnostic |
  * Regex syntax errors of every exclude and selection line (VMB030-VMB032); with
  * `compatibility: 'original'` also regexes Python 2.7 rejects or reads differently (VMB033).
  */
-export function regexDiagnostics(config: ParsedConfig, options: { compatibility?: 'extended' | 'original' } = {}): ConfigDiagnostic[] {
+export function regexDiagnostics(
+  config: ParsedConfig,
+  options: { compatibility?: 'extended' | 'original' } = {},
+): ConfigDiagnostic[] {
   const out: ConfigDiagnostic[] = [];
   const original = options.compatibility === 'original';
   for (const entry of config.entries) {

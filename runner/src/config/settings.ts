@@ -70,7 +70,7 @@ export function resolveSettings(parsed: ParsedConfig): Settings {
   };
   for (const entry of parsed.entries) {
     const spec = getKeySpec(entry.key);
-    if (!spec || spec.kind !== 'scalar') continue;
+    if (spec?.kind !== 'scalar') continue;
     const value = entry.value;
     let valid = true;
     switch (entry.key) {

@@ -48,7 +48,8 @@ function closestKey(key: string, known: readonly string[]): string | undefined {
   for (const candidate of known) {
     // Same letters apart from case and '-' / '_' / blanks: certainly a typo of this key.
     const target = normalizeCached(candidate);
-    const score = target === norm ? 0 : Math.abs(target.length - norm.length) > 3 ? Infinity : editDistance(norm, target);
+    const score =
+      target === norm ? 0 : Math.abs(target.length - norm.length) > 3 ? Infinity : editDistance(norm, target);
     if (score < bestScore) {
       best = candidate;
       bestScore = score;

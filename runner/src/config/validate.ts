@@ -118,22 +118,58 @@ function scalarValue(entry: EntryLine, spec: KeySpec, options: RuleContext['opti
   switch (spec.key) {
     case 'pool_db_backup':
       return parsePoolDbBackup(v) === undefined
-        ? [diag(CODES.poolDbBackupValue, 'error', r, `pool_db_backup must be 0 or 1, not '${v}'. The original stops with "ERROR in configuration settings".`)]
+        ? [
+            diag(
+              CODES.poolDbBackupValue,
+              'error',
+              r,
+              `pool_db_backup must be 0 or 1, not '${v}'. The original stops with "ERROR in configuration settings".`,
+            ),
+          ]
         : [];
     case 'max_backups':
       return parseMaxBackups(v) === undefined
-        ? [diag(CODES.maxBackupsValue, 'error', r, `max_backups must be an integer >= 1, not '${v}'. The original stops with "ERROR in configuration settings".`)]
+        ? [
+            diag(
+              CODES.maxBackupsValue,
+              'error',
+              r,
+              `max_backups must be an integer >= 1, not '${v}'. The original stops with "ERROR in configuration settings".`,
+            ),
+          ]
         : [];
     case 'vdi_export_format':
       return v === 'raw' || v === 'vhd'
         ? []
-        : [diag(CODES.vdiExportFormatValue, 'error', r, `vdi_export_format must be raw or vhd (lower case), not '${v}'. The original stops with "ERROR in configuration settings".`)];
+        : [
+            diag(
+              CODES.vdiExportFormatValue,
+              'error',
+              r,
+              `vdi_export_format must be raw or vhd (lower case), not '${v}'. The original stops with "ERROR in configuration settings".`,
+            ),
+          ];
     case 'backup_dir':
     case 'status_log':
-      if (v === '') return [diag(CODES.emptyScalar, 'error', r, `${spec.key} is empty; the original fails (${spec.key === 'backup_dir' ? 'the directory does not exist' : 'it cannot open the status log'}). Remove the line to use ${spec.default}.`)];
+      if (v === '')
+        return [
+          diag(
+            CODES.emptyScalar,
+            'error',
+            r,
+            `${spec.key} is empty; the original fails (${spec.key === 'backup_dir' ? 'the directory does not exist' : 'it cannot open the status log'}). Remove the line to use ${spec.default}.`,
+          ),
+        ];
       return v.startsWith('/')
         ? []
-        : [diag(CODES.relativePath, 'warning', r, `${spec.key} '${v}' is not an absolute path: it is resolved against the directory cron starts the backup in.`)];
+        : [
+            diag(
+              CODES.relativePath,
+              'warning',
+              r,
+              `${spec.key} '${v}' is not an absolute path: it is resolved against the directory cron starts the backup in.`,
+            ),
+          ];
   }
   if (!spec.extension || options.compatibility === 'original') return [];
   if (v === '') return [diag(CODES.emptyScalar, 'error', r, `${spec.key} is empty. Remove the line or give a value.`)];
@@ -149,7 +185,9 @@ function scalarValue(entry: EntryLine, spec: KeySpec, options: RuleContext['opti
     case 'mail_from':
       return v.split(',').every((a) => /^[^\s@]+@[^\s@]+$/.test(a.trim()))
         ? []
-        : bad(`${spec.key} must be an e-mail address${spec.key === 'mail_to' ? ' (or several, comma-separated)' : ''}, not '${v}'.`);
+        : bad(
+            `${spec.key} must be an e-mail address${spec.key === 'mail_to' ? ' (or several, comma-separated)' : ''}, not '${v}'.`,
+          );
   }
   return [];
 }
@@ -200,7 +238,11 @@ function suffixRule(entry: EntryLine): ConfigDiagnostic[] {
       `':${suffix.text}' is not >= 1: the original silently uses the global max_backups instead.`,
     );
     // Without the suffix the runner does exactly the same (global max_backups): a safe fix.
-    d.fix = { title: `Remove ':${suffix.text}' (max_backups applies either way)`, edits: [dropSuffix(suffix)], safe: true };
+    d.fix = {
+      title: `Remove ':${suffix.text}' (max_backups applies either way)`,
+      edits: [dropSuffix(suffix)],
+      safe: true,
+    };
     return [d];
   }
   return [];
@@ -294,7 +336,9 @@ function entryRules(parsed: ParsedConfig, options: RuleContext['options']): Conf
           : entry.key === ''
             ? `Line has no key before '=' (the original reads the empty key '').`
             : `Unknown key '${entry.key}'${suggestion ? ` - did you mean '${suggestion}'?` : ''} (keys are case-sensitive).`) +
-          (options.ignoreExtraKeys ? ' ignore_extra_keys=True: the line is ignored.' : ' The run stops with "unexpected config key"; ignore_extra_keys=True would skip it.'),
+          (options.ignoreExtraKeys
+            ? ' ignore_extra_keys=True: the line is ignored.'
+            : ' The run stops with "unexpected config key"; ignore_extra_keys=True would skip it.'),
       );
       const extensionTitle = `Remove the line ('${entry.key}' is a vmbackup extension)`;
       if (original) d.fix = removeLineFix(parsed, entry.line, extensionTitle);
@@ -315,7 +359,11 @@ function entryRules(parsed: ParsedConfig, options: RuleContext['options']): Conf
         );
         d.related = [{ range: first.keyRange, message: `first '${entry.key}' here` }];
         const firstText = `${first.key}=${first.value}`;
-        const removeThis = removeLineFix(parsed, entry.line, `Remove this line (keep ${firstText} of line ${first.line + 1})`);
+        const removeThis = removeLineFix(
+          parsed,
+          entry.line,
+          `Remove this line (keep ${firstText} of line ${first.line + 1})`,
+        );
         // The runner uses the last value of an extension key: keeping it changes nothing.
         const keepLast: Fix = {
           title: `Keep this value (remove line ${first.line + 1}: ${firstText})`,
@@ -461,7 +509,11 @@ const RULES: readonly ConfigRule[] = [
 ];
 
 function byPosition(a: ConfigDiagnostic, b: ConfigDiagnostic): number {
-  return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+  return (
+    a.range.start.line - b.range.start.line ||
+    a.range.start.character - b.range.start.character ||
+    (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)
+  );
 }
 
 export function validateConfig(parsed: ParsedConfig, options: ValidateOptions = {}): ConfigDiagnostic[] {

@@ -6,7 +6,20 @@
 // in its own session, so a terminal's Ctrl-C reaches the runner only, which decides.
 
 import { createReadStream, existsSync } from 'node:fs';
-import { appendFile, lstat, mkdir, open, readFile, readdir, rename, rm, rmdir, stat, statfs, writeFile } from 'node:fs/promises';
+import {
+  appendFile,
+  lstat,
+  mkdir,
+  open,
+  readFile,
+  readdir,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  statfs,
+  writeFile,
+} from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { HostError, fromFsError } from './errors';
@@ -77,7 +90,9 @@ export function createLocalHost(options: LocalHostOptions = {}): Host {
         throw fromFsError(error, 'list', path);
       }
       const entries = await Promise.all(names.map((name) => statEntry(join(path, name), name)));
-      return entries.filter((entry): entry is FileInfo => entry !== undefined).sort((a, b) => compareNames(a.name, b.name));
+      return entries
+        .filter((entry): entry is FileInfo => entry !== undefined)
+        .sort((a, b) => compareNames(a.name, b.name));
     },
     async mkdir(path) {
       await mkdir(path, { recursive: true }).catch(async (error: NodeJS.ErrnoException) => {

@@ -91,8 +91,11 @@ export async function acquireLock(files: LockFiles, path: string, options: LockO
       existing = await files.readText(path);
     } catch (error) {
       const why = (error as Error).message;
-      throw new HostError('ELOCKED', `${path} exists but cannot be read as a lock file (${why}); ` +
-        'if it is a folder or file that is not a vmbackup lock, move it away');
+      throw new HostError(
+        'ELOCKED',
+        `${path} exists but cannot be read as a lock file (${why}); ` +
+          'if it is a folder or file that is not a vmbackup lock, move it away',
+      );
     }
     if (existing === undefined) continue; // released between our two calls: try again
     let stale: string;
@@ -103,20 +106,29 @@ export async function acquireLock(files: LockFiles, path: string, options: LockO
     } else {
       const owner = parseOwner(existing);
       if (!owner) {
-        throw new HostError('ELOCKED', `lock file ${path} does not name its owner: it is not a vmbackup lock ` +
-          `(it holds ${excerpt(existing)}); if no vmbackup run is active, remove it`);
+        throw new HostError(
+          'ELOCKED',
+          `lock file ${path} does not name its owner: it is not a vmbackup lock ` +
+            `(it holds ${excerpt(existing)}); if no vmbackup run is active, remove it`,
+        );
       }
       if (owner.host !== me.host || processIsAlive(owner.pid)) {
-        throw new HostError('ELOCKED', `another vmbackup run is using this backup directory: ${path} is held by ` +
-          `${describeOwner(owner)}; if that run is gone, remove the lock file`);
+        throw new HostError(
+          'ELOCKED',
+          `another vmbackup run is using this backup directory: ${path} is held by ` +
+            `${describeOwner(owner)}; if that run is gone, remove the lock file`,
+        );
       }
       stale = `took over the stale lock ${path} of a run that no longer exists (${describeOwner(owner)})`;
     }
     // Two runs may find the same stale lock: the guard directory lets only one replace it.
     if (!(await files.makeDirectoryExclusive(guard))) {
-      throw new HostError('ELOCKED', `the stale lock ${path} cannot be taken over: ${guard} exists ` +
-        '(another vmbackup run is taking it over right now, or a run was killed while doing so); ' +
-        `if no vmbackup run is active, remove ${guard}`);
+      throw new HostError(
+        'ELOCKED',
+        `the stale lock ${path} cannot be taken over: ${guard} exists ` +
+          '(another vmbackup run is taking it over right now, or a run was killed while doing so); ' +
+          `if no vmbackup run is active, remove ${guard}`,
+      );
     }
     try {
       if ((await files.readText(path)) === existing) {

@@ -38,12 +38,20 @@ export interface ProcessResult<Output> {
 }
 
 /** Run and capture stdout as text (exactly, final newline kept). */
-export function runText(program: string, args: readonly string[], options: ProcessOptions = {}): Promise<ProcessResult<string>> {
+export function runText(
+  program: string,
+  args: readonly string[],
+  options: ProcessOptions = {},
+): Promise<ProcessResult<string>> {
   return run(program, args, options, 'utf8') as Promise<ProcessResult<string>>;
 }
 
 /** Run and capture stdout as bytes (file contents). */
-export function runBinary(program: string, args: readonly string[], options: ProcessOptions = {}): Promise<ProcessResult<Buffer>> {
+export function runBinary(
+  program: string,
+  args: readonly string[],
+  options: ProcessOptions = {},
+): Promise<ProcessResult<Buffer>> {
   return run(program, args, options, 'buffer') as Promise<ProcessResult<Buffer>>;
 }
 
@@ -78,11 +86,15 @@ async function run(
     const detail = cause instanceof Error ? cause.message : result.shortMessage;
     throw new HostError('ECOMMAND', `cannot run ${program}: ${detail}`);
   }
-  const stderr = typeof result.stderr === 'string' ? result.stderr : Buffer.from(result.stderr as Uint8Array).toString('utf8');
+  const stderr =
+    typeof result.stderr === 'string' ? result.stderr : Buffer.from(result.stderr as Uint8Array).toString('utf8');
   const stdout = options.stdoutFd !== undefined ? (encoding === 'buffer' ? Buffer.alloc(0) : '') : result.stdout;
   return {
     exitCode: result.exitCode,
-    stdout: encoding === 'buffer' && !(stdout instanceof Buffer) ? Buffer.from(stdout as Uint8Array) : (stdout as string | Buffer),
+    stdout:
+      encoding === 'buffer' && !(stdout instanceof Buffer)
+        ? Buffer.from(stdout as Uint8Array)
+        : (stdout as string | Buffer),
     stderr,
   };
 }

@@ -21,7 +21,10 @@ import { HostError } from './errors';
 /** Quote one word for a POSIX shell so that it reaches the command unchanged. */
 export function quoteForPosixShell(word: string): string {
   if (word.includes('\0')) {
-    throw new HostError('EINVAL', `argument contains a NUL character and cannot be passed to a command: ${JSON.stringify(word)}`);
+    throw new HostError(
+      'EINVAL',
+      `argument contains a NUL character and cannot be passed to a command: ${JSON.stringify(word)}`,
+    );
   }
   return `'${word.replaceAll("'", `'\\''`)}'`;
 }

@@ -78,7 +78,12 @@ export function createSftpFiles(session: () => Promise<SftpSession>, hostLabel: 
   }
 
   function info(name: string, attrs: SftpAttributes): FileInfo {
-    return { name, isDirectory: isDirectoryMode(attrs.permissions), size: attrs.size ?? 0, mtimeMs: (attrs.mtime ?? 0) * 1000 };
+    return {
+      name,
+      isDirectory: isDirectoryMode(attrs.permissions),
+      size: attrs.size ?? 0,
+      mtimeMs: (attrs.mtime ?? 0) * 1000,
+    };
   }
 
   async function makeDirectories(sftp: SftpSession, path: string): Promise<void> {
@@ -88,7 +93,8 @@ export function createSftpFiles(session: () => Promise<SftpSession>, hostLabel: 
     } catch (error) {
       const existing = await describe(sftp, path);
       if (existing && isDirectoryMode(existing.permissions)) return;
-      if (existing) throw new HostError('EEXIST', `create directory ${path} on ${hostLabel}: a file of that name exists`);
+      if (existing)
+        throw new HostError('EEXIST', `create directory ${path} on ${hostLabel}: a file of that name exists`);
       const parent = posix.dirname(path);
       if (parent === path || !missing(error)) throw error;
     }
@@ -173,7 +179,8 @@ export function createSftpFiles(session: () => Promise<SftpSession>, hostLabel: 
     try {
       if (flags & OpenFlags.APPEND) {
         // Appends go in order: each write lands at the end of the file.
-        for (let offset = 0; offset < data.length; offset += CHUNK) await sftp.write(handle, offset, data.subarray(offset, offset + CHUNK));
+        for (let offset = 0; offset < data.length; offset += CHUNK)
+          await sftp.write(handle, offset, data.subarray(offset, offset + CHUNK));
       } else {
         // A bounded window of writes in flight: fast on a slow link, memory flat for any size.
         let next = 0;
@@ -223,9 +230,11 @@ export function createSftpFiles(session: () => Promise<SftpSession>, hostLabel: 
       });
     },
     async removeFile(path) {
-      await attempt('remove', path, (sftp) => sftp.remove(path).catch((error) => {
-        if (!missing(error)) throw error;
-      }));
+      await attempt('remove', path, (sftp) =>
+        sftp.remove(path).catch((error) => {
+          if (!missing(error)) throw error;
+        }),
+      );
     },
     async makeDirectoryExclusive(path) {
       return attempt('create directory', path, async (sftp) => {
@@ -263,7 +272,9 @@ export function createSftpFiles(session: () => Promise<SftpSession>, hostLabel: 
           entries.map(async (entry) => {
             const name = entry.filename.toString('utf8');
             // READDIR describes links themselves; like stat(), say what they point to.
-            const attrs = isSymlinkMode(entry.attrs.permissions) ? ((await describe(sftp, posix.join(path, name))) ?? entry.attrs) : entry.attrs;
+            const attrs = isSymlinkMode(entry.attrs.permissions)
+              ? ((await describe(sftp, posix.join(path, name))) ?? entry.attrs)
+              : entry.attrs;
             return info(name, attrs);
           }),
         );
@@ -279,9 +290,13 @@ export function createSftpFiles(session: () => Promise<SftpSession>, hostLabel: 
       }
     },
     writeFile: (path, data) =>
-      attempt('write', path, (sftp) => writeAll(sftp, path, Buffer.from(data), OpenFlags.WRITE | OpenFlags.CREAT | OpenFlags.TRUNC)),
+      attempt('write', path, (sftp) =>
+        writeAll(sftp, path, Buffer.from(data), OpenFlags.WRITE | OpenFlags.CREAT | OpenFlags.TRUNC),
+      ),
     appendFile: (path, data) =>
-      attempt('append to', path, (sftp) => writeAll(sftp, path, Buffer.from(data), OpenFlags.WRITE | OpenFlags.CREAT | OpenFlags.APPEND)),
+      attempt('append to', path, (sftp) =>
+        writeAll(sftp, path, Buffer.from(data), OpenFlags.WRITE | OpenFlags.CREAT | OpenFlags.APPEND),
+      ),
     async remove(path) {
       assertRemovable(path);
       await attempt('remove', path, (sftp) => removeTree(sftp, path));
@@ -292,9 +307,13 @@ export function createSftpFiles(session: () => Promise<SftpSession>, hostLabel: 
           await sftp.rename(from, to);
         } catch (error) {
           // SFTP v3 says only "Failure": tell rename onto a non-empty folder apart, as rename(2) does.
-          const target = error instanceof SftpStatusError && error.status === Status.FAILURE ? await describe(sftp, to) : undefined;
+          const target =
+            error instanceof SftpStatusError && error.status === Status.FAILURE ? await describe(sftp, to) : undefined;
           if (target && isDirectoryMode(target.permissions) && (await sftp.readdir(to)).length > 0) {
-            throw new HostError('ENOTEMPTY', `rename ${from} to ${to} on ${hostLabel}: the target is a folder that is not empty`);
+            throw new HostError(
+              'ENOTEMPTY',
+              `rename ${from} to ${to} on ${hostLabel}: the target is a folder that is not empty`,
+            );
           }
           throw error;
         }

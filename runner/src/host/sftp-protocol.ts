@@ -11,9 +11,27 @@
 import type { Readable, Writable } from 'node:stream';
 
 const Packet = {
-  INIT: 1, VERSION: 2, OPEN: 3, CLOSE: 4, READ: 5, WRITE: 6, LSTAT: 7,
-  OPENDIR: 11, READDIR: 12, REMOVE: 13, MKDIR: 14, RMDIR: 15, STAT: 17, RENAME: 18,
-  STATUS: 101, HANDLE: 102, DATA: 103, NAME: 104, ATTRS: 105, EXTENDED: 200, EXTENDED_REPLY: 201,
+  INIT: 1,
+  VERSION: 2,
+  OPEN: 3,
+  CLOSE: 4,
+  READ: 5,
+  WRITE: 6,
+  LSTAT: 7,
+  OPENDIR: 11,
+  READDIR: 12,
+  REMOVE: 13,
+  MKDIR: 14,
+  RMDIR: 15,
+  STAT: 17,
+  RENAME: 18,
+  STATUS: 101,
+  HANDLE: 102,
+  DATA: 103,
+  NAME: 104,
+  ATTRS: 105,
+  EXTENDED: 200,
+  EXTENDED_REPLY: 201,
 } as const;
 type PacketType = (typeof Packet)[keyof typeof Packet];
 
@@ -23,7 +41,10 @@ export const Status = { OK: 0, EOF: 1, NO_SUCH_FILE: 2, PERMISSION_DENIED: 3, FA
 
 export class SftpStatusError extends Error {
   override readonly name = 'SftpStatusError';
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -109,7 +130,9 @@ export class PacketFramer {
     while (this.size >= 4) {
       const length = this.peekLength();
       if (length > this.maxLength) {
-        throw new SftpProtocolError(`the peer announced a packet of ${length} bytes (limit ${this.maxLength}): not an SFTP stream`);
+        throw new SftpProtocolError(
+          `the peer announced a packet of ${length} bytes (limit ${this.maxLength}): not an SFTP stream`,
+        );
       }
       if (this.size < 4 + length) break;
       packets.push(this.take(4 + length).subarray(4));
@@ -315,10 +338,12 @@ export class SftpSession {
 
   async init(): Promise<void> {
     const reply = await this.send(0, new Writer().u8(Packet.INIT).u32(3).packet());
-    if (reply.type !== Packet.VERSION) throw new SftpProtocolError(`the server answered INIT with packet type ${reply.type}`);
+    if (reply.type !== Packet.VERSION)
+      throw new SftpProtocolError(`the server answered INIT with packet type ${reply.type}`);
     const version = reply.reader.u32();
     if (version !== 3) throw new Error(`the server speaks SFTP version ${version}, not 3`);
-    while (!reply.reader.atEnd()) this.extensions.set(reply.reader.string().toString(), reply.reader.string().toString());
+    while (!reply.reader.atEnd())
+      this.extensions.set(reply.reader.string().toString(), reply.reader.string().toString());
   }
 
   private static status(reply: Reply): void {
@@ -367,7 +392,10 @@ export class SftpSession {
 
   /** Every entry of a directory except `.` and `..` (attributes as lstat). */
   async readdir(path: string): Promise<SftpEntry[]> {
-    const handle = SftpSession.expect(await this.request(Packet.OPENDIR, (w) => w.string(path)), Packet.HANDLE).string();
+    const handle = SftpSession.expect(
+      await this.request(Packet.OPENDIR, (w) => w.string(path)),
+      Packet.HANDLE,
+    ).string();
     const entries: SftpEntry[] = [];
     try {
       for (;;) {
@@ -407,7 +435,9 @@ export class SftpSession {
   /** rename(2): replaces an existing target (OpenSSH's posix-rename), else plain RENAME. */
   async rename(from: string, to: string): Promise<void> {
     if (this.extensions.has('posix-rename@openssh.com')) {
-      SftpSession.status(await this.request(Packet.EXTENDED, (w) => w.string('posix-rename@openssh.com').string(from).string(to)));
+      SftpSession.status(
+        await this.request(Packet.EXTENDED, (w) => w.string('posix-rename@openssh.com').string(from).string(to)),
+      );
     } else {
       SftpSession.status(await this.request(Packet.RENAME, (w) => w.string(from).string(to)));
     }
@@ -425,7 +455,8 @@ export class SftpSession {
 
   /** Free bytes for unprivileged users (statvfs f_bavail * f_frsize). */
   async freeBytes(path: string): Promise<number> {
-    if (!this.extensions.has('statvfs@openssh.com')) throw new SftpStatusError(Status.OP_UNSUPPORTED, 'the server has no statvfs@openssh.com');
+    if (!this.extensions.has('statvfs@openssh.com'))
+      throw new SftpStatusError(Status.OP_UNSUPPORTED, 'the server has no statvfs@openssh.com');
     const reply = await this.request(Packet.EXTENDED, (w) => w.string('statvfs@openssh.com').string(path));
     const reader = SftpSession.expect(reply, Packet.EXTENDED_REPLY);
     reader.u64(); // f_bsize

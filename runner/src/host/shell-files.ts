@@ -11,7 +11,11 @@ import { baseName, type RemoteFiles } from './remote-files';
 import type { scripts } from './ssh-scripts';
 import type { FileInfo } from './types';
 
-export type RunScript = (name: keyof typeof scripts, args: readonly string[], options?: ProcessOptions) => Promise<ProcessResult<Buffer>>;
+export type RunScript = (
+  name: keyof typeof scripts,
+  args: readonly string[],
+  options?: ProcessOptions,
+) => Promise<ProcessResult<Buffer>>;
 /** A script whose standard output comes back as a stream (it fails like RunScript at the end). */
 export type StreamScript = (name: keyof typeof scripts, args: readonly string[]) => AsyncIterable<Buffer>;
 
@@ -56,7 +60,11 @@ export function createShellFiles(script: RunScript, hostLabel: string, streamScr
     async freeBytes(path) {
       const text = (await script('freeBytes', [safePathOperand(path)])).stdout.toString('utf8');
       const free = Number(text.trim().split('\n').pop());
-      if (!Number.isFinite(free)) throw new HostError('EIO', `free space of ${path} on ${hostLabel}: unexpected df output ${JSON.stringify(text)}`);
+      if (!Number.isFinite(free))
+        throw new HostError(
+          'EIO',
+          `free space of ${path} on ${hostLabel}: unexpected df output ${JSON.stringify(text)}`,
+        );
       return free;
     },
     async stat(path) {

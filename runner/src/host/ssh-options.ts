@@ -63,23 +63,38 @@ export function sshBaseArgs(options: SshHostOptions, target: SshTarget, controlP
   if (options.configFile !== undefined) args.push('-F', options.configFile);
   args.push(
     '-T',
-    '-o', 'BatchMode=yes', // key or agent only: never prompt for a password
-    '-o', `StrictHostKeyChecking=${options.acceptNewHostKey ? 'accept-new' : 'yes'}`,
-    '-o', 'UpdateHostKeys=no',
-    '-o', 'ControlMaster=auto',
-    '-o', `ControlPath=${configValue(controlPath)}`,
+    '-o',
+    'BatchMode=yes', // key or agent only: never prompt for a password
+    '-o',
+    `StrictHostKeyChecking=${options.acceptNewHostKey ? 'accept-new' : 'yes'}`,
+    '-o',
+    'UpdateHostKeys=no',
+    '-o',
+    'ControlMaster=auto',
+    '-o',
+    `ControlPath=${configValue(controlPath)}`,
     // The master outlives a crashed runner by at most a minute of idleness.
-    '-o', 'ControlPersist=60',
-    '-o', `ConnectTimeout=${Math.min(20, silenceSeconds)}`,
-    '-o', `ServerAliveInterval=${Math.max(1, Math.ceil(silenceSeconds / 4))}`,
-    '-o', 'ServerAliveCountMax=4',
-    '-o', 'ForwardAgent=no',
-    '-o', 'ForwardX11=no',
-    '-o', 'ClearAllForwardings=yes',
-    '-o', 'PermitLocalCommand=no',
-    '-o', 'LogLevel=ERROR',
+    '-o',
+    'ControlPersist=60',
+    '-o',
+    `ConnectTimeout=${Math.min(20, silenceSeconds)}`,
+    '-o',
+    `ServerAliveInterval=${Math.max(1, Math.ceil(silenceSeconds / 4))}`,
+    '-o',
+    'ServerAliveCountMax=4',
+    '-o',
+    'ForwardAgent=no',
+    '-o',
+    'ForwardX11=no',
+    '-o',
+    'ClearAllForwardings=yes',
+    '-o',
+    'PermitLocalCommand=no',
+    '-o',
+    'LogLevel=ERROR',
   );
-  if (options.knownHostsFile !== undefined) args.push('-o', `UserKnownHostsFile=${configValue(options.knownHostsFile)}`);
+  if (options.knownHostsFile !== undefined)
+    args.push('-o', `UserKnownHostsFile=${configValue(options.knownHostsFile)}`);
   if (options.identityFile !== undefined) args.push('-i', options.identityFile, '-o', 'IdentitiesOnly=yes');
   if (target.port !== undefined) args.push('-p', String(target.port));
   if (target.user !== undefined) args.push('-l', target.user);

@@ -20,14 +20,7 @@ import { createSftpFiles } from './sftp-files';
 import { createShellFiles } from './shell-files';
 import { childEnvironment, runBinary, runText, type ProcessOptions, type ProcessResult } from './process';
 import { posixCommandLine, safePathOperand } from './quote';
-import {
-  EXIT_EXISTS,
-  EXIT_NOT_FOUND,
-  STDOUT_FILE_EXISTS,
-  STDOUT_FILE_FAILED,
-  scripts,
-  watchdog,
-} from './ssh-scripts';
+import { EXIT_EXISTS, EXIT_NOT_FOUND, STDOUT_FILE_EXISTS, STDOUT_FILE_FAILED, scripts, watchdog } from './ssh-scripts';
 import { parseSshTarget, sshBaseArgs, type SshHostOptions } from './ssh-options';
 import type { CommandResult, Host, HostLock, RunOptions } from './types';
 
@@ -64,14 +57,20 @@ export async function createSshHost(options: SshHostOptions): Promise<SshHost> {
     return new HostError('ETRANSPORT', `${description}: ${reason}`);
   }
 
-  async function remoteText(words: readonly string[], processOptions: ProcessOptions = {}): Promise<ProcessResult<string>> {
+  async function remoteText(
+    words: readonly string[],
+    processOptions: ProcessOptions = {},
+  ): Promise<ProcessResult<string>> {
     if (closed) throw new HostError('EINVAL', `${description}: the connection was closed`);
     const result = await sessions.use(() => runText(sshPath, sshArgs(words), processOptions));
     if (result.exitCode === SSH_FAILED) throw transportError(result);
     return result;
   }
 
-  async function remoteBinary(words: readonly string[], processOptions: ProcessOptions = {}): Promise<ProcessResult<Buffer>> {
+  async function remoteBinary(
+    words: readonly string[],
+    processOptions: ProcessOptions = {},
+  ): Promise<ProcessResult<Buffer>> {
     if (closed) throw new HostError('EINVAL', `${description}: the connection was closed`);
     const result = await sessions.use(() => runBinary(sshPath, sshArgs(words), processOptions));
     if (result.exitCode === SSH_FAILED) throw transportError(result);
@@ -87,11 +86,16 @@ export async function createSshHost(options: SshHostOptions): Promise<SshHost> {
     const result = await remoteBinary(['sh', '-c', scripts[name], 'vmbackup', ...args], processOptions);
     if (result.exitCode === 0) return result;
     const path = args[0] ?? '';
-    if (result.exitCode === EXIT_NOT_FOUND) throw new HostError('ENOENT', `${name} ${path}: no such file or directory on ${target.host}`);
-    if (result.exitCode === EXIT_EXISTS) throw new HostError('EEXIST', `${name} ${path}: already exists on ${target.host}`);
+    if (result.exitCode === EXIT_NOT_FOUND)
+      throw new HostError('ENOENT', `${name} ${path}: no such file or directory on ${target.host}`);
+    if (result.exitCode === EXIT_EXISTS)
+      throw new HostError('EEXIST', `${name} ${path}: already exists on ${target.host}`);
     const detail = result.stderr.trim();
     const code = /not empty/i.test(detail) ? 'ENOTEMPTY' : /read-only file system/i.test(detail) ? 'EROFS' : 'EIO';
-    throw new HostError(code, `${name} ${path} on ${target.host} failed: ${detail || `exit status ${result.exitCode}`}`);
+    throw new HostError(
+      code,
+      `${name} ${path} on ${target.host} failed: ${detail || `exit status ${result.exitCode}`}`,
+    );
   }
 
   /**

@@ -86,7 +86,11 @@ function scrub(text: string, secret: string | undefined): string {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Send the run mail; never throws — a failed mail is reported in the result. */
-export async function sendRunMail(settings: MailSettings, mail: RunMail, options: MailOptions = {}): Promise<MailResult> {
+export async function sendRunMail(
+  settings: MailSettings,
+  mail: RunMail,
+  options: MailOptions = {},
+): Promise<MailResult> {
   const log = options.log ?? (() => undefined);
   const recipients = parseRecipients(settings.mailTo ?? '');
   if (recipients.length === 0) return { sent: false, attempts: 0, error: 'mail_to is not set' };
@@ -136,7 +140,9 @@ export async function sendRunMail(settings: MailSettings, mail: RunMail, options
       } catch (error) {
         lastError = scrub(error instanceof Error ? error.message : String(error), password);
         const retry = attempt < 3;
-        log(`mail to ${recipients.join(', ')} via ${host}:${port}: attempt ${attempt} of 3 failed: ${lastError}${retry ? ', retrying' : ''}`);
+        log(
+          `mail to ${recipients.join(', ')} via ${host}:${port}: attempt ${attempt} of 3 failed: ${lastError}${retry ? ', retrying' : ''}`,
+        );
         if (retry) await sleep(delays[attempt - 1] ?? delays[delays.length - 1] ?? 0);
       }
     }

@@ -80,7 +80,12 @@ export class RunReportCollector {
       }
       case 'vm-end': {
         const entry = this.vm(event.vm, event.kind);
-        Object.assign(entry, { kind: event.kind, outcome: event.outcome, bytes: event.bytes, elapsedMs: event.elapsedMs });
+        Object.assign(entry, {
+          kind: event.kind,
+          outcome: event.outcome,
+          bytes: event.bytes,
+          elapsedMs: event.elapsedMs,
+        });
         if (event.folder !== undefined) entry.folder = event.folder;
         break;
       }
@@ -121,7 +126,11 @@ export class RunReportCollector {
  * Write the report as pretty JSON. It goes to a temporary name first and is renamed into
  * place, so a monitoring check never reads half a report.
  */
-export async function writeRunReport(target: Pick<Host, 'writeFile' | 'rename'>, path: string, report: RunReport): Promise<void> {
+export async function writeRunReport(
+  target: Pick<Host, 'writeFile' | 'rename'>,
+  path: string,
+  report: RunReport,
+): Promise<void> {
   const temporary = `${path}.tmp-${process.pid}`;
   await target.writeFile(temporary, `${JSON.stringify(report, null, 2)}\n`);
   await target.rename(temporary, path);
@@ -142,7 +151,9 @@ export function renderRunReportText(report: RunReport): string {
     '',
   ];
   for (const vm of report.vms) {
-    lines.push(`${vm.outcome.toUpperCase().padEnd(7)} ${vm.kind} ${vm.name}  ${size(vm.bytes)}  ${Math.round(vm.elapsedMs / 1000)} s${vm.folder ? `  ${vm.folder}` : ''}`);
+    lines.push(
+      `${vm.outcome.toUpperCase().padEnd(7)} ${vm.kind} ${vm.name}  ${size(vm.bytes)}  ${Math.round(vm.elapsedMs / 1000)} s${vm.folder ? `  ${vm.folder}` : ''}`,
+    );
     for (const message of [...vm.errors, ...vm.warnings]) lines.push(`        ${message}`);
   }
   if (report.errors.length + report.warnings.length > 0) lines.push('');

@@ -3,13 +3,26 @@
 // leftover snapshots). Per-VM XenAPI round trips would otherwise dominate the orchestration
 // cost of many small VMs. Anything not found here is looked up live by the caller.
 import type { Inventory, InventoryDisk, InventoryVm, PowerState } from './inventory';
-import { allRecords, fieldBool, fieldNumber, fieldText, type RecordReader, type VmRecords, type XapiRecord } from './xapi';
+import {
+  allRecords,
+  fieldBool,
+  fieldNumber,
+  fieldText,
+  type RecordReader,
+  type VmRecords,
+  type XapiRecord,
+} from './xapi';
 
 type RecordMap = Record<string, XapiRecord>;
 const CLASSES = ['VM', 'VBD', 'VDI', 'SR', 'VIF', 'network'] as const;
 type Tables = Record<(typeof CLASSES)[number], RecordMap>;
 
-const POWER_STATES: Record<string, PowerState> = { running: 'Running', halted: 'Halted', paused: 'Paused', suspended: 'Suspended' };
+const POWER_STATES: Record<string, PowerState> = {
+  running: 'Running',
+  halted: 'Halted',
+  paused: 'Paused',
+  suspended: 'Suspended',
+};
 
 export class PoolRecords {
   private constructor(
@@ -83,11 +96,15 @@ export class PoolRecords {
   }
 
   vmSnapshotsNamed(name: string): XapiRecord[] {
-    return Object.values(this.tables.VM).filter((vm) => fieldBool(vm.is_a_snapshot) && fieldText(vm.name_label) === name);
+    return Object.values(this.tables.VM).filter(
+      (vm) => fieldBool(vm.is_a_snapshot) && fieldText(vm.name_label) === name,
+    );
   }
 
   vdiSnapshotsNamed(name: string): XapiRecord[] {
-    return Object.values(this.tables.VDI).filter((vdi) => fieldBool(vdi.is_a_snapshot) && fieldText(vdi.name_label) === name);
+    return Object.values(this.tables.VDI).filter(
+      (vdi) => fieldBool(vdi.is_a_snapshot) && fieldText(vdi.name_label) === name,
+    );
   }
 }
 

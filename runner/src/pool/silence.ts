@@ -30,14 +30,22 @@ export function secondsText(ms: number): string {
  * `promise`, or a rejection as soon as `signal` aborts (with its reason) or `timeoutMs`
  * passes (SilenceTimeoutError naming `what`). The promise itself is left to settle unobserved.
  */
-export function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal, timeoutMs?: number, what = 'the answer'): Promise<T> {
+export function untilAborted<T>(
+  promise: Promise<T>,
+  signal?: AbortSignal,
+  timeoutMs?: number,
+  what = 'the answer',
+): Promise<T> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   if (!signal && timeoutMs === undefined) return promise;
   return new Promise<T>((resolve, reject) => {
     const timer =
       timeoutMs === undefined
         ? undefined
-        : setTimeout(() => settle(() => reject(new SilenceTimeoutError(`no answer within ${secondsText(timeoutMs)}: ${what}`))), timeoutMs);
+        : setTimeout(
+            () => settle(() => reject(new SilenceTimeoutError(`no answer within ${secondsText(timeoutMs)}: ${what}`))),
+            timeoutMs,
+          );
     const onAbort = () => settle(() => reject(signal!.reason));
     const settle = (outcome: () => void) => {
       clearTimeout(timer);

@@ -133,7 +133,11 @@ export class CertificateNotTrustedError extends Error {
 
 /** The CertificateNotTrustedError behind an error (HTTP clients may wrap it as `cause`). */
 export function certificateErrorIn(error: unknown): CertificateNotTrustedError | undefined {
-  for (let e = error, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e = error, depth = 0;
+    e !== undefined && e !== null && depth < 5;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     if (e instanceof CertificateNotTrustedError) return e;
   }
   return undefined;
@@ -151,7 +155,12 @@ export interface PinnedDispatcherOptions {
  */
 export function createPinnedDispatcher(pin: CertificatePin, options: PinnedDispatcherOptions): Agent {
   // No TLS session resumption: a resumed session carries no peer certificate to check.
-  const base = buildConnector({ rejectUnauthorized: false, minVersion: 'TLSv1.2', timeout: options.connectTimeoutMs, maxCachedSessions: 0 });
+  const base = buildConnector({
+    rejectUnauthorized: false,
+    minVersion: 'TLSv1.2',
+    timeout: options.connectTimeoutMs,
+    maxCachedSessions: 0,
+  });
   const connect: buildConnector.connector = (connectOptions, callback) =>
     base(connectOptions, (error, socket) => {
       if (error || !socket) return callback(error ?? new Error('connection failed'), null);

@@ -11,8 +11,13 @@ async function silentCall<T>(call: Promise<T>, method: string, silenceMs: number
     // xen-api retries a read-only call after a connection reset: at most twice the budget.
     return await untilAborted(call, undefined, 2 * silenceMs, method);
   } catch (error) {
-    if (error instanceof SilenceTimeoutError || (error instanceof Error && /operation timed out|Timeout Error/i.test(error.message))) {
-      throw new SilenceTimeoutError(`XenAPI gave no answer to ${method} within ${secondsText(silenceMs)} (the silence budget, --silence-timeout)`);
+    if (
+      error instanceof SilenceTimeoutError ||
+      (error instanceof Error && /operation timed out|Timeout Error/i.test(error.message))
+    ) {
+      throw new SilenceTimeoutError(
+        `XenAPI gave no answer to ${method} within ${secondsText(silenceMs)} (the silence budget, --silence-timeout)`,
+      );
     }
     throw error;
   }
@@ -102,7 +107,8 @@ export async function connectPool(url: string, password: string, options: Connec
     void xapi.disconnect().catch(() => undefined);
     const code = (error as { code?: string }).code;
     const certificate = certificateErrorIn(error);
-    const silent = error instanceof SilenceTimeoutError || /timed out|timeout/i.test(error instanceof Error ? error.message : '');
+    const silent =
+      error instanceof SilenceTimeoutError || /timed out|timeout/i.test(error instanceof Error ? error.message : '');
     const detail = certificate
       ? certificate.message
       : code === 'SESSION_AUTHENTICATION_FAILED'

@@ -31,8 +31,16 @@ export function complement(set: CharSet): CharSet {
 }
 
 const DIGIT: CharSet = [[0x30, 0x39]];
-const SPACE: CharSet = [[0x09, 0x0d], [0x20, 0x20]];
-const WORD: CharSet = [[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]];
+const SPACE: CharSet = [
+  [0x09, 0x0d],
+  [0x20, 0x20],
+];
+const WORD: CharSet = [
+  [0x30, 0x39],
+  [0x41, 0x5a],
+  [0x5f, 0x5f],
+  [0x61, 0x7a],
+];
 
 /** The ASCII-mode (re.ASCII) meaning of `\d \D \s \S \w \W`. */
 export function categorySet(category: Category): CharSet {
@@ -56,7 +64,10 @@ export function categorySet(category: Category): CharSet {
 export function withAsciiCase(set: CharSet): CharSet {
   const extra: Interval[] = [];
   for (const [lo, hi] of set) {
-    for (const [from, to, shift] of [[0x41, 0x5a, 0x20], [0x61, 0x7a, -0x20]] as const) {
+    for (const [from, to, shift] of [
+      [0x41, 0x5a, 0x20],
+      [0x61, 0x7a, -0x20],
+    ] as const) {
       const a = Math.max(lo, from);
       const b = Math.min(hi, to);
       if (a <= b) extra.push([a + shift, b + shift]);

@@ -24,7 +24,8 @@ export function checkCompile(ast: PyreAst, groupWidths: readonly (Width | null)[
           if (node.behind) {
             const [lo, hi] = sequenceWidth(node.body, groupWidths);
             if (lo > MAXCODE) throw new PyreSyntaxError('looks too much behind', null, false, node.start);
-            if (lo !== hi) throw new PyreSyntaxError('look-behind requires fixed-width pattern', null, false, node.start);
+            if (lo !== hi)
+              throw new PyreSyntaxError('look-behind requires fixed-width pattern', null, false, node.start);
           }
           visit(node.body);
           break;

@@ -7,7 +7,12 @@ import { translate } from './translate';
 import { BoundedCache } from './boundedCache';
 
 export type PyreParseResult =
-  | { ok: true; ast: PyreAst; pattern: string; /** set when valid but not translatable */ unsupported: PyreErrorDetail | null }
+  | {
+      ok: true;
+      ast: PyreAst;
+      pattern: string /** set when valid but not translatable */;
+      unsupported: PyreErrorDetail | null;
+    }
   | { ok: false; error: PyreErrorDetail; pattern: string };
 
 /** Code-point index -> UTF-16 code-unit offset in `pattern`. */
@@ -52,7 +57,12 @@ export const MAX_PATTERN_LENGTH = 10_000;
 export const MAX_PATTERN_GROUPS = 500;
 
 function tooLarge(pattern: string, what: string): PyreCompileResult {
-  const error: PyreErrorDetail = { message: `unsupported: regex too large to run safely (${what})`, pos: 0, unsupported: true, pythonPos: null };
+  const error: PyreErrorDetail = {
+    message: `unsupported: regex too large to run safely (${what})`,
+    pos: 0,
+    unsupported: true,
+    pythonPos: null,
+  };
   return { ok: false, error, pattern };
 }
 
@@ -80,7 +90,8 @@ function compileUncached(pattern: string): PyreCompileResult {
   } catch (err) {
     // The translation is always valid JS syntax; V8 still refuses very large patterns
     // ("Regular expression too large", "Stack overflow"). Report it instead of throwing.
-    const reason = err instanceof Error ? err.message.replace(/^Invalid regular expression: \/.*\/u?: /s, '') : String(err);
+    const reason =
+      err instanceof Error ? err.message.replace(/^Invalid regular expression: \/.*\/u?: /s, '') : String(err);
     const error: PyreErrorDetail = {
       message: `unsupported: JavaScript cannot build this regex (${reason})`,
       pos: 0,

@@ -8,7 +8,12 @@ import { children, collectGroups, nodeCanBeEmpty } from './translate';
 /** True when the pattern has no anchor, look-around or backreference anywhere. */
 function unconstrained(nodes: readonly PyreNode[]): boolean {
   return nodes.every(
-    (n) => n.type !== 'anchor' && n.type !== 'lookaround' && n.type !== 'backref' && n.type !== 'conditional' && children(n).every(unconstrained),
+    (n) =>
+      n.type !== 'anchor' &&
+      n.type !== 'lookaround' &&
+      n.type !== 'backref' &&
+      n.type !== 'conditional' &&
+      children(n).every(unconstrained),
   );
 }
 
@@ -37,7 +42,7 @@ function describeSet(node: Extract<PyreNode, { type: 'set' }>): string {
     return CATEGORY_WORDS[node.items[0].category];
   }
   const list = node.items.map(describeSetItem);
-  const joined = list.length > 1 ? `${list.slice(0, -1).join(', ')} or ${list.at(-1)}` : list[0] ?? 'nothing';
+  const joined = list.length > 1 ? `${list.slice(0, -1).join(', ')} or ${list.at(-1)}` : (list[0] ?? 'nothing');
   return node.negate ? `any character except ${joined}` : `one of ${joined}`;
 }
 
@@ -134,7 +139,11 @@ export function explainPattern(pattern: string): string {
   if (pattern === '') return 'The empty regex: matches every VM name.';
   const groups = collectGroups(body);
   const isAnything = (node: PyreNode | undefined) => node?.type === 'repeat' && describeNode(node) === 'anything';
-  if (unconstrained(body) && body.every((n) => nodeCanBeEmpty(n, groups)) && !(body.length === 1 && isAnything(body[0]))) {
+  if (
+    unconstrained(body) &&
+    body.every((n) => nodeCanBeEmpty(n, groups)) &&
+    !(body.length === 1 && isAnything(body[0]))
+  ) {
     return (
       `Every VM name: the regex (${describeSequence(body).join(' then ')}) can match zero characters, ` +
       'and re.match only needs a match at the start of the name.'
@@ -176,6 +185,8 @@ export function explainPattern(pattern: string): string {
     );
   }
   const literalOnly = body.length > 0 && body.every((n) => n.type === 'literal');
-  const example = literalOnly ? `, e.g. ${quoteChars([...body.map((n) => (n as { code: number }).code), ...Array.from('-old', (c) => c.codePointAt(0)!)])} matches too` : '';
+  const example = literalOnly
+    ? `, e.g. ${quoteChars([...body.map((n) => (n as { code: number }).code), ...Array.from('-old', (c) => c.codePointAt(0)!)])} matches too`
+    : '';
   return `Names starting with ${text}${caseNote}: re.match is a prefix match, so anything may follow${example}. Add $ to match the whole name.${dotNote}`;
 }

@@ -39,11 +39,18 @@ export function python2Differences(pattern: string): string[] {
     if (message === "bad inline flags: cannot use 'L' flag with a str pattern") {
       return ['Python 2.7 accepted the (?L) locale flag on str patterns.'];
     }
-    if (/^(incomplete escape \\[uU]|bad escape \\U)/.test(message) || (/^missing (\{|character name|\}, unterminated name)/.test(message) && /\\N/.test(pattern))) {
+    if (
+      /^(incomplete escape \\[uU]|bad escape \\U)/.test(message) ||
+      (/^missing (\{|character name|\}, unterminated name)/.test(message) && /\\N/.test(pattern))
+    ) {
       return ['Python 2.7 had no \\u, \\U or \\N escapes and read them as plain letters.'];
     }
     if (message.startsWith('octal escape value')) return ['Python 2.7 accepted octal escapes above \\377.'];
-    if (message === 'cannot refer to an open group' || message === 'bad group number' || message.startsWith('cannot refer to group defined in the same lookbehind')) {
+    if (
+      message === 'cannot refer to an open group' ||
+      message === 'bad group number' ||
+      message.startsWith('cannot refer to group defined in the same lookbehind')
+    ) {
       return ['Python 2.7 accepted this group reference (and matched it differently).'];
     }
     return [];
@@ -75,12 +82,15 @@ export function python2MeaningDifferences(pattern: string): string[] {
   if (!parsed.ok) return [];
   const letters = new Set(Array.from(pattern.matchAll(UNICODE_ESCAPE), (m) => m[1]));
   const notes = [...letters].map(
-    (letter) => `Python 2.7 read \\${letter} as the plain letter "${letter}" (no \\${letter} escapes in Python 2 str patterns).`,
+    (letter) =>
+      `Python 2.7 read \\${letter} as the plain letter "${letter}" (no \\${letter} escapes in Python 2 str patterns).`,
   );
   let lookbehindRef = false;
   visit(parsed.ast.body, (node) => {
-    if (node.type === 'lookaround' && node.behind) visit(node.body, (inner) => (lookbehindRef ||= inner.type === 'backref'));
+    if (node.type === 'lookaround' && node.behind)
+      visit(node.body, (inner) => (lookbehindRef ||= inner.type === 'backref'));
   });
-  if (lookbehindRef) notes.push('Python 2.7 did not support group references inside a look-behind (it matched them differently).');
+  if (lookbehindRef)
+    notes.push('Python 2.7 did not support group references inside a look-behind (it matched them differently).');
   return notes;
 }

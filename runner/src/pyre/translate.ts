@@ -119,7 +119,10 @@ export function translate(ast: PyreAst): string {
           );
         }
         if (scope.ignoreCase) {
-          throw unsupported('case-insensitive backreference (JavaScript would also fold non-ASCII letters)', node.start);
+          throw unsupported(
+            'case-insensitive backreference (JavaScript would also fold non-ASCII letters)',
+            node.start,
+          );
         }
         return `(?:\\${jsGroupOf.get(node.group)})`;
       }
@@ -203,7 +206,10 @@ function quantifierOf(min: number, max: number): string {
   return `{${min},${max}}`;
 }
 
-export function collectGroups(nodes: readonly PyreNode[], out = new Map<number, PyreNode[]>()): Map<number, PyreNode[]> {
+export function collectGroups(
+  nodes: readonly PyreNode[],
+  out = new Map<number, PyreNode[]>(),
+): Map<number, PyreNode[]> {
   for (const node of nodes) {
     if (node.type === 'group' && node.index !== null) out.set(node.index, node.body);
     for (const child of children(node)) collectGroups(child, out);
@@ -231,7 +237,11 @@ function containsCapture(nodes: readonly PyreNode[]): boolean {
   return nodes.some((n) => (n.type === 'group' && n.index !== null) || children(n).some(containsCapture));
 }
 
-export function nodeCanBeEmpty(node: PyreNode, groups: ReadonlyMap<number, PyreNode[]>, seen = new Set<number>()): boolean {
+export function nodeCanBeEmpty(
+  node: PyreNode,
+  groups: ReadonlyMap<number, PyreNode[]>,
+  seen = new Set<number>(),
+): boolean {
   const all = (nodes: readonly PyreNode[]) => nodes.every((n) => nodeCanBeEmpty(n, groups, seen));
   switch (node.type) {
     case 'literal':

@@ -29,9 +29,11 @@ function maxBackupsOf(slot: Slot, global: number): { maxBackups: number; reason:
       ? { maxBackups: global, reason: { kind: 'suffix-lost', line: lost.line, n: lost.suffix, lostTo: entry.line } }
       : { maxBackups: global, reason: { kind: 'global' } };
   }
-  if (!isPyInt(entry.suffix)) return { maxBackups: global, reason: { kind: 'suffix-invalid', line: entry.line, text: entry.suffix } };
+  if (!isPyInt(entry.suffix))
+    return { maxBackups: global, reason: { kind: 'suffix-invalid', line: entry.line, text: entry.suffix } };
   const n = pyIntValue(entry.suffix);
-  if (n <= 0) return { maxBackups: global, reason: { kind: 'suffix-not-positive', line: entry.line, text: entry.suffix } };
+  if (n <= 0)
+    return { maxBackups: global, reason: { kind: 'suffix-not-positive', line: entry.line, text: entry.suffix } };
   return { maxBackups: n, reason: { kind: 'suffix', line: entry.line, n } };
 }
 
@@ -47,8 +49,21 @@ function removeDup(
   const slots: Array<Slot | undefined> = [];
   const index = new Map<string, number>();
   const force = (e: RawEntry) => {
-    messages.push({ level: 'warning', text: `***WARNING - forcing exclude of: ${e.entry} `, line: e.line, phase: 'cleanup', code: CODES.forcedExclude });
-    dropped.push({ name: e.name, list, entry: e.entry, line: e.line, reason: 'forced-exclude', becauseOf: excludedLine.get(e.name)! });
+    messages.push({
+      level: 'warning',
+      text: `***WARNING - forcing exclude of: ${e.entry} `,
+      line: e.line,
+      phase: 'cleanup',
+      code: CODES.forcedExclude,
+    });
+    dropped.push({
+      name: e.name,
+      list,
+      entry: e.entry,
+      line: e.line,
+      reason: 'forced-exclude',
+      becauseOf: excludedLine.get(e.name)!,
+    });
   };
   for (const val of entries) {
     let accounted = false;
@@ -101,8 +116,21 @@ export function applyCleanup(
     if (!dups) continue;
     vmByName.delete(vdi.name);
     for (const e of dups) {
-      messages.push({ level: 'warning', text: `***WARNING vdi-export duplicate - removing vm-export=${e.entry}`, line: e.line, phase: 'cleanup', code: CODES.inBothLists });
-      dropped.push({ name: e.name, list: 'vm-export', entry: e.entry, line: e.line, reason: 'vdi-export-duplicate', becauseOf: vdi.line });
+      messages.push({
+        level: 'warning',
+        text: `***WARNING vdi-export duplicate - removing vm-export=${e.entry}`,
+        line: e.line,
+        phase: 'cleanup',
+        code: CODES.inBothLists,
+      });
+      dropped.push({
+        name: e.name,
+        list: 'vm-export',
+        entry: e.entry,
+        line: e.line,
+        reason: 'vdi-export-duplicate',
+        becauseOf: vdi.line,
+      });
       removed.add(e);
     }
   }

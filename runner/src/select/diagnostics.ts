@@ -12,7 +12,10 @@ import type { SelectionPlan } from './types';
 
 function list(names: string[], max = 5): string {
   const unique = [...new Set(names)];
-  const shown = unique.slice(0, max).map((n) => `'${n}'`).join(', ');
+  const shown = unique
+    .slice(0, max)
+    .map((n) => `'${n}'`)
+    .join(', ');
   return unique.length > max ? `${shown} and ${unique.length - max} more` : shown;
 }
 
@@ -42,7 +45,11 @@ function similarNameFinder(poolNames: Set<string>): (pattern: string) => string 
   };
 }
 
-export function inventoryDiagnostics(config: ParsedConfig, inventory: Inventory, plan: SelectionPlan): ConfigDiagnostic[] {
+export function inventoryDiagnostics(
+  config: ParsedConfig,
+  inventory: Inventory,
+  plan: SelectionPlan,
+): ConfigDiagnostic[] {
   const out: ConfigDiagnostic[] = [];
   const entryAt = new Map<number, EntryLine>();
   for (const e of config.entries) entryAt.set(e.line, e);
@@ -191,5 +198,7 @@ export function inventoryDiagnostics(config: ParsedConfig, inventory: Inventory,
       message: `No VM is selected${poolNames.size === 0 ? ' (the pool has no VMs)' : ''}. The original stops with "ERROR no VMs loaded".`,
     });
   }
-  return out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  return out.sort(
+    (a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
+  );
 }

@@ -2,7 +2,15 @@
 
 export * from './types';
 export { planSelection, patternJobs, SELECTION_KEYS, type PlanOptions } from './plan';
-export { matchWithinBudget, regexBudget, regexBudgetFromEnv, setRegexBudget, DEFAULT_REGEX_BUDGET_MS, REGEX_BUDGET_ENV, type MatchResults } from './matchBudget';
+export {
+  matchWithinBudget,
+  regexBudget,
+  regexBudgetFromEnv,
+  setRegexBudget,
+  DEFAULT_REGEX_BUDGET_MS,
+  REGEX_BUDGET_ENV,
+  type MatchResults,
+} from './matchBudget';
 export { renderSettingsBlock, compareCodePoints } from './render';
 export { inventoryDiagnostics } from './diagnostics';
 export { selectorToConfig, type SelectorResult } from './selector';

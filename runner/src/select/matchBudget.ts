@@ -49,7 +49,9 @@ export class NameIndex {
   constructor(names: readonly string[]) {
     this.names = [...new Set(names)];
     this.all = this.names.map((_, i) => i);
-    this.sorted = [...this.all].sort((a, b) => (this.names[a]! < this.names[b]! ? -1 : this.names[a]! > this.names[b]! ? 1 : 0));
+    this.sorted = [...this.all].sort((a, b) =>
+      this.names[a]! < this.names[b]! ? -1 : this.names[a]! > this.names[b]! ? 1 : 0,
+    );
   }
 
   candidates(prefix: string | undefined): number[] {
@@ -62,7 +64,8 @@ export class NameIndex {
       else hi = mid;
     }
     const out: number[] = [];
-    for (let i = lo; i < this.sorted.length && this.names[this.sorted[i]!]!.startsWith(prefix); i++) out.push(this.sorted[i]!);
+    for (let i = lo; i < this.sorted.length && this.names[this.sorted[i]!]!.startsWith(prefix); i++)
+      out.push(this.sorted[i]!);
     // In pool order, as the caller reports matches.
     return out.sort((a, b) => a - b);
   }
@@ -139,7 +142,11 @@ function isTimeout(error: unknown): boolean {
  * Matches every pattern against every name (`regex.test(name)`), each pattern within
  * `budgetMs`. Blocks the caller at most about `budgetMs` per over-budget pattern.
  */
-export function matchWithinBudget(jobs: readonly PatternJob[], names: readonly string[], budgetMs: number): MatchResults {
+export function matchWithinBudget(
+  jobs: readonly PatternJob[],
+  names: readonly string[],
+  budgetMs: number,
+): MatchResults {
   const results: MatchResults = new Map();
   const nameSet = new Set(names);
   const index = new NameIndex(names);
@@ -166,7 +173,16 @@ export function matchWithinBudget(jobs: readonly PatternJob[], names: readonly s
   }
   if (runnable.length === 0) return results;
   context ??= createContext({ job: null });
-  const job: ScriptJob = { regexes: runnable.map((t) => t.regex), candidates, names: unique, next: 0, first: 0, nameIndex: 0, sliceMs: SLICE_MS, results: [] };
+  const job: ScriptJob = {
+    regexes: runnable.map((t) => t.regex),
+    candidates,
+    names: unique,
+    next: 0,
+    first: 0,
+    nameIndex: 0,
+    sliceMs: SLICE_MS,
+    results: [],
+  };
   context.job = job;
   try {
     while (job.next < runnable.length) {

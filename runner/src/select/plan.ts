@@ -13,7 +13,16 @@ import { applyCleanup } from './dedup';
 import { matchWithinBudget, regexBudget, type MatchResults, type PatternJob } from './matchBudget';
 import { CODES } from '../config/codes';
 import { isSuppressedAt } from '../config/suppression';
-import type { DroppedVm, ExcludedVm, LineOutcome, ListKind, PlanMessage, RawEntry, SelectionPlan, DuplicateName } from './types';
+import type {
+  DroppedVm,
+  ExcludedVm,
+  LineOutcome,
+  ListKind,
+  PlanMessage,
+  RawEntry,
+  SelectionPlan,
+  DuplicateName,
+} from './types';
 
 export const SELECTION_KEYS: ReadonlySet<string> = new Set<ListKind>(['vdi-export', 'vm-export', 'metadata-export']);
 
@@ -154,9 +163,21 @@ function unusableRegex(m: Extract<Matcher, { ok: false }>, entry: EntryLine, st:
   const text = m.tooExpensive
     ? `***ERROR - regex too expensive (stopped after the time budget): ${key}=${value}`
     : `***ERROR - invalid regex: ${key}=${value}`;
-  st.messages.push({ level: 'error', text, line, phase: 'load', code: m.tooExpensive ? CODES.regexTooExpensive : CODES.regexSyntax });
+  st.messages.push({
+    level: 'error',
+    text,
+    line,
+    phase: 'load',
+    code: m.tooExpensive ? CODES.regexTooExpensive : CODES.regexSyntax,
+  });
   st.regexErrors = true;
-  st.lines.push({ line, key, status: m.tooExpensive ? 'regex-too-expensive' : 'invalid-regex', matched: [], plain: false });
+  st.lines.push({
+    line,
+    key,
+    status: m.tooExpensive ? 'regex-too-expensive' : 'invalid-regex',
+    matched: [],
+    plain: false,
+  });
 }
 
 /** `save_to_config_exclude`: matching VMs join the exclude list and leave `all`. */
@@ -174,7 +195,13 @@ function loadExclude(entry: EntryLine, st: LoadState): void {
   const matched = st.all.matching(m, value);
   st.lines.push({ line, key, status: matched.length ? 'matched' : 'not-found', matched, plain: m.plain });
   if (matched.length === 0) {
-    st.messages.push({ level: 'warning', text: `***WARNING - vm not found: ${key}=${value}`, line, phase: 'load', code: CODES.matchesNoVm });
+    st.messages.push({
+      level: 'warning',
+      text: `***WARNING - vm not found: ${key}=${value}`,
+      line,
+      phase: 'load',
+      code: CODES.matchesNoVm,
+    });
     return;
   }
   for (const name of matched) {
@@ -225,7 +252,13 @@ function loadSelection(entry: EntryLine, list: ListKind, st: LoadState): void {
     if (list === 'vdi-export' && !st.vdiEntries.has(value)) st.vdiEntries.set(value, line);
   }
   if (matched.length === 0) {
-    st.messages.push({ level: 'warning', text: `***WARNING - vm not found: ${key}=${entry.value}`, line, phase: 'load', code: CODES.matchesNoVm });
+    st.messages.push({
+      level: 'warning',
+      text: `***WARNING - vm not found: ${key}=${entry.value}`,
+      line,
+      phase: 'load',
+      code: CODES.matchesNoVm,
+    });
   }
 }
 
@@ -249,7 +282,8 @@ export function planSelection(config: ParsedConfig, inventory: Inventory, option
     else vmsByName.set(vm.name, [vm]);
   }
   const poolNames = selectable.map((vm) => vm.name);
-  const results = options.matches ?? matchWithinBudget(patternJobs(config), poolNames, options.regexBudgetMs ?? regexBudget());
+  const results =
+    options.matches ?? matchWithinBudget(patternJobs(config), poolNames, options.regexBudgetMs ?? regexBudget());
   const st: LoadState = {
     all: new PoolList(poolNames),
     match: matcherCache(results),
@@ -272,17 +306,32 @@ export function planSelection(config: ParsedConfig, inventory: Inventory, option
 
   const { messages, dropped } = st;
   const globalMaxBackups = options.maxBackups ?? resolveSettings(config).maxBackups;
-  const cleaned = applyCleanup(st.raw, new Set(st.excludedLine.keys()), st.excludedLine, globalMaxBackups, vmsByName, st.matchedBy);
+  const cleaned = applyCleanup(
+    st.raw,
+    new Set(st.excludedLine.keys()),
+    st.excludedLine,
+    globalMaxBackups,
+    vmsByName,
+    st.matchedBy,
+  );
   messages.push(...cleaned.messages);
   dropped.push(...cleaned.dropped);
   // Settings validation then rejects a non-integer :N (vdi-export entries first).
   for (const vm of [...cleaned.vdiExport, ...cleaned.vmExport]) {
     if (vm.maxBackupsReason.kind === 'suffix-invalid') {
-      messages.push({ level: 'error', text: `ERROR: vm_max_backup is invalid - ${vm.entry}`, line: vm.selectedBy, phase: 'validate', code: CODES.suffixNotInteger });
+      messages.push({
+        level: 'error',
+        text: `ERROR: vm_max_backup is invalid - ${vm.entry}`,
+        line: vm.selectedBy,
+        phase: 'validate',
+        code: CODES.suffixNotInteger,
+      });
     }
   }
-  const noVmsLoaded = cleaned.vdiExport.length === 0 && cleaned.vmExport.length === 0 && cleaned.metadataExport.length === 0;
-  if (noVmsLoaded) messages.push({ level: 'error', text: 'ERROR no VMs loaded', phase: 'validate', code: CODES.noVmsLoaded });
+  const noVmsLoaded =
+    cleaned.vdiExport.length === 0 && cleaned.vmExport.length === 0 && cleaned.metadataExport.length === 0;
+  if (noVmsLoaded)
+    messages.push({ level: 'error', text: 'ERROR no VMs loaded', phase: 'validate', code: CODES.noVmsLoaded });
 
   const selected = new Set([...cleaned.vdiExport, ...cleaned.vmExport, ...cleaned.metadataExport].map((vm) => vm.name));
   const firstSelection = config.entries.find((e) => SELECTION_KEYS.has(e.key))?.line;

@@ -43,11 +43,26 @@ export function renderSettingsBlock(settings: Settings, plan: SelectionPlan): st
     `  max_backups       = ${written(settings, 'max_backups', settings.maxBackups)}`,
     `  vdi_export_format = ${settings.vdiExportFormat}`,
     `  pool_db_backup    = ${written(settings, 'pool_db_backup', settings.poolDbBackup)}`,
-    ...listLines('exclude', plan.excluded.flatMap((e) => new Array<string>(e.occurrences).fill(e.name))),
-    ...listLines('vdi-export', plan.vdiExport.map((v) => v.entry)),
-    ...listLines('vm-export', plan.vmExport.map((v) => v.entry)),
+    ...listLines(
+      'exclude',
+      plan.excluded.flatMap((e) => new Array<string>(e.occurrences).fill(e.name)),
+    ),
+    ...listLines(
+      'vdi-export',
+      plan.vdiExport.map((v) => v.entry),
+    ),
+    ...listLines(
+      'vm-export',
+      plan.vmExport.map((v) => v.entry),
+    ),
   ];
   // v3.2's metadata-export list is shown only when used, so v3.25 output stays identical.
-  if (plan.metadataExport.length > 0) lines.push(...listLines('metadata-export', plan.metadataExport.map((v) => v.entry)));
+  if (plan.metadataExport.length > 0)
+    lines.push(
+      ...listLines(
+        'metadata-export',
+        plan.metadataExport.map((v) => v.entry),
+      ),
+    );
   return lines;
 }

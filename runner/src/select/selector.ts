@@ -4,11 +4,14 @@
 import { parseConfig } from '../config/parse';
 import type { ParsedConfig } from '../config/types';
 
-export type SelectorResult = { ok: true; config: ParsedConfig; key: 'vm-export' | 'vdi-export'; value: string } | { ok: false; error: string };
+export type SelectorResult =
+  | { ok: true; config: ParsedConfig; key: 'vm-export' | 'vdi-export'; value: string }
+  | { ok: false; error: string };
 
 /** Turns a vm-selector argument into the one-line config the original effectively runs. */
 export function selectorToConfig(selector: string): SelectorResult {
-  if (/[\r\n]/.test(selector)) return { ok: false, error: `invalid vm-selector (contains a line break): ${JSON.stringify(selector)}` };
+  if (/[\r\n]/.test(selector))
+    return { ok: false, error: `invalid vm-selector (contains a line break): ${JSON.stringify(selector)}` };
   const eq = selector.indexOf('=');
   let key: 'vm-export' | 'vdi-export' = 'vm-export';
   let value = selector;
@@ -16,7 +19,10 @@ export function selectorToConfig(selector: string): SelectorResult {
     const written = selector.slice(0, eq);
     value = selector.slice(eq + 1);
     if (written !== 'vm-export' && written !== 'vdi-export') {
-      return { ok: false, error: `invalid vm-selector key '${written}': use NAME-OR-REGEX, vm-export=NAME-OR-REGEX or vdi-export=NAME-OR-REGEX` };
+      return {
+        ok: false,
+        error: `invalid vm-selector key '${written}': use NAME-OR-REGEX, vm-export=NAME-OR-REGEX or vdi-export=NAME-OR-REGEX`,
+      };
     }
     key = written;
     if (value.includes('=')) return { ok: false, error: `invalid vm-selector (more than one '='): ${selector}` };

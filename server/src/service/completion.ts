@@ -18,10 +18,26 @@ import type { FeatureContext } from './context';
 import { selectorForVm, formatSize } from './vmNames';
 
 const SNIPPETS: Array<{ label: string; text: string; doc: string }> = [
-  { label: 'vm-export all VMs with a prefix', text: 'vm-export=${1:PROD}.*${2::${3:3}}', doc: 'Full backups of every VM whose name starts with the prefix, optionally keeping N backups.' },
-  { label: 'vm-export one VM', text: 'vm-export=${1:vm-name}${2::${3:3}}', doc: 'Full backup of one VM (a plain name matches exactly).' },
-  { label: 'vdi-export boot disk only', text: 'vdi-export=${1:vm-name}', doc: 'Backs up only the boot disk (xvda) of a VM with large data disks.' },
-  { label: 'exclude before the selections', text: 'exclude=${1:vm-name}', doc: 'Excludes must come before the first selection line.' },
+  {
+    label: 'vm-export all VMs with a prefix',
+    text: 'vm-export=${1:PROD}.*${2::${3:3}}',
+    doc: 'Full backups of every VM whose name starts with the prefix, optionally keeping N backups.',
+  },
+  {
+    label: 'vm-export one VM',
+    text: 'vm-export=${1:vm-name}${2::${3:3}}',
+    doc: 'Full backup of one VM (a plain name matches exactly).',
+  },
+  {
+    label: 'vdi-export boot disk only',
+    text: 'vdi-export=${1:vm-name}',
+    doc: 'Backs up only the boot disk (xvda) of a VM with large data disks.',
+  },
+  {
+    label: 'exclude before the selections',
+    text: 'exclude=${1:vm-name}',
+    doc: 'Excludes must come before the first selection line.',
+  },
   {
     label: 'new config with defaults',
     text: [
@@ -46,7 +62,10 @@ function keyItem(spec: KeySpec, original: boolean, range: Range, hasEquals: bool
     label: spec.key,
     kind: spec.kind === 'scalar' ? CompletionItemKind.Property : CompletionItemKind.Keyword,
     detail: spec.default !== undefined ? `default ${spec.default}` : spec.extension ? 'vmbackup extension' : spec.kind,
-    documentation: { kind: MarkupKind.Markdown, value: `${spec.doc}\n\nExample: \`${spec.example}\`${spec.extension && original ? '\n\n**Rejected by the original VmBackup.py.**' : ''}` },
+    documentation: {
+      kind: MarkupKind.Markdown,
+      value: `${spec.doc}\n\nExample: \`${spec.example}\`${spec.extension && original ? '\n\n**Rejected by the original VmBackup.py.**' : ''}`,
+    },
     textEdit: { range, newText: hasEquals ? spec.key : `${spec.key}=` },
     ...(hasEquals ? {} : { command: { title: 'values', command: 'editor.action.triggerSuggest' } }),
     sortText: `${spec.extension ? '1' : '0'}${spec.key}`,
@@ -137,8 +156,14 @@ function completionItems(context: FeatureContext, position: Position, automatic:
     // Replace the whole key (also when the cursor is inside it), up to an existing '='.
     const start = lineText.length - lineText.trimStart().length;
     const equalsAfter = lineText.indexOf('=', position.character);
-    const keyEnd = equalsAfter >= 0 ? lineText.slice(0, equalsAfter).trimEnd().length : Math.max(position.character, lineText.trimEnd().length);
-    const keyRange: Range = { start: { line: position.line, character: Math.min(start, position.character) }, end: { line: position.line, character: Math.max(keyEnd, position.character) } };
+    const keyEnd =
+      equalsAfter >= 0
+        ? lineText.slice(0, equalsAfter).trimEnd().length
+        : Math.max(position.character, lineText.trimEnd().length);
+    const keyRange: Range = {
+      start: { line: position.line, character: Math.min(start, position.character) },
+      end: { line: position.line, character: Math.max(keyEnd, position.character) },
+    };
     // A setting already given on another line would be a second one (VMB004): not offered.
     const entries = context.analysis.config.entries;
     const setElsewhere = new Set(
@@ -146,16 +171,17 @@ function completionItems(context: FeatureContext, position: Position, automatic:
     );
     const specs = KEY_SCHEMA.filter((spec) => !(original && spec.extension) && !setElsewhere.has(spec.key));
     const keys = specs.map((spec) => keyItem(spec, original, keyRange, equalsAfter >= 0));
-    const snippets: CompletionItem[] = before.trim() === '' || !before.includes(' ')
-      ? SNIPPETS.filter((s) => !(s.label.startsWith('new config') && entries.length > 0)).map((s) => ({
-          label: s.label,
-          kind: CompletionItemKind.Snippet,
-          insertText: s.text,
-          insertTextFormat: InsertTextFormat.Snippet,
-          documentation: { kind: MarkupKind.Markdown, value: s.doc },
-          sortText: `2${s.label}`,
-        }))
-      : [];
+    const snippets: CompletionItem[] =
+      before.trim() === '' || !before.includes(' ')
+        ? SNIPPETS.filter((s) => !(s.label.startsWith('new config') && entries.length > 0)).map((s) => ({
+            label: s.label,
+            kind: CompletionItemKind.Snippet,
+            insertText: s.text,
+            insertTextFormat: InsertTextFormat.Snippet,
+            documentation: { kind: MarkupKind.Markdown, value: s.doc },
+            sortText: `2${s.label}`,
+          }))
+        : [];
     return [...withoutTyped(keys, textOf(lineText, keyRange), automatic), ...snippets];
   }
   const spec = getKeySpec(before.slice(0, equals).trim());
@@ -165,7 +191,10 @@ function completionItems(context: FeatureContext, position: Position, automatic:
   while (start < position.character && /\s/.test(lineText[start]!)) start++;
   const colon = spec.kind === 'selection' ? lineText.indexOf(':', start) : -1;
   const end = Math.max(position.character, colon >= 0 ? colon : lineText.trimEnd().length);
-  const range: Range = { start: { line: position.line, character: start }, end: { line: position.line, character: end } };
+  const range: Range = {
+    start: { line: position.line, character: start },
+    end: { line: position.line, character: end },
+  };
   if (spec.kind === 'scalar') return withoutTyped(valueItems(spec, range), textOf(lineText, range), automatic);
   // In a selection, after the ':' comes N (backups to keep), not a name.
   if (spec.kind === 'selection' && before.slice(equals + 1).includes(':')) {
@@ -175,13 +204,15 @@ function completionItems(context: FeatureContext, position: Position, automatic:
       start: { line: position.line, character: colonAt + 1 },
       end: { line: position.line, character: nEnd },
     };
-    const numbers = ['1', '2', '3', '4', '7', '14'].map((n, index): CompletionItem => ({
-      label: n,
-      kind: CompletionItemKind.Value,
-      detail: `keep ${n} backups`,
-      sortText: String(index).padStart(2, '0'),
-      textEdit: { range: nRange, newText: n },
-    }));
+    const numbers = ['1', '2', '3', '4', '7', '14'].map(
+      (n, index): CompletionItem => ({
+        label: n,
+        kind: CompletionItemKind.Value,
+        detail: `keep ${n} backups`,
+        sortText: String(index).padStart(2, '0'),
+        textEdit: { range: nRange, newText: n },
+      }),
+    );
     return withoutTyped(numbers, textOf(lineText, nRange), automatic);
   }
   return withoutTyped(vmItems(context, range), textOf(lineText, range), automatic);

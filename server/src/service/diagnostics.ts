@@ -26,7 +26,11 @@ export function documentationUrl(code: string, docsUri: string | undefined): str
 }
 
 /** Drops suppressed and `off` diagnostics and applies severity overrides. */
-export function effectiveDiagnostics(config: ParsedConfig, raw: readonly ConfigDiagnostic[], settings: ServerSettings): ConfigDiagnostic[] {
+export function effectiveDiagnostics(
+  config: ParsedConfig,
+  raw: readonly ConfigDiagnostic[],
+  settings: ServerSettings,
+): ConfigDiagnostic[] {
   const overrides = settings.validate.severityOverrides;
   const out: ConfigDiagnostic[] = [];
   for (const d of raw) {

@@ -1,6 +1,6 @@
 // Folding: runs of two or more comment lines (VmBackup configs carry long commented-out
 // examples) fold into one.
-import { FoldingRange, FoldingRangeKind } from 'vscode-languageserver';
+import { type FoldingRange, FoldingRangeKind } from 'vscode-languageserver';
 import type { ParsedConfig } from 'vmbackup-runner/config';
 
 export function foldingRanges(config: ParsedConfig): FoldingRange[] {

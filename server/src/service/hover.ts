@@ -15,9 +15,10 @@ function contains(entry: EntryLine, position: Position): boolean {
 function effectiveLine(context: FeatureContext, entry: EntryLine): string {
   const origin = context.analysis.effective.origins[entry.key];
   const spec = getKeySpec(entry.key);
-  if (!spec || spec.kind !== 'scalar') return '';
+  if (spec?.kind !== 'scalar') return '';
   if (!origin) return `Effective value: ${code(spec.default ?? '(none)')} (default).`;
-  if (!origin.valid) return `Effective value: ${code(spec.default ?? '(none)')}, the default, because ${code(origin.raw)} on line ${origin.line + 1} is invalid.`;
+  if (!origin.valid)
+    return `Effective value: ${code(spec.default ?? '(none)')}, the default, because ${code(origin.raw)} on line ${origin.line + 1} is invalid.`;
   const where = origin.line === entry.line ? 'this line' : `line ${origin.line + 1} (a later line wins)`;
   return `Effective value: ${code(origin.raw)}, set on ${where}.`;
 }
@@ -30,7 +31,9 @@ function keyHover(context: FeatureContext, entry: EntryLine): string {
       `**${entry.key}** is not a VmBackup key (keys are case-sensitive).`,
       'The original stops with `unexpected config key` unless run with `ignore_extra_keys=true`.',
       suggestion ? `Did you mean ${code(suggestion)}?` : '',
-    ].filter(Boolean).join('\n\n');
+    ]
+      .filter(Boolean)
+      .join('\n\n');
   }
   const head = `**${spec.key}**${spec.default !== undefined ? ` — default ${code(spec.default)}` : ''}${spec.allowed ? ` — one of ${spec.allowed.map(code).join(', ')}` : ''}`;
   const origin = spec.extension
@@ -41,7 +44,7 @@ function keyHover(context: FeatureContext, entry: EntryLine): string {
 
 export function hover(context: FeatureContext, position: Position): Hover | null {
   const node = context.analysis.config.lines[position.line];
-  if (!node || node.kind !== 'entry' || !contains(node, position)) return null;
+  if (node?.kind !== 'entry' || !contains(node, position)) return null;
   const spec = getKeySpec(node.key);
   let markdown: string;
   if (spec && spec.kind !== 'scalar') {

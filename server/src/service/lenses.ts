@@ -23,9 +23,12 @@ export function codeLenses(context: FeatureContext): CodeLens[] {
   const stale = context.pool.status.state === 'stale' ? ' (cached pool data)' : '';
   const errors = errorCount(context);
   // A count of VMs on a file the runner refuses would promise a backup that does not happen.
-  const title = errors > 0
-    ? `✖ ${plural(errors, 'error')}: the run would fail · Run Preview`
-    : plan ? `${plural(context.selection.selectedCount, 'VM')} selected${stale} · Run Preview` : 'Run Preview';
+  const title =
+    errors > 0
+      ? `✖ ${plural(errors, 'error')}: the run would fail · Run Preview`
+      : plan
+        ? `${plural(context.selection.selectedCount, 'VM')} selected${stale} · Run Preview`
+        : 'Run Preview';
   return [{ range: first.range, command: { title, command: RUN_PREVIEW_COMMAND, arguments: [context.uri] } }];
 }
 

@@ -12,11 +12,11 @@ export function regexToListActions(context: FeatureContext, range: Range): CodeA
   const { config } = context.analysis;
   for (let line = range.start.line; line <= range.end.line; line++) {
     const entry = config.lines[line];
-    if (!entry || entry.kind !== 'entry' || entryRole(entry) === 'setting' || !context.selectionValidAt(line)) continue;
+    if (entry?.kind !== 'entry' || entryRole(entry) === 'setting' || !context.selectionValidAt(line)) continue;
     const pattern = entry.key === 'exclude' ? entry.value : entry.name;
     if (pattern === '' || isPlainName(pattern)) continue;
     const outcome = context.selection.outcomeAt.get(line);
-    if (!outcome || outcome.status !== 'matched') continue;
+    if (outcome?.status !== 'matched') continue;
     const names = [...new Set(outcome.matched)];
     const suffix = entry.key === 'exclude' || !entry.suffix ? '' : `:${entry.suffix.text}`;
     const lines = names.map((name) => `${entry.key}=${selectorForVm(name)}${suffix}`);

@@ -97,7 +97,8 @@ function poolLabel(context: FeatureContext): string {
 
 function offlineHint(context: FeatureContext): string {
   const status = context.pool.status;
-  if (!status.url) return '*No pool configured.* Set `vmbackup.pool.url` (and `vmbackup.pool.user`), then run **VmBackup: Set Pool Password** to see the VMs this line selects.';
+  if (!status.url)
+    return '*No pool configured.* Set `vmbackup.pool.url` (and `vmbackup.pool.user`), then run **VmBackup: Set Pool Password** to see the VMs this line selects.';
   return `*Not connected to ${status.url}:* ${status.message} Run **VmBackup: Set Pool Password** or **VmBackup: Connect to Pool** to see the VMs this line selects.`;
 }
 
@@ -108,7 +109,9 @@ function excludedEarlier(context: FeatureContext, entry: EntryLine, pattern: str
   if (compiled && !compiled.ok) return [];
   // A hostile regex must not freeze the server: match within the time budget.
   const earlier = plan.excluded.filter((e) => e.line < entry.line).map((e) => e.name);
-  const found = compiled?.ok ? matchWithinBudget([{ pattern, regex: compiled.regex }], earlier, regexBudget()).get(pattern) : undefined;
+  const found = compiled?.ok
+    ? matchWithinBudget([{ pattern, regex: compiled.regex }], earlier, regexBudget()).get(pattern)
+    : undefined;
   if (found === 'too-expensive') return [];
   const matches = (name: string) => (found ? found.has(name) : name === pattern);
   return plan.excluded
@@ -122,27 +125,50 @@ function selectionPart(context: FeatureContext, entry: EntryLine): string[] {
   const parts: string[] = [];
   const lost: string[] = [];
   if (!outcome) return parts;
-  if (outcome.status === 'regex-too-expensive') return ['**Regex too expensive**: it did not finish matching the VM names within the time budget; the run fails (VMB034).'];
-  if (outcome.status === 'invalid-regex') return ['**Invalid regex**: the original logs `***ERROR - invalid regex` and the run fails.'];
+  if (outcome.status === 'regex-too-expensive')
+    return [
+      '**Regex too expensive**: it did not finish matching the VM names within the time budget; the run fails (VMB034).',
+    ];
+  if (outcome.status === 'invalid-regex')
+    return ['**Invalid regex**: the original logs `***ERROR - invalid regex` and the run fails.'];
   if (outcome.status === 'ignored-empty') return ['Ignored (empty value).'];
-  if (outcome.status === 'ignored-no-vms') return ['Ignored: no VMs are left to select at this line (all excluded, or the pool is empty).'];
+  if (outcome.status === 'ignored-no-vms')
+    return ['Ignored: no VMs are left to select at this line (all excluded, or the pool is empty).'];
   const planned = s.plannedBy.get(entry.line) ?? [];
   const unique = [...new Set(outcome.matched)];
   if (unique.length === 0) parts.push('**Matches no VM** in the pool (`***WARNING - vm not found`).');
   else {
-    const verb = entry.key === 'metadata-export' ? 'exports the metadata of' : entry.key === 'vdi-export' ? 'backs up only the boot disk (xvda) of' : 'backs up';
-    parts.push(`**This line ${verb} ${planned.length} VM${planned.length === 1 ? '' : 's'}** (matched ${unique.length}):`);
+    const verb =
+      entry.key === 'metadata-export'
+        ? 'exports the metadata of'
+        : entry.key === 'vdi-export'
+          ? 'backs up only the boot disk (xvda) of'
+          : 'backs up';
+    parts.push(
+      `**This line ${verb} ${planned.length} VM${planned.length === 1 ? '' : 's'}** (matched ${unique.length}):`,
+    );
     if (planned.length) {
-      parts.push(bounded(planned, (vm) => `- ${code(vm.name)}${vmDetails(vm.vms[0], entry.key === 'vdi-export')} · ${keepText(vm, entry.line)}${vm.vms.length > 1 ? ` · ⚠ ${vm.vms.length} VMs have this name` : ''}`));
+      parts.push(
+        bounded(
+          planned,
+          (vm) =>
+            `- ${code(vm.name)}${vmDetails(vm.vms[0], entry.key === 'vdi-export')} · ${keepText(vm, entry.line)}${vm.vms.length > 1 ? ` · ⚠ ${vm.vms.length} VMs have this name` : ''}`,
+        ),
+      );
     }
   }
   for (const d of s.droppedAt.get(entry.line) ?? []) {
     const because = d.becauseOf !== undefined ? ` on line ${d.becauseOf + 1}` : '';
-    const why = d.reason === 'forced-exclude' ? `excluded${because} (late exclude: forced out after loading)` : `taken by vdi-export${because} (vdi-export wins)`;
+    const why =
+      d.reason === 'forced-exclude'
+        ? `excluded${because} (late exclude: forced out after loading)`
+        : `taken by vdi-export${because} (vdi-export wins)`;
     lost.push(`- ${code(d.name)} — ${why}`);
   }
   for (const vm of s.replacedAt.get(entry.line) ?? []) {
-    lost.push(`- ${code(vm.name)} — replaced by line ${vm.selectedBy + 1} (the later entry wins${vm.maxBackupsReason.kind === 'suffix-lost' ? ', and this `:N` is lost' : ''})`);
+    lost.push(
+      `- ${code(vm.name)} — replaced by line ${vm.selectedBy + 1} (the later entry wins${vm.maxBackupsReason.kind === 'suffix-lost' ? ', and this `:N` is lost' : ''})`,
+    );
   }
   lost.push(...excludedEarlier(context, entry, entry.name));
   // Two VMs with one name give the same reason twice: say it once.
@@ -155,19 +181,30 @@ function excludePart(context: FeatureContext, entry: EntryLine): string[] {
   const s = context.selection;
   const outcome = s.outcomeAt.get(entry.line);
   if (!outcome) return [];
-  if (outcome.status === 'regex-too-expensive') return ['**Regex too expensive**: it did not finish matching the VM names within the time budget; the run fails (VMB034).'];
-  if (outcome.status === 'invalid-regex') return ['**Invalid regex**: the original logs `***ERROR - invalid regex` and the run fails.'];
+  if (outcome.status === 'regex-too-expensive')
+    return [
+      '**Regex too expensive**: it did not finish matching the VM names within the time budget; the run fails (VMB034).',
+    ];
+  if (outcome.status === 'invalid-regex')
+    return ['**Invalid regex**: the original logs `***ERROR - invalid regex` and the run fails.'];
   if (outcome.status === 'ignored-empty') return ['Ignored (empty value).'];
   const removed = s.plan!.excluded.filter((e) => e.line === entry.line);
   if (removed.length === 0) {
     const already = excludedEarlier(context, entry, entry.value);
-    return [`**Removes no VM**${already.length ? ': what it matches was excluded earlier' : ' (`***WARNING - vm not found`)'}.`, ...(already.length ? [bounded(already)] : [])];
+    return [
+      `**Removes no VM**${already.length ? ': what it matches was excluded earlier' : ' (`***WARNING - vm not found`)'}.`,
+      ...(already.length ? [bounded(already)] : []),
+    ];
   }
   const forced = s.plan!.dropped.filter((d) => d.reason === 'forced-exclude' && d.becauseOf === entry.line);
-  const parts = [`**Removes ${removed.length} VM${removed.length === 1 ? '' : 's'}** from the selection lines after it:`];
+  const parts = [
+    `**Removes ${removed.length} VM${removed.length === 1 ? '' : 's'}** from the selection lines after it:`,
+  ];
   parts.push(bounded(removed, (e) => `- ${code(e.name)}${vmDetails(e.vms[0])}`));
   if (forced.length) {
-    parts.push(`⚠ This exclude comes after selections; ${forced.length} VM${forced.length === 1 ? '' : 's'} selected above it ${forced.length === 1 ? 'is' : 'are'} only dropped by the final clean-up (v3.25; older versions back ${forced.length === 1 ? 'it' : 'them'} up).`);
+    parts.push(
+      `⚠ This exclude comes after selections; ${forced.length} VM${forced.length === 1 ? '' : 's'} selected above it ${forced.length === 1 ? 'is' : 'are'} only dropped by the final clean-up (v3.25; older versions back ${forced.length === 1 ? 'it' : 'them'} up).`,
+    );
   }
   return parts;
 }

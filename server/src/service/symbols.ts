@@ -1,6 +1,6 @@
 // Document symbols: three groups (settings, excludes, selections) so the outline reads like
 // the preview's summary.
-import { DocumentSymbol, SymbolKind, type Range } from 'vscode-languageserver';
+import { type DocumentSymbol, SymbolKind, type Range } from 'vscode-languageserver';
 import type { EntryLine, ParsedConfig } from 'vmbackup-runner/config';
 
 export const SELECTION_KEYS: ReadonlySet<string> = new Set(['vm-export', 'vdi-export', 'metadata-export']);

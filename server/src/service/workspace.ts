@@ -119,7 +119,12 @@ export function renameVmEdits(configs: readonly WorkspaceConfig[], oldName: stri
 /** The coverage of the pool by the configs (protocol.ts documents it as CoverageReport). */
 export interface Coverage {
   configs: string[];
-  vms: Array<{ name: string; uuid: string; powerState: string; backedUpBy: Array<{ uri: string; line: number; list: ListKind }> }>;
+  vms: Array<{
+    name: string;
+    uuid: string;
+    powerState: string;
+    backedUpBy: Array<{ uri: string; line: number; list: ListKind }>;
+  }>;
   notBackedUp: string[];
   backedUpTwice: string[];
 }

@@ -50,20 +50,33 @@ const SPECIALS: Record<string, Special> = {
         return snap;
       }),
   },
-  'VM.destroy': { params: [1, 1], result: VOID, run: (ctx, [vm]) => vmOperation(ctx, vm, 'destroy', () => (destroyVm(ctx.state, vm as string), '')) },
+  'VM.destroy': {
+    params: [1, 1],
+    result: VOID,
+    run: (ctx, [vm]) => vmOperation(ctx, vm, 'destroy', () => (destroyVm(ctx.state, vm as string), '')),
+  },
   'VM.start': {
     params: [3, 3],
     result: VOID,
     run: (ctx, [vm]) => {
       const rec = ctx.state.require('VM', vm);
       if (rec.is_a_template) throw failure('VM_IS_TEMPLATE', vm, 'start');
-      if (rec.power_state !== 'Halted') throw failure('VM_BAD_POWER_STATE', vm, 'halted', String(rec.power_state).toLowerCase());
+      if (rec.power_state !== 'Halted')
+        throw failure('VM_BAD_POWER_STATE', vm, 'halted', String(rec.power_state).toLowerCase());
       setPowerState(ctx.state, vm as string, 'Running', masterOf(ctx.state));
       return '';
     },
   },
-  'VM.clean_shutdown': { params: [1, 1], result: VOID, run: (ctx, [vm]) => vmOperation(ctx, vm, 'clean_shutdown', () => shutdown(ctx.state, vm)) },
-  'VM.hard_shutdown': { params: [1, 1], result: VOID, run: (ctx, [vm]) => vmOperation(ctx, vm, 'hard_shutdown', () => shutdown(ctx.state, vm)) },
+  'VM.clean_shutdown': {
+    params: [1, 1],
+    result: VOID,
+    run: (ctx, [vm]) => vmOperation(ctx, vm, 'clean_shutdown', () => shutdown(ctx.state, vm)),
+  },
+  'VM.hard_shutdown': {
+    params: [1, 1],
+    result: VOID,
+    run: (ctx, [vm]) => vmOperation(ctx, vm, 'hard_shutdown', () => shutdown(ctx.state, vm)),
+  },
   'VDI.snapshot': {
     params: [1, 2],
     result: ref('VDI'),
@@ -71,7 +84,9 @@ const SPECIALS: Record<string, Special> = {
       const rec = ctx.state.require('VDI', vdi);
       // message_forwarding.ml VDI.snapshot: with_sr_andor_vdi marks `snapshot` on the VDI meanwhile.
       const task = `OpaqueRef:${randomUUID()}`;
-      ctx.state.update('VDI', vdi as string, { current_operations: { ...(rec.current_operations as object), [task]: 'snapshot' } });
+      ctx.state.update('VDI', vdi as string, {
+        current_operations: { ...(rec.current_operations as object), [task]: 'snapshot' },
+      });
       try {
         await holdFor(ctx.timing, 'snapshotMs', ctx.lifetime);
         const fault = snapshotFault(ctx.faults);
@@ -99,8 +114,16 @@ const SPECIALS: Record<string, Special> = {
       return '';
     },
   },
-  'task.create': { params: [2, 2], result: ref('task'), run: (ctx, [label, descr]) => createTask(ctx.state, String(label), String(descr)) },
-  'task.destroy': { params: [1, 1], result: VOID, run: (ctx, [task]) => (ctx.state.require('task', task), ctx.state.destroy('task', task as string), '') },
+  'task.create': {
+    params: [2, 2],
+    result: ref('task'),
+    run: (ctx, [label, descr]) => createTask(ctx.state, String(label), String(descr)),
+  },
+  'task.destroy': {
+    params: [1, 1],
+    result: VOID,
+    run: (ctx, [task]) => (ctx.state.require('task', task), ctx.state.destroy('task', task as string), ''),
+  },
   'task.cancel': {
     params: [1, 1],
     result: VOID,
@@ -116,7 +139,11 @@ const SPECIALS: Record<string, Special> = {
     result: { k: 'any' },
     run: (ctx, [classes, token, timeout]) => eventFrom(ctx.state, classes, token, timeout, ctx.signal),
   },
-  'session.logout': { params: [0, 0], result: VOID, run: (ctx, _args, session) => (ctx.state.destroy('session', session), '') },
+  'session.logout': {
+    params: [0, 0],
+    result: VOID,
+    run: (ctx, _args, session) => (ctx.state.destroy('session', session), ''),
+  },
   'session.get_uuid': { params: [1, 1], result: VOID, run: (ctx, [s]) => ctx.state.require('session', s).uuid },
 };
 
@@ -141,16 +168,22 @@ function shutdown(state: SimState, vm: unknown): string {
 
 export function listMethods(): string[] {
   return [
-    'session.login_with_password', 'session.logout', 'system.listMethods', 'event.from', 'event.inject',
+    'session.login_with_password',
+    'session.logout',
+    'system.listMethods',
+    'event.from',
+    'event.inject',
     ...Object.keys(SPECIALS).filter((m) => !m.startsWith('session.') && !m.startsWith('event.')),
     ...genericMethodNames(),
   ];
 }
 
 function login(ctx: ApiContext, args: unknown[]): string {
-  if (args.length < 2 || args.length > 4) throw failure('MESSAGE_PARAMETER_COUNT_MISMATCH', 'session.login_with_password', 2, args.length);
+  if (args.length < 2 || args.length > 4)
+    throw failure('MESSAGE_PARAMETER_COUNT_MISMATCH', 'session.login_with_password', 2, args.length);
   const [user, password, , originator] = args;
-  if (user !== 'root' || password !== ctx.password) throw failure('SESSION_AUTHENTICATION_FAILED', user, 'Authentication failure');
+  if (user !== 'root' || password !== ctx.password)
+    throw failure('SESSION_AUTHENTICATION_FAILED', user, 'Authentication failure');
   const now = xapiDate();
   return ctx.state.create('session', {
     this_host: masterOf(ctx.state),

@@ -54,7 +54,14 @@ function collect(state: SimState, sub: Subscription, since: number): XapiEvent[]
       if (cls === 'session' && !sub.all) continue;
       for (const [ref, rec] of state.entries(cls)) {
         if (!matches(sub, cls, ref)) continue;
-        adds.push({ id: String(state.generation), timestamp: '0.0', class: cls.toLowerCase(), operation: 'add', ref, snapshot: rec });
+        adds.push({
+          id: String(state.generation),
+          timestamp: '0.0',
+          class: cls.toLowerCase(),
+          operation: 'add',
+          ref,
+          snapshot: rec,
+        });
       }
     }
     return adds;

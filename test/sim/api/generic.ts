@@ -18,7 +18,9 @@ export function coerce(value: unknown, type: TypeDesc): unknown {
     case 'set':
       return Array.isArray(value) ? value.map((v) => coerce(v, type.of)) : [];
     case 'map':
-      return value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, coerce(v, type.value)])) : {};
+      return value && typeof value === 'object'
+        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, coerce(v, type.value)]))
+        : {};
     case 'string':
     case 'enum':
     case 'ref':
@@ -48,7 +50,14 @@ export function genericMethod(cls: string, message: string): GenericMethod | und
       return { params: 1, handler: (s, [uuid]) => s.refByUuid(cls, uuid) };
     case 'get_by_name_label':
       if (!fieldInfo(cls, 'name_label')) return undefined;
-      return { params: 1, handler: (s, [label]) => s.entries(cls).filter(([, r]) => r.name_label === label).map(([ref]) => ref) };
+      return {
+        params: 1,
+        handler: (s, [label]) =>
+          s
+            .entries(cls)
+            .filter(([, r]) => r.name_label === label)
+            .map(([ref]) => ref),
+      };
   }
   let m = /^get_(.+)$/.exec(message);
   if (m && fieldInfo(cls, m[1])) {

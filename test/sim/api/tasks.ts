@@ -34,10 +34,27 @@ export function completeTask(
   if (task === undefined || !isPending(state, task)) return;
   const finished = xapiDate();
   if (outcome.cancelled) {
-    state.update('task', task, { status: 'cancelled', finished, error_info: ['TASK_CANCELLED', task], allowed_operations: [] });
+    state.update('task', task, {
+      status: 'cancelled',
+      finished,
+      error_info: ['TASK_CANCELLED', task],
+      allowed_operations: [],
+    });
   } else if (outcome.error) {
-    state.update('task', task, { status: 'failure', finished, progress: 1, error_info: outcome.error.description, allowed_operations: [] });
+    state.update('task', task, {
+      status: 'failure',
+      finished,
+      progress: 1,
+      error_info: outcome.error.description,
+      allowed_operations: [],
+    });
   } else {
-    state.update('task', task, { status: 'success', finished, progress: 1, result: outcome.result ?? '', allowed_operations: [] });
+    state.update('task', task, {
+      status: 'success',
+      finished,
+      progress: 1,
+      result: outcome.result ?? '',
+      allowed_operations: [],
+    });
   }
 }

@@ -6,7 +6,23 @@ import type { SimState, XapiRecord } from '../state';
 import { CliUsageError } from './errors';
 
 /** Parameters every command accepts (cli_frontend.ml stdparams) — never record filters. */
-export const STD_PARAMS = new Set(['server', 'password', 'port', 'username', 'minimal', 'force', 'multiple', 'all', 'message-priority', 'trace', 'params', 'nossl', 'passwordfile', 'debug', 'debug-on-fail']);
+export const STD_PARAMS = new Set([
+  'server',
+  'password',
+  'port',
+  'username',
+  'minimal',
+  'force',
+  'multiple',
+  'all',
+  'message-priority',
+  'trace',
+  'params',
+  'nossl',
+  'passwordfile',
+  'debug',
+  'debug-on-fail',
+]);
 
 export interface Download {
   /**

@@ -16,10 +16,26 @@ import { XapiFailure } from '../errors';
 import { readBody } from '../http/rpc';
 import type { XapiRecord } from '../state';
 import { makeCall, type CliContext } from './context';
-import { CliUsageError, CommandFailure, ExitWithError, formatCommandFailure, formatFailure, USAGE_HINT } from './errors';
+import {
+  CliUsageError,
+  CommandFailure,
+  ExitWithError,
+  formatCommandFailure,
+  formatFailure,
+  USAGE_HINT,
+} from './errors';
 import { listCommand, paramGetCommand, paramListCommand, paramSetCommand } from './list-commands';
 import {
-  poolDumpDatabase, snapshotUninstall, templateUninstall, vdiDestroy, vdiExport, vdiSnapshot, vmExport, vmImport, vmSnapshot, vmUninstall,
+  poolDumpDatabase,
+  snapshotUninstall,
+  templateUninstall,
+  vdiDestroy,
+  vdiExport,
+  vdiSnapshot,
+  vmExport,
+  vmImport,
+  vmSnapshot,
+  vmUninstall,
 } from './vm-commands';
 
 type Command = (c: CliContext) => Promise<number>;
@@ -135,14 +151,21 @@ export async function handleCli(api: ApiContext, req: IncomingMessage, res: Serv
   res.end();
 }
 
-async function run(api: ApiContext, args: string[], request: { username?: unknown; password?: unknown }, send: (m: object) => void): Promise<number> {
+async function run(
+  api: ApiContext,
+  args: string[],
+  request: { username?: unknown; password?: unknown },
+  send: (m: object) => void,
+): Promise<number> {
   const err = (text: string) => send({ err: text });
   // The command is the first argument that is neither a --flag nor key=value (xe --minimal vm-list).
   const at = args.findIndex((a) => !a.startsWith('--') && !a.includes('='));
   const name = at >= 0 ? args[at] : undefined;
   const rest = args.filter((_, i) => i !== at);
   if (name === undefined || name === 'help') {
-    send({ out: `Usage: xe <cmd> [-s server] [-p port] ([-u username] [-pw password] or [-pwf <password file>]) <other arguments>\n\nCommands: ${CLI_COMMANDS.join(', ')}\n` });
+    send({
+      out: `Usage: xe <cmd> [-s server] [-p port] ([-u username] [-pw password] or [-pwf <password file>]) <other arguments>\n\nCommands: ${CLI_COMMANDS.join(', ')}\n`,
+    });
     return 0;
   }
   let params: [string, string][];
@@ -159,7 +182,14 @@ async function run(api: ApiContext, args: string[], request: { username?: unknow
   }
   let session: string;
   try {
-    session = (await callApi(api, 'session.login_with_password', [String(request.username ?? ''), String(request.password ?? ''), '1.0', 'xe'])).value as string;
+    session = (
+      await callApi(api, 'session.login_with_password', [
+        String(request.username ?? ''),
+        String(request.password ?? ''),
+        '1.0',
+        'xe',
+      ])
+    ).value as string;
   } catch (error) {
     if (error instanceof XapiFailure && error.code === 'SESSION_AUTHENTICATION_FAILED') {
       err(`Authentication failed\n${USAGE_HINT}`);

@@ -6,26 +6,65 @@ import type { XapiFailure } from '../errors';
 import type { SimState } from '../state';
 
 const DOCS: Record<string, [string, string[]]> = {
-  SESSION_AUTHENTICATION_FAILED: ['The credentials given by the user are incorrect, so access has been denied, and you have not been issued a session handle.', []],
-  SESSION_INVALID: ['You gave an invalid session reference. It may have been invalidated by a server restart, or timed out. You should get a new session handle, using one of the session.login_ calls. This error does not invalidate the current connection. The handle parameter echoes the bad value given.', ['handle']],
-  HOST_IS_SLAVE: ['You cannot make regular API calls directly on a supporter. Please pass API calls via the coordinator host.', ['Master IP address']],
-  HANDLE_INVALID: ['You gave an invalid object reference. The object may have recently been deleted. The class parameter gives the type of reference given, and the handle parameter echoes the bad value given.', ['class', 'handle']],
+  SESSION_AUTHENTICATION_FAILED: [
+    'The credentials given by the user are incorrect, so access has been denied, and you have not been issued a session handle.',
+    [],
+  ],
+  SESSION_INVALID: [
+    'You gave an invalid session reference. It may have been invalidated by a server restart, or timed out. You should get a new session handle, using one of the session.login_ calls. This error does not invalidate the current connection. The handle parameter echoes the bad value given.',
+    ['handle'],
+  ],
+  HOST_IS_SLAVE: [
+    'You cannot make regular API calls directly on a supporter. Please pass API calls via the coordinator host.',
+    ['Master IP address'],
+  ],
+  HANDLE_INVALID: [
+    'You gave an invalid object reference. The object may have recently been deleted. The class parameter gives the type of reference given, and the handle parameter echoes the bad value given.',
+    ['class', 'handle'],
+  ],
   UUID_INVALID: ['The uuid you supplied was invalid.', ['type', 'uuid']],
-  MESSAGE_METHOD_UNKNOWN: ['You tried to call a method that does not exist. The method name that you used is echoed.', ['method']],
-  MESSAGE_PARAMETER_COUNT_MISMATCH: ['You tried to call a method with the incorrect number of parameters. The fully-qualified method name that you used, and the number of received and expected parameters are returned.', ['method', 'expected', 'received']],
-  VM_BAD_POWER_STATE: ["You attempted an operation on a VM that was not in an appropriate power state at the time; for example, you attempted to start a VM that was already running. The parameters returned are the VM's handle, and the expected and actual VM state at the time of the call.", ['vm', 'expected', 'actual']],
+  MESSAGE_METHOD_UNKNOWN: [
+    'You tried to call a method that does not exist. The method name that you used is echoed.',
+    ['method'],
+  ],
+  MESSAGE_PARAMETER_COUNT_MISMATCH: [
+    'You tried to call a method with the incorrect number of parameters. The fully-qualified method name that you used, and the number of received and expected parameters are returned.',
+    ['method', 'expected', 'received'],
+  ],
+  VM_BAD_POWER_STATE: [
+    "You attempted an operation on a VM that was not in an appropriate power state at the time; for example, you attempted to start a VM that was already running. The parameters returned are the VM's handle, and the expected and actual VM state at the time of the call.",
+    ['vm', 'expected', 'actual'],
+  ],
   VM_IS_TEMPLATE: ['The operation attempted is not valid for a template VM', ['vm', 'operation']],
   VM_CANNOT_DELETE_DEFAULT_TEMPLATE: ['You cannot delete the specified default template.', ['vm']],
   OPERATION_NOT_ALLOWED: ['You attempted an operation that was not allowed.', ['reason']],
-  OPERATION_BLOCKED: ['You attempted an operation that was explicitly blocked (see the blocked_operations field of the given object).', ['ref', 'code']],
-  VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION: ["This operation is not permitted on VDIs in the 'on-boot=reset' mode, or on VMs having such VDIs.", []],
+  OPERATION_BLOCKED: [
+    'You attempted an operation that was explicitly blocked (see the blocked_operations field of the given object).',
+    ['ref', 'code'],
+  ],
+  VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION: [
+    "This operation is not permitted on VDIs in the 'on-boot=reset' mode, or on VMs having such VDIs.",
+    [],
+  ],
   VM_HAS_VUSBS: ['The operation is not allowed when the VM has VUSBs.', ['VM']],
-  OTHER_OPERATION_IN_PROGRESS: ['Another operation involving the object is currently in progress', ['class', 'object', 'operation_type', 'operation_ref']],
-  VDI_IN_USE: ['This operation cannot be performed because this VDI is in use by some other operation', ['vdi', 'operation']],
+  OTHER_OPERATION_IN_PROGRESS: [
+    'Another operation involving the object is currently in progress',
+    ['class', 'object', 'operation_type', 'operation_ref'],
+  ],
+  VDI_IN_USE: [
+    'This operation cannot be performed because this VDI is in use by some other operation',
+    ['vdi', 'operation'],
+  ],
   VDI_TOO_LARGE: ['The VDI is too large.', ['vdi', 'maximum size']],
   SR_FULL: ['The SR is full. Requested new size exceeds the maximum size', ['requested', 'maximum']],
-  MAP_DUPLICATE_KEY: ['You tried to add a key-value pair to a map, but that key is already there.', ['type', 'param_name', 'uuid', 'key']],
-  INTERNAL_ERROR: ['The server failed to handle your request, due to an internal error. The given message may give details useful for debugging the problem.', ['message']],
+  MAP_DUPLICATE_KEY: [
+    'You tried to add a key-value pair to a map, but that key is already there.',
+    ['type', 'param_name', 'uuid', 'key'],
+  ],
+  INTERNAL_ERROR: [
+    'The server failed to handle your request, due to an internal error. The given message may give details useful for debugging the problem.',
+    ['message'],
+  ],
   TASK_CANCELLED: ['The request was asynchronously canceled.', ['task']],
   EVENTS_LOST: ['Some events have been lost from the queue and cannot be retrieved.', []],
   IMPORT_ERROR: ['The VM could not be imported.', ['msg']],

@@ -32,24 +32,36 @@ const field = (name: string, apiField: string, opts: Partial<CliField> = {}): Cl
   kind: 'scalar',
   ...opts,
 });
-const rw = (name: string, apiField: string, opts: Partial<CliField> = {}) => field(name, apiField, { api: apiField, ...opts });
-const setOf = (name: string, apiField: string, opts: Partial<CliField> = {}) => field(name, apiField, { kind: 'set', get: (r) => setText(r[apiField]), ...opts });
-const mapOf = (name: string, apiField: string, opts: Partial<CliField> = {}) => field(name, apiField, { kind: 'map', get: (r) => mapText(r[apiField]), ...opts });
-const refTo = (name: string, apiField: string, cls: string, opts: Partial<CliField> = {}) => field(name, apiField, { get: (r, _ref, s) => uuidOf(s, cls, r[apiField]), ...opts });
+const rw = (name: string, apiField: string, opts: Partial<CliField> = {}) =>
+  field(name, apiField, { api: apiField, ...opts });
+const setOf = (name: string, apiField: string, opts: Partial<CliField> = {}) =>
+  field(name, apiField, { kind: 'set', get: (r) => setText(r[apiField]), ...opts });
+const mapOf = (name: string, apiField: string, opts: Partial<CliField> = {}) =>
+  field(name, apiField, { kind: 'map', get: (r) => mapText(r[apiField]), ...opts });
+const refTo = (name: string, apiField: string, cls: string, opts: Partial<CliField> = {}) =>
+  field(name, apiField, { get: (r, _ref, s) => uuidOf(s, cls, r[apiField]), ...opts });
 const refsTo = (name: string, apiField: string, cls: string, opts: Partial<CliField> = {}) =>
   field(name, apiField, { kind: 'set', get: (r, _ref, s) => uuidsOf(s, cls, r[apiField]), ...opts });
 const computed = (name: string, get: Getter, kind: CliField['kind'] = 'scalar') => ({ name, get, kind });
 
 const metric = (name: string, f: string, kind: CliField['kind'] = 'scalar'): CliField =>
-  computed(name, (r, _ref, s) => {
-    const m = related(s, 'VM_metrics', r.metrics);
-    return m ? scalarText(m[f]) : NOT_IN_DB;
-  }, kind);
+  computed(
+    name,
+    (r, _ref, s) => {
+      const m = related(s, 'VM_metrics', r.metrics);
+      return m ? scalarText(m[f]) : NOT_IN_DB;
+    },
+    kind,
+  );
 const guest = (name: string, f: string, kind: CliField['kind'] = 'scalar', opts: Partial<CliField> = {}): CliField => ({
-  ...computed(name, (r, _ref, s) => {
-    const g = related(s, 'VM_guest_metrics', r.guest_metrics);
-    return g ? scalarText(g[f]) : NOT_IN_DB;
-  }, kind),
+  ...computed(
+    name,
+    (r, _ref, s) => {
+      const g = related(s, 'VM_guest_metrics', r.guest_metrics);
+      return g ? scalarText(g[f]) : NOT_IN_DB;
+    },
+    kind,
+  ),
   ...opts,
 });
 
@@ -175,7 +187,12 @@ const vdiFields: CliField[] = [
   field('virtual-size', 'virtual_size'),
   field('physical-utilisation', 'physical_utilisation'),
   field('location', 'location'),
-  field('type', 'type', { get: (r) => { const t = String(r.type); return t[0].toUpperCase() + t.slice(1); } }),
+  field('type', 'type', {
+    get: (r) => {
+      const t = String(r.type);
+      return t[0].toUpperCase() + t.slice(1);
+    },
+  }),
   field('sharable', 'sharable'),
   field('read-only', 'read_only'),
   field('storage-lock', 'storage_lock'),
@@ -352,11 +369,23 @@ export const CLI_CLASSES: Record<string, CliClass> = {
   vm: vmClass(['uuid', 'name-label', 'power-state']),
   template: vmClass(['uuid', 'name-label', 'name-description']),
   snapshot: vmClass(['uuid', 'name-label', 'name-description']),
-  vdi: { cls: 'VDI', fields: vdiFields, defaults: ['uuid', 'name-label', 'name-description', 'sr-uuid', 'virtual-size', 'sharable', 'read-only'] },
+  vdi: {
+    cls: 'VDI',
+    fields: vdiFields,
+    defaults: ['uuid', 'name-label', 'name-description', 'sr-uuid', 'virtual-size', 'sharable', 'read-only'],
+  },
   vbd: { cls: 'VBD', fields: vbdFields, defaults: ['uuid', 'vm-uuid', 'vm-name-label', 'vdi-uuid', 'empty', 'device'] },
   vif: { cls: 'VIF', fields: vifFields, defaults: ['uuid', 'vm-uuid', 'device', 'network-uuid', 'MAC'] },
   network: { cls: 'network', fields: networkFields, defaults: ['uuid', 'name-label', 'name-description', 'bridge'] },
-  sr: { cls: 'SR', fields: srFields, defaults: ['uuid', 'name-label', 'name-description', 'host', 'type', 'content-type'] },
-  pool: { cls: 'pool', fields: poolFields, defaults: ['uuid', 'name-label', 'name-description', 'master', 'default-SR'] },
+  sr: {
+    cls: 'SR',
+    fields: srFields,
+    defaults: ['uuid', 'name-label', 'name-description', 'host', 'type', 'content-type'],
+  },
+  pool: {
+    cls: 'pool',
+    fields: poolFields,
+    defaults: ['uuid', 'name-label', 'name-description', 'master', 'default-SR'],
+  },
   host: { cls: 'host', fields: hostFields, defaults: ['uuid', 'name-label', 'name-description'] },
 };

@@ -20,7 +20,8 @@ export function listCommand(name: string) {
     const cli = CLI_CLASSES[name];
     const filters = filtersOf(c, []);
     // vm-list always filters is-a-template=false unless asked otherwise.
-    let records = name === 'vm' && filters.some(([k]) => k === 'is-a-template') ? c.state.entries('VM') : recordsOf(c, name);
+    let records =
+      name === 'vm' && filters.some(([k]) => k === 'is-a-template') ? c.state.entries('VM') : recordsOf(c, name);
     records = filterRecords(c.state, cli, records, filters);
     c.out(formatListing(c.state, records, selectFields(cli, get(c, 'params')), c.minimal));
     return 0;
@@ -38,7 +39,11 @@ export function paramListCommand(name: string) {
     const cli = CLI_CLASSES[name];
     const [ref, rec] = oneByUuid(c, cli);
     const fields = cli.fields.filter((f) => !f.hidden);
-    c.out(c.minimal ? `${fields[0].get(rec, ref, c.state)}\n` : formatRecord(fields.map((f) => [keyOf(f), f.get(rec, ref, c.state)])));
+    c.out(
+      c.minimal
+        ? `${fields[0].get(rec, ref, c.state)}\n`
+        : formatRecord(fields.map((f) => [keyOf(f), f.get(rec, ref, c.state)])),
+    );
     return 0;
   };
 }

@@ -82,7 +82,7 @@ function checkOf(state: SimState, cli: CliClass, name: string, value: string): C
   }
   const apiField = f.api;
   return (rec) => {
-    const map = (apiField === undefined ? {} : rec[apiField] ?? {}) as Record<string, unknown>;
+    const map = (apiField === undefined ? {} : (rec[apiField] ?? {})) as Record<string, unknown>;
     return apiField !== undefined && String(map[key] ?? '\0none') === value;
   };
 }
@@ -107,7 +107,12 @@ export function filterRecords(
 }
 
 /** A whole listing: records (or the --minimal line) as the CLI prints them. */
-export function formatListing(state: SimState, records: [string, XapiRecord][], fields: CliField[], minimal: boolean): string {
+export function formatListing(
+  state: SimState,
+  records: [string, XapiRecord][],
+  fields: CliField[],
+  minimal: boolean,
+): string {
   if (minimal) return formatMinimal(records.map(([ref, rec]) => (fields[0] ? fields[0].get(rec, ref, state) : '')));
   return records.map(([ref, rec]) => formatRecord(fields.map((f) => [keyOf(f), f.get(rec, ref, state)]))).join('');
 }

@@ -21,7 +21,9 @@ export function setText(value: unknown): string {
 }
 
 export function mapText(value: unknown): string {
-  return Object.entries((value ?? {}) as Record<string, unknown>).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(' ') : String(v)}`).join('; ');
+  return Object.entries((value ?? {}) as Record<string, unknown>)
+    .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(' ') : String(v)}`)
+    .join('; ');
 }
 
 export function scalarText(value: unknown): string {

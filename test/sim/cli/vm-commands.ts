@@ -17,7 +17,8 @@ export function selectVms(c: CliContext, own: readonly string[]): string[] {
   if (vm !== undefined) records = records.filter(([, r]) => r.uuid === vm || r.name_label === vm);
   records = filterRecords(c.state, CLI_CLASSES.vm, records, filtersOf(c, ['vm', ...own]));
   if (records.length === 0) throw new CommandFailure('No matching VMs found');
-  if (records.length > 1 && !isTrue(c, 'multiple')) throw new CommandFailure('Multiple matches VMs found. --multiple required to complete the operation');
+  if (records.length > 1 && !isTrue(c, 'multiple'))
+    throw new CommandFailure('Multiple matches VMs found. --multiple required to complete the operation');
   return records.map(([ref]) => ref);
 }
 
@@ -28,7 +29,10 @@ function uuid(state: SimState, cls: string, ref: unknown): string {
 export async function vmSnapshot(c: CliContext): Promise<number> {
   const name = required(c, 'new-name-label');
   const own = ['new-name-label', 'new-name-description', 'ignore-vdi-uuids'];
-  const ignore = (get(c, 'ignore-vdi-uuids') ?? '').split(',').filter((u) => u !== '').map((u) => c.state.refByUuid('VDI', u));
+  const ignore = (get(c, 'ignore-vdi-uuids') ?? '')
+    .split(',')
+    .filter((u) => u !== '')
+    .map((u) => c.state.refByUuid('VDI', u));
   const uuids: string[] = [];
   for (const vm of selectVms(c, own)) {
     // Synchronous, as XAPI's CLI server calls it: the thin client waits for the answer while
@@ -57,7 +61,12 @@ function outcome(task: string, rec: XapiRecord): string {
  * xe's HttpPut does; returns the task's result.
  */
 async function transfer(
-  c: CliContext, label: string, description: string, path: string, query: Record<string, string>, file: string,
+  c: CliContext,
+  label: string,
+  description: string,
+  path: string,
+  query: Record<string, string>,
+  file: string,
 ): Promise<string> {
   const task = createTask(c.state, label, description);
   c.state.update('task', task, { progress: -1 });
@@ -80,7 +89,11 @@ type ExportEnd = 'succeeded' | 'failed-unknown';
  * "Export failed, unknown error" — and exits 0.
  */
 async function downloadExport(
-  c: CliContext, description: string, path: string, query: Record<string, string>, file: string,
+  c: CliContext,
+  description: string,
+  path: string,
+  query: Record<string, string>,
+  file: string,
 ): Promise<ExportEnd> {
   const task = createTask(c.state, 'Export of VM', description);
   c.state.update('task', task, { progress: -1 });
@@ -118,7 +131,11 @@ async function downloadExport(
  * the task, the real CLI server would wait for it without end; the simulator answers at once.)
  */
 async function downloadTracked(
-  c: CliContext, label: string, path: string, query: Record<string, string>, file: string,
+  c: CliContext,
+  label: string,
+  path: string,
+  query: Record<string, string>,
+  file: string,
 ): Promise<string> {
   const task = createTask(c.state, label, '');
   try {
@@ -157,7 +174,14 @@ export async function vmImport(c: CliContext): Promise<number> {
 }
 
 export async function vmExport(c: CliContext): Promise<number> {
-  const own = ['filename', 'compress', 'metadata', 'preserve-power-state', 'include-snapshots', 'excluded-device-types'];
+  const own = [
+    'filename',
+    'compress',
+    'metadata',
+    'preserve-power-state',
+    'include-snapshots',
+    'excluded-device-types',
+  ];
   const file = required(c, 'filename');
   const [vm] = selectVms(c, own);
   const vmUuid = uuid(c.state, 'VM', vm);
@@ -167,11 +191,17 @@ export async function vmExport(c: CliContext): Promise<number> {
   const excluded = get(c, 'excluded-device-types') ?? '';
   const end = isTrue(c, 'metadata')
     ? await downloadExport(c, vmUuid, '/export_metadata', { ...common, excluded_device_types: excluded }, file)
-    : await downloadExport(c, vmUuid, '/export', {
-        ...common,
-        use_compression: compress === 'true' || compress === 'gzip' ? 'gzip' : compress === 'zstd' ? 'zstd' : 'false',
-        preserve_power_state: isTrue(c, 'preserve-power-state') ? 'true' : 'false',
-      }, file);
+    : await downloadExport(
+        c,
+        vmUuid,
+        '/export',
+        {
+          ...common,
+          use_compression: compress === 'true' || compress === 'gzip' ? 'gzip' : compress === 'zstd' ? 'zstd' : 'false',
+          preserve_power_state: isTrue(c, 'preserve-power-state') ? 'true' : 'false',
+        },
+        file,
+      );
   if (end === 'succeeded' && file !== '') c.out('Export succeeded\n');
   return 0;
 }
@@ -188,7 +218,9 @@ function ownedVdis(state: SimState, vms: string[]): { vdi: string; shared: boole
         seen.vms.push(vm);
         continue;
       }
-      const users = (vdi.VBDs as string[]).map((r) => state.get('VBD', r)?.VM).filter((v) => v && !vms.includes(v as string));
+      const users = (vdi.VBDs as string[])
+        .map((r) => state.get('VBD', r)?.VM)
+        .filter((v) => v && !vms.includes(v as string));
       out.push({ vdi: vbd.VDI as string, shared: users.length > 0, vms: [vm] });
     }
   }
@@ -238,7 +270,9 @@ export async function snapshotUninstall(c: CliContext): Promise<number> {
   if (snapUuid === undefined) throw new CommandFailure('Required parameter not found: snapshot-uuid or uuid.');
   const snap = c.state.refByUuid('VM', snapUuid);
   if (!c.state.get('VM', snap)!.is_a_snapshot) {
-    throw new CommandFailure(`This operation can only be performed on a VM snapshot. ${snapUuid} is not a VM snapshot.`);
+    throw new CommandFailure(
+      `This operation can only be performed on a VM snapshot. ${snapUuid} is not a VM snapshot.`,
+    );
   }
   return uninstall(c, [snap]);
 }
@@ -248,14 +282,18 @@ export async function templateUninstall(c: CliContext): Promise<number> {
   const templateUuid = required(c, 'template-uuid');
   const template = c.state.refByUuid('VM', templateUuid);
   if (!c.state.get('VM', template)!.is_a_template) {
-    throw new CommandFailure(`This operation can only be performed on a VM template. ${templateUuid} is not a VM template.`);
+    throw new CommandFailure(
+      `This operation can only be performed on a VM template. ${templateUuid} is not a VM template.`,
+    );
   }
   return uninstall(c, [template]);
 }
 
 export async function vdiSnapshot(c: CliContext): Promise<number> {
   const vdi = requireUuid(c, 'VDI');
-  const driverParams = Object.fromEntries(c.params.filter(([k]) => k.startsWith('driver-params:')).map(([k, v]) => [k.slice('driver-params:'.length), v]));
+  const driverParams = Object.fromEntries(
+    c.params.filter(([k]) => k.startsWith('driver-params:')).map(([k, v]) => [k.slice('driver-params:'.length), v]),
+  );
   const snap = (await c.call('VDI.snapshot', vdi, driverParams)) as string;
   c.out(`${uuid(c.state, 'VDI', snap)}\n`);
   return 0;

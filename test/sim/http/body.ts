@@ -61,7 +61,11 @@ export interface BodyOptions {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Pipes `source` into `res`; rejects with a XapiFailure when the transfer breaks. */
-export async function streamBody(res: ServerResponse, source: Iterable<Buffer> | AsyncIterable<Buffer>, options: BodyOptions): Promise<number> {
+export async function streamBody(
+  res: ServerResponse,
+  source: Iterable<Buffer> | AsyncIterable<Buffer>,
+  options: BodyOptions,
+): Promise<number> {
   let sent = 0;
   const started = Date.now();
   let lastProgress = started;
@@ -71,7 +75,9 @@ export async function streamBody(res: ServerResponse, source: Iterable<Buffer> |
       if (res.write(data)) return resolve();
       // Backpressure: wait until the socket drained (or went away).
       const onDrain = () => (res.off('close', onClose), resolve());
-      const onClose = () => (res.off('drain', onDrain), reject(failure('INTERNAL_ERROR', 'Unix.Unix_error(Unix.EPIPE, "write", "")')));
+      const onClose = () => (
+        res.off('drain', onDrain), reject(failure('INTERNAL_ERROR', 'Unix.Unix_error(Unix.EPIPE, "write", "")'))
+      );
       res.once('drain', onDrain);
       res.once('close', onClose);
     });
@@ -115,7 +121,10 @@ export async function streamBody(res: ServerResponse, source: Iterable<Buffer> |
   const sink = new Writable({
     highWaterMark: 4 * 1024 * 1024,
     write(chunk: Buffer, _enc, cb) {
-      emit(chunk).then(() => cb(), (error) => cb(error as Error));
+      emit(chunk).then(
+        () => cb(),
+        (error) => cb(error as Error),
+      );
     },
   });
   let compressor: Transform | undefined;

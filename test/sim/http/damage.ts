@@ -27,7 +27,7 @@ interface Member {
 
 function membersOf(tar: Buffer): Member[] {
   const members: Member[] = [];
-  for (let at = 0; at + 512 <= tar.length && !tar.subarray(at, at + 512).every((b) => b === 0);) {
+  for (let at = 0; at + 512 <= tar.length && !tar.subarray(at, at + 512).every((b) => b === 0); ) {
     const name = tar
       .subarray(at, at + 100)
       .toString('utf8')

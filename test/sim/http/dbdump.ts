@@ -12,7 +12,9 @@ function sexpString(s: string): string {
 function column(value: unknown): string {
   if (Array.isArray(value)) return `(${value.map((v) => sexpString(String(v))).join(' ')})`;
   if (value && typeof value === 'object') {
-    return `(${Object.entries(value).map(([k, v]) => `(${sexpString(k)} ${sexpString(String(v))})`).join(' ')})`;
+    return `(${Object.entries(value)
+      .map(([k, v]) => `(${sexpString(k)} ${sexpString(String(v))})`)
+      .join(' ')})`;
   }
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   return String(value ?? '');
@@ -30,7 +32,10 @@ export function xmlDbDump(state: SimState): string {
     parts.push(`<table name="${cls}">`);
     for (const [ref, rec] of state.entries(cls)) {
       const created = state.creationOf(ref) ?? 0;
-      const attrs = Object.entries(rec).map(([k, v]) => ` ${COLUMN_NAMES[k] ?? k.replace(/^(memory|VCPUs|PV|HVM|ha|snapshot)_/, '$1__')}="${escapeXml(column(v)).replace(/\n/g, "&#10;")}"`);
+      const attrs = Object.entries(rec).map(
+        ([k, v]) =>
+          ` ${COLUMN_NAMES[k] ?? k.replace(/^(memory|VCPUs|PV|HVM|ha|snapshot)_/, '$1__')}="${escapeXml(column(v)).replace(/\n/g, '&#10;')}"`,
+      );
       parts.push(`<row ref="${escapeXml(ref)}" __ctime="${created}" __mtime="${state.generation}"${attrs.join('')}/>`);
     }
     parts.push('</table>');

@@ -61,7 +61,12 @@ export function diskChunk(content: DiskContent, size: number, i: number): Chunk 
   const length = Math.min(CHUNK, size - i * CHUNK);
   if (content.chunks) {
     const stored = content.chunks.get(i);
-    const data = stored && stored.length === length ? stored : stored ? Buffer.concat([stored, ZERO_CHUNK], length) : ZERO_CHUNK.subarray(0, length);
+    const data =
+      stored && stored.length === length
+        ? stored
+        : stored
+          ? Buffer.concat([stored, ZERO_CHUNK], length)
+          : ZERO_CHUNK.subarray(0, length);
     const zero = !stored || data.equals(ZERO_CHUNK.subarray(0, length));
     return { data, zero, hash: () => xxh64Hex(data) };
   }

@@ -37,10 +37,21 @@ function param(call: HttpCall, name: string): string | null {
   return cookie(call.req, name) ?? call.query.get(name);
 }
 
-function sendError(res: ServerResponse, status: number, reason: string, html: string, headers: Record<string, string> = {}): void {
+function sendError(
+  res: ServerResponse,
+  status: number,
+  reason: string,
+  html: string,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent || res.destroyed) return;
   const body = `<html><body><h1>HTTP ${status} ${reason}</h1>${html}</body></html>`;
-  res.writeHead(status, reason, { ...headers, 'content-type': 'text/html', 'content-length': Buffer.byteLength(body), connection: 'close' });
+  res.writeHead(status, reason, {
+    ...headers,
+    'content-type': 'text/html',
+    'content-length': Buffer.byteLength(body),
+    connection: 'close',
+  });
   res.end(body);
 }
 
@@ -56,7 +67,10 @@ export function begin(call: HttpCall, label: string): { task: string; ownTask: b
     if (user === 'root' && pw.join(':') === call.ctx.password) session = 'basic';
   }
   if (session !== 'basic' && (!session || !state.has('session', session))) {
-    if (adoptable) completeTask(state, taskId, { error: failure('SESSION_AUTHENTICATION_FAILED', 'root', 'Authentication failure') });
+    if (adoptable)
+      completeTask(state, taskId, {
+        error: failure('SESSION_AUTHENTICATION_FAILED', 'root', 'Authentication failure'),
+      });
     sendError(call.res, 401, 'Unauthorised', 'Authentication failed.', { 'www-authenticate': 'Basic realm="xapi"' });
     return undefined;
   }
@@ -81,14 +95,22 @@ export function finish(state: SimState, t: { task: string; ownTask: boolean }, e
 export function failEarly(call: HttpCall, t: { task: string; ownTask: boolean }, error: unknown): void {
   const f = asFailure(error);
   finish(call.ctx.state, t, f);
-  sendError(call.res, 500, 'Internal Error', `An unexpected error occurred; please wait a while and try again. If the problem persists, please contact your support representative.<h1> Additional information </h1>${f.code}: [ ${f.params.join('; ')} ]`);
+  sendError(
+    call.res,
+    500,
+    'Internal Error',
+    `An unexpected error occurred; please wait a while and try again. If the problem persists, please contact your support representative.<h1> Additional information </h1>${f.code}: [ ${f.params.join('; ')} ]`,
+  );
 }
 
 /** Error after the headers: XAPI writes an HTTP 500 response into the body, then closes. */
 function failLate(call: HttpCall, t: { task: string; ownTask: boolean }, error: unknown): void {
   const f = asFailure(error);
   finish(call.ctx.state, t, f);
-  if (!call.res.destroyed) call.res.end(`HTTP/1.1 500 Internal Error\r\ncontent-type: text/html\r\n\r\n<html><body><h1>HTTP 500 internal server error</h1>${f.code}</body></html>`);
+  if (!call.res.destroyed)
+    call.res.end(
+      `HTTP/1.1 500 Internal Error\r\ncontent-type: text/html\r\n\r\n<html><body><h1>HTTP 500 internal server error</h1>${f.code}</body></html>`,
+    );
 }
 
 function findVm(call: HttpCall): string {
@@ -208,7 +230,14 @@ export async function handleExportMetadata(call: HttpCall): Promise<void> {
   try {
     vm = findVm(call);
     // export.ml lock_vm `metadata_export` (fail_quickly), held while the metadata is written.
-    await acquireVmOperation(call.ctx.state, vm, 'metadata_export', t.task, call.ctx.timing.exportLockWaitMs, call.ctx.signal);
+    await acquireVmOperation(
+      call.ctx.state,
+      vm,
+      'metadata_export',
+      t.task,
+      call.ctx.timing.exportLockWaitMs,
+      call.ctx.signal,
+    );
     // export.ml export_snapshots_from_request: true unless the query says otherwise.
     const withSnapshots = (call.query.get('export_snapshots') ?? 'true') === 'true';
     const ova = buildOva(call.ctx.state, vm, { includeDisks: false, withSnapshots, preservePowerState: true });
@@ -218,7 +247,10 @@ export async function handleExportMetadata(call: HttpCall): Promise<void> {
   } finally {
     if (vm !== undefined) removeOperation(call.ctx.state, vm, t.task);
   }
-  call.res.writeHead(200, 'OK', { ...okHeaders(t.task, 'application/octet-stream', 'export.xva'), 'content-length': String(body.length) });
+  call.res.writeHead(200, 'OK', {
+    ...okHeaders(t.task, 'application/octet-stream', 'export.xva'),
+    'content-length': String(body.length),
+  });
   call.res.end(body);
   finish(call.ctx.state, t);
 }
@@ -260,7 +292,11 @@ export async function handleExportRawVdi(call: HttpCall): Promise<void> {
     format === 'vhd'
       ? damageVhd(vhdStream(state.disks.get(vdi) ?? DEFAULT_CONTENT, size, uuid), call.ctx.faults.exportDamage)
       : rawStream(state, vdi, size, progress);
-  call.res.writeHead(200, 'OK', okHeaders(t.task, format === 'vhd' ? 'application/vhd' : 'application/octet-stream', `${uuid}.${format}`));
+  call.res.writeHead(
+    200,
+    'OK',
+    okHeaders(t.task, format === 'vhd' ? 'application/vhd' : 'application/octet-stream', `${uuid}.${format}`),
+  );
   try {
     await streamBody(call.res, source, bodyOptions(call, t.task, null, progress));
     call.res.end();

@@ -35,7 +35,10 @@ function fieldsFrom(cls: string, snapshot: Record<string, unknown>): XapiRecord 
   const out: XapiRecord = {};
   for (const f of fieldsOf(cls)) {
     if (!(f.name in snapshot) || f.name === 'uuid') continue;
-    const refLike = f.type.k === 'ref' || (f.type.k === 'set' && f.type.of.k === 'ref') || (f.type.k === 'map' && f.type.key.k === 'ref');
+    const refLike =
+      f.type.k === 'ref' ||
+      (f.type.k === 'set' && f.type.of.k === 'ref') ||
+      (f.type.k === 'map' && f.type.key.k === 'ref');
     if (!refLike) out[f.name] = coerce(snapshot[f.name], f.type);
   }
   return out;
@@ -76,7 +79,11 @@ function readXva(call: HttpCall): Promise<Received> {
     });
     parser.on('error', reject);
     parser.on('end', () => resolve(received));
-    const sink = decompressing((d) => parser.write(d), () => parser.end(), reject);
+    const sink = decompressing(
+      (d) => parser.write(d),
+      () => parser.end(),
+      reject,
+    );
     // A client without a length sends 1 PiB as content-length and closes the socket when done.
     call.req.on('data', (d: Buffer) => sink.write(d));
     call.req.on('end', () => sink.end());
@@ -85,7 +92,11 @@ function readXva(call: HttpCall): Promise<Received> {
 }
 
 /** Feeds `write` with the body, gunzipped or un-zstd-ed when it starts with those magics. */
-function decompressing(write: (d: Buffer) => void, end: () => void, fail: (e: Error) => void): { write(d: Buffer): void; end(): void } {
+function decompressing(
+  write: (d: Buffer) => void,
+  end: () => void,
+  fail: (e: Error) => void,
+): { write(d: Buffer): void; end(): void } {
   let mode: 'unknown' | 'plain' | 'gzip' | 'zstd' = 'unknown';
   let head = Buffer.alloc(0);
   let ended = false;
@@ -146,10 +157,20 @@ function createVm(state: SimState, received: Received, sr: string, restore: bool
   if (!vmObject) throw failure('IMPORT_ERROR', 'ova.xml holds no VM');
   const byId = new Map(objects.map((o) => [o.id, o]));
   const uuidFree = (cls: string, uuid: unknown) => restore && typeof uuid === 'string' && !state.findByUuid(cls, uuid);
-  const keepUuid = (cls: string, snapshot: Record<string, unknown>) => (uuidFree(cls, snapshot.uuid) ? { uuid: snapshot.uuid } : {});
+  const keepUuid = (cls: string, snapshot: Record<string, unknown>) =>
+    uuidFree(cls, snapshot.uuid) ? { uuid: snapshot.uuid } : {};
   const vdis = new Map<string, string>();
   for (const o of objects.filter((x) => x.class === 'VDI')) {
-    const ref = state.create('VDI', { ...fieldsFrom('VDI', o.snapshot), ...keepUuid('VDI', o.snapshot), SR: sr, VBDs: [], snapshots: [], is_a_snapshot: false, managed: true, current_operations: {} });
+    const ref = state.create('VDI', {
+      ...fieldsFrom('VDI', o.snapshot),
+      ...keepUuid('VDI', o.snapshot),
+      SR: sr,
+      VBDs: [],
+      snapshots: [],
+      is_a_snapshot: false,
+      managed: true,
+      current_operations: {},
+    });
     state.disks.set(ref, { used: 0, seed: 0, chunks: received.chunks.get(o.id) ?? new Map() });
     state.append('SR', sr, 'VDIs', ref);
     vdis.set(o.id, ref);
@@ -168,14 +189,27 @@ function createVm(state: SimState, received: Received, sr: string, restore: bool
   const networks = state.entries('network');
   for (const o of objects.filter((x) => x.class === 'VBD' && x.snapshot.VM === vmObject.id)) {
     const vdi = vdis.get(String(o.snapshot.VDI)) ?? NULL_REF;
-    const vbd = state.create('VBD', { ...fieldsFrom('VBD', o.snapshot), VM: vm, VDI: vdi, currently_attached: false, empty: vdi === NULL_REF, device: '' });
+    const vbd = state.create('VBD', {
+      ...fieldsFrom('VBD', o.snapshot),
+      VM: vm,
+      VDI: vdi,
+      currently_attached: false,
+      empty: vdi === NULL_REF,
+      device: '',
+    });
     state.append('VM', vm, 'VBDs', vbd);
     if (vdi !== NULL_REF) state.append('VDI', vdi, 'VBDs', vbd);
   }
   for (const o of objects.filter((x) => x.class === 'VIF' && x.snapshot.VM === vmObject.id)) {
     const netName = byId.get(String(o.snapshot.network))?.snapshot.name_label;
     const network = (networks.find(([, n]) => n.name_label === netName) ?? networks[0])?.[0] ?? NULL_REF;
-    const vif = state.create('VIF', { ...fieldsFrom('VIF', o.snapshot), ...keepUuid('VIF', o.snapshot), VM: vm, network, currently_attached: false });
+    const vif = state.create('VIF', {
+      ...fieldsFrom('VIF', o.snapshot),
+      ...keepUuid('VIF', o.snapshot),
+      VM: vm,
+      network,
+      currently_attached: false,
+    });
     state.append('VM', vm, 'VIFs', vif);
     if (network !== NULL_REF) state.append('network', network, 'VIFs', vif);
   }
@@ -188,10 +222,15 @@ export async function handleImport(call: HttpCall): Promise<void> {
   if (!t) return;
   let sr: string;
   try {
-    if (/chunked/i.test(String(call.req.headers['transfer-encoding'] ?? ''))) throw failure('IMPORT_ERROR_CANNOT_HANDLE_CHUNKED');
+    if (/chunked/i.test(String(call.req.headers['transfer-encoding'] ?? '')))
+      throw failure('IMPORT_ERROR_CANNOT_HANDLE_CHUNKED');
     const srId = call.query.get('sr_id');
     const srUuid = call.query.get('sr_uuid');
-    sr = srId ? (state.require('SR', srId), srId) : srUuid ? state.refByUuid('SR', srUuid) : String(state.entries('pool')[0][1].default_SR);
+    sr = srId
+      ? (state.require('SR', srId), srId)
+      : srUuid
+        ? state.refByUuid('SR', srUuid)
+        : String(state.entries('pool')[0][1].default_SR);
     state.require('SR', sr);
   } catch (error) {
     return failEarly(call, t, error);
@@ -201,7 +240,8 @@ export async function handleImport(call: HttpCall): Promise<void> {
   try {
     const received = await readXva(call);
     if (!received.ova) throw failure('IMPORT_ERROR', 'no ova.xml in the archive');
-    if (received.checksumError && call.query.get('force') !== 'true') throw failure('IMPORT_ERROR', `Checksum mismatch on ${received.checksumError}`);
+    if (received.checksumError && call.query.get('force') !== 'true')
+      throw failure('IMPORT_ERROR', `Checksum mismatch on ${received.checksumError}`);
     const vm = createVm(state, received, sr, call.query.get('restore') === 'true');
     finish(state, t, undefined, `<value><array><data><value>${vm}</value></data></array></value>`);
   } catch (error) {

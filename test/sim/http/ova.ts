@@ -20,8 +20,9 @@ export interface OvaExport {
 let nextId = 0;
 
 function rewrite(value: unknown, ids: Map<string, string>): unknown {
-  if (typeof value === 'string') return value.startsWith('OpaqueRef:') ? ids.get(value) ?? NULL_REF : value;
-  if (Array.isArray(value)) return value.map((v) => rewrite(v, ids)).filter((v) => v !== NULL_REF || value.length === 0);
+  if (typeof value === 'string') return value.startsWith('OpaqueRef:') ? (ids.get(value) ?? NULL_REF) : value;
+  if (Array.isArray(value))
+    return value.map((v) => rewrite(v, ids)).filter((v) => v !== NULL_REF || value.length === 0);
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
@@ -47,7 +48,8 @@ export function buildOva(state: SimState, vmRef: string, options: OvaOptions = {
   const vm = state.require('VM', vmRef);
   const objects: { cls: string; ref: string }[] = [];
   const add = (cls: string, ref: unknown) => {
-    if (typeof ref === 'string' && ref !== NULL_REF && state.has(cls, ref) && !objects.some((o) => o.ref === ref)) objects.push({ cls, ref });
+    if (typeof ref === 'string' && ref !== NULL_REF && state.has(cls, ref) && !objects.some((o) => o.ref === ref))
+      objects.push({ cls, ref });
   };
   const [pool] = state.entries('pool');
   add('host', vm.resident_on !== NULL_REF ? vm.resident_on : pool?.[1].master);
@@ -109,9 +111,14 @@ export function buildOva(state: SimState, vmRef: string, options: OvaOptions = {
     ['xapi_major', '1'],
     ['xapi_minor', '20'],
     ['export_vsn', '2'],
-  ].map(([k, v]) => `<member><name>${k}</name><value>${escapeXml(v)}</value></member>`).join('');
+  ]
+    .map(([k, v]) => `<member><name>${k}</name><value>${escapeXml(v)}</value></member>`)
+    .join('');
   const xml = `<value><struct><member><name>version</name><value><struct>${version}</struct></value></member><member><name>objects</name><value><array><data>${members.join('')}</data></array></value></member></struct></value>`;
-  const disks = options.includeDisks === false ? [] : diskVdis.map((vdi) => ({ id: ids.get(vdi)!, vdi, size: Number(state.get('VDI', vdi)!.virtual_size) }));
+  const disks =
+    options.includeDisks === false
+      ? []
+      : diskVdis.map((vdi) => ({ id: ids.get(vdi)!, vdi, size: Number(state.get('VDI', vdi)!.virtual_size) }));
   disks.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { xml, disks };
 }

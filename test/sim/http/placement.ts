@@ -22,7 +22,7 @@ function hostsSeeing(state: SimState, sr: string): Set<string> {
   const hosts = new Set<string>();
   for (const pbdRef of (state.get('SR', sr)?.PBDs as string[] | undefined) ?? []) {
     const pbd = state.get('PBD', pbdRef);
-    if (pbd && pbd.currently_attached) hosts.add(pbd.host as string);
+    if (pbd?.currently_attached) hosts.add(pbd.host as string);
   }
   return hosts;
 }

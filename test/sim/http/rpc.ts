@@ -39,13 +39,20 @@ export async function handleJsonRpc(ctx: ApiContext, req: IncomingMessage, res: 
   const { id, method } = request;
   const v2 = request.jsonrpc === '2.0';
   const params = request.params ?? [];
-  if ((typeof id !== 'string' && typeof id !== 'number') || typeof method !== 'string' || !Array.isArray(params) || (!v2 && request.params === undefined)) {
+  if (
+    (typeof id !== 'string' && typeof id !== 'number') ||
+    typeof method !== 'string' ||
+    !Array.isArray(params) ||
+    (!v2 && request.params === undefined)
+  ) {
     return sendMalformed(res, 'Jsonrpc.Malformed_method_request');
   }
   let body: string;
   try {
     const { value } = await callApi(ctx, method, params);
-    body = v2 ? JSON.stringify({ jsonrpc: '2.0', result: value, id }) : JSON.stringify({ result: value, error: null, id });
+    body = v2
+      ? JSON.stringify({ jsonrpc: '2.0', result: value, id })
+      : JSON.stringify({ result: value, error: null, id });
   } catch (error) {
     const f = asFailure(error);
     body = v2

@@ -77,7 +77,11 @@ async function route(ctx: ApiContext, hooks: ControlHooks, req: IncomingMessage,
     return void res.end();
   }
   if (req.method === 'OPTIONS') {
-    res.writeHead(200, { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type', 'access-control-allow-methods': 'POST, GET, OPTIONS' });
+    res.writeHead(200, {
+      'access-control-allow-origin': '*',
+      'access-control-allow-headers': 'content-type',
+      'access-control-allow-methods': 'POST, GET, OPTIONS',
+    });
     return void res.end();
   }
   if (req.method === 'POST') {
@@ -143,11 +147,7 @@ function abortOnClose(res: ServerResponse): AbortSignal {
  * handshake goes to the https server, any other to the plain one — a real host answers on
  * 443 and 80, and the real xe never uses TLS towards 127.0.0.1 (newcli.ml with_open_tcp).
  */
-export function createListener(
-  ctx: ApiContext,
-  hooks: ControlHooks,
-  tls?: { key: string; cert: string },
-): Listener {
+export function createListener(ctx: ApiContext, hooks: ControlHooks, tls?: { key: string; cert: string }): Listener {
   const sockets = new Set<Socket>();
   // The aborter is replaced after the XAPI-down fault aborted it, hence read through `listener`.
   const listener = { sockets, aborter: new AbortController() } as Omit<Listener, 'server'> & { server?: Server };

@@ -16,11 +16,15 @@ export function escapeXml(text: string): string {
 function encodeInferred(value: unknown): string {
   if (value === null || value === undefined) return '<value></value>';
   if (typeof value === 'boolean') return `<value><boolean>${value ? 1 : 0}</boolean></value>`;
-  if (typeof value === 'number') return Number.isInteger(value) ? `<value>${value}</value>` : `<value><double>${value}</double></value>`;
+  if (typeof value === 'number')
+    return Number.isInteger(value) ? `<value>${value}</value>` : `<value><double>${value}</double></value>`;
   if (typeof value === 'string') {
-    return isXapiDate(value) ? `<value><dateTime.iso8601>${value}</dateTime.iso8601></value>` : `<value>${escapeXml(value)}</value>`;
+    return isXapiDate(value)
+      ? `<value><dateTime.iso8601>${value}</dateTime.iso8601></value>`
+      : `<value>${escapeXml(value)}</value>`;
   }
-  if (Array.isArray(value)) return `<value><array><data>${value.map((v) => encodeInferred(v)).join('')}</data></array></value>`;
+  if (Array.isArray(value))
+    return `<value><array><data>${value.map((v) => encodeInferred(v)).join('')}</data></array></value>`;
   if (typeof value === 'object') {
     const obj = value as Record<string, unknown>;
     // An event carries a record of its class: encode the snapshot with that class's types.
@@ -62,7 +66,9 @@ export function encodeValue(value: unknown, type: TypeDesc): string {
     }
     case 'map': {
       const obj = (value ?? {}) as Record<string, unknown>;
-      const members = Object.entries(obj).map(([k, v]) => `<member><name>${escapeXml(k)}</name>${encodeValue(v, type.value)}</member>`);
+      const members = Object.entries(obj).map(
+        ([k, v]) => `<member><name>${escapeXml(k)}</name>${encodeValue(v, type.value)}</member>`,
+      );
       return `<value><struct>${members.join('')}</struct></value>`;
     }
     case 'record': {
@@ -141,7 +147,11 @@ function decodeValue(nodes: Node[]): unknown {
       return null;
     case 'array': {
       const data = elements(children).find(([t]) => t === 'data');
-      return data ? elements(data[1]).filter(([t]) => t === 'value').map(([, v]) => decodeValue(v)) : [];
+      return data
+        ? elements(data[1])
+            .filter(([t]) => t === 'value')
+            .map(([, v]) => decodeValue(v))
+        : [];
     }
     case 'struct': {
       const obj: Record<string, unknown> = {};
@@ -174,10 +184,12 @@ export function parseMethodCall(xml: string): MethodCall {
   if (!name) throw new Error('methodCall without methodName');
   const paramsNode = parts.find(([t]) => t === 'params');
   const params = paramsNode
-    ? elements(paramsNode[1]).filter(([t]) => t === 'param').map(([, p]) => {
-        const v = elements(p).find(([t]) => t === 'value');
-        return v ? decodeValue(v[1]) : '';
-      })
+    ? elements(paramsNode[1])
+        .filter(([t]) => t === 'param')
+        .map(([, p]) => {
+          const v = elements(p).find(([t]) => t === 'value');
+          return v ? decodeValue(v[1]) : '';
+        })
     : [];
   return { method: text(name[1]).trim(), params };
 }
