@@ -41,7 +41,10 @@ test('--xapi http:// to a remote machine warns that the password crosses the net
 });
 
 let sim: Simulator;
-const HOSTILE = 'evil\x1b]0;owned\x07\x1b[2J\rX\u2028Y\u2029Z\u0085\v\f!';
+// No CR or LF in it: a name with a line break is refused per VM (xe passes arguments as lines);
+// that case has its own test below.
+const HOSTILE = 'evil\x1b]0;owned\x07\x1b[2JX\u2028Y\u2029Z\u0085\v\f!';
+const WITH_CR = 'cr\rname';
 before(async () => {
   ensureBundle();
   sim = await startPool({
@@ -49,6 +52,7 @@ before(async () => {
     vms: [
       { name: 'web01', disks: [{ size: '1MiB' }] },
       { name: HOSTILE, disks: [{ size: '1MiB' }] },
+      { name: WITH_CR, disks: [{ size: '1MiB' }] },
     ],
   });
 });
@@ -104,15 +108,27 @@ test('control characters of a VM name are shown as escapes in the human log and 
   assert.equal(result.code, 0, JSON.stringify(result.stdout) + result.stderr);
   const raw = /[\x1b\x07\r\v\f\u0085\u2028\u2029]/;
   assert.doesNotMatch(result.stdout, raw);
-  assert.ok(result.stdout.includes('evil\\x1b]0;owned\\x07\\x1b[2J\\rX\\u2028Y\\u2029Z\\x85\\v\\f!'), result.stdout);
+  assert.ok(result.stdout.includes('evil\\x1b]0;owned\\x07\\x1b[2JX\\u2028Y\\u2029Z\\x85\\v\\f!'), result.stdout);
   const log = readFileSync(ws.statusLog, 'utf8');
   assert.doesNotMatch(log, raw);
   assert.ok(
-    log.includes(',end,SUCCESS evil\\x1b]0;owned\\x07\\x1b[2J\\rX\\u2028Y\\u2029Z\\x85\\v\\f!,elapse:0 size:0G\n'),
+    log.includes(',end,SUCCESS evil\\x1b]0;owned\\x07\\x1b[2JX\\u2028Y\\u2029Z\\x85\\v\\f!,elapse:0 size:0G\n'),
     log,
   );
   // The folder keeps the real name: restores find the VM by it.
   assert.ok(readdirSync(ws.backupDir).includes(HOSTILE));
+});
+
+test('a VM name with a CR is refused, and the CR is shown as an escape in both logs', async () => {
+  const ws = workspace();
+  const result = await runCli(sim, [ws.writeConfig(['vm-export=cr.'])]);
+  assert.equal(result.code, 2, result.stdout);
+  assert.doesNotMatch(result.stdout, /\r/);
+  assert.match(result.stdout, /contains a line break/);
+  assert.ok(result.stdout.includes('cr\\rname'), result.stdout);
+  const log = readFileSync(ws.statusLog, 'utf8');
+  assert.doesNotMatch(log, /\r/);
+  assert.ok(log.includes('cr\\rname'), log);
 });
 
 /** A mount as root (tmpfs); undefined elsewhere. */
