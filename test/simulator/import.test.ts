@@ -2,6 +2,8 @@
 // disk bytes, with a length or in xen-api's 1 PiB "no length" mode, after the empty probe.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect as connectSocket } from 'node:net';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -51,20 +53,30 @@ test('an exported VM imports back with the same disks (length known, and 1 PiB n
   assert.deepEqual(await rawDisks(xapi, sim, imported), await rawDisks(xapi, sim, source));
   assert.equal((rec.VIFs as string[]).length, 1);
 
-  const noLength = Readable.from(
-    (function* () {
-      for (let off = 0; off < xva.length; off += 65536) yield xva.subarray(off, off + 65536);
-    })(),
-  );
-  const warn = console.warn;
-  console.warn = () => undefined; // xen-api warns about the missing length
-  let again: string;
-  try {
-    [again] = (await xapi.putResource(noLength, '/import/', { query: { sr_id: sr } })) as string[];
-  } finally {
-    console.warn = warn;
-  }
-  assert.equal(sim.state.get('VM', again)!.name_label, 'PROD-mail');
+  // The no-length mode as xapi receives it: `content-length: 1 PiB`, the data, then the client
+  // closes its side of the connection (import.ml reads until the end of the stream). Sent on
+  // a raw socket: with xen-api 4.7.6 under Node 20 the request is destroyed at the end of the
+  // body (the length does not match), which drops the last bytes still buffered in the socket
+  // (observed here: 4,196,352 of 4,228,096 bytes arrived), so xen-api cannot stand in for it.
+  const task = await xapi.call<string>('task.create', 'import', '');
+  const url = new URL(sim.url);
+  const query = new URLSearchParams({ session_id: String(xapi.sessionId), sr_id: sr, task_id: task });
+  const socket = connectSocket(Number(url.port), url.hostname);
+  await once(socket, 'connect');
+  socket.write(`PUT /import/?${query} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Length: 1125899906842624\r\n\r\n`);
+  for (let off = 0; off < xva.length; off += 65536) socket.write(xva.subarray(off, off + 65536));
+  socket.end();
+  socket.resume();
+  await once(socket, 'close');
+  // Poll for the positive signal (the task leaves `pending`), as a client of xapi does.
+  while ((await xapi.call('task.get_status', task)) === 'pending') await new Promise((r) => setTimeout(r, 20));
+  assert.equal(await xapi.call('task.get_status', task), 'success');
+  socket.destroy();
+  const again = sim.state
+    .entries('VM')
+    .map(([ref]) => ref)
+    .find((ref) => ref !== source && ref !== imported && sim.state.get('VM', ref)?.name_label === 'PROD-mail');
+  assert.ok(again, 'the no-length import created the VM');
   assert.deepEqual(await rawDisks(xapi, sim, again), await rawDisks(xapi, sim, source));
 });
 
