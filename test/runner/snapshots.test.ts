@@ -97,10 +97,10 @@ test("two configs backing up one VM from different backup_dirs: neither destroys
   // lock_vm) until released: run A's snapshot is certainly in progress while B looks for leftovers.
   sim.faults.set({ vmBusy: { vm: 'RESTORE_web01', operation: 'destroy' } });
   const first = startCli(sim, [a.writeConfig(['vm-export=web01'])]);
-  await first.waitFor(/cmd: xe vm-export /);
+  await first.waitFor(/cmd: \S*xe vm-export /);
   const second = startCli(sim, [b.writeConfig(['vm-export=web01'])]);
   await second.waitFor(/\(RESTORE_web01\) left alone: /);
-  await second.waitFor(/cmd: xe vm-export /);
+  await second.waitFor(/cmd: \S*xe vm-export /);
   sim.faults.set({ vmBusy: null });
   const [firstResult, secondResult] = await Promise.all([first.done, second.done]);
   assert.equal(firstResult.code, 0, firstResult.stdout + firstResult.stderr);
