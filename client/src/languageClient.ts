@@ -2,7 +2,12 @@
 // most of the extension's code, so it is loaded only when the first vmbackup document opens —
 // not while VS Code activates the extension (for example only to check some other `.cfg`).
 import type * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
 import type { VmbackupInitializationOptions } from '../../server/src/protocol';
 import { diagnosticsDocsUri } from './docs';
 

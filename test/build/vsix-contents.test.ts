@@ -32,7 +32,10 @@ function zipEntries(zip: Buffer): string[] {
 
 /** Relative image paths of a markdown text: `![alt](path)` and `<img src="path">`. */
 function imagesOf(markdown: string): string[] {
-  const found = [...markdown.matchAll(/!\[[^\]]*\]\(([^)\s]+)[^)]*\)/g), ...markdown.matchAll(/<img[^>]*\ssrc="([^"]+)"/g)].map((m) => m[1]!);
+  const found = [
+    ...markdown.matchAll(/!\[[^\]]*\]\(([^)\s]+)[^)]*\)/g),
+    ...markdown.matchAll(/<img[^>]*\ssrc="([^"]+)"/g),
+  ].map((m) => m[1]!);
   return found.filter((path) => !/^[a-z]+:/i.test(path));
 }
 
@@ -52,11 +55,14 @@ test('the .vsix contains every image the README references', () => {
 
 test('the .vsix contains the walkthrough images and the docs diagnostic codes link to', () => {
   const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-  const media = manifest.contributes.walkthroughs.flatMap((w: { steps: { media: { image?: string } }[] }) => w.steps.map((s) => s.media.image));
+  const media = manifest.contributes.walkthroughs.flatMap((w: { steps: { media: { image?: string } }[] }) =>
+    w.steps.map((s) => s.media.image),
+  );
   assert.ok(media.length >= 5);
   for (const image of media) assert.ok(entries.has(`extension/${image}`), image);
   assert.ok(entries.has('extension/docs/diagnostics.md'));
-  for (const doc of ['extension.md', 'cli.md', 'language-server.md']) assert.ok(entries.has(`extension/docs/${doc}`), doc);
+  for (const doc of ['extension.md', 'cli.md', 'language-server.md'])
+    assert.ok(entries.has(`extension/docs/${doc}`), doc);
 });
 
 test('the README starts with what a user needs and keeps exactly the two set-up commands', () => {

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { detectVmBackupConfig, isCfgPath, isClearlyVmBackupConfig, userAssociation } from '../../client/src/detect';
 
 test('a typical VmBackup config is detected', () => {
-  const text = '# weekend backups\nmax_backups=4\nbackup_dir=/snapshots/BACKUPS\nexclude=PROD-ubuntu12-benchmark\nvm-export=PROD.*\nvm-export=DEV-RH.*:3\n';
+  const text =
+    '# weekend backups\nmax_backups=4\nbackup_dir=/snapshots/BACKUPS\nexclude=PROD-ubuntu12-benchmark\nvm-export=PROD.*\nvm-export=DEV-RH.*:3\n';
   assert.equal(isClearlyVmBackupConfig(text), true);
 });
 
@@ -42,7 +43,9 @@ test('near-miss keys count as VmBackup keys: the files that most need checking a
   assert.deepEqual(typo.nearMisses, [{ line: 1, key: 'max_backup', suggestion: 'max_backups' }]);
   assert.equal(isClearlyVmBackupConfig('max_backup=3\n'), true);
   // Keys are case-sensitive in VmBackup.py, so VM-EXPORT is wrong there: detected to show it.
-  assert.deepEqual(detectVmBackupConfig('VM-EXPORT=PROD.*\n').nearMisses, [{ line: 1, key: 'VM-EXPORT', suggestion: 'vm-export' }]);
+  assert.deepEqual(detectVmBackupConfig('VM-EXPORT=PROD.*\n').nearMisses, [
+    { line: 1, key: 'VM-EXPORT', suggestion: 'vm-export' },
+  ]);
 });
 
 test('a .cfg that only looks close is "close" (offered, not switched); strangers stay "no"', () => {
@@ -52,7 +55,10 @@ test('a .cfg that only looks close is "close" (offered, not switched); strangers
   assert.equal(detectVmBackupConfig('[options.packages.find]\nexclude = tests\n').verdict, 'no');
   assert.equal(detectVmBackupConfig('name=a\nexclude=b\nversion=1\nmaintainer=x\n').verdict, 'no');
   assert.equal(detectVmBackupConfig('[backup]\nmax_backups=4\n').verdict, 'no');
-  assert.equal(detectVmBackupConfig('[metadata]\nname = example\nversion = 1.0\n\n[options]\npackages = find:\n').verdict, 'no');
+  assert.equal(
+    detectVmBackupConfig('[metadata]\nname = example\nversion = 1.0\n\n[options]\npackages = find:\n').verdict,
+    'no',
+  );
 });
 
 test('the well-formed project examples (from the original README) are detected', () => {

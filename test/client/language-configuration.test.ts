@@ -6,10 +6,18 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const config = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'syntaxes', 'language-configuration.json'), 'utf8'));
+const config = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', '..', 'syntaxes', 'language-configuration.json'), 'utf8'),
+);
 
 test('no bracket auto-closes (a regex value gets exactly what is typed)', () => {
   assert.deepEqual(config.autoClosingPairs, []);
-  assert.ok(config.brackets.some(([open]: string[]) => open === '['), 'brackets still match');
-  assert.ok(config.surroundingPairs.some(([open]: string[]) => open === '['), 'a selection is still wrapped');
+  assert.ok(
+    config.brackets.some(([open]: string[]) => open === '['),
+    'brackets still match',
+  );
+  assert.ok(
+    config.surroundingPairs.some(([open]: string[]) => open === '['),
+    'a selection is still wrapped',
+  );
 });

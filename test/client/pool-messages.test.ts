@@ -11,7 +11,12 @@ import { join } from 'node:path';
 import { LivePool } from '../../server/src/livePool';
 import type { PoolStatus } from '../../server/src/protocol';
 import { startSimulator, type Simulator } from '../sim/index';
-import { explainUnreachable, isAuthenticationFailure, judgePasswordCheck, poolUrlProblem } from '../../client/src/poolMessages';
+import {
+  explainUnreachable,
+  isAuthenticationFailure,
+  judgePasswordCheck,
+  poolUrlProblem,
+} from '../../client/src/poolMessages';
 import { buildRunnerInvocation } from '../../client/src/runnerInvocation';
 import { RunnerProcess } from '../../client/src/runnerProcess';
 import { describeExit, RunTracker } from '../../client/src/runReport';
@@ -40,12 +45,24 @@ async function runPreview(poolUrl: string, password: string) {
     runnerScript: join(ROOT, 'dist', 'vmbackup.js'),
     configPath: config,
     action: 'preview',
-    settings: { poolUrl, certificateFingerprint: '', transport: 'local', sshTarget: '', xePath: sim.xePath, extraArgs: [], env: {} },
+    settings: {
+      poolUrl,
+      certificateFingerprint: '',
+      transport: 'local',
+      sshTarget: '',
+      xePath: sim.xePath,
+      extraArgs: [],
+      env: {},
+    },
     password,
     baseEnv: process.env,
   });
   const tracker = new RunTracker();
-  const exit = await new RunnerProcess(invocation, { event: (e) => tracker.apply(e), text: () => undefined, stderr: (l) => tracker.addStderr(l) }).exited;
+  const exit = await new RunnerProcess(invocation, {
+    event: (e) => tracker.apply(e),
+    text: () => undefined,
+    stderr: (l) => tracker.addStderr(l),
+  }).exited;
   return { tracker, outcome: describeExit('preview', exit, tracker) };
 }
 
@@ -61,7 +78,7 @@ function closedPort(): Promise<number> {
 
 // Simulator: session.login_with_password answers SESSION_AUTHENTICATION_FAILED for a wrong
 // password, as xapi's ocaml/xapi/xapi_session.ml (login_with_password -> authenticate) does.
-test('a wrong password is recognised in the runner\'s own error', async () => {
+test("a wrong password is recognised in the runner's own error", async () => {
   const { tracker, outcome } = await runPreview(sim.url, 'wrong-password');
   assert.ok(tracker.errors.some(isAuthenticationFailure), tracker.errors.join('\n'));
   assert.equal(outcome.severity, 'error');
@@ -74,7 +91,10 @@ test('a refused connection is reported as unreachable, not as a login failure', 
   const url = `http://127.0.0.1:${await closedPort()}`;
   const { tracker, outcome } = await runPreview(url, sim.password);
   assert.ok(!tracker.errors.some(isAuthenticationFailure), tracker.errors.join('\n'));
-  assert.equal(outcome.text, `Preview: 1 error to fix: Cannot reach the pool at ${url}: the connection was refused (nothing listens at that address and port; is XAPI running there?)`);
+  assert.equal(
+    outcome.text,
+    `Preview: 1 error to fix: Cannot reach the pool at ${url}: the connection was refused (nothing listens at that address and port; is XAPI running there?)`,
+  );
   assert.doesNotMatch(outcome.text, /log in/);
 });
 
@@ -86,7 +106,10 @@ test('the language server\'s status after a wrong password is judged "rejected",
     await pool.setPassword('wrong-password');
     const target = { url: sim.url, user: 'root' };
     const rejected = judgePasswordCheck(pool.snapshot().status, target);
-    assert.deepEqual(rejected, { outcome: 'rejected', message: `The pool rejected the password for root at ${sim.url}.` });
+    assert.deepEqual(rejected, {
+      outcome: 'rejected',
+      message: `The pool rejected the password for root at ${sim.url}.`,
+    });
     await pool.setPassword(sim.password);
     const accepted = judgePasswordCheck(pool.snapshot().status, target);
     assert.equal(accepted.outcome, 'accepted');
@@ -111,13 +134,19 @@ test('a password for a pool that does not answer is stored but reported as not c
 });
 
 test('without a pool URL the password cannot be checked now, and says so', () => {
-  const check = judgePasswordCheck({ state: 'disconnected', message: 'No password yet', url: '' }, { url: '', user: 'root' });
+  const check = judgePasswordCheck(
+    { state: 'disconnected', message: 'No password yet', url: '' },
+    { url: '', user: 'root' },
+  );
   assert.equal(check.outcome, 'unchecked');
   assert.match(check.message, /root at the local host stored; the runner checks it on its next run/);
 });
 
 test('pool URL setting: a schemeless URL is refused with the fix, others accepted', () => {
-  assert.equal(poolUrlProblem('xen1.example.org'), 'vmbackup.pool.url "xen1.example.org" has no scheme: write https://xen1.example.org (or http:// for a pool without TLS).');
+  assert.equal(
+    poolUrlProblem('xen1.example.org'),
+    'vmbackup.pool.url "xen1.example.org" has no scheme: write https://xen1.example.org (or http:// for a pool without TLS).',
+  );
   assert.match(poolUrlProblem('ftp://xen1') ?? '', /must start with https:\/\//);
   assert.match(poolUrlProblem('https://') ?? '', /is not a URL|names no host/);
   assert.equal(poolUrlProblem(''), undefined);

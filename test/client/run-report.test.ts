@@ -2,23 +2,83 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunEvent } from '../../runner/src/backup/events';
-import { describeExit, formatBytes, formatDuration, logLineFor, plainMessage, RunTracker } from '../../client/src/runReport';
+import {
+  describeExit,
+  formatBytes,
+  formatDuration,
+  logLineFor,
+  plainMessage,
+  RunTracker,
+} from '../../client/src/runReport';
 
 const t = '2026-11-21T10:00:00.000Z';
 const events: RunEvent[] = [
-  { time: t, type: 'run-start', mode: 'backup', config: 'weekly.cfg', host: 'local', version: '0.1.0', message: 'VmBackup running on xcp1' },
-  { time: t, type: 'vm-start', vm: 'web01', kind: 'vm-export', index: 1, total: 2, message: '*** vm-export begin web01' },
+  {
+    time: t,
+    type: 'run-start',
+    mode: 'backup',
+    config: 'weekly.cfg',
+    host: 'local',
+    version: '0.1.0',
+    message: 'VmBackup running on xcp1',
+  },
+  {
+    time: t,
+    type: 'vm-start',
+    vm: 'web01',
+    kind: 'vm-export',
+    index: 1,
+    total: 2,
+    message: '*** vm-export begin web01',
+  },
   { time: t, type: 'step', vm: 'web01', step: 'export', message: 'exporting web01' },
   { time: t, type: 'progress', vm: 'web01', bytes: 3 * 1024 ** 3, totalBytes: 10 * 1024 ** 3, message: '' },
-  { time: t, type: 'vm-end', vm: 'web01', kind: 'vm-export', outcome: 'success', bytes: 1, elapsedMs: 1000, message: '*** vm-export end web01 - success' },
-  { time: t, type: 'vm-start', vm: 'db01', kind: 'vdi-export', index: 2, total: 2, message: '*** vdi-export begin db01' },
+  {
+    time: t,
+    type: 'vm-end',
+    vm: 'web01',
+    kind: 'vm-export',
+    outcome: 'success',
+    bytes: 1,
+    elapsedMs: 1000,
+    message: '*** vm-export end web01 - success',
+  },
+  {
+    time: t,
+    type: 'vm-start',
+    vm: 'db01',
+    kind: 'vdi-export',
+    index: 2,
+    total: 2,
+    message: '*** vdi-export begin db01',
+  },
   { time: t, type: 'error', vm: 'db01', message: 'VDI-EXPORT-FAIL db01' },
-  { time: t, type: 'vm-end', vm: 'db01', kind: 'vdi-export', outcome: 'error', bytes: 0, elapsedMs: 1000, message: '*** vdi-export end db01 - error' },
-  { time: t, type: 'run-end', outcome: 'error', summary: { success: 1, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 83_000, message: 'VmBackup ended - **ERRORS DETECTED** - time: 1 min' },
+  {
+    time: t,
+    type: 'vm-end',
+    vm: 'db01',
+    kind: 'vdi-export',
+    outcome: 'error',
+    bytes: 0,
+    elapsedMs: 1000,
+    message: '*** vdi-export end db01 - error',
+  },
+  {
+    time: t,
+    type: 'run-end',
+    outcome: 'error',
+    summary: { success: 1, warning: 0, error: 1 },
+    exitCode: 2,
+    elapsedMs: 83_000,
+    message: 'VmBackup ended - **ERRORS DETECTED** - time: 1 min',
+  },
 ];
 
 test('log levels follow the event type and outcome; progress is not logged', () => {
-  assert.deepEqual(events.map((e) => logLineFor(e)?.level ?? '-'), ['info', 'info', 'info', '-', 'info', 'info', 'error', 'error', 'error']);
+  assert.deepEqual(
+    events.map((e) => logLineFor(e)?.level ?? '-'),
+    ['info', 'info', 'info', '-', 'info', 'info', 'error', 'error', 'error'],
+  );
   assert.equal(logLineFor({ time: t, type: 'warning', message: 'vm not found: exclude=x' })?.level, 'warn');
   assert.equal(
     logLineFor({ time: t, type: 'error', location: 'weekly.cfg:3:11', message: 'invalid regex' })?.text,
@@ -46,7 +106,10 @@ test('backup summary names the counts and the duration', () => {
   for (const e of events) tracker.apply(e);
   const runEnd = events.at(-1) as Extract<RunEvent, { type: 'run-end' }>;
   const outcome = describeExit('backup', { code: 2, signal: null, runEnd, stopped: false }, tracker);
-  assert.deepEqual(outcome, { severity: 'error', text: 'Backup: 1 succeeded, 0 with warnings, 1 failed (1 min 23 s); failed: db01' });
+  assert.deepEqual(outcome, {
+    severity: 'error',
+    text: 'Backup: 1 succeeded, 0 with warnings, 1 failed (1 min 23 s); failed: db01',
+  });
 });
 
 test('a runner that dies without run-end is an error naming the exit', () => {
@@ -56,14 +119,42 @@ test('a runner that dies without run-end is an error naming the exit', () => {
     severity: 'error',
     text: 'Preview: the runner exited with code 2: cannot reach https://xen1',
   });
-  assert.match(describeExit('backup', { code: null, signal: 'SIGKILL', stopped: false }, new RunTracker()).text, /ended by SIGKILL/);
-  assert.match(describeExit('backup', { code: null, signal: null, spawnError: new Error('ENOENT'), stopped: false }, new RunTracker()).text, /could not start the runner: ENOENT/);
+  assert.match(
+    describeExit('backup', { code: null, signal: 'SIGKILL', stopped: false }, new RunTracker()).text,
+    /ended by SIGKILL/,
+  );
+  assert.match(
+    describeExit(
+      'backup',
+      { code: null, signal: null, spawnError: new Error('ENOENT'), stopped: false },
+      new RunTracker(),
+    ).text,
+    /could not start the runner: ENOENT/,
+  );
 });
 
-test('a successful preview shows the runner\'s own closing line; a stopped run says so', () => {
-  const end: Extract<RunEvent, { type: 'run-end' }> = { time: t, type: 'run-end', outcome: 'success', summary: { success: 0, warning: 0, error: 0 }, exitCode: 0, elapsedMs: 10, message: 'SUCCESS preview of parameters' };
-  assert.deepEqual(describeExit('preview', { code: 0, signal: null, runEnd: end, stopped: false }, new RunTracker()), { severity: 'info', text: 'Preview: SUCCESS preview of parameters' });
-  assert.match(describeExit('backup', { code: 2, signal: null, runEnd: { ...end, outcome: 'error' }, stopped: true }, new RunTracker()).text, /^Backup stopped by you:/);
+test("a successful preview shows the runner's own closing line; a stopped run says so", () => {
+  const end: Extract<RunEvent, { type: 'run-end' }> = {
+    time: t,
+    type: 'run-end',
+    outcome: 'success',
+    summary: { success: 0, warning: 0, error: 0 },
+    exitCode: 0,
+    elapsedMs: 10,
+    message: 'SUCCESS preview of parameters',
+  };
+  assert.deepEqual(describeExit('preview', { code: 0, signal: null, runEnd: end, stopped: false }, new RunTracker()), {
+    severity: 'info',
+    text: 'Preview: SUCCESS preview of parameters',
+  });
+  assert.match(
+    describeExit(
+      'backup',
+      { code: 2, signal: null, runEnd: { ...end, outcome: 'error' }, stopped: true },
+      new RunTracker(),
+    ).text,
+    /^Backup stopped by you:/,
+  );
 });
 
 test('a stopped backup names the VM it interrupted and the VMs it never started, not "1 failed"', () => {
@@ -74,7 +165,10 @@ test('a stopped backup names the VM it interrupted and the VMs it never started,
   tracker.stopRequested();
   tracker.apply({ time: t, type: 'error', vm: 'db01', message: 'ERROR vdi-export of db01 interrupted: aborted' });
   tracker.apply({ ...(events[7] as Extract<RunEvent, { type: 'vm-end' }>) });
-  const runEnd: Extract<RunEvent, { type: 'run-end' }> = { ...(events[8] as Extract<RunEvent, { type: 'run-end' }>), elapsedMs: 4000 };
+  const runEnd: Extract<RunEvent, { type: 'run-end' }> = {
+    ...(events[8] as Extract<RunEvent, { type: 'run-end' }>),
+    elapsedMs: 4000,
+  };
   const outcome = describeExit('backup', { code: 2, signal: null, runEnd, stopped: true }, tracker);
   assert.deepEqual(outcome, {
     severity: 'warning',
@@ -87,7 +181,15 @@ test('without a plan, a stopped backup still counts the VMs it never started', (
   const tracker = new RunTracker();
   tracker.apply({ ...(events[1] as Extract<RunEvent, { type: 'vm-start' }>), total: 5 });
   tracker.stopRequested();
-  const runEnd: Extract<RunEvent, { type: 'run-end' }> = { time: t, type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 1000, message: 'VmBackup ended - **ERRORS DETECTED** - S:0 W:0 E:1' };
+  const runEnd: Extract<RunEvent, { type: 'run-end' }> = {
+    time: t,
+    type: 'run-end',
+    outcome: 'error',
+    summary: { success: 0, warning: 0, error: 1 },
+    exitCode: 2,
+    elapsedMs: 1000,
+    message: 'VmBackup ended - **ERRORS DETECTED** - S:0 W:0 E:1',
+  };
   assert.equal(
     describeExit('backup', { code: 2, signal: null, runEnd, stopped: true }, tracker).text,
     'Backup stopped by you: 0 succeeded; interrupted, nothing kept: web01; 4 VMs not started (1 s)',
@@ -95,9 +197,15 @@ test('without a plan, a stopped backup still counts the VMs it never started', (
 });
 
 test('toasts carry no **emphasis** and no "(see above)"', () => {
-  assert.equal(plainMessage('VmBackup preview ended - **ERRORS DETECTED** - E:2 W:0'), 'VmBackup preview ended - ERRORS DETECTED - E:2 W:0');
+  assert.equal(
+    plainMessage('VmBackup preview ended - **ERRORS DETECTED** - E:2 W:0'),
+    'VmBackup preview ended - ERRORS DETECTED - E:2 W:0',
+  );
   assert.equal(plainMessage('***ERROR - invalid regex: vm-export=a**'), 'invalid regex: vm-export=a**');
-  assert.equal(plainMessage('SUCCESS preview of parameters - WARNINGS found (see above)'), 'SUCCESS preview of parameters - WARNINGS found');
+  assert.equal(
+    plainMessage('SUCCESS preview of parameters - WARNINGS found (see above)'),
+    'SUCCESS preview of parameters - WARNINGS found',
+  );
 });
 
 test('byte and duration formatting', () => {
@@ -114,13 +222,37 @@ test('a preview with six errors lists them, one per config line, not just the la
   const lines = [3, 4, 6, 7, 8, 9];
   const tracker = new RunTracker();
   for (const line of lines) {
-    tracker.apply({ time: t, type: 'error', location: `/tmp/c2.cfg:${line}:13`, message: `/tmp/c2.cfg:${line}:13: error VMB030 Invalid regex: multiple repeat at position 2. The original logs "***ERROR - invalid regex: vm-export=a**" and the run fails.` });
+    tracker.apply({
+      time: t,
+      type: 'error',
+      location: `/tmp/c2.cfg:${line}:13`,
+      message: `/tmp/c2.cfg:${line}:13: error VMB030 Invalid regex: multiple repeat at position 2. The original logs "***ERROR - invalid regex: vm-export=a**" and the run fails.`,
+    });
   }
-  for (const line of lines) tracker.apply({ time: t, type: 'error', location: `/tmp/c2.cfg:${line}:11`, message: '***ERROR - invalid regex: vm-export=a**' });
-  tracker.apply({ time: t, type: 'warning', location: '/tmp/c2.cfg:5:11', message: '***WARNING - vm not found: vm-export=NOPE' });
+  for (const line of lines)
+    tracker.apply({
+      time: t,
+      type: 'error',
+      location: `/tmp/c2.cfg:${line}:11`,
+      message: '***ERROR - invalid regex: vm-export=a**',
+    });
+  tracker.apply({
+    time: t,
+    type: 'warning',
+    location: '/tmp/c2.cfg:5:11',
+    message: '***WARNING - vm not found: vm-export=NOPE',
+  });
   tracker.apply({ time: t, type: 'error', message: 'ERROR no VMs loaded' });
   tracker.apply({ time: t, type: 'error', message: 'ERROR regex errors found (see above)' });
-  const runEnd: Extract<RunEvent, { type: 'run-end' }> = { time: t, type: 'run-end', outcome: 'error', summary: { success: 0, warning: 1, error: 13 }, exitCode: 2, elapsedMs: 0, message: 'VmBackup preview ended - **ERRORS DETECTED** - E:13 W:1 (11 VM records in the pool)' };
+  const runEnd: Extract<RunEvent, { type: 'run-end' }> = {
+    time: t,
+    type: 'run-end',
+    outcome: 'error',
+    summary: { success: 0, warning: 1, error: 13 },
+    exitCode: 2,
+    elapsedMs: 0,
+    message: 'VmBackup preview ended - **ERRORS DETECTED** - E:13 W:1 (11 VM records in the pool)',
+  };
   const outcome = describeExit('preview', { code: 2, signal: null, runEnd, stopped: false }, tracker);
   assert.equal(
     outcome.text,

@@ -2,9 +2,23 @@
 // password only in the environment, settings mapped to the runner's flags.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildRunnerInvocation, normaliseRunnerSettings, PASSWORD_ENV, RunnerSettingsError, type RunnerSettings } from '../../client/src/runnerInvocation';
+import {
+  buildRunnerInvocation,
+  normaliseRunnerSettings,
+  PASSWORD_ENV,
+  RunnerSettingsError,
+  type RunnerSettings,
+} from '../../client/src/runnerInvocation';
 
-const base: RunnerSettings = { poolUrl: '', certificateFingerprint: '', transport: 'local', sshTarget: '', xePath: '', extraArgs: [], env: {} };
+const base: RunnerSettings = {
+  poolUrl: '',
+  certificateFingerprint: '',
+  transport: 'local',
+  sshTarget: '',
+  xePath: '',
+  extraArgs: [],
+  env: {},
+};
 const secret = 'pa$$ `word` $(rm -rf /)';
 
 function build(action: 'preview' | 'backup' | 'dry-run', settings: Partial<RunnerSettings> = {}, extraArgs?: string[]) {
@@ -23,7 +37,14 @@ function build(action: 'preview' | 'backup' | 'dry-run', settings: Partial<Runne
 test('preview: node + runner script, --json, password from the environment, config then the preview word', () => {
   const inv = build('preview');
   assert.equal(inv.command, '/opt/vscode/code');
-  assert.deepEqual(inv.args, ['/ext/dist/vmbackup.js', '--json', '--password-env', PASSWORD_ENV, '/etc/vmbackup/weekly.cfg', 'preview']);
+  assert.deepEqual(inv.args, [
+    '/ext/dist/vmbackup.js',
+    '--json',
+    '--password-env',
+    PASSWORD_ENV,
+    '/etc/vmbackup/weekly.cfg',
+    'preview',
+  ]);
   assert.equal(inv.env.ELECTRON_RUN_AS_NODE, '1');
   assert.equal(inv.env[PASSWORD_ENV], secret);
   assert.equal(inv.env.PATH, '/usr/bin');
@@ -38,11 +59,24 @@ test('the password never appears in the arguments', () => {
 });
 
 test('backup maps pool URL, xe path and extra arguments; optional words follow the config', () => {
-  const inv = build('backup', { poolUrl: 'https://xen1.example.org', xePath: '/opt/xe', extraArgs: ['compress=True', '--concurrency=2'] }, ['pre_clean=true']);
+  const inv = build(
+    'backup',
+    { poolUrl: 'https://xen1.example.org', xePath: '/opt/xe', extraArgs: ['compress=True', '--concurrency=2'] },
+    ['pre_clean=true'],
+  );
   assert.deepEqual(inv.args, [
-    '/ext/dist/vmbackup.js', '--json', '--password-env', PASSWORD_ENV,
-    '--xapi', 'https://xen1.example.org', '--xe', '/opt/xe',
-    '/etc/vmbackup/weekly.cfg', 'compress=True', '--concurrency=2', 'pre_clean=true',
+    '/ext/dist/vmbackup.js',
+    '--json',
+    '--password-env',
+    PASSWORD_ENV,
+    '--xapi',
+    'https://xen1.example.org',
+    '--xe',
+    '/opt/xe',
+    '/etc/vmbackup/weekly.cfg',
+    'compress=True',
+    '--concurrency=2',
+    'pre_clean=true',
   ]);
 });
 
@@ -53,7 +87,10 @@ test('dry-run adds --dry-run and no preview word', () => {
 });
 
 test('ssh transport passes --ssh and rejects a malformed target', () => {
-  assert.deepEqual(build('preview', { transport: 'ssh', sshTarget: 'root@xen1:2222' }).args.slice(4, 6), ['--ssh', 'root@xen1:2222']);
+  assert.deepEqual(build('preview', { transport: 'ssh', sshTarget: 'root@xen1:2222' }).args.slice(4, 6), [
+    '--ssh',
+    'root@xen1:2222',
+  ]);
   assert.throws(() => build('preview', { transport: 'ssh', sshTarget: '' }), RunnerSettingsError);
   assert.throws(() => build('preview', { transport: 'ssh', sshTarget: 'root@xen1; rm -rf /' }), RunnerSettingsError);
 });
@@ -75,7 +112,15 @@ test('normaliseRunnerSettings tolerates wrong types from a hand-edited settings.
     'pool.certificateFingerprint': ['not', 'a', 'string'],
   };
   const settings = normaliseRunnerSettings({ get: <T>(key: string) => values[key] as T });
-  assert.deepEqual(settings, { poolUrl: 'https://xen1', certificateFingerprint: '', transport: 'local', sshTarget: '', xePath: '', extraArgs: ['--json'], env: { A: 'x' } });
+  assert.deepEqual(settings, {
+    poolUrl: 'https://xen1',
+    certificateFingerprint: '',
+    transport: 'local',
+    sshTarget: '',
+    xePath: '',
+    extraArgs: ['--json'],
+    env: { A: 'x' },
+  });
 });
 
 test('a pinned pool certificate goes to the runner as --xapi-fingerprint, only with a pool URL', () => {
@@ -87,6 +132,9 @@ test('a pinned pool certificate goes to the runner as --xapi-fingerprint, only w
   assert.ok(i < pinned.args.indexOf('/etc/vmbackup/weekly.cfg'));
   assert.ok(!build('backup', { certificateFingerprint: fp }).args.includes('--xapi-fingerprint'));
   assert.ok(!build('backup', { poolUrl: 'https://xen1' }).args.includes('--xapi-fingerprint'));
-  const read = normaliseRunnerSettings({ get: <T,>(k: string) => ({ 'pool.url': 'https://xen1', 'pool.certificateFingerprint': ` ${fp} ` } as Record<string, unknown>)[k] as T });
+  const read = normaliseRunnerSettings({
+    get: <T>(k: string) =>
+      (({ 'pool.url': 'https://xen1', 'pool.certificateFingerprint': ` ${fp} ` }) as Record<string, unknown>)[k] as T,
+  });
   assert.equal(read.certificateFingerprint, fp);
 });

@@ -10,7 +10,11 @@ function collect() {
   const events: RunEvent[] = [];
   const text: string[] = [];
   const stderr: string[] = [];
-  const listener: RunnerListener = { event: (e) => events.push(e), text: (l) => text.push(l), stderr: (l) => stderr.push(l) };
+  const listener: RunnerListener = {
+    event: (e) => events.push(e),
+    text: (l) => text.push(l),
+    stderr: (l) => stderr.push(l),
+  };
   return { events, text, stderr, listener };
 }
 
@@ -38,7 +42,10 @@ test('events split across writes, stderr and stray stdout lines all arrive; exit
   const exit = await runner.exited;
   assert.equal(exit.code, 1);
   assert.equal(exit.stopped, false);
-  assert.deepEqual(events.map((e) => e.message), ['first', 'done']);
+  assert.deepEqual(
+    events.map((e) => e.message),
+    ['first', 'done'],
+  );
   assert.equal(exit.runEnd?.summary.warning, 1);
   assert.deepEqual(text, ['not json']);
   assert.deepEqual(stderr, ['note on stderr']);
@@ -68,7 +75,10 @@ test('stop() sends SIGTERM; the child cleans up and reports its run-end', async 
   const exit = await runner.exited;
   assert.equal(exit.code, 2);
   assert.equal(exit.stopped, true);
-  assert.deepEqual(events.map((e) => e.type), ['run-start', 'warning', 'run-end']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['run-start', 'warning', 'run-end'],
+  );
   assert.equal(exit.runEnd?.message, 'stopped');
 });
 

@@ -22,8 +22,13 @@ test('a backup task asks for confirmation unless vmbackup.tasks.confirmBackup is
 });
 
 test('the setting is contributed (default on) and a workspace in Restricted Mode cannot turn it off', () => {
-  const props = Object.assign({}, ...manifest.contributes.configuration.map((c: { properties: object }) => c.properties));
+  const props = Object.assign(
+    {},
+    ...manifest.contributes.configuration.map((c: { properties: object }) => c.properties),
+  );
   assert.equal(props['vmbackup.tasks.confirmBackup']?.default, true);
   assert.match(props['vmbackup.tasks.confirmBackup'].markdownDescription, /CI/);
-  assert.ok(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.includes('vmbackup.tasks.confirmBackup'));
+  assert.ok(
+    manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.includes('vmbackup.tasks.confirmBackup'),
+  );
 });
