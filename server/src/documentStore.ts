@@ -49,7 +49,11 @@ export const QUICK_PLAN_MS = 25;
 const ALWAYS = () => true;
 
 /** Diagnostics that need the other configs of the workspace (VMB047); none by default. */
-export type CrossConfigDiagnostics = (uri: string, config: ConfigAnalysis['config'], pool: PoolSnapshot) => ConfigDiagnostic[];
+export type CrossConfigDiagnostics = (
+  uri: string,
+  config: ConfigAnalysis['config'],
+  pool: PoolSnapshot,
+) => ConfigDiagnostic[];
 
 export class DocumentStore {
   private readonly entries = new Map<string, Entry>();
@@ -120,7 +124,8 @@ export class DocumentStore {
     const entry = this.entry(document);
     const pool = this.pool();
     const docsUri = this.docsUri();
-    const base = { uri: document.uri, document, analysis: entry.config, pool, settings: this.settings(), ...(docsUri ? { docsUri } : {}) };
+    const settings = this.settings();
+    const base = { uri: document.uri, document, analysis: entry.config, pool, settings, ...(docsUri ? { docsUri } : {}) };
     const previous = entry.selection;
     if (!fresh && this.deferrable(entry, pool)) {
       if (previous?.poolGeneration !== pool.generation) {

@@ -36,6 +36,10 @@ export function registerFeatures(connection: Connection, documents: TextDocument
   connection.onDocumentFormatting(guarded('formatting', (c) => formatDocument(c.analysis.config)));
   connection.onDocumentRangeFormatting(guarded('rangeFormatting', (c, p) => formatDocument(c.analysis.config, p.range)));
   connection.onCodeAction(
-    guarded('codeAction', (c, p) => codeActions(c, store.quickDiagnostics(c.document).diagnostics, p.range, p.context.only), false),
+    guarded(
+      'codeAction',
+      (c, p) => codeActions(c, store.quickDiagnostics(c.document).diagnostics, p.range, p.context.only),
+      false,
+    ),
   );
 }

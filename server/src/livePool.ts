@@ -53,7 +53,8 @@ function describeError(error: unknown, url?: string): string {
   const e = error as { code?: string; message?: string; cause?: { code?: string; message?: string } } | undefined;
   if (e?.code === 'SESSION_AUTHENTICATION_FAILED') return 'The pool rejected the user name or password.';
   const network = NETWORK_ERRORS[e?.code ?? ''] ?? NETWORK_ERRORS[e?.cause?.code ?? ''];
-  if (network) return `Cannot reach ${url ?? 'the pool'}: ${network} (${e?.code && NETWORK_ERRORS[e.code] ? e.code : e?.cause?.code}).`;
+  const code = e?.code && NETWORK_ERRORS[e.code] ? e.code : e?.cause?.code;
+  if (network) return `Cannot reach ${url ?? 'the pool'}: ${network} (${code}).`;
   const certificate = certificateErrorIn(error);
   if (certificate) return capitalise(certificate.message);
   const cause = e?.cause?.message ? ` (${e.cause.message})` : '';

@@ -4,6 +4,7 @@ import {
   CodeActionKind,
   createConnection,
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
@@ -29,6 +30,7 @@ let settings: ServerSettings = DEFAULT_SETTINGS;
 let canPullConfiguration = false;
 let canRefreshCodeLens = false;
 let canRefreshInlayHints = false;
+let canWatchFiles = false;
 let validationDelay = 10;
 let pool: LivePool | undefined;
 let lastPoolGeneration = -1;
@@ -88,6 +90,7 @@ function revalidateAll(): void {
   // once instead of losing the pool results until the next pause.
   for (const document of documents.all()) scheduleValidation(document, 0, true);
   refreshViews();
+  workspaceWiring.republishDisk();
 }
 
 let lastSettingsJson = '';
@@ -132,6 +135,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   canPullConfiguration = capabilities.workspace?.configuration === true;
   canRefreshCodeLens = capabilities.workspace?.codeLens?.refreshSupport === true;
   canRefreshInlayHints = capabilities.workspace?.inlayHint?.refreshSupport === true;
+  canWatchFiles = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
   pool = new LivePool({ storagePath: options.storagePath, onChange: onPoolChange, log });
   const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
   workspace.setFolders(folders);
@@ -160,6 +164,11 @@ connection.onInitialized(() => {
   if (canPullConfiguration) {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION }).catch(() => undefined);
   }
+  if (canWatchFiles) {
+    // Workspace configs that are not open (vmbackup/checkConfigs) follow their files on disk.
+    const watchers = [{ globPattern: '**/*.cfg' }];
+    void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers }).catch(() => undefined);
+  }
   void pullSettings();
 });
 
@@ -184,8 +193,9 @@ documents.onDidClose(({ document }) => {
   store.forget(document.uri);
   workspace.changed();
   // A workspace config stays in Problems after closing: its diagnostics come from the disk copy.
-  if (workspace.has(document.uri)) void workspace.reload(document.uri).then(() => workspaceWiring.publishDisk(document.uri));
-  else void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+  if (workspace.has(document.uri)) {
+    void workspace.reload(document.uri).then(() => workspaceWiring.publishDisk(document.uri));
+  } else void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
 });
 
 async function setPassword(params: SetPoolPasswordParams | undefined) {

@@ -36,7 +36,10 @@ export class WorkspaceConfigs {
     return this.scanned;
   }
 
-  /** Reads the given files (all of them are taken as configs), or scans the folders. Returns the configs found and the files skipped. */
+  /**
+   * Reads the given files (all of them are taken as configs), or scans the folders. Returns the
+   * configs found and the files skipped.
+   */
   async load(uris?: readonly string[]): Promise<{ found: string[]; skipped: number }> {
     this.scanned = true;
     this.changed();
@@ -82,6 +85,27 @@ export class WorkspaceConfigs {
     return config;
   }
 
+  /**
+   * A file changed on disk (workspace/didChangeWatchedFiles): re-read a known config, or take a
+   * new file that looks like one once the workspace has been scanned. Returns whether the
+   * configs changed; `removed` for a deleted or no longer matching file.
+   */
+  async fileChanged(uri: string, deleted: boolean): Promise<'updated' | 'removed' | 'ignored'> {
+    if (!this.scanned) return 'ignored';
+    const known = this.onDisk.has(uri);
+    const text = deleted ? undefined : await this.read(uri);
+    const path = uri.startsWith('file:') ? fileURLToPath(uri) : '';
+    if (text === undefined || !looksLikeVmBackupConfig(path, text)) {
+      if (!known) return 'ignored';
+      this.onDisk.delete(uri);
+      this.changed();
+      return 'removed';
+    }
+    this.onDisk.set(uri, parseConfig(text));
+    this.changed();
+    return 'updated';
+  }
+
   has(uri: string): boolean {
     return this.onDisk.has(uri);
   }
@@ -89,12 +113,20 @@ export class WorkspaceConfigs {
   /** Every config: the open ones (current text) and the others from disk. */
   all(open: readonly WorkspaceConfig[]): WorkspaceConfig[] {
     const openUris = new Set(open.map((c) => c.uri));
-    return [...open, ...[...this.onDisk].filter(([uri]) => !openUris.has(uri)).map(([uri, config]) => ({ uri, config }))];
+    return [
+      ...open,
+      ...[...this.onDisk].filter(([uri]) => !openUris.has(uri)).map(([uri, config]) => ({ uri, config })),
+    ];
   }
 
   /** The VM -> backing lines index over all configs, rebuilt only after a change. */
-  backupIndex(open: readonly WorkspaceConfig[], inventory: Inventory, poolGeneration: number): Map<string, BackupLine[]> {
-    if (this.index && this.index.generation === this.generation && this.index.poolGeneration === poolGeneration) return this.index.value;
+  backupIndex(
+    open: readonly WorkspaceConfig[],
+    inventory: Inventory,
+    poolGeneration: number,
+  ): Map<string, BackupLine[]> {
+    if (this.index && this.index.generation === this.generation && this.index.poolGeneration === poolGeneration)
+      return this.index.value;
     const value = backupIndex(this.all(open), inventory);
     this.index = { generation: this.generation, poolGeneration, value };
     return value;

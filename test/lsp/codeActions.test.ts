@@ -60,7 +60,10 @@ function fixesFor(code: string): { actions: CodeAction[]; text: string; options?
   const sample = SAMPLES[code]!;
   const context = contextFor(sample.text, sample.options);
   const diagnostics = diagnosticsOf(context);
-  assert.ok(diagnostics.some((d) => d.code === code && d.range.start.line === sample.line), `${code} on line ${sample.line + 1}: ${JSON.stringify(diagnostics.map((d) => d.code))}`);
+  assert.ok(
+    diagnostics.some((d) => d.code === code && d.range.start.line === sample.line),
+    `${code} on line ${sample.line + 1}: ${JSON.stringify(diagnostics.map((d) => d.code))}`,
+  );
   const at = { line: sample.line, character: 0 };
   const actions = codeActions(context, diagnostics, { start: at, end: at }).filter(
     (a) => a.kind === 'quickfix' && a.diagnostics?.[0]?.code === code && !a.title.startsWith('Suppress'),
@@ -82,7 +85,10 @@ describe('every documented remedy has a code action', () => {
       assert.equal(actions[0]!.isPreferred, true);
       const fixed = applyEdits(text, actions[0]!.edit!.changes!['file:///work/test.cfg']!);
       const after = diagnosticsOf(contextFor(fixed, options));
-      assert.ok(!after.some((d) => d.code === code), `${code} gone after "${actions[0]!.title}": ${JSON.stringify(fixed)}`);
+      assert.ok(
+        !after.some((d) => d.code === code),
+        `${code} gone after "${actions[0]!.title}": ${JSON.stringify(fixed)}`,
+      );
       // A fix never trades one problem for a duplicate setting.
       assert.ok(!after.some((d) => d.code === 'VMB004') || code === 'VMB004', fixed);
     });
@@ -99,13 +105,17 @@ describe('suppression and fix-all actions', () => {
   it('offers "Suppress" for warnings only: an error is what the runner refuses', () => {
     const context = contextFor('max_backups=x\nvm-export=PROD*\n');
     const diagnostics = diagnosticsOf(context);
-    const titles = (line: number) => codeActions(context, diagnostics, { start: { line, character: 0 }, end: { line, character: 0 } }).map((a) => a.title);
+    const titles = (line: number) =>
+      codeActions(context, diagnostics, { start: { line, character: 0 }, end: { line, character: 0 } }).map(
+        (a) => a.title,
+      );
     assert.ok(!titles(0).some((t) => t.startsWith('Suppress')), titles(0).join('\n'));
     assert.ok(titles(1).includes('Suppress VMB016 on this line (# vmbackup-disable-next-line)'));
   });
 
   it('source.fixAll.vmbackup applies every safe fix once and nothing else; only when asked for', () => {
-    const text = 'vm-export=PROD*\nvm-export=a:0\nvm-export=\nexclude=x\nexclude=y\nexclude=\ncompress=gzip\ncompress=zstd\n';
+    const text =
+      'vm-export=PROD*\nvm-export=a:0\nvm-export=\nexclude=x\nexclude=y\nexclude=\ncompress=gzip\ncompress=zstd\n';
     const context = contextFor(text);
     const diagnostics = diagnosticsOf(context);
     const whole = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
@@ -116,6 +126,37 @@ describe('suppression and fix-all actions', () => {
     const fixed = applyEdits(text, fixAll!.edit!.changes!['file:///work/test.cfg']!);
     // PROD* (VMB016) changes what is selected: left for the user. The rest is safe.
     assert.equal(fixed, 'exclude=x\nexclude=y\nvm-export=PROD*\nvm-export=a\nvm-export=.*\ncompress=zstd\n');
-    assert.deepEqual(diagnosticsOf(contextFor(fixed)).map((d) => d.code), ['VMB016']);
+    assert.deepEqual(
+      diagnosticsOf(contextFor(fixed)).map((d) => d.code),
+      ['VMB016'],
+    );
   });
+});
+
+describe('a fix marked safe changes nothing the runner does', () => {
+  const pool = poolOf(['PROD-a', 'PROD-b', 'PROD-db', 'web1', 'web2', 'DEV-x']);
+  const texts = [
+    'vm-export=PROD.*\nexclude=PROD-db\nvm-export=web1:0\nexclude=\nvm-export=\n',
+    'vdi-export=web1\nvm-export=.*:3\nexclude=DEV-x\nexclude=web2\ncompress=gzip\ncompress=zstd\n',
+    'max_backups=2\nvm-export=web.*:-1\nvm-export=:2\n',
+  ];
+  for (const text of texts) {
+    it(`same VMs, same :N, same settings after "Fix all": ${JSON.stringify(text)}`, () => {
+      const before = contextFor(text, { pool });
+      const zero = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+      const [fixAll] = codeActions(before, diagnosticsOf(before), zero, ['source.fixAll']);
+      assert.ok(fixAll, 'something to fix');
+      const fixed = applyEdits(text, fixAll.edit!.changes!['file:///work/test.cfg']!);
+      assert.notEqual(fixed, text);
+      const after = contextFor(fixed, { pool });
+      const lists = (c: typeof before) => {
+        const plan = c.selection.plan!;
+        return [plan.vdiExport, plan.vmExport, plan.metadataExport].map((l) => l.map((vm) => [vm.name, vm.maxBackups]));
+      };
+      assert.deepEqual(lists(after), lists(before));
+      const { origins: _a, ...settingsBefore } = before.analysis.effective;
+      const { origins: _b, ...settingsAfter } = after.analysis.effective;
+      assert.deepEqual(settingsAfter, settingsBefore);
+    });
+  }
 });

@@ -153,7 +153,11 @@ export class TestClient {
       processId: process.pid,
       rootUri: null,
       capabilities: {
-        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
+        workspace: {
+          configuration: true,
+          didChangeConfiguration: { dynamicRegistration: true },
+          didChangeWatchedFiles: { dynamicRegistration: true },
+        },
         textDocument: {
           publishDiagnostics: { relatedInformation: true, codeDescriptionSupport: true },
           hover: { contentFormat: ['markdown', 'plaintext'] },

@@ -52,7 +52,12 @@ export function contextFor(text: string, options: ContextOptions = {}): FeatureC
     selectionValidAt: () => true,
     pool: {
       ...(options.pool ? { inventory: options.pool } : {}),
-      status: { state: options.pool ? (options.state ?? 'connected') : 'disconnected', vmCount: 0, message: options.message ?? '', url },
+      status: {
+        state: options.pool ? (options.state ?? 'connected') : 'disconnected',
+        vmCount: 0,
+        message: options.message ?? '',
+        url,
+      },
       generation: 1,
     },
     settings,
@@ -62,5 +67,9 @@ export function contextFor(text: string, options: ContextOptions = {}): FeatureC
 
 /** The diagnostics the user sees for the context (after suppression and overrides). */
 export function diagnosticsOf(context: FeatureContext): ConfigDiagnostic[] {
-  return effectiveDiagnostics(context.analysis.config, [...context.analysis.configDiagnostics, ...context.selection.diagnostics], context.settings);
+  return effectiveDiagnostics(
+    context.analysis.config,
+    [...context.analysis.configDiagnostics, ...context.selection.diagnostics],
+    context.settings,
+  );
 }

@@ -13,7 +13,14 @@ import type { MarkupContent } from 'vscode-languageserver';
 import { contextFor, diagnosticsOf, poolOf } from './service';
 
 const GiB = 1024 ** 3;
-const disk = (device: string, userdevice: string, gib: number) => ({ device, userdevice, vdiUuid: `vdi-${device}`, vdiName: device, virtualSize: gib * GiB, srName: 'Local' });
+const disk = (device: string, userdevice: string, gib: number) => ({
+  device,
+  userdevice,
+  vdiUuid: `vdi-${device}`,
+  vdiName: device,
+  virtualSize: gib * GiB,
+  srName: 'Local',
+});
 const POOL = poolOf([
   { name: 'web1', powerState: 'Running', uuid: '11111111-aaaa-0000-0000-000000000001' },
   { name: 'twin', powerState: 'Running', uuid: 'aaaaaaaa-0000-0000-0000-000000000002' },
@@ -22,22 +29,38 @@ const POOL = poolOf([
 ]);
 
 const hoverAt = (text: string, line: number, character: number, options = {}) =>
-  (hover(contextFor(text, { pool: POOL, ...options }), { line, character })?.contents as MarkupContent | undefined)?.value ?? '';
+  (hover(contextFor(text, { pool: POOL, ...options }), { line, character })?.contents as MarkupContent | undefined)
+    ?.value ?? '';
 
 describe('smaller defects (issue 12, item 9 and server messages of item 7)', () => {
   it('an empty new file, or one without selections yet, shows no VMB044', () => {
     assert.deepEqual(diagnosticsOf(contextFor('', { pool: POOL })), []);
-    assert.deepEqual(diagnosticsOf(contextFor('# VmBackup config\nmax_backups=3\n', { pool: POOL })).map((d) => d.code), []);
-    assert.deepEqual(diagnosticsOf(contextFor('vm-export=nothing-here\n', { pool: POOL })).map((d) => d.code).sort(), ['VMB040', 'VMB044', 'VMB046']);
+    assert.deepEqual(
+      diagnosticsOf(contextFor('# VmBackup config\nmax_backups=3\n', { pool: POOL })).map((d) => d.code),
+      [],
+    );
+    assert.deepEqual(
+      diagnosticsOf(contextFor('vm-export=nothing-here\n', { pool: POOL }))
+        .map((d) => d.code)
+        .sort(),
+      ['VMB040', 'VMB044', 'VMB046'],
+    );
   });
 
   it('completion tells VMs with one name apart (power state, uuid) and warns that selecting it fails', () => {
-    const items = completions(contextFor('vm-export=tw\n', { pool: POOL }), { line: 0, character: 12 }).items.filter((i) => i.label === 'twin');
+    const items = completions(contextFor('vm-export=tw\n', { pool: POOL }), { line: 0, character: 12 }).items.filter(
+      (i) => i.label === 'twin',
+    );
     assert.equal(items.length, 2);
-    assert.deepEqual(items.map((i) => i.labelDetails?.description), ['Running · aaaaaaaa', 'Halted · bbbbbbbb']);
+    assert.deepEqual(
+      items.map((i) => i.labelDetails?.description),
+      ['Running · aaaaaaaa', 'Halted · bbbbbbbb'],
+    );
     assert.match(items[1]!.detail!, /^Halted · uuid bbbbbbbb-0000-0000-0000-000000000003/);
     assert.match(JSON.stringify(items[0]!.documentation), /2 VMs have this name.*VMB043/);
-    const single = completions(contextFor('vm-export=we\n', { pool: POOL }), { line: 0, character: 12 }).items.find((i) => i.label === 'web1')!;
+    const single = completions(contextFor('vm-export=we\n', { pool: POOL }), { line: 0, character: 12 }).items.find(
+      (i) => i.label === 'web1',
+    )!;
     assert.equal(single.labelDetails?.description, 'Running');
   });
 
@@ -72,7 +95,10 @@ describe('smaller defects (issue 12, item 9 and server messages of item 7)', () 
   });
 
   it('a pool URL without scheme gets a sentence saying what to write', () => {
-    assert.equal(schemeProblem('xen1.example.org'), 'vmbackup.pool.url "xen1.example.org" has no scheme: write https://xen1.example.org');
+    assert.equal(
+      schemeProblem('xen1.example.org'),
+      'vmbackup.pool.url "xen1.example.org" has no scheme: write https://xen1.example.org',
+    );
     assert.equal(schemeProblem('https://xen1.example.org'), undefined);
     assert.equal(schemeProblem('HTTP://10.0.0.1'), undefined);
   });

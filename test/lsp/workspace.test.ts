@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   DefinitionRequest,
+  DidChangeWatchedFilesNotification,
   DocumentLinkRequest,
   PrepareRenameRequest,
   ReferencesRequest,
@@ -18,7 +19,12 @@ import {
 } from 'vscode-languageserver-protocol';
 import { parseConfig } from '../../runner/src/config';
 import { Methods, type CheckConfigsResult } from '../../server/src/protocol';
-import { coverage, crossConfigDiagnostics, backupIndex, looksLikeVmBackupConfig } from '../../server/src/service/workspace';
+import {
+  coverage,
+  crossConfigDiagnostics,
+  backupIndex,
+  looksLikeVmBackupConfig,
+} from '../../server/src/service/workspace';
 import { applyEdits, TestClient } from './harness';
 import { poolOf } from './service';
 
@@ -27,7 +33,8 @@ describe('workspace-wide features (protocol)', () => {
   let client: TestClient;
   const uriOf = (name: string) => pathToFileURL(join(dir, name)).href;
   const files: Record<string, string> = {
-    'nightly.cfg': 'max_backups=3\nvm-export=web1\nvm-export=db.*\nmax_backups=4\nstatus_log=/var/log/vmbackup/status.log\n',
+    'nightly.cfg':
+      'max_backups=3\nvm-export=web1\nvm-export=db.*\nmax_backups=4\nstatus_log=/var/log/vmbackup/status.log\n',
     'weekend.cfg': '# weekend\nmax_backup=3\nvm-export=web1:2\nexclude=web1\n',
     'NAUbackup/odd.cfg': 'vm-export=PROD*\n',
     'setup.cfg': '[metadata]\nname = demo\nversion = 1\n',
@@ -50,19 +57,63 @@ describe('workspace-wide features (protocol)', () => {
 
   it('checks every VmBackup config of the workspace and publishes diagnostics for files that are not open', async () => {
     const result = (await client.connection.sendRequest(Methods.checkConfigs, {})) as CheckConfigsResult;
-    assert.deepEqual(result.configs.map((c) => c.uri).sort(), [uriOf('NAUbackup/odd.cfg'), uriOf('nightly.cfg'), uriOf('weekend.cfg')].sort());
+    assert.deepEqual(
+      result.configs.map((c) => c.uri).sort(),
+      [uriOf('NAUbackup/odd.cfg'), uriOf('nightly.cfg'), uriOf('weekend.cfg')].sort(),
+    );
     assert.equal(result.skipped, 2, 'setup.cfg and notes.cfg are other formats');
     const weekend = result.configs.find((c) => c.uri === uriOf('weekend.cfg'))!;
     assert.deepEqual([weekend.errors, weekend.warnings, weekend.open], [1, 1, false]);
-    const published = await client.waitFor('diagnostics of the unopened weekend.cfg', () => client.diagnostics.get(uriOf('weekend.cfg'))?.diagnostics);
-    assert.deepEqual(published.map((d) => [d.code, d.range.start.line]), [['VMB005', 1], ['VMB013', 3]]);
-    const odd = await client.waitFor('diagnostics of NAUbackup/odd.cfg', () => client.diagnostics.get(uriOf('NAUbackup/odd.cfg'))?.diagnostics);
-    assert.deepEqual(odd.map((d) => d.code), ['VMB016']);
+    const published = await client.waitFor(
+      'diagnostics of the unopened weekend.cfg',
+      () => client.diagnostics.get(uriOf('weekend.cfg'))?.diagnostics,
+    );
+    assert.deepEqual(
+      published.map((d) => [d.code, d.range.start.line]),
+      [
+        ['VMB005', 1],
+        ['VMB013', 3],
+      ],
+    );
+    const odd = await client.waitFor(
+      'diagnostics of NAUbackup/odd.cfg',
+      () => client.diagnostics.get(uriOf('NAUbackup/odd.cfg'))?.diagnostics,
+    );
+    assert.deepEqual(
+      odd.map((d) => d.code),
+      ['VMB016'],
+    );
+  });
+
+  it('follows a workspace config that changes or goes away on disk (workspace/didChangeWatchedFiles)', async () => {
+    const weekend = uriOf('weekend.cfg');
+    const published = client.publishCount.get(weekend) ?? 0;
+    writeFileSync(join(dir, 'weekend.cfg'), '# weekend\nmax_backups=3\nexclude=web1\nvm-export=web1:2\n');
+    await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: weekend, type: 2 }] });
+    const fixed = await client.waitFor('weekend.cfg re-published', () =>
+      (client.publishCount.get(weekend) ?? 0) > published ? client.diagnostics.get(weekend)!.diagnostics : undefined,
+    );
+    assert.deepEqual(fixed, []);
+    rmSync(join(dir, 'NAUbackup', 'odd.cfg'));
+    const odd = uriOf('NAUbackup/odd.cfg');
+    await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: odd, type: 3 }] });
+    await client.waitFor('odd.cfg cleared', () => (client.diagnostics.get(odd)?.diagnostics.length === 0 ? true : undefined));
+    writeFileSync(join(dir, 'weekend.cfg'), files['weekend.cfg']!);
+    writeFileSync(join(dir, 'NAUbackup', 'odd.cfg'), files['NAUbackup/odd.cfg']!);
+    await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, {
+      changes: [{ uri: weekend, type: 2 }, { uri: odd, type: 1 }],
+    });
+    await client.waitFor('odd.cfg back', () => (client.diagnostics.get(odd)?.diagnostics.length ? true : undefined));
   });
 
   it('checks only the files the client names when it names them', async () => {
-    const result = (await client.connection.sendRequest(Methods.checkConfigs, { uris: [uriOf('notes.cfg')] })) as CheckConfigsResult;
-    assert.deepEqual(result.configs.map((c) => [c.uri, c.errors]), [[uriOf('notes.cfg'), 2]]);
+    const result = (await client.connection.sendRequest(Methods.checkConfigs, {
+      uris: [uriOf('notes.cfg')],
+    })) as CheckConfigsResult;
+    assert.deepEqual(
+      result.configs.map((c) => [c.uri, c.errors]),
+      [[uriOf('notes.cfg'), 2]],
+    );
   });
 
   it('finds every line in every config that backs up a VM, and goes from a repeated setting to the first', async () => {
@@ -74,31 +125,71 @@ describe('workspace-wide features (protocol)', () => {
       position: { line: 1, character: 12 },
       context: { includeDeclaration: true },
     })) as Location[];
-    assert.deepEqual(refs.map((l) => [l.uri, l.range.start.line]).sort(), [[nightly, 1], [uriOf('weekend.cfg'), 2]].sort());
-    const definition = (await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri: nightly }, position: { line: 3, character: 2 } })) as Location[];
-    assert.deepEqual(definition.map((l) => [l.uri, l.range.start.line]), [[nightly, 0]]);
+    assert.deepEqual(
+      refs.map((l) => [l.uri, l.range.start.line]).sort(),
+      [
+        [nightly, 1],
+        [uriOf('weekend.cfg'), 2],
+      ].sort(),
+    );
+    const definition = (await client.connection.sendRequest(DefinitionRequest.type, {
+      textDocument: { uri: nightly },
+      position: { line: 3, character: 2 },
+    })) as Location[];
+    assert.deepEqual(
+      definition.map((l) => [l.uri, l.range.start.line]),
+      [[nightly, 0]],
+    );
   });
 
   it('renames a plain VM name in every config (text only), not regexes', async () => {
     const nightly = uriOf('nightly.cfg');
-    const prepared = await client.connection.sendRequest(PrepareRenameRequest.type, { textDocument: { uri: nightly }, position: { line: 1, character: 11 } });
-    assert.deepEqual(prepared, { range: { start: { line: 1, character: 10 }, end: { line: 1, character: 14 } }, placeholder: 'web1' });
-    assert.equal(await client.connection.sendRequest(PrepareRenameRequest.type, { textDocument: { uri: nightly }, position: { line: 2, character: 11 } }), null, 'a regex');
-    const edit = await client.connection.sendRequest(RenameRequest.type, { textDocument: { uri: nightly }, position: { line: 1, character: 11 }, newName: 'web-01' });
+    const prepared = await client.connection.sendRequest(PrepareRenameRequest.type, {
+      textDocument: { uri: nightly },
+      position: { line: 1, character: 11 },
+    });
+    assert.deepEqual(prepared, {
+      range: { start: { line: 1, character: 10 }, end: { line: 1, character: 14 } },
+      placeholder: 'web1',
+    });
+    assert.equal(
+      await client.connection.sendRequest(PrepareRenameRequest.type, {
+        textDocument: { uri: nightly },
+        position: { line: 2, character: 11 },
+      }),
+      null,
+      'a regex',
+    );
+    const edit = await client.connection.sendRequest(RenameRequest.type, {
+      textDocument: { uri: nightly },
+      position: { line: 1, character: 11 },
+      newName: 'web-01',
+    });
     const changes = edit!.changes!;
     assert.equal(applyEdits(files['nightly.cfg']!, changes[nightly]!).split('\n')[1], 'vm-export=web-01');
-    assert.equal(applyEdits(files['weekend.cfg']!, changes[uriOf('weekend.cfg')]!), '# weekend\nmax_backup=3\nvm-export=web-01:2\nexclude=web-01\n');
+    assert.equal(
+      applyEdits(files['weekend.cfg']!, changes[uriOf('weekend.cfg')]!),
+      '# weekend\nmax_backup=3\nvm-export=web-01:2\nexclude=web-01\n',
+    );
   });
 
   it('links status_log and backup_dir to local files, and not when the runner works over ssh', async () => {
     const nightly = uriOf('nightly.cfg');
     const links = await client.connection.sendRequest(DocumentLinkRequest.type, { textDocument: { uri: nightly } });
-    assert.deepEqual(links?.map((l) => [l.range.start.line, l.target]), [[4, 'file:///var/log/vmbackup/status.log']]);
+    assert.deepEqual(
+      links?.map((l) => [l.range.start.line, l.target]),
+      [[4, 'file:///var/log/vmbackup/status.log']],
+    );
     // New settings re-validate the open documents: a new publish says the server has them.
     const published = client.publishCount.get(nightly) ?? 0;
     await client.changeSettings({ runner: { transport: 'ssh' } });
-    await client.waitFor('re-validation under the ssh setting', () => ((client.publishCount.get(nightly) ?? 0) > published ? true : undefined));
-    assert.deepEqual(await client.connection.sendRequest(DocumentLinkRequest.type, { textDocument: { uri: nightly } }), []);
+    await client.waitFor('re-validation under the ssh setting', () =>
+      (client.publishCount.get(nightly) ?? 0) > published ? true : undefined,
+    );
+    assert.deepEqual(
+      await client.connection.sendRequest(DocumentLinkRequest.type, { textDocument: { uri: nightly } }),
+      [],
+    );
     await client.changeSettings({});
   });
 
@@ -129,7 +220,10 @@ describe('pool coverage and VMB047 (service)', () => {
   it('VMB047 on the line of a VM another config backs up too', () => {
     const index = backupIndex(configs, pool);
     const d = crossConfigDiagnostics('file:///c/nightly.cfg', configs[0]!.config, pool, index);
-    assert.deepEqual(d.map((x) => [x.code, x.severity, x.range.start.line]), [['VMB047', 'information', 0]]);
+    assert.deepEqual(
+      d.map((x) => [x.code, x.severity, x.range.start.line]),
+      [['VMB047', 'information', 0]],
+    );
     assert.match(d[0]!.message, /'web1' is also backed up by weekend\.cfg line 1/);
   });
 

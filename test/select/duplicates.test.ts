@@ -23,10 +23,17 @@ const shape = (d: ConfigDiagnostic) => [d.code, d.severity, d.range.start.line];
 test('a duplicate name the config does not select: warning (VMB046) in the plan and in the editor', () => {
   const pool = [...WEEKEND_POOL, 'DEV-duplicate', 'DEV-duplicate'];
   const { plan, diagnostics } = both('max_backups=4\nvm-export=PROD.*\nvm-export=DEV-RH.*:3\n', pool);
-  assert.deepEqual(plan.duplicateNames.map((d) => [d.name, d.selected, d.line]), [['DEV-duplicate', false, 1]]);
+  assert.deepEqual(
+    plan.duplicateNames.map((d) => [d.name, d.selected, d.line]),
+    [['DEV-duplicate', false, 1]],
+  );
   // The original's line, word for word, at warning level: the preview no longer fails.
   assert.deepEqual(previewDuplicates(plan), [['warning', 'VMB046', 1]]);
-  assert.ok(plan.messages.some((m) => m.text === "*** ERROR: duplicate VM name found: DEV-duplicate | ['OpaqueRef:6', 'OpaqueRef:7']"));
+  assert.ok(
+    plan.messages.some(
+      (m) => m.text === "*** ERROR: duplicate VM name found: DEV-duplicate | ['OpaqueRef:6', 'OpaqueRef:7']",
+    ),
+  );
   assert.deepEqual(diagnostics.map(shape), [['VMB046', 'warning', 1]]);
   assert.match(diagnostics[0]!.message, /2 VMs named 'DEV-duplicate'.*does not back it up/);
 });
@@ -39,8 +46,13 @@ test('a duplicate name the config selects: error (VMB043) in both', () => {
 
 test('a duplicate that a selection matched but an exclude dropped is not selected: warning on the matching line', () => {
   const { plan, diagnostics } = both('vm-export=a\nvm-export=DEV.*\nexclude=DEV-dup\n', ['a', 'DEV-dup', 'DEV-dup']);
-  assert.deepEqual(plan.duplicateNames.map((d) => [d.selected, d.line]), [[false, 1]]);
-  assert.deepEqual(diagnostics.filter((d) => d.code.startsWith('VMB04') && d.code !== 'VMB045').map(shape), [['VMB046', 'warning', 1]]);
+  assert.deepEqual(
+    plan.duplicateNames.map((d) => [d.selected, d.line]),
+    [[false, 1]],
+  );
+  assert.deepEqual(diagnostics.filter((d) => d.code.startsWith('VMB04') && d.code !== 'VMB045').map(shape), [
+    ['VMB046', 'warning', 1],
+  ]);
 });
 
 test('a suppression comment silences a warning for the runner too (information, no "WARNINGS found")', () => {
@@ -52,7 +64,10 @@ test('a suppression comment silences a warning for the runner too (information, 
   assert.match(notFound.text, /^\*\*\*WARNING - vm not found: vm-export=gone \(VMB040 suppressed by line 2\)$/);
   assert.equal(plan.matchWarnings, false);
   // The editor hides the same diagnostic with the same rule.
-  assert.deepEqual(diagnostics.map((d) => [d.code, isSuppressed(config, d)]), [['VMB040', true]]);
+  assert.deepEqual(
+    diagnostics.map((d) => [d.code, isSuppressed(config, d)]),
+    [['VMB040', true]],
+  );
   // Without the comment it is a warning for both.
   const plain = both('vm-export=a\nvm-export=gone\n', ['a']);
   assert.equal(plain.plan.messages.find((m) => m.code === 'VMB040')!.level, 'warning');
@@ -60,11 +75,15 @@ test('a suppression comment silences a warning for the runner too (information, 
 });
 
 test('an error cannot be silenced: not in the plan, not in the editor', () => {
-  const text = '# vmbackup-disable-next-line VMB043 VMB030\nvm-export=dup\n# vmbackup-disable-next-line\nvm-export=PRD-[aA.*\n';
+  const text =
+    '# vmbackup-disable-next-line VMB043 VMB030\nvm-export=dup\n# vmbackup-disable-next-line\nvm-export=PRD-[aA.*\n';
   const { config, plan, diagnostics } = both(text, ['dup', 'dup']);
   assert.deepEqual(previewDuplicates(plan), [['error', 'VMB043', 1]]);
   assert.ok(plan.messages.some((m) => m.code === 'VMB030' && m.level === 'error'));
   const all = [...validateConfig(config), ...diagnostics];
-  assert.deepEqual(all.filter((d) => isSuppressed(config, d)).map((d) => d.code), []);
+  assert.deepEqual(
+    all.filter((d) => isSuppressed(config, d)).map((d) => d.code),
+    [],
+  );
   assert.deepEqual(all.map((d) => d.code).sort(), ['VMB030', 'VMB043']);
 });

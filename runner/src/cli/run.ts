@@ -85,9 +85,12 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
   const settings = { ...config.settings };
   if (command.compress !== undefined) settings.compress = command.compress;
   // The editor's suppression comments mean the same here: a silenced warning is information.
-  const checked = partitionSuppressed(config.parsed, validateConfig(config.parsed, { ignoreExtraKeys: command.ignoreExtraKeys }));
+  const validated = validateConfig(config.parsed, { ignoreExtraKeys: command.ignoreExtraKeys });
+  const checked = partitionSuppressed(config.parsed, validated);
   const diagnostics = checked.kept;
-  for (const d of checked.suppressed) bus.info(`${formatDiagnostic(config.displayName, d)} (suppressed by line ${d.range.start.line})`);
+  for (const d of checked.suppressed) {
+    bus.info(`${formatDiagnostic(config.displayName, d)} (suppressed by line ${d.range.start.line})`);
+  }
   for (const d of diagnostics) {
     const line = formatDiagnostic(config.displayName, d);
     const location = line.slice(0, line.indexOf(': '));

@@ -64,9 +64,10 @@ export function moveExcludesFix(parsed: ParsedConfig, firstSelection: EntryLine,
         : { range: range(e.line, 0, e.text.length), newText: '' },
     );
   }
+  const what = late.length === 1 ? 'this exclude' : `all ${late.length} late excludes`;
   // Safe: an exclude removes the same VMs wherever it stands, and v3.25 drops the VMs selected
   // above a late exclude at the end anyway ("forcing exclude"), so the final lists are equal.
-  return { title: `Move ${late.length === 1 ? 'this exclude' : `all ${late.length} late excludes`} above the first selection (line ${firstSelection.line + 1})`, edits, safe: true };
+  return { title: `Move ${what} above the first selection (line ${firstSelection.line + 1})`, edits, safe: true };
 }
 
 /** Python `re.escape`-like escaping for the characters that occur in VM names. */
@@ -77,7 +78,9 @@ export function escapeLiteral(name: string): string {
 /** Deletes a whole line with its terminator (the last line: with the terminator before it). */
 export function removeLineEdit(parsed: ParsedConfig, line: number): TextEdit {
   const lastLine = parsed.lines.length - 1;
-  if (line < lastLine) return { range: { start: { line, character: 0 }, end: { line: line + 1, character: 0 } }, newText: '' };
+  if (line < lastLine) {
+    return { range: { start: { line, character: 0 }, end: { line: line + 1, character: 0 } }, newText: '' };
+  }
   const previous = parsed.lines[line - 1];
   const start = previous ? { line: line - 1, character: previous.text.length } : { line, character: 0 };
   return { range: { start, end: { line, character: parsed.lines[line]?.text.length ?? 0 } }, newText: '' };
@@ -116,16 +119,19 @@ export function insertEqualsFix(line: number, text: string): Fix | undefined {
 export function moveLineAfterFix(parsed: ParsedConfig, line: number, after: number, title: string): Fix {
   const text = parsed.lines[line]?.text ?? '';
   const eol = parsed.eol;
+  const afterEnd = parsed.lines[after]?.text.length ?? 0;
   const insert: TextEdit =
     after < parsed.lines.length - 1
       ? { range: range(after + 1, 0, 0), newText: text + eol }
-      : { range: range(after, parsed.lines[after]?.text.length ?? 0, parsed.lines[after]?.text.length ?? 0), newText: eol + text };
+      : { range: range(after, afterEnd, afterEnd), newText: eol + text };
   return { title, edits: [removeLineEdit(parsed, line), insert] };
 }
 
+const SELECTION_KEYS: ReadonlySet<string> = new Set(['vm-export', 'vdi-export', 'metadata-export']);
+
 /** The excludes after the first selection line, moved above it (VMB013, VMB045), if any. */
 export function lateExcludesFix(parsed: ParsedConfig): Fix | undefined {
-  const first = parsed.entries.find((e) => e.key === 'vm-export' || e.key === 'vdi-export' || e.key === 'metadata-export');
+  const first = parsed.entries.find((e) => SELECTION_KEYS.has(e.key));
   if (!first) return undefined;
   const late = parsed.entries.filter((e) => e.key === 'exclude' && e.value !== '' && e.line > first.line);
   return late.length ? moveExcludesFix(parsed, first, late) : undefined;

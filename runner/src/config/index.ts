@@ -14,4 +14,11 @@ export type { DiagnosticCode } from './codes';
 export { applyEdits, escapeLiteral } from './fixes';
 export { suggestKey } from './suggest';
 export { isPlainName, pyStrip, isPyInt, pyIntValue } from './text';
-export { isSuppressed, isSuppressedAt, isSuppressible, partitionSuppressed, suppressionEdit, SUPPRESS_DIRECTIVE } from './suppression';
+export {
+  isSuppressed,
+  isSuppressedAt,
+  isSuppressible,
+  partitionSuppressed,
+  suppressionEdit,
+  SUPPRESS_DIRECTIVE,
+} from './suppression';

@@ -44,7 +44,9 @@ function regexDiagnostic(entry: EntryLine, original: boolean): ConfigDiagnostic 
     const parts = plainGroups.split(':');
     const fixable = parts.length <= 2 && compilePython(parts[0]!).ok;
     return {
-      ...(fixable ? { fix: { title: `Use plain groups: ${plainGroups}`, edits: [{ range: entry.valueRange, newText: plainGroups }] } } : {}),
+      ...(fixable
+        ? { fix: { title: `Use plain groups: ${plainGroups}`, edits: [{ range: entry.valueRange, newText: plainGroups }] } }
+        : {}),
       code: CODES.colonCutsRegex,
       severity: 'error',
       range: entry.suffix!.colonRange,
@@ -85,7 +87,8 @@ function regexSyntaxFix(entry: EntryLine, message: string, pos: number): Fix | u
   const start = entry.nameRange.start.character;
   let fixed: string | undefined;
   let title = '';
-  if (message === 'nothing to repeat' && (name[pos] === '*' || name[pos] === '+') && (pos === 0 || '|('.includes(name[pos - 1]!))) {
+  const leadingQuantifier = (name[pos] === '*' || name[pos] === '+') && (pos === 0 || '|('.includes(name[pos - 1]!));
+  if (message === 'nothing to repeat' && leadingQuantifier) {
     fixed = `${name.slice(0, pos)}.${name.slice(pos)}`;
     title = `Insert '.' before '${name[pos]}': ${fixed}`;
   } else if (message === 'missing ), unterminated subpattern') {

@@ -47,7 +47,10 @@ export function isSuppressed(config: ParsedConfig, diagnostic: ConfigDiagnostic)
 }
 
 /** The diagnostics a run reports, and those a directive silenced (logged as information). */
-export function partitionSuppressed(config: ParsedConfig, diagnostics: readonly ConfigDiagnostic[]): { kept: ConfigDiagnostic[]; suppressed: ConfigDiagnostic[] } {
+export function partitionSuppressed(
+  config: ParsedConfig,
+  diagnostics: readonly ConfigDiagnostic[],
+): { kept: ConfigDiagnostic[]; suppressed: ConfigDiagnostic[] } {
   const kept: ConfigDiagnostic[] = [];
   const suppressed: ConfigDiagnostic[] = [];
   for (const d of diagnostics) (isSuppressed(config, d) ? suppressed : kept).push(d);
@@ -60,7 +63,10 @@ export function suppressionEdit(config: ParsedConfig, diagnostic: ConfigDiagnost
   const above = config.lines[line - 1];
   if (above && above.kind === 'comment' && !above.indented && suppressedCodes(above.text)?.size) {
     const end = above.text.trimEnd().length;
-    return { range: { start: { line: line - 1, character: end }, end: { line: line - 1, character: end } }, newText: ` ${diagnostic.code}` };
+    return {
+      range: { start: { line: line - 1, character: end }, end: { line: line - 1, character: end } },
+      newText: ` ${diagnostic.code}`,
+    };
   }
   return {
     range: { start: { line, character: 0 }, end: { line, character: 0 } },

@@ -9,7 +9,15 @@ import { getKeySpec, KEY_SCHEMA, ORIGINAL_KEYS, type KeySpec } from './schema';
 
 const ALL_KEYS: readonly string[] = KEY_SCHEMA.map((s) => s.key);
 import { range } from './parse';
-import { commentOutFix, escapeLiteral, insertEqualsFix, moveExcludesFix, removeLineEdit, removeLineFix, replaceNameFix } from './fixes';
+import {
+  commentOutFix,
+  escapeLiteral,
+  insertEqualsFix,
+  moveExcludesFix,
+  removeLineEdit,
+  removeLineFix,
+  replaceNameFix,
+} from './fixes';
 import { isPlainName, isPyInt, pyIntValue, skipWhitespace, trimEnd } from './text';
 import { parseCompress, parseMaxBackups, parsePoolDbBackup, parseSmtpServer } from './settings';
 import { suggestKey } from './suggest';
@@ -56,7 +64,8 @@ function lineRule(node: LineNode): ConfigDiagnostic[] {
     const start = skipWhitespace(node.text, 0, node.text.length);
     const whole = range(node.line, start, trimEnd(node.text, start, node.text.length));
     if (node.reason === 'missing-equals') {
-      const d = diag(CODES.missingEquals, 'error', whole, `Line has no '=': every non-comment line must be key=value. ${CRASH}.`);
+      const message = `Line has no '=': every non-comment line must be key=value. ${CRASH}.`;
+      const d = diag(CODES.missingEquals, 'error', whole, message);
       const insert = insertEqualsFix(node.line, node.text);
       const firstWord = /^[ \t]*([^\s:]+)/.exec(node.text)?.[1] ?? '';
       // Inserting '=' is the obvious fix after a known key; for prose, commenting it out is.
@@ -145,6 +154,11 @@ function scalarValue(entry: EntryLine, spec: KeySpec, options: RuleContext['opti
   return [];
 }
 
+/** Removes `:N` (the colon and the text after it). */
+function dropSuffix(suffix: NonNullable<EntryLine['suffix']>) {
+  return { range: { start: suffix.colonRange.start, end: suffix.range.end }, newText: '' };
+}
+
 /** `:N` suffix rules of a selection line. */
 function suffixRule(entry: EntryLine): ConfigDiagnostic[] {
   const suffix = entry.suffix;
@@ -159,7 +173,13 @@ function suffixRule(entry: EntryLine): ConfigDiagnostic[] {
         range(entry.line, at, at + 1),
         `Value has more than one ':'; the original takes '${entry.name}' as the name and '${suffix.text.slice(0, second)}' as N, drops the rest, and crashes later. A regex cannot contain ':' here.`,
       ),
-    ].map((d) => ({ ...d, fix: { title: `Keep '${entry.name}:${suffix.text.slice(0, second)}' (drop '${suffix.text.slice(second)}')`, edits: [{ range: range(entry.line, at, suffix.range.end.character), newText: '' }] } }));
+    ].map((d) => ({
+      ...d,
+      fix: {
+        title: `Keep '${entry.name}:${suffix.text.slice(0, second)}' (drop '${suffix.text.slice(second)}')`,
+        edits: [{ range: range(entry.line, at, suffix.range.end.character), newText: '' }],
+      },
+    }));
   }
   if (suffix.text === '') return [];
   if (!isPyInt(suffix.text)) {
@@ -170,7 +190,7 @@ function suffixRule(entry: EntryLine): ConfigDiagnostic[] {
         suffix.range,
         `':${suffix.text}' is not an integer max_backups override. The original stops with "vm_max_backup is invalid".`,
       ),
-    ].map((d) => ({ ...d, fix: { title: `Remove ':${suffix.text}' (use max_backups)`, edits: [{ range: { start: suffix.colonRange.start, end: suffix.range.end }, newText: '' }] } }));
+    ].map((d) => ({ ...d, fix: { title: `Remove ':${suffix.text}' (use max_backups)`, edits: [dropSuffix(suffix)] } }));
   }
   if (pyIntValue(suffix.text) <= 0) {
     const d = diag(
@@ -180,7 +200,7 @@ function suffixRule(entry: EntryLine): ConfigDiagnostic[] {
       `':${suffix.text}' is not >= 1: the original silently uses the global max_backups instead.`,
     );
     // Without the suffix the runner does exactly the same (global max_backups): a safe fix.
-    d.fix = { title: `Remove ':${suffix.text}' (max_backups applies either way)`, edits: [{ range: { start: suffix.colonRange.start, end: suffix.range.end }, newText: '' }], safe: true };
+    d.fix = { title: `Remove ':${suffix.text}' (max_backups applies either way)`, edits: [dropSuffix(suffix)], safe: true };
     return [d];
   }
   return [];
@@ -208,7 +228,8 @@ function nameRule(ctxParsed: ParsedConfig, entry: EntryLine, spec: KeySpec, out:
     );
     // '.*' selects exactly what the empty regex selects: the file only says it.
     const at = entry.suffix ? entry.suffix.colonRange.start : entry.valueRange.start;
-    d.fix = { title: `Write '.*' (every VM, as now)`, edits: [{ range: { start: at, end: at }, newText: '.*' }], safe: true };
+    const edits = [{ range: { start: at, end: at }, newText: '.*' }];
+    d.fix = { title: `Write '.*' (every VM, as now)`, edits, safe: true };
     d.otherFixes = [removeLineFix(ctxParsed, entry.line, 'Remove the line')];
     out.push(d);
     return;
@@ -274,7 +295,8 @@ function entryRules(parsed: ParsedConfig, options: RuleContext['options']): Conf
             : `Unknown key '${entry.key}'${suggestion ? ` - did you mean '${suggestion}'?` : ''} (keys are case-sensitive).`) +
           (options.ignoreExtraKeys ? ' ignore_extra_keys=True: the line is ignored.' : ' The run stops with "unexpected config key"; ignore_extra_keys=True would skip it.'),
       );
-      if (original) d.fix = removeLineFix(parsed, entry.line, `Remove the line ('${entry.key}' is a vmbackup extension)`);
+      const extensionTitle = `Remove the line ('${entry.key}' is a vmbackup extension)`;
+      if (original) d.fix = removeLineFix(parsed, entry.line, extensionTitle);
       else if (suggestion) keyTypoFixes(parsed, entry, suggestion, d);
       out.push(d);
       if (!spec) continue;
@@ -291,9 +313,14 @@ function entryRules(parsed: ParsedConfig, options: RuleContext['options']): Conf
             : `'${entry.key}' is already set on line ${first.line + 1}. The original turns a repeated setting into a list and crashes with a Python traceback during validation.`,
         );
         d.related = [{ range: first.keyRange, message: `first '${entry.key}' here` }];
-        const removeThis = removeLineFix(parsed, entry.line, `Remove this line (keep ${first.key}=${first.value} of line ${first.line + 1})`);
+        const firstText = `${first.key}=${first.value}`;
+        const removeThis = removeLineFix(parsed, entry.line, `Remove this line (keep ${firstText} of line ${first.line + 1})`);
         // The runner uses the last value of an extension key: keeping it changes nothing.
-        const keepLast: Fix = { title: `Keep this value (remove line ${first.line + 1}: ${first.key}=${first.value})`, edits: [removeLineEdit(parsed, first.line)], ...(spec.extension ? { safe: true } : {}) };
+        const keepLast: Fix = {
+          title: `Keep this value (remove line ${first.line + 1}: ${firstText})`,
+          edits: [removeLineEdit(parsed, first.line)],
+          ...(spec.extension ? { safe: true } : {}),
+        };
         d.fix = spec.extension ? keepLast : removeThis;
         d.otherFixes = [spec.extension ? removeThis : keepLast];
         out.push(d);
@@ -336,7 +363,8 @@ function valueFix(entry: EntryLine, value: string, title = `Change to ${entry.ke
 /** The obvious corrections of an invalid setting value (VMB006/007/008/022). */
 function withScalarFixes(parsed: ParsedConfig, entry: EntryLine, spec: KeySpec, d: ConfigDiagnostic): ConfigDiagnostic {
   const v = entry.value;
-  const removeLine = removeLineFix(parsed, entry.line, `Remove the line (use the default${spec.default !== undefined ? ` ${spec.default}` : ''})`);
+  const byDefault = spec.default !== undefined ? ` ${spec.default}` : '';
+  const removeLine = removeLineFix(parsed, entry.line, `Remove the line (use the default${byDefault})`);
   switch (d.code) {
     case CODES.poolDbBackupValue: {
       const yes = /^(true|yes|on|y)$/i.test(v);
@@ -346,8 +374,10 @@ function withScalarFixes(parsed: ParsedConfig, entry: EntryLine, spec: KeySpec, 
     case CODES.maxBackupsValue: {
       const number = Number(v);
       const whole = Number.isFinite(number) && number >= 1 ? String(Math.floor(number)) : undefined;
-      const fallback = valueFix(entry, spec.default ?? '4', `Change to ${entry.key}=${spec.default ?? '4'} (the default)`);
-      return whole && whole !== v ? { ...d, fix: valueFix(entry, whole), otherFixes: [fallback, removeLine] } : { ...d, fix: fallback, otherFixes: [removeLine] };
+      const standard = spec.default ?? '4';
+      const fallback = valueFix(entry, standard, `Change to ${entry.key}=${standard} (the default)`);
+      if (whole && whole !== v) return { ...d, fix: valueFix(entry, whole), otherFixes: [fallback, removeLine] };
+      return { ...d, fix: fallback, otherFixes: [removeLine] };
     }
     case CODES.vdiExportFormatValue: {
       const lower = v.toLowerCase();

@@ -4,6 +4,7 @@
 import type { ConfigDiagnostic, EntryLine, Fix, ParsedConfig, Range, RelatedLocation } from '../config/types';
 import { isPlainName } from '../config/text';
 import { lateExcludesFix, moveLineAfterFix } from '../config/fixes';
+import { SELECTION_KEYS } from './plan';
 import { CODES } from '../config/codes';
 import type { Inventory } from '../pool/inventory';
 import { selectableVms } from '../pool/inventory';
@@ -93,7 +94,12 @@ export function inventoryDiagnostics(config: ParsedConfig, inventory: Inventory,
         range: entry.suffix?.range ?? entry.nameRange,
         message: `':${r.suffix}' for '${vm.name}' is lost: line ${vm.selectedBy + 1} selects it again and replaces this entry, so it keeps ${vm.maxBackups} backups (${finalSuffix === '' ? 'the global max_backups' : `:${finalSuffix}`}). Put this line after line ${vm.selectedBy + 1}, or give both the same :N.`,
         related: [related(vm.selectedBy, `'${vm.name}' selected again here`)],
-        fix: moveLineAfterFix(config, r.line, vm.selectedBy, `Move this line after line ${vm.selectedBy + 1} (its :${r.suffix} then applies)`),
+        fix: moveLineAfterFix(
+          config,
+          r.line,
+          vm.selectedBy,
+          `Move this line after line ${vm.selectedBy + 1} (its :${r.suffix} then applies)`,
+        ),
       });
     }
   }
@@ -155,13 +161,16 @@ export function inventoryDiagnostics(config: ParsedConfig, inventory: Inventory,
       code: CODES.duplicateVmNameNotSelected,
       severity: 'warning',
       range: entry.keyRange,
-      message: `The pool has ${d.vms.length} VMs named '${d.name}'. This config does not back it up, so the run does not fail, but the preview logs the original's "*** ERROR: duplicate VM name found: ${d.name}" as a warning. Rename the VMs in the pool so a later selection cannot hit them.`,
+      message:
+        `The pool has ${d.vms.length} VMs named '${d.name}'. This config does not back it up, so the run does not ` +
+        `fail, but the preview logs the original's "*** ERROR: duplicate VM name found: ${d.name}" as a warning. ` +
+        'Rename the VMs in the pool so a later selection cannot hit them.',
     });
   }
 
   // VMB044: nothing selected. Not on a file that has no selection line yet (a new file being
   // written): there is nothing to point at, and the runner's "no VMs loaded" says it at run time.
-  const first = config.entries.find((e) => e.key === 'vm-export' || e.key === 'vdi-export' || e.key === 'metadata-export');
+  const first = config.entries.find((e) => SELECTION_KEYS.has(e.key));
   if (plan.noVmsLoaded && first) {
     out.push({
       code: CODES.noVmsLoaded,

@@ -41,8 +41,11 @@ export function fixAllEdits(diagnostics: readonly ConfigDiagnostic[]): TextEdit[
     if (seen.has(key)) continue;
     seen.add(key);
     const overlaps = fix.edits.some((e) =>
-      chosen.some((c) => offset(e.range.start) < offset(c.range.end) && offset(c.range.start) < offset(e.range.end)
-        || (offset(e.range.start) === offset(c.range.start) && offset(e.range.end) === offset(c.range.end))),
+      chosen.some(
+        (c) =>
+          (offset(e.range.start) < offset(c.range.end) && offset(c.range.start) < offset(e.range.end)) ||
+          (offset(e.range.start) === offset(c.range.start) && offset(e.range.end) === offset(c.range.end)),
+      ),
     );
     if (!overlaps) chosen.push(...fix.edits);
   }

@@ -77,7 +77,9 @@ function vmItems(context: FeatureContext, range: Range): CompletionItem[] {
     // VMs with one name look alike: the power state and uuid tell them apart.
     const notes = [
       ...(selector !== vm.name ? [`Inserted as the exact-match regex \`${selector}\`.`] : []),
-      ...(shared ? [`⚠ ${sharing.get(vm.name)} VMs have this name: selecting it is an error (VMB043), the run fails it. Rename one in the pool.`] : []),
+      ...(shared
+        ? [`⚠ ${sharing.get(vm.name)} VMs have this name: selecting it is an error (VMB043). Rename one in the pool.`]
+        : []),
       `uuid \`${vm.uuid}\``,
     ];
     return {
@@ -108,12 +110,17 @@ function newTextOf(item: CompletionItem): string | undefined {
  */
 function withoutTyped(items: CompletionItem[], typed: string, automatic: boolean): CompletionItem[] {
   if (typed === '') return items;
-  const same = (item: CompletionItem) => newTextOf(item) === typed || (newTextOf(item) === undefined && item.label === typed);
+  const same = (item: CompletionItem) =>
+    newTextOf(item) === typed || (newTextOf(item) === undefined && item.label === typed);
   if (automatic && items.some(same)) return [];
   return items.filter((item) => !same(item));
 }
 
-export function completions(context: FeatureContext, position: Position, triggerKind?: CompletionTriggerKind): CompletionList {
+export function completions(
+  context: FeatureContext,
+  position: Position,
+  triggerKind?: CompletionTriggerKind,
+): CompletionList {
   // Ctrl+Space (or a client that does not say) is a request; anything else opened by itself.
   const automatic = triggerKind !== undefined && triggerKind !== CompletionTriggerKind.Invoked;
   return { isIncomplete: false, items: completionItems(context, position, automatic) };
@@ -133,13 +140,14 @@ function completionItems(context: FeatureContext, position: Position, automatic:
     const keyEnd = equalsAfter >= 0 ? lineText.slice(0, equalsAfter).trimEnd().length : Math.max(position.character, lineText.trimEnd().length);
     const keyRange: Range = { start: { line: position.line, character: Math.min(start, position.character) }, end: { line: position.line, character: Math.max(keyEnd, position.character) } };
     // A setting already given on another line would be a second one (VMB004): not offered.
+    const entries = context.analysis.config.entries;
     const setElsewhere = new Set(
-      context.analysis.config.entries.filter((e) => e.line !== position.line && getKeySpec(e.key)?.kind === 'scalar').map((e) => e.key),
+      entries.filter((e) => e.line !== position.line && getKeySpec(e.key)?.kind === 'scalar').map((e) => e.key),
     );
     const specs = KEY_SCHEMA.filter((spec) => !(original && spec.extension) && !setElsewhere.has(spec.key));
     const keys = specs.map((spec) => keyItem(spec, original, keyRange, equalsAfter >= 0));
     const snippets: CompletionItem[] = before.trim() === '' || !before.includes(' ')
-      ? SNIPPETS.filter((s) => !(s.label.startsWith('new config') && context.analysis.config.entries.length > 0)).map((s) => ({
+      ? SNIPPETS.filter((s) => !(s.label.startsWith('new config') && entries.length > 0)).map((s) => ({
           label: s.label,
           kind: CompletionItemKind.Snippet,
           insertText: s.text,
@@ -163,7 +171,10 @@ function completionItems(context: FeatureContext, position: Position, automatic:
   if (spec.kind === 'selection' && before.slice(equals + 1).includes(':')) {
     const colonAt = lineText.indexOf(':', equals + 1);
     const nEnd = Math.max(position.character, lineText.trimEnd().length);
-    const nRange: Range = { start: { line: position.line, character: colonAt + 1 }, end: { line: position.line, character: nEnd } };
+    const nRange: Range = {
+      start: { line: position.line, character: colonAt + 1 },
+      end: { line: position.line, character: nEnd },
+    };
     const numbers = ['1', '2', '3', '4', '7', '14'].map((n, index): CompletionItem => ({
       label: n,
       kind: CompletionItemKind.Value,

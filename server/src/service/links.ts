@@ -17,7 +17,11 @@ export function documentLinks(context: FeatureContext): DocumentLink[] {
   for (const entry of context.analysis.config.entries) {
     const what = PATH_KEYS[entry.key];
     if (!what || !entry.value.startsWith('/')) continue;
-    links.push({ range: entry.valueRange, target: pathToFileURL(entry.value).href, tooltip: `Open ${what} on this machine` });
+    links.push({
+      range: entry.valueRange,
+      target: pathToFileURL(entry.value).href,
+      tooltip: `Open ${what} on this machine`,
+    });
   }
   return links;
 }

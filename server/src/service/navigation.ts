@@ -50,7 +50,11 @@ function vmLocations(context: FeatureContext, entry: EntryLine, configs: readonl
   return out;
 }
 
-export function definition(context: FeatureContext, position: Position, configs: readonly WorkspaceConfig[]): Location[] {
+export function definition(
+  context: FeatureContext,
+  position: Position,
+  configs: readonly WorkspaceConfig[],
+): Location[] {
   const entry = entryAt(context, position);
   if (!entry) return [];
   const spec = getKeySpec(entry.key);
@@ -62,18 +66,27 @@ export function definition(context: FeatureContext, position: Position, configs:
   return vmLocations(context, entry, configs);
 }
 
-export function references(context: FeatureContext, position: Position, configs: readonly WorkspaceConfig[]): Location[] {
+export function references(
+  context: FeatureContext,
+  position: Position,
+  configs: readonly WorkspaceConfig[],
+): Location[] {
   const entry = entryAt(context, position);
   const spec = entry && getKeySpec(entry.key);
   if (!entry || !spec) return [];
   if (spec.kind === 'scalar') {
-    return context.analysis.config.entries.filter((e) => e.key === entry.key).map((e) => ({ uri: context.uri, range: e.keyRange }));
+    return context.analysis.config.entries
+      .filter((e) => e.key === entry.key)
+      .map((e) => ({ uri: context.uri, range: e.keyRange }));
   }
   return inValue(entry, position) ? vmLocations(context, entry, configs) : [];
 }
 
 /** Rename works on a plain VM name in a selection or exclude. */
-export function prepareRename(context: FeatureContext, position: Position): { range: Range; placeholder: string } | null {
+export function prepareRename(
+  context: FeatureContext,
+  position: Position,
+): { range: Range; placeholder: string } | null {
   const entry = entryAt(context, position);
   const spec = entry && getKeySpec(entry.key);
   if (!entry || !spec || spec.kind === 'scalar' || !inValue(entry, position)) return null;
@@ -82,7 +95,12 @@ export function prepareRename(context: FeatureContext, position: Position): { ra
   return { range: entry.key === 'exclude' ? entry.valueRange : entry.nameRange, placeholder: pattern };
 }
 
-export function rename(context: FeatureContext, position: Position, newName: string, configs: readonly WorkspaceConfig[]): WorkspaceEdit | null {
+export function rename(
+  context: FeatureContext,
+  position: Position,
+  newName: string,
+  configs: readonly WorkspaceConfig[],
+): WorkspaceEdit | null {
   const target = prepareRename(context, position);
   if (!target || newName === '' || /[\r\n]/.test(newName)) return null;
   // A new name that is no plain name is written as the exact-match regex of that name.

@@ -31,7 +31,10 @@ const CONFIG_PATH = /(\.vmbackup\.cfg$|\/(NAUbackup|VmBackup)\/.*\.cfg$)/;
 export function looksLikeVmBackupConfig(path: string, text: string): boolean {
   if (!path.endsWith('.cfg') || text.length > 1024 * 1024) return false;
   if (CONFIG_PATH.test(path)) return true;
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
   if (lines.length === 0) return false;
   let known = 0;
   let characteristic = false;
@@ -56,7 +59,11 @@ export interface BackupLine {
 }
 
 /** The selection lines of each config that finally back up `name` (the runner's plan with a pool). */
-export function linesBackingUp(configs: readonly WorkspaceConfig[], name: string, inventory: Inventory | undefined): BackupLine[] {
+export function linesBackingUp(
+  configs: readonly WorkspaceConfig[],
+  name: string,
+  inventory: Inventory | undefined,
+): BackupLine[] {
   const out: BackupLine[] = [];
   for (const { uri, config } of configs) {
     const entryAt = new Map(config.entries.map((e) => [e.line, e]));
@@ -126,7 +133,8 @@ export function coverage(configs: readonly WorkspaceConfig[], inventory: Invento
     powerState: vm.powerState,
     backedUpBy: byName.get(vm.name) ?? [],
   }));
-  const configsOf = (v: (typeof vms)[number]) => new Set(v.backedUpBy.filter((b) => b.list !== 'metadata-export').map((b) => b.uri)).size;
+  const configsOf = (v: (typeof vms)[number]) =>
+    new Set(v.backedUpBy.filter((b) => b.list !== 'metadata-export').map((b) => b.uri)).size;
   return {
     configs: configs.map((c) => c.uri),
     vms,
@@ -155,7 +163,12 @@ export function backupIndex(configs: readonly WorkspaceConfig[], inventory: Inve
  * up too (two exports of one VM, two retention counts on one folder). `index` comes from
  * backupIndex over the workspace's configs (this one's own lines are ignored in it).
  */
-export function crossConfigDiagnostics(uri: string, config: ParsedConfig, inventory: Inventory | undefined, index: ReadonlyMap<string, BackupLine[]>): ConfigDiagnostic[] {
+export function crossConfigDiagnostics(
+  uri: string,
+  config: ParsedConfig,
+  inventory: Inventory | undefined,
+  index: ReadonlyMap<string, BackupLine[]>,
+): ConfigDiagnostic[] {
   if (!inventory || index.size === 0) return [];
   const plan = planSelection(config, inventory);
   const entryAt = new Map(config.entries.map((e) => [e.line, e]));
@@ -168,7 +181,7 @@ export function crossConfigDiagnostics(uri: string, config: ParsedConfig, invent
       code: CODES.backedUpByAnotherConfig,
       severity: 'information',
       range: entryAt.get(vm.selectedBy)!.nameRange,
-      message: `'${vm.name}' is also backed up by ${where}: two configs back up this VM (two exports, two retention counts on one folder).`,
+      message: `'${vm.name}' is also backed up by ${where}: two configs back up this VM.`,
     });
   }
   return out;
