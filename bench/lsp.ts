@@ -4,7 +4,8 @@
 // latency on a `.*` selection against the simulator's 5,000-VM pool, the server's memory with
 // that pool loaded, and the same edit latency and memory for yaml-language-server on a
 // 10,000-line YAML file as a reference point. Targets: 50 ms, 30 ms, 150 MB.
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol';
@@ -84,15 +85,15 @@ async function editLatency(client: TestClient, uri: string, text: string, line: 
 }
 
 async function ours(): Promise<void> {
-  const client = new TestClient({ validationDelay: Number(process.env.DELAY ?? 10) });
+  const client = new TestClient({ transport: 'stdio', validationDelay: Number(process.env.DELAY ?? 10) });
   await client.initialize();
   const latency = await editLatency(client, 'file:///bench/big.cfg', configText(), EDIT_LINE, 10);
   console.log(`vmbackup   diagnostics after a 1-char edit, ${LINES} lines, no pool: ${stats(latency)}`);
-  console.log(`vmbackup   memory with the 10,000-line file open, no pool: ${rssMb(client.process.pid!).toFixed(1)} MB RSS`);
+  console.log(`vmbackup   memory with the 10,000-line file open, no pool: ${rssMb(client.process!.pid!).toFixed(1)} MB RSS`);
   await client.dispose();
 
   const sim = await startSimulator({ fixture: join(ROOT, 'test/sim/fixtures/large-5000.json') });
-  const pooled = new TestClient({ settings: { pool: { url: sim.url, user: 'root' } } });
+  const pooled = new TestClient({ transport: 'stdio', settings: { pool: { url: sim.url, user: 'root' } } });
   try {
     await pooled.initialize();
     const started = performance.now();
@@ -113,7 +114,7 @@ async function ours(): Promise<void> {
     console.log(`vmbackup   hover on vm-export=.* against the 5,000-VM pool: ${stats(hovers)}`);
     console.log(`           (hover says: ${JSON.stringify(shown.split('\n').find((l) => /VM/.test(l) && /\d/.test(l)) ?? shown.slice(0, 80))})`);
     const server = (await pooled.connection.sendRequest(Methods.serverStats)) as ServerStats;
-    console.log(`vmbackup   memory with the 5,000-VM pool loaded: ${rssMb(pooled.process.pid!).toFixed(1)} MB RSS (/proc), heap ${(server.heapUsedBytes / 1048576).toFixed(1)} MB`);
+    console.log(`vmbackup   memory with the 5,000-VM pool loaded: ${rssMb(pooled.process!.pid!).toFixed(1)} MB RSS (/proc), heap ${(server.heapUsedBytes / 1048576).toFixed(1)} MB`);
     const pooledUri = 'file:///bench/big-pooled.cfg';
     const opened = performance.now();
     const pooledLatency = await editLatency(pooled, pooledUri, configText(), EDIT_LINE, 10);
@@ -147,13 +148,30 @@ function inProcess(): void {
   console.log(`vmbackup   in-process work per 1-char edit (parse + validate + serialise), ${LINES} lines: ${stats(samples.slice(20))}`);
 }
 
+// yaml-language-server is only the comparison of this benchmark, so it is not a project
+// dependency: it is installed on first use into bench/.comparison (git-ignored).
+const YAML_LS_VERSION = '^1.25.0';
+
+function yamlLanguageServerBin(): string {
+  const prefix = join(ROOT, 'bench/.comparison');
+  const bin = join(prefix, 'node_modules/yaml-language-server/bin/yaml-language-server');
+  if (!existsSync(bin)) {
+    console.log(`installing yaml-language-server@${YAML_LS_VERSION} into bench/.comparison for the comparison`);
+    mkdirSync(prefix, { recursive: true });
+    const npm = spawnSync('npm', ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund',
+      `yaml-language-server@${YAML_LS_VERSION}`], { stdio: 'inherit' });
+    if (npm.status !== 0) throw new Error('could not install yaml-language-server for the comparison');
+  }
+  return bin;
+}
+
 async function yaml(): Promise<void> {
-  const bin = join(ROOT, 'node_modules/yaml-language-server/bin/yaml-language-server');
+  const bin = yamlLanguageServerBin();
   const client = new TestClient({ command: [process.execPath, bin, '--stdio'], languageId: 'yaml' });
   await client.initialize();
   const latency = await editLatency(client, 'file:///bench/big.yaml', yamlText(), 5003, 12);
   console.log(`yaml-ls    diagnostics after a 1-char edit, ${LINES} lines: ${stats(latency)}`);
-  console.log(`yaml-ls    memory with the 10,000-line file open: ${rssMb(client.process.pid!).toFixed(1)} MB RSS`);
+  console.log(`yaml-ls    memory with the 10,000-line file open: ${rssMb(client.process!.pid!).toFixed(1)} MB RSS`);
   await client.dispose();
 }
 

@@ -34,7 +34,7 @@ const bundles = [
   { entryPoints: [join(root, 'client/src/extension.ts')], outfile: join(dist, 'extension.js'), external: ['vscode'] },
   // The language client is loaded on demand by the extension (keeps activation small).
   { entryPoints: [join(root, 'client/src/languageClient.ts')], outfile: join(dist, 'languageClient.js'), external: ['vscode'] },
-  { entryPoints: [join(root, 'server/src/server.ts')], outfile: join(dist, 'server.js') },
+  { entryPoints: [join(root, 'server/src/main.ts')], outfile: join(dist, 'server.js') },
   {
     entryPoints: [join(root, 'runner/src/cli.ts')],
     outfile: join(dist, 'vmbackup.js'),

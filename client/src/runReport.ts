@@ -33,6 +33,11 @@ export function logLineFor(event: RunEvent): { level: LogLevel; text: string } |
   }
 }
 
+/** An error for a summary: the log line's text, and xe's own words when the runner sent them. */
+export function errorText(event: Extract<RunEvent, { type: 'error' }>): string {
+  return event.detail ? `${event.message} (${event.detail})` : event.message;
+}
+
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes;
@@ -191,9 +196,11 @@ export class RunTracker {
         return 0;
       case 'warning':
       case 'error': {
-        (event.type === 'error' ? this.errors : this.warnings).push(event.message);
+        // An error keeps xe's own words (detail) beside the command the log line names.
+        const text = event.type === 'error' ? errorText(event) : event.message;
+        (event.type === 'error' ? this.errors : this.warnings).push(text);
         const line = lineOf(event.location);
-        this.problems.push({ level: event.type, text: event.message, ...(line !== undefined ? { line } : {}) });
+        this.problems.push({ level: event.type, text, ...(line !== undefined ? { line } : {}) });
         return 0;
       }
       case 'vm-end':

@@ -1,11 +1,12 @@
-// Entry point of `vmbackup` (bundled to dist/vmbackup.js). SIGINT/SIGTERM abort the run:
+// Entry point of `vmbackup` (bundled to dist/vmbackup.js). SIGINT/SIGTERM/SIGHUP abort the run:
 // the engine removes its snapshots and partial folders, writes the status log and the
 // process exits 2. A second signal exits at once.
 import { main } from './cli/main';
 
 const controller = new AbortController();
 let signalled = 0;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+// SIGHUP: the terminal or ssh session that started the run went away — same clean stop.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(sig, () => {
     signalled++;
     if (signalled > 1) process.exit(2);

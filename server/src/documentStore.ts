@@ -48,10 +48,19 @@ function sameEntries(a: readonly EntryLine[], b: readonly EntryLine[]): boolean 
 export const QUICK_PLAN_MS = 25;
 const ALWAYS = () => true;
 
+/** How the store times a plan; tests inject a clock and a threshold instead of slow work. */
+export interface PlanTiming {
+  now: () => number;
+  quickPlanMs: number;
+}
+
+const REAL_TIMING: PlanTiming = { now: () => performance.now(), quickPlanMs: QUICK_PLAN_MS };
+
 /** Diagnostics that need the other configs of the workspace (VMB047); none by default. */
 export type CrossConfigDiagnostics = (
   uri: string,
   config: ConfigAnalysis['config'],
+  plan: SelectionAnalysis['plan'],
   pool: PoolSnapshot,
 ) => ConfigDiagnostic[];
 
@@ -64,6 +73,7 @@ export class DocumentStore {
     private readonly settings: () => ServerSettings,
     private readonly pool: () => PoolSnapshot,
     private readonly docsUri: () => string | undefined = () => undefined,
+    private readonly timing: PlanTiming = REAL_TIMING,
   ) {}
 
   settingsChanged(): void {
@@ -101,9 +111,9 @@ export class DocumentStore {
 
   private selection(entry: Entry, pool: PoolSnapshot): SelectionAnalysis {
     if (!this.selectionReady(entry, pool)) {
-      const started = performance.now();
+      const started = this.timing.now();
       const value = analyseSelection(entry.config, pool.inventory);
-      entry.planMs = performance.now() - started;
+      entry.planMs = this.timing.now() - started;
       const lineTexts = new Map(entry.config.config.entries.map((e) => [e.line, e.text]));
       entry.selection = { poolGeneration: pool.generation, entries: entry.config.config.entries, lineTexts, value };
     }
@@ -112,7 +122,7 @@ export class DocumentStore {
 
   /** True when the plan must be redone and is slow enough to wait for a pause in typing. */
   private deferrable(entry: Entry, pool: PoolSnapshot): boolean {
-    return !this.selectionReady(entry, pool) && entry.planMs > QUICK_PLAN_MS && pool.inventory !== undefined;
+    return !this.selectionReady(entry, pool) && entry.planMs > this.timing.quickPlanMs && pool.inventory !== undefined;
   }
 
   /**
@@ -141,7 +151,7 @@ export class DocumentStore {
   /** Every diagnostic the user should see (after suppression and severity overrides). */
   diagnostics(document: TextDocument): ConfigDiagnostic[] {
     const context = this.context(document);
-    const cross = this.crossConfig(document.uri, context.analysis.config, context.pool);
+    const cross = this.crossConfig(document.uri, context.analysis.config, context.selection.plan, context.pool);
     const raw = [...context.analysis.configDiagnostics, ...context.selection.diagnostics, ...cross];
     return effectiveDiagnostics(context.analysis.config, raw, context.settings);
   }
@@ -155,7 +165,7 @@ export class DocumentStore {
     const config = context.analysis.config;
     const current = context.selectionValidAt === ALWAYS || !this.deferrable(this.entry(document), context.pool);
     const carried = context.selection.diagnostics.filter((d) => context.selectionValidAt(d.range.start.line));
-    const cross = current ? this.crossConfig(document.uri, config, context.pool) : [];
+    const cross = current ? this.crossConfig(document.uri, config, context.selection.plan, context.pool) : [];
     const raw = [...context.analysis.configDiagnostics, ...carried, ...cross];
     return { diagnostics: effectiveDiagnostics(config, raw, context.settings), complete: current };
   }

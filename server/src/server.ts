@@ -1,12 +1,13 @@
 // Connection wiring: documents, settings, debounced validation, the live pool and the custom
-// protocol. All IDE answers come from the pure functions in ./service.
+// protocol. All IDE answers come from the pure functions in ./service. startServer() holds all
+// of a server's state, so tests can run one in-process on any connection; main.ts is the
+// stdio entry point of the bundle.
 import {
   CodeActionKind,
-  createConnection,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
-  ProposedFeatures,
   TextDocuments,
+  type Connection,
   TextDocumentSyncKind,
   type Diagnostic,
   type InitializeParams,
@@ -22,9 +23,10 @@ import { FIX_ALL_KIND } from './service/codeActions';
 import { WorkspaceConfigs } from './workspace';
 import { registerWorkspaceFeatures } from './workspaceFeatures';
 
-declare const __VMBACKUP_VERSION__: string;
+import { VERSION } from '../../runner/src/version';
 
-const connection = createConnection(ProposedFeatures.all);
+/** Wires a language server to `connection` and starts listening on it. */
+export function startServer(connection: Connection): void {
 const documents = new TextDocuments(TextDocument);
 let settings: ServerSettings = DEFAULT_SETTINGS;
 let canPullConfiguration = false;
@@ -156,7 +158,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       documentLinkProvider: { resolveProvider: false },
       inlayHintProvider: true,
     },
-    serverInfo: { name: 'vmbackup-language-server', version: __VMBACKUP_VERSION__ },
+    serverInfo: { name: 'vmbackup-language-server', version: VERSION },
   };
 });
 
@@ -253,3 +255,4 @@ const workspaceWiring = registerWorkspaceFeatures({
 });
 documents.listen(connection);
 connection.listen();
+}

@@ -8,7 +8,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseConfig } from '../../runner/src/config';
 import type { ParsedConfig } from '../../runner/src/config/types';
 import type { Inventory } from '../../runner/src/pool/inventory';
-import { backupIndex, looksLikeVmBackupConfig, type BackupLine, type WorkspaceConfig } from './service/workspace';
+import { planSelection } from '../../runner/src/select';
+import {
+  backupLinesOf,
+  indexByVm,
+  looksLikeVmBackupConfig,
+  type BackupLine,
+  type WorkspaceConfig,
+} from './service/workspace';
 
 /** Folders never worth scanning. */
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', 'dist', 'out']);
@@ -21,7 +28,10 @@ export class WorkspaceConfigs {
   private scanned = false;
   /** Bumped whenever a config (open or on disk) changes: the VM index is rebuilt then. */
   private generation = 0;
-  private index: { generation: number; poolGeneration: number; value: Map<string, BackupLine[]> } | undefined;
+  private readonly plans = new Map<
+    string,
+    { config: ParsedConfig; poolGeneration: number; lines: Array<BackupLine & { name: string }> }
+  >();
 
   setFolders(uris: readonly string[]): void {
     this.folders = uris.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
@@ -119,17 +129,30 @@ export class WorkspaceConfigs {
     ];
   }
 
-  /** The VM -> backing lines index over all configs, rebuilt only after a change. */
-  backupIndex(
+  /**
+   * VM name -> the lines of the OTHER configs that back it up. Each config is planned once per
+   * version and pool (a document being typed in does not re-plan the others).
+   */
+  othersIndex(
+    uri: string,
     open: readonly WorkspaceConfig[],
     inventory: Inventory,
     poolGeneration: number,
   ): Map<string, BackupLine[]> {
-    if (this.index && this.index.generation === this.generation && this.index.poolGeneration === poolGeneration)
-      return this.index.value;
-    const value = backupIndex(this.all(open), inventory);
-    this.index = { generation: this.generation, poolGeneration, value };
-    return value;
+    const lines: Array<BackupLine & { name: string }> = [];
+    const present = new Set<string>();
+    for (const { uri: other, config } of this.all(open)) {
+      present.add(other);
+      if (other === uri) continue;
+      let cached = this.plans.get(other);
+      if (!cached || cached.config !== config || cached.poolGeneration !== poolGeneration) {
+        cached = { config, poolGeneration, lines: backupLinesOf(other, config, planSelection(config, inventory)) };
+        this.plans.set(other, cached);
+      }
+      lines.push(...cached.lines);
+    }
+    for (const known of this.plans.keys()) if (!present.has(known)) this.plans.delete(known);
+    return indexByVm(lines);
   }
 
   private async read(uri: string): Promise<string | undefined> {

@@ -37,13 +37,13 @@ export function registerWorkspaceFeatures(w: WorkspaceWiring): {
   const open = (): WorkspaceConfig[] =>
     documents.all().map((d) => ({ uri: d.uri, config: store.context(d, false).analysis.config }));
 
-  store.crossConfig = (uri, config, pool) => {
-    if (!workspace.active || !pool.inventory) return [];
+  store.crossConfig = (uri, config, plan, pool) => {
+    if (!workspace.active || !pool.inventory || !plan) return [];
     return crossConfigDiagnostics(
       uri,
       config,
-      pool.inventory,
-      workspace.backupIndex(open(), pool.inventory, pool.generation),
+      plan,
+      workspace.othersIndex(uri, open(), pool.inventory, pool.generation),
     );
   };
 
@@ -53,7 +53,7 @@ export function registerWorkspaceFeatures(w: WorkspaceWiring): {
     const pool = w.pool();
     const analysis = analyseConfig(config, settings);
     const selection = analyseSelection(analysis, pool.inventory);
-    const cross = store.crossConfig(uri, config, pool);
+    const cross = store.crossConfig(uri, config, selection.plan, pool);
     return effectiveDiagnostics(config, [...analysis.configDiagnostics, ...selection.diagnostics, ...cross], settings);
   }
 

@@ -216,6 +216,20 @@ test('byte and duration formatting', () => {
   assert.equal(formatDuration(125_000), '2 min 5 s');
 });
 
+test('a failed xe step: the error names the command (the log line), the summary adds xe\'s own words', () => {
+  const tracker = new RunTracker();
+  const failed: RunEvent = {
+    time: t,
+    type: 'error',
+    vm: 'db01',
+    message: 'ERROR /opt/xensource/bin/xe vm-export uuid=u filename="/b/db01.xva"',
+    detail: 'Error code: VDI_IO_ERROR | Error parameters: Device I/O errors',
+  };
+  tracker.apply(failed);
+  assert.equal(logLineFor(failed)?.text, 'ERROR /opt/xensource/bin/xe vm-export uuid=u filename="/b/db01.xva"');
+  assert.deepEqual(tracker.errors, ['ERROR /opt/xensource/bin/xe vm-export uuid=u filename="/b/db01.xva" (Error code: VDI_IO_ERROR | Error parameters: Device I/O errors)']);
+});
+
 test('a preview with six errors lists them, one per config line, not just the last one', async () => {
   // The real runner's events for a config with six regex errors and a missing VM (recorded
   // from `dist/vmbackup.js --json … preview` against the demo pool).

@@ -137,6 +137,32 @@ for (const [kind, setup] of hostKinds) {
       assert.deepEqual((await host.list(dir)).map((entry) => entry.name), ['big', ...names]);
     });
 
+    test('readStream: the whole file in order, any size; a missing file is ENOENT; leaving early frees the host', async () => {
+      const dir = fresh();
+      for (const size of [0, 1, 65536, 65536 * 16, 5 * 1024 * 1024 + 333]) {
+        const bytes = randomBytes(size);
+        writeFileSync(join(dir, `s${size}`), bytes);
+        const pieces: Buffer[] = [];
+        for await (const piece of host.readStream(join(dir, `s${size}`))) pieces.push(piece);
+        assert.ok(Buffer.concat(pieces).equals(bytes), `${size} bytes`);
+      }
+      const reading = async () => {
+        for await (const piece of host.readStream(join(dir, 'missing'))) assert.fail(`read ${piece.length} bytes`);
+      };
+      await assert.rejects(reading(), (error) => isHostError(error, 'ENOENT'));
+      const hostileFile = join(dir, '-$(touch pwned)`x`\n.xva');
+      writeFileSync(hostileFile, 'hostile');
+      const hostilePieces: Buffer[] = [];
+      for await (const piece of host.readStream(hostileFile)) hostilePieces.push(piece);
+      assert.equal(Buffer.concat(hostilePieces).toString(), 'hostile');
+      assert.ok(!existsSync(join(dir, 'pwned')) && !existsSync('pwned'));
+      // a checker that stops at the first damage leaves the stream; the host stays usable
+      for (let i = 0; i < 12; i++) {
+        for await (const piece of host.readStream(join(dir, `s${5 * 1024 * 1024 + 333}`))) if (piece.length > 0) break;
+      }
+      assert.equal((await host.readFile(join(dir, 's1'))).length, 1);
+    });
+
     test('list is sorted by code point and describes each entry', async () => {
       const dir = fresh();
       const names = ['b', 'a', 'B', '10', '9', 'backup-2016-01-29-(10:33:49)', 'backup-2016-01-29-(09:00:00)', '\u{1F600}', '\uFF01'];

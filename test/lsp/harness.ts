@@ -1,6 +1,11 @@
-// A real LSP client for protocol tests and the benchmark: starts the BUILT server
-// (dist/server.js) over stdio and talks to it with vscode-languageserver-protocol.
+// A real LSP client for protocol tests and the benchmark, talking LSP with
+// vscode-languageserver-protocol to either
+// - a server started in this process (startServer on an in-memory stream pair: the default,
+//   fast, no build needed), or
+// - the BUILT server (dist/server.js) over stdio, as VS Code runs it (`transport: 'stdio'`;
+//   connection.test.ts keeps that wiring honest, and the benchmark measures it).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { PassThrough } from 'node:stream';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +38,9 @@ import {
   type PublishDiagnosticsParams,
   type TextEdit,
 } from 'vscode-languageserver-protocol';
+import { createConnection } from 'vscode-languageserver/node';
 import { Methods, type PoolStatus } from '../../server/src/protocol';
+import { startServer } from '../../server/src/server';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 const SERVER = join(ROOT, 'dist', 'server.js');
@@ -69,11 +76,35 @@ export interface ClientOptions {
   docsUri?: string;
   /** Workspace folders sent in `initialize`. */
   workspaceFolders?: Array<{ uri: string; name: string }>;
+  /** Extra environment variables for the server process (stdio only, e.g. VMBACKUP_REGEX_BUDGET_MS). */
+  env?: Record<string, string>;
+  /** Default: 'in-process', or 'stdio' when `command` or `env` is given. */
+  transport?: 'in-process' | 'stdio';
+}
+
+/** The two ends of an in-process LSP link: what the client writes the server reads, and back. */
+function inProcessServer(): { toServer: PassThrough; fromServer: PassThrough; stop(): void } {
+  const toServer = new PassThrough();
+  const fromServer = new PassThrough();
+  // No exit handler of its own: an LSP `exit` must not end the test process (see dispose()).
+  const connection = createConnection(toServer, fromServer);
+  startServer(connection);
+  return {
+    toServer,
+    fromServer,
+    stop() {
+      connection.dispose();
+      toServer.end();
+      fromServer.end();
+    },
+  };
 }
 
 export class TestClient {
   readonly connection: ProtocolConnection;
-  readonly process: ChildProcess;
+  /** The server's process (stdio transport only). */
+  readonly process: ChildProcess | undefined;
+  private readonly inProcess: ReturnType<typeof inProcessServer> | undefined;
   settings: Record<string, unknown>;
   readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
   /** How many times diagnostics were published per URI. */
@@ -90,17 +121,25 @@ export class TestClient {
   readonly log: string[] = [];
 
   constructor(private readonly options: ClientOptions = {}) {
-    if (!options.command) ensureBuilt();
+    const transport = options.transport ?? (options.command || options.env ? 'stdio' : 'in-process');
     this.settings = options.settings ?? {};
     this.ownsStoragePath = options.storagePath === undefined;
     this.storagePath = options.storagePath ?? mkdtempSync(join(tmpdir(), 'vmbackup-lsp-'));
-    const [command, ...args] = options.command ?? [process.execPath, SERVER, '--stdio'];
-    this.process = spawn(command!, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.process.stderr!.on('data', (chunk) => (this.stderr += chunk));
-    this.connection = createProtocolConnection(
-      new StreamMessageReader(this.process.stdout!),
-      new StreamMessageWriter(this.process.stdin!),
-    );
+    if (transport === 'stdio') {
+      if (!options.command) ensureBuilt();
+      const [command, ...args] = options.command ?? [process.execPath, SERVER, '--stdio'];
+      const child = spawn(command!, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+      child.stderr!.on('data', (chunk) => (this.stderr += chunk));
+      this.process = child;
+      this.connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    } else {
+      this.process = undefined;
+      this.inProcess = inProcessServer();
+      this.connection = createProtocolConnection(
+        new StreamMessageReader(this.inProcess.fromServer),
+        new StreamMessageWriter(this.inProcess.toServer),
+      );
+    }
     this.connection.onRequest(ConfigurationRequest.type, (params) =>
       params.items.map((item) => (item.section === 'vmbackup' ? this.settings : null)),
     );
@@ -271,15 +310,21 @@ export class TestClient {
   async dispose(): Promise<void> {
     try {
       await Promise.race([this.connection.sendRequest(ShutdownRequest.type), new Promise((r) => setTimeout(r, 2000))]);
-      await this.connection.sendNotification(ExitNotification.type);
+      // In-process, `exit` would end the test runner itself: the server's shutdown handler has
+      // already released everything, and the streams are closed below.
+      if (this.process) await this.connection.sendNotification(ExitNotification.type);
     } catch {
       // the server may already be gone; killing it below is enough
     }
-    const exited = new Promise((resolve) => this.process.once('exit', resolve));
-    const timer = setTimeout(() => this.process.kill('SIGKILL'), 3000);
-    if (this.process.exitCode === null) await exited;
-    clearTimeout(timer);
+    const child = this.process;
+    if (child) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      if (child.exitCode === null) await exited;
+      clearTimeout(timer);
+    }
     this.connection.dispose();
+    this.inProcess?.stop();
     if (this.ownsStoragePath) rmSync(this.storagePath, { recursive: true, force: true });
   }
 }

@@ -18,14 +18,16 @@ import {
   type Location,
 } from 'vscode-languageserver-protocol';
 import { parseConfig } from '../../runner/src/config';
-import { Methods, type CheckConfigsResult } from '../../server/src/protocol';
+import { planSelection } from '../../runner/src/select';
+import { Methods, type CheckConfigsResult, type CoverageReport } from '../../server/src/protocol';
+import { startSimulator, type Simulator } from '../sim/index';
 import {
   coverage,
   crossConfigDiagnostics,
   backupIndex,
   looksLikeVmBackupConfig,
 } from '../../server/src/service/workspace';
-import { applyEdits, TestClient } from './harness';
+import { applyEdits, ROOT, TestClient } from './harness';
 import { poolOf } from './service';
 
 describe('workspace-wide features (protocol)', () => {
@@ -219,7 +221,8 @@ describe('pool coverage and VMB047 (service)', () => {
 
   it('VMB047 on the line of a VM another config backs up too', () => {
     const index = backupIndex(configs, pool);
-    const d = crossConfigDiagnostics('file:///c/nightly.cfg', configs[0]!.config, pool, index);
+    const plan = planSelection(configs[0]!.config, pool);
+    const d = crossConfigDiagnostics('file:///c/nightly.cfg', configs[0]!.config, plan, index);
     assert.deepEqual(
       d.map((x) => [x.code, x.severity, x.range.start.line]),
       [['VMB047', 'information', 0]],
@@ -232,5 +235,63 @@ describe('pool coverage and VMB047 (service)', () => {
     assert.ok(looksLikeVmBackupConfig('/a/NAUbackup/b.cfg', 'anything\n'));
     assert.ok(!looksLikeVmBackupConfig('/a/setup.cfg', '[metadata]\nname = demo\n'));
     assert.ok(!looksLikeVmBackupConfig('/a/game.cfg', 'bind x jump\nsensitivity=3\nfov=90\n'));
+  });
+});
+
+describe('coverage and VMB047 over the protocol (weekend pool of the simulator)', () => {
+  let dir: string;
+  let sim: Simulator;
+  let client: TestClient;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'vmbackup-ws-pool-'));
+    writeFileSync(join(dir, 'nightly.cfg'), 'vm-export=PROD-WinSvr\nvm-export=DEV-RH.*\n');
+    writeFileSync(join(dir, 'weekend.cfg'), 'vm-export=PROD-.*\nexclude=PROD-ubuntu12-benchmark\n');
+    sim = await startSimulator({ fixture: join(ROOT, 'test/sim/fixtures/weekend.json') });
+    client = new TestClient({
+      settings: { pool: { url: sim.url, user: 'root' } },
+      workspaceFolders: [{ uri: pathToFileURL(dir).href, name: 'ws' }],
+    });
+    await client.initialize();
+    await client.connection.sendRequest(Methods.setPoolPassword, { password: sim.password });
+    await client.waitForPoolStatus('connected', (s) => s.state === 'connected');
+  });
+  after(async () => {
+    await client.dispose();
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reports which config backs up which VM, the VMs none backs up, and those two configs back up', async () => {
+    const report = (await client.connection.sendRequest(Methods.coverage, {})) as CoverageReport;
+    const nightly = pathToFileURL(join(dir, 'nightly.cfg')).href;
+    const weekend = pathToFileURL(join(dir, 'weekend.cfg')).href;
+    const byName = new Map(report.vms.map((v) => [v.name, v]));
+    assert.deepEqual(
+      byName.get('PROD-WinSvr')!.backedUpBy.map((b) => [b.uri, b.line]),
+      [
+        [nightly, 0],
+        [weekend, 0],
+      ],
+    );
+    const twice = report.vms.filter((v) => report.backedUpTwice.includes(v.uuid)).map((v) => v.name);
+    assert.deepEqual(twice.sort(), ['PROD-WinSvr']);
+    const none = report.vms.filter((v) => report.notBackedUp.includes(v.uuid)).map((v) => v.name);
+    assert.ok(none.includes('PROD-ubuntu12-benchmark') && none.includes('TEMP-scratch1'), none.join(', '));
+    assert.ok(!none.includes('DEV-RH6'));
+  });
+
+  it('shows VMB047 on the line of a VM another workspace config backs up too', async () => {
+    const nightly = pathToFileURL(join(dir, 'nightly.cfg')).href;
+    await client.open(nightly, 'vm-export=PROD-WinSvr\nvm-export=DEV-RH.*\n');
+    const diagnostics = await client.waitFor('VMB047', () => {
+      const d = client.diagnostics.get(nightly);
+      return d && d.version === client.version(nightly) && d.diagnostics.some((x) => x.code === 'VMB047') ? d : undefined;
+    });
+    const cross = diagnostics.diagnostics.filter((d) => d.code === 'VMB047');
+    assert.deepEqual(
+      cross.map((d) => [d.range.start.line, d.severity]),
+      [[0, 3]],
+    );
+    assert.match(cross[0]!.message as string, /'PROD-WinSvr' is also backed up by weekend\.cfg line 1/);
   });
 });

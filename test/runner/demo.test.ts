@@ -16,7 +16,7 @@ test('the demo previews and backs up examples/demo.cfg', () => {
     timeout: 240_000,
   });
   assert.equal(result.status, 0, result.stdout + result.stderr);
-  assert.match(result.stdout, /SUCCESS preview of parameters\n/);
+  assert.match(result.stdout, /SUCCESS preview of parameters \n/);
   assert.match(result.stdout, /\(preview exit code 0\)/);
   assert.match(result.stdout, /VmBackup ended - Success - S:7 W:0 E:0/);
   assert.match(result.stdout, /,vmbackup\.py,[^,]+,end,SUCCESS,S:7 W:0 E:0\n/);

@@ -150,7 +150,7 @@ test('XenAPI goes down during an export and comes back: VM-EXPORT-FAIL, snapshot
   const before = snapshotUuids(sim);
   sim.faults.set({ exportBytesPerSecond: 1024 * 1024 });
   const run = startCli(sim, [ws.writeConfig(['vm-export=web01'])]);
-  await run.waitFor(/cmd: xe vm-export /);
+  await run.waitFor(/^\S+ - 3\.cmd: \/opt\/xensource\/bin\/xe vm-export /);
   await new Promise((r) => setTimeout(r, 500));
   sim.faults.set({ xapiDown: true });
   setTimeout(() => sim.faults.reset(), 1500);
@@ -165,7 +165,7 @@ test('sessions expire in the middle of a run: the client logs in again, the run 
   const ws = workspace();
   sim.faults.set({ exportBytesPerSecond: 2 * 1024 * 1024 });
   const run = startCli(sim, [ws.writeConfig(['vm-export=web01', 'vm-export=db01'])]);
-  await run.waitFor(/cmd: xe vm-export /);
+  await run.waitFor(/^\S+ - 3\.cmd: \/opt\/xensource\/bin\/xe vm-export /);
   sim.faults.expireSessions();
   const result = await run.done;
   assert.equal(result.code, 0, result.stdout + result.stderr);

@@ -34,9 +34,14 @@ for (const name of ['local', 'ssh'] as const) {
     assert.deepEqual(snapshotUuids(sim), before, 'no snapshot left');
 
     const names = (JSON.parse(readFileSync(join(import.meta.dirname, '..', 'sim', 'fixtures', 'hostile.json'), 'utf8')) as { vms: { name: string }[] }).vms.map((v) => v.name);
-    const unique = names.filter((n) => names.indexOf(n) === names.lastIndexOf(n) && !n.includes('/'));
+    const refused = (n: string) => n.includes('/') || /[\n\r]/.test(n);
+    const unique = names.filter((n) => names.indexOf(n) === names.lastIndexOf(n) && !refused(n));
     // A '/' would put the backup outside its folder: refused with a clear error.
     const withSlash = names.filter((n) => n.includes('/'));
+    // A line break cannot pass through xe (its arguments travel as lines): refused per VM.
+    const withLineBreak = names.filter((n) => /[\n\r]/.test(n));
+    assert.ok(withLineBreak.length > 0);
+    for (const vm of withLineBreak) assert.ok(!existsSync(join(ws.backupDir, vm)), JSON.stringify(vm));
     assert.ok(withSlash.length > 0);
     for (const vm of withSlash) assert.ok(!existsSync(join(ws.backupDir, vm.split('/')[0]!)) || vm.split('/')[0] === '');
     const folders = readdirSync(ws.backupDir);
@@ -51,11 +56,12 @@ for (const name of ['local', 'ssh'] as const) {
     assert.equal(result.code, 2, result.stdout.slice(-2000) + result.stderr);
     assert.match(result.stdout, /ERROR more than one vm with the name comma,name/);
     assert.match(result.stdout, /ERROR the VM name contains '\/', which cannot be part of a folder name/);
+    assert.ok(result.stdout.includes('ERROR the VM name "new\\nline" contains a line break (\\n or \\r): xe passes its arguments'), result.stdout.slice(-3000));
     // One record per line: a newline in a name cannot forge a status-log record.
     const log = readFileSync(ws.statusLog, 'utf8').trimEnd().split('\n');
     for (const line of log) assert.match(line, /^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2},(vmbackup\.py|vm-export),/);
-    assert.ok(log.some((l) => l.endsWith(',end,SUCCESS new\\nline,elapse:0 size:0G')), log.join('\n'));
-    assert.match(log.at(-1)!, new RegExp(`,end,ERROR,S:${unique.length} W:0 E:${1 + withSlash.length}$`));
+    assert.ok(log.some((l) => l.endsWith(',end,ERROR verify_vm_name new\\nline')), log.join('\n'));
+    assert.match(log.at(-1)!, new RegExp(`,end,ERROR,S:${unique.length} W:0 E:${1 + withSlash.length + withLineBreak.length}$`));
   });
 }
 

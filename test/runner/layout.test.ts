@@ -183,10 +183,10 @@ test('preview of a clean config exits 0; a not-found selection warns and exits 1
   const ws = workspace();
   const clean = await runCli(sim, [ws.writeConfig(['vm-export=web01', 'vdi-export=db 01']), 'preview']);
   assert.equal(clean.code, 0, clean.stdout);
-  assert.match(clean.stdout, / - SUCCESS preview of parameters\n/);
+  assert.match(clean.stdout, / - SUCCESS preview of parameters \n/);
   const warn = await runCli(sim, [ws.writeConfig(['vm-export=web01', 'vm-export=nope'], 'warn.cfg'), 'preview']);
   assert.equal(warn.code, 1, warn.stdout);
-  assert.match(warn.stdout, / - SUCCESS preview of parameters - WARNINGS found \(see above\)\n/);
+  assert.match(warn.stdout, / - SUCCESS preview of parameters  - WARNINGS found \(see above\)\n/);
   assert.deepEqual(readdirSync(ws.backupDir), [], 'preview changes nothing');
 });
 

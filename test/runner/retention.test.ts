@@ -19,9 +19,9 @@ test('foldersToDelete: oldest first, only backup folders, never the newest succe
   assert.deepEqual(foldersToDelete([b(1), b(2)], 0), [b(1).name]);
 });
 
-test('lastFailedFolder: the newest backup without a marker, when there is more than one', () => {
+test('lastFailedFolder: the newest backup without a marker', () => {
   assert.equal(lastFailedFolder([b(1), b(2, false)]), b(2).name);
-  assert.equal(lastFailedFolder([b(2, false)]), undefined);
+  assert.equal(lastFailedFolder([]), undefined);
   assert.equal(lastFailedFolder([b(1, false), b(2)]), undefined);
 });
 
@@ -78,7 +78,7 @@ test('pre_clean=true deletes down to N-1 before the export', async () => {
   assert.equal(result.code, 0, result.stdout + result.stderr);
   const out = result.stdout;
   const deleted = out.indexOf('Deleting oldest backup');
-  const snapshot = out.indexOf('1.cmd: xe vm-snapshot');
+  const snapshot = out.indexOf('1.cmd: /opt/xensource/bin/xe vm-snapshot');
   assert.ok(deleted > 0 && snapshot > deleted, 'pre_clean deletes before the snapshot');
   assert.match(out, /pre_VM_max_backups: 1 /);
   const left = readdirSync(join(ws.backupDir, 'web01')).sort();

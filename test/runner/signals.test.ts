@@ -12,16 +12,36 @@ before(async () => {
   sim = await startPool({ name: 'signals', vms: [{ name: 'big01', disks: [{ size: '16MiB', used: 1 }] }, { name: 'small02', disks: [{ size: '1MiB' }] }] });
 });
 after(async () => sim.close());
-afterEach(() => sim.faults.reset());
+afterEach(() => {
+  sim.faults.reset();
+  sim.timing.set('instant');
+});
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+/** Resolves once `predicate` holds for the simulator's state (checked at every change). */
+async function serverSees(predicate: () => boolean, what: string, ms = 20000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
+    await sim.state.waitForChange(Math.max(1, deadline - Date.now()));
+  }
+}
+
+function refOf(name: string): string {
+  return sim.state.entries('VM').find(([, r]) => r.name_label === name && !r.is_a_snapshot)![0];
+}
+
+function busyWith(cls: string, ref: string, op: string): boolean {
+  return Object.values((sim.state.get(cls, ref)?.current_operations ?? {}) as Record<string, string>).includes(op);
+}
+
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
   test(`${signal} mid-export: snapshot and partial folder removed, status log written, exit 2`, async () => {
     const ws = workspace();
     const before = snapshotUuids(sim);
     sim.faults.set({ exportBytesPerSecond: 512 * 1024 });
     const cfg = ws.writeConfig(['vm-export=big01', 'vm-export=small02']);
     const run = startCli(sim, [cfg]);
-    await run.waitFor(/cmd: xe vm-export /);
+    await run.waitFor(/^\S+ - 3\.cmd: \/opt\/xensource\/bin\/xe vm-export /);
     await new Promise((r) => setTimeout(r, 700));
     assert.ok(snapshotUuids(sim).length > before.length, 'the export is running from a snapshot');
     run.child.kill(signal);
@@ -39,12 +59,34 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
+for (const step of ['vm-snapshot', 'vdi-snapshot'] as const) {
+  test(`SIGTERM during xe ${step}: the snapshot the server still makes is removed, the log says so truthfully`, async () => {
+    const ws = workspace();
+    const before = snapshotUuids(sim);
+    sim.timing.set({ snapshotMs: 1500 });
+    const vm = refOf('small02');
+    const vbd = (sim.state.get('VM', vm)!.VBDs as string[])[0]!;
+    const [cls, ref] = step === 'vm-snapshot' ? ['VM', vm] : ['VDI', String(sim.state.get('VBD', vbd)!.VDI)];
+    const run = startCli(sim, [ws.writeConfig([step === 'vm-snapshot' ? 'vm-export=small02' : 'vdi-export=small02'])]);
+    // Positive signal: the server is making the snapshot (`snapshot` in current_operations).
+    await serverSees(() => busyWith(cls, ref, 'snapshot'), `the server is making the ${step}`);
+    run.child.kill('SIGTERM');
+    const result = await run.done;
+    assert.equal(result.code, 2, result.stdout + result.stderr);
+    assert.deepEqual(snapshotUuids(sim), before, 'no snapshot left, named or not');
+    assert.match(result.stdout, /snap-uuid: [0-9a-f-]{36}/, 'the snapshot was registered');
+    assert.match(result.stdout, /stopped cleanly, snapshots removed/);
+    assert.doesNotMatch(result.stdout, /NOT removed/);
+    assert.match(readFileSync(ws.statusLog, 'utf8'), new RegExp(`,${step === 'vm-snapshot' ? 'vm' : 'vdi'}-export,[^,]+,end,INTERRUPTED small02\n`));
+  });
+}
+
 test('a second run on the same backup_dir is refused while the first runs', async () => {
   const ws = workspace();
   sim.faults.set({ exportBytesPerSecond: 512 * 1024 });
   const cfg = ws.writeConfig(['vm-export=big01']);
   const first = startCli(sim, [cfg]);
-  await first.waitFor(/cmd: xe vm-export /);
+  await first.waitFor(/^\S+ - 3\.cmd: \/opt\/xensource\/bin\/xe vm-export /);
   const second = await runCli(sim, [cfg]);
   assert.equal(second.code, 2, second.stdout);
   assert.match(second.stdout, /another vmbackup run is using this backup directory/);

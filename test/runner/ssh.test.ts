@@ -99,7 +99,7 @@ test('ssh: SIGTERM mid-export stops cleanly; a concurrent run is refused', async
   sim.faults.set({ exportBytesPerSecond: 512 * 1024 });
   const cfg = ws.writeConfig(['vm-export=big01']);
   const run = startCli(sim, [...ssh.args, cfg]);
-  await run.waitFor(/cmd: xe vm-export /);
+  await run.waitFor(/^\S+ - 3\.cmd: \/opt\/xensource\/bin\/xe vm-export /);
   const second = await runCli(sim, [...ssh.args, cfg]);
   assert.equal(second.code, 2);
   assert.match(second.stdout, /another vmbackup run is using this backup directory/);

@@ -79,6 +79,11 @@ export interface FixtureVm {
   otherConfig?: Record<string, string>;
   /** A custom (non-default) template rather than a VM. */
   template?: boolean;
+  /**
+   * Never started since it was created or imported (halted only): its VBDs have no device name
+   * yet, `VBD.device` is "" (xapi_vbd.ml create; the device is set when xenopsd attaches it).
+   */
+  neverStarted?: boolean;
 }
 
 export interface FixtureTemplate {

@@ -222,6 +222,8 @@ export function addVm(state: SimState, index: PoolIndex, spec: FixtureVm): strin
   const key = (k: string) => stableUuid(`${index.seed}:vm${n}:${k}`);
   const power = spec.template ? 'Halted' : powerOf(spec.power, what);
   const running = power === 'Running' || power === 'Paused';
+  if (spec.neverStarted && power !== 'Halted') throw new Error(`fixture: ${what}: neverStarted needs power "Halted"`);
+  const deviceName = (given: string | undefined, i: number) => (spec.neverStarted ? '' : given ?? `xvd${String.fromCharCode(97 + i)}`);
   const host = lookup(index.hosts, spec.host, index.master, `${what}.host`);
   const memory = parseSize(spec.memory ?? '1GiB', `${what}.memory`);
   const vcpus = spec.vcpus ?? 1;
@@ -289,7 +291,7 @@ export function addVm(state: SimState, index: PoolIndex, spec: FixtureVm): strin
       uuid: key(`vbd${i}`),
       VM: vmRef,
       VDI: vdi,
-      device: d.device ?? `xvd${String.fromCharCode(97 + i)}`,
+      device: deviceName(d.device, i),
       userdevice: String(i),
       bootable: i === 0,
       mode: 'RW',
@@ -304,7 +306,7 @@ export function addVm(state: SimState, index: PoolIndex, spec: FixtureVm): strin
   });
   if (spec.cd) {
     vbds.push(state.create('VBD', {
-      uuid: key('cd'), VM: vmRef, VDI: NULL_REF, device: 'xvdd', userdevice: '3', bootable: false, mode: 'RO', type: 'CD', empty: true, unpluggable: true, currently_attached: running,
+      uuid: key('cd'), VM: vmRef, VDI: NULL_REF, device: deviceName(undefined, 3), userdevice: '3', bootable: false, mode: 'RO', type: 'CD', empty: true, unpluggable: true, currently_attached: running,
     }));
   }
   const vifs = (spec.vifs ?? [{}]).map((v, i) => {

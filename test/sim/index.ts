@@ -9,6 +9,7 @@ import { addVm as addFixtureVm, loadFixture, readFixture, type PoolIndex } from 
 import { initZstd } from './http/body';
 import { initDiskContent } from './http/disk';
 import { createListener, type Listener } from './http/server';
+import { BusyHolds } from './busy';
 import { SimState } from './state';
 import { applyTiming, defaultTiming, type TimingOption, type TimingSettings } from './timing';
 import { selfSignedCertificate } from './tls';
@@ -16,7 +17,7 @@ import { selfSignedCertificate } from './tls';
 export type { Fixture, FixtureVm, FixtureDisk, FixtureHost, FixtureSr, FixtureNetwork, FixtureGenerator, FixtureTemplate, Size } from './fixture-types';
 export type { FaultController, FaultSettings, FaultPatch } from './faults';
 export { SimState } from './state';
-export { TIMING_PROFILES, type TimingOption, type TimingProfile, type TimingSettings } from './timing';
+export { TIMING_PROFILES, holdActivity, releaseHolds, whenHolding, type TimingOption, type TimingProfile, type TimingSettings } from './timing';
 export type { XapiRecord, ChangeEntry, DiskContent } from './state';
 
 export interface SimulatorOptions {
@@ -32,6 +33,14 @@ export interface SimulatorOptions {
   password?: string;
   /** Also listen on 127.0.0.2 (same port) as a pool member answering HOST_IS_SLAVE [host]. */
   slavePort?: boolean;
+  /**
+   * Give every other host of the fixture its own endpoint at its address (loopback), same port,
+   * with its own certificate when https (default true). Without them, a download redirected to
+   * a member finds nobody there, as when a member cannot be reached.
+   */
+  members?: boolean;
+  /** Longest wait of `xe`'s task poll between changes (default 1000 ms, as xapi's CLI server). */
+  cliTaskPollMs?: number;
   /**
    * How long snapshots, destroys and exports take (timer waits on the server, no CPU): 'instant'
    * (the default), 'realistic', or single values. Wins over the fixture's `timing`.
@@ -51,6 +60,12 @@ export interface Simulator {
   url: string;
   /** SHA-256 of the certificate (uppercase hex pairs joined by colons), when https. */
   certificateFingerprint?: string;
+  /** Every host endpoint's certificate SHA-256 by host name-label (https only): each host has its own. */
+  hostFingerprints: Record<string, string>;
+  /** Every host endpoint's URL by host name-label (master and members). */
+  hostUrls: Record<string, string>;
+  /** Makes `host` (a name-label) the pool master (pool.designate_new_master): endpoints change roles. */
+  designateMaster(host: string): void;
   /** URL of the pool member endpoint (slavePort option). */
   slaveUrl?: string;
   password: string;
@@ -117,9 +132,15 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   if (options.timing !== undefined) applyTiming(timingSettings, options.timing);
   const timing: TimingController = { settings: timingSettings, set: (option) => applyTiming(timingSettings, option) };
   const lifetime = new AbortController();
-  const tls = options.https ? await selfSignedCertificate() : undefined;
-  const scheme = tls ? 'https' : 'http';
-
+  const scheme = options.https ? 'https' : 'http';
+  // The master listens where the simulator was asked to; its host record says so.
+  const masterRecord = state.get('host', pool.master)!;
+  const masterSpec = fixture.hosts?.find((h) => h.name === masterRecord.name_label);
+  if (masterSpec?.address === undefined) state.update('host', pool.master, { address: host });
+  const memberHosts = options.members === false ? [] : [...pool.hosts.values()].filter((ref) => {
+    const address = String(state.get('host', ref)!.address);
+    return ref !== pool.master && address !== host && /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address);
+  });
   const listeners: Listener[] = [];
   const addVm = (spec: FixtureVm) => String(state.get('VM', addFixtureVm(state, pool, spec))!.uuid);
   const dropConnections = (except?: Socket) => {
@@ -127,14 +148,18 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     for (const l of listeners) l.aborter.abort();
     for (const l of listeners) l.aborter = new AbortController();
   };
+  const busy = new BusyHolds(state, settings);
   const faults: FaultController = {
     settings,
     set(patch: FaultPatch) {
       applyFaultPatch(settings, patch);
+      if (patch.vmBusy !== undefined) busy.sync();
       if (settings.xapiDown) dropConnections();
     },
     reset() {
+      const held = settings.vmBusy !== null;
       Object.assign(settings, defaultFaults());
+      if (held) busy.sync();
     },
     expireSessions() {
       for (const ref of state.refs('session')) state.destroy('session', ref);
@@ -160,41 +185,68 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       }
       if (expireSessions) faults.expireSessions();
       applyFaultPatch(settings, patch as FaultPatch);
+      if ('vmBusy' in patch || reset) busy.sync();
       if (settings.xapiDown) dropConnections(from);
       return { settings, added };
     },
   };
-  const ctx: ApiContext = { state, faults: settings, timing: timingSettings, lifetime: lifetime.signal, password, masterAddress: host };
-  let main: Listener | undefined;
-  let slave: Listener | undefined;
+  const ctx: ApiContext = {
+    state, faults: settings, busy, timing: timingSettings, lifetime: lifetime.signal, password, masterAddress: host,
+    ...(options.cliTaskPollMs !== undefined ? { cliTaskPollMs: options.cliTaskPollMs } : {}),
+  };
+  // Every endpoint: the master's, each member's (own address, own certificate), and the legacy
+  // slave port; all on one port number, as every host of a pool uses 443.
+  const endpoints: { address: string; ctx: ApiContext; name?: string }[] = [
+    { address: host, ctx: { ...ctx, hostRef: pool.master }, name: String(masterRecord.name_label) },
+    ...memberHosts.map((ref) => ({ address: String(state.get('host', ref)!.address), ctx: { ...ctx, hostRef: ref }, name: String(state.get('host', ref)!.name_label) })),
+  ];
+  if (options.slavePort && !endpoints.some((e) => e.address === '127.0.0.2')) endpoints.push({ address: '127.0.0.2', ctx: { ...ctx, slaveOf: host } });
+  const certificates = options.https ? await Promise.all(endpoints.map((e) => selfSignedCertificate(e.address))) : [];
   let port = options.port ?? 0;
   for (let attempt = 0; ; attempt++) {
-    main = createListener(ctx, hooks, tls);
-    port = await listen(main, options.port ?? 0, host);
-    if (!options.slavePort) break;
-    slave = createListener({ ...ctx, slaveOf: host }, hooks, tls);
+    const started: Listener[] = [];
     try {
-      await listen(slave, port, '127.0.0.2');
+      for (const [i, e] of endpoints.entries()) {
+        const l = createListener(e.ctx, hooks, certificates[i]);
+        started.push(l);
+        const got = await listen(l, i === 0 ? (options.port ?? 0) : port, e.address);
+        if (i === 0) port = got;
+      }
+      listeners.push(...started);
       break;
     } catch (error) {
-      await shutdown(main);
+      await Promise.all(started.map(shutdown));
       if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || options.port || attempt > 20) throw error;
     }
   }
-  listeners.push(main);
-  if (slave) listeners.push(slave);
+  const endpointUrl = (address: string) => `${scheme}://${address.includes(':') ? `[${address}]` : address}:${port}`;
+  const hostUrls: Record<string, string> = {};
+  const hostFingerprints: Record<string, string> = {};
+  endpoints.forEach((e, i) => {
+    if (e.name === undefined) return;
+    hostUrls[e.name] = endpointUrl(e.address);
+    if (certificates[i]) hostFingerprints[e.name] = certificates[i]!.fingerprint;
+  });
+  const slaveEndpoint = options.slavePort ? endpoints.find((e) => e.address === '127.0.0.2') : undefined;
   const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const xeDefaults: [string, string][] = [
     ['server', host],
     ['port', String(port)],
     ['username', 'root'],
     ['password', password],
-    ...(tls ? [] : [['nossl', 'true'] as [string, string]]),
+    ...(options.https ? [] : [['nossl', 'true'] as [string, string]]),
   ];
   return {
     url,
-    certificateFingerprint: tls?.fingerprint,
-    slaveUrl: slave ? `${scheme}://127.0.0.2:${port}` : undefined,
+    certificateFingerprint: certificates[0]?.fingerprint,
+    hostFingerprints,
+    hostUrls,
+    designateMaster(name: string) {
+      const ref = pool.hosts.get(name);
+      if (!ref) throw new Error(`no host named ${name}`);
+      state.update('pool', state.refs('pool')[0]!, { master: ref });
+    },
+    slaveUrl: slaveEndpoint ? endpointUrl(slaveEndpoint.address) : undefined,
     password,
     state,
     faults,
@@ -206,6 +258,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     addVm,
     async close() {
       lifetime.abort();
+      busy.close();
       state.wakeAll();
       await Promise.all(listeners.map(shutdown));
     },

@@ -182,6 +182,12 @@ export function destroyVm(state: SimState, vmRef: string): void {
   state.destroy('VM', vmRef);
 }
 
+/** The device name an attached VBD gets for its userdevice position: 0 → xvda, 3 → xvdd. */
+export function deviceOf(userdevice: string): string {
+  const n = Number(userdevice);
+  return Number.isInteger(n) && n >= 0 && n < 26 ? `xvd${String.fromCharCode(97 + n)}` : '';
+}
+
 /** Power transitions used by tests and VM.start/VM.clean_shutdown/VM.hard_shutdown. */
 export function setPowerState(state: SimState, vmRef: string, power: 'Running' | 'Halted', host: string): void {
   const vm = state.require('VM', vmRef);
@@ -192,7 +198,12 @@ export function setPowerState(state: SimState, vmRef: string, power: 'Running' |
     domid: running ? 1 + state.count('VM') : -1,
     allowed_operations: vmAllowedOperations(power, false),
   });
-  for (const vbdRef of refs(vm.VBDs)) state.update('VBD', vbdRef, { currently_attached: running });
+  for (const vbdRef of refs(vm.VBDs)) {
+    // xapi_xenops.ml: attaching names the device (xvdX from userdevice); it stays set after.
+    const vbd = state.require('VBD', vbdRef);
+    const device = vbd.device === '' && running ? deviceOf(str(vbd.userdevice)) : vbd.device;
+    state.update('VBD', vbdRef, { currently_attached: running, device });
+  }
   for (const vifRef of refs(vm.VIFs)) state.update('VIF', vifRef, { currently_attached: running });
   const hostRec = state.get('host', host);
   if (hostRec) {

@@ -154,8 +154,13 @@ export class SimState {
     return this.createdAt.get(ref);
   }
 
-  /** Resolves at the next change or after `ms`; `signal` aborts the wait early. */
-  waitForChange(ms: number, signal?: AbortSignal): Promise<void> {
+  /**
+   * Resolves at the next change or after `ms`; `signal` aborts the wait early. With `since`
+   * (a generation read before the caller looked at the state) it resolves at once when a change
+   * already happened after that: a change between the look and the wait is never missed.
+   */
+  waitForChange(ms: number, signal?: AbortSignal, since?: number): Promise<void> {
+    if (since !== undefined && this.generation > since) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);

@@ -15,16 +15,26 @@ export interface TimingSettings {
   taskMs: number;
   /** Every export body is limited to this many bytes per second, per stream (null: unlimited). */
   exportBytesPerSecond: number | null;
+  /**
+   * How long VM.snapshot, VM.destroy and the shutdowns wait for a conflicting operation on the VM
+   * before OTHER_OPERATION_IN_PROGRESS: xapi's `standard` retry policy, 2 hours (helpers.ml).
+   */
+  vmOperationWaitMs: number;
+  /** The same for the export handlers: export.ml lock_vm's `fail_quickly` policy, 120 s. */
+  exportLockWaitMs: number;
 }
+
+/** xapi's own waits (helpers.ml Repeat_with_uniform_backoff): behaviour, not speed, so every profile keeps them. */
+const XAPI_LOCK_WAITS = { vmOperationWaitMs: 2 * 3600 * 1000, exportLockWaitMs: 120_000 };
 
 export const TIMING_PROFILES = {
   /** The default: every operation completes as soon as it is asked for. */
-  instant: { snapshotMs: 0, destroyMs: 0, taskMs: 0, exportBytesPerSecond: null },
+  instant: { snapshotMs: 0, destroyMs: 0, taskMs: 0, exportBytesPerSecond: null, ...XAPI_LOCK_WAITS },
   /**
    * A real host scaled down about tenfold so a 50-VM benchmark stays short: snapshots and
    * destroys are seconds on real storage, exports run at disk speed (docs/simulator.md).
    */
-  realistic: { snapshotMs: 400, destroyMs: 150, taskMs: 100, exportBytesPerSecond: 200_000_000 },
+  realistic: { snapshotMs: 400, destroyMs: 150, taskMs: 100, exportBytesPerSecond: 200_000_000, ...XAPI_LOCK_WAITS },
 } as const satisfies Record<string, TimingSettings>;
 
 export type TimingProfile = keyof typeof TIMING_PROFILES;
@@ -50,7 +60,7 @@ export function applyTiming(settings: TimingSettings, option: unknown): void {
     }
     Object.assign(next, profile);
   }
-  for (const key of ['snapshotMs', 'destroyMs', 'taskMs'] as const) {
+  for (const key of ['snapshotMs', 'destroyMs', 'taskMs', 'vmOperationWaitMs', 'exportLockWaitMs'] as const) {
     const v = patch[key];
     if (v === undefined) continue;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`timing ${key} must be a non-negative number of milliseconds`);
@@ -64,6 +74,77 @@ export function applyTiming(settings: TimingSettings, option: unknown): void {
     next.exportBytesPerSecond = rate;
   }
   Object.assign(settings, next);
+}
+
+/**
+ * What the timing model is doing right now, per simulator (keyed by its settings object): how
+ * many operations are held, the most at once, and a way for tests to wait for a positive
+ * signal ("N operations are being held together") instead of measuring durations.
+ */
+export interface HoldActivity {
+  active: number;
+  peak: number;
+}
+
+interface ActivityState extends HoldActivity {
+  watchers: Array<{ count: number; wake: () => void }>;
+  releases: Set<() => void>;
+}
+
+const activities = new WeakMap<TimingSettings, ActivityState>();
+
+function activityState(settings: TimingSettings): ActivityState {
+  let state = activities.get(settings);
+  if (!state) {
+    state = { active: 0, peak: 0, watchers: [], releases: new Set() };
+    activities.set(settings, state);
+  }
+  return state;
+}
+
+export function holdActivity(settings: TimingSettings): HoldActivity {
+  const { active, peak } = activityState(settings);
+  return { active, peak };
+}
+
+/** Resolves once at least `count` operations are being held at the same time. */
+export function whenHolding(settings: TimingSettings, count: number): Promise<void> {
+  const state = activityState(settings);
+  if (state.active >= count) return Promise.resolve();
+  return new Promise((wake) => state.watchers.push({ count, wake }));
+}
+
+/** Ends every wait in progress now (tests: let held operations finish without waiting them out). */
+export function releaseHolds(settings: TimingSettings): void {
+  for (const release of [...activityState(settings).releases]) release();
+}
+
+/** Waits the configured time of one kind of operation, counted in the simulator's activity. */
+export async function holdFor(
+  settings: TimingSettings,
+  key: 'snapshotMs' | 'destroyMs' | 'taskMs',
+  signal?: AbortSignal,
+): Promise<void> {
+  const ms = settings[key];
+  if (ms <= 0 || signal?.aborted) return;
+  const state = activityState(settings);
+  const release = new AbortController();
+  const stop = () => release.abort();
+  state.releases.add(stop);
+  signal?.addEventListener('abort', stop, { once: true });
+  state.active++;
+  state.peak = Math.max(state.peak, state.active);
+  for (const watcher of state.watchers.filter((w) => state.active >= w.count)) {
+    state.watchers.splice(state.watchers.indexOf(watcher), 1);
+    watcher.wake();
+  }
+  try {
+    await hold(ms, release.signal);
+  } finally {
+    state.active--;
+    state.releases.delete(stop);
+    signal?.removeEventListener('abort', stop);
+  }
 }
 
 /**

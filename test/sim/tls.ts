@@ -14,15 +14,16 @@ export interface Certificate {
   fingerprint: string;
 }
 
-export async function selfSignedCertificate(): Promise<Certificate> {
+/** A certificate of its own for the endpoint at `address` (each host of a pool has one). */
+export async function selfSignedCertificate(address = '127.0.0.1'): Promise<Certificate> {
   const dir = await mkdtemp(join(tmpdir(), 'xapi-sim-tls-'));
   try {
     const keyFile = join(dir, 'key.pem');
     const certFile = join(dir, 'cert.pem');
     await promisify(execFile)('openssl', [
       'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', keyFile, '-out', certFile, '-days', '30', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      '-keyout', keyFile, '-out', certFile, '-days', '30', '-subj', `/CN=${address}`,
+      '-addext', `subjectAltName=IP:${address},DNS:localhost`,
     ]);
     const [key, cert] = await Promise.all([readFile(keyFile, 'utf8'), readFile(certFile, 'utf8')]);
     return { key, cert, fingerprint: new X509Certificate(cert).fingerprint256 };

@@ -78,10 +78,15 @@ export function xe(sim: Simulator, args: string[], env: Record<string, string> =
   });
 }
 
-/** Compares with test/simulator/golden/<name> (UPDATE_GOLDEN=1 rewrites it). */
+/** Golden files recorded on real hosts (golden/README.md): compared with, never rewritten. */
+export function isRecordedGolden(name: string): boolean {
+  return name.startsWith('real-');
+}
+
+/** Compares with test/simulator/golden/<name> (UPDATE_GOLDEN=1 rewrites the simulator's own ones). */
 export function golden(name: string, actual: string): void {
   const file = join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN === '1') {
+  if (process.env.UPDATE_GOLDEN === '1' && !isRecordedGolden(name)) {
     mkdirSync(GOLDEN, { recursive: true });
     writeFileSync(file, actual);
     return;

@@ -191,7 +191,7 @@ test('HOST_IS_SLAVE on the member port redirects xen-api to the master', async (
   await xapi.objectsFetched;
   assert.ok((await xapi.call<string[]>('VM.get_all')).length > 10);
   // Downloads asked from the member are redirected to the master.
-  const res = await fetch(`${sim.slaveUrl}/export?uuid=x`, { redirect: 'manual' });
+  const res = await fetch(`${sim.slaveUrl}/export_metadata?uuid=x`, { redirect: 'manual' });
   assert.equal(res.status, 302);
-  assert.equal(res.headers.get('location'), `${sim.url}/export?uuid=x`);
+  assert.equal(res.headers.get('location'), `${sim.url}/export_metadata?uuid=x`);
 });

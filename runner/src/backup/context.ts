@@ -5,6 +5,7 @@ import type { PoolRecords } from '../pool/records';
 import type { CompressMode } from '../config/types';
 import type { EventBus, ExportKind } from './events';
 import type { StatusLog } from './statusLog';
+import type { RunIdentity } from './snapshots';
 
 export interface BackupJob {
   vm: string;
@@ -25,6 +26,8 @@ export interface RunSettings {
   preClean: boolean;
   concurrency: number;
   dryRun: boolean;
+  /** How long to keep retrying while another operation holds a VM (--busy-wait), in ms; default 10 min. */
+  busyWaitMs?: number;
 }
 
 export interface RunContext {
@@ -39,14 +42,24 @@ export interface RunContext {
   server: string;
   signal: AbortSignal;
   now: () => Date;
+  /** This run, as the owner written on every snapshot it makes. */
+  run: RunIdentity;
+  /** Snapshots this run made and could not remove (`<name> <uuid>`): reported at the end. */
+  leaks: string[];
+  /** Back-off waits (busy VM, transient failures); injectable for tests. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** A step that failed; `record` is the status-log word (`VM-EXPORT-FAIL`, ...). */
 export class StepFailure extends Error {
   override readonly name = 'StepFailure';
+  /** Already logged where it happened (the job does not log it again). */
+  reported = false;
   constructor(
     readonly record: string,
     message: string,
+    /** xe's own words, for the JSON error event's `detail`. */
+    readonly detail?: string,
   ) {
     super(message);
   }

@@ -3,16 +3,16 @@
 // summary, status log. Stops cleanly on abort (SIGINT/SIGTERM): running VMs remove their
 // snapshot and partial folder, no new VM starts, the run ends with errors.
 import type { Host, HostLock } from '../host/types';
-import { isHostError } from '../host/errors';
 import type { PoolClient } from '../pool/xapi';
 import { loadPoolMaster } from '../pool/xapi';
 import type { PoolRecords } from '../pool/records';
 import type { BackupJob, RunContext, RunSettings } from './context';
 import { EventBus, exitCodeFor, outcomeFor, type RunSummary } from './events';
-import { join, poolDumpName } from './layout';
+import { join, LOCK_FILE, poolDumpName, WRITE_TEST_FILE } from './layout';
 import { StatusLog } from './statusLog';
+import { thisRun } from './snapshots';
 import { runJob } from './vmJob';
-import { describeXe, xe, xeArgs } from './xe';
+import { describeXe, echoXeOutput, xe, XeError, xeArgs } from './xe';
 
 export interface BackupRunInput {
   host: Host;
@@ -23,6 +23,8 @@ export interface BackupRunInput {
   jobs: BackupJob[];
   signal: AbortSignal;
   now?: () => Date;
+  /** Back-off waits (busy VM, transient failures); injectable for tests. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Warnings found before the run (selection, config): the exit code is at least 1. */
   priorWarnings?: number;
 }
@@ -32,7 +34,7 @@ export interface BackupRunResult {
   exitCode: 0 | 1 | 2;
 }
 
-export const LOCK_FILE = '.vmbackup.lock';
+export { LOCK_FILE } from './layout';
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 async function logDf(ctx: RunContext, title: string): Promise<void> {
@@ -59,10 +61,11 @@ async function backupPoolDb(ctx: RunContext, fullHostname: string): Promise<bool
     if (!(await ctx.host.exists(dir))) await ctx.host.mkdir(dir);
     const args = xeArgs.poolDump(join(dir, poolDumpName(ctx.now())));
     ctx.bus.info(describeXe(args));
-    await xe(ctx.host, args, { signal: ctx.signal });
+    await xe(echoXeOutput(ctx.host, (line) => ctx.bus.info(line)), args, { signal: ctx.signal });
     return true;
   } catch (error) {
-    ctx.bus.error(`ERROR failed to backup pool metadata: ${message(error)}`);
+    const detail = error instanceof XeError ? error.detail : message(error);
+    ctx.bus.emit({ type: 'error', message: 'ERROR failed to backup pool metadata', detail });
     return false;
   }
 }
@@ -76,16 +79,28 @@ async function runJobs(ctx: RunContext, jobs: BackupJob[], limit: number, summar
     groups.set(job.vm, list);
   });
   const queue = [...groups.values()];
+  // The original's section headers: `vdi-export=` before its loop, `vm-export=` before the
+  // first vm-export (right after the vdi-exports when they run one at a time).
+  const headers = new Set<string>();
+  const header = (kind: string) => {
+    if (headers.has(kind)) return;
+    headers.add(kind);
+    ctx.bus.info(`************ ${kind}= ***************`);
+  };
+  header('vdi-export');
   const worker = async () => {
     for (let group = queue.shift(); group; group = queue.shift()) {
       for (const { job, index } of group) {
         if (ctx.signal.aborted) return;
+        if (job.kind !== 'vdi-export') header('vm-export');
+        if (job.kind === 'metadata-export') header('metadata-export');
         const result = await runJob(ctx, job, index, jobs.length);
         summary[result.outcome]++;
       }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, queue.length)) }, worker));
+  if (!ctx.signal.aborted) header('vm-export');
 }
 
 export async function runBackup(input: BackupRunInput): Promise<BackupRunResult> {
@@ -95,18 +110,43 @@ export async function runBackup(input: BackupRunInput): Promise<BackupRunResult>
   const fullHostname = await host.hostname();
   const server = fullHostname.split('.')[0] ?? fullHostname;
   const status = new StatusLog(host, settings.dryRun ? undefined : settings.statusLog, server, now, (m) => bus.error(m));
-  const ctx: RunContext = { host, pool: input.pool, ...(input.records ? { records: input.records } : {}), bus, settings, status, server, signal: input.signal, now };
+  const ctx: RunContext = {
+    host,
+    pool: input.pool,
+    ...(input.records ? { records: input.records } : {}),
+    bus,
+    settings,
+    status,
+    server,
+    signal: input.signal,
+    now,
+    run: thisRun(),
+    leaks: [],
+    ...(input.sleep ? { sleep: input.sleep } : {}),
+  };
   const summary: RunSummary = { success: 0, warning: 0, error: 0 };
 
   const finish = async (): Promise<BackupRunResult> => {
+    if (ctx.leaks.length > 0) {
+      bus.error(`ERROR ${ctx.leaks.length} snapshot(s) made by this run could not be removed: ${ctx.leaks.join(', ')}`);
+    }
     if (input.signal.aborted) {
-      bus.error('ERROR run interrupted (signal): stopped cleanly, snapshots and incomplete backup folders removed');
+      const snapshots = ctx.leaks.length > 0 ? 'snapshots NOT all removed (see above)' : 'snapshots removed';
+      bus.error(`ERROR run interrupted (signal): stopped cleanly, ${snapshots}, incomplete backup folders removed`);
       if (summary.error === 0) summary.error = 1;
     }
-    const text = `S:${summary.success} W:${summary.warning} E:${summary.error}`;
-    const outcome = outcomeFor(summary);
-    await status.runEnd(outcome === 'error' ? 'ERROR' : outcome === 'warning' ? 'WARNING' : 'SUCCESS', text);
+    // A status log that cannot be written is an error: monitoring would not see this night.
     await status.flush();
+    const logFailedBefore = status.hasFailed;
+    if (logFailedBefore) summary.error++;
+    let text = `S:${summary.success} W:${summary.warning} E:${summary.error}`;
+    await status.runEnd(outcomeFor(summary) === 'error' ? 'ERROR' : outcomeFor(summary) === 'warning' ? 'WARNING' : 'SUCCESS', text);
+    await status.flush();
+    if (status.hasFailed && !logFailedBefore) {
+      summary.error++;
+      text = `S:${summary.success} W:${summary.warning} E:${summary.error}`;
+    }
+    const outcome = outcomeFor(summary);
     const exitCode = Math.max(exitCodeFor(summary), input.priorWarnings ? 1 : 0) as 0 | 1 | 2;
     const words = outcome === 'error' ? '**ERRORS DETECTED**' : outcome === 'warning' ? '**WARNING(s)**' : 'Success';
     bus.emit({ type: 'run-end', outcome, summary, exitCode, elapsedMs: Date.now() - started, message: `VmBackup ended - ${words} - ${text}` });
@@ -122,8 +162,15 @@ export async function runBackup(input: BackupRunInput): Promise<BackupRunResult>
     if (!settings.dryRun) {
       bus.info('===========================');
       bus.info(`Check if backup directory ${settings.backupDir} is writable ...`);
-      const probe = join(settings.backupDir, '00VMbackupWriteTest');
+      let probe = join(settings.backupDir, WRITE_TEST_FILE);
+      // The original's line; the file is created and removed through the Host, no shell.
+      bus.info(`/bin/touch "${probe}"`);
       try {
+        if ((await host.stat(probe))?.isDirectory) {
+          // A VM of that name, backed up before such names were refused: keep it, probe beside it.
+          bus.warning(`WARNING ${probe} is a folder (a VM named like the write test?): testing with another name`);
+          probe = `${probe}-${process.pid}`;
+        }
         await host.writeFile(probe, '');
         await host.remove(probe);
       } catch (error) {
@@ -134,9 +181,10 @@ export async function runBackup(input: BackupRunInput): Promise<BackupRunResult>
       bus.info('Success: backup directory area is writable');
       try {
         lock = await host.lock(join(settings.backupDir, LOCK_FILE));
+        if (lock.takeoverWarning) bus.warning(`WARNING ${lock.takeoverWarning}`);
       } catch (error) {
-        const why = isHostError(error, 'ELOCKED') ? 'another vmbackup run is using this backup directory' : message(error);
-        bus.error(`ERROR cannot lock ${join(settings.backupDir, LOCK_FILE)}: ${why}`);
+        // The lock's own message says what is in the way (a live run, a foreign file, a guard left behind).
+        bus.error(`ERROR cannot lock ${join(settings.backupDir, LOCK_FILE)}: ${message(error)}`);
         summary.error++;
         return await finish();
       }
@@ -149,7 +197,6 @@ export async function runBackup(input: BackupRunInput): Promise<BackupRunResult>
     }
     const order = ['vdi-export', 'vm-export', 'metadata-export'] as const;
     const jobs = order.flatMap((kind) => input.jobs.filter((j) => j.kind === kind));
-    bus.info(`************ ${jobs.length} backup(s): vdi-export, vm-export, metadata-export ***************`);
     await runJobs(ctx, jobs, settings.concurrency, summary);
 
     bus.info('===========================');

@@ -66,6 +66,11 @@ export interface ErrorEvent extends EventBase {
   vm?: string;
   /** For config diagnostics: `file:line:col` of the problem. */
   location?: string;
+  /**
+   * For a failed xe step: what xe said (its first error lines, ` | `-joined). The log shows
+   * those lines before the error; `message` names the command, as the original's line did.
+   */
+  detail?: string;
 }
 
 export interface VmEndEvent extends EventBase {
@@ -166,12 +171,12 @@ export function logTimestamp(date: Date): string {
 
 /**
  * The original's log line for an event, or undefined when the original logs nothing for
- * it (progress). Multi-line messages (df output) keep the prefix on the first line only,
+ * it (progress). An empty message is still a line (`<time> - `, as the original logged an
+ * empty line of xe's output). Multi-line messages keep the prefix on the first line only,
  * like the original's `log(out)`.
  */
 export function renderLogLine(event: RunEvent): string | undefined {
   if (event.type === 'progress') return undefined;
-  if (event.message === '') return undefined;
   return `${logTimestamp(new Date(event.time))} - ${event.message}`;
 }
 

@@ -1,11 +1,15 @@
 // The export step of each kind, snapshot lifecycle included. Every snapshot this run makes
-// is removed in a `finally`, whatever happens to the export (failure, XAPI error, abort):
-// the original left it behind until the next run.
+// is known before its xe call returns (the call is never cut short) and removed in a
+// `finally`, whatever happens to the export (failure, XAPI error, abort): the original left it
+// behind until the next run. A removal that fails is reported at once, never swallowed.
 import type { VmRecords, XapiRecord } from '../pool/xapi';
-import { fieldNumber, fieldText, findVdiSnapshotsNamed, findVmSnapshotsNamed } from '../pool/xapi';
+import { fieldNumber, fieldText } from '../pool/xapi';
+import { retryWhileBusy } from './busy';
 import { StepFailure, type BackupJob, type RunContext } from './context';
-import { exportFileName, join } from './layout';
-import { describeXe, vdiSnapshot, vmSnapshot, xe, xeArgs } from './xe';
+import { exportFileName, join, lineBreakReason } from './layout';
+import { hostsOfLocalDisks, unreachableExportMessage } from './redirect';
+import { busyRetry, claimSnapshot, removableLeftovers, removeSnapshot, takeSnapshot, vmSnapshotRemoval } from './snapshot-ops';
+import { describeXe, powerStateEcho, vdiSnapshot, vmSnapshot, xe, XeError, xeArgs } from './xe';
 import { verifyDiskImage, verifyXva } from './verify';
 
 export interface ExportResult {
@@ -14,23 +18,6 @@ export interface ExportResult {
 }
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * Removes a snapshot this run made. Retried (XAPI may be restarting, or the export task
- * still winding down), and never given the abort signal: it must run while stopping.
- */
-export async function removeSnapshot(ctx: RunContext, args: string[], delaysMs = [1000, 3000, 6000]): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await xe(ctx.host, args);
-      return;
-    } catch (error) {
-      if (attempt >= delaysMs.length) throw error;
-      await sleep(delaysMs[attempt]!);
-    }
-  }
-}
 
 /** Reports the growing file size about once a second while `work` runs. */
 async function withProgress<T>(ctx: RunContext, vm: string, file: string, totalBytes: number | undefined, work: Promise<T>): Promise<T> {
@@ -75,33 +62,100 @@ async function failAs<T>(record: string, work: () => Promise<T>, prefix = 'ERROR
   try {
     return await work();
   } catch (error) {
-    throw new StepFailure(record, `${prefix}${message(error)}`);
+    throw new StepFailure(record, `${prefix}${message(error)}`, error instanceof XeError ? error.detail : undefined);
   }
 }
 
-async function runExportCommand(ctx: RunContext, vm: string, args: string[], record: string, file: string, total?: number): Promise<void> {
-  ctx.bus.step('export', `cmd: ${describeXe(args)}`, vm);
-  await failAs(record, () => withProgress(ctx, vm, file, total, xe(ctx.host, args, { signal: ctx.signal })));
+/**
+ * A failed step is logged at once, as the original did (`ERROR <cmd>` right after xe's
+ * output), so the snapshot removal that follows comes after it in the log.
+ */
+function reportFailure(ctx: RunContext, vm: string, error: unknown): void {
+  if (!(error instanceof StepFailure) || error.reported || ctx.signal.aborted) return;
+  ctx.bus.emit({ type: 'error', message: error.message, vm, ...(error.detail ? { detail: error.detail } : {}) });
+  error.reported = true;
 }
 
-async function verifyStep(ctx: RunContext, vm: string, check: () => Promise<void>): Promise<void> {
+/** The original's `vm is running` check, with the line its `xe vm-list ... | grep running` printed. */
+function logPowerState(ctx: RunContext, vm: string, records: VmRecords): void {
+  const running = fieldText(records.vm.power_state).toLowerCase() === 'running';
+  for (const line of powerStateEcho(running)) ctx.bus.info(line, vm);
+  ctx.bus.info(running ? 'vm is running' : 'vm is NOT running', vm);
+}
+
+/**
+ * Runs the export; `srs` are the storage of the exported disks. A busy VM fails the export
+ * before any byte, and a retry starts from no file (xe creates it O_EXCL). xe exiting 0 without
+ * a file is the redirect to a host it could not reach (redirect.ts): a failure of this step.
+ */
+async function runExportCommand(
+  ctx: RunContext, vm: string, label: string, args: string[], record: string, file: string, srs: (XapiRecord | undefined)[], total?: number,
+): Promise<void> {
+  ctx.bus.step('export', `${label}: ${describeXe(args)}`, vm);
+  const retry = busyRetry(ctx, vm, ctx.signal, () => ctx.host.remove(file));
+  const result = await failAs(record, () =>
+    retryWhileBusy(`export of ${vm}`, retry, async () => {
+      const attempt = await withProgress(ctx, vm, file, total, ctx.host.xe(args, { signal: ctx.signal }));
+      // A download xe could not make: exit 0 with no file (vm-export), CLIENT_ERROR (vdi-export).
+      const clientSide = attempt.exitCode === 0 || /\bCLIENT_ERROR\b/.test(attempt.stderr);
+      if (!clientSide) throw new XeError(args, attempt);
+      return attempt;
+    }),
+  );
+  if (result.exitCode === 0 && (await ctx.host.exists(file))) return;
+  const hosts = await hostsOfLocalDisks(ctx.pool, srs).catch(() => []);
+  throw new StepFailure(record, unreachableExportMessage(args[0]!, result, hosts, ctx.host.description));
+}
+
+/** Removes a snapshot this run made; a failure is an ERROR line now and a leak in the run's summary. */
+async function removeOwnSnapshot(ctx: RunContext, vm: string, step: string, args: string[], label: string, warnings: string[]): Promise<void> {
+  ctx.bus.step('cleanup', `${step}: ${describeXe(args)}`, vm);
+  try {
+    await removeSnapshot(ctx, args, vm);
+  } catch (error) {
+    const uuid = args[1]?.replace(/^uuid=/, '') ?? '';
+    ctx.leaks.push(`${label} ${uuid}`);
+    ctx.bus.error(`ERROR snapshot ${label} (${uuid}) was NOT removed: ${message(error)}`, vm);
+    warnings.push(`WARNING snapshot ${label} (${uuid}) left on the pool: remove it with xe ${args[0]} uuid=${uuid} force=true`);
+  }
+}
+
+/** Leaves the step with `error` when the run is stopping (after the snapshot is registered). */
+function stopIfAborted(ctx: RunContext): void {
+  if (ctx.signal.aborted) throw new Error('the run was stopped');
+}
+
+/**
+ * A damaged export file is a failed export: the record is the export's own (VM-EXPORT-FAIL,
+ * ...), as for any other way the export can fail, and no success marker follows.
+ */
+async function verifyStep(ctx: RunContext, vm: string, record: string, check: () => Promise<string>): Promise<void> {
   ctx.bus.step('verify', 'verifying the export file', vm);
-  await failAs('VERIFY-FAIL', check, 'ERROR export file check failed: ');
+  ctx.bus.info(`export file check: ${await failAs(record, check, 'ERROR export file check failed: ')}`, vm);
 }
 
-export async function runVmExport(ctx: RunContext, job: BackupJob, records: VmRecords, folder: string, preClean: () => Promise<void>): Promise<ExportResult> {
+export async function runVmExport(
+  ctx: RunContext,
+  job: BackupJob,
+  records: VmRecords,
+  vmRef: string,
+  folder: string,
+  preClean: () => Promise<void>,
+): Promise<ExportResult> {
   const { host, bus } = ctx;
   const vm = job.vm;
   const warnings: string[] = [];
   bus.info('*** vm-export begin xe command sequence', vm);
-  bus.info(fieldText(records.vm.power_state).toLowerCase() === 'running' ? 'vm is running' : 'vm is NOT running', vm);
+  logPowerState(ctx, vm, records);
 
   const snapName = `RESTORE_${vm}`;
   bus.info(`check for prev-vm-snapshot: ${snapName}`, vm);
-  for (const old of ctx.records ? ctx.records.vmSnapshotsNamed(snapName) : await findVmSnapshotsNamed(ctx.pool, snapName)) {
+  for (const old of await removableLeftovers(ctx, 'VM', snapName, vmRef, vm)) {
     bus.info(`cleanup old-snap-vm-uuid: ${old.uuid}`, vm);
+    bus.step('cleanup', `cmd: ${describeXe(xeArgs.snapshotUninstall(old.uuid))}`, vm);
     try {
-      await xe(host, xeArgs.vmUninstall(old.uuid));
+      // A leftover of a killed run is still flagged as a template: vm-uninstall would not find it.
+      await removeSnapshot(ctx, xeArgs.snapshotUninstall(old.uuid), vm);
     } catch (error) {
       warnings.push(`WARNING-ERROR ${message(error)}`);
     }
@@ -111,42 +165,65 @@ export async function runVmExport(ctx: RunContext, job: BackupJob, records: VmRe
 
   const file = join(folder, exportFileName(vm, 'vm-export', ctx.settings.compress));
   let snapshot: string | undefined;
+  let stillTemplate = true;
+  let stopLease = () => undefined as void;
   try {
     bus.step('snapshot', `1.cmd: ${describeXe(xeArgs.vmSnapshot(records.vm.uuid, snapName))}`, vm);
-    const snap = await failAs('SNAPSHOT-FAIL', () => vmSnapshot(host, records.vm.uuid, snapName, ctx.signal));
+    const snap = await failAs('SNAPSHOT-FAIL', () => takeSnapshot(ctx, vm, `snapshot of ${vm}`, () => vmSnapshot(host, records.vm.uuid, snapName)));
     snapshot = snap; // for the clean-up in finally
     bus.info(`snap-uuid: ${snapshot}`, vm);
+    stopLease = await claimSnapshot(ctx, 'VM', snap, vm);
+    stopIfAborted(ctx);
     bus.step('snapshot', `2.cmd: ${describeXe(xeArgs.templateParamSet(snapshot))}`, vm);
     await failAs('TEMPLATE-PARAM-SET-FAIL', () => xe(host, xeArgs.templateParamSet(snap), { signal: ctx.signal }));
-    await runExportCommand(ctx, vm, xeArgs.vmExport(snapshot, file, ctx.settings.compress), 'VM-EXPORT-FAIL', file);
+    stillTemplate = false;
+    const srs = records.disks.map((d) => d.sr);
+    await runExportCommand(ctx, vm, '3.cmd', xeArgs.vmExport(snapshot, file, ctx.settings.compress), 'VM-EXPORT-FAIL', file, srs);
     bus.info('vm-export success', vm);
+  } catch (error) {
+    reportFailure(ctx, vm, error);
+    throw error;
   } finally {
-    if (snapshot !== undefined) {
-      bus.step('cleanup', `4.cmd: ${describeXe(xeArgs.vmUninstall(snapshot))}`, vm);
-      await removeSnapshot(ctx, xeArgs.vmUninstall(snapshot)).catch((error) => {
-        warnings.push(`WARNING ${message(error)}`);
-      });
-    }
+    stopLease();
+    if (snapshot !== undefined) await removeOwnSnapshot(ctx, vm, '4.cmd', vmSnapshotRemoval(snapshot, stillTemplate), snapName, warnings);
   }
   bus.info('*** vm-export end', vm);
-  await verifyStep(ctx, vm, () => verifyXva(host, file, ctx.settings.compress));
+  await verifyStep(ctx, vm, 'VM-EXPORT-FAIL', () => verifyXva(host, file, ctx.settings.compress));
   return { file, warnings };
 }
 
-export async function runVdiExport(ctx: RunContext, job: BackupJob, records: VmRecords, folder: string, boot: XapiRecord, preClean: () => Promise<void>): Promise<ExportResult> {
+export async function runVdiExport(
+  ctx: RunContext,
+  job: BackupJob,
+  records: VmRecords,
+  folder: string,
+  boot: XapiRecord,
+  bootRef: string,
+  preClean: () => Promise<void>,
+): Promise<ExportResult> {
   const { host, bus } = ctx;
   const vm = job.vm;
   const warnings: string[] = [];
   const format = ctx.settings.vdiExportFormat;
   bus.info('*** vdi-export begin xe command sequence', vm);
-  bus.info(fieldText(records.vm.power_state).toLowerCase() === 'running' ? 'vm is running' : 'vm is NOT running', vm);
+  logPowerState(ctx, vm, records);
+  bus.step('check', `1.cmd: ${describeXe(xeArgs.vdiList(boot.uuid))}`, vm);
+  try {
+    await failAs('VDI-LIST-FAIL', () => xe(host, xeArgs.vdiList(boot.uuid), { signal: ctx.signal }));
+  } catch (error) {
+    reportFailure(ctx, vm, error);
+    throw error;
+  }
 
+  const diskName = lineBreakReason(fieldText(boot.name_label), 'disk');
+  if (diskName) throw new StepFailure('ERROR verify_vm_name', `ERROR ${diskName}`);
   const snapName = `SNAP_${vm}_${fieldText(boot.name_label)}`.replace(/ /g, '-');
   bus.info(`check for prev-vdi-snapshot: ${snapName}`, vm);
-  for (const old of ctx.records ? ctx.records.vdiSnapshotsNamed(snapName) : await findVdiSnapshotsNamed(ctx.pool, snapName)) {
+  for (const old of await removableLeftovers(ctx, 'VDI', snapName, bootRef, vm)) {
     bus.info(`cleanup old-snap-vdi-uuid: ${old.uuid}`, vm);
+    bus.step('cleanup', `cmd: ${describeXe(xeArgs.vdiDestroy(old.uuid))}`, vm);
     try {
-      await xe(host, xeArgs.vdiDestroy(old.uuid));
+      await removeSnapshot(ctx, xeArgs.vdiDestroy(old.uuid), vm);
     } catch (error) {
       warnings.push(`WARNING ${message(error)}`);
     }
@@ -157,25 +234,28 @@ export async function runVdiExport(ctx: RunContext, job: BackupJob, records: VmR
 
   const file = join(folder, exportFileName(vm, 'vdi-export', format));
   let snapshot: string | undefined;
+  let stopLease = () => undefined as void;
   try {
     bus.step('snapshot', `2.cmd: ${describeXe(xeArgs.vdiSnapshot(boot.uuid))}`, vm);
-    const snap = await failAs('VDI-SNAPSHOT-FAIL', () => vdiSnapshot(host, boot.uuid, ctx.signal));
+    const snap = await failAs('VDI-SNAPSHOT-FAIL', () => takeSnapshot(ctx, vm, `snapshot of ${vm}`, () => vdiSnapshot(host, boot.uuid)));
     snapshot = snap; // for the clean-up in finally
     bus.info(`snap-uuid: ${snapshot}`, vm);
+    stopLease = await claimSnapshot(ctx, 'VDI', snap, vm);
+    stopIfAborted(ctx);
     bus.step('snapshot', `3.cmd: ${describeXe(xeArgs.vdiParamSet(snapshot, snapName))}`, vm);
     await failAs('VDI-PARAM-SET-FAIL', () => xe(host, xeArgs.vdiParamSet(snap, snapName), { signal: ctx.signal }));
-    await runExportCommand(ctx, vm, xeArgs.vdiExport(snapshot, file, format), 'VDI-EXPORT-FAIL', file, virtualSize);
+    const srs = records.disks.filter((d) => d.vdi?.uuid === boot.uuid).map((d) => d.sr);
+    await runExportCommand(ctx, vm, '4.cmd', xeArgs.vdiExport(snapshot, file, format), 'VDI-EXPORT-FAIL', file, srs, virtualSize);
     bus.info('vdi-export success', vm);
+  } catch (error) {
+    reportFailure(ctx, vm, error);
+    throw error;
   } finally {
-    if (snapshot !== undefined) {
-      bus.step('cleanup', `5.cmd: ${describeXe(xeArgs.vdiDestroy(snapshot))}`, vm);
-      await removeSnapshot(ctx, xeArgs.vdiDestroy(snapshot)).catch((error) => {
-        warnings.push(`WARNING ${message(error)}`);
-      });
-    }
+    stopLease();
+    if (snapshot !== undefined) await removeOwnSnapshot(ctx, vm, '5.cmd', xeArgs.vdiDestroy(snapshot), snapName, warnings);
   }
   bus.info('*** vdi-export end', vm);
-  await verifyStep(ctx, vm, () => verifyDiskImage(host, file, format, virtualSize));
+  await verifyStep(ctx, vm, 'VDI-EXPORT-FAIL', () => verifyDiskImage(host, file, format, virtualSize));
   return { file, warnings };
 }
 
@@ -184,8 +264,8 @@ export async function runMetadataExport(ctx: RunContext, job: BackupJob, records
   ctx.bus.info('*** metadata-export begin xe command sequence', vm);
   await preClean();
   const file = join(folder, exportFileName(vm, 'metadata-export', 'none'));
-  await runExportCommand(ctx, vm, xeArgs.metadataExport(records.vm.uuid, file), 'METADATA-EXPORT-FAIL', file);
+  await runExportCommand(ctx, vm, 'cmd', xeArgs.metadataExport(records.vm.uuid, file), 'METADATA-EXPORT-FAIL', file, []);
   ctx.bus.info('*** metadata-export end', vm);
-  await verifyStep(ctx, vm, () => verifyXva(ctx.host, file, 'none'));
+  await verifyStep(ctx, vm, 'METADATA-EXPORT-FAIL', () => verifyXva(ctx.host, file, 'none', { metadataOnly: true }));
   return { file, warnings: [] };
 }

@@ -5,11 +5,16 @@ import type { CompressMode } from '../config/types';
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
-/** `backup-2016-01-29-(10:33:49)` (local time), the original's BACKUP_DIR_PATTERN. */
+/**
+ * `backup-2016-01-29-(10:33:49)`, the original's BACKUP_DIR_PATTERN, in UTC. The original
+ * uses the pool host's local time; the runner may run elsewhere (a laptop over ssh, cron under
+ * another TZ), and retention orders folders by name, so the name must not depend on the
+ * runner's time zone (docs/compatibility.md).
+ */
 export function backupFolderName(date: Date): string {
-  return `backup-${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}-(${pad(date.getHours())}:${pad(
-    date.getMinutes(),
-  )}:${pad(date.getSeconds())})`;
+  return `backup-${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}-(${pad(
+    date.getUTCHours(),
+  )}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())})`;
 }
 
 const BACKUP_FOLDER = /^backup-\d{4}-\d{2}-\d{2}-\(\d{2}:\d{2}:\d{2}\)$/;
@@ -19,11 +24,11 @@ export function isBackupFolderName(name: string): boolean {
   return BACKUP_FOLDER.test(name);
 }
 
-/** `pool_db_20160129-103349.dump`. */
+/** `pool_db_20160129-103349.dump`, in UTC like the backup folders. */
 export function poolDumpName(date: Date): string {
-  return `pool_db_${date.getFullYear()}${pad(date.getMonth() + 1)}${pad(date.getDate())}-${pad(date.getHours())}${pad(
-    date.getMinutes(),
-  )}${pad(date.getSeconds())}.dump`;
+  return `pool_db_${date.getUTCFullYear()}${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}-${pad(
+    date.getUTCHours(),
+  )}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}.dump`;
 }
 
 export const SUCCESS_MARKERS = ['success', 'success_restore', 'success_compress', 'success_compressing'] as const;
@@ -39,16 +44,43 @@ export function exportFileName(vm: string, kind: string, mode: string): string {
   return mode === 'gzip' ? `${vm}.xva.gz` : mode === 'zstd' ? `${vm}.xva.zst` : `${vm}.xva`;
 }
 
+/** The writability probe the original touches and removes in backup_dir. */
+export const WRITE_TEST_FILE = '00VMbackupWriteTest';
+/** The run lock in backup_dir, and the guard folder of a stale-lock takeover (host/lock.ts). */
+export const LOCK_FILE = '.vmbackup.lock';
+const RESERVED_NAMES = [WRITE_TEST_FILE, LOCK_FILE, `${LOCK_FILE}.takeover`].map((n) => n.toLowerCase());
+
 /**
  * Why a VM name cannot be a folder name, or undefined when it can. Names are hostile input:
- * a `/` or `..` would write outside the backup directory.
+ * a `/` or `..` would write outside the backup directory, and a VM folder named like the
+ * write probe or the lock would break every later run. Compared without case: backup_dir may
+ * be on a case-insensitive share.
  */
 export function unsafeFolderReason(name: string): string | undefined {
+  if (RESERVED_NAMES.includes(name.toLowerCase())) {
+    return `the VM name '${name}' is reserved: vmbackup uses ${JSON.stringify(name)} in the backup directory itself; rename the VM`;
+  }
   if (name === '' || name === '.' || name === '..') return `the VM name '${name}' cannot be used as a folder name`;
   if (name.includes('/')) return `the VM name contains '/', which cannot be part of a folder name`;
   if (name.includes('\0')) return 'the VM name contains a NUL character';
+  const lineBreak = lineBreakReason(name, 'VM');
+  if (lineBreak) return lineBreak;
   if (Buffer.byteLength(name) > 240) return 'the VM name is too long for a file name';
   return undefined;
+}
+
+/**
+ * Why a name `xe` cannot carry, or undefined. The real xe sends its arguments to the host as
+ * lines (ocaml/xe-cli/newcli.ml joins them with "\n"; the server splits them and drops a
+ * trailing "\r"), so `new-name-label=RESTORE_a\nb` would name the snapshot `RESTORE_a` and
+ * hand the host a stray parameter `b`.
+ */
+export function lineBreakReason(name: string, what: 'VM' | 'disk'): string | undefined {
+  if (!/[\n\r]/.test(name)) return undefined;
+  return (
+    `the ${what} name ${JSON.stringify(name)} contains a line break (\\n or \\r): xe passes its arguments to the host ` +
+    `as lines, so the ${what} cannot be backed up under this name; rename it`
+  );
 }
 
 export const join = posix.join;

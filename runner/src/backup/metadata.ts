@@ -60,10 +60,10 @@ export function vifCfg(vif: XapiRecord, networkName: string): string {
 }
 
 /** The boot disk (device xvda, else userdevice 0) used by vdi-export. */
-export function bootDisk(records: VmRecords): { vdi: XapiRecord } | undefined {
+export function bootDisk(records: VmRecords): { vdi: XapiRecord; ref: string } | undefined {
   const disks = records.disks.filter((d) => String(d.vbd.type) === 'Disk' && d.vdi);
   const xvda = disks.find((d) => d.vbd.device === 'xvda') ?? disks.find((d) => String(d.vbd.userdevice) === '0');
-  return xvda?.vdi ? { vdi: xvda.vdi } : undefined;
+  return xvda?.vdi ? { vdi: xvda.vdi, ref: String(xvda.vbd.VDI) } : undefined;
 }
 
 /** Reads `ova.xml` out of a tar held in memory. */
@@ -122,16 +122,25 @@ export async function writeMetadata(
     if (signal?.aborted) throw error;
     warnings.push(`vm-metadata.xml: ${(error as Error).message}`);
   }
+  log('*** vm-export metadata end');
 
   log('Writing disk info');
   let counter = 0;
-  for (const { vbd, vdi, sr } of records.disks) {
+  // The original logged every VBD's ref (`vbd: OpaqueRef:...`) before looking at its type.
+  const vbdRefs = Array.isArray(records.vm.VBDs) ? records.vm.VBDs.map(String) : [];
+  const refs = vbdRefs.length === records.disks.length ? vbdRefs : [];
+  for (const [i, { vbd, vdi, sr }] of records.disks.entries()) {
+    if (refs[i] !== undefined) log(`vbd: ${refs[i]}`);
     if (String(vbd.type).toLowerCase() !== 'disk' || !vdi) continue;
     let device = String(vbd.device ?? '');
     if (device === '') {
+      // VBD.device stays "" until the disk is first attached (a VM never started since it was
+      // created or imported: xapi_vbd.ml). The original names the folder by a counter, DISK-1,
+      // DISK-2, ... and we do too; but it is normal, not a problem, so no WARNING (the original
+      // warned: docs/compatibility.md).
       counter++;
       device = String(counter);
-      warnings.push(`empty vbd_record[device] on vbd: ${vbd.uuid}`);
+      log(`vbd ${String(vbd.uuid)} has no device name yet (never attached): using DISK-${device} as VmBackup does`);
     }
     log(`disk: ${pythonText(vdi.name_label)} - begin`);
     const dir = join(folder, `DISK-${device.replace(/[/\0]/g, '_')}`);

@@ -1,6 +1,9 @@
 // Retention, safer than the original: only folders named like backups
-// (`backup-YYYY-MM-DD-(hh:mm:ss)`) are counted and deleted, and the newest successful
-// backup is never deleted. Pure planning functions plus one applier.
+// (`backup-YYYY-MM-DD-(hh:mm:ss)`) are counted and deleted; failed folders go before any
+// successful one (a restorable backup is never traded for an empty folder); the folder this
+// run just made is never deleted, whatever its name sorts as (a folder named by a clock that
+// was once wrong sorts "newer" forever); and the newest successful backup is never deleted.
+// Pure planning functions plus one applier.
 import type { Host } from '../host/types';
 import { isBackupFolderName, join, SUCCESS_MARKERS } from './layout';
 
@@ -9,27 +12,39 @@ export interface BackupFolder {
   successful: boolean;
 }
 
-/** Oldest-first folders to delete so that at most `keep` backups remain (and at least one). */
-export function foldersToDelete(folders: readonly BackupFolder[], keep: number): string[] {
-  const sorted = [...folders].filter((f) => isBackupFolderName(f.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const newestSuccessful = [...sorted].reverse().find((f) => f.successful)?.name;
+const byName = (a: BackupFolder, b: BackupFolder): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/**
+ * Folders to delete so that at most `keep` backups remain (and at least one): failed ones
+ * oldest first, then successful ones oldest first. `current` is the folder this run made:
+ * never deleted, and the newest backup whatever its name says.
+ */
+export function foldersToDelete(folders: readonly BackupFolder[], keep: number, current?: string): string[] {
+  const sorted = folders.filter((f) => isBackupFolderName(f.name)).sort(byName);
+  const mine = sorted.find((f) => f.name === current);
+  const newestSuccessful = mine?.successful ? mine.name : [...sorted].reverse().find((f) => f.successful)?.name;
+  const candidates = [...sorted.filter((f) => !f.successful), ...sorted.filter((f) => f.successful)].filter(
+    (f) => f.name !== current && f.name !== newestSuccessful,
+  );
   const remove: string[] = [];
   let count = sorted.length;
-  for (const folder of sorted) {
+  for (const folder of candidates) {
     if (count <= keep || count <= 1) break;
-    if (folder.name === newestSuccessful) continue;
     remove.push(folder.name);
     count--;
   }
   return remove;
 }
 
-/** The original's "last backup failed" rule: more than one backup and the newest has no marker. */
+/**
+ * The original's "last backup failed" rule: the newest backup (by name) without a success
+ * marker is deleted before a new one is made. Unlike the original also when it is the only
+ * folder: that is the partial folder of a killed run, never a backup.
+ */
 export function lastFailedFolder(folders: readonly BackupFolder[]): string | undefined {
-  const sorted = folders.filter((f) => isBackupFolderName(f.name)).map((f) => f).sort((a, b) => (a.name < b.name ? -1 : 1));
-  if (sorted.length <= 1) return undefined;
-  const newest = sorted[sorted.length - 1]!;
-  return newest.successful ? undefined : newest.name;
+  const sorted = folders.filter((f) => isBackupFolderName(f.name)).sort(byName);
+  const newest = sorted[sorted.length - 1];
+  return newest === undefined || newest.successful ? undefined : newest.name;
 }
 
 /** The backup folders of one VM with their success state. */

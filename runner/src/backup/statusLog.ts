@@ -67,4 +67,8 @@ export class StatusLog {
   flush(): Promise<void> {
     return this.queue;
   }
+  /** True once a record could not be written: monitoring cannot see this run as it is. */
+  get hasFailed(): boolean {
+    return this.failed;
+  }
 }

@@ -1,6 +1,7 @@
 // One VM's backup, from name check to status-log record (vmbackup-behaviour.md §5). Any
 // failure removes the new backup folder, so nothing half-written is ever left to look like
 // a backup; only a verified file gets a `success` marker.
+import { basename } from 'node:path';
 import { isHostError } from '../host/errors';
 import { findVmsNamed, loadVmRecords, fieldBool, type VmRecords } from '../pool/xapi';
 import { StepFailure, type BackupJob, type RunContext } from './context';
@@ -10,6 +11,7 @@ import { bootDisk, writeMetadata } from './metadata';
 import { foldersToDelete, lastFailedFolder, readBackupFolders, type BackupFolder } from './retention';
 import { runMetadataExport, runVdiExport, runVmExport, type ExportResult } from './exports';
 import { elapseSize } from './statusLog';
+import { echoXeOutput } from './xe';
 
 export interface JobResult {
   outcome: Outcome;
@@ -36,11 +38,13 @@ async function findTheVm(ctx: RunContext, job: BackupJob): Promise<{ ref: string
   return { ref, records: ctx.records?.vmRecords(ref) ?? (await loadVmRecords(ctx.pool, ref, record)) };
 }
 
-/** Retention of one VM folder down to `keep` backups (never the newest successful one); returns what remains. */
-async function applyRetention(ctx: RunContext, vmDir: string, keep: number, vm: string, inProgress?: string): Promise<BackupFolder[]> {
-  // The backup being made is never a candidate (pre_clean runs before it is complete).
+/**
+ * Retention of one VM folder down to `keep` backups; returns what remains. `inProgress` (pre_clean)
+ * is left out of the count; `current`, the backup this job just made, counts and is never deleted.
+ */
+async function applyRetention(ctx: RunContext, vmDir: string, keep: number, vm: string, inProgress?: string, current?: string): Promise<BackupFolder[]> {
   const folders = (await readBackupFolders(ctx.host, vmDir)).filter((f) => join(vmDir, f.name) !== inProgress);
-  const remove = new Set(foldersToDelete(folders, keep));
+  const remove = new Set(foldersToDelete(folders, keep, current === undefined ? undefined : basename(current)));
   for (const name of remove) {
     ctx.bus.step('retention', `Deleting oldest backup ${vmDir}/${name} `, vm);
     await ctx.host.remove(join(vmDir, name));
@@ -68,13 +72,15 @@ async function planDryRun(ctx: RunContext, job: BackupJob, vmDir: string): Promi
   const existing = (await ctx.host.exists(vmDir)) ? await readBackupFolders(ctx.host, vmDir) : [];
   ctx.bus.info(`[dry-run] would create ${join(vmDir, name)}`, job.vm);
   ctx.bus.info(`[dry-run] would ${job.kind} ${job.vm} (snapshot, export, verify, success marker)`, job.vm);
-  for (const old of foldersToDelete([...existing, { name, successful: true }], job.maxBackups)) {
+  for (const old of foldersToDelete([...existing, { name, successful: true }], job.maxBackups, name)) {
     ctx.bus.info(`[dry-run] would delete oldest backup ${vmDir}/${old}`, job.vm);
   }
   return { outcome: 'success', bytes: 0 };
 }
 
 export async function runJob(ctx: RunContext, job: BackupJob, index: number, total: number): Promise<JobResult> {
+  // Every xe call of this VM logs its output line by line, as the original's run_log_out_wait_rc.
+  ctx = { ...ctx, host: echoXeOutput(ctx.host, (line) => ctx.bus.info(line, job.vm)) };
   const { bus, host, status } = ctx;
   const vm = job.vm;
   const started = Date.now();
@@ -111,16 +117,17 @@ export async function runJob(ctx: RunContext, job: BackupJob, index: number, tot
       const preClean = async () => {
         if (!ctx.settings.preClean) return;
         const keep = job.maxBackups - 1;
+        bus.info(`success identifying directory : ${vmDir} `, vm);
         bus.info(`pre_VM_max_backups: ${keep} `, vm);
         if (keep < 1) bus.info(`No pre_cleanup needed for ${vmDir} `, vm);
         else await applyRetention(ctx, vmDir, keep, vm, folder);
       };
       let exported: ExportResult;
-      if (job.kind === 'vm-export') exported = await runVmExport(ctx, job, records, folder, preClean);
+      if (job.kind === 'vm-export') exported = await runVmExport(ctx, job, records, ref, folder, preClean);
       else if (job.kind === 'metadata-export') exported = await runMetadataExport(ctx, job, records, folder, preClean);
       else {
         if (!boot) throw new StepFailure('ERROR xvda-uuid not found', 'ERROR gather_vm_meta has no xvda-uuid');
-        exported = await runVdiExport(ctx, job, records, folder, boot.vdi, preClean);
+        exported = await runVdiExport(ctx, job, records, folder, boot.vdi, boot.ref, preClean);
       }
       warnings.push(...exported.warnings);
 
@@ -132,7 +139,7 @@ export async function runJob(ctx: RunContext, job: BackupJob, index: number, tot
       complete = true;
       bus.info(`*** ${marker}: ${exported.file} : ${gib}G`, vm);
 
-      const history = await applyRetention(ctx, vmDir, job.maxBackups, vm);
+      const history = await applyRetention(ctx, vmDir, job.maxBackups, vm, undefined, folder);
       const unsuccessful = history.filter((f) => !f.successful);
       for (const f of unsuccessful) bus.info(`WARNING: directory not successful - ${f.name}`, vm);
       if (unsuccessful.length > 0) warnings.push('WARNING cleanup needed - not all backup history is successful');
@@ -143,7 +150,7 @@ export async function runJob(ctx: RunContext, job: BackupJob, index: number, tot
     const record = aborted ? 'INTERRUPTED' : error instanceof StepFailure ? error.record : isHostError(error) ? 'ERROR file-operation' : 'ERROR';
     const text = aborted ? `ERROR ${job.kind} of ${vm} interrupted: ${message(error)}` : message(error);
     for (const w of warnings) bus.warning(w, vm);
-    bus.error(text, vm);
+    if (!(error instanceof StepFailure && error.reported)) bus.error(text, vm);
     if (folder !== undefined && !complete) {
       bus.step('cleanup', `removing incomplete backup folder ${folder}`, vm);
       await host.remove(folder).catch((e) => bus.warning(`WARNING cannot remove incomplete backup folder ${folder}: ${message(e)}`, vm));

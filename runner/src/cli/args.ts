@@ -3,6 +3,7 @@
 // words help/config/example, `create-password-file=`) plus the modern `--flags`.
 // Pure: nothing here reads files or the environment; see password.ts for that.
 import { normaliseFingerprint } from '../pool/tls';
+import { parseSilenceSeconds } from '../pool/silence';
 
 export type Compression = 'none' | 'gzip' | 'zstd';
 
@@ -42,6 +43,12 @@ export interface RunCommand {
   json: boolean;
   concurrency: number;
   dryRun: boolean;
+  /** --regex-budget-ms: milliseconds each selection regex may spend on the VM names. */
+  regexBudgetMs?: number;
+  /** --silence-timeout (seconds, kept in ms): how long a XenAPI or ssh peer may stay silent. */
+  silenceTimeoutMs?: number;
+  /** --busy-wait: seconds to keep retrying while another operation holds a VM (undefined: the default). */
+  busyWaitSeconds?: number;
   /** Notes for the user about the arguments (e.g. an unusual compress value). */
   notes: string[];
 }
@@ -72,7 +79,10 @@ export class CliError extends Error {
   }
 }
 
-const FLAGS_WITH_VALUE = new Set(['--ssh', '--ssh-config', '--xe', '--xapi', '--xapi-fingerprint', '--password-env', '--concurrency']);
+const FLAGS_WITH_VALUE = new Set([
+  '--ssh', '--ssh-config', '--xe', '--xapi', '--xapi-fingerprint', '--password-env', '--concurrency',
+  '--regex-budget-ms', '--silence-timeout', '--busy-wait',
+]);
 const BOOLEAN_FLAGS = new Set(['--password-stdin', '--json', '--dry-run', '--help', '--version', '--xapi-insecure']);
 const OPTIONAL_WORDS = new Set(['preview', 'compress', 'ignore_extra_keys', 'pre_clean']);
 
@@ -269,6 +279,24 @@ export function parseArgs(argv: readonly string[], context: ParseContext): Comma
   }
   const concurrency = flags.get('--concurrency');
   if (typeof concurrency === 'string') command.concurrency = parseConcurrency(concurrency, `--concurrency=${concurrency}`);
+  const budget = flags.get('--regex-budget-ms');
+  if (typeof budget === 'string') {
+    if (!/^[1-9][0-9]{0,8}$/.test(budget)) throw new CliError(`--regex-budget-ms=${budget}`, `--regex-budget-ms=${budget}: needs a whole number of milliseconds >= 1`);
+    command.regexBudgetMs = Number(budget);
+  }
+  const silence = flags.get('--silence-timeout');
+  if (typeof silence === 'string') {
+    const ms = parseSilenceSeconds(silence);
+    if (ms === undefined) throw new CliError(`--silence-timeout=${silence}`, `--silence-timeout=${silence}: needs a whole number of seconds >= 1`);
+    command.silenceTimeoutMs = ms;
+  }
+  const busyWait = flags.get('--busy-wait');
+  if (typeof busyWait === 'string') {
+    if (!/^\d+$/.test(busyWait) || Number(busyWait) > 86_400) {
+      throw new CliError(`--busy-wait=${busyWait}`, `--busy-wait=${busyWait}: --busy-wait needs a whole number of seconds from 0 to 86400`);
+    }
+    command.busyWaitSeconds = Number(busyWait);
+  }
   if (command.preview && command.dryRun) {
     throw new CliError('--dry-run', '--dry-run and preview cannot be combined (preview already changes nothing)');
   }

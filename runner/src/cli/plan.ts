@@ -6,6 +6,7 @@ import type { Settings } from '../config/types';
 import { planSelection } from '../select/plan';
 import { renderSettingsBlock } from '../select/render';
 import type { SelectionPlan } from '../select/types';
+import type { MatchResults } from '../select/matchBudget';
 import type { BackupJob } from '../backup/context';
 import type { LoadedConfig } from './run';
 
@@ -32,8 +33,8 @@ export function lineLocation(config: LoadedConfig, line: number | undefined): st
   return `${config.displayName}:${line + 1}:${column}`;
 }
 
-export function buildPlan(config: LoadedConfig, settings: Settings, inventory: Inventory): CliPlan {
-  const selection = planSelection(config.parsed, inventory, { maxBackups: settings.maxBackups });
+export function buildPlan(config: LoadedConfig, settings: Settings, inventory: Inventory, matches?: MatchResults): CliPlan {
+  const selection = planSelection(config.parsed, inventory, { maxBackups: settings.maxBackups, ...(matches ? { matches } : {}) });
   const jobs: BackupJob[] = [...selection.vdiExport, ...selection.vmExport, ...selection.metadataExport].map((vm) => ({
     vm: vm.name,
     kind: vm.list,

@@ -53,8 +53,12 @@ export function runPreview(bus: EventBus, config: LoadedConfig, plan: CliPlan, i
     warnings++;
     bus.warning(w);
   }
-  if (sel.regexErrors || errors > 0) bus.error(sel.regexErrors ? 'ERROR regex errors found (see above)' : 'ERROR errors found (see above)');
-  else bus.info(`SUCCESS preview of parameters${sel.matchWarnings || warnings > 0 ? ' - WARNINGS found (see above)' : ''}`);
+  // The original's closing line, its blanks kept ('... %s' % warning); the suffix only for
+  // its own warnings (a selection or exclude that matched nothing).
+  const suffix = sel.matchWarnings ? ' - WARNINGS found (see above)' : '';
+  if (sel.regexErrors) bus.error(`ERROR regex errors found (see above) ${suffix}`);
+  else if (errors > 0) bus.error('ERROR errors found (see above)');
+  else bus.info(`SUCCESS preview of parameters ${suffix}`);
   if (sel.matchWarnings && warnings === 0) warnings++;
   const summary = { success: errors === 0 && warnings === 0 ? 1 : 0, warning: warnings, error: errors };
   const exitCode = exitCodeFor(summary);

@@ -1,7 +1,6 @@
 // A backup or preview run from the command line: config (or vm-selector), pool inventory,
 // selection, then the preview report or the backup engine.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename } from 'node:path';
 import { parseConfig, resolveSettings, validateConfig, formatDiagnostic, CODES, DEFAULTS, type ParsedConfig, type Settings } from '../config/index';
 import { partitionSuppressed } from '../config/suppression';
 import { EventBus } from '../backup/events';
@@ -20,6 +19,11 @@ import { openTransport } from './transport';
 import { buildPlan, lineLocation } from './plan';
 import { runPreview } from './preview';
 import { selectorToConfig } from '../select/selector';
+import { patternJobs } from '../select/plan';
+import { regexBudgetFromEnv, type MatchResults } from '../select/matchBudget';
+import { matchInWorker } from '../select/matchWorker';
+import { selectableVms, type Inventory } from '../pool/inventory';
+import { silenceTimeoutFromEnv, untilAborted } from '../pool/silence';
 
 export interface LoadedConfig {
   /** The config file path, or undefined for a vm-selector. */
@@ -62,6 +66,35 @@ function printable(text: string): string {
   return /^[^\s"\\\x00-\x1f\x7f]+$/.test(text) ? text : JSON.stringify(text);
 }
 
+/**
+ * Monitoring reads the status log: a backup run that stops before the engine starts (config
+ * errors, no pool, no VMs, no backup_dir, an unexpected failure) still leaves `begin` and
+ * `end,ERROR`. False when the record could not be written.
+ */
+async function recordFailedRun(host: Host, statusLog: string, bus: EventBus, silenceMs?: number): Promise<boolean> {
+  let written = true;
+  // A host that stopped answering must not hang the run here either (the silence budget).
+  const server = (await untilAborted(host.hostname(), undefined, silenceMs).catch(() => '')).split('.')[0] ?? '';
+  const status = new StatusLog(host, statusLog, server, () => new Date(), (m) => {
+    written = false;
+    bus.error(m);
+  });
+  await untilAborted(status.runBegin().then(() => status.runEnd('ERROR', 'S:0 W:0 E:1')), undefined, silenceMs).catch((error: Error) => {
+    written = false;
+    bus.error(`ERROR cannot write the status log ${statusLog}: ${error.message}`);
+  });
+  return written;
+}
+
+function endWithErrors(bus: EventBus, what: string, errors = 1): 2 {
+  const message = `VmBackup ended - **ERRORS DETECTED** - ${what}`;
+  bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: errors }, exitCode: 2, elapsedMs: 0, message });
+  return 2;
+}
+
+/** A regex still matching after this long is named in the log (the run seems to wait). */
+const SLOW_REGEX_NOTICE_MS = 1000;
+
 export async function runCommand(command: RunCommand, io: Io, signal: AbortSignal): Promise<number> {
   const bus = new EventBus();
   attachOutput(bus, io, command.json);
@@ -98,56 +131,98 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
     else if (d.severity === 'warning') bus.warning(line, undefined, location);
   }
   const configErrors = diagnostics.filter((d) => d.severity === 'error').length;
+  const silenceMs = command.silenceTimeoutMs ?? silenceTimeoutFromEnv(io.env);
+  // Where a run that stops early records itself (a config-file backup run only, as the original).
+  const failureRecord = config.file && mode === 'backup' ? settings.statusLog : undefined;
   if (configErrors > 0 && !command.preview) {
     bus.error(`ERROR in configuration settings... (${configErrors} error(s) above; nothing was backed up)`);
-    bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: configErrors }, exitCode: 2, elapsedMs: 0, message: 'VmBackup ended - **ERRORS DETECTED** - configuration' });
-    return 2;
+    if (failureRecord !== undefined) {
+      const transport = await openTransport(command.transport, password, silenceMs).catch((error: Error) => {
+        bus.error(`ERROR cannot reach the host to write the status log: ${error.message}`);
+        return undefined;
+      });
+      if (transport) {
+        await recordFailedRun(transport.host, failureRecord, bus, silenceMs);
+        await transport.host.close().catch(() => undefined);
+      }
+    }
+    return endWithErrors(bus, 'configuration', configErrors);
   }
 
   let host: Host | undefined;
   let pool: PoolClient | undefined;
+  let engineEnded = false;
   try {
     let transport;
     try {
-      transport = await openTransport(command.transport, password);
+      transport = await openTransport(command.transport, password, silenceMs);
     } catch (error) {
       bus.error(`ERROR cannot reach the host: ${(error as Error).message}`);
-      bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 0, message: 'VmBackup ended - **ERRORS DETECTED** - S:0 W:0 E:1' });
-      return 2;
+      return endWithErrors(bus, 'S:0 W:0 E:1');
     }
     host = transport.host;
     if (transport.xapiFingerprint && !transport.xapiUrl.startsWith('https:')) {
       bus.info(`note: the pinned certificate fingerprint is not used: XenAPI at ${transport.xapiUrl} is not https`);
     }
+    const readyHost = host;
+    /** Ends a run that stops before any VM: monitoring reads the status log, so it gets a record. */
+    const endBeforeBackup = async (message: string, what: string): Promise<number> => {
+      bus.error(message);
+      if (failureRecord !== undefined) await recordFailedRun(readyHost, failureRecord, bus, silenceMs);
+      return endWithErrors(bus, what);
+    };
+    let inventory: Inventory;
+    let records: PoolRecords;
+    let matches: MatchResults;
     try {
-      pool = await connectPool(transport.xapiUrl, password, {
-        allowUnauthorized: transport.xapiInsecure,
-        ...(transport.xapiFingerprint ? { fingerprint: transport.xapiFingerprint } : {}),
+      try {
+        pool = await untilAborted(
+          connectPool(transport.xapiUrl, password, {
+            allowUnauthorized: transport.xapiInsecure,
+            silenceMs,
+            ...(transport.xapiFingerprint ? { fingerprint: transport.xapiFingerprint } : {}),
+          }),
+          signal,
+        );
+      } catch (error) {
+        if (signal.aborted) throw error;
+        return await endBeforeBackup(`ERROR ${(error as Error).message}`, 'S:0 W:0 E:1');
+      }
+      records = await untilAborted(PoolRecords.load(pool), signal);
+      inventory = records.inventory();
+      const budgetMs = command.regexBudgetMs ?? regexBudgetFromEnv(io.env);
+      const lineOf = new Map(config.parsed.entries.map((e) => [e.key === 'exclude' ? e.value : e.name, e.line]));
+      matches = await matchInWorker(patternJobs(config.parsed), selectableVms(inventory).map((vm) => vm.name), {
+        budgetMs,
+        signal,
+        ...(budgetMs > SLOW_REGEX_NOTICE_MS
+          ? {
+              slowMs: SLOW_REGEX_NOTICE_MS,
+              onSlow: (pattern: string) =>
+                bus.info(`matching the regex of line ${(lineOf.get(pattern) ?? 0) + 1} against the VM names is slow; it is stopped at ${budgetMs} ms (--regex-budget-ms)`),
+            }
+          : {}),
       });
     } catch (error) {
-      bus.error(`ERROR ${(error as Error).message}`);
-      if (config.file && mode === 'backup') {
-        // Monitoring reads the status log: a run that could not even log in must show up.
-        const server = (await host.hostname()).split('.')[0] ?? '';
-        const status = new StatusLog(host, settings.statusLog, server, () => new Date(), (m) => bus.error(m));
-        await status.runBegin();
-        await status.runEnd('ERROR', 'S:0 W:0 E:1');
+      if (!signal.aborted) throw error;
+      return await endBeforeBackup(`ERROR stopped before the backup: ${(signal.reason as Error)?.message ?? 'interrupted'}`, 'S:0 W:0 E:1');
+    }
+    const plan = buildPlan(config, settings, inventory, matches);
+    const logMessages = (phase: string) => {
+      for (const m of plan.selection.messages) {
+        if (m.phase === 'preview' || (m.phase === 'validate') !== (phase === 'validate')) continue;
+        const location = lineLocation(config, m.line);
+        if (m.level === 'error') bus.error(m.text, undefined, location);
+        else if (m.level === 'warning') bus.warning(m.text, undefined, location);
+        else bus.info(m.text);
       }
-      bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 0, message: 'VmBackup ended - **ERRORS DETECTED** - S:0 W:0 E:1' });
-      return 2;
-    }
-    const records = await PoolRecords.load(pool);
-    const inventory = records.inventory();
-    const plan = buildPlan(config, settings, inventory);
-    for (const m of plan.selection.messages) {
-      if (m.phase === 'preview') continue;
-      const location = lineLocation(config, m.line);
-      if (m.level === 'error') bus.error(m.text, undefined, location);
-      else if (m.level === 'warning') bus.warning(m.text, undefined, location);
-      else bus.info(m.text);
-    }
-    if (config.file) bus.info(`VmBackup config loaded from: ${basename(config.file)}`);
+    };
+    logMessages('load');
+    // The original names the argument as given: the config path, or the vm-selector.
+    bus.info(`VmBackup config loaded from: ${command.target}`);
     for (const line of plan.settingsBlock) bus.info(line);
+    // Then is_config_valid() and `ERROR no VMs loaded`, as the original orders them.
+    logMessages('validate');
     if (command.preview) {
       const extraWarnings: string[] = [];
       if (!(await host.exists(settings.backupDir))) {
@@ -155,17 +230,21 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
       }
       return runPreview(bus, config, plan, inventory, diagnostics, extraWarnings);
     }
+    if (plan.selection.lines.some((l) => l.status === 'regex-too-expensive')) {
+      return endBeforeBackup('ERROR regex too expensive (see above): nothing was backed up', 'selection');
+    }
     if (plan.errors.length > 0 || plan.jobs.length === 0) {
-      if (plan.jobs.length === 0) bus.error('ERROR no VMs loaded');
-      bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 0, message: 'VmBackup ended - **ERRORS DETECTED** - selection' });
-      return 2;
+      // `ERROR no VMs loaded` is among the plan's validate messages above.
+      if (failureRecord !== undefined) await recordFailedRun(host, failureRecord, bus, silenceMs);
+      return endWithErrors(bus, 'selection');
     }
     if (!(await host.exists(settings.backupDir))) {
       bus.error(`ERROR: config backup_dir does not exist -> ${settings.backupDir}`);
-      bus.emit({ type: 'run-end', outcome: 'error', summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 0, message: 'VmBackup ended - **ERRORS DETECTED** - backup_dir' });
-      return 2;
+      if (failureRecord !== undefined) await recordFailedRun(host, failureRecord, bus, silenceMs);
+      return endWithErrors(bus, 'backup_dir');
     }
-    bus.info('SUCCESS check of parameters');
+    // Python's '... %s' % '' keeps the blank: `SUCCESS check of parameters `.
+    bus.info(`SUCCESS check of parameters ${plan.selection.matchWarnings ? ' - WARNINGS found (see above)' : ''}`);
     const result = await runBackup({
       host,
       pool,
@@ -186,10 +265,19 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
         preClean: command.preClean ?? false,
         concurrency: command.concurrency,
         dryRun: command.dryRun,
+        ...(command.busyWaitSeconds !== undefined ? { busyWaitMs: command.busyWaitSeconds * 1000 } : {}),
       },
     });
+    engineEnded = true;
     const notified = command.dryRun ? 'ok' : await deliverNotifications(collector, settings, host, io, command.json);
     return Math.max(result.exitCode, notified === 'failed' ? 1 : 0);
+  } catch (error) {
+    // A file-system failure nobody expected (ENAMETOOLONG, ELOOP, ...) still ends the run
+    // like any other error: one ERROR line, a status-log record, a run-end event, exit 2.
+    bus.error(`ERROR ${(error as Error).message}`);
+    if (engineEnded) return 2; // the engine already wrote its records and its run-end
+    if (host && failureRecord !== undefined) await recordFailedRun(host, failureRecord, bus);
+    return endWithErrors(bus, 'S:0 W:0 E:1');
   } finally {
     await pool?.close();
     await host?.close().catch(() => undefined);

@@ -22,7 +22,7 @@ function tlsOf(options: TransportOptions): Pick<Transport, 'xapiInsecure' | 'xap
   return { xapiInsecure: options.xapiInsecure ?? false, ...(options.xapiFingerprint ? { xapiFingerprint: options.xapiFingerprint } : {}) };
 }
 
-export async function openTransport(options: TransportOptions, password: string): Promise<Transport> {
+export async function openTransport(options: TransportOptions, password: string, silenceMs?: number): Promise<Transport> {
   if (options.ssh) {
     const { user, host, port } = options.ssh;
     const bracketed = host.includes(':') ? `[${host}]` : host;
@@ -31,6 +31,7 @@ export async function openTransport(options: TransportOptions, password: string)
       target,
       ...(options.xe ? { xePath: options.xe } : {}),
       ...(options.sshConfig ? { configFile: options.sshConfig } : {}),
+      ...(silenceMs !== undefined ? { silenceMs } : {}),
     });
     return { host: sshHost, xapiUrl: options.xapi ?? `https://${bracketed}/`, ...tlsOf(options) };
   }

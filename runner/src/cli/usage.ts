@@ -158,6 +158,11 @@ Where it runs:
 Output and behaviour:
   --json                       JSON lines events on stdout (one object per line, see docs/cli.md)
   --concurrency N              back up N VMs at the same time (default 1)
+  --regex-budget-ms MS         time one selection regex may spend on the VM names (default
+                               1000; also VMBACKUP_REGEX_BUDGET_MS); over it the line fails
+  --silence-timeout SECONDS    give up on a XenAPI call or ssh connection silent that long
+                               (default 120; also VMBACKUP_SILENCE_TIMEOUT)
+  --busy-wait SECONDS          retry this long while another tool's operation holds a VM (default 600)
   --dry-run                    show what a backup would do; change nothing
   --version                    print the version
   --help                       this text

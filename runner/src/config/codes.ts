@@ -30,6 +30,8 @@ export const CODES = {
   colonCutsRegex: 'VMB031',
   regexUnsupported: 'VMB032',
   python2Regex: 'VMB033',
+  // Needs the pool's VM names: matching did not finish within its time budget.
+  regexTooExpensive: 'VMB034',
   // Inventory-aware (needs a pool snapshot).
   matchesNoVm: 'VMB040',
   suffixLost: 'VMB041',

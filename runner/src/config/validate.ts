@@ -278,6 +278,7 @@ function entryRules(parsed: ParsedConfig, options: RuleContext['options']): Conf
   const knownKeys = options.compatibility === 'extended' ? ALL_KEYS : ORIGINAL_KEYS;
   let firstSelection: EntryLine | undefined;
   const lateExcludes: EntryLine[] = [];
+  let scalarLines: Map<string, EntryLine[]> | undefined;
   for (const entry of parsed.entries) {
     const spec = getKeySpec(entry.key);
     if (!spec || (spec.extension && options.compatibility === 'original')) {
@@ -297,7 +298,7 @@ function entryRules(parsed: ParsedConfig, options: RuleContext['options']): Conf
       );
       const extensionTitle = `Remove the line ('${entry.key}' is a vmbackup extension)`;
       if (original) d.fix = removeLineFix(parsed, entry.line, extensionTitle);
-      else if (suggestion) keyTypoFixes(parsed, entry, suggestion, d);
+      else if (suggestion) keyTypoFixes(parsed, entry, suggestion, d, (scalarLines ??= linesByScalarKey(parsed)));
       out.push(d);
       if (!spec) continue;
     }
@@ -391,15 +392,32 @@ function withScalarFixes(parsed: ParsedConfig, entry: EntryLine, spec: KeySpec, 
   }
 }
 
+/** The lines of each setting key (built once per file: many typos must not rescan it). */
+function linesByScalarKey(parsed: ParsedConfig): Map<string, EntryLine[]> {
+  const byKey = new Map<string, EntryLine[]>();
+  for (const e of parsed.entries) {
+    if (getKeySpec(e.key)?.kind !== 'scalar') continue;
+    const list = byKey.get(e.key);
+    if (list) list.push(e);
+    else byKey.set(e.key, [e]);
+  }
+  return byKey;
+}
+
 /**
  * VMB005 near miss: rename the key, unless that creates a second setting of a scalar key
  * already in the file (VMB004). Then the fixes are "remove this line" (the value already set
  * stays) or "rename and remove the other line" (this value wins).
  */
-function keyTypoFixes(parsed: ParsedConfig, entry: EntryLine, suggestion: string, d: ConfigDiagnostic): void {
+function keyTypoFixes(
+  parsed: ParsedConfig,
+  entry: EntryLine,
+  suggestion: string,
+  d: ConfigDiagnostic,
+  scalarLines: ReadonlyMap<string, EntryLine[]>,
+): void {
   const rename = { range: entry.keyRange, newText: suggestion };
-  const spec = getKeySpec(suggestion);
-  const existing = spec?.kind === 'scalar' ? parsed.entries.filter((e) => e.key === suggestion) : [];
+  const existing = scalarLines.get(suggestion) ?? [];
   if (existing.length === 0) {
     d.fix = { title: `Change to '${suggestion}'`, edits: [rename] };
     return;

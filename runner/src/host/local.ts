@@ -3,7 +3,7 @@
 // 0600 password file in a private 0700 directory — never on a command line, where `ps`
 // would show it (one of VmBackup.py's weaknesses).
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { appendFile, lstat, mkdir, open, readFile, readdir, rename, rm, rmdir, stat, statfs, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +80,13 @@ export function createLocalHost(options: LocalHostOptions = {}): Host {
         throw fromFsError(error, 'read', path);
       });
     },
+    async *readStream(path) {
+      try {
+        for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) yield chunk as Buffer;
+      } catch (error) {
+        throw fromFsError(error, 'read', path);
+      }
+    },
     async writeFile(path, data) {
       await writeFile(path, data).catch((error) => {
         throw fromFsError(error, 'write', path);
@@ -144,12 +151,22 @@ async function statEntry(path: string, name: string): Promise<FileInfo | undefin
 
 const localLockFiles: LockFiles = {
   async createExclusive(path, content) {
+    let file;
     try {
-      await writeFile(path, content, { flag: 'wx' });
-      return true;
+      file = await open(path, 'wx');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw fromFsError(error, 'create lock file', path);
+    }
+    try {
+      await file.writeFile(content);
+      await file.close();
+      return true;
+    } catch (error) {
+      // O_EXCL made this file ours: an empty lock left behind (disk full) would block every later run.
+      await file.close().catch(() => undefined);
+      await rm(path, { force: true });
+      throw fromFsError(error, 'write lock file', path);
     }
   },
   async readText(path) {

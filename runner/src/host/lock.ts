@@ -52,34 +52,74 @@ function describeOwner(owner: LockOwner): string {
   return `pid ${owner.pid} on ${owner.host} since ${owner.started}`;
 }
 
-export async function acquireLock(files: LockFiles, path: string): Promise<HostLock> {
+/** How long an empty lock file must stay empty before it counts as the leftover of a failed write. */
+export const EMPTY_LOCK_GRACE_MS = 5000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The first characters of a foreign lock file, escaped: it may hold anything. */
+function excerpt(text: string): string {
+  const head = text.length > 60 ? `${text.slice(0, 60)}...` : text;
+  return JSON.stringify(head);
+}
+
+export interface LockOptions {
+  emptyLockGraceMs?: number;
+}
+
+/**
+ * Takes the lock, or throws a HostError whose message says exactly what is in the way:
+ * a live run (ELOCKED), a file that is not a vmbackup lock, a takeover guard left behind.
+ * An empty lock file is what a run leaves when it could not write its owner (disk full, or
+ * killed between create and write): once it stays empty for the grace period it is taken
+ * over like the lock of a dead run.
+ */
+export async function acquireLock(files: LockFiles, path: string, options: LockOptions = {}): Promise<HostLock> {
   const me: LockOwner = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
   const content = `${JSON.stringify(me)}\n`;
+  const guard = `${path}.takeover`;
   let takeoverWarning: string | undefined;
 
   for (let attempt = 0; attempt < 5; attempt++) {
     if (await files.createExclusive(path, content)) {
-      return makeLock(files, path, content, takeoverWarning);
+      // Read back: a run that took over this file while we were writing it wins; we retry.
+      if ((await files.readText(path)) === content) return makeLock(files, path, content, takeoverWarning);
+      continue;
     }
-    const existing = await files.readText(path);
+    let existing: string | undefined;
+    try {
+      existing = await files.readText(path);
+    } catch (error) {
+      throw new HostError('ELOCKED', `${path} exists but cannot be read as a lock file (${(error as Error).message}); ` +
+        'if it is a folder or file that is not a vmbackup lock, move it away');
+    }
     if (existing === undefined) continue; // released between our two calls: try again
-    const owner = parseOwner(existing);
-    if (!owner) {
-      throw new HostError('ELOCKED', `lock file ${path} exists but does not name its owner; if no other vmbackup run is active, remove it`);
-    }
-    const stale = owner.host === me.host && !processIsAlive(owner.pid);
-    if (!stale) {
-      throw new HostError('ELOCKED', `${path} is held by another vmbackup run (${describeOwner(owner)}); if that run is gone, remove the lock file`);
+    let stale: string;
+    if (existing === '') {
+      await sleep(options.emptyLockGraceMs ?? EMPTY_LOCK_GRACE_MS);
+      if ((await files.readText(path)) !== '') continue; // its writer was just slow
+      stale = `removed the empty lock file ${path} left by a run that could not write it (disk full, or killed)`;
+    } else {
+      const owner = parseOwner(existing);
+      if (!owner) {
+        throw new HostError('ELOCKED', `lock file ${path} does not name its owner: it is not a vmbackup lock ` +
+          `(it holds ${excerpt(existing)}); if no vmbackup run is active, remove it`);
+      }
+      if (owner.host !== me.host || processIsAlive(owner.pid)) {
+        throw new HostError('ELOCKED', `another vmbackup run is using this backup directory: ${path} is held by ` +
+          `${describeOwner(owner)}; if that run is gone, remove the lock file`);
+      }
+      stale = `took over the stale lock ${path} of a run that no longer exists (${describeOwner(owner)})`;
     }
     // Two runs may find the same stale lock: the guard directory lets only one replace it.
-    const guard = `${path}.takeover`;
     if (!(await files.makeDirectoryExclusive(guard))) {
-      throw new HostError('ELOCKED', `another vmbackup run is taking over the stale lock ${path} (remove ${guard} if no run is active)`);
+      throw new HostError('ELOCKED', `the stale lock ${path} cannot be taken over: ${guard} exists (another vmbackup run ` +
+        `is taking it over right now, or a run was killed while doing so); if no vmbackup run is active, remove ${guard}`);
     }
     try {
       if ((await files.readText(path)) === existing) {
         await files.removeFile(path);
-        takeoverWarning = `took over the stale lock ${path} of a run that no longer exists (${describeOwner(owner)})`;
+        takeoverWarning = stale;
       }
     } finally {
       await files.removeDirectory(guard);

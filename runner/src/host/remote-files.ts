@@ -7,7 +7,7 @@ import type { Host } from './types';
 
 export type RemoteFiles = Pick<
   Host,
-  'freeBytes' | 'stat' | 'list' | 'mkdir' | 'readFile' | 'writeFile' | 'appendFile' | 'remove' | 'rename'
+  'freeBytes' | 'stat' | 'list' | 'mkdir' | 'readFile' | 'readStream' | 'writeFile' | 'appendFile' | 'remove' | 'rename'
 > & {
   readonly lockFiles: LockFiles;
   close(): Promise<void>;

@@ -19,6 +19,9 @@ import {
 import type { FileInfo } from './types';
 
 const CHUNK = 32 * 1024; // well under OpenSSH's 256 KiB packet limit
+const WRITES_IN_FLIGHT = 8;
+/** Streaming reads: this many requests in flight keep the connection busy (1 MiB). */
+const READS_IN_FLIGHT = 16;
 
 export function createSftpFiles(session: () => Promise<SftpSession>, hostLabel: string): RemoteFiles {
   function hostError(error: unknown, operation: string, path: string): HostError {
@@ -112,6 +115,41 @@ export function createSftpFiles(session: () => Promise<SftpSession>, hostLabel: 
     return Buffer.concat(chunks);
   }
 
+  /**
+   * The file in order, with READS_IN_FLIGHT requests outstanding (one request per round trip
+   * would make a large file crawl). A short reply is followed by a read of the rest of its
+   * range; a reply at end of file ends the stream.
+   */
+  async function* streamAll(sftp: SftpSession, path: string): AsyncGenerator<Buffer> {
+    const handle = await sftp.open(path, OpenFlags.READ);
+    const size = CHUNK * 2;
+    const inFlight: { offset: number; reply: Promise<Buffer | undefined> }[] = [];
+    let next = 0;
+    const request = () => {
+      const reply = sftp.read(handle, next, size);
+      reply.catch(() => undefined); // awaited in order below; not unhandled meanwhile
+      inFlight.push({ offset: next, reply });
+      next += size;
+    };
+    try {
+      for (let i = 0; i < READS_IN_FLIGHT; i++) request();
+      for (;;) {
+        const head = inFlight.shift()!;
+        let got = 0;
+        for (let data = await head.reply; data; ) {
+          got += data.length;
+          yield data;
+          data = got < size ? await sftp.read(handle, head.offset + got, size - got) : undefined;
+        }
+        if (got < size) return;
+        request();
+      }
+    } finally {
+      await Promise.allSettled(inFlight.map((r) => r.reply));
+      await sftp.close(handle).catch(() => undefined);
+    }
+  }
+
   async function writeAll(sftp: SftpSession, path: string, data: Buffer, flags: number): Promise<void> {
     const handle = await sftp.open(path, flags);
     try {
@@ -119,9 +157,15 @@ export function createSftpFiles(session: () => Promise<SftpSession>, hostLabel: 
         // Appends go in order: each write lands at the end of the file.
         for (let offset = 0; offset < data.length; offset += CHUNK) await sftp.write(handle, offset, data.subarray(offset, offset + CHUNK));
       } else {
-        const writes: Promise<void>[] = [];
-        for (let offset = 0; offset < data.length; offset += CHUNK) writes.push(sftp.write(handle, offset, data.subarray(offset, offset + CHUNK)));
-        await Promise.all(writes);
+        // A bounded window of writes in flight: fast on a slow link, memory flat for any size.
+        let next = 0;
+        const writeNext = async (): Promise<void> => {
+          for (let offset = next; offset < data.length; offset = next) {
+            next += CHUNK;
+            await sftp.write(handle, offset, data.subarray(offset, offset + CHUNK));
+          }
+        };
+        await Promise.all(Array.from({ length: WRITES_IN_FLIGHT }, writeNext));
       }
     } finally {
       await sftp.close(handle);
@@ -131,11 +175,21 @@ export function createSftpFiles(session: () => Promise<SftpSession>, hostLabel: 
   const lockFiles: LockFiles = {
     async createExclusive(path, content) {
       return attempt('create lock file', path, async (sftp) => {
+        let handle: Buffer;
         try {
-          await writeAll(sftp, path, Buffer.from(content), OpenFlags.WRITE | OpenFlags.CREAT | OpenFlags.EXCL);
-          return true;
+          handle = await sftp.open(path, OpenFlags.WRITE | OpenFlags.CREAT | OpenFlags.EXCL);
         } catch (error) {
           if (error instanceof SftpStatusError && (await describe(sftp, path))) return false;
+          throw error;
+        }
+        try {
+          await sftp.write(handle, 0, Buffer.from(content));
+          await sftp.close(handle);
+          return true;
+        } catch (error) {
+          // O_EXCL made this file ours: an empty lock left behind (disk full) would block every later run.
+          await sftp.close(handle).catch(() => undefined);
+          await sftp.remove(path).catch(() => undefined);
           throw error;
         }
       });
@@ -199,6 +253,13 @@ export function createSftpFiles(session: () => Promise<SftpSession>, hostLabel: 
       }),
     mkdir: (path) => attempt('create directory', path, (sftp) => makeDirectories(sftp, path)),
     readFile: (path) => attempt('read', path, (sftp) => readAll(sftp, path)),
+    async *readStream(path) {
+      try {
+        yield* streamAll(await session(), path);
+      } catch (error) {
+        throw hostError(error, 'read', path);
+      }
+    },
     writeFile: (path, data) =>
       attempt('write', path, (sftp) => writeAll(sftp, path, Buffer.from(data), OpenFlags.WRITE | OpenFlags.CREAT | OpenFlags.TRUNC)),
     appendFile: (path, data) =>

@@ -76,24 +76,123 @@ class Writer {
   }
 }
 
+/** The peer sent something that is not SFTP: the session cannot go on. */
+export class SftpProtocolError extends Error {
+  override readonly name = 'SftpProtocolError';
+}
+
+/**
+ * OpenSSH's sftp-server refuses packets over 256 KiB (SFTP_MAX_MSG_LENGTH); a reply is at most
+ * a READ of our CHUNK size or a NAME list, so anything longer means the stream is not SFTP (a
+ * login banner, a shell's output) and must not make us buffer gigabytes waiting for it.
+ */
+export const MAX_PACKET_LENGTH = 256 * 1024;
+
+/**
+ * Cuts a byte stream into SFTP packets (uint32 length + body). Chunks are kept in a list and
+ * joined once per packet, so a packet arriving in many small pieces costs linear, not
+ * quadratic, copying.
+ */
+export class PacketFramer {
+  private chunks: Buffer[] = [];
+  private size = 0;
+
+  constructor(private readonly maxLength = MAX_PACKET_LENGTH) {}
+
+  /** Every packet body completed by this chunk, in order. Throws SftpProtocolError on an oversized length. */
+  push(chunk: Buffer): Buffer[] {
+    if (chunk.length > 0) {
+      this.chunks.push(chunk);
+      this.size += chunk.length;
+    }
+    const packets: Buffer[] = [];
+    while (this.size >= 4) {
+      const length = this.peekLength();
+      if (length > this.maxLength) {
+        throw new SftpProtocolError(`the peer announced a packet of ${length} bytes (limit ${this.maxLength}): not an SFTP stream`);
+      }
+      if (this.size < 4 + length) break;
+      packets.push(this.take(4 + length).subarray(4));
+    }
+    return packets;
+  }
+
+  private peekLength(): number {
+    const first = this.chunks[0]!;
+    if (first.length >= 4) return first.readUInt32BE(0);
+    return this.join().readUInt32BE(0);
+  }
+
+  /** Joins every buffered chunk into one (only while fewer than 4 bytes head the list). */
+  private join(): Buffer {
+    const joined = Buffer.concat(this.chunks, this.size);
+    this.chunks = [joined];
+    return joined;
+  }
+
+  private take(count: number): Buffer {
+    const first = this.chunks[0]!;
+    let taken: Buffer;
+    if (first.length >= count) {
+      taken = first.subarray(0, count);
+      if (first.length === count) this.chunks.shift();
+      else this.chunks[0] = first.subarray(count);
+    } else {
+      // Gather whole chunks by index and drop them with one splice (shift() per chunk would
+      // be quadratic for a packet that arrived a byte at a time).
+      const parts: Buffer[] = [];
+      let needed = count;
+      let used = 0;
+      while (needed > 0) {
+        const head = this.chunks[used]!;
+        if (head.length <= needed) {
+          parts.push(head);
+          used++;
+          needed -= head.length;
+        } else {
+          parts.push(head.subarray(0, needed));
+          this.chunks[used] = head.subarray(needed);
+          needed = 0;
+        }
+      }
+      this.chunks.splice(0, used);
+      taken = Buffer.concat(parts, count);
+    }
+    this.size -= count;
+    return taken;
+  }
+}
+
 class Reader {
   private offset = 0;
   constructor(private readonly data: Buffer) {}
+  atEnd(): boolean {
+    return this.offset >= this.data.length;
+  }
+  private need(bytes: number): void {
+    if (this.offset + bytes > this.data.length) throw new SftpProtocolError('a packet ended in the middle of a field');
+  }
   u8(): number {
+    this.need(1);
     return this.data.readUInt8(this.offset++);
   }
   u32(): number {
+    this.need(4);
     const value = this.data.readUInt32BE(this.offset);
     this.offset += 4;
     return value;
   }
   u64(): number {
+    this.need(8);
     const value = this.data.readBigUInt64BE(this.offset);
     this.offset += 8;
     return Number(value);
   }
   string(): Buffer {
     const length = this.u32();
+    if (this.offset + length > this.data.length) {
+      throw new SftpProtocolError(`a string of ${length} bytes runs past the end of its packet`);
+    }
     const value = this.data.subarray(this.offset, this.offset + length);
     this.offset += length;
     return value;
@@ -102,7 +201,10 @@ class Reader {
     const flags = this.u32();
     const attrs: SftpAttributes = {};
     if (flags & 0x1) attrs.size = this.u64();
-    if (flags & 0x2) this.offset += 8; // uid, gid
+    if (flags & 0x2) {
+      this.u32(); // uid
+      this.u32(); // gid
+    }
     if (flags & 0x4) attrs.permissions = this.u32();
     if (flags & 0x8) {
       this.u32(); // atime
@@ -128,8 +230,11 @@ const EMPTY_ATTRS = 0;
 export class SftpSession {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
-  private buffered: Buffer = Buffer.alloc(0);
+  private readonly framer = new PacketFramer();
   private failure: Error | undefined;
+  /** Packets not yet handed to the channel (it was full); see pump(). */
+  private readonly outbox: Buffer[] = [];
+  private waitingForDrain = false;
   readonly extensions = new Map<string, string>();
 
   constructor(
@@ -140,6 +245,7 @@ export class SftpSession {
     output.on('end', () => this.fail(new Error('the sftp channel closed')));
     output.on('error', (error: Error) => this.fail(error));
     input.on('error', (error: Error) => this.fail(error));
+    input.on('close', () => this.fail(new Error('the sftp channel closed')));
   }
 
   get closed(): boolean {
@@ -152,25 +258,42 @@ export class SftpSession {
     this.failure = error;
     for (const waiter of this.pending.values()) waiter.reject(error);
     this.pending.clear();
+    this.outbox.length = 0;
   }
 
   private receive(chunk: Buffer): void {
-    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
-    while (this.buffered.length >= 4) {
-      const length = this.buffered.readUInt32BE(0);
-      if (this.buffered.length < 4 + length) break;
-      const reader = new Reader(this.buffered.subarray(4, 4 + length));
-      this.buffered = this.buffered.subarray(4 + length);
-      const type = reader.u8();
-      if (type === Packet.VERSION) {
-        this.pending.get(0)?.resolve({ type, reader });
-        this.pending.delete(0);
-        continue;
+    if (this.failure) return;
+    try {
+      for (const body of this.framer.push(chunk)) this.dispatch(new Reader(body));
+    } catch (error) {
+      // A malformed stream ends the session instead of throwing out of a stream listener.
+      this.fail(error instanceof Error ? error : new SftpProtocolError(String(error)));
+    }
+  }
+
+  private dispatch(reader: Reader): void {
+    const type = reader.u8();
+    const id = type === Packet.VERSION ? 0 : reader.u32();
+    const waiter = this.pending.get(id);
+    if (!waiter) throw new SftpProtocolError(`a reply (type ${type}) to request ${id}, which is not pending`);
+    this.pending.delete(id);
+    waiter.resolve({ type, reader });
+  }
+
+  /**
+   * Hands packets to the channel in order, stopping while its buffer is full (write() said
+   * false) until 'drain': a large transfer never piles up in the stream's memory.
+   */
+  private pump(): void {
+    while (this.outbox.length > 0 && !this.waitingForDrain && !this.failure) {
+      const packet = this.outbox.shift()!;
+      if (!this.input.write(packet)) {
+        this.waitingForDrain = true;
+        this.input.once('drain', () => {
+          this.waitingForDrain = false;
+          this.pump();
+        });
       }
-      const id = reader.u32();
-      const waiter = this.pending.get(id);
-      this.pending.delete(id);
-      waiter?.resolve({ type, reader });
     }
   }
 
@@ -178,7 +301,8 @@ export class SftpSession {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.input.write(packet);
+      this.outbox.push(packet);
+      this.pump();
     });
   }
 
@@ -191,13 +315,10 @@ export class SftpSession {
 
   async init(): Promise<void> {
     const reply = await this.send(0, new Writer().u8(Packet.INIT).u32(3).packet());
+    if (reply.type !== Packet.VERSION) throw new SftpProtocolError(`the server answered INIT with packet type ${reply.type}`);
     const version = reply.reader.u32();
     if (version !== 3) throw new Error(`the server speaks SFTP version ${version}, not 3`);
-    try {
-      for (;;) this.extensions.set(reply.reader.string().toString(), reply.reader.string().toString());
-    } catch {
-      // end of the extension list
-    }
+    while (!reply.reader.atEnd()) this.extensions.set(reply.reader.string().toString(), reply.reader.string().toString());
   }
 
   private static status(reply: Reply): void {

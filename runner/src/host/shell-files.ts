@@ -12,8 +12,10 @@ import type { scripts } from './ssh-scripts';
 import type { FileInfo } from './types';
 
 export type RunScript = (name: keyof typeof scripts, args: readonly string[], options?: ProcessOptions) => Promise<ProcessResult<Buffer>>;
+/** A script whose standard output comes back as a stream (it fails like RunScript at the end). */
+export type StreamScript = (name: keyof typeof scripts, args: readonly string[]) => AsyncIterable<Buffer>;
 
-export function createShellFiles(script: RunScript, hostLabel: string): RemoteFiles {
+export function createShellFiles(script: RunScript, hostLabel: string, streamScript: StreamScript): RemoteFiles {
   const lockFiles: LockFiles = {
     async createExclusive(path, content) {
       try {
@@ -75,6 +77,9 @@ export function createShellFiles(script: RunScript, hostLabel: string): RemoteFi
     },
     async readFile(path) {
       return (await script('readFile', [path])).stdout;
+    },
+    readStream(path) {
+      return streamScript('readFile', [safePathOperand(path)]);
     },
     async writeFile(path, data) {
       await script('writeFile', [path], { input: data });

@@ -23,6 +23,11 @@ export interface SshHostOptions {
   fileTransport?: 'sftp' | 'shell';
   /** At most this many commands at once on the one connection (sshd's MaxSessions is 10). */
   maxSessions?: number;
+  /**
+   * The silence budget (pool/silence.ts): a server silent this long (no answer to keep-alive
+   * probes) ends the connection; connecting waits at most this long (and never over 20 s).
+   */
+  silenceMs?: number;
 }
 
 export interface SshTarget {
@@ -54,6 +59,7 @@ function configValue(value: string): string {
 /** Arguments before the host: identity, host keys, multiplexing, keep-alive. */
 export function sshBaseArgs(options: SshHostOptions, target: SshTarget, controlPath: string): string[] {
   const args: string[] = [];
+  const silenceSeconds = Math.max(1, Math.ceil((options.silenceMs ?? 60_000) / 1000));
   if (options.configFile !== undefined) args.push('-F', options.configFile);
   args.push(
     '-T',
@@ -64,8 +70,8 @@ export function sshBaseArgs(options: SshHostOptions, target: SshTarget, controlP
     '-o', `ControlPath=${configValue(controlPath)}`,
     // The master outlives a crashed runner by at most a minute of idleness.
     '-o', 'ControlPersist=60',
-    '-o', 'ConnectTimeout=20',
-    '-o', 'ServerAliveInterval=15',
+    '-o', `ConnectTimeout=${Math.min(20, silenceSeconds)}`,
+    '-o', `ServerAliveInterval=${Math.max(1, Math.ceil(silenceSeconds / 4))}`,
     '-o', 'ServerAliveCountMax=4',
     '-o', 'ForwardAgent=no',
     '-o', 'ForwardX11=no',

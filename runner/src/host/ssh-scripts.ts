@@ -26,8 +26,12 @@ export const scripts = {
   remove: `${prelude}exec rm -rf -- "$1"`,
   // -T: rename(2) semantics, never "move into" an existing directory.
   rename: `${prelude}${requireEntry}exec mv -f -T -- "$1" "$2"`,
-  // set -C makes the shell open with O_EXCL; a failed redirection ends only `cat`.
-  createExclusive: `${prelude}set -C; if cat > "$1"; then exit 0; fi; [ -e "$1" ] && exit ${EXIT_EXISTS}; exit 1`,
+  // set -C makes the shell open with O_EXCL (`command` keeps a failed redirection from ending
+  // the shell). A failed write removes the file this script created: an empty lock left
+  // behind (disk full) would block every later run.
+  createExclusive:
+    `${prelude}set -C; if ! command exec 3> "$1"; then [ -e "$1" ] && exit ${EXIT_EXISTS}; exit 1; fi; ` +
+    'cat >&3 && exec 3>&- && exit 0; exec 3>&-; rm -f -- "$1"; exit 1',
   makeDirectoryExclusive: `${prelude}mkdir -- "$1" 2>/dev/null && exit 0; [ -d "$1" ] && exit ${EXIT_EXISTS}; exec mkdir -- "$1"`,
   removeFile: `${prelude}exec rm -f -- "$1"`,
   removeDirectory: `${prelude}exec rmdir -- "$1"`,

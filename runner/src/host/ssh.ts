@@ -94,6 +94,48 @@ export async function createSshHost(options: SshHostOptions): Promise<SshHost> {
     throw new HostError(code, `${name} ${path} on ${target.host} failed: ${detail || `exit status ${result.exitCode}`}`);
   }
 
+  /**
+   * One of the fixed scripts with its standard output streamed back (a whole export file
+   * does not fit in memory). Holds an ssh session slot until the stream ends or is left.
+   */
+  async function* streamScript(name: keyof typeof scripts, args: readonly string[]): AsyncGenerator<Buffer> {
+    if (closed) throw new HostError('EINVAL', `${description}: the connection was closed`);
+    let release = () => undefined as void;
+    const slot = new Promise<void>((resolve) => (release = resolve));
+    await new Promise<void>((started) => void sessions.use(() => (started(), slot)));
+    const child = execa(sshPath, sshArgs(['sh', '-c', scripts[name], 'vmbackup', ...args]), {
+      buffer: false,
+      reject: false,
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < 4096) stderr += chunk.toString('utf8');
+    });
+    let complete = false;
+    try {
+      for await (const chunk of child.stdout) yield chunk as Buffer;
+      const result = await child;
+      complete = true;
+      if (result.exitCode === 0) return;
+      const path = args[0] ?? '';
+      const detail = stderr.trim() || `exit status ${result.exitCode}`;
+      if (result.exitCode === SSH_FAILED) throw new HostError('ETRANSPORT', `${description}: ${detail}`);
+      if (result.exitCode === EXIT_NOT_FOUND) {
+        throw new HostError('ENOENT', `${name} ${path}: no such file or directory on ${target.host}`);
+      }
+      throw new HostError('EIO', `${name} ${path} on ${target.host} failed: ${detail}`);
+    } finally {
+      if (!complete) {
+        child.kill();
+        await child;
+      }
+      release();
+    }
+  }
+
   async function runRemote(program: string, args: string[], runOptions: RunOptions = {}): Promise<CommandResult> {
     if (runOptions.input !== undefined && runOptions.stdoutFile === undefined) {
       // The program reads our input from the channel: no watchdog (it would read it too).
@@ -164,7 +206,7 @@ export async function createSshHost(options: SshHostOptions): Promise<SshHost> {
   }
 
   let fileTransport: 'sftp' | 'shell' = options.fileTransport ?? 'sftp';
-  let files: RemoteFiles = createShellFiles(script, target.host);
+  let files: RemoteFiles = createShellFiles(script, target.host, streamScript);
 
   const host: SshHost = {
     description,
@@ -183,6 +225,7 @@ export async function createSshHost(options: SshHostOptions): Promise<SshHost> {
     list: (path) => files.list(path),
     mkdir: (path) => files.mkdir(path),
     readFile: (path) => files.readFile(path),
+    readStream: (path) => files.readStream(path),
     writeFile: (path, data) => files.writeFile(path, data),
     appendFile: (path, data) => files.appendFile(path, data),
     remove: (path) => files.remove(path),

@@ -49,6 +49,12 @@ export interface Host {
   list(path: string): Promise<FileInfo[]>;
   mkdir(path: string): Promise<void>;
   readFile(path: string): Promise<Buffer>;
+  /**
+   * The file's bytes from start to end, read into this process as they come: local files from
+   * the file system, on an ssh host over the run's connection (its SFTP channel, or `cat` when
+   * the server has no sftp subsystem). Export files are verified through it, in this process.
+   */
+  readStream(path: string): AsyncIterable<Buffer>;
   writeFile(path: string, data: string | Buffer): Promise<void>;
   appendFile(path: string, data: string): Promise<void>;
   /** Remove a file or a whole directory tree. */

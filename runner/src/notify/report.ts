@@ -72,7 +72,8 @@ export class RunReportCollector {
         else this.warnings.push(event.message);
         break;
       case 'error': {
-        const text = event.location ? `${event.location}: ${event.message}` : event.message;
+        const said = event.detail ? `${event.message} (${event.detail})` : event.message;
+        const text = event.location ? `${event.location}: ${said}` : said;
         if (event.vm !== undefined) this.vm(event.vm).errors.push(text);
         else this.errors.push(text);
         break;

@@ -5,6 +5,20 @@ import { createClient, type Xapi } from 'xen-api';
 import type { Inventory } from './inventory';
 import { PoolRecords } from './records';
 import { certificateErrorIn, pinCertificate } from './tls';
+import { DEFAULT_SILENCE_TIMEOUT_S, SilenceTimeoutError, secondsText, untilAborted } from './silence';
+
+/** A call that ran into a timeout says so with the budget and the method. */
+async function silentCall<T>(call: Promise<T>, method: string, silenceMs: number): Promise<T> {
+  try {
+    // xen-api retries a read-only call after a connection reset: at most twice the budget.
+    return await untilAborted(call, undefined, 2 * silenceMs, method);
+  } catch (error) {
+    if (error instanceof SilenceTimeoutError || (error instanceof Error && /operation timed out|Timeout Error/i.test(error.message))) {
+      throw new SilenceTimeoutError(`XenAPI gave no answer to ${method} within ${secondsText(silenceMs)} (the silence budget, --silence-timeout)`);
+    }
+    throw error;
+  }
+}
 
 export type XapiRecord = Record<string, unknown> & { uuid: string };
 
@@ -41,9 +55,13 @@ export interface ConnectOptions {
   fingerprint?: string;
   /** How errors name the pin: `--xapi-fingerprint` by default. */
   pinnedBy?: string;
+  /**
+   * The silence budget (pool/silence.ts): each call must be answered, and a download must
+   * keep sending, within it. Default: the runner's default budget.
+   */
+  silenceMs?: number;
 }
 
-const INACTIVITY_TIMEOUT_MS = 10 * 60 * 1000;
 const CONNECT_TIMEOUT_MS = 10_000; // undici's default, as before pinning
 
 /**
@@ -54,37 +72,47 @@ const CONNECT_TIMEOUT_MS = 10_000; // undici's default, as before pinning
  * (--xapi-insecure).
  */
 export async function connectPool(url: string, password: string, options: ConnectOptions = {}): Promise<PoolClient> {
+  const silenceMs = options.silenceMs ?? DEFAULT_SILENCE_TIMEOUT_S * 1000;
   const xapi: Xapi = createClient({
     url,
     auth: { user: options.user ?? 'root', password },
     allowUnauthorized: options.allowUnauthorized ?? false,
     watchEvents: false,
-    httpInactivityTimeout: INACTIVITY_TIMEOUT_MS,
+    // Both: undici's header/body inactivity and xen-api's per-call limit. A peer that accepts
+    // the connection and never answers fails the call instead of hanging the run.
+    httpInactivityTimeout: silenceMs,
+    callTimeout: silenceMs,
   });
   if (!options.allowUnauthorized) {
     pinCertificate(
       xapi,
       { fingerprint: options.fingerprint, pinnedBy: options.pinnedBy ?? '--xapi-fingerprint' },
-      { connectTimeoutMs: CONNECT_TIMEOUT_MS, inactivityTimeoutMs: INACTIVITY_TIMEOUT_MS },
+      { connectTimeoutMs: Math.min(CONNECT_TIMEOUT_MS, silenceMs), inactivityTimeoutMs: silenceMs },
     );
   }
   try {
-    await xapi.connect();
+    // Logging in is a few calls (and xen-api retries some): the whole login gets the budget
+    // of three calls.
+    await untilAborted(xapi.connect(), undefined, 3 * silenceMs, 'logging in');
   } catch (error) {
+    void xapi.disconnect().catch(() => undefined);
     const code = (error as { code?: string }).code;
     const certificate = certificateErrorIn(error);
+    const silent = error instanceof SilenceTimeoutError || /timed out|timeout/i.test(error instanceof Error ? error.message : '');
     const detail = certificate
       ? certificate.message
       : code === 'SESSION_AUTHENTICATION_FAILED'
         ? 'authentication failed (wrong password?)'
-        : error instanceof Error
-          ? error.message
-          : String(error);
+        : silent
+          ? `no answer within ${secondsText(silenceMs)} (the silence budget, --silence-timeout)`
+          : error instanceof Error
+            ? error.message
+            : String(error);
     throw new PoolConnectError(`cannot log in to XenAPI at ${url}: ${detail}`, code);
   }
   return {
     url,
-    call: <T>(method: string, ...args: unknown[]) => xapi.call<T>(method, ...args),
+    call: <T>(method: string, ...args: unknown[]) => silentCall(xapi.call<T>(method, ...args), method, silenceMs),
     exportMetadata: async (vmRef: string) => {
       const get = async () => {
         const response = await xapi.getResource('/export_metadata/', { query: { ref: vmRef }, task: false });

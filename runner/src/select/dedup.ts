@@ -55,7 +55,9 @@ function removeDup(
     const i = index.get(val.name);
     if (i !== undefined) {
       const old = slots[i]!;
-      slots[i] = { entry: val, replaced: [...old.replaced, old.entry] };
+      // Appended in place: copying the list on every repeat made n repeats of one VM O(n^2).
+      old.replaced.push(old.entry);
+      slots[i] = { entry: val, replaced: old.replaced };
       if (excludeNames.has(val.name)) {
         force(val);
         slots[i] = undefined;

@@ -82,6 +82,18 @@ export function inventoryDiagnostics(config: ParsedConfig, inventory: Inventory,
     out.push(d);
   }
 
+  // VMB034: a regex that ran out of its time budget against the pool's names.
+  for (const outcome of plan.lines) {
+    if (outcome.status !== 'regex-too-expensive') continue;
+    const entry = entryAt.get(outcome.line)!;
+    out.push({
+      code: CODES.regexTooExpensive,
+      severity: 'error',
+      range: nameRangeOf(entry),
+      message: `This regex is too expensive: matching it against the pool's VM names did not finish within the time budget (nested repeats such as (a+)+ backtrack exponentially on some names). vmbackup stops matching it and the run fails; the original would hang. Rewrite it without nested or overlapping repeats, e.g. a+ instead of (a+)+.`,
+    });
+  }
+
   // VMB041: a :N replaced by a later entry of the same VM.
   for (const vm of [...plan.vdiExport, ...plan.vmExport, ...plan.metadataExport]) {
     const finalSuffix = vm.entry.length > vm.name.length ? vm.entry.slice(vm.name.length + 1) : '';

@@ -1,7 +1,8 @@
 // Public API of VM selection. Pure functions: (parsed config, inventory) -> plan / diagnostics.
 
 export * from './types';
-export { planSelection, SELECTION_KEYS, type PlanOptions } from './plan';
+export { planSelection, patternJobs, SELECTION_KEYS, type PlanOptions } from './plan';
+export { matchWithinBudget, regexBudgetFromEnv, DEFAULT_REGEX_BUDGET_MS, REGEX_BUDGET_ENV, type MatchResults } from './matchBudget';
 export { renderSettingsBlock, compareCodePoints } from './render';
 export { inventoryDiagnostics } from './diagnostics';
 export { selectorToConfig, type SelectorResult } from './selector';

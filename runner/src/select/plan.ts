@@ -10,26 +10,49 @@ import { resolveSettings } from '../config/settings';
 import { compilePython } from '../pyre';
 import { selectableVms, type Inventory, type InventoryVm } from '../pool/inventory';
 import { applyCleanup } from './dedup';
+import { matchWithinBudget, regexBudgetFromEnv, type MatchResults, type PatternJob } from './matchBudget';
 import { CODES } from '../config/codes';
 import { isSuppressedAt } from '../config/suppression';
 import type { DroppedVm, ExcludedVm, LineOutcome, ListKind, PlanMessage, RawEntry, SelectionPlan, DuplicateName } from './types';
 
 export const SELECTION_KEYS: ReadonlySet<string> = new Set<ListKind>(['vdi-export', 'vm-export', 'metadata-export']);
 
-type Matcher = { ok: true; plain: true } | { ok: true; plain: false; regex: RegExp } | { ok: false; plain: false };
+type Matcher =
+  | { ok: true; plain: true }
+  | { ok: true; plain: false; matches: ReadonlySet<string> }
+  | { ok: false; plain: false; tooExpensive: boolean };
 
-/** Compiles each distinct pattern once per plan (plain names compare by equality). */
-function matcherCache(): (pattern: string) => Matcher {
+/** The pattern of an exclude line (its whole value) or a selection line (the part before ':'). */
+function patternOf(entry: EntryLine): string {
+  return entry.key === 'exclude' ? entry.value : splitSelection(entry).name;
+}
+
+/** The regexes of every exclude and selection line that compile (plain names need none). */
+export function patternJobs(config: ParsedConfig): PatternJob[] {
+  const jobs: PatternJob[] = [];
+  const seen = new Set<string>();
+  for (const entry of config.entries) {
+    if (entry.key !== 'exclude' && !SELECTION_KEYS.has(entry.key)) continue;
+    const pattern = patternOf(entry);
+    if (seen.has(pattern) || isPlainName(pattern)) continue;
+    seen.add(pattern);
+    const compiled = compilePython(pattern);
+    if (compiled.ok) jobs.push({ pattern, regex: compiled.regex });
+  }
+  return jobs;
+}
+
+/** Each distinct pattern once per plan: plain names compare by equality, regexes by `results`. */
+function matcherCache(results: MatchResults): (pattern: string) => Matcher {
   const cache = new Map<string, Matcher>();
   return (pattern) => {
     let m = cache.get(pattern);
     if (!m) {
-      if (isPlainName(pattern)) {
-        m = { ok: true, plain: true };
-      } else {
-        const compiled = compilePython(pattern);
-        m = compiled.ok ? { ok: true, plain: false, regex: compiled.regex } : { ok: false, plain: false };
-      }
+      const result = isPlainName(pattern) ? undefined : results.get(pattern);
+      if (isPlainName(pattern)) m = { ok: true, plain: true };
+      else if (result === undefined) m = { ok: false, plain: false, tooExpensive: false };
+      else if (result === 'too-expensive') m = { ok: false, plain: false, tooExpensive: true };
+      else m = { ok: true, plain: false, matches: result };
       cache.set(pattern, m);
     }
     return m;
@@ -66,8 +89,8 @@ class PoolList {
       this.dirty = false;
     }
     const out: string[] = [];
-    const regex = matcher.regex;
-    for (const n of this.names) if (regex.test(n)) out.push(n);
+    const matches = matcher.matches;
+    for (const n of this.names) if (matches.has(n)) out.push(n);
     return out;
   }
 
@@ -98,6 +121,10 @@ function splitSelection(entry: EntryLine): { name: string; suffix: string } {
 export interface PlanOptions {
   /** Global max_backups; defaults to the config's effective value. */
   maxBackups?: number;
+  /** Milliseconds each regex may spend on the pool list; default VMBACKUP_REGEX_BUDGET_MS or 1000. */
+  regexBudgetMs?: number;
+  /** Regex results computed beforehand (e.g. in a worker: matchWorker.ts) for `patternJobs(config)`. */
+  matches?: MatchResults;
 }
 
 /** Everything the original accumulates while it reads the file. */
@@ -118,6 +145,20 @@ interface LoadState {
   regexErrors: boolean;
 }
 
+/**
+ * An invalid regex fails the run as in the original. A regex over the time budget (the
+ * original would hang) fails it the same way, with its own message, instead of hanging.
+ */
+function unusableRegex(m: Extract<Matcher, { ok: false }>, entry: EntryLine, st: LoadState): void {
+  const { key, value, line } = entry;
+  const text = m.tooExpensive
+    ? `***ERROR - regex too expensive (stopped after the time budget): ${key}=${value}`
+    : `***ERROR - invalid regex: ${key}=${value}`;
+  st.messages.push({ level: 'error', text, line, phase: 'load', code: m.tooExpensive ? CODES.regexTooExpensive : CODES.regexSyntax });
+  st.regexErrors = true;
+  st.lines.push({ line, key, status: m.tooExpensive ? 'regex-too-expensive' : 'invalid-regex', matched: [], plain: false });
+}
+
 /** `save_to_config_exclude`: matching VMs join the exclude list and leave `all`. */
 function loadExclude(entry: EntryLine, st: LoadState): void {
   const { key, value, line } = entry;
@@ -127,9 +168,7 @@ function loadExclude(entry: EntryLine, st: LoadState): void {
   }
   const m = st.match(value);
   if (!m.ok) {
-    st.messages.push({ level: 'error', text: `***ERROR - invalid regex: ${key}=${value}`, line, phase: 'load', code: CODES.regexSyntax });
-    st.regexErrors = true;
-    st.lines.push({ line, key, status: 'invalid-regex', matched: [], plain: false });
+    unusableRegex(m, entry, st);
     return;
   }
   const matched = st.all.matching(m, value);
@@ -166,9 +205,7 @@ function loadSelection(entry: EntryLine, list: ListKind, st: LoadState): void {
   const { name: pattern, suffix } = splitSelection(entry);
   const m = st.match(pattern);
   if (!m.ok) {
-    st.messages.push({ level: 'error', text: `***ERROR - invalid regex: ${key}=${entry.value}`, line, phase: 'load', code: CODES.regexSyntax });
-    st.regexErrors = true;
-    st.lines.push({ line, key, status: 'invalid-regex', matched: [], plain: false });
+    unusableRegex(m, entry, st);
     return;
   }
   const matched = st.all.matching(m, pattern);
@@ -211,9 +248,11 @@ export function planSelection(config: ParsedConfig, inventory: Inventory, option
     if (list) list.push(vm);
     else vmsByName.set(vm.name, [vm]);
   }
+  const poolNames = selectable.map((vm) => vm.name);
+  const results = options.matches ?? matchWithinBudget(patternJobs(config), poolNames, options.regexBudgetMs ?? regexBudgetFromEnv());
   const st: LoadState = {
-    all: new PoolList(selectable.map((vm) => vm.name)),
-    match: matcherCache(),
+    all: new PoolList(poolNames),
+    match: matcherCache(results),
     vmsByName,
     messages: [],
     lines: [],
@@ -239,11 +278,11 @@ export function planSelection(config: ParsedConfig, inventory: Inventory, option
   // Settings validation then rejects a non-integer :N (vdi-export entries first).
   for (const vm of [...cleaned.vdiExport, ...cleaned.vmExport]) {
     if (vm.maxBackupsReason.kind === 'suffix-invalid') {
-      messages.push({ level: 'error', text: `ERROR: vm_max_backup is invalid - ${vm.entry}`, line: vm.selectedBy, phase: 'cleanup', code: CODES.suffixNotInteger });
+      messages.push({ level: 'error', text: `ERROR: vm_max_backup is invalid - ${vm.entry}`, line: vm.selectedBy, phase: 'validate', code: CODES.suffixNotInteger });
     }
   }
   const noVmsLoaded = cleaned.vdiExport.length === 0 && cleaned.vmExport.length === 0 && cleaned.metadataExport.length === 0;
-  if (noVmsLoaded) messages.push({ level: 'error', text: 'ERROR no VMs loaded', phase: 'cleanup', code: CODES.noVmsLoaded });
+  if (noVmsLoaded) messages.push({ level: 'error', text: 'ERROR no VMs loaded', phase: 'validate', code: CODES.noVmsLoaded });
 
   const selected = new Set([...cleaned.vdiExport, ...cleaned.vmExport, ...cleaned.metadataExport].map((vm) => vm.name));
   const firstSelection = config.entries.find((e) => SELECTION_KEYS.has(e.key))?.line;

@@ -77,6 +77,8 @@ export type LineStatus =
   | 'matched'
   | 'not-found'
   | 'invalid-regex'
+  /** A regex that ran out of its time budget (matchBudget.ts): it fails the run like an invalid one. */
+  | 'regex-too-expensive'
   /** `exclude=` / `vdi-export=` with an empty value. */
   | 'ignored-empty'
   /** A selection after every VM was excluded (or the pool is empty): the original skips it. */
@@ -101,8 +103,11 @@ export interface PlanMessage {
   /** Exact text the original logs (without the timestamp prefix). */
   text: string;
   line?: number;
-  /** `load` while reading the file, `cleanup` after it, `preview` only with preview. */
-  phase: 'load' | 'cleanup' | 'preview';
+  /**
+   * `load` while reading the file, `cleanup` after it, `validate` after the settings block
+   * (is_config_valid, `ERROR no VMs loaded`), `preview` only with preview.
+   */
+  phase: 'load' | 'cleanup' | 'validate' | 'preview';
   /** The diagnostic code the editor shows for the same finding (docs/diagnostics.md). */
   code?: string;
   /**
@@ -138,7 +143,7 @@ export interface SelectionPlan {
   globalMaxBackups: number;
   /** Names held by more than one non-snapshot VM in the pool (error when selected, else warning). */
   duplicateNames: DuplicateName[];
-  /** Some line was an invalid regex (the original's `error_regex`). */
+  /** Some line was an invalid regex (the original's `error_regex`), or one over the time budget. */
   regexErrors: boolean;
   /** Some selection or exclude matched nothing (the original's `warning_match`). */
   matchWarnings: boolean;

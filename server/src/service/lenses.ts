@@ -49,6 +49,7 @@ export function inlayHints(context: FeatureContext, range: Range): InlayHint[] {
       label = `→ ${plural(kept, 'VM')}${matched > kept ? ` (${matched - kept} lost)` : ''}`;
     }
     if (outcome.status === 'invalid-regex') label = '→ invalid regex';
+    else if (outcome.status === 'regex-too-expensive') label = '→ regex too expensive';
     else if (outcome.status === 'ignored-empty' || outcome.status === 'ignored-no-vms') label = '→ ignored';
     hints.push({
       position: { line: entry.line, character: entry.text.length },

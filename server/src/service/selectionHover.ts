@@ -5,8 +5,8 @@ import { compilePython, explainPattern, parsePython } from '../../../runner/src/
 import { getKeySpec, isPlainName } from '../../../runner/src/config';
 import type { EntryLine } from '../../../runner/src/config/types';
 import type { InventoryDisk, InventoryVm } from '../../../runner/src/pool/inventory';
+import { matchWithinBudget, regexBudgetFromEnv, type PlannedVm } from '../../../runner/src/select';
 import { staleNote } from './poolText';
-import type { PlannedVm } from '../../../runner/src/select';
 import type { FeatureContext } from './context';
 import { code, formatSize } from './vmNames';
 
@@ -106,7 +106,11 @@ function excludedEarlier(context: FeatureContext, entry: EntryLine, pattern: str
   const plan = context.selection.plan!;
   const compiled = isPlainName(pattern) ? undefined : compilePython(pattern);
   if (compiled && !compiled.ok) return [];
-  const matches = (name: string) => (compiled?.ok ? compiled.regex.test(name) : name === pattern);
+  // A hostile regex must not freeze the server: match within the time budget.
+  const earlier = plan.excluded.filter((e) => e.line < entry.line).map((e) => e.name);
+  const found = compiled?.ok ? matchWithinBudget([{ pattern, regex: compiled.regex }], earlier, regexBudgetFromEnv()).get(pattern) : undefined;
+  if (found === 'too-expensive') return [];
+  const matches = (name: string) => (found ? found.has(name) : name === pattern);
   return plan.excluded
     .filter((e) => e.line < entry.line && matches(e.name))
     .map((e) => `- ${code(e.name)} — excluded by line ${e.line + 1}`);
@@ -118,6 +122,7 @@ function selectionPart(context: FeatureContext, entry: EntryLine): string[] {
   const parts: string[] = [];
   const lost: string[] = [];
   if (!outcome) return parts;
+  if (outcome.status === 'regex-too-expensive') return ['**Regex too expensive**: it did not finish matching the VM names within the time budget; the run fails (VMB034).'];
   if (outcome.status === 'invalid-regex') return ['**Invalid regex**: the original logs `***ERROR - invalid regex` and the run fails.'];
   if (outcome.status === 'ignored-empty') return ['Ignored (empty value).'];
   if (outcome.status === 'ignored-no-vms') return ['Ignored: no VMs are left to select at this line (all excluded, or the pool is empty).'];
@@ -150,6 +155,7 @@ function excludePart(context: FeatureContext, entry: EntryLine): string[] {
   const s = context.selection;
   const outcome = s.outcomeAt.get(entry.line);
   if (!outcome) return [];
+  if (outcome.status === 'regex-too-expensive') return ['**Regex too expensive**: it did not finish matching the VM names within the time budget; the run fails (VMB034).'];
   if (outcome.status === 'invalid-regex') return ['**Invalid regex**: the original logs `***ERROR - invalid regex` and the run fails.'];
   if (outcome.status === 'ignored-empty') return ['Ignored (empty value).'];
   const removed = s.plan!.excluded.filter((e) => e.line === entry.line);

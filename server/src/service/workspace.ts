@@ -8,7 +8,7 @@ import type { ConfigDiagnostic, EntryLine, ParsedConfig } from '../../../runner/
 import { suggestKey } from '../../../runner/src/config/suggest';
 import { compilePython } from '../../../runner/src/pyre';
 import { selectableVms, type Inventory } from '../../../runner/src/pool/inventory';
-import { planSelection, SELECTION_KEYS, type ListKind } from '../../../runner/src/select';
+import { planSelection, SELECTION_KEYS, type ListKind, type SelectionPlan } from '../../../runner/src/select';
 import type { CoverageReport } from '../protocol';
 
 /** One config of the workspace: its URI and parsed text. */
@@ -143,19 +143,36 @@ export function coverage(configs: readonly WorkspaceConfig[], inventory: Invento
   };
 }
 
-/** Every line of every config that backs up each VM name (vm-export / vdi-export), with a pool. */
-export function backupIndex(configs: readonly WorkspaceConfig[], inventory: Inventory): Map<string, BackupLine[]> {
+/** The lines of one config that back up a VM by vm-export or vdi-export, from its plan. */
+export function backupLinesOf(
+  uri: string,
+  config: ParsedConfig,
+  plan: SelectionPlan,
+): Array<BackupLine & { name: string }> {
+  const entryAt = new Map(config.entries.map((e) => [e.line, e]));
+  return [...plan.vdiExport, ...plan.vmExport].map((vm) => ({
+    uri,
+    line: vm.selectedBy,
+    list: vm.list,
+    entry: entryAt.get(vm.selectedBy)!,
+    name: vm.name,
+  }));
+}
+
+/** VM name -> the lines backing it up, over the given lines of several configs. */
+export function indexByVm(lines: Iterable<BackupLine & { name: string }>): Map<string, BackupLine[]> {
   const index = new Map<string, BackupLine[]>();
-  for (const { uri, config } of configs) {
-    const entryAt = new Map(config.entries.map((e) => [e.line, e]));
-    const plan = planSelection(config, inventory);
-    for (const vm of [...plan.vdiExport, ...plan.vmExport]) {
-      const lines = index.get(vm.name) ?? [];
-      lines.push({ uri, line: vm.selectedBy, list: vm.list, entry: entryAt.get(vm.selectedBy)! });
-      index.set(vm.name, lines);
-    }
+  for (const line of lines) {
+    const list = index.get(line.name) ?? [];
+    list.push(line);
+    index.set(line.name, list);
   }
   return index;
+}
+
+/** Every line of every config that backs up each VM name (vm-export / vdi-export), with a pool. */
+export function backupIndex(configs: readonly WorkspaceConfig[], inventory: Inventory): Map<string, BackupLine[]> {
+  return indexByVm(configs.flatMap(({ uri, config }) => backupLinesOf(uri, config, planSelection(config, inventory))));
 }
 
 /**
@@ -166,11 +183,10 @@ export function backupIndex(configs: readonly WorkspaceConfig[], inventory: Inve
 export function crossConfigDiagnostics(
   uri: string,
   config: ParsedConfig,
-  inventory: Inventory | undefined,
+  plan: SelectionPlan | undefined,
   index: ReadonlyMap<string, BackupLine[]>,
 ): ConfigDiagnostic[] {
-  if (!inventory || index.size === 0) return [];
-  const plan = planSelection(config, inventory);
+  if (!plan || index.size === 0) return [];
   const entryAt = new Map(config.entries.map((e) => [e.line, e]));
   const out: ConfigDiagnostic[] = [];
   for (const vm of [...plan.vdiExport, ...plan.vmExport]) {

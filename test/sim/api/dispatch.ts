@@ -1,13 +1,15 @@
 // XenAPI method dispatch: session handling, the messages the backup flow uses (VM.snapshot,
 // VDI.snapshot, destroy, task.*, event.*), the generic per-class messages and Async.*.
+import { randomUUID } from 'node:crypto';
 import { canonicalClass, type TypeDesc } from '../datamodel';
 import { failure, XapiFailure } from '../errors';
 import { snapshotFault } from '../faults';
 import { NULL_REF } from '../ids';
 import { destroyVdi, destroyVm, setPowerState, snapshotVdi, snapshotVm } from '../ops';
 import type { SimState } from '../state';
-import { hold } from '../timing';
+import { holdFor } from '../timing';
 import { xapiDate } from '../time';
+import { withVmOperation } from '../vm-operations';
 import { encodeValue } from '../wire/xmlrpc';
 import type { ApiContext, ApiResult } from './context';
 import { eventFrom, eventInject } from './events';
@@ -38,15 +40,17 @@ const SPECIALS: Record<string, Special> = {
   'VM.snapshot': {
     params: [2, 3],
     result: ref('VM'),
-    run: async (ctx, [vm, name, ignore]) => {
-      requireVm(ctx.state, vm);
-      await hold(ctx.timing.snapshotMs, ctx.lifetime);
-      const fault = snapshotFault(ctx.faults);
-      if (fault) throw fault;
-      return snapshotVm(ctx.state, vm as string, String(name), Array.isArray(ignore) ? ignore.map(String) : []);
-    },
+    run: (ctx, [vm, name, ignore]) =>
+      vmOperation(ctx, vm, 'snapshot', async () => {
+        await holdFor(ctx.timing, 'snapshotMs', ctx.lifetime);
+        const fault = snapshotFault(ctx.faults);
+        if (fault) throw fault;
+        const snap = snapshotVm(ctx.state, vm as string, String(name), Array.isArray(ignore) ? ignore.map(String) : []);
+        ctx.busy?.created(snap);
+        return snap;
+      }),
   },
-  'VM.destroy': { params: [1, 1], result: VOID, run: (ctx, [vm]) => (destroyVm(ctx.state, requireVm(ctx.state, vm)), '') },
+  'VM.destroy': { params: [1, 1], result: VOID, run: (ctx, [vm]) => vmOperation(ctx, vm, 'destroy', () => (destroyVm(ctx.state, vm as string), '')) },
   'VM.start': {
     params: [3, 3],
     result: VOID,
@@ -58,17 +62,29 @@ const SPECIALS: Record<string, Special> = {
       return '';
     },
   },
-  'VM.clean_shutdown': { params: [1, 1], result: VOID, run: (ctx, [vm]) => shutdown(ctx.state, vm) },
-  'VM.hard_shutdown': { params: [1, 1], result: VOID, run: (ctx, [vm]) => shutdown(ctx.state, vm) },
+  'VM.clean_shutdown': { params: [1, 1], result: VOID, run: (ctx, [vm]) => vmOperation(ctx, vm, 'clean_shutdown', () => shutdown(ctx.state, vm)) },
+  'VM.hard_shutdown': { params: [1, 1], result: VOID, run: (ctx, [vm]) => vmOperation(ctx, vm, 'hard_shutdown', () => shutdown(ctx.state, vm)) },
   'VDI.snapshot': {
     params: [1, 2],
     result: ref('VDI'),
     run: async (ctx, [vdi]) => {
-      ctx.state.require('VDI', vdi);
-      await hold(ctx.timing.snapshotMs, ctx.lifetime);
-      const fault = snapshotFault(ctx.faults);
-      if (fault) throw fault;
-      return snapshotVdi(ctx.state, vdi as string);
+      const rec = ctx.state.require('VDI', vdi);
+      // message_forwarding.ml VDI.snapshot: with_sr_andor_vdi marks `snapshot` on the VDI meanwhile.
+      const task = `OpaqueRef:${randomUUID()}`;
+      ctx.state.update('VDI', vdi as string, { current_operations: { ...(rec.current_operations as object), [task]: 'snapshot' } });
+      try {
+        await holdFor(ctx.timing, 'snapshotMs', ctx.lifetime);
+        const fault = snapshotFault(ctx.faults);
+        if (fault) throw fault;
+        return snapshotVdi(ctx.state, vdi as string);
+      } finally {
+        const now = ctx.state.get('VDI', vdi as string);
+        if (now) {
+          const rest = { ...(now.current_operations as Record<string, string>) };
+          delete rest[task];
+          ctx.state.update('VDI', vdi as string, { current_operations: rest });
+        }
+      }
     },
   },
   'VDI.destroy': {
@@ -76,7 +92,7 @@ const SPECIALS: Record<string, Special> = {
     result: VOID,
     run: async (ctx, [vdi]) => {
       ctx.state.require('VDI', vdi);
-      await hold(ctx.timing.destroyMs, ctx.lifetime);
+      await holdFor(ctx.timing, 'destroyMs', ctx.lifetime);
       destroyVdi(ctx.state, vdi as string);
       return '';
     },
@@ -101,6 +117,18 @@ const SPECIALS: Record<string, Special> = {
   'session.logout': { params: [0, 0], result: VOID, run: (ctx, _args, session) => (ctx.state.destroy('session', session), '') },
   'session.get_uuid': { params: [1, 1], result: VOID, run: (ctx, [s]) => ctx.state.require('session', s).uuid },
 };
+
+/**
+ * message_forwarding.ml wraps these calls in xapi_vm_helpers.ml with_vm_operation: wait for a
+ * conflicting operation to end (vmOperationWaitMs), mark this one in current_operations meanwhile.
+ */
+function vmOperation<T>(ctx: ApiContext, vm: unknown, op: string, work: () => Promise<T> | T): Promise<T> {
+  requireVm(ctx.state, vm);
+  // The call's own task ref (a synchronous call's task is never listed); random, so the fixture's
+  // deterministic uuid sequence stays the same with or without it.
+  const task = `OpaqueRef:${randomUUID()}`;
+  return withVmOperation(ctx.state, vm as string, op, task, ctx.timing.vmOperationWaitMs, ctx.lifetime, work);
+}
 
 function shutdown(state: SimState, vm: unknown): string {
   const rec = state.require('VM', vm);

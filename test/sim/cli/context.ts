@@ -9,7 +9,10 @@ import { CliUsageError } from './errors';
 export const STD_PARAMS = new Set(['server', 'password', 'port', 'username', 'minimal', 'force', 'multiple', 'all', 'message-priority', 'trace', 'params', 'nossl', 'passwordfile', 'debug', 'debug-on-fail']);
 
 export interface Download {
-  /** Path and query on the simulator, e.g. /export?session_id=…&task_id=…&ref=… */
+  /**
+   * Path and query on the simulator, e.g. /export?session_id=…&task_id=…&ref=…, or an https
+   * URL naming the host (the client then uses its own port).
+   */
   path: string;
   /** Output file; "" writes to stdout. */
   file: string;
@@ -24,8 +27,8 @@ export interface CliContext {
   minimal: boolean;
   out(text: string): void;
   err(text: string): void;
-  /** Asks the thin client to download `path` into a file (or stdout). */
-  download(d: Download): void;
+  /** Asks the thin client to download `path` into a file (or stdout); resolves with its report. */
+  download(d: Download): Promise<'OK' | 'Failed'>;
   /** Asks the thin client to upload `file` to `path` (PUT with its length). */
   upload(u: Download): void;
   /** Prints `prompt` on the client and resolves with the line the user typed. */

@@ -16,9 +16,11 @@ import { XapiFailure } from '../errors';
 import { readBody } from '../http/rpc';
 import type { XapiRecord } from '../state';
 import { makeCall, type CliContext } from './context';
-import { CliUsageError, CommandFailure, formatCommandFailure, formatFailure, USAGE_HINT } from './errors';
+import { CliUsageError, CommandFailure, ExitWithError, formatCommandFailure, formatFailure, USAGE_HINT } from './errors';
 import { listCommand, paramGetCommand, paramListCommand, paramSetCommand } from './list-commands';
-import { poolDumpDatabase, vdiDestroy, vdiExport, vdiSnapshot, vmExport, vmImport, vmSnapshot, vmUninstall } from './vm-commands';
+import {
+  poolDumpDatabase, snapshotUninstall, templateUninstall, vdiDestroy, vdiExport, vdiSnapshot, vmExport, vmImport, vmSnapshot, vmUninstall,
+} from './vm-commands';
 
 type Command = (c: CliContext) => Promise<number>;
 
@@ -27,8 +29,8 @@ const COMMANDS: Record<string, Command> = {
   'vm-export': vmExport,
   'vm-import': vmImport,
   'vm-uninstall': vmUninstall,
-  'template-uninstall': vmUninstall,
-  'snapshot-uninstall': vmUninstall,
+  'template-uninstall': templateUninstall,
+  'snapshot-uninstall': snapshotUninstall,
   'vdi-snapshot': vdiSnapshot,
   'vdi-export': vdiExport,
   'vdi-destroy': vdiDestroy,
@@ -43,14 +45,25 @@ for (const cls of ['vm', 'template', 'snapshot', 'vdi', 'vbd', 'vif', 'network',
 
 export const CLI_COMMANDS = Object.keys(COMMANDS).sort();
 
-/** cli_frontend.ml parse_params: `--flag` → flag=true, otherwise split at the first `=`. */
+/**
+ * cli_frontend.ml parse_params_2: `--flag` → flag=true, otherwise split at the first `=`; a
+ * word without `=` is a parameter with an empty value (a value that held a newline arrives as
+ * two lines, so its second part becomes such a parameter).
+ */
 export function parseParams(args: readonly string[]): [string, string][] {
   return args.map((a): [string, string] => {
     if (a.startsWith('--')) return [a.slice(2), 'true'];
     const eq = a.indexOf('=');
-    if (eq <= 0) throw new CliUsageError(`Syntax error: ${a}`);
-    return [a.slice(0, eq), a.slice(eq + 1)];
+    return eq < 0 ? [a, ''] : [a.slice(0, eq), a.slice(eq + 1)];
   });
+}
+
+/**
+ * xapi_cli.ml parse_session_and_args: the body is one argument per line ("\n"), each line's
+ * trailing "\r" removed (zap_cr); username= and password= are among them.
+ */
+export function splitCliBody(body: string): string[] {
+  return body.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
 }
 
 /** Questions waiting for the user's answer (vm-uninstall without force=true), by token. */
@@ -93,27 +106,31 @@ function ask(api: ApiContext, send: (m: object) => void, prompt: string): Promis
 /** Polls the task through the API like the real CLI, so an expired session shows up here. */
 async function waitTask(api: ApiContext, session: string, task: string): Promise<XapiRecord> {
   for (;;) {
+    // Read before the status: the handler may complete the task while the call is in flight,
+    // and that change must end the wait at once (it used to cost a whole second).
+    const seen = api.state.generation;
     const status = (await callApi(api, 'task.get_status', [session, task])).value;
     if (status !== 'pending') return api.state.get('task', task)!;
     if (api.signal?.aborted) throw new XapiFailure('TASK_CANCELLED', [task]);
-    await api.state.waitForChange(1000, api.signal);
+    await api.state.waitForChange(api.cliTaskPollMs ?? 1000, api.signal, seen);
   }
 }
 
 export async function handleCli(api: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  let request: { args?: unknown; username?: unknown; password?: unknown };
-  try {
-    request = JSON.parse(await readBody(req));
-  } catch {
-    res.writeHead(400).end();
-    return;
+  const lines = splitCliBody(await readBody(req));
+  // The thin client appends username= and password=; the last of each wins, as in get_params.
+  const credentials: { username?: string; password?: string } = {};
+  const args: string[] = [];
+  for (const line of lines) {
+    if (line.startsWith('username=')) credentials.username = line.slice('username='.length);
+    else if (line.startsWith('password=')) credentials.password = line.slice('password='.length);
+    else args.push(line);
   }
-  const args = Array.isArray(request.args) ? request.args.map(String) : [];
   res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' });
   const send = (msg: object) => {
     if (!res.destroyed) res.write(JSON.stringify(msg) + '\n');
   };
-  const code = await run(api, args, request, send);
+  const code = await run(api, args, credentials, send);
   send({ exit: code });
   res.end();
 }
@@ -160,7 +177,16 @@ async function run(api: ApiContext, args: string[], request: { username?: unknow
     minimal,
     out: (text) => send({ out: text }),
     err,
-    download: (d) => send({ download: { ...d, diskFullAfterBytes: api.faults.outputDiskFullAfterBytes } }),
+    download: (d) => {
+      // The client's "Response OK / Failed" for this download comes back as an answer.
+      const token = randomUUID();
+      const response = new Promise<string>((resolve) => {
+        pendingAnswers.set(token, resolve);
+        api.signal?.addEventListener('abort', () => resolve('Failed'), { once: true });
+      });
+      send({ download: { ...d, token, diskFullAfterBytes: api.faults.outputDiskFullAfterBytes } });
+      return response.finally(() => pendingAnswers.delete(token)) as Promise<'OK' | 'Failed'>;
+    },
     upload: (u) => send({ upload: u }),
     ask: (prompt) => ask(api, send, prompt),
     call: makeCall(api, session),
@@ -169,6 +195,7 @@ async function run(api: ApiContext, args: string[], request: { username?: unknow
   try {
     return await command(c);
   } catch (error) {
+    if (error instanceof ExitWithError) return error.code;
     if (error instanceof XapiFailure) err(formatFailure(api.state, error));
     else if (error instanceof CliUsageError) err(`${error.message}\n${USAGE_HINT}`);
     else if (error instanceof CommandFailure) err(formatCommandFailure(error.message));

@@ -61,3 +61,10 @@ export class CliUsageError extends Error {}
 
 /** A `Failure` from a command (rendered as INTERNAL_ERROR). */
 export class CommandFailure extends Error {}
+
+/** Ends a command with this exit status after it printed its own message (cli_util.ml ExitWithError). */
+export class ExitWithError extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}

@@ -4,6 +4,7 @@
 // lines; --minimal prints only the first field of each record, comma-joined and escaped.
 import type { SimState, XapiRecord } from '../state';
 import type { CliClass, CliField } from './fields';
+import { CommandFailure } from './errors';
 
 export function keyOf(f: CliField): string {
   let suffix: string;
@@ -36,36 +37,64 @@ export function selectFields(cli: CliClass, params: string | undefined): CliFiel
 
 const CASE_INSENSITIVE = new Set(['power-state']);
 
-/** Records matching every `field=value` (and `map-field:key=value`) filter. */
+type Check = (rec: XapiRecord, ref: string) => boolean;
+
+/**
+ * cli_operations.ml get_field_type: a field of the class; `map:key` / `set:contains`; or the
+ * old `map-name-key` form (longest map field, then set field, whose name + "-" prefixes it);
+ * anything else is `Unknown field '<name>'`.
+ */
+function checkOf(state: SimState, cli: CliClass, name: string, value: string): Check {
+  const exact = cli.fields.find((x) => x.name === name);
+  if (exact) {
+    const ci = CASE_INSENSITIVE.has(name);
+    return (rec, ref) => {
+      const actual = exact.get(rec, ref, state);
+      if (exact.kind === 'set' && actual.split('; ').includes(value)) return true;
+      return ci ? actual.toLowerCase() === value.toLowerCase() : actual === value;
+    };
+  }
+  const colon = name.indexOf(':');
+  let field: CliField | undefined;
+  let key: string;
+  if (colon > 0) {
+    field = cli.fields.find((x) => x.name === name.slice(0, colon));
+    if (!field) throw new CommandFailure(`Unknown field '${name}'`);
+    if (field.kind !== 'set' && field.kind !== 'map') throw new CommandFailure(`Field '${field.name}' is not a set or map`);
+    key = name.slice(colon + 1);
+  } else {
+    const byLength = (kind: string) =>
+      cli.fields.filter((x) => x.kind === kind && name.startsWith(`${x.name}-`)).sort((a, b) => b.name.length - a.name.length)[0];
+    field = byLength('map') ?? byLength('set');
+    if (!field) throw new CommandFailure(`Unknown field '${name}'`);
+    key = name.slice(field.name.length + 1);
+  }
+  const f = field;
+  if (f.kind === 'set') {
+    if (key !== 'contains') throw new CommandFailure('Invalid syntax for set filtering (should be set-param:contains=key)');
+    return (rec, ref) => f.get(rec, ref, state).split('; ').includes(value);
+  }
+  const apiField = f.api;
+  return (rec) => apiField !== undefined && String(((rec[apiField] ?? {}) as Record<string, unknown>)[key] ?? '\0none') === value;
+}
+
+/**
+ * Records matching every filter, applied one after another as cli_operations.ml
+ * filter_records_on_fields does: once nothing is left, later filters are not even looked at.
+ */
 export function filterRecords(
   state: SimState,
   cli: CliClass,
   records: [string, XapiRecord][],
   filters: [string, string][],
 ): [string, XapiRecord][] {
-  const checks = filters.flatMap(([name, value]) => {
-    const colon = name.indexOf(':');
-    if (colon > 0) {
-      const f = cli.fields.find((x) => x.name === name.slice(0, colon));
-      const key = name.slice(colon + 1);
-      // set-param:contains=x
-      if (f?.kind === 'set' && key === 'contains') {
-        return [(rec: XapiRecord, ref: string) => f.get(rec, ref, state).split('; ').includes(value)];
-      }
-      if (!f || f.kind !== 'map' || !f.api) return [];
-      const apiField = f.api;
-      return [(rec: XapiRecord) => String(((rec[apiField] ?? {}) as Record<string, unknown>)[key] ?? '\0none') === value];
-    }
-    const f = cli.fields.find((x) => x.name === name);
-    if (!f) return [];
-    const ci = CASE_INSENSITIVE.has(name);
-    return [(rec: XapiRecord, ref: string) => {
-      const actual = f.get(rec, ref, state);
-      if (f.kind === 'set' && actual.split('; ').includes(value)) return true;
-      return ci ? actual.toLowerCase() === value.toLowerCase() : actual === value;
-    }];
-  });
-  return records.filter(([ref, rec]) => checks.every((c) => c(rec, ref)));
+  let left = records;
+  for (const [name, value] of filters) {
+    if (left.length === 0) break;
+    const check = checkOf(state, cli, name, value);
+    left = left.filter(([ref, rec]) => check(rec, ref));
+  }
+  return left;
 }
 
 /** A whole listing: records (or the --minimal line) as the CLI prints them. */

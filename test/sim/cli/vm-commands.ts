@@ -1,17 +1,18 @@
 // The commands VmBackup runs that change the pool or download: vm-snapshot, vm-export,
-// vm-uninstall, vdi-snapshot, vdi-export, vdi-destroy, pool-dump-database.
+// vm-uninstall, snapshot-uninstall, template-uninstall, vdi-snapshot, vdi-export, vdi-destroy, pool-dump-database.
 import { createTask } from '../api/tasks';
 import { failure, XapiFailure } from '../errors';
 import type { SimState, XapiRecord } from '../state';
 import { filtersOf, get, isTrue, required, type CliContext } from './context';
-import { CommandFailure } from './errors';
+import { CommandFailure, ExitWithError } from './errors';
+import { xapiDate } from '../time';
 import { CLI_CLASSES } from './fields';
 import { requireUuid } from './list-commands';
 import { filterRecords } from './printer';
 
 /** do_vm_op's selection: `vm=<uuid or name>` plus filters; templates and dom0 excluded. */
-export function selectVms(c: CliContext, own: readonly string[], opts: { templates?: boolean } = {}): string[] {
-  let records = c.state.entries('VM').filter(([, r]) => !r.is_control_domain && (opts.templates || !r.is_a_template));
+export function selectVms(c: CliContext, own: readonly string[]): string[] {
+  let records = c.state.entries('VM').filter(([, r]) => !r.is_control_domain && !r.is_a_template);
   const vm = get(c, 'vm');
   if (vm !== undefined) records = records.filter(([, r]) => r.uuid === vm || r.name_label === vm);
   records = filterRecords(c.state, CLI_CLASSES.vm, records, filtersOf(c, ['vm', ...own]));
@@ -52,23 +53,87 @@ function outcome(task: string, rec: XapiRecord): string {
 }
 
 /**
- * Has the thin client download (or upload) through an HTTP handler and waits for the handler's
- * task, as xe's HttpGet/HttpPut do; returns the task's result.
+ * Has the thin client upload through an HTTP handler and waits for the handler's task, as
+ * xe's HttpPut does; returns the task's result.
  */
-async function transfer(c: CliContext, direction: 'download' | 'upload', label: string, description: string, path: string, query: Record<string, string>, file: string): Promise<string> {
+async function transfer(c: CliContext, label: string, description: string, path: string, query: Record<string, string>, file: string): Promise<string> {
   const task = createTask(c.state, label, description);
   c.state.update('task', task, { progress: -1 });
   try {
     const q = new URLSearchParams({ session_id: c.session, task_id: task, ...query });
-    c[direction]({ path: `${path}?${q}`, file });
+    c.upload({ path: `${path}?${q}`, file });
     return outcome(task, await c.waitTask(task));
   } finally {
     if (c.state.has('task', task)) c.state.destroy('task', task);
   }
 }
 
-const download = (c: CliContext, label: string, description: string, path: string, query: Record<string, string>, file: string) =>
-  transfer(c, 'download', label, description, path, query, file);
+/** How a download ended, for the caller to print (cli_operations.ml download_file). */
+type ExportEnd = 'succeeded' | 'failed-unknown';
+
+/**
+ * cli_operations.ml download_file (vm-export): the client's report first; "Failed" while the
+ * task's progress is still -1 means no handler took the task (e.g. a redirect to a host xe
+ * could not reach): the task is marked failed with no error, and xe prints
+ * "Export failed, unknown error" — and exits 0.
+ */
+async function downloadExport(c: CliContext, description: string, path: string, query: Record<string, string>, file: string): Promise<ExportEnd> {
+  const task = createTask(c.state, 'Export of VM', description);
+  c.state.update('task', task, { progress: -1 });
+  try {
+    const q = new URLSearchParams({ session_id: c.session, task_id: task, ...query });
+    const response = await c.download({ path: `${path}?${q}`, file });
+    const before = c.state.get('task', task);
+    if (response === 'Failed' && before?.status === 'pending' && Number(before.progress) < 0) {
+      c.state.update('task', task, { status: 'failure', finished: xapiDate() });
+    }
+    const rec = await c.waitTask(task);
+    if (rec.status === 'success') {
+      if (response === 'OK') return 'succeeded';
+      c.err('Export failed, unknown error.\n');
+      throw new ExitWithError(1);
+    }
+    if (rec.status === 'failure' && (rec.error_info as string[]).length === 0) {
+      c.err('Export failed, unknown error\n');
+      return 'failed-unknown';
+    }
+    if (rec.status === 'cancelled') {
+      c.err('Export cancelled\n');
+      throw new ExitWithError(1);
+    }
+    outcome(task, rec);
+    return 'succeeded';
+  } finally {
+    if (c.state.has('task', task)) c.state.destroy('task', task);
+  }
+}
+
+/**
+ * cli_util.ml track_http_operation (vdi-export, pool-dump-database): the task's result, or its
+ * error; a client-side failure with no error on the task is CLIENT_ERROR. (When no handler took
+ * the task, the real CLI server would wait for it without end; the simulator answers at once.)
+ */
+async function downloadTracked(c: CliContext, label: string, path: string, query: Record<string, string>, file: string): Promise<string> {
+  const task = createTask(c.state, label, '');
+  try {
+    const q = new URLSearchParams({ session_id: c.session, task_id: task, ...query });
+    const sep = path.includes('?') ? '&' : '?';
+    const response = await c.download({ path: `${path}${sep}${q}`, file });
+    const before = c.state.get('task', task);
+    const untaken = before?.status === 'pending' && Number(before.progress) <= 0 && response === 'Failed';
+    const rec = untaken ? before : await c.waitTask(task);
+    const errorInfo = (rec.error_info as string[]) ?? [];
+    if (response === 'OK') {
+      if (rec.status === 'success') return String(rec.result);
+      const [code, ...params] = errorInfo;
+      throw new XapiFailure(code ?? 'INTERNAL_ERROR', code ? params : []);
+    }
+    const [code, ...params] = errorInfo;
+    throw new XapiFailure(code ?? 'CLIENT_ERROR', code ? params : []);
+  } finally {
+    if (c.state.has('task', task)) c.state.destroy('task', task);
+  }
+}
 
 /** vm-import filename= [sr-uuid=] [preserve=true] [force=true]: prints the new VM's uuid. */
 export async function vmImport(c: CliContext): Promise<number> {
@@ -79,7 +144,7 @@ export async function vmImport(c: CliContext): Promise<number> {
   if (srUuid !== undefined) query.sr_id = c.state.refByUuid('SR', srUuid);
   if (isTrue(c, 'preserve')) query.restore = 'true';
   if (isTrue(c, 'force')) query.force = 'true';
-  const result = await transfer(c, 'upload', 'VM import', '', '/import', query, file);
+  const result = await transfer(c, 'VM import', '', '/import', query, file);
   const refs = [...result.matchAll(/<value>(OpaqueRef:[^<]+)<\/value>/g)].map((m) => m[1]);
   c.out(`${refs.map((r) => uuid(c.state, 'VM', r)).join(',')}\n`);
   return 0;
@@ -91,21 +156,16 @@ export async function vmExport(c: CliContext): Promise<number> {
   const [vm] = selectVms(c, own);
   const vmUuid = uuid(c.state, 'VM', vm);
   const compress = (get(c, 'compress') ?? 'false').toLowerCase();
-  if (isTrue(c, 'metadata')) {
-    await download(c, 'Export of VM', vmUuid, '/export_metadata', {
-      ref: vm,
-      export_snapshots: isTrue(c, 'include-snapshots') ? 'true' : 'false',
-      excluded_device_types: get(c, 'excluded-device-types') ?? '',
-    }, file);
-  } else {
-    await download(c, 'Export of VM', vmUuid, '/export', {
-      ref: vm,
-      use_compression: compress === 'true' || compress === 'gzip' ? 'gzip' : compress === 'zstd' ? 'zstd' : 'false',
-      preserve_power_state: isTrue(c, 'preserve-power-state') ? 'true' : 'false',
-      export_snapshots: isTrue(c, 'include-snapshots') ? 'true' : 'false',
-    }, file);
-  }
-  if (file !== '') c.out('Export succeeded\n');
+  // cli_operations.ml export_common: export_snapshots is sent as include-snapshots (false by default).
+  const common = { ref: vm, export_snapshots: isTrue(c, 'include-snapshots') ? 'true' : 'false' };
+  const end = isTrue(c, 'metadata')
+    ? await downloadExport(c, vmUuid, '/export_metadata', { ...common, excluded_device_types: get(c, 'excluded-device-types') ?? '' }, file)
+    : await downloadExport(c, vmUuid, '/export', {
+        ...common,
+        use_compression: compress === 'true' || compress === 'gzip' ? 'gzip' : compress === 'zstd' ? 'zstd' : 'false',
+        preserve_power_state: isTrue(c, 'preserve-power-state') ? 'true' : 'false',
+      }, file);
+  if (end === 'succeeded' && file !== '') c.out('Export succeeded\n');
   return 0;
 }
 
@@ -123,10 +183,11 @@ function ownedVdis(state: SimState, vms: string[]): { vdi: string; shared: boole
   return out;
 }
 
-export async function vmUninstall(c: CliContext): Promise<number> {
-  const [vm] = selectVms(c, [], { templates: true });
-  const rec = c.state.get('VM', vm) as XapiRecord;
-  const vms = [vm, ...(rec.snapshots as string[])];
+/**
+ * cli_operations.ml vm_uninstall_common: lists the VMs and their owned disks, asks unless
+ * force=true, then destroys each VM (hard shutdown first) and its disks.
+ */
+async function uninstall(c: CliContext, vms: string[]): Promise<number> {
   const vdis = ownedVdis(c.state, vms);
   const lines = ['The following items are about to be destroyed'];
   for (const v of vms) lines.push(`VM : ${uuid(c.state, 'VM', v)} (${c.state.get('VM', v)!.name_label})`);
@@ -146,6 +207,37 @@ export async function vmUninstall(c: CliContext): Promise<number> {
   return 0;
 }
 
+/**
+ * cli_operations.ml vm_uninstall: do_vm_op WITHOUT include_template_vms, so a snapshot still
+ * flagged is-a-template (every fresh snapshot until template-param-set) is not found. The VM's
+ * own snapshots go with it.
+ */
+export async function vmUninstall(c: CliContext): Promise<number> {
+  const vms = selectVms(c, []);
+  return uninstall(c, [...vms, ...vms.flatMap((vm) => c.state.get('VM', vm)!.snapshots as string[])]);
+}
+
+/** cli_operations.ml get_snapshot_uuid + get_snapshotVM_by_uuid: `snapshot-uuid=` or `uuid=`, a snapshot. */
+export async function snapshotUninstall(c: CliContext): Promise<number> {
+  const snapUuid = get(c, 'snapshot-uuid') ?? get(c, 'uuid');
+  if (snapUuid === undefined) throw new CommandFailure('Required parameter not found: snapshot-uuid or uuid.');
+  const snap = c.state.refByUuid('VM', snapUuid);
+  if (!c.state.get('VM', snap)!.is_a_snapshot) {
+    throw new CommandFailure(`This operation can only be performed on a VM snapshot. ${snapUuid} is not a VM snapshot.`);
+  }
+  return uninstall(c, [snap]);
+}
+
+/** cli_operations.ml template_uninstall + get_templateVM_by_uuid: `template-uuid=`, a template. */
+export async function templateUninstall(c: CliContext): Promise<number> {
+  const templateUuid = required(c, 'template-uuid');
+  const template = c.state.refByUuid('VM', templateUuid);
+  if (!c.state.get('VM', template)!.is_a_template) {
+    throw new CommandFailure(`This operation can only be performed on a VM template. ${templateUuid} is not a VM template.`);
+  }
+  return uninstall(c, [template]);
+}
+
 export async function vdiSnapshot(c: CliContext): Promise<number> {
   const vdi = requireUuid(c, 'VDI');
   const driverParams = Object.fromEntries(c.params.filter(([k]) => k.startsWith('driver-params:')).map(([k, v]) => [k.slice('driver-params:'.length), v]));
@@ -161,7 +253,7 @@ export async function vdiExport(c: CliContext): Promise<number> {
   const base = get(c, 'base');
   const query: Record<string, string> = { vdi, format };
   if (base) query.base = c.state.refByUuid('VDI', base);
-  await download(c, 'VDI export', uuid(c.state, 'VDI', vdi), '/export_raw_vdi', query, file);
+  await downloadTracked(c, 'VDI export', '/export_raw_vdi', query, file);
   return 0;
 }
 
@@ -170,8 +262,12 @@ export async function vdiDestroy(c: CliContext): Promise<number> {
   return 0;
 }
 
+/** cli_operations.ml pool_dump_db: from https://<the master's address>/pool/xmldbdump, whatever server xe used. */
 export async function poolDumpDatabase(c: CliContext): Promise<number> {
   const file = required(c, 'file-name');
-  await download(c, 'dump database', '', '/pool/xmldbdump', {}, file);
+  const pool = c.state.entries('pool')[0]![1];
+  const address = String(c.state.get('host', pool.master as string)?.address ?? '');
+  const host = address.includes(':') ? `[${address}]` : address;
+  await downloadTracked(c, 'dump database', `https://${host}/pool/xmldbdump`, {}, file);
   return 0;
 }

@@ -54,6 +54,8 @@ export interface BodyOptions {
   check?: () => void;
   /** Called with the number of body bytes sent so far, about once per second. */
   onProgress?: (bytes: number) => void;
+  /** The exportDamage fault `cut-last-piece`: the last piece sent is cut in half, silently. */
+  cutLastPiece?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -104,10 +106,16 @@ export async function streamBody(res: ServerResponse, source: Iterable<Buffer> |
     }
     if (broken) throw failure('VDI_IO_ERROR', 'Device I/O errors');
   };
+  let held: Buffer | undefined;
+  const emit = async (chunk: Buffer): Promise<void> => {
+    if (!options.cutLastPiece) return send(chunk);
+    if (held) await send(held);
+    held = chunk;
+  };
   const sink = new Writable({
     highWaterMark: 4 * 1024 * 1024,
     write(chunk: Buffer, _enc, cb) {
-      send(chunk).then(() => cb(), (error) => cb(error as Error));
+      emit(chunk).then(() => cb(), (error) => cb(error as Error));
     },
   });
   let compressor: Transform | undefined;
@@ -121,8 +129,9 @@ export async function streamBody(res: ServerResponse, source: Iterable<Buffer> |
       await pipeline(Readable.from(source, { objectMode: false, highWaterMark: 4 * 1024 * 1024 }), compressor, sink);
     } else {
       // Fast path: shared chunk buffers go straight to the socket, no stream layers in between.
-      for await (const chunk of source) await send(chunk);
+      for await (const chunk of source) await emit(chunk);
     }
+    if (held) await send(held.subarray(0, Math.floor(held.length / 2)));
   } catch (error) {
     throw error instanceof XapiFailure ? error : failure('INTERNAL_ERROR', (error as Error).message);
   }

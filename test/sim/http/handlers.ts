@@ -14,7 +14,9 @@ import { buildOva } from './ova';
 import { TAR_END, tarHeader, tarOf, tarPadding } from './tar';
 import { VHD_MAX_SIZE, vhdStream } from './vhd';
 import { xmlDbDump } from './dbdump';
-import { exportRate, hold } from '../timing';
+import { damageVhd, damageXva } from './damage';
+import { exportRate, holdFor } from '../timing';
+import { acquireVmOperation, removeOperation } from '../vm-operations';
 
 export interface HttpCall {
   ctx: ApiContext;
@@ -67,7 +69,7 @@ export function begin(call: HttpCall, label: string): { task: string; ownTask: b
 
 /** Timing model: the handler's task stays pending this long before the first byte (taskMs). */
 function settle(call: HttpCall): Promise<void> {
-  return hold(call.ctx.timing.taskMs, call.ctx.signal);
+  return holdFor(call.ctx.timing, 'taskMs', call.ctx.signal);
 }
 
 export function finish(state: SimState, t: { task: string; ownTask: boolean }, error?: XapiFailure, result = ''): void {
@@ -119,6 +121,7 @@ function bodyOptions(call: HttpCall, task: string, compression: string | null, p
       if (status === 'cancelled' || status === 'cancelling') throw failure('TASK_CANCELLED', task);
     },
     onProgress: () => setProgress(state, task, progress.total > 0 ? Math.min(0.99, progress.done / progress.total) : 0),
+    cutLastPiece: faults.exportDamage === 'cut-last-piece',
   };
 }
 
@@ -175,24 +178,24 @@ export async function handleExport(call: HttpCall): Promise<void> {
   } catch (error) {
     return failEarly(call, t, error);
   }
+  try {
+    // export.ml with_vm_locked `export` (fail_quickly: exportLockWaitMs) before the headers.
+    await acquireVmOperation(state, vm, 'export', t.task, call.ctx.timing.exportLockWaitMs, call.ctx.signal);
+  } catch (error) {
+    return failEarly(call, t, error);
+  }
   const ova = buildOva(state, vm, { preservePowerState: call.query.get('preserve_power_state') === 'true' });
-  const ops = { ...(state.get('VM', vm)!.current_operations as Record<string, string>), [t.task]: 'export' };
-  state.update('VM', vm, { current_operations: ops });
   call.res.writeHead(200, 'OK', okHeaders(t.task, 'application/octet-stream', 'export.xva'));
   try {
     const progress = { done: 0, total: 0 };
-    await streamBody(call.res, xvaStream(state, ova, progress), bodyOptions(call, t.task, call.query.get('use_compression'), progress));
+    const body = damageXva(xvaStream(state, ova, progress), call.ctx.faults.exportDamage);
+    await streamBody(call.res, body, bodyOptions(call, t.task, call.query.get('use_compression'), progress));
     call.res.end();
     finish(state, t);
   } catch (error) {
     failLate(call, t, error);
   } finally {
-    const rec = state.get('VM', vm);
-    if (rec) {
-      const rest = { ...(rec.current_operations as Record<string, string>) };
-      delete rest[t.task];
-      state.update('VM', vm, { current_operations: rest });
-    }
+    removeOperation(state, vm, t.task);
   }
 }
 
@@ -201,11 +204,19 @@ export async function handleExportMetadata(call: HttpCall): Promise<void> {
   if (!t) return;
   await settle(call);
   let body: Buffer;
+  let vm: string | undefined;
   try {
-    const ova = buildOva(call.ctx.state, findVm(call), { includeDisks: false });
+    vm = findVm(call);
+    // export.ml lock_vm `metadata_export` (fail_quickly), held while the metadata is written.
+    await acquireVmOperation(call.ctx.state, vm, 'metadata_export', t.task, call.ctx.timing.exportLockWaitMs, call.ctx.signal);
+    // export.ml export_snapshots_from_request: true unless the query says otherwise.
+    const withSnapshots = (call.query.get('export_snapshots') ?? 'true') === 'true';
+    const ova = buildOva(call.ctx.state, vm, { includeDisks: false, withSnapshots, preservePowerState: true });
     body = tarOf([{ name: 'ova.xml', data: Buffer.from(ova.xml, 'utf8') }]);
   } catch (error) {
     return failEarly(call, t, error);
+  } finally {
+    if (vm !== undefined) removeOperation(call.ctx.state, vm, t.task);
   }
   call.res.writeHead(200, 'OK', { ...okHeaders(t.task, 'application/octet-stream', 'export.xva'), 'content-length': String(body.length) });
   call.res.end(body);
@@ -245,7 +256,10 @@ export async function handleExportRawVdi(call: HttpCall): Promise<void> {
   const uuid = String(state.get('VDI', vdi)!.uuid);
   // VHD progress is not tracked chunk by chunk: the task goes from 0 to 1 at the end.
   const progress = { done: 0, total: 0 };
-  const source = format === 'vhd' ? vhdStream(state.disks.get(vdi) ?? DEFAULT_CONTENT, size, uuid) : rawStream(state, vdi, size, progress);
+  const source =
+    format === 'vhd'
+      ? damageVhd(vhdStream(state.disks.get(vdi) ?? DEFAULT_CONTENT, size, uuid), call.ctx.faults.exportDamage)
+      : rawStream(state, vdi, size, progress);
   call.res.writeHead(200, 'OK', okHeaders(t.task, format === 'vhd' ? 'application/vhd' : 'application/octet-stream', `${uuid}.${format}`));
   try {
     await streamBody(call.res, source, bodyOptions(call, t.task, null, progress));

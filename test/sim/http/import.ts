@@ -168,7 +168,7 @@ function createVm(state: SimState, received: Received, sr: string, restore: bool
   const networks = state.entries('network');
   for (const o of objects.filter((x) => x.class === 'VBD' && x.snapshot.VM === vmObject.id)) {
     const vdi = vdis.get(String(o.snapshot.VDI)) ?? NULL_REF;
-    const vbd = state.create('VBD', { ...fieldsFrom('VBD', o.snapshot), VM: vm, VDI: vdi, currently_attached: false, empty: vdi === NULL_REF });
+    const vbd = state.create('VBD', { ...fieldsFrom('VBD', o.snapshot), VM: vm, VDI: vdi, currently_attached: false, empty: vdi === NULL_REF, device: '' });
     state.append('VM', vm, 'VBDs', vbd);
     if (vdi !== NULL_REF) state.append('VDI', vdi, 'VBDs', vbd);
   }

@@ -33,7 +33,17 @@ function rewrite(value: unknown, ids: Map<string, string>): unknown {
   return value;
 }
 
-export function buildOva(state: SimState, vmRef: string, options: { preservePowerState?: boolean; includeDisks?: boolean } = {}): OvaExport {
+export interface OvaOptions {
+  preservePowerState?: boolean;
+  includeDisks?: boolean;
+  /**
+   * export.ml update_table ~include_snapshots / make_vm ~with_snapshot_metadata: the VM's
+   * snapshots (with their VBDs, VDIs, VIFs) are exported too and the snapshot fields are kept.
+   */
+  withSnapshots?: boolean;
+}
+
+export function buildOva(state: SimState, vmRef: string, options: OvaOptions = {}): OvaExport {
   const vm = state.require('VM', vmRef);
   const objects: { cls: string; ref: string }[] = [];
   const add = (cls: string, ref: unknown) => {
@@ -41,21 +51,26 @@ export function buildOva(state: SimState, vmRef: string, options: { preservePowe
   };
   const [pool] = state.entries('pool');
   add('host', vm.resident_on !== NULL_REF ? vm.resident_on : pool?.[1].master);
-  add('VM', vmRef);
-  add('VM_metrics', vm.metrics);
-  add('VM_guest_metrics', vm.guest_metrics);
-  const vbds = (vm.VBDs as string[]).map((r) => [r, state.require('VBD', r)] as const);
-  for (const [r] of vbds) add('VBD', r);
-  for (const r of vm.VIFs as string[]) add('VIF', r);
-  for (const r of vm.VIFs as string[]) add('network', state.get('VIF', r)?.network);
   const diskVdis: string[] = [];
-  for (const [, vbd] of vbds) {
-    const vdi = state.get('VDI', vbd.VDI as string);
-    if (!vdi) continue;
-    const sr = state.get('SR', vdi.SR as string);
-    add('VDI', vbd.VDI);
-    if (vbd.type !== 'CD' && sr?.content_type !== 'iso') diskVdis.push(vbd.VDI as string);
-  }
+  const addVm = (ref: string, own: boolean) => {
+    const rec = state.require('VM', ref);
+    add('VM', ref);
+    add('VM_metrics', rec.metrics);
+    add('VM_guest_metrics', rec.guest_metrics);
+    const vbds = (rec.VBDs as string[]).map((r) => [r, state.require('VBD', r)] as const);
+    for (const [r] of vbds) add('VBD', r);
+    for (const r of rec.VIFs as string[]) add('VIF', r);
+    for (const r of rec.VIFs as string[]) add('network', state.get('VIF', r)?.network);
+    for (const [, vbd] of vbds) {
+      const vdi = state.get('VDI', vbd.VDI as string);
+      if (!vdi) continue;
+      const sr = state.get('SR', vdi.SR as string);
+      add('VDI', vbd.VDI);
+      if (own && vbd.type !== 'CD' && sr?.content_type !== 'iso') diskVdis.push(vbd.VDI as string);
+    }
+  };
+  addVm(vmRef, true);
+  if (options.withSnapshots) for (const snap of vm.snapshots as string[]) if (state.has('VM', snap)) addVm(snap, false);
   for (const o of [...objects]) if (o.cls === 'VDI') add('SR', state.get('VDI', o.ref)!.SR);
 
   const ids = new Map<string, string>();
@@ -64,13 +79,14 @@ export function buildOva(state: SimState, vmRef: string, options: { preservePowe
     const rec = state.get(o.cls, o.ref) as XapiRecord;
     let snapshot = rewrite(rec, ids) as XapiRecord;
     if (o.cls === 'VM') {
+      const keep = options.withSnapshots === true;
       snapshot = {
         ...snapshot,
         power_state: options.preservePowerState ? rec.power_state : 'Halted',
-        is_a_snapshot: false,
-        snapshot_of: NULL_REF,
-        snapshots: [],
-        snapshot_time: EPOCH,
+        is_a_snapshot: keep ? rec.is_a_snapshot : false,
+        snapshot_of: keep ? snapshot.snapshot_of : NULL_REF,
+        snapshots: keep ? snapshot.snapshots : [],
+        snapshot_time: keep ? rec.snapshot_time : EPOCH,
         parent: NULL_REF,
         children: [],
         current_operations: {},

@@ -1,14 +1,15 @@
 // The simulator's HTTP(S) listener: routes XAPI's endpoints (ocaml/libs/http-lib dispatch by
 // method and longest path prefix), the thin-CLI endpoint the `xe` command uses, and the
 // /_sim control endpoints for faults. The XAPI-down fault resets every other connection.
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { Socket } from 'node:net';
+import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import type { ApiContext } from '../api/context';
 import { handleCli, handleCliAnswer } from '../cli/endpoint';
 import { handleExport, handleExportMetadata, handleExportRawVdi, handleXmlDbDump, type HttpCall } from './handlers';
 import { handleImport } from './import';
 import { handleJsonRpc, handleXmlRpc, readBody } from './rpc';
+import { hostForVdiExport, hostForVmExport, poolMaster, redirectUrl } from './placement';
 
 export interface ControlHooks {
   /** POST /_sim/faults with a JSON body: fault settings plus actions. */
@@ -68,7 +69,12 @@ async function route(ctx: ApiContext, hooks: ControlHooks, req: IncomingMessage,
     return;
   }
   const signal = AbortSignal.any([ctx.signal ?? new AbortController().signal, abortOnClose(res)]);
-  const call: HttpCall = { ctx: { ...ctx, signal }, req, res, query: url.searchParams };
+  const call: HttpCall = { ctx: { ...roleOf(ctx), signal }, req, res, query: url.searchParams };
+  const redirect = req.method === 'GET' || req.method === 'HEAD' ? exportRedirect(ctx, path, url.searchParams) : undefined;
+  if (redirect !== undefined) {
+    res.writeHead(302, { location: redirectUrl(ctx.state, redirect, req.url ?? '/') });
+    return void res.end();
+  }
   if (req.method === 'OPTIONS') {
     res.writeHead(200, { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type', 'access-control-allow-methods': 'POST, GET, OPTIONS' });
     return void res.end();
@@ -80,9 +86,11 @@ async function route(ctx: ApiContext, hooks: ControlHooks, req: IncomingMessage,
     return handleXmlRpc(call.ctx, req, res);
   }
   if (req.method === 'GET' || req.method === 'HEAD') {
-    if (ctx.slaveOf !== undefined) {
+    const slaveOf = call.ctx.slaveOf;
+    const servesHere = ctx.hostRef !== undefined && (matches(path, '/export') || matches(path, '/export_raw_vdi'));
+    if (slaveOf !== undefined && !servesHere) {
       const scheme = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
-      res.writeHead(302, { location: `${scheme}://${ctx.slaveOf}:${req.socket.localPort}${req.url}` });
+      res.writeHead(302, { location: `${scheme}://${slaveOf}:${req.socket.localPort}${req.url}` });
       return void res.end();
     }
     if (matches(path, '/export')) return handleExport(call);
@@ -95,12 +103,45 @@ async function route(ctx: ApiContext, hooks: ControlHooks, req: IncomingMessage,
   res.end('<html><body><h1>HTTP 404 not found</h1></body></html>');
 }
 
+/**
+ * A host's endpoint is the master or a member by the pool record (so a master change is seen at
+ * once): a member answers API calls with HOST_IS_SLAVE [master address].
+ */
+function roleOf(ctx: ApiContext): ApiContext {
+  if (ctx.hostRef === undefined) return ctx;
+  const master = poolMaster(ctx.state);
+  if (master === ctx.hostRef) return { ...ctx, slaveOf: undefined };
+  return { ...ctx, slaveOf: String(ctx.state.get('host', master)?.address ?? ctx.masterAddress) };
+}
+
+/** The host an /export or /export_raw_vdi must be fetched from instead (placement.ts), if any. */
+function exportRedirect(ctx: ApiContext, path: string, query: URLSearchParams): string | undefined {
+  if (ctx.hostRef === undefined) return undefined;
+  const { state } = ctx;
+  if (matches(path, '/export')) {
+    const ref = query.get('ref');
+    const vm = ref && state.has('VM', ref) ? ref : state.findByUuid('VM', query.get('uuid') ?? '');
+    return vm ? hostForVmExport(state, ctx.hostRef, vm) : undefined;
+  }
+  if (matches(path, '/export_raw_vdi')) {
+    const id = query.get('vdi') ?? '';
+    const vdi = state.has('VDI', id) ? id : state.findByUuid('VDI', id);
+    return vdi ? hostForVdiExport(state, ctx.hostRef, vdi) : undefined;
+  }
+  return undefined;
+}
+
 function abortOnClose(res: ServerResponse): AbortSignal {
   const c = new AbortController();
   res.once('close', () => c.abort());
   return c.signal;
 }
 
+/**
+ * One port for both schemes when `tls` is given: a connection whose first byte is a TLS
+ * handshake goes to the https server, any other to the plain one — a real host answers on
+ * 443 and 80, and the real xe never uses TLS towards 127.0.0.1 (newcli.ml with_open_tcp).
+ */
 export function createListener(
   ctx: ApiContext,
   hooks: ControlHooks,
@@ -119,14 +160,33 @@ export function createListener(
       }
     });
   };
-  const server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, handler) : createHttpServer(handler);
-  server.keepAliveTimeout = 5000;
-  server.requestTimeout = 0;
-  server.headersTimeout = 60_000;
-  server.on('connection', (socket: Socket) => {
+  const plain = createHttpServer(handler);
+  const secure = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, handler) : undefined;
+  for (const server of [plain, secure]) {
+    if (!server) continue;
+    server.keepAliveTimeout = 5000;
+    server.requestTimeout = 0;
+    server.headersTimeout = 60_000;
+  }
+  const server = createNetServer((socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
+    if (unreachable(ctx)) return void socket.destroy();
+    if (!secure) return void plain.emit('connection', socket);
+    socket.once('data', (first: Buffer) => {
+      socket.pause();
+      socket.unshift(first);
+      (first[0] === 0x16 ? secure : plain).emit('connection', socket);
+      process.nextTick(() => socket.resume());
+    });
+    socket.on('error', () => socket.destroy());
   });
   listener.server = server;
   return listener as Listener;
+}
+
+/** The unreachableHosts fault: this host's endpoint drops every connection. */
+function unreachable(ctx: ApiContext): boolean {
+  if (ctx.hostRef === undefined || ctx.faults.unreachableHosts.length === 0) return false;
+  return ctx.faults.unreachableHosts.includes(String(ctx.state.get('host', ctx.hostRef)?.name_label));
 }
