@@ -47,8 +47,8 @@ const WEEKLY_LINES = [
 ];
 const TYPO_LINE = 8;
 const REGEX_LINE = 9;
-/** The row of the `vmbackup` task type in Tasks: Run Task (recently used tasks are other rows). */
-const TASK_TYPE_ROW = /^\s*vmbackup\s*$/;
+/** The row of the `vmbackup` task type in Tasks: Run Task (recently used tasks read `vmbackup: …`). */
+const TASK_TYPE_ROW = { hasText: 'vmbackup', hasNotText: ':' };
 /** The VMs weekly.cfg backs up once the typo is fixed (demo fixture). */
 const EXPECTED_VMS = ['DEV-build01', 'DEV-test01', 'PROD-db01', 'PROD-web01', 'PROD-web02'];
 
@@ -386,7 +386,7 @@ test(
   step('backup-task', async () => {
     await wb.openFile('weekly.cfg');
     await wb.runCommand('Tasks: Run Task');
-    await wb.pick(TASK_TYPE_ROW);
+    await wb.quickInputWidget().locator('.quick-input-list .monaco-list-row', TASK_TYPE_ROW).first().click();
     await wb.pick('backup VmBackup/weekly.cfg');
     const dialog = wb.dialog();
     await dialog.waitFor({ timeout: 60_000 });
@@ -488,7 +488,7 @@ test(
     await wb.runCommand('Tasks: Run Task');
     const widget = wb.page.locator('.quick-input-widget');
     // The task type's own row, not a recently used vmbackup task listed above it.
-    await widget.locator('.quick-input-list .monaco-list-row', { hasText: TASK_TYPE_ROW }).first().click();
+    await widget.locator('.quick-input-list .monaco-list-row', TASK_TYPE_ROW).first().click();
     await widget
       .locator('.quick-input-list .monaco-list-row', { hasText: 'preview VmBackup/weekly.cfg' })
       .first()
