@@ -534,34 +534,36 @@ test(
     // The README is rendered in a webview: find its frame, then wait until every image loaded.
     const deadline = Date.now() + 60_000;
     let images: Array<{ src: string; loaded: boolean }> = [];
+    let seen: string[] = [];
     for (;;) {
+      seen = [];
       for (const frame of wb.page.frames()) {
         const found = await frame
-        .locator('img')
-        .evaluateAll((nodes) =>
-          nodes.map((n) => {
+          .evaluate(() => {
             // Runs in the page; typed without the DOM library. Scrolled to, in case it loads lazily.
-            const img = n as unknown as {
-              currentSrc: string;
-              complete: boolean;
-              naturalWidth: number;
-              getAttribute(name: string): string | null;
-              scrollIntoView(): void;
-            };
-            img.scrollIntoView();
-            return { src: img.getAttribute('src') || img.currentSrc, loaded: img.complete && img.naturalWidth > 0 };
-          }),
-        )
-        .catch(() => []);
-        if (found.some((img) => /screenshots/.test(img.src)))
-          images = found.filter((img) => /screenshots/.test(img.src));
+            type Img = { currentSrc: string; complete: boolean; naturalWidth: number; scrollIntoView(): void };
+            type Img2 = Img & { getAttribute(name: string): string | null };
+            const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<Img2> } })
+              .document;
+            return Array.from(doc.querySelectorAll('img')).map((img) => {
+              img.scrollIntoView();
+              return { src: img.getAttribute('src') || img.currentSrc, loaded: img.complete && img.naturalWidth > 0 };
+            });
+          })
+          .catch(() => []);
+        seen.push(`${frame.url().slice(0, 80)}: ${found.length} img`);
+        const readme = found.filter((img) => /screenshots/.test(img.src));
+        if (readme.length) images = readme;
       }
       if (images.length >= 6 && images.every((img) => img.loaded)) break;
-      if (Date.now() > deadline) throw new Error(`README images not all shown: ${JSON.stringify(images)}`);
+      if (Date.now() > deadline) {
+        throw new Error(`README images not all shown: ${JSON.stringify(images)}; frames: ${seen.join(' | ')}`);
+      }
       await wb.page.waitForTimeout(500);
     }
     await wb.screenshot('18-extension-page-readme', { publish: true });
     await wb.page.keyboard.press('Control+W');
+    await wb.runCommand('View: Show Explorer');
   }),
 );
 
@@ -587,6 +589,8 @@ test(
 
     // A new window does not know the stored password was refused: the run fails, and says why.
     await wb.runCommand('Developer: Reload Window');
+    await wb.page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 90_000 });
+    await wb.runCommand('View: Show Explorer');
     await wb.page.locator('.explorer-folders-view').waitFor({ timeout: 90_000 });
     await wb.openFile('weekly.cfg');
     await wb.runCommand('VmBackup: Run Preview');
