@@ -197,6 +197,10 @@ manifest.contributes = {
   ],
   walkthroughs,
   configuration,
+  // VS Code's word-based suggestions fill in when the language server offers nothing, e.g.
+  // after a complete VM name: the popup then offers the very name just typed and Enter takes
+  // it instead of starting a new line. Keys and VM names come from the server only.
+  configurationDefaults: { '[vmbackup]': { 'editor.wordBasedSuggestions': 'off' } },
   taskDefinitions: [
     {
       type: 'vmbackup',

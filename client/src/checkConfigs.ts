@@ -6,7 +6,10 @@ import { Methods, type CheckConfigsResult } from '../../server/src/protocol';
 import type { LanguageServer } from './languageServer';
 import { summariseCheck } from './checkSummary';
 
-export async function checkAllConfigs(server: LanguageServer, log: vscode.LogOutputChannel): Promise<CheckConfigsResult | undefined> {
+export async function checkAllConfigs(
+  server: LanguageServer,
+  log: vscode.LogOutputChannel,
+): Promise<CheckConfigsResult | undefined> {
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'VmBackup: checking every config in the workspace…' },
     async () => {
@@ -16,7 +19,8 @@ export async function checkAllConfigs(server: LanguageServer, log: vscode.LogOut
   );
   const summary = summariseCheck(result);
   log.info(summary.text);
-  for (const config of result.configs) log.info(`  ${config.uri}: ${config.errors} errors, ${config.warnings} warnings`);
+  for (const config of result.configs)
+    log.info(`  ${config.uri}: ${config.errors} errors, ${config.warnings} warnings`);
   const problems = 'Show Problems';
   const show = summary.severity === 'info' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
   const choice = await show(`VmBackup: ${summary.text}`, ...(summary.problems ? [problems] : []));

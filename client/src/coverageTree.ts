@@ -12,7 +12,15 @@ export interface CoverageLine {
 
 export type CoverageNode =
   | { kind: 'group'; id: string; label: string; description: string; children: CoverageNode[] }
-  | { kind: 'vm'; id: string; label: string; description: string; tooltip: string; children: CoverageNode[]; warning: boolean }
+  | {
+      kind: 'vm';
+      id: string;
+      label: string;
+      description: string;
+      tooltip: string;
+      children: CoverageNode[];
+      warning: boolean;
+    }
   | { kind: 'config'; id: string; label: string; description: string; uri: string; children: CoverageNode[] }
   | { kind: 'line'; id: string; label: string; description: string; location: CoverageLine };
 
@@ -25,7 +33,13 @@ export function fileLabel(uri: string): { name: string; folder: string } {
 
 function lineNode(prefix: string, at: CoverageLine): CoverageNode {
   const { name } = fileLabel(at.uri);
-  return { kind: 'line', id: `${prefix}/${at.uri}:${at.line}`, label: `${name}:${at.line + 1}`, description: at.list, location: at };
+  return {
+    kind: 'line',
+    id: `${prefix}/${at.uri}:${at.line}`,
+    label: `${name}:${at.line + 1}`,
+    description: at.list,
+    location: at,
+  };
 }
 
 function vmNode(prefix: string, vm: CoverageVm, warning: boolean): CoverageNode {
@@ -34,7 +48,8 @@ function vmNode(prefix: string, vm: CoverageVm, warning: boolean): CoverageNode 
     kind: 'vm',
     id: `${prefix}/${vm.uuid}`,
     label: vm.name,
-    description: vm.backedUpBy.length === 0 ? vm.powerState : `${vm.powerState} · ${configs} config${configs === 1 ? '' : 's'}`,
+    description:
+      vm.backedUpBy.length === 0 ? vm.powerState : `${vm.powerState} · ${configs} config${configs === 1 ? '' : 's'}`,
     tooltip: `${vm.name} (${vm.uuid}), ${vm.powerState}`,
     children: vm.backedUpBy.map((at) => lineNode(`${prefix}/${vm.uuid}`, at)),
     warning,
@@ -46,7 +61,8 @@ const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 /** The tree's top level: not backed up, backed up twice, then each config with its VMs. */
 export function coverageNodes(report: CoverageReport): CoverageNode[] {
   const byUuid = new Map(report.vms.map((vm) => [vm.uuid, vm]));
-  const pick = (uuids: string[]) => uuids.map((uuid) => byUuid.get(uuid)).filter((vm): vm is CoverageVm => vm !== undefined);
+  const pick = (uuids: string[]) =>
+    uuids.map((uuid) => byUuid.get(uuid)).filter((vm): vm is CoverageVm => vm !== undefined);
   const missing = pick(report.notBackedUp);
   const twice = pick(report.backedUpTwice);
   const configs: CoverageNode[] = report.configs.map((uri) => {
@@ -65,8 +81,26 @@ export function coverageNodes(report: CoverageReport): CoverageNode[] {
     };
   });
   return [
-    { kind: 'group', id: 'missing', label: 'Not backed up', description: count(missing.length, 'VM'), children: missing.map((vm) => vmNode('missing', vm, true)) },
-    { kind: 'group', id: 'twice', label: 'Backed up by more than one config', description: count(twice.length, 'VM'), children: twice.map((vm) => vmNode('twice', vm, true)) },
-    { kind: 'group', id: 'configs', label: 'By config', description: count(report.configs.length, 'config'), children: configs },
+    {
+      kind: 'group',
+      id: 'missing',
+      label: 'Not backed up',
+      description: count(missing.length, 'VM'),
+      children: missing.map((vm) => vmNode('missing', vm, true)),
+    },
+    {
+      kind: 'group',
+      id: 'twice',
+      label: 'Backed up by more than one config',
+      description: count(twice.length, 'VM'),
+      children: twice.map((vm) => vmNode('twice', vm, true)),
+    },
+    {
+      kind: 'group',
+      id: 'configs',
+      label: 'By config',
+      description: count(report.configs.length, 'config'),
+      children: configs,
+    },
   ];
 }

@@ -45,8 +45,12 @@ export class CoverageView implements vscode.TreeDataProvider<CoverageNode>, vsco
       const report = await client.sendRequest<CoverageReport | null>(Methods.coverage, {});
       this.nodes = report ? coverageNodes(report) : [];
       const missing = report?.notBackedUp.length ?? 0;
-      this.view.badge = missing ? { value: missing, tooltip: `${missing} VM${missing === 1 ? '' : 's'} no config backs up` } : undefined;
-      this.view.message = report ? undefined : 'No pool inventory yet: connect to a pool to see which VMs the configs back up.';
+      this.view.badge = missing
+        ? { value: missing, tooltip: `${missing} VM${missing === 1 ? '' : 's'} no config backs up` }
+        : undefined;
+      this.view.message = report
+        ? undefined
+        : 'No pool inventory yet: connect to a pool to see which VMs the configs back up.';
     } catch (err) {
       this.nodes = [];
       this.view.message = `Coverage not available: ${err instanceof Error ? err.message : String(err)}`;
@@ -71,11 +75,16 @@ export class CoverageView implements vscode.TreeDataProvider<CoverageNode>, vsco
     item.description = node.description;
     switch (node.kind) {
       case 'group':
-        item.iconPath = new vscode.ThemeIcon(node.id === 'missing' ? 'warning' : node.id === 'twice' ? 'copy' : 'files');
+        item.iconPath = new vscode.ThemeIcon(
+          node.id === 'missing' ? 'warning' : node.id === 'twice' ? 'copy' : 'files',
+        );
         break;
       case 'vm':
         item.tooltip = node.tooltip;
-        item.iconPath = new vscode.ThemeIcon('vm', node.warning ? new vscode.ThemeColor('list.warningForeground') : undefined);
+        item.iconPath = new vscode.ThemeIcon(
+          'vm',
+          node.warning ? new vscode.ThemeColor('list.warningForeground') : undefined,
+        );
         break;
       case 'config':
         item.resourceUri = vscode.Uri.parse(node.uri);

@@ -55,7 +55,10 @@ export function activate(context: vscode.ExtensionContext): void {
       if (isAuthenticationFailure(status.message)) {
         passwords.markRejected(poolIdentity());
         const reenter = 'Re-enter Password';
-        const choice = await vscode.window.showErrorMessage(`VmBackup: the pool rejected the password for ${describePool(poolIdentity())}.`, reenter);
+        const choice = await vscode.window.showErrorMessage(
+          `VmBackup: the pool rejected the password for ${describePool(poolIdentity())}.`,
+          reenter,
+        );
         if (choice === reenter) await setPoolPassword(passwords, server!, log, 'rejected');
         return;
       }
@@ -87,10 +90,15 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('vmbackup.disconnectPool', poolRequest(Methods.disconnectPool)),
     vscode.commands.registerCommand('vmbackup.showLogs', () => log.show()),
     vscode.commands.registerCommand('vmbackup.openAsVmBackupConfig', async (arg: unknown) => {
-      const document = arg instanceof vscode.Uri ? await vscode.workspace.openTextDocument(arg) : vscode.window.activeTextEditor?.document;
+      const document =
+        arg instanceof vscode.Uri
+          ? await vscode.workspace.openTextDocument(arg)
+          : vscode.window.activeTextEditor?.document;
       if (document) await vscode.languages.setTextDocumentLanguage(document, 'vmbackup');
     }),
-    vscode.commands.registerCommand('vmbackup.openStatusLog', () => openStatusLog(vscode.window.activeTextEditor?.document)),
+    vscode.commands.registerCommand('vmbackup.openStatusLog', () =>
+      openStatusLog(vscode.window.activeTextEditor?.document),
+    ),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new VmbackupTaskProvider(runs)),
     coverage,
     vscode.commands.registerCommand('vmbackup.checkAllConfigs', () => checkAllConfigs(server!, log)),

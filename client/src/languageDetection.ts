@@ -73,13 +73,18 @@ export class LanguageDetection implements vscode.Disposable {
     if (!config.get<boolean>('detectLanguage', true)) return;
     const key = doc.uri.toString();
     if (this.chosenByUser.has(key)) return;
-    const associations = vscode.workspace.getConfiguration('files', doc.uri).get<Record<string, unknown>>('associations');
+    const associations = vscode.workspace
+      .getConfiguration('files', doc.uri)
+      .get<Record<string, unknown>>('associations');
     if (userAssociation(doc.uri.fsPath, associations) !== undefined) return;
     const detection = detectVmBackupConfig(doc.getText());
     if (detection.verdict === 'close') return this.offer(doc, detection);
     if (detection.verdict !== 'clear') return;
     const typos = detection.nearMisses.map((m) => `'${m.key}' (line ${m.line})`).join(', ');
-    this.log.info(`${doc.uri.fsPath} looks like a VmBackup config (on ${reason}${typos ? `; near-miss keys ${typos}` : ''}): opening it as vmbackup`);
+    this.log.info(
+      `${doc.uri.fsPath} looks like a VmBackup config (on ${reason}${typos ? `; near-miss keys ${typos}` : ''}): ` +
+        'opening it as vmbackup',
+    );
     this.switchLanguage(doc);
   }
 
@@ -108,10 +113,12 @@ export class LanguageDetection implements vscode.Disposable {
     const hint = typo ? ` ('${typo.key}' on line ${typo.line}: did you mean '${typo.suggestion}'?)` : '';
     const open = OPEN_AS_VMBACKUP;
     const never = 'Not This File';
-    void vscode.window.showInformationMessage(`${name} looks like a VmBackup config${hint}. Open it as one to check it?`, open, never).then((choice) => {
-      if (choice === open && !doc.isClosed) this.switchLanguage(doc);
-      if (choice === never) this.rememberChoice(key);
-    });
+    void vscode.window
+      .showInformationMessage(`${name} looks like a VmBackup config${hint}. Open it as one to check it?`, open, never)
+      .then((choice) => {
+        if (choice === open && !doc.isClosed) this.switchLanguage(doc);
+        if (choice === never) this.rememberChoice(key);
+      });
   }
 
   dispose(): void {

@@ -25,7 +25,10 @@ export class LanguageServer implements vscode.Disposable {
         if (doc.languageId === 'vmbackup') void this.ensureStarted().catch(() => undefined);
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (this.client && (e.affectsConfiguration('vmbackup.pool.url') || e.affectsConfiguration('vmbackup.pool.user'))) {
+        if (
+          this.client &&
+          (e.affectsConfiguration('vmbackup.pool.url') || e.affectsConfiguration('vmbackup.pool.user'))
+        ) {
           void this.sendPassword();
         }
       }),
@@ -34,7 +37,8 @@ export class LanguageServer implements vscode.Disposable {
       }),
     );
     // Started right after activation returns (forking the server is the costliest step).
-    if (vscode.workspace.textDocuments.some((doc) => doc.languageId === 'vmbackup')) setImmediate(() => void this.ensureStarted().catch(() => undefined));
+    if (vscode.workspace.textDocuments.some((doc) => doc.languageId === 'vmbackup'))
+      setImmediate(() => void this.ensureStarted().catch(() => undefined));
   }
 
   ensureStarted(): Promise<LanguageClient> {
@@ -48,9 +52,13 @@ export class LanguageServer implements vscode.Disposable {
 
   private async start(): Promise<LanguageClient> {
     // A separate bundle, required at run time (see languageClient.ts for why).
-    const { createLanguageClient } = require(this.context.asAbsolutePath('dist/languageClient.js')) as typeof import('./languageClient');
+    const { createLanguageClient } = require(
+      this.context.asAbsolutePath('dist/languageClient.js'),
+    ) as typeof import('./languageClient');
     const client = createLanguageClient(this.context, this.log);
-    this.disposables.push(client.onNotification(Methods.poolStatus, (status: PoolStatus) => this.statusEmitter.fire(status)));
+    this.disposables.push(
+      client.onNotification(Methods.poolStatus, (status: PoolStatus) => this.statusEmitter.fire(status)),
+    );
     await client.start();
     this.client = client;
     this.log.info('VmBackup language server started');
@@ -85,7 +93,9 @@ export class LanguageServer implements vscode.Disposable {
     }
   }
 
-  async request(method: typeof Methods.connectPool | typeof Methods.disconnectPool | typeof Methods.getPoolStatus): Promise<PoolStatus> {
+  async request(
+    method: typeof Methods.connectPool | typeof Methods.disconnectPool | typeof Methods.getPoolStatus,
+  ): Promise<PoolStatus> {
     const client = await this.ensureStarted();
     const status = await client.sendRequest<PoolStatus>(method);
     this.statusEmitter.fire(status);

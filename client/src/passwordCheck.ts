@@ -29,7 +29,10 @@ export async function setPoolPassword(
   }
   log.info(`pool password for ${describePool(pool)} stored in secret storage; checking it`);
   const status = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `VmBackup: logging in to ${pool.url || 'the local host'}…` },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `VmBackup: logging in to ${pool.url || 'the local host'}…`,
+    },
     async () => {
       if (!pool.url) return undefined;
       await server.ensureStarted();

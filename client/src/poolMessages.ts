@@ -4,7 +4,8 @@
 // pool URL setting before anything tries to use it. Pure (no `vscode` import): unit-tested.
 
 /** The runner's ("authentication failed") and the language server's ("rejected the user name or password") wording. */
-const AUTHENTICATION_FAILURE = /authentication failed|rejected the user name or password|SESSION_AUTHENTICATION_FAILED/i;
+const AUTHENTICATION_FAILURE =
+  /authentication failed|rejected the user name or password|SESSION_AUTHENTICATION_FAILED/i;
 
 export function isAuthenticationFailure(text: string): boolean {
   return AUTHENTICATION_FAILURE.test(text);
@@ -14,7 +15,10 @@ export function isAuthenticationFailure(text: string): boolean {
 const UNREACHABLE: ReadonlyArray<[RegExp, string]> = [
   [/ECONNREFUSED/, 'the connection was refused (nothing listens at that address and port; is XAPI running there?)'],
   [/ENOTFOUND|EAI_AGAIN/, 'the host name was not found (check the address in vmbackup.pool.url)'],
-  [/ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH|timed? ?out/i, 'the pool master did not answer (network or firewall)'],
+  [
+    /ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH|timed? ?out/i,
+    'the pool master did not answer (network or firewall)',
+  ],
 ];
 
 /**
@@ -37,7 +41,8 @@ export function poolUrlProblem(url: string): string | undefined {
   const value = url.trim();
   if (value === '') return undefined;
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
-    return `vmbackup.pool.url "${value}" has no scheme: write https://${value.replace(/^\/+/, '')} (or http:// for a pool without TLS).`;
+    const fixed = `https://${value.replace(/^\/+/, '')}`;
+    return `vmbackup.pool.url "${value}" has no scheme: write ${fixed} (or http:// for a pool without TLS).`;
   }
   let parsed: URL;
   try {
@@ -68,10 +73,16 @@ export function judgePasswordCheck(
 ): PasswordCheck {
   const who = `${pool.user} at ${pool.url || 'the local host'}`;
   if (!pool.url) {
-    return { outcome: 'unchecked', message: `Password for ${who} stored; the runner checks it on its next run (no vmbackup.pool.url to log in to now).` };
+    return {
+      outcome: 'unchecked',
+      message:
+        `Password for ${who} stored; the runner checks it on its next run ` +
+        '(no vmbackup.pool.url to log in to now).',
+    };
   }
   if (status.state === 'connected') return { outcome: 'accepted', message: `Password accepted: ${status.message}` };
-  if (isAuthenticationFailure(status.message)) return { outcome: 'rejected', message: `The pool rejected the password for ${who}.` };
+  if (isAuthenticationFailure(status.message))
+    return { outcome: 'rejected', message: `The pool rejected the password for ${who}.` };
   const reason = explainUnreachable(status.message, pool.url) ?? status.message;
   return { outcome: 'unchecked', message: `Password for ${who} stored, but not checked: ${reason}` };
 }

@@ -31,7 +31,11 @@ export function shortDetail(text: string, max = MAX_DETAIL_LENGTH): string {
   return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:]+$/, '')}…`;
 }
 
-const configure: vscode.Command = { title: 'Configure', command: 'workbench.action.openSettings', arguments: ['vmbackup.pool'] };
+const configure: vscode.Command = {
+  title: 'Configure',
+  command: 'workbench.action.openSettings',
+  arguments: ['vmbackup.pool'],
+};
 const setPassword: vscode.Command = { title: 'Set Password', command: 'vmbackup.setPoolPassword' };
 const reenterPassword: vscode.Command = { title: 'Re-enter Password', command: 'vmbackup.setPoolPassword' };
 
@@ -39,13 +43,21 @@ export function describeStatus(status: PoolStatus, context: StatusContext): Stat
   const vms = `${status.vmCount} VM${status.vmCount === 1 ? '' : 's'}`;
   const urlProblem = poolUrlProblem(status.url);
   if (urlProblem) {
-    return { text: '$(error) Pool: invalid URL', detail: shortDetail(urlProblem), severity: 'error', busy: false, command: configure };
+    return {
+      text: '$(error) Pool: invalid URL',
+      detail: shortDetail(urlProblem),
+      severity: 'error',
+      busy: false,
+      command: configure,
+    };
   }
   if (status.url === '' && status.state !== 'connected') {
     return {
       text: '$(debug-disconnect) Pool: not configured',
       // Restricted Mode drops a workspace's pool URL without a word: say so.
-      detail: context.trusted ? 'No pool URL: set vmbackup.pool.url' : 'Restricted Mode: pool URL from workspace ignored',
+      detail: context.trusted
+        ? 'No pool URL: set vmbackup.pool.url'
+        : 'Restricted Mode: pool URL from workspace ignored',
       severity: 'information',
       busy: false,
       command: context.trusted ? configure : { title: 'Manage Trust', command: 'workbench.trust.manage' },
@@ -74,11 +86,19 @@ export function describeStatus(status: PoolStatus, context: StatusContext): Stat
         detail: shortDetail(offlineReason(status)),
         severity: 'warning',
         busy: false,
-        command: isAuthenticationFailure(status.message) ? reenterPassword : { title: 'Connect', command: 'vmbackup.connectPool' },
+        command: isAuthenticationFailure(status.message)
+          ? reenterPassword
+          : { title: 'Connect', command: 'vmbackup.connectPool' },
       };
     case 'error':
       if (isAuthenticationFailure(status.message)) {
-        return { text: '$(error) Pool: password rejected', detail: 'The pool rejected the password', severity: 'error', busy: false, command: reenterPassword };
+        return {
+          text: '$(error) Pool: password rejected',
+          detail: 'The pool rejected the password',
+          severity: 'error',
+          busy: false,
+          command: reenterPassword,
+        };
       }
       return {
         text: '$(error) Pool: not connected',
@@ -105,4 +125,3 @@ function offlineReason(status: PoolStatus): string {
   if (isAuthenticationFailure(status.message)) return 'The pool rejected the password.';
   return explainUnreachable(status.message, status.url) ?? status.message;
 }
-

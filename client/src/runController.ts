@@ -10,9 +10,22 @@ import { parseConfig } from 'vmbackup-runner/config';
 import { resolveSettings } from 'vmbackup-runner/config';
 import { isAuthenticationFailure, poolUrlProblem } from './poolMessages';
 import { describePool, poolIdentity, type PoolPasswords } from './poolPassword';
-import { buildRunnerInvocation, normaliseRunnerSettings, RunnerSettingsError, type RunAction } from './runnerInvocation';
+import {
+  buildRunnerInvocation,
+  normaliseRunnerSettings,
+  RunnerSettingsError,
+  type RunAction,
+} from './runnerInvocation';
 import { RunnerProcess, type RunnerExit } from './runnerProcess';
-import { describeExit, distinctProblems, listProblems, logLineFor, plainMessage, RunTracker, type LogLevel } from './runReport';
+import {
+  describeExit,
+  distinctProblems,
+  listProblems,
+  logLineFor,
+  plainMessage,
+  RunTracker,
+  type LogLevel,
+} from './runReport';
 
 /** Where a run's lines also go (the task terminal). */
 export type LineSink = (level: LogLevel, text: string) => void;
@@ -42,7 +55,10 @@ export class RunController implements vscode.Disposable {
 
   /** Runs the action on the file; resolves with the runner's exit code (undefined when it did not run). */
   async run(action: 'preview' | 'backup', uri: vscode.Uri, options: RunOptions): Promise<number | undefined> {
-    const refuse = (text: string, show: (message: string) => void = (m) => void vscode.window.showWarningMessage(m)): undefined => {
+    const refuse = (
+      text: string,
+      show: (message: string) => void = (m) => void vscode.window.showWarningMessage(m),
+    ): undefined => {
       options.sink?.('warn', text);
       show(`VmBackup: ${text}`);
       return undefined;
@@ -73,7 +89,8 @@ export class RunController implements vscode.Disposable {
       return undefined;
     }
     const password = await this.passwords.forRun(pool);
-    if (!password) return refuse(`the password of ${describePool(pool)} is needed to run (VmBackup: Set Pool Password).`);
+    if (!password)
+      return refuse(`the password of ${describePool(pool)} is needed to run (VmBackup: Set Pool Password).`);
 
     let planned: string[] = [];
     if (action === 'backup' && options.confirm) {
@@ -115,7 +132,9 @@ export class RunController implements vscode.Disposable {
   stop(): void {
     if (!this.current) return;
     this.tracker?.stopRequested();
-    this.log.warn(`Stopping: SIGTERM sent to the runner (pid ${this.current.pid}); it removes its snapshot and partial backup folder before it exits`);
+    this.log.warn(
+      `Stopping: SIGTERM sent to the runner (pid ${this.current.pid}); it removes its snapshot and partial backup folder before it exits`,
+    );
     this.current.stop();
   }
 
@@ -137,7 +156,12 @@ export class RunController implements vscode.Disposable {
    * Plans the backup with --dry-run and asks the user to confirm VM count and target. Resolves
    * with the planned VMs when confirmed, false when not, 'auth' when the pool refused the password.
    */
-  private async confirmBackup(uri: vscode.Uri, text: string, password: string, options: RunOptions): Promise<string[] | false | 'auth'> {
+  private async confirmBackup(
+    uri: vscode.Uri,
+    text: string,
+    password: string,
+    options: RunOptions,
+  ): Promise<string[] | false | 'auth'> {
     const planned = new Map<string, string>();
     const tracker = new RunTracker();
     const warnings: string[] = [];
@@ -162,10 +186,14 @@ export class RunController implements vscode.Disposable {
     if (exit.spawnError || (exit.runEnd?.exitCode ?? exit.code) === 2 || (!exit.runEnd && exit.code !== 0)) {
       const show = 'Show Log';
       const errors = distinctProblems(tracker.problems, 'error');
-      const reason = errors.length ? listProblems(errors) : (exit.spawnError?.message ?? `the runner exited with code ${exit.code}`);
+      const reason = errors.length
+        ? listProblems(errors)
+        : (exit.spawnError?.message ?? `the runner exited with code ${exit.code}`);
       this.log.error(`Backup not started: planning failed: ${reason}`);
       options.sink?.('error', `Backup not started: ${reason}`);
-      void vscode.window.showErrorMessage(`VmBackup: the backup was not started: ${reason}`, show).then((c) => c === show && this.log.show());
+      void vscode.window
+        .showErrorMessage(`VmBackup: the backup was not started: ${reason}`, show)
+        .then((c) => c === show && this.log.show());
       return false;
     }
     const settings = resolveSettings(parseConfig(text));
@@ -266,7 +294,10 @@ export class RunController implements vscode.Disposable {
     if (!exit) return undefined;
     const authenticationFailed = tracker.started.length === 0 && tracker.errors.some(isAuthenticationFailure);
     const outcome = describeExit(action, exit, tracker);
-    emit(outcome.severity === 'info' ? 'info' : outcome.severity === 'warning' ? 'warn' : 'error', `── ${outcome.text} ──`);
+    emit(
+      outcome.severity === 'info' ? 'info' : outcome.severity === 'warning' ? 'warn' : 'error',
+      `── ${outcome.text} ──`,
+    );
     // A rejected password gets its own notification (with Re-enter Password) instead.
     if (!authenticationFailed) {
       const show = 'Show Log';
@@ -274,7 +305,8 @@ export class RunController implements vscode.Disposable {
         if (choice === show) this.log.show();
       };
       if (outcome.severity === 'info') void vscode.window.showInformationMessage(`VmBackup ${outcome.text}`);
-      else if (outcome.severity === 'warning') void vscode.window.showWarningMessage(`VmBackup ${outcome.text}`, show).then(onChoice);
+      else if (outcome.severity === 'warning')
+        void vscode.window.showWarningMessage(`VmBackup ${outcome.text}`, show).then(onChoice);
       else void vscode.window.showErrorMessage(`VmBackup ${outcome.text}`, show).then(onChoice);
     }
     return { ...exit, authenticationFailed };

@@ -19,9 +19,15 @@ export function logLineFor(event: RunEvent): { level: LogLevel; text: string } |
       return { level: 'error', text: located + event.message };
     }
     case 'vm-end':
-      return { level: event.outcome === 'error' ? 'error' : event.outcome === 'warning' ? 'warn' : 'info', text: event.message };
+      return {
+        level: event.outcome === 'error' ? 'error' : event.outcome === 'warning' ? 'warn' : 'info',
+        text: event.message,
+      };
     case 'run-end':
-      return { level: event.outcome === 'error' ? 'error' : event.outcome === 'warning' ? 'warn' : 'info', text: event.message };
+      return {
+        level: event.outcome === 'error' ? 'error' : event.outcome === 'warning' ? 'warn' : 'info',
+        text: event.message,
+      };
     default:
       return event.message === '' ? undefined : { level: 'info', text: event.message };
   }
@@ -117,7 +123,10 @@ export function distinctProblems(problems: readonly RunProblem[], level: RunProb
 
 /** "line 3: …; line 4: …; and 4 more": at most `max` problems in full, the rest counted. */
 export function listProblems(problems: readonly RunProblem[], max = 3): string {
-  const shown = problems.slice(0, max).map((p) => shortProblem(p).replace(/\.$/, '')).join('; ');
+  const shown = problems
+    .slice(0, max)
+    .map((p) => shortProblem(p).replace(/\.$/, ''))
+    .join('; ');
   const more = problems.length - max;
   return more > 0 ? `${shown}; and ${more} more (see the log)` : shown;
 }
@@ -209,7 +218,10 @@ export class RunTracker {
     if (this.vm === undefined) return this.step || 'starting…';
     const parts = [`${this.vm} (${this.index}/${this.total})`];
     if (this.step) parts.push(this.step);
-    if (this.bytes > 0) parts.push(this.totalBytes ? `${formatBytes(this.bytes)} of ${formatBytes(this.totalBytes)}` : formatBytes(this.bytes));
+    if (this.bytes > 0)
+      parts.push(
+        this.totalBytes ? `${formatBytes(this.bytes)} of ${formatBytes(this.totalBytes)}` : formatBytes(this.bytes),
+      );
     return parts.join(' · ');
   }
 
@@ -251,7 +263,8 @@ function describeStopped(end: Extract<RunEvent, { type: 'run-end' }>, tracker: R
 /** The closing notification for a finished runner process. */
 export function describeExit(action: 'preview' | 'backup', exit: RunnerExit, tracker: RunTracker): RunOutcome {
   const name = action === 'preview' ? 'Preview' : 'Backup';
-  if (exit.spawnError) return { severity: 'error', text: `${name} could not start the runner: ${exit.spawnError.message}` };
+  if (exit.spawnError)
+    return { severity: 'error', text: `${name} could not start the runner: ${exit.spawnError.message}` };
   const errors = distinctProblems(tracker.problems, 'error');
   const warnings = distinctProblems(tracker.problems, 'warning');
   const end = exit.runEnd;
@@ -260,14 +273,21 @@ export function describeExit(action: 'preview' | 'backup', exit: RunnerExit, tra
     return { severity: 'error', text: `${name}: the runner ${how}${errors.length ? `: ${listProblems(errors)}` : ''}` };
   }
   const elapsed = formatDuration(end.elapsedMs);
-  if (action === 'backup' && exit.stopped) return { severity: end.outcome === 'success' ? 'info' : 'warning', text: describeStopped(end, tracker, elapsed) };
+  if (action === 'backup' && exit.stopped)
+    return { severity: end.outcome === 'success' ? 'info' : 'warning', text: describeStopped(end, tracker, elapsed) };
   const stopped = exit.stopped ? ' (stopped)' : '';
   if (action === 'preview') {
     if (end.outcome === 'error' && errors.length) {
-      return { severity: 'error', text: `Preview${stopped}: ${plural(errors.length, 'error')} to fix: ${listProblems(errors)}` };
+      return {
+        severity: 'error',
+        text: `Preview${stopped}: ${plural(errors.length, 'error')} to fix: ${listProblems(errors)}`,
+      };
     }
     if (end.outcome === 'warning' && warnings.length) {
-      return { severity: 'warning', text: `Preview${stopped}: ${plural(warnings.length, 'warning')}: ${listProblems(warnings)}` };
+      return {
+        severity: 'warning',
+        text: `Preview${stopped}: ${plural(warnings.length, 'warning')}: ${listProblems(warnings)}`,
+      };
     }
     return { severity: severityOf(end.outcome), text: `Preview${stopped}: ${plainMessage(end.message)}` };
   }
@@ -276,7 +296,10 @@ export function describeExit(action: 'preview' | 'backup', exit: RunnerExit, tra
     return { severity: 'error', text: `Backup not run: ${listProblems(errors)}` };
   }
   const failed = tracker.failed.length ? `; failed: ${tracker.failed.join(', ')}` : '';
-  return { severity: severityOf(end.outcome), text: `Backup${stopped}: ${summaryCounts(end.summary)} (${elapsed})${failed}` };
+  return {
+    severity: severityOf(end.outcome),
+    text: `Backup${stopped}: ${summaryCounts(end.summary)} (${elapsed})${failed}`,
+  };
 }
 function severityOf(outcome: 'success' | 'warning' | 'error'): RunOutcome['severity'] {
   return outcome === 'success' ? 'info' : outcome === 'warning' ? 'warning' : 'error';

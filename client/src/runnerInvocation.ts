@@ -42,7 +42,8 @@ export function buildRunnerInvocation(options: {
   const args = [options.runnerScript, '--json', '--password-env', PASSWORD_ENV];
   if (settings.poolUrl) args.push('--xapi', settings.poolUrl);
   // The same pin the language server uses, so Run Preview/Backup reach the same pool safely.
-  if (settings.poolUrl && settings.certificateFingerprint) args.push('--xapi-fingerprint', settings.certificateFingerprint);
+  if (settings.poolUrl && settings.certificateFingerprint)
+    args.push('--xapi-fingerprint', settings.certificateFingerprint);
   if (settings.xePath) args.push('--xe', settings.xePath);
   if (settings.transport === 'ssh') {
     if (!/^[^@\s]+@[^@\s:]+(:\d{1,5})?$/.test(settings.sshTarget)) {
@@ -71,9 +72,7 @@ function dirnameOf(path: string): string {
 }
 
 /** Reads the runner settings from the `vmbackup` section as VS Code returns it. */
-export function normaliseRunnerSettings(section: {
-  get<T>(key: string): T | undefined;
-}): RunnerSettings {
+export function normaliseRunnerSettings(section: { get<T>(key: string): T | undefined }): RunnerSettings {
   const str = (key: string): string => {
     const v = section.get<unknown>(key);
     return typeof v === 'string' ? v.trim() : '';

@@ -25,7 +25,17 @@ export interface RunnerExit {
   stopped: boolean;
 }
 
-const EVENT_TYPES = new Set(['run-start', 'info', 'vm-start', 'step', 'progress', 'warning', 'error', 'vm-end', 'run-end']);
+const EVENT_TYPES = new Set([
+  'run-start',
+  'info',
+  'vm-start',
+  'step',
+  'progress',
+  'warning',
+  'error',
+  'vm-end',
+  'run-end',
+]);
 
 /** Parses one stdout line; undefined when it is not one of the runner's events. */
 export function parseEventLine(line: string): RunEvent | undefined {
@@ -78,7 +88,9 @@ export class RunnerProcess {
       lines.on('close', resolve);
     });
     this.exited = new Promise<RunnerExit>((resolve) => {
-      this.child.once('error', (spawnError) => resolve({ code: null, signal: null, spawnError, stopped: this.stopRequested }));
+      this.child.once('error', (spawnError) =>
+        resolve({ code: null, signal: null, spawnError, stopped: this.stopRequested }),
+      );
       this.child.once('close', (code, signal) => {
         void Promise.all([stdoutDone, stderrDone]).then(() =>
           resolve({ code, signal, ...(runEnd ? { runEnd } : {}), stopped: this.stopRequested }),

@@ -20,7 +20,9 @@ export async function openStatusLog(document: vscode.TextDocument | undefined): 
   }
   const file = path.resolve(path.dirname(document.uri.fsPath), configured);
   if (!existsSync(file)) {
-    void vscode.window.showInformationMessage(`No status log yet at ${file}: it is written by the first backup run of this config.`);
+    void vscode.window.showInformationMessage(
+      `No status log yet at ${file}: it is written by the first backup run of this config.`,
+    );
     return;
   }
   const log = await vscode.workspace.openTextDocument(vscode.Uri.file(file));

@@ -26,7 +26,11 @@ export class VmbackupTaskProvider implements vscode.TaskProvider {
     for (const doc of vscode.workspace.textDocuments) {
       if (doc.languageId === 'vmbackup' && doc.uri.scheme === 'file') files.set(doc.uri.fsPath, doc.uri);
     }
-    const found = await vscode.workspace.findFiles('{**/*.vmbackup.cfg,**/NAUbackup/**/*.cfg,**/VmBackup/**/*.cfg}', '**/node_modules/**', 50);
+    const found = await vscode.workspace.findFiles(
+      '{**/*.vmbackup.cfg,**/NAUbackup/**/*.cfg,**/VmBackup/**/*.cfg}',
+      '**/node_modules/**',
+      50,
+    );
     for (const uri of found) files.set(uri.fsPath, uri);
     const tasks: vscode.Task[] = [];
     for (const uri of files.values()) {
@@ -41,11 +45,15 @@ export class VmbackupTaskProvider implements vscode.TaskProvider {
 
   resolveTask(task: vscode.Task): vscode.Task | undefined {
     const definition = task.definition as VmbackupTaskDefinition;
-    if ((definition.action !== 'preview' && definition.action !== 'backup') || typeof definition.config !== 'string') return undefined;
+    if ((definition.action !== 'preview' && definition.action !== 'backup') || typeof definition.config !== 'string')
+      return undefined;
     return this.createTask(definition, task.scope ?? vscode.TaskScope.Workspace);
   }
 
-  private createTask(definition: VmbackupTaskDefinition, scope: vscode.WorkspaceFolder | vscode.TaskScope): vscode.Task {
+  private createTask(
+    definition: VmbackupTaskDefinition,
+    scope: vscode.WorkspaceFolder | vscode.TaskScope,
+  ): vscode.Task {
     const name = `${definition.action} ${definition.config}`;
     const execution = new vscode.CustomExecution(async () => this.terminal(definition, scope));
     // No problem matcher: the run's problems are the language server's diagnostics (and an
@@ -57,11 +65,16 @@ export class VmbackupTaskProvider implements vscode.TaskProvider {
     return task;
   }
 
-  private terminal(definition: VmbackupTaskDefinition, scope: vscode.WorkspaceFolder | vscode.TaskScope): vscode.Pseudoterminal {
+  private terminal(
+    definition: VmbackupTaskDefinition,
+    scope: vscode.WorkspaceFolder | vscode.TaskScope,
+  ): vscode.Pseudoterminal {
     const write = new vscode.EventEmitter<string>();
     const close = new vscode.EventEmitter<number>();
     const configPath =
-      path.isAbsolute(definition.config) || typeof scope !== 'object' ? definition.config : path.join(scope.uri.fsPath, definition.config);
+      path.isAbsolute(definition.config) || typeof scope !== 'object'
+        ? definition.config
+        : path.join(scope.uri.fsPath, definition.config);
     return {
       onDidWrite: write.event,
       onDidClose: close.event,

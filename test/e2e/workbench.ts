@@ -80,7 +80,10 @@ export class Workbench {
   /** Answers a quick input box (e.g. a password prompt) with text + Enter. */
   async answerInputBox(promptText: RegExp, answer: string): Promise<void> {
     const widget = this.page.locator('.quick-input-widget');
-    await widget.locator('.quick-input-message, .quick-input-title', { hasText: promptText }).first().waitFor({ timeout: 20_000 });
+    await widget
+      .locator('.quick-input-message, .quick-input-title', { hasText: promptText })
+      .first()
+      .waitFor({ timeout: 20_000 });
     await widget.locator('input.input').fill(answer);
     await this.page.keyboard.press('Enter');
     await widget.waitFor({ state: 'hidden' });
@@ -140,12 +143,24 @@ export class Workbench {
       // A hover needs a real mouse move onto the token: start from elsewhere each time.
       await this.page.mouse.move(5, 5);
       await target.hover();
-      if (await hover.waitFor({ state: 'visible', timeout: 7_000 }).then(() => true, () => false)) return hover;
+      if (
+        await hover.waitFor({ state: 'visible', timeout: 7_000 }).then(
+          () => true,
+          () => false,
+        )
+      )
+        return hover;
       // The keyboard way (Show or Focus Hover, Ctrl+K Ctrl+I) with the cursor on the token.
       await target.click();
       await this.page.keyboard.press('Control+K');
       await this.page.keyboard.press('Control+I');
-      if (await hover.waitFor({ state: 'visible', timeout: 7_000 }).then(() => true, () => false)) return hover;
+      if (
+        await hover.waitFor({ state: 'visible', timeout: 7_000 }).then(
+          () => true,
+          () => false,
+        )
+      )
+        return hover;
       if (attempt >= 3) throw new Error(`no hover appeared over "${text}" on line ${n}`);
     }
   }
@@ -156,7 +171,13 @@ export class Workbench {
     const menu = this.page.locator('.action-widget').first();
     for (let attempt = 0; attempt < 8; attempt++) {
       await this.page.keyboard.press('Control+.');
-      if (await menu.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) return menu;
+      if (
+        await menu.waitFor({ state: 'visible', timeout: 3000 }).then(
+          () => true,
+          () => false,
+        )
+      )
+        return menu;
     }
     throw new Error('the Quick Fix menu did not open');
   }
