@@ -100,7 +100,8 @@ try {
       };
       samples.push(sample);
       console.log(
-        `run ${i + 1}: activation ${sample.activation} ms (loading code + extension context ${sample.codeLoading} ms, activate() ${sample.activateCall} ms); ` +
+        `run ${i + 1}: activation ${sample.activation} ms ` +
+          `(loading code + extension context ${sample.codeLoading} ms, activate() ${sample.activateCall} ms); ` +
           `language server ready ${sample.serverReady} ms after activation started (log flush time, an upper bound)`,
       );
     } finally {
@@ -119,6 +120,7 @@ console.log(`machine: ${cpus().length} CPUs, load average ${load} (other work on
 const median = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const activation = median(samples.map((s) => s.activation));
 console.log(
-  `activation (median of ${samples.length}, from the extension host log): ${activation} ms — target < 300 ms: ${activation < 300 ? 'met' : 'NOT met'}`,
+  `activation (median of ${samples.length}, from the extension host log): ${activation} ms — target < 300 ms: ` +
+    `${activation < 300 ? 'met' : 'NOT met'}`,
 );
 console.log(`language server ready (median): ${median(samples.map((s) => s.serverReady))} ms after activation started`);

@@ -76,7 +76,10 @@ function rssMb(pid: number): number {
 function stats(samples: number[]): string {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  return `median ${at(0.5).toFixed(1)} ms, p95 ${at(0.95).toFixed(1)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms (${samples.length} runs)`;
+  return (
+    `median ${at(0.5).toFixed(1)} ms, p95 ${at(0.95).toFixed(1)} ms, max ` +
+    `${sorted[sorted.length - 1]!.toFixed(1)} ms (${samples.length} runs)`
+  );
 }
 
 /** One-character edits in the middle of the file; time until the next publishDiagnostics. */
@@ -128,7 +131,8 @@ async function ours(): Promise<void> {
     await pooled.connection.sendRequest(Methods.setPoolPassword, { password: sim.password });
     const status = await pooled.waitForPoolStatus('connected', (s) => s.state === 'connected', 120_000);
     console.log(
-      `vmbackup   connected to the 5,000-VM pool in ${((performance.now() - started) / 1000).toFixed(1)} s (${status.vmCount} selectable VMs)`,
+      `vmbackup   connected to the 5,000-VM pool in ${((performance.now() - started) / 1000).toFixed(1)} s (` +
+        `${status.vmCount} selectable VMs)`,
     );
     const uri = 'file:///bench/all.cfg';
     await pooled.open(uri, 'max_backups=4\nexclude=TEST-vm-0001\nvm-export=.*\n');
@@ -146,11 +150,13 @@ async function ours(): Promise<void> {
     }
     console.log(`vmbackup   hover on vm-export=.* against the 5,000-VM pool: ${stats(hovers)}`);
     console.log(
-      `           (hover says: ${JSON.stringify(shown.split('\n').find((l) => /VM/.test(l) && /\d/.test(l)) ?? shown.slice(0, 80))})`,
+      '           (hover says: ' +
+        `${JSON.stringify(shown.split('\n').find((l) => /VM/.test(l) && /\d/.test(l)) ?? shown.slice(0, 80))})`,
     );
     const server = (await pooled.connection.sendRequest(Methods.serverStats)) as ServerStats;
     console.log(
-      `vmbackup   memory with the 5,000-VM pool loaded: ${rssMb(pooled.process!.pid!).toFixed(1)} MB RSS (/proc), heap ${(server.heapUsedBytes / 1048576).toFixed(1)} MB`,
+      `vmbackup   memory with the 5,000-VM pool loaded: ${rssMb(pooled.process!.pid!).toFixed(1)} MB RSS (/proc), ` +
+        `heap ${(server.heapUsedBytes / 1048576).toFixed(1)} MB`,
     );
     const pooledUri = 'file:///bench/big-pooled.cfg';
     const opened = performance.now();
@@ -169,7 +175,9 @@ async function ours(): Promise<void> {
       30_000,
     );
     console.log(
-      `           complete diagnostics incl. the pool plan ${(performance.now() - paused).toFixed(0)} ms after the last keystroke (the plan waits for a 300 ms pause; bench part ran ${((performance.now() - opened) / 1000).toFixed(1)} s)`,
+      `           complete diagnostics incl. the pool plan ${(performance.now() - paused).toFixed(0)} ms after the ` +
+        'last keystroke (the plan waits for a 300 ms pause; bench part ran ' +
+        `${((performance.now() - opened) / 1000).toFixed(1)} s)`,
     );
   } finally {
     await pooled.dispose();
@@ -204,7 +212,8 @@ function inProcess(): void {
     samples.push(performance.now() - start);
   }
   console.log(
-    `vmbackup   in-process work per 1-char edit (parse + validate + serialise), ${LINES} lines: ${stats(samples.slice(20))}`,
+    `vmbackup   in-process work per 1-char edit (parse + validate + serialise), ${LINES} lines: ` +
+      `${stats(samples.slice(20))}`,
   );
 }
 

@@ -46,7 +46,8 @@ for (let round = 0; round < 5; round++) {
 }
 
 console.log(
-  `pyre compile, 200 patterns: cold ${median(cold).toFixed(2)} ms (median of 30), warm/cached ${median(warm).toFixed(3)} ms`,
+  `pyre compile, 200 patterns: cold ${median(cold).toFixed(2)} ms (median of 30), warm/cached ` +
+    `${median(warm).toFixed(3)} ms`,
 );
 console.log(
   `pyre match, 200 patterns x 5000 names = 1,000,000 tests: ${median(matchTimes).toFixed(1)} ms (${hits} matches)`,

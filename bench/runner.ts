@@ -100,7 +100,10 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 function describe(profile: TimingProfile): string {
   const t = TIMING_PROFILES[profile];
-  return `snapshot ${t.snapshotMs} ms, VDI destroy ${t.destroyMs} ms, export task ${t.taskMs} ms, ${(t.exportBytesPerSecond ?? 0) / 1e6} MB/s per export`;
+  return (
+    `snapshot ${t.snapshotMs} ms, VDI destroy ${t.destroyMs} ms, export task ${t.taskMs} ms, ` +
+    `${(t.exportBytesPerSecond ?? 0) / 1e6} MB/s per export`
+  );
 }
 
 /**
@@ -119,20 +122,27 @@ async function transport(name: string, host: Host, overheadTarget: number): Prom
     const speedup = seq.wall / par.wall;
     const realistic = profile === 'realistic';
     console.log(
-      `${name}, ${realistic ? `realistic timing (${describe(profile)})` : 'instant simulator (CPU-bound: every xe call is a Node process start)'}:`,
+      `${name}, ` +
+        (realistic
+          ? `realistic timing (${describe(profile)})`
+          : 'instant simulator (CPU-bound: every xe call is a Node process start)') +
+        ':',
     );
     console.log(
-      `  sequential: ${seconds(seq.wall)} for ${VMS} VMs = ${(seq.wall / VMS).toFixed(0)} ms/VM (inside xe: ${(seq.xe / VMS).toFixed(0)} ms/VM)`,
+      `  sequential: ${seconds(seq.wall)} for ${VMS} VMs = ${(seq.wall / VMS).toFixed(0)} ms/VM (inside xe: ` +
+        `${(seq.xe / VMS).toFixed(0)} ms/VM)`,
     );
     if (realistic) {
       // The runner reads vm-metadata.xml through xen-api (/export_metadata), whose export task
       // now waits taskMs on the server: host time outside xe, not runner work.
       console.log(
-        `  time outside xe: ${overhead.toFixed(0)} ms/VM (includes the ${TIMING_PROFILES.realistic.taskMs} ms export-task wait of the xen-api metadata download; the overhead target is checked on the instant run)`,
+        `  time outside xe: ${overhead.toFixed(0)} ms/VM (includes the ${TIMING_PROFILES.realistic.taskMs} ms ` +
+          'export-task wait of the xen-api metadata download; the overhead target is checked on the instant run)',
       );
     } else {
       console.log(
-        `  orchestration overhead (outside xe): ${overhead.toFixed(0)} ms/VM  (target < ${overheadTarget} ms) ${overhead < overheadTarget ? 'OK' : 'MISSED'}`,
+        `  orchestration overhead (outside xe): ${overhead.toFixed(0)} ms/VM  (target < ${overheadTarget} ms) ` +
+          `${overhead < overheadTarget ? 'OK' : 'MISSED'}`,
       );
     }
     console.log(
@@ -152,9 +162,12 @@ const profiles: TimingProfile[] = wanted.length > 0 ? (wanted as TimingProfile[]
 
 console.log(`${VMS} VMs, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)}`);
 console.log(
-  'The --concurrency 4 >= 2.5x target refers to the realistic-timing figure: on a real host the runner waits for the pool\n' +
-    '(snapshot, VDI destroy, export), and overlapping those waits is what concurrency is for. On the instant simulator nothing\n' +
-    `is waited for and the xe process starts saturate the ${cpus().length} CPUs, so that speedup cannot exceed about ${cpus().length}x whatever the runner does.`,
+  'The --concurrency 4 >= 2.5x target refers to the realistic-timing figure: ' +
+    'on a real host the runner waits for the pool\n' +
+    '(snapshot, VDI destroy, export), and overlapping those waits is what concurrency is for. ' +
+    'On the instant simulator nothing\n' +
+    `is waited for and the xe process starts saturate the ${cpus().length} CPUs, ` +
+    `so that speedup cannot exceed about ${cpus().length}x whatever the runner does.`,
 );
 try {
   const local = createLocalHost({

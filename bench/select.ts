@@ -81,8 +81,10 @@ for (const [vms, lines] of sizes) {
   const { median, p95, selected } = measure(vms, lines);
   const perCell = (median * 1e6) / (vms * lines);
   console.log(
-    `  ${String(vms).padStart(5)} VMs x ${String(lines).padStart(3)} lines: median ${median.toFixed(2)} ms  p95 ${p95.toFixed(2)} ms  ` +
-      `(${perCell.toFixed(1)} ns per VM x line, ${selected} VMs selected)${vms === 5000 && lines === 200 ? `  target < 50 ms: ${median < 50 ? 'OK' : 'MISSED'}` : ''}`,
+    `  ${String(vms).padStart(5)} VMs x ${String(lines).padStart(3)} lines: ` +
+      `median ${median.toFixed(2)} ms  p95 ${p95.toFixed(2)} ms  ` +
+      `(${perCell.toFixed(1)} ns per VM x line, ${selected} VMs selected)` +
+      `${vms === 5000 && lines === 200 ? `  target < 50 ms: ${median < 50 ? 'OK' : 'MISSED'}` : ''}`,
   );
 }
 
@@ -120,6 +122,7 @@ console.log('inventoryDiagnostics (median / max of 15 runs):');
 {
   const { median, p95, warnings, suggestions } = measureNotFound(5000, 2000);
   console.log(
-    `  2,000 non-matching lines x 5,000 VMs: median ${median.toFixed(2)} ms  max ${p95.toFixed(2)} ms  (${warnings} VMB040, ${suggestions} with "did you mean")`,
+    `  2,000 non-matching lines x 5,000 VMs: median ${median.toFixed(2)} ms  max ${p95.toFixed(2)} ms  ` +
+      `(${warnings} VMB040, ${suggestions} with "did you mean")`,
   );
 }

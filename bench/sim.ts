@@ -58,7 +58,9 @@ async function exports(): Promise<void> {
     await download(xapi, '/export/', { ref: vm }); // warm-up
     const xva = await download(xapi, '/export/', { ref: vm });
     console.log(
-      `export 2 GiB disk, ${used * 100}% data: ${(xva.bytes / 2 ** 20).toFixed(0)} MiB XVA in ${xva.ms.toFixed(0)} ms = ${mb(xva.bytes, xva.ms)} MB/s on the wire, ${mb(2 * GiB, xva.ms)} MB/s of virtual disk`,
+      `export 2 GiB disk, ${used * 100}% data: ${(xva.bytes / 2 ** 20).toFixed(0)} MiB XVA ` +
+        `in ${xva.ms.toFixed(0)} ms = ${mb(xva.bytes, xva.ms)} MB/s on the wire, ` +
+        `${mb(2 * GiB, xva.ms)} MB/s of virtual disk`,
     );
     if (used !== 1) {
       const raw = await download(xapi, '/export_raw_vdi/', { vdi, format: 'raw' });
@@ -92,7 +94,8 @@ async function xeOnLargePool(): Promise<void> {
     fixture: join(import.meta.dirname, '..', 'test', 'sim', 'fixtures', 'large-5000.json'),
   });
   console.log(
-    `large-5000 fixture loaded in ${(performance.now() - loadStarted).toFixed(0)} ms (${sim.state.count('VM')} VM records)`,
+    `large-5000 fixture loaded in ${(performance.now() - loadStarted).toFixed(0)} ms ` +
+      `(${sim.state.count('VM')} VM records)`,
   );
   const runs: { wall: number; cpu?: number }[] = [];
   for (let i = 0; i < 15; i++) runs.push(await run(sim.xePath, ['vm-list', '--minimal'], sim.xeEnv()));
@@ -106,7 +109,8 @@ async function xeOnLargePool(): Promise<void> {
     execFile(process.execPath, ['-e', '0'], () => resolve(performance.now() - started));
   });
   console.log(
-    `xe vm-list --minimal (5,000 VMs): median ${times[7].toFixed(0)} ms, best ${times[0].toFixed(0)} ms wall (bare node start-up here: ${node.toFixed(0)} ms)`,
+    `xe vm-list --minimal (5,000 VMs): median ${times[7].toFixed(0)} ms, best ${times[0].toFixed(0)} ms wall (bare ` +
+      `node start-up here: ${node.toFixed(0)} ms)`,
   );
   if (cpu.length > 0)
     console.log(

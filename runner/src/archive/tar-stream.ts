@@ -180,7 +180,8 @@ export class TarStreamReader {
         return { entries: this.entries, bytes: this.position };
       case 'data':
         throw new ArchiveDamage(
-          `the archive ends inside entry ${this.current!.name}: ${this.current!.size - this.remaining} of its ${this.current!.size} bytes`,
+          `the archive ends inside entry ${this.current!.name}: ${this.current!.size - this.remaining} of its ` +
+            `${this.current!.size} bytes`,
         );
       case 'padding':
         throw new ArchiveDamage(`the archive ends inside the padding ${after}`);

@@ -154,7 +154,8 @@ export class XvaChecker implements TarListener {
     const actual = entry.name.endsWith('.xxhash') ? this.hashers.xxh64Hex(data) : this.hashers.sha1Hex(data);
     if (stored !== actual) {
       throw new ArchiveDamage(
-        `chunk ${chunk.name} is damaged: its checksum entry says ${JSON.stringify(stored)}, the data hashes to ${actual}`,
+        `chunk ${chunk.name} is damaged: its checksum entry says ${JSON.stringify(stored)}, ` +
+          `the data hashes to ${actual}`,
       );
     }
     const disk = this.disks![this.diskIndex]!;

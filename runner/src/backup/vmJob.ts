@@ -206,7 +206,9 @@ export async function runJob(ctx: RunContext, job: BackupJob, index: number, tot
     bytes: result.bytes,
     elapsedMs: elapsed,
     ...(result.folder ? { folder: result.folder } : {}),
-    message: `VmBackup ${job.kind} ${vm} - ${result.outcome === 'success' ? '***Success***' : '***WARNING***'} t:${minutes}`,
+    message:
+      `VmBackup ${job.kind} ${vm} - ${result.outcome === 'success' ? '***Success***' : '***WARNING***'}` +
+      ` t:${minutes}`,
   });
   return result;
 }

@@ -117,7 +117,8 @@ function parseFingerprint(flag: string | true | undefined, fromEnvironment: stri
   if (!fingerprint) {
     throw new CliError(
       argument,
-      `${argument}: expected the certificate's sha256 fingerprint (64 hex digits, e.g. AB:CD:...; openssl x509 -noout -fingerprint -sha256 prints it)`,
+      `${argument}: expected the certificate's sha256 fingerprint (64 hex digits, e.g. AB:CD:...; openssl x509 ` +
+        '-noout -fingerprint -sha256 prints it)',
     );
   }
   return fingerprint;

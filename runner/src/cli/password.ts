@@ -54,7 +54,8 @@ export async function resolvePassword(
       return {
         password: path,
         warnings: [
-          'WARNING password given on the command line (visible to other users in ps); use VMBACKUP_PASSWORD, --password-stdin or a password file',
+          'WARNING password given on the command line (visible to other users in ps); use VMBACKUP_PASSWORD, ' +
+            '--password-stdin or a password file',
         ],
       };
     }

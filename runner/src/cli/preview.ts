@@ -34,7 +34,8 @@ export function runPreview(
       vm.maxBackupsReason.kind === 'suffix'
         ? `keeps ${vm.maxBackups} (:${vm.maxBackupsReason.n})`
         : vm.maxBackupsReason.kind === 'suffix-lost'
-          ? `keeps ${vm.maxBackups}: the :${vm.maxBackupsReason.n} of line ${vm.maxBackupsReason.line + 1} was replaced by line ${vm.maxBackupsReason.lostTo + 1}`
+          ? `keeps ${vm.maxBackups}: the :${vm.maxBackupsReason.n} of line ${vm.maxBackupsReason.line + 1} was ` +
+            `replaced by line ${vm.maxBackupsReason.lostTo + 1}`
           : `keeps ${vm.maxBackups}`;
     bus.info(`  ${vm.list} ${vm.name} <- ${origin(vm.selectedBy)} ${text(vm.selectedBy)} (${keep})`);
   }
@@ -47,7 +48,8 @@ export function runPreview(
           ? 'already in vdi-export'
           : 'vdi-export wins';
     bus.info(
-      `  not ${d.list} ${d.name} <- ${origin(d.line)} ${text(d.line)} (${why}${d.becauseOf !== undefined ? `, line ${d.becauseOf + 1}` : ''})`,
+      `  not ${d.list} ${d.name} <- ${origin(d.line)} ${text(d.line)} (${why}` +
+        `${d.becauseOf !== undefined ? `, line ${d.becauseOf + 1}` : ''})`,
     );
   }
 
@@ -81,7 +83,10 @@ export function runPreview(
     summary,
     exitCode,
     elapsedMs: Date.now() - started,
-    message: `VmBackup preview ended - ${exitCode === 2 ? '**ERRORS DETECTED**' : exitCode === 1 ? '**WARNING(s)**' : 'Success'} - E:${errors} W:${warnings} (${selectableVms(inventory).length} VMs in the pool)`,
+    message:
+      'VmBackup preview ended - ' +
+      `${exitCode === 2 ? '**ERRORS DETECTED**' : exitCode === 1 ? '**WARNING(s)**' : 'Success'} - ` +
+      `E:${errors} W:${warnings} (${selectableVms(inventory).length} VMs in the pool)`,
   });
   return exitCode;
 }

@@ -197,7 +197,8 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
                 slowMs: SLOW_REGEX_NOTICE_MS,
                 onSlow: (pattern: string) =>
                   bus.info(
-                    `matching the regex of line ${(lineOf.get(pattern) ?? 0) + 1} against the VM names is slow; it is stopped at ${budgetMs} ms (--regex-budget-ms)`,
+                    `matching the regex of line ${(lineOf.get(pattern) ?? 0) + 1} against the VM names is slow; it ` +
+                      `is stopped at ${budgetMs} ms (--regex-budget-ms)`,
                   ),
               }
             : {}),

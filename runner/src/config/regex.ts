@@ -55,7 +55,10 @@ function regexDiagnostic(entry: EntryLine, original: boolean): ConfigDiagnostic 
       code: CODES.colonCutsRegex,
       severity: 'error',
       range: entry.suffix!.colonRange,
-      message: `The value is cut at this ':' (it separates the name from :N), so the regex is only '${pattern}', which is invalid. The original logs ${logged} and the run fails. Write the regex without ':' (e.g. a plain group instead of (?:...)).`,
+      message:
+        `The value is cut at this ':' (it separates the name from :N), so the regex is only '${pattern}', ` +
+        `which is invalid. The original logs ${logged} and the run fails. Write the regex without ':' (e.g. a plain ` +
+        'group instead of (?:...)).',
     };
   }
   if (error.unsupported) {
@@ -128,7 +131,9 @@ function python2Diagnostic(entry: EntryLine, logged: string): ConfigDiagnostic |
     code: CODES.python2Regex,
     severity: 'warning',
     range: entry.nameRange,
-    message: `The original (Python 2.7) accepts this regex but reads it differently, so it selects other VMs than vmbackup: ${meaning.join(' ')}`,
+    message:
+      'The original (Python 2.7) accepts this regex but reads it differently, so it selects other VMs than ' +
+      `vmbackup: ${meaning.join(' ')}`,
   };
 }
 

@@ -36,7 +36,9 @@ export const KEY_SCHEMA: readonly KeySpec[] = [
     valueType: 'enum',
     default: '0',
     allowed: ['0', '1'],
-    doc: 'Back up the pool database (`xe pool-dump-database`) when run on the pool master: `0` = no, `1` = yes. Written to `<backup_dir>/METADATA_<host>/pool_db_<date>.dump`.',
+    doc:
+      'Back up the pool database (`xe pool-dump-database`) when run on the pool master: `0` = no, `1` = yes. ' +
+      'Written to `<backup_dir>/METADATA_<host>/pool_db_<date>.dump`.',
     since: 'v3.0',
     extension: false,
     example: 'pool_db_backup=0',
@@ -46,7 +48,9 @@ export const KEY_SCHEMA: readonly KeySpec[] = [
     kind: 'scalar',
     valueType: 'integer',
     default: '4',
-    doc: 'How many backups to keep per VM (an integer >= 1). After a successful backup the oldest backups beyond this count are deleted. A selection can override it with `:N` (`vm-export=DEV.*:2`).',
+    doc:
+      'How many backups to keep per VM (an integer >= 1). After a successful backup the oldest backups beyond ' +
+      'this count are deleted. A selection can override it with `:N` (`vm-export=DEV.*:2`).',
     since: 'v3.0',
     extension: false,
     example: 'max_backups=4',
@@ -56,7 +60,9 @@ export const KEY_SCHEMA: readonly KeySpec[] = [
     kind: 'scalar',
     valueType: 'path',
     default: '/snapshots/BACKUPS',
-    doc: 'Directory that receives `<vm-name>/backup-<date>/` folders. It must already exist and be writable (the run checks it first).',
+    doc:
+      'Directory that receives `<vm-name>/backup-<date>/` folders. It must already exist and be writable (the run ' +
+      'checks it first).',
     since: 'v3.0',
     extension: false,
     example: 'backup_dir=/snapshots/BACKUPS',
@@ -66,7 +72,9 @@ export const KEY_SCHEMA: readonly KeySpec[] = [
     kind: 'scalar',
     valueType: 'path',
     default: '/snapshots/NAUbackup/status.log',
-    doc: 'Status log file: one CSV-like record per run and per VM (`begin`/`end`, elapsed minutes, size) is appended here. Only written when a config file is used.',
+    doc:
+      'Status log file: one CSV-like record per run and per VM (`begin`/`end`, elapsed minutes, size) is appended ' +
+      'here. Only written when a config file is used.',
     since: 'v3.1',
     extension: false,
     example: 'status_log=/snapshots/NAUbackup/status.log',
@@ -86,7 +94,10 @@ export const KEY_SCHEMA: readonly KeySpec[] = [
     key: 'vm-export',
     kind: 'selection',
     valueType: 'selector',
-    doc: `Full VM backup (\`xe vm-export\` of a snapshot, an \`.xva\` file). \`NAME[:N]\`: optional \`:N\` keeps N backups of these VMs instead of \`max_backups\`.\n\n${SELECTOR_DOC}\n\nAn **empty** value selects every VM in the pool.`,
+    doc:
+      `Full VM backup (\`xe vm-export\` of a snapshot, an \`.xva\` file). \`NAME[:N]\`: optional \`:N\` keeps N ` +
+      `backups of these VMs instead of \`max_backups\`.\n\n${SELECTOR_DOC}\n\nAn **empty** value selects every VM in ` +
+      'the pool.',
     since: 'v3.0',
     extension: false,
     example: 'vm-export=PROD.*:3',
@@ -95,7 +106,10 @@ export const KEY_SCHEMA: readonly KeySpec[] = [
     key: 'vdi-export',
     kind: 'selection',
     valueType: 'selector',
-    doc: `Backs up only the boot disk (\`xvda\`) with \`xe vdi-export\` (for VMs whose data disks are too large). \`NAME[:N]\` as for \`vm-export\`. A VM in both lists is backed up by vdi-export only.\n\n${SELECTOR_DOC}\n\nAn empty value is ignored.`,
+    doc:
+      `Backs up only the boot disk (\`xvda\`) with \`xe vdi-export\` (for VMs whose data disks are too ` +
+      `large). \`NAME[:N]\` as for \`vm-export\`. A VM in both lists is backed up by vdi-export only.\n\n` +
+      `${SELECTOR_DOC}\n\nAn empty value is ignored.`,
     since: 'v3.0',
     extension: false,
     example: 'vdi-export=PROD-CentOS7-large-user-disks',
@@ -104,7 +118,10 @@ export const KEY_SCHEMA: readonly KeySpec[] = [
     key: 'exclude',
     kind: 'exclude',
     valueType: 'selector',
-    doc: `Removes matching VMs from the selections. **All excludes must come before the first selection line**: an exclude only affects the lines after it. The value is not split on \`:\`.\n\n${SELECTOR_DOC}\n\nAn empty value is ignored.`,
+    doc:
+      'Removes matching VMs from the selections. **All excludes must come before the first selection line**: an ' +
+      `exclude only affects the lines after it. The value is not split on \`:\`.\n\n${SELECTOR_DOC}\n\nAn empty ` +
+      'value is ignored.',
     since: 'v3.0',
     extension: false,
     example: 'exclude=PROD-ubuntu12-benchmark',
@@ -113,7 +130,9 @@ export const KEY_SCHEMA: readonly KeySpec[] = [
     key: 'metadata-export',
     kind: 'selection',
     valueType: 'selector',
-    doc: `Backs up only the VM metadata (\`xe vm-export metadata=true\`, a small \`.xva\`). \`NAME[:N]\` as for \`vm-export\`.\n\n${SELECTOR_DOC}`,
+    doc:
+      `Backs up only the VM metadata (\`xe vm-export metadata=true\`, a small \`.xva\`). \`NAME[:N]\` as ` +
+      `for \`vm-export\`.\n\n${SELECTOR_DOC}`,
     since: 'v3.2',
     extension: false,
     example: 'metadata-export=WEB.*',
@@ -124,7 +143,9 @@ export const KEY_SCHEMA: readonly KeySpec[] = [
     valueType: 'enum',
     default: 'false',
     allowed: ['false', 'true', 'gzip', 'zstd'],
-    doc: '*vmbackup extension.* Compression of `vm-export` files: `false` (plain `.xva`), `true` or `gzip` (`.xva.gz`), `zstd` (zstd-compressed export, XCP-ng 8.1+). The command-line word `compress=True` overrides it.',
+    doc:
+      '*vmbackup extension.* Compression of `vm-export` files: `false` (plain `.xva`), `true` or `gzip` ' +
+      '(`.xva.gz`), `zstd` (zstd-compressed export, XCP-ng 8.1+). The command-line word `compress=True` overrides it.',
     since: 'vmbackup',
     extension: true,
     example: 'compress=gzip',
@@ -133,7 +154,9 @@ export const KEY_SCHEMA: readonly KeySpec[] = [
     key: 'mail_to',
     kind: 'scalar',
     valueType: 'email',
-    doc: '*vmbackup extension.* Recipient(s) of the end-of-run report mail (comma-separated). No mail is sent when absent.',
+    doc:
+      '*vmbackup extension.* Recipient(s) of the end-of-run report mail (comma-separated). No mail is sent when ' +
+      'absent.',
     since: 'vmbackup',
     extension: true,
     example: 'mail_to=backup-admins@example.com',
@@ -181,7 +204,9 @@ export const KEY_SCHEMA: readonly KeySpec[] = [
     key: 'smtp_password_file',
     kind: 'scalar',
     valueType: 'path',
-    doc: '*vmbackup extension.* File holding the SMTP password (the password itself never goes into the config, a command line or a log).',
+    doc:
+      '*vmbackup extension.* File holding the SMTP password (the password itself never goes into the config, a ' +
+      'command line or a log).',
     since: 'vmbackup',
     extension: true,
     example: 'smtp_password_file=/root/.vmbackup-smtp',
@@ -228,7 +253,9 @@ export const CLI_OPTIONS: readonly CliOptionSpec[] = [
     name: 'compress',
     form: 'boolean',
     default: 'False',
-    doc: '`compress=True` writes `vm-export` files compressed (`.xva.gz`). True only when the value is `true` in any case.',
+    doc:
+      '`compress=True` writes `vm-export` files compressed (`.xva.gz`). True only when the value is `true` in any ' +
+      'case.',
   },
   {
     name: 'ignore_extra_keys',
@@ -240,6 +267,8 @@ export const CLI_OPTIONS: readonly CliOptionSpec[] = [
     name: 'pre_clean',
     form: 'boolean',
     default: 'False',
-    doc: '`pre_clean=True` applies retention with one slot fewer *before* each export, to make room on the backup target.',
+    doc:
+      '`pre_clean=True` applies retention with one slot fewer *before* each export, to make room on the backup ' +
+      'target.',
   },
 ];

@@ -54,7 +54,8 @@ function lineRule(node: LineNode): ConfigDiagnostic[] {
       CODES.indentedComment,
       'error',
       range(node.line, 0, node.text.length),
-      `Comment with leading blanks: only a '#' in the first column starts a comment. ${CRASH} (or rejects it as an unknown key).`,
+      `Comment with leading blanks: only a '#' in the first column starts a comment. ${CRASH} (or rejects it as an ` +
+        'unknown key).',
     );
     d.fix = { title: 'Remove the blanks before #', edits: [{ range: range(node.line, 0, hash), newText: '' }] };
     return [d];
@@ -84,7 +85,8 @@ function lineRule(node: LineNode): ConfigDiagnostic[] {
         CODES.multipleEquals,
         'error',
         { start: second.start, end: node.equalsRanges[node.equalsRanges.length - 1]!.end },
-        `Line has ${node.equalsRanges.length} '=' signs; the original splits on every '=' and accepts exactly one. ${CRASH}.`,
+        `Line has ${node.equalsRanges.length} '=' signs; ` +
+          `the original splits on every '=' and accepts exactly one. ${CRASH}.`,
       ),
     ];
   }
@@ -102,7 +104,8 @@ function inlineComment(entry: EntryLine, spec: KeySpec | undefined): ConfigDiagn
     CODES.inlineComment,
     scalar ? 'error' : 'warning',
     range(entry.line, start + m.index + m[0].length - 1, entry.valueRange.end.character),
-    `VmBackup has no inline comments: the value is '${entry.value}', including '${entry.value.slice(m.index + m[0].length - 1)}'.` +
+    `VmBackup has no inline comments: the value is '${entry.value}', ` +
+      `including '${entry.value.slice(m.index + m[0].length - 1)}'.` +
       (scalar ? ' The original rejects or misuses that value.' : ' It will not select the intended VMs.'),
   );
   d.fix = {
@@ -134,7 +137,8 @@ function scalarValue(entry: EntryLine, spec: KeySpec, options: RuleContext['opti
               CODES.maxBackupsValue,
               'error',
               r,
-              `max_backups must be an integer >= 1, not '${v}'. The original stops with "ERROR in configuration settings".`,
+              `max_backups must be an integer >= 1, not '${v}'. The original stops with "ERROR in configuration ` +
+                'settings".',
             ),
           ]
         : [];
@@ -146,7 +150,8 @@ function scalarValue(entry: EntryLine, spec: KeySpec, options: RuleContext['opti
               CODES.vdiExportFormatValue,
               'error',
               r,
-              `vdi_export_format must be raw or vhd (lower case), not '${v}'. The original stops with "ERROR in configuration settings".`,
+              `vdi_export_format must be raw or vhd (lower case), not '${v}'. The original stops with "ERROR in ` +
+                'configuration settings".',
             ),
           ];
     case 'backup_dir':
@@ -157,7 +162,9 @@ function scalarValue(entry: EntryLine, spec: KeySpec, options: RuleContext['opti
             CODES.emptyScalar,
             'error',
             r,
-            `${spec.key} is empty; the original fails (${spec.key === 'backup_dir' ? 'the directory does not exist' : 'it cannot open the status log'}). Remove the line to use ${spec.default}.`,
+            `${spec.key} is empty; the original fails (` +
+              `${spec.key === 'backup_dir' ? 'the directory does not exist' : 'it cannot open the status log'}). ` +
+              `Remove the line to use ${spec.default}.`,
           ),
         ];
       return v.startsWith('/')
@@ -167,7 +174,8 @@ function scalarValue(entry: EntryLine, spec: KeySpec, options: RuleContext['opti
               CODES.relativePath,
               'warning',
               r,
-              `${spec.key} '${v}' is not an absolute path: it is resolved against the directory cron starts the backup in.`,
+              `${spec.key} '${v}' is not an absolute path: it is resolved against the directory cron starts the ` +
+                'backup in.',
             ),
           ];
   }
@@ -186,7 +194,8 @@ function scalarValue(entry: EntryLine, spec: KeySpec, options: RuleContext['opti
       return v.split(',').every((a) => /^[^\s@]+@[^\s@]+$/.test(a.trim()))
         ? []
         : bad(
-            `${spec.key} must be an e-mail address${spec.key === 'mail_to' ? ' (or several, comma-separated)' : ''}, not '${v}'.`,
+            `${spec.key} must be an e-mail address${spec.key === 'mail_to' ? ' (or several, comma-separated)' : ''}, ` +
+              `not '${v}'.`,
           );
   }
   return [];
@@ -209,7 +218,9 @@ function suffixRule(entry: EntryLine): ConfigDiagnostic[] {
         CODES.multipleColons,
         'error',
         range(entry.line, at, at + 1),
-        `Value has more than one ':'; the original takes '${entry.name}' as the name and '${suffix.text.slice(0, second)}' as N, drops the rest, and crashes later. A regex cannot contain ':' here.`,
+        `Value has more than one ':'; the original takes '${entry.name}' as the name ` +
+          `and '${suffix.text.slice(0, second)}' as N, drops the rest, and crashes later. ` +
+          "A regex cannot contain ':' here.",
       ),
     ].map((d) => ({
       ...d,
@@ -266,7 +277,8 @@ function nameRule(ctxParsed: ParsedConfig, entry: EntryLine, spec: KeySpec, out:
       CODES.selectsEverything,
       'warning',
       entry.value === '' ? entry.keyRange : (entry.suffix?.colonRange ?? entry.keyRange),
-      `${entry.key} with an empty name is the empty regex: it selects every VM in the pool (not yet excluded). Write '.*' if that is intended.`,
+      `${entry.key} with an empty name is the empty regex: it selects every VM in the pool (not yet excluded). Write ` +
+        `'.*' if that is intended.`,
     );
     // '.*' selects exactly what the empty regex selects: the file only says it.
     const at = entry.suffix ? entry.suffix.colonRange.start : entry.valueRange.start;
@@ -283,7 +295,8 @@ function nameRule(ctxParsed: ParsedConfig, entry: EntryLine, spec: KeySpec, out:
       CODES.blankBeforeColon,
       'warning',
       range(entry.line, start + kept, start + name.length),
-      `Blank before ':': the original does not strip the name part, so it looks for '${name}' including the trailing blank, which no VM is called.`,
+      `Blank before ':': the original does not strip the name part, so it looks for '${name}' including the trailing ` +
+        'blank, which no VM is called.',
     );
     d.fix = { title: 'Remove the blank before :', edits: [{ range: d.range, newText: '' }] };
     out.push(d);
@@ -295,8 +308,11 @@ function nameRule(ctxParsed: ParsedConfig, entry: EntryLine, spec: KeySpec, out:
       'warning',
       entry.nameRange,
       name === '*'
-        ? `'*' was the v3.0 wildcard for "all VMs"; in the Python regex syntax used since v3.1 it is an error. Use '.*'.`
-        : `'${name}' looks like the v3.0 prefix wildcard. Since v3.1 it is a Python regex: '${base.slice(-1)}*' means zero or more '${base.slice(-1)}', so it also matches names starting with '${base.slice(0, -1)}'. Use '${base}.*'.`,
+        ? `'*' was the v3.0 wildcard for "all VMs"; in the Python regex syntax used since v3.1 it is an error. ` +
+            "Use '.*'."
+        : `'${name}' looks like the v3.0 prefix wildcard. Since v3.1 it is a Python regex: '${base.slice(-1)}*' ` +
+            `means zero or more '${base.slice(-1)}', so it also matches names starting with '${base.slice(0, -1)}'. ` +
+            `Use '${base}.*'.`,
     );
     d.fix = replaceNameFix(`Change to ${base}.*`, entry, `${base}.*`);
     out.push(d);
@@ -306,7 +322,8 @@ function nameRule(ctxParsed: ParsedConfig, entry: EntryLine, spec: KeySpec, out:
       CODES.literalLooksRegex,
       'information',
       entry.nameRange,
-      `'${name}' contains '.', so it is a regex, not a plain name: '.' matches any character and the match is a prefix match (it also selects e.g. '${name.replace('.', '-')}' and '${name}2').`,
+      `'${name}' contains '.', so it is a regex, not a plain name: '.' matches any character and the match is a ` +
+        `prefix match (it also selects e.g. '${name.replace('.', '-')}' and '${name}2').`,
     );
     d.fix = replaceNameFix(`Match exactly '${name}' (${escaped})`, entry, escaped);
     out.push(d);
@@ -332,10 +349,12 @@ function entryRules(parsed: ParsedConfig, options: RuleContext['options']): Conf
         severity,
         entry.key === '' ? entry.equalsRange : entry.keyRange,
         (original
-          ? `'${entry.key}' is a vmbackup extension; the original VmBackup.py rejects it ("unexpected config key: ${entry.key}").`
+          ? `'${entry.key}' is a vmbackup extension; ` +
+            `the original VmBackup.py rejects it ("unexpected config key: ${entry.key}").`
           : entry.key === ''
             ? `Line has no key before '=' (the original reads the empty key '').`
-            : `Unknown key '${entry.key}'${suggestion ? ` - did you mean '${suggestion}'?` : ''} (keys are case-sensitive).`) +
+            : `Unknown key '${entry.key}'${suggestion ? ` - did you mean '${suggestion}'?` : ''} (keys are ` +
+              'case-sensitive).') +
           (options.ignoreExtraKeys
             ? ' ignore_extra_keys=True: the line is ignored.'
             : ' The run stops with "unexpected config key"; ignore_extra_keys=True would skip it.'),
@@ -355,7 +374,8 @@ function entryRules(parsed: ParsedConfig, options: RuleContext['options']): Conf
           entry.keyRange,
           spec.extension
             ? `'${entry.key}' is already set on line ${first.line + 1}; this later value wins.`
-            : `'${entry.key}' is already set on line ${first.line + 1}. The original turns a repeated setting into a list and crashes with a Python traceback during validation.`,
+            : `'${entry.key}' is already set on line ${first.line + 1}. The original turns a repeated setting into a ` +
+                'list and crashes with a Python traceback during validation.',
         );
         d.related = [{ range: first.keyRange, message: `first '${entry.key}' here` }];
         const firstText = `${first.key}=${first.value}`;
@@ -394,7 +414,9 @@ function entryRules(parsed: ParsedConfig, options: RuleContext['options']): Conf
         CODES.excludeAfterSelection,
         'warning',
         entry.keyRange,
-        `exclude after the first selection (line ${firstSelection.line + 1}): ALL excludes must come before any VM selection. This exclude does not remove VMs from the lines above it (v3.1/v3.2 back them up anyway; v3.25 drops them at the end with "forcing exclude").`,
+        `exclude after the first selection (line ${firstSelection.line + 1}): ALL excludes must come before any VM ` +
+          'selection. This exclude does not remove VMs from the lines above it (v3.1/v3.2 back them up anyway; v3.25 ' +
+          'drops them at the end with "forcing exclude").',
       );
       d.related = [{ range: firstSelection.keyRange, message: 'first selection' }];
       d.fix = fix;
@@ -487,7 +509,8 @@ function bomRule(parsed: ParsedConfig): ConfigDiagnostic[] {
       CODES.byteOrderMark,
       'error',
       range(0, 0, parsed.lines[0]?.text.length ?? 0),
-      'The file starts with a UTF-8 byte order mark. The original reads it as part of line 1 (a comment there is no longer a comment, a key gets an invisible prefix) and fails. Save the file without BOM.',
+      'The file starts with a UTF-8 byte order mark. The original reads it as part of line 1 (a comment there is no ' +
+        'longer a comment, a key gets an invisible prefix) and fails. Save the file without BOM.',
     ),
   ];
 }

@@ -18,7 +18,9 @@ export const scripts = {
   // find -L: describe what a symlink points to (as node's stat does); NUL ends each record
   // so names with newlines survive.
   stat: `${prelude}${requireEntry}exec find -L "$1" -maxdepth 0 -printf '%y %s %T@ %f\\0'`,
-  list: `${prelude}${requireEntry}[ -d "$1" ] || { echo "$1: not a directory" >&2; exit 1; }; cd -- "$1" && exec find -L . -mindepth 1 -maxdepth 1 -printf '%y %s %T@ %P\\0'`,
+  list:
+    `${prelude}${requireEntry}[ -d "$1" ] || { echo "$1: not a directory" >&2; exit 1; }; ` +
+    `cd -- "$1" && exec find -L . -mindepth 1 -maxdepth 1 -printf '%y %s %T@ %P\\0'`,
   mkdir: `${prelude}exec mkdir -p -- "$1"`,
   readFile: `${prelude}${requireEntry}exec cat -- "$1"`,
   writeFile: `${prelude}exec cat > "$1"`,
@@ -32,7 +34,8 @@ export const scripts = {
   createExclusive:
     `${prelude}set -C; if ! command exec 3> "$1"; then [ -e "$1" ] && exit ${EXIT_EXISTS}; exit 1; fi; ` +
     'cat >&3 && exec 3>&- && exit 0; exec 3>&-; rm -f -- "$1"; exit 1',
-  makeDirectoryExclusive: `${prelude}mkdir -- "$1" 2>/dev/null && exit 0; [ -d "$1" ] && exit ${EXIT_EXISTS}; exec mkdir -- "$1"`,
+  makeDirectoryExclusive:
+    `${prelude}mkdir -- "$1" 2>/dev/null && exit 0; ` + `[ -d "$1" ] && exit ${EXIT_EXISTS}; exec mkdir -- "$1"`,
   removeFile: `${prelude}exec rm -f -- "$1"`,
   removeDirectory: `${prelude}exec rmdir -- "$1"`,
 } as const;

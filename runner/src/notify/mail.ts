@@ -141,7 +141,8 @@ export async function sendRunMail(
         lastError = scrub(error instanceof Error ? error.message : String(error), password);
         const retry = attempt < 3;
         log(
-          `mail to ${recipients.join(', ')} via ${host}:${port}: attempt ${attempt} of 3 failed: ${lastError}${retry ? ', retrying' : ''}`,
+          `mail to ${recipients.join(', ')} via ${host}:${port}: attempt ${attempt} of 3 failed: ${lastError}` +
+            `${retry ? ', retrying' : ''}`,
         );
         if (retry) await sleep(delays[attempt - 1] ?? delays[delays.length - 1] ?? 0);
       }

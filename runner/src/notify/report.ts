@@ -147,12 +147,14 @@ export function renderRunReportText(report: RunReport): string {
   const { success, warning, error } = report.summary;
   const lines = [
     `VmBackup run on ${report.host} (${report.mode}${report.config ? `, ${report.config}` : ''})`,
-    `started ${report.started}, ended ${report.ended}, outcome ${report.outcome.toUpperCase()}, S:${success} W:${warning} E:${error}`,
+    `started ${report.started}, ended ${report.ended}, outcome ${report.outcome.toUpperCase()}, ` +
+      `S:${success} W:${warning} E:${error}`,
     '',
   ];
   for (const vm of report.vms) {
     lines.push(
-      `${vm.outcome.toUpperCase().padEnd(7)} ${vm.kind} ${vm.name}  ${size(vm.bytes)}  ${Math.round(vm.elapsedMs / 1000)} s${vm.folder ? `  ${vm.folder}` : ''}`,
+      `${vm.outcome.toUpperCase().padEnd(7)} ${vm.kind} ${vm.name}  ${size(vm.bytes)}  ` +
+        `${Math.round(vm.elapsedMs / 1000)} s${vm.folder ? `  ${vm.folder}` : ''}`,
     );
     for (const message of [...vm.errors, ...vm.warnings]) lines.push(`        ${message}`);
   }

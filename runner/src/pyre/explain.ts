@@ -110,7 +110,10 @@ function describeNode(node: PyreNode): string {
     case 'backref':
       return `the same text as group ${node.name ?? node.group}`;
     case 'lookaround':
-      return `${node.negate ? 'not ' : ''}${node.behind ? 'preceded' : 'followed'} by ${describeSequence(node.body).join(' then ')}`;
+      return (
+        `${node.negate ? 'not ' : ''}${node.behind ? 'preceded' : 'followed'} by ` +
+        `${describeSequence(node.body).join(' then ')}`
+      );
     case 'alternation':
       return `either ${node.branches.map((b) => describeSequence(b).join(' then ') || 'nothing').join(' or ')}`;
     case 'conditional':
@@ -133,7 +136,10 @@ export function explainPattern(pattern: string): string {
     return `Invalid Python regex: ${parsed.error.message} at position ${parsed.error.pos}.`;
   }
   if (parsed.unsupported) {
-    return `Valid Python regex, but it cannot be previewed here: ${parsed.unsupported.message.replace(/^unsupported: /, '')}.`;
+    return (
+      'Valid Python regex, but it cannot be previewed here: ' +
+      `${parsed.unsupported.message.replace(/^unsupported: /, '')}.`
+    );
   }
   let body = parsed.ast.body;
   if (pattern === '') return 'The empty regex: matches every VM name.';
@@ -186,7 +192,12 @@ export function explainPattern(pattern: string): string {
   }
   const literalOnly = body.length > 0 && body.every((n) => n.type === 'literal');
   const example = literalOnly
-    ? `, e.g. ${quoteChars([...body.map((n) => (n as { code: number }).code), ...Array.from('-old', (c) => c.codePointAt(0)!)])} matches too`
+    ? ', e.g. ' +
+      quoteChars([...body.map((n) => (n as { code: number }).code), ...Array.from('-old', (c) => c.codePointAt(0)!)]) +
+      ' matches too'
     : '';
-  return `Names starting with ${text}${caseNote}: re.match is a prefix match, so anything may follow${example}. Add $ to match the whole name.${dotNote}`;
+  return (
+    `Names starting with ${text}${caseNote}: re.match is a prefix match, so anything may follow${example}. ` +
+    `Add $ to match the whole name.${dotNote}`
+  );
 }

@@ -82,7 +82,9 @@ export function inventoryDiagnostics(
       code: CODES.matchesNoVm,
       severity: 'warning',
       range: nameRangeOf(entry),
-      message: `${entry.key} '${pattern}' matches no VM in the pool.${why} The original logs "***WARNING - vm not found: ${entry.key}=${entry.value}".`,
+      message:
+        `${entry.key} '${pattern}' matches no VM in the pool.${why} The original logs "***WARNING - vm not ` +
+        `found: ${entry.key}=${entry.value}".`,
       ...(fix ? { fix } : {}),
     };
     if (excludedBy !== undefined && excludedBy < outcome.line) d.related = [related(excludedBy, 'excluded here')];
@@ -97,7 +99,11 @@ export function inventoryDiagnostics(
       code: CODES.regexTooExpensive,
       severity: 'error',
       range: nameRangeOf(entry),
-      message: `This regex is too expensive: matching it against the pool's VM names did not finish within the time budget (nested repeats such as (a+)+ backtrack exponentially on some names), or JavaScript refused to run it. vmbackup stops matching it and the run fails; the original would hang. Rewrite it without nested or overlapping repeats, e.g. a+ instead of (a+)+.`,
+      message:
+        `This regex is too expensive: matching it against the pool's VM names did not finish within the time ` +
+        'budget (nested repeats such as (a+)+ backtrack exponentially on some names), or JavaScript refused to run ' +
+        'it. vmbackup stops matching it and the run fails; the original would hang. Rewrite it without nested or ' +
+        'overlapping repeats, e.g. a+ instead of (a+)+.',
     });
   }
 
@@ -111,7 +117,11 @@ export function inventoryDiagnostics(
         code: CODES.suffixLost,
         severity: 'warning',
         range: entry.suffix?.range ?? entry.nameRange,
-        message: `':${r.suffix}' for '${vm.name}' is lost: line ${vm.selectedBy + 1} selects it again and replaces this entry, so it keeps ${vm.maxBackups} backups (${finalSuffix === '' ? 'the global max_backups' : `:${finalSuffix}`}). Put this line after line ${vm.selectedBy + 1}, or give both the same :N.`,
+        message:
+          `':${r.suffix}' for '${vm.name}' is lost: line ${vm.selectedBy + 1} selects it again and replaces ` +
+          `this entry, so it keeps ${vm.maxBackups} backups (` +
+          `${finalSuffix === '' ? 'the global max_backups' : `:${finalSuffix}`}). Put this line after line ` +
+          `${vm.selectedBy + 1}, or give both the same :N.`,
         related: [related(vm.selectedBy, `'${vm.name}' selected again here`)],
         fix: moveLineAfterFix(
           config,
@@ -140,7 +150,9 @@ export function inventoryDiagnostics(
         code: CODES.inBothLists,
         severity: 'information',
         range: nameRangeOf(entry),
-        message: `${list(g.names)} ${g.names.length === 1 ? 'is' : 'are'} also selected by vdi-export (line ${g.because + 1}): vdi-export wins, this line does not back ${g.names.length === 1 ? 'it' : 'them'} up.`,
+        message:
+          `${list(g.names)} ${g.names.length === 1 ? 'is' : 'are'} also selected by vdi-export (line ` +
+          `${g.because + 1}): vdi-export wins, this line does not back ${g.names.length === 1 ? 'it' : 'them'} up.`,
         related: [related(g.because, 'vdi-export here')],
       });
     } else {
@@ -148,7 +160,10 @@ export function inventoryDiagnostics(
         code: CODES.forcedExclude,
         severity: 'warning',
         range: nameRangeOf(entry),
-        message: `${list(g.names)} ${g.names.length === 1 ? 'is' : 'are'} excluded by the later line ${g.because + 1}: v3.25 drops ${g.names.length === 1 ? 'it' : 'them'} ("forcing exclude"), v3.1/v3.2 backed ${g.names.length === 1 ? 'it' : 'them'} up. Move the exclude above the first selection.`,
+        message:
+          `${list(g.names)} ${g.names.length === 1 ? 'is' : 'are'} excluded by the later line ` +
+          `${g.because + 1}: v3.25 drops ${g.names.length === 1 ? 'it' : 'them'} ("forcing exclude"), v3.1/v3.2 ` +
+          `backed ${g.names.length === 1 ? 'it' : 'them'} up. Move the exclude above the first selection.`,
         related: [related(g.because, 'exclude here')],
         ...(moveExcludes ? { fix: moveExcludes } : {}),
       });
@@ -168,7 +183,10 @@ export function inventoryDiagnostics(
         code: CODES.duplicateVmName,
         severity: 'error',
         range: nameRangeOf(entry),
-        message: `${list(names)}: more than one VM has this name (${[...new Set(names)].map((n) => `${duplicated.get(n)}x '${n}'`).join(', ')}). The original fails it with "ERROR more than one vm with the name"; rename the VMs in the pool.`,
+        message:
+          `${list(names)}: more than one VM has this name (` +
+          `${[...new Set(names)].map((n) => `${duplicated.get(n)}x '${n}'`).join(', ')}). The original fails it with ` +
+          '"ERROR more than one vm with the name"; rename the VMs in the pool.',
       });
     }
   }
@@ -195,7 +213,9 @@ export function inventoryDiagnostics(
       code: CODES.noVmsLoaded,
       severity: 'error',
       range: first.keyRange,
-      message: `No VM is selected${poolNames.size === 0 ? ' (the pool has no VMs)' : ''}. The original stops with "ERROR no VMs loaded".`,
+      message:
+        `No VM is selected${poolNames.size === 0 ? ' (the pool has no VMs)' : ''}. The original stops with ` +
+        '"ERROR no VMs loaded".',
     });
   }
   return out.sort(

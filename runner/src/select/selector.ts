@@ -21,7 +21,9 @@ export function selectorToConfig(selector: string): SelectorResult {
     if (written !== 'vm-export' && written !== 'vdi-export') {
       return {
         ok: false,
-        error: `invalid vm-selector key '${written}': use NAME-OR-REGEX, vm-export=NAME-OR-REGEX or vdi-export=NAME-OR-REGEX`,
+        error:
+          `invalid vm-selector key '${written}': use NAME-OR-REGEX, vm-export=NAME-OR-REGEX or ` +
+          'vdi-export=NAME-OR-REGEX',
       };
     }
     key = written;

@@ -64,7 +64,9 @@ function keyItem(spec: KeySpec, original: boolean, range: Range, hasEquals: bool
     detail: spec.default !== undefined ? `default ${spec.default}` : spec.extension ? 'vmbackup extension' : spec.kind,
     documentation: {
       kind: MarkupKind.Markdown,
-      value: `${spec.doc}\n\nExample: \`${spec.example}\`${spec.extension && original ? '\n\n**Rejected by the original VmBackup.py.**' : ''}`,
+      value:
+        `${spec.doc}\n\nExample: \`${spec.example}\`` +
+        `${spec.extension && original ? '\n\n**Rejected by the original VmBackup.py.**' : ''}`,
     },
     textEdit: { range, newText: hasEquals ? spec.key : `${spec.key}=` },
     ...(hasEquals ? {} : { command: { title: 'values', command: 'editor.action.triggerSuggest' } }),

@@ -18,7 +18,10 @@ function effectiveLine(context: FeatureContext, entry: EntryLine): string {
   if (spec?.kind !== 'scalar') return '';
   if (!origin) return `Effective value: ${code(spec.default ?? '(none)')} (default).`;
   if (!origin.valid)
-    return `Effective value: ${code(spec.default ?? '(none)')}, the default, because ${code(origin.raw)} on line ${origin.line + 1} is invalid.`;
+    return (
+      `Effective value: ${code(spec.default ?? '(none)')}, the default, because ${code(origin.raw)} on line ` +
+      `${origin.line + 1} is invalid.`
+    );
   const where = origin.line === entry.line ? 'this line' : `line ${origin.line + 1} (a later line wins)`;
   return `Effective value: ${code(origin.raw)}, set on ${where}.`;
 }
@@ -35,9 +38,12 @@ function keyHover(context: FeatureContext, entry: EntryLine): string {
       .filter(Boolean)
       .join('\n\n');
   }
-  const head = `**${spec.key}**${spec.default !== undefined ? ` — default ${code(spec.default)}` : ''}${spec.allowed ? ` — one of ${spec.allowed.map(code).join(', ')}` : ''}`;
+  const head =
+    `**${spec.key}**${spec.default !== undefined ? ` — default ${code(spec.default)}` : ''}` +
+    `${spec.allowed ? ` — one of ${spec.allowed.map(code).join(', ')}` : ''}`;
   const origin = spec.extension
-    ? `*vmbackup extension key*: the original VmBackup.py rejects it${context.settings.compatibility === 'original' ? ' (compatibility mode "original" is on)' : ''}.`
+    ? '*vmbackup extension key*: the original VmBackup.py rejects it' +
+      `${context.settings.compatibility === 'original' ? ' (compatibility mode "original" is on)' : ''}.`
     : `Since VmBackup ${spec.since}.`;
   return [head, spec.doc, effectiveLine(context, entry), origin].filter(Boolean).join('\n\n');
 }

@@ -17,7 +17,10 @@ function patternPart(entry: EntryLine, pattern: string): string {
   if (pattern === '' && entry.key !== 'vm-export') return `An empty ${entry.key}= is ignored.`;
   if (pattern === '') return 'An **empty** vm-export value is the empty regex: it selects **every VM** of the pool.';
   if (isPlainName(pattern)) {
-    return `${code(pattern)} is a **plain name**: it selects only the VM named exactly ${code(pattern)} (case-sensitive).`;
+    return (
+      `${code(pattern)} is a **plain name**: it selects only the VM named exactly ${code(pattern)} ` +
+      '(case-sensitive).'
+    );
   }
   return `${code(pattern)} is a **Python regex**${regexReading(pattern)}`;
 }
@@ -35,7 +38,10 @@ function regexReading(pattern: string): string {
   const parsed = parsePython(pattern);
   const previewable = parsed.ok ? !parsed.unsupported : !parsed.error.unsupported;
   if (!previewable) {
-    return `, matched from the start of the name only — a **prefix match**: it also takes longer names that start the same way. ${explanation}`;
+    return (
+      ', matched from the start of the name only — a **prefix match**: it also takes longer names that start ' +
+      `the same way. ${explanation}`
+    );
   }
   return `. ${explanation.replace(PREFIX_MATCH, 're.match is a **prefix match**')}`;
 }
@@ -71,13 +77,19 @@ function keepText(vm: PlannedVm, line: number): string {
   const reason = vm.maxBackupsReason;
   switch (reason.kind) {
     case 'suffix':
-      return `keeps ${vm.maxBackups}${reason.line === line ? ` (\`:${reason.n}\`)` : ` (\`:${reason.n}\` from line ${reason.line + 1})`}`;
+      return (
+        `keeps ${vm.maxBackups}` +
+        `${reason.line === line ? ` (\`:${reason.n}\`)` : ` (\`:${reason.n}\` from line ${reason.line + 1})`}`
+      );
     case 'suffix-not-positive':
       return `keeps ${vm.maxBackups} (\`:${reason.text}\` is not >= 1, so max_backups applies)`;
     case 'suffix-invalid':
       return `\`:${reason.text}\` is not an integer: the original stops`;
     case 'suffix-lost':
-      return `keeps ${vm.maxBackups} (\`:${reason.n}\` from line ${reason.line + 1} is lost to line ${reason.lostTo + 1})`;
+      return (
+        `keeps ${vm.maxBackups} (\`:${reason.n}\` from line ${reason.line + 1} is lost to line ` +
+        `${reason.lostTo + 1})`
+      );
     default:
       return `keeps ${vm.maxBackups} (max_backups)`;
   }
@@ -92,14 +104,24 @@ function poolLabel(context: FeatureContext): string {
   const ago = age < 60 ? `${age} min` : age < 48 * 60 ? `${Math.round(age / 60)} h` : `${Math.round(age / 1440)} days`;
   // The status message ends with the same time in another form: said once.
   const reason = status.message.replace(staleNote(inventory.fetchedAt), '').trim();
-  return `⚠ *Stale: the VM list of ${name} as of ${new Date(inventory.fetchedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC (${ago} ago); not connected.*${reason ? ` ${reason}` : ''}`;
+  return (
+    `⚠ *Stale: the VM list of ${name} as of ` +
+    `${new Date(inventory.fetchedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC (${ago} ago); not connected.*` +
+    `${reason ? ` ${reason}` : ''}`
+  );
 }
 
 function offlineHint(context: FeatureContext): string {
   const status = context.pool.status;
   if (!status.url)
-    return '*No pool configured.* Set `vmbackup.pool.url` (and `vmbackup.pool.user`), then run **VmBackup: Set Pool Password** to see the VMs this line selects.';
-  return `*Not connected to ${status.url}:* ${status.message} Run **VmBackup: Set Pool Password** or **VmBackup: Connect to Pool** to see the VMs this line selects.`;
+    return (
+      '*No pool configured.* Set `vmbackup.pool.url` (and `vmbackup.pool.user`), then run **VmBackup: Set Pool ' +
+      'Password** to see the VMs this line selects.'
+    );
+  return (
+    `*Not connected to ${status.url}:* ${status.message} Run **VmBackup: Set Pool Password** or **VmBackup: ` +
+    'Connect to Pool** to see the VMs this line selects.'
+  );
 }
 
 /** Excluded VMs this line would have matched had an earlier exclude not removed them. */
@@ -127,7 +149,8 @@ function selectionPart(context: FeatureContext, entry: EntryLine): string[] {
   if (!outcome) return parts;
   if (outcome.status === 'regex-too-expensive')
     return [
-      '**Regex too expensive**: it did not finish matching the VM names within the time budget; the run fails (VMB034).',
+      '**Regex too expensive**: it did not finish matching the VM names within the time budget; the run fails ' +
+        '(VMB034).',
     ];
   if (outcome.status === 'invalid-regex')
     return ['**Invalid regex**: the original logs `***ERROR - invalid regex` and the run fails.'];
@@ -152,7 +175,8 @@ function selectionPart(context: FeatureContext, entry: EntryLine): string[] {
         bounded(
           planned,
           (vm) =>
-            `- ${code(vm.name)}${vmDetails(vm.vms[0], entry.key === 'vdi-export')} · ${keepText(vm, entry.line)}${vm.vms.length > 1 ? ` · ⚠ ${vm.vms.length} VMs have this name` : ''}`,
+            `- ${code(vm.name)}${vmDetails(vm.vms[0], entry.key === 'vdi-export')} · ${keepText(vm, entry.line)}` +
+            `${vm.vms.length > 1 ? ` · ⚠ ${vm.vms.length} VMs have this name` : ''}`,
         ),
       );
     }
@@ -167,7 +191,8 @@ function selectionPart(context: FeatureContext, entry: EntryLine): string[] {
   }
   for (const vm of s.replacedAt.get(entry.line) ?? []) {
     lost.push(
-      `- ${code(vm.name)} — replaced by line ${vm.selectedBy + 1} (the later entry wins${vm.maxBackupsReason.kind === 'suffix-lost' ? ', and this `:N` is lost' : ''})`,
+      `- ${code(vm.name)} — replaced by line ${vm.selectedBy + 1} (the later entry wins` +
+        `${vm.maxBackupsReason.kind === 'suffix-lost' ? ', and this `:N` is lost' : ''})`,
     );
   }
   lost.push(...excludedEarlier(context, entry, entry.name));
@@ -183,7 +208,8 @@ function excludePart(context: FeatureContext, entry: EntryLine): string[] {
   if (!outcome) return [];
   if (outcome.status === 'regex-too-expensive')
     return [
-      '**Regex too expensive**: it did not finish matching the VM names within the time budget; the run fails (VMB034).',
+      '**Regex too expensive**: it did not finish matching the VM names within the time budget; the run fails ' +
+        '(VMB034).',
     ];
   if (outcome.status === 'invalid-regex')
     return ['**Invalid regex**: the original logs `***ERROR - invalid regex` and the run fails.'];
@@ -192,7 +218,8 @@ function excludePart(context: FeatureContext, entry: EntryLine): string[] {
   if (removed.length === 0) {
     const already = excludedEarlier(context, entry, entry.value);
     return [
-      `**Removes no VM**${already.length ? ': what it matches was excluded earlier' : ' (`***WARNING - vm not found`)'}.`,
+      '**Removes no VM**' +
+        `${already.length ? ': what it matches was excluded earlier' : ' (`***WARNING - vm not found`)'}.`,
       ...(already.length ? [bounded(already)] : []),
     ];
   }
@@ -203,7 +230,9 @@ function excludePart(context: FeatureContext, entry: EntryLine): string[] {
   parts.push(bounded(removed, (e) => `- ${code(e.name)}${vmDetails(e.vms[0])}`));
   if (forced.length) {
     parts.push(
-      `⚠ This exclude comes after selections; ${forced.length} VM${forced.length === 1 ? '' : 's'} selected above it ${forced.length === 1 ? 'is' : 'are'} only dropped by the final clean-up (v3.25; older versions back ${forced.length === 1 ? 'it' : 'them'} up).`,
+      `⚠ This exclude comes after selections; ${forced.length} VM${forced.length === 1 ? '' : 's'} selected above it ` +
+        `${forced.length === 1 ? 'is' : 'are'} only dropped by the final clean-up (v3.25; older versions back ` +
+        `${forced.length === 1 ? 'it' : 'them'} up).`,
     );
   }
   return parts;
