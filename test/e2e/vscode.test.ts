@@ -316,7 +316,8 @@ test(
     await wb.runCommand('View: Toggle Maximized Panel');
     // The output channel keeps everything, in the order the runner sent it.
     const channel = codeServer.readLogs('VmBackup.log').join('\n');
-    const loaded = channel.indexOf('VmBackup config loaded from: weekly.cfg');
+    // The original names the config as given on the command line (here the full path).
+    const loaded = channel.search(/VmBackup config loaded from: \S*weekly\.cfg/);
     const success = channel.indexOf('SUCCESS preview of parameters');
     assert.ok(loaded >= 0 && success > loaded, channel.slice(-2000));
   }),
