@@ -11,13 +11,12 @@ import { createSshHost } from '../../runner/src/host/ssh';
 import type { Host } from '../../runner/src/host/types';
 import { startSimulator, type Simulator } from '../sim/index';
 import { startSshd, type Sshd } from '../harness/sshd';
+import { CANARY_PATH, readFixture } from '../sim/fixture';
 
 const fixturePath = join(import.meta.dirname, '..', 'sim', 'fixtures', 'hostile.json');
-const fixtureNames: string[] = (
-  JSON.parse(readFileSync(fixturePath, 'utf8')) as { vms: Array<{ name: string }> }
-).vms.map((vm) => vm.name);
+const fixtureNames: string[] = readFixture(fixturePath).vms!.map((vm) => vm.name);
 // The fixture's own injection attempts create this file if any layer runs a shell on a name.
-const INJECTION_MARKER = '/tmp/pwned';
+const INJECTION_MARKER = CANARY_PATH;
 
 let sim: Simulator;
 let sshd: Sshd;

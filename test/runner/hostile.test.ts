@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Simulator } from '../sim/index';
+import { CANARY_PATH, readFixture } from '../sim/fixture';
 import {
   ensureBundle,
   localTransport,
@@ -29,7 +30,7 @@ after(async () => {
   await sim.close();
 });
 
-const CANARIES = ['/tmp/pwned'];
+const CANARIES = [CANARY_PATH];
 
 for (const name of ['local', 'ssh'] as const) {
   test(`hostile names back up correctly and inject nothing (${name})`, async () => {
@@ -46,11 +47,9 @@ for (const name of ['local', 'ssh'] as const) {
       assert.ok(result.stdout.includes(` new-name-label="RESTORE_${hostile}"\n`), `1.cmd: line of ${hostile}`);
     }
 
-    const names = (
-      JSON.parse(readFileSync(join(import.meta.dirname, '..', 'sim', 'fixtures', 'hostile.json'), 'utf8')) as {
-        vms: { name: string }[];
-      }
-    ).vms.map((v) => v.name);
+    const names = readFixture(join(import.meta.dirname, '..', 'sim', 'fixtures', 'hostile.json')).vms!.map(
+      (v) => v.name,
+    );
     const refused = (n: string) => n.includes('/') || /[\n\r]/.test(n);
     const unique = names.filter((n) => names.indexOf(n) === names.lastIndexOf(n) && !refused(n));
     // A '/' would put the backup outside its folder: refused with a clear error.
@@ -95,7 +94,7 @@ for (const name of ['local', 'ssh'] as const) {
 }
 
 test('the run-start line quotes a hostile vm-selector; a line break in one is a one-line argument error', async () => {
-  const selector = 'odd "name" $(touch /tmp/pwned) `id`:2';
+  const selector = `odd "name" $(touch ${CANARY_PATH}) \`id\`:2`;
   const result = await runCli(sim, [selector, 'preview']);
   const lines = result.stdout.split('\n').filter((l) => l !== '');
   for (const line of lines)
@@ -104,7 +103,7 @@ test('the run-start line quotes a hostile vm-selector; a line break in one is a 
     lines[0]!.replace(/^.*? - /, ''),
     `VmBackup preview running on the local host with vm-selector ${JSON.stringify(selector)} (vmbackup ${/\(vmbackup ([^)]+)\)/.exec(lines[0]!)![1]})`,
   );
-  assert.ok(!existsSync('/tmp/pwned'));
+  assert.ok(!existsSync(CANARY_PATH));
   const broken = await runCli(sim, ['new\nline', 'preview']);
   assert.equal(broken.code, 2);
   assert.equal(

@@ -7,15 +7,14 @@ import { join } from 'node:path';
 import { parseConfig } from '../../runner/src/config';
 import { inventoryDiagnostics, planSelection } from '../../runner/src/select';
 import { inventory } from './helpers';
+import { CANARY_PATH, readFixture } from '../sim/fixture';
 
 const root = join(import.meta.dirname, '..', '..');
 
 /** The fixture's VMs (names and template flag only: all selection needs). */
 function fixturePool(name: string) {
-  const fixture = JSON.parse(readFileSync(join(root, 'test', 'sim', 'fixtures', `${name}.json`), 'utf8')) as {
-    vms: Array<{ name: string }>;
-  };
-  return inventory(fixture.vms.map((vm) => vm.name));
+  const fixture = readFixture(join(root, 'test', 'sim', 'fixtures', `${name}.json`));
+  return inventory(fixture.vms!.map((vm) => vm.name));
 }
 
 function run(example: string, pool: string) {
@@ -122,7 +121,7 @@ test('hostile VM names: selected by regex, entries keep the real names, no re-sp
   const config = parseConfig('exclude=RESTORE_.*\nvm-export=.*\nvdi-export=colon.name');
   const plan = planSelection(config, pool);
   const names = plan.vmExport.map((v) => v.name);
-  assert.ok(names.includes('$(touch /tmp/pwned)'));
+  assert.ok(names.includes(`$(touch ${CANARY_PATH})`));
   assert.ok(names.includes('new\nline'));
   assert.ok(names.includes('  leading spaces'));
   assert.ok(!names.includes('colon:name'), 'vdi-export wins');

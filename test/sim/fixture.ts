@@ -1,6 +1,8 @@
 // Builds the pool database from a compact fixture (see fixture-types.ts, docs/simulator.md).
-import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Fixture, FixtureDisk, FixtureGenerator, FixtureVm, Size } from './fixture-types';
 import { NULL_REF, stableUuid } from './ids';
 import { snapshotVm, vmAllowedOperations } from './ops';
@@ -30,10 +32,23 @@ export function parseSize(size: Size, what: string): number {
   return Math.round(Number(m[1]) * unit);
 }
 
+/**
+ * Where an injected command of the hostile fixture (`$(touch {canary})`) would leave its mark:
+ * one file per checkout, so two checkouts testing at once never see each other's canary.
+ */
+export const CANARY_PATH = join(
+  tmpdir(),
+  `vmbackup-canary-${createHash('sha256')
+    .update(join(import.meta.dirname, '..', '..'))
+    .digest('hex')
+    .slice(0, 12)}`,
+);
+const CANARY_TOKEN = '{canary}';
+
 export function readFixture(fixture: string | Fixture): Fixture {
   if (typeof fixture !== 'string') return fixture;
   try {
-    return JSON.parse(readFileSync(fixture, 'utf8')) as Fixture;
+    return JSON.parse(readFileSync(fixture, 'utf8').replaceAll(CANARY_TOKEN, CANARY_PATH)) as Fixture;
   } catch (error) {
     throw new Error(`fixture ${fixture}: ${(error as Error).message}`);
   }

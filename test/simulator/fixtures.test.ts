@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { startSimulator } from '../sim/index';
 import { FIXTURES, simulator, connect } from './helpers';
+import { readFixture } from '../sim/fixture';
 
 test('every shipped fixture loads into a consistent pool', async (t) => {
   for (const name of ['weekend', 'demo', 'hostile', 'large-5000']) {
@@ -72,9 +72,7 @@ test('weekend.json holds the README VMs; PROD.* selects the four of the weekend.
 
 test('hostile names reach xen-api byte for byte', async (t) => {
   const sim = await simulator(t, { fixture: join(FIXTURES, 'hostile.json') });
-  const expected = (
-    JSON.parse(readFileSync(join(FIXTURES, 'hostile.json'), 'utf8')) as { vms: { name: string }[] }
-  ).vms.map((v) => v.name);
+  const expected = readFixture(join(FIXTURES, 'hostile.json')).vms!.map((v) => v.name);
   for (const transport of ['json-rpc', 'xml-rpc']) {
     const xapi = await connect(t, sim, { transport });
     await xapi.objectsFetched;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { golden, simulator, vmUuid, xe, FIXTURES, type XeResult } from './helpers';
 import { checkXva, readTar } from './xva';
 import type { Simulator } from '../sim/index';
+import { CANARY_PATH } from '../sim/fixture';
 
 /** A readable transcript of one xe run; timestamps masked (they change every run). */
 function transcript(args: string[], r: XeResult): string {
@@ -235,7 +236,7 @@ test('xe with hostile names: --minimal escaping and exact matches', async (t) =>
   const s = new Session(sim);
   await s.run('vm-list', 'is-control-domain=false', 'is-a-snapshot=false', 'params=name-label', '--minimal');
   for (const name of [
-    '$(touch /tmp/pwned)',
+    `$(touch ${CANARY_PATH})`,
     'new\nline',
     'comma,name',
     '  leading spaces',
@@ -250,7 +251,7 @@ test('xe with hostile names: --minimal escaping and exact matches', async (t) =>
   const listed = await s.run('snapshot-list', `name-label=RESTORE_\`reboot\``, 'params=uuid', '--minimal');
   assert.match(snap, /^[0-9a-f-]{36}$/);
   assert.equal(listed.stdout, `${snap}\n`);
-  golden('xe-hostile.txt', s.text);
+  golden('xe-hostile.txt', s.text.replaceAll(CANARY_PATH, '{canary}')); // per-checkout path
 });
 
 test('xe vm-uninstall without force=true asks first', async (t) => {
