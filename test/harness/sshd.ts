@@ -20,9 +20,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
+import { freePort } from './ports';
 
 const SSHD = '/usr/sbin/sshd';
 const repoRoot = join(import.meta.dirname, '..', '..');
@@ -55,18 +55,6 @@ export interface Sshd {
 function ensureSshdInstalled(): void {
   if (existsSync(SSHD)) return;
   execFileSync(join(repoRoot, 'scripts', 'ensure-sshd.sh'), { stdio: 'inherit' });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function keygen(file: string, comment: string): void {

@@ -130,3 +130,10 @@ export function vmUuid(sim: Simulator, name: string): string {
 export function vmRef(sim: Simulator, name: string): string {
   return sim.state.refByUuid('VM', vmUuid(sim, name));
 }
+
+/** The whole body of a xen-api getResource response. */
+export async function bodyOf(res: { body: AsyncIterable<Buffer> }): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of res.body) chunks.push(Buffer.from(c));
+  return Buffer.concat(chunks);
+}

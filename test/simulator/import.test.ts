@@ -8,18 +8,12 @@ import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { connect, FIXTURES, simulator, vmRef, xe } from './helpers';
+import { connect, FIXTURES, simulator, vmRef, xe, bodyOf } from './helpers';
 import type { FullXapi } from './helpers';
 import type { Simulator } from '../sim/index';
 
 interface PutXapi extends FullXapi {
   putResource(body: unknown, path: string, options: { query: Record<string, string> }): Promise<unknown>;
-}
-
-async function bodyOf(res: { body: AsyncIterable<Buffer> }): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of res.body) chunks.push(Buffer.from(c));
-  return Buffer.concat(chunks);
 }
 
 async function rawDisks(xapi: FullXapi, sim: Simulator, vm: string): Promise<Buffer[]> {

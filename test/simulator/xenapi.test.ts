@@ -6,14 +6,8 @@ import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
 import { checkXva, readTar, parseOva } from './xva';
-import { connect, eventually, FIXTURES, simulator, vmRef, vmUuid } from './helpers';
+import { connect, eventually, FIXTURES, simulator, vmRef, vmUuid, bodyOf } from './helpers';
 import { join } from 'node:path';
-
-async function bodyOf(res: { body: AsyncIterable<Buffer> }): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of res.body) chunks.push(Buffer.from(c));
-  return Buffer.concat(chunks);
-}
 
 for (const transport of ['json-rpc', 'xml-rpc'] as const) {
   test(`xen-api connects over ${transport} and reads every record`, async (t) => {
