@@ -115,15 +115,22 @@ function restoreRef(vm: string): string | undefined {
 }
 
 /** Positive signal: the server is making the run's VM snapshot. */
-const inSnapshot = (vm: string) => serverSees(() => busyWith('VM', vmRef(vm), 'snapshot'), `${vm} is being snapshotted`);
+const inSnapshot = (vm: string) =>
+  serverSees(() => busyWith('VM', vmRef(vm), 'snapshot'), `${vm} is being snapshotted`);
 /** Positive signal: the server is streaming the export of the run's snapshot. */
 const inExport = (vm: string) => serverSees(() => busyWith('VM', restoreRef(vm), 'export'), `${vm} is being exported`);
 
 /** Names of snapshot objects the runner makes, left in the pool. */
 function namedLeftovers(): string[] {
   const out: string[] = [];
-  for (const [, r] of sim.state.entries('VM')) if (String(r.name_label).startsWith('RESTORE_')) out.push(`VM ${r.name_label}`);
-  for (const [, r] of sim.state.entries('VDI')) if (String(r.name_label).startsWith('SNAP_')) out.push(`VDI ${r.name_label}`);
+  for (const [cls, prefix] of [
+    ['VM', 'RESTORE_'],
+    ['VDI', 'SNAP_'],
+  ] as const) {
+    for (const [, r] of sim.state.entries(cls)) {
+      if (String(r.name_label).startsWith(prefix)) out.push(`${cls} ${String(r.name_label)}`);
+    }
+  }
   return out.sort();
 }
 
@@ -270,7 +277,11 @@ const CASES: Case[] = [
       await inExport('big01');
       const killed = killProcessesMentioning(privateTmp);
       assert.ok(killed > 0, 'the run had an ssh connection to drop');
-      return { results: [await run.done] };
+      const result = await run.done;
+      // Which process the kill reaches first (the master or a session) decides the wording.
+      const dropped = /ERROR (cannot run ssh: |ssh \S+: )/;
+      assert.match(result.stdout, dropped, `the run saw its connection drop\n${result.stdout}`);
+      return { results: [result] };
     },
   },
   ...signalCases,
