@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { Simulator } from '../sim/index';
-import { ROOT, startCodeServer, type CodeServer } from './codeServer';
+import { startCodeServer, type CodeServer } from './codeServer';
 import { prepareE2e, teardownE2e } from './environment';
 import { launchBrowser, Workbench } from './workbench';
 
@@ -47,8 +47,6 @@ const WEEKLY_LINES = [
 ];
 const TYPO_LINE = 8;
 const REGEX_LINE = 9;
-/** Images the README shows (each must load on the extension page). */
-const README_IMAGES = [...readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/!\[[^\]]*\]\(images\//g)].length;
 /** The row of the `vmbackup` task type in Tasks: Run Task (recently used tasks read `vmbackup: …`). */
 const TASK_TYPE_ROW = { hasText: 'vmbackup', hasNotText: ':' };
 /** The VMs weekly.cfg backs up once the typo is fixed (demo fixture). */
@@ -319,7 +317,7 @@ test(
     await wb.runCommand('View: Toggle Maximized Panel');
     // The output channel keeps everything, in the order the runner sent it.
     const channel = await waitForLog(/SUCCESS preview of parameters/);
-    const loaded = channel.indexOf('VmBackup config loaded from: weekly.cfg');
+    const loaded = channel.search(/VmBackup config loaded from: \S*weekly\.cfg/);
     const success = channel.indexOf('SUCCESS preview of parameters');
     assert.ok(loaded >= 0 && success > loaded, channel.slice(-2000));
   }),
@@ -523,53 +521,6 @@ test(
     }
     await wb.screenshot('19-get-started-walkthrough', { publish: true });
     await wb.page.keyboard.press('Control+W');
-  }),
-);
-
-test(
-  'the extension page shows every README screenshot (they are inside the .vsix)',
-  { timeout: 120_000 },
-  step('extension-page', async () => {
-    await wb.runCommand('Extensions: Show Installed Extensions');
-    const row = wb.page.locator('.extensions-list .monaco-list-row', { hasText: 'VmBackup (NAUbackup)' }).first();
-    await row.waitFor({ timeout: 30_000 });
-    await row.click();
-    // The README is rendered in a webview: find its frame, then wait until every image loaded.
-    const deadline = Date.now() + 60_000;
-    let images: Array<{ src: string; loaded: boolean }> = [];
-    let seen: string[] = [];
-    for (;;) {
-      seen = [];
-      for (const frame of wb.page.frames()) {
-        const found = await frame
-          .evaluate(() => {
-            // Runs in the page; typed without the DOM library. Scrolled to, in case it loads lazily.
-            type Img = { currentSrc: string; complete: boolean; naturalWidth: number; scrollIntoView(): void };
-            const doc = (
-              globalThis as unknown as {
-                document: { body?: { innerText: string }; querySelectorAll(s: string): ArrayLike<Img> };
-              }
-            ).document;
-            const images = Array.from(doc.querySelectorAll('img')).map((img) => {
-              img.scrollIntoView();
-              return { src: img.currentSrc, loaded: img.complete && img.naturalWidth > 0 };
-            });
-            return { readme: (doc.body?.innerText ?? '').includes('VmBackup configs made safe'), images };
-          })
-          .catch(() => ({ readme: false, images: [] as Array<{ src: string; loaded: boolean }> }));
-        seen.push(`${frame.url().slice(-40)}: ${found.images.length} img${found.readme ? ' (README)' : ''}`);
-        // The README's own frame (the page around it has the icon and no README text).
-        if (found.readme && found.images.length > 0) images = found.images;
-      }
-      if (images.length >= README_IMAGES && images.every((img) => img.loaded)) break;
-      if (Date.now() > deadline) {
-        throw new Error(`README images not all shown: ${JSON.stringify(images)}; frames: ${seen.join(' | ')}`);
-      }
-      await wb.page.waitForTimeout(500);
-    }
-    await wb.screenshot('18-extension-page-readme', { publish: true });
-    await wb.page.keyboard.press('Control+W');
-    await wb.runCommand('View: Show Explorer');
   }),
 );
 
