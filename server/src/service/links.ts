@@ -2,9 +2,13 @@
 // URIs when the runner works on this machine. With the ssh transport the paths are on the
 // remote host: a file:// link would open a local path that is not the one the runner writes,
 // so there is none (the hover of the key still shows the value).
-import { pathToFileURL } from 'node:url';
 import type { DocumentLink } from 'vscode-languageserver';
 import type { FeatureContext } from './context';
+
+/** `file://` URI of an absolute POSIX path, each segment percent-encoded (pure: no node:url). */
+export function fileUri(path: string): string {
+  return `file://${path.split('/').map(encodeURIComponent).join('/')}`;
+}
 
 const PATH_KEYS: Record<string, string> = {
   backup_dir: 'the backup folder (VM folders with their dated backups)',
@@ -19,7 +23,7 @@ export function documentLinks(context: FeatureContext): DocumentLink[] {
     if (!what || !entry.value.startsWith('/')) continue;
     links.push({
       range: entry.valueRange,
-      target: pathToFileURL(entry.value).href,
+      target: fileUri(entry.value),
       tooltip: `Open ${what} on this machine`,
     });
   }

@@ -9,7 +9,6 @@ import { suggestKey } from '../../../runner/src/config/suggest';
 import { compilePython } from '../../../runner/src/pyre';
 import { selectableVms, type Inventory } from '../../../runner/src/pool/inventory';
 import { planSelection, SELECTION_KEYS, type ListKind, type SelectionPlan } from '../../../runner/src/select';
-import type { CoverageReport } from '../protocol';
 
 /** One config of the workspace: its URI and parsed text. */
 export interface WorkspaceConfig {
@@ -117,7 +116,15 @@ export function renameVmEdits(configs: readonly WorkspaceConfig[], oldName: stri
 }
 
 /** Which config backs up which VM, the VMs none backs up, and the VMs more than one backs up. */
-export function coverage(configs: readonly WorkspaceConfig[], inventory: Inventory): CoverageReport {
+/** The coverage of the pool by the configs (protocol.ts documents it as CoverageReport). */
+export interface Coverage {
+  configs: string[];
+  vms: Array<{ name: string; uuid: string; powerState: string; backedUpBy: Array<{ uri: string; line: number; list: ListKind }> }>;
+  notBackedUp: string[];
+  backedUpTwice: string[];
+}
+
+export function coverage(configs: readonly WorkspaceConfig[], inventory: Inventory): Coverage {
   const byName = new Map<string, Array<{ uri: string; line: number; list: ListKind }>>();
   for (const { uri, config } of configs) {
     const plan = planSelection(config, inventory);
