@@ -31,7 +31,8 @@ test(`a ${DISK_MIB} MiB export is checked with memory growth far below its size`
     assert.ok(summary.fileBytes > DISK_MIB * 1024 * 1024);
     const growthMiB = (peak - baseline) / 1024 / 1024;
     console.log(
-      `checked ${(summary.fileBytes / 1024 / 1024).toFixed(0)} MiB, resident memory grew by ${growthMiB.toFixed(1)} MiB`,
+      `checked ${(summary.fileBytes / 1024 / 1024).toFixed(0)} MiB, ` +
+        `resident memory grew by ${growthMiB.toFixed(1)} MiB`,
     );
     assert.ok(growthMiB < DISK_MIB / 4, `memory grew by ${growthMiB.toFixed(1)} MiB`);
   } finally {

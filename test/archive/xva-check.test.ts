@@ -136,42 +136,46 @@ test('a chunk whose data or checksum entry changed is refused, naming the chunk'
   assert.match(await damage(tarOf(flipped)), new RegExp(`chunk ${members[3]!.name} is damaged`));
 });
 
-test('empty keep-alive chunk entries (stream_vdi.ml write_chunk, timeout workaround) and SHA-1 .checksum entries pass', async () => {
-  const members = membersOf(plain);
-  const sparse = members.findIndex((m) => m.name.endsWith('/00000005'));
-  const prefix = members[sparse]!.name.split('/')[0];
-  // xapi sends an empty entry after 5 s without data; later chunks are numbered one higher
-  const keepAlive: Member[] = [
-    { name: `${prefix}/00000002`, data: Buffer.alloc(0) },
-    { name: `${prefix}/00000002.xxhash`, data: Buffer.from(xxh64Hex(Buffer.alloc(0))) },
-    { name: `${prefix}/00000006`, data: members[sparse]!.data },
-    { name: `${prefix}/00000006.xxhash`, data: members[sparse + 1]!.data },
-  ];
-  const withKeepAlive = [...members.slice(0, sparse), ...keepAlive, ...members.slice(sparse + 2)];
-  const summary = await checkArchive(pieces(tarOf(withKeepAlive)), PLAIN);
-  assert.deepEqual(
-    summary.xva!.disks.map((d) => d.chunks),
-    [4, 3],
-  );
+test(
+  'empty keep-alive chunk entries (stream_vdi.ml write_chunk, timeout workaround) ' +
+    'and SHA-1 .checksum entries pass',
+  async () => {
+    const members = membersOf(plain);
+    const sparse = members.findIndex((m) => m.name.endsWith('/00000005'));
+    const prefix = members[sparse]!.name.split('/')[0];
+    // xapi sends an empty entry after 5 s without data; later chunks are numbered one higher
+    const keepAlive: Member[] = [
+      { name: `${prefix}/00000002`, data: Buffer.alloc(0) },
+      { name: `${prefix}/00000002.xxhash`, data: Buffer.from(xxh64Hex(Buffer.alloc(0))) },
+      { name: `${prefix}/00000006`, data: members[sparse]!.data },
+      { name: `${prefix}/00000006.xxhash`, data: members[sparse + 1]!.data },
+    ];
+    const withKeepAlive = [...members.slice(0, sparse), ...keepAlive, ...members.slice(sparse + 2)];
+    const summary = await checkArchive(pieces(tarOf(withKeepAlive)), PLAIN);
+    assert.deepEqual(
+      summary.xva!.disks.map((d) => d.chunks),
+      [4, 3],
+    );
 
-  const sha1: Member[] = [];
-  for (let i = 0; i < members.length; i++) {
-    const m = members[i]!;
-    if (!m.name.endsWith('.xxhash')) sha1.push(m);
-    else
-      sha1.push({
-        name: m.name.replace(/\.xxhash$/, '.checksum'),
-        data: Buffer.from(
-          createHash('sha1')
-            .update(members[i - 1]!.data)
-            .digest('hex'),
-        ),
-      });
-  }
-  await checkArchive(pieces(tarOf(sha1)), PLAIN);
-});
+    const sha1: Member[] = [];
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i]!;
+      if (!m.name.endsWith('.xxhash')) sha1.push(m);
+      else
+        sha1.push({
+          name: m.name.replace(/\.xxhash$/, '.checksum'),
+          data: Buffer.from(
+            createHash('sha1')
+              .update(members[i - 1]!.data)
+              .digest('hex'),
+          ),
+        });
+    }
+    await checkArchive(pieces(tarOf(sha1)), PLAIN);
+  },
+);
 
-test('entries out of place are refused: not ova.xml first, unknown entries, chunks out of order, short chunks', async () => {
+test('misplaced or unknown entries are refused: not ova.xml first, chunks out of order, short chunks', async () => {
   const members = membersOf(plain);
   assert.match(
     await damage(tarOf([members[1]!, members[0]!, ...members.slice(2)])),
@@ -222,7 +226,7 @@ test('gzip and zstd: a truncated compressed stream is refused, as is a complete 
   assert.match(await damage(gzip, PLAIN), /the file is gzip-compressed, expected not compressed/);
 });
 
-test('metadata exports (export.ml export_metadata): ova.xml alone passes as metadata, not as a full export', async () => {
+test('metadata exports (export.ml export_metadata): ova.xml alone passes as metadata, not as a full one', async () => {
   const summary = await checkArchive(pieces(metadata), { kind: 'xva', compression: 'none', metadataOnly: true });
   assert.equal(summary.xva!.entries, 1);
   assert.match(await damage(metadata), /disk Ref:\d+ is incomplete/);

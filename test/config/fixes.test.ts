@@ -30,9 +30,12 @@ const cases: FixCase[] = [
   {
     name: 'move all excludes above the first selection',
     code: 'VMB013',
-    text: '# weekend\nmax_backups=4\nvdi-export=BIG\nvm-export=PROD.*\nexclude=PROD-bench\nvm-export=DEV.*\nexclude=DEV-test\n',
+    text:
+      '# weekend\nmax_backups=4\nvdi-export=BIG\nvm-export=PROD.*\nexclude=PROD-bench\nvm-export=DEV.*\n' +
+      'exclude=DEV-test\n',
     fixed:
-      '# weekend\nmax_backups=4\nexclude=PROD-bench\nexclude=DEV-test\nvdi-export=BIG\nvm-export=PROD.*\nvm-export=DEV.*\n',
+      '# weekend\nmax_backups=4\nexclude=PROD-bench\nexclude=DEV-test\nvdi-export=BIG\nvm-export=PROD.*\n' +
+      'vm-export=DEV.*\n',
   },
   {
     name: 'move excludes, CRLF and exclude on the last line without terminator',
@@ -100,7 +103,7 @@ test('fix VMB001: insert = after a known key (preferred), or comment the line ou
   for (const [, fixed] of allFixes('max_backups 3\n', 'VMB001')) assert.ok(!codesOf(fixed).includes('VMB001'));
 });
 
-test('fix VMB004: remove the repeat (keep the first) or keep the last; for extension keys keeping the last is safe', () => {
+test('fix VMB004: remove the repeat (keep the first) or keep the last, which is safe for extension keys', () => {
   assert.deepEqual(allFixes('max_backups=3\nvm-export=a\nmax_backups=5\n', 'VMB004'), [
     ['Remove this line (keep max_backups=3 of line 1)', 'max_backups=3\nvm-export=a\n', false],
     ['Keep this value (remove line 1: max_backups=3)', 'vm-export=a\nmax_backups=5\n', false],

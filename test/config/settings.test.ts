@@ -28,7 +28,9 @@ test('defaults when the file sets nothing', () => {
 test('values and the line that set them', () => {
   const s = resolveSettings(
     parseConfig(
-      'max_backups= 7\nbackup_dir=/b\nstatus_log=/s.log\npool_db_backup=1\nvdi_export_format=vhd\ncompress=true\nmail_to=a@b.c\nsmtp_server=[::1]:2525\nsmtp_starttls=1\nsmtp_user=u\nsmtp_password_file=/p\nreport_file=/r.json\nmail_from=f@b.c',
+      'max_backups= 7\nbackup_dir=/b\nstatus_log=/s.log\npool_db_backup=1\nvdi_export_format=vhd\ncompress=true\n' +
+        'mail_to=a@b.c\nsmtp_server=[::1]:2525\nsmtp_starttls=1\nsmtp_user=u\nsmtp_password_file=/p\n' +
+        'report_file=/r.json\nmail_from=f@b.c',
     ),
   );
   assert.equal(s.maxBackups, 7);

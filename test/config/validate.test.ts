@@ -173,7 +173,9 @@ const cases: Case[] = [
   },
   {
     name: 'extension keys fine in extended mode',
-    text: 'compress=zstd\nmail_to=a@b.c,d@e.f\nmail_from=x@y.z\nsmtp_server=mail.example.com:587\nsmtp_starttls=1\nsmtp_user=u\nsmtp_password_file=/root/p\nreport_file=/r.json',
+    text:
+      'compress=zstd\nmail_to=a@b.c,d@e.f\nmail_from=x@y.z\nsmtp_server=mail.example.com:587\nsmtp_starttls=1\n' +
+      'smtp_user=u\nsmtp_password_file=/root/p\nreport_file=/r.json',
     expected: [],
   },
   { name: 'VMB021 compress value', text: 'compress=lz4', expected: [['VMB021', 'error', 0, 9, 12]] },
@@ -223,7 +225,8 @@ test('related locations: duplicate scalar and late exclude point at the earlier 
 
 test('every diagnostic has a non-empty message and a documented-looking code', () => {
   const text =
-    'a\nb=c=d\n  #x\nmax_backups=1\nmax_backups=2\nfoo=1\npool_db_backup=3\nvdi_export_format=x\nvm-export=a:b\nvm-export=PROD*\nexclude=x.y';
+    'a\nb=c=d\n  #x\nmax_backups=1\nmax_backups=2\nfoo=1\npool_db_backup=3\nvdi_export_format=x\nvm-export=a:b\n' +
+    'vm-export=PROD*\nexclude=x.y';
   for (const d of validateConfig(parseConfig(text))) {
     assert.match(d.code, /^VMB\d{3}$/);
     assert.ok(d.message.length > 10);

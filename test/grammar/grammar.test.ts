@@ -36,7 +36,8 @@ test('a wrong scope assertion is reported (the harness really checks)', () => {
     const file = join(dir, 'wrong.cfg');
     writeFileSync(
       file,
-      '# SYNTAX TEST "source.vmbackup" "wrong on purpose"\nvm-export=PROD.*\n#         ^^^^ string.unquoted.vm-name.vmbackup\n',
+      '# SYNTAX TEST "source.vmbackup" "wrong on purpose"\nvm-export=PROD.*\n' +
+        '#         ^^^^ string.unquoted.vm-name.vmbackup\n',
     );
     const result = runGrammarTest(file);
     assert.notEqual(result.status, 0);

@@ -42,7 +42,8 @@ test('a synthetic project with each kind of mistake gets one line per mistake', 
   write(
     root,
     'runner/src/a.ts',
-    "import { x } from 'tar';\nimport y from 'undeclared/sub';\n// import z from 'commented';\nconst q = { require(n: string) { return n; } };\nq.require('VM');\n",
+    "import { x } from 'tar';\nimport y from 'undeclared/sub';\n// import z from 'commented';\n" +
+      "const q = { require(n: string) { return n; } };\nq.require('VM');\n",
   );
   write(root, 'server/package.json', JSON.stringify({ dependencies: {} }));
   write(root, 'server/src/s.ts', "export const s = await import('dyn');\n");

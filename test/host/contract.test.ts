@@ -161,7 +161,7 @@ for (const [kind, setup] of hostKinds) {
       );
     });
 
-    test('readStream: the whole file in order, any size; a missing file is ENOENT; leaving early frees the host', async () => {
+    test('readStream: whole file, in order, any size; missing file: ENOENT; leaving early frees the host', async () => {
       const dir = fresh();
       for (const size of [0, 1, 65536, 65536 * 16, 5 * 1024 * 1024 + 333]) {
         const bytes = randomBytes(size);

@@ -23,7 +23,8 @@ before(() => {
       'printf "%s\\0" "$@" > "$out.argv"',
       'pwf=""; prev=""',
       'for a in "$@"; do [ "$prev" = "-pwf" ] && pwf=$a; prev=$a; done',
-      'if [ -n "$pwf" ]; then stat -L -c %F "$pwf" > "$out.kind"; cat "$pwf" > "$out.pwf"; echo "$pwf" > "$out.path"; fi',
+      'if [ -n "$pwf" ]; then stat -L -c %F "$pwf" > "$out.kind"; cat "$pwf" > "$out.pwf"; echo "$pwf" > ' +
+        '"$out.path"; fi',
       'echo "xe ran"',
     ].join('\n'),
   );

@@ -85,7 +85,7 @@ test('framing: a length over the limit (e.g. a shell banner instead of SFTP) is 
   assert.deepEqual(new PacketFramer().push(u32(MAX_PACKET_LENGTH)), []); // allowed, waits for the body
 });
 
-test('framing: a large packet arriving a byte at a time is copied a bounded number of times (no quadratic concat)', (t) => {
+test('framing: a large packet arriving byte by byte is copied a bounded number of times (no quadratic concat)', (t) => {
   const body = Buffer.alloc(200 * 1024, 0xab);
   const stream = frame(body);
   let copied = 0;
@@ -151,7 +151,7 @@ test('back-pressure: writes wait for the channel to drain instead of piling up i
   assert.ok(peakBuffered <= HIGH_WATER + payload.length + 64);
 });
 
-test('fuzz: malformed or truncated replies fail the session with an Error and never throw out of the stream', async () => {
+test('fuzz: malformed or truncated replies fail the session with an Error, never throw out of the stream', async () => {
   const valid = [statusReply(1, 0, 'ok'), statusReply(1, 2, 'No such file')];
   for (let seed = 1; seed <= 300; seed++) {
     const next = random(seed);

@@ -111,7 +111,7 @@ describe('pool connection', () => {
     }
   });
 
-  it('keeps the last inventory on disk, labels it stale when the pool goes away, and serves it after a restart', async () => {
+  it('keeps the last inventory on disk, labels it stale once the pool is gone, serves it after a restart', async () => {
     const sim = await startSimulator({ fixture: FIXTURE });
     const storagePath = mkdtempSync(join(tmpdir(), 'vmbackup-lsp-cache-'));
     const settings = { pool: { url: sim.url, user: 'root' } };
@@ -188,7 +188,7 @@ describe('pool connection', () => {
 });
 
 describe('pool status sentences (issue 12, item 7)', () => {
-  it('a refused connection is said as such, not as a login failure; a URL without scheme says what to write', async () => {
+  it('a refused connection is said as such, not a login failure; a URL without scheme says what to write', async () => {
     // A port nothing listens on: bind one on 127.0.0.1, then close it.
     const probe = createServer();
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
@@ -202,7 +202,8 @@ describe('pool status sentences (issue 12, item 7)', () => {
       assert.equal(refused.state, 'error');
       assert.equal(
         refused.message,
-        `Cannot reach ${url}: connection refused: nothing listens there (is it the pool master's address and port?) (ECONNREFUSED).`,
+        `Cannot reach ${url}: connection refused: nothing listens there ` +
+          "(is it the pool master's address and port?) (ECONNREFUSED).",
       );
       assert.doesNotMatch(refused.message, /password|rejected/i);
 

@@ -55,7 +55,8 @@ describe('diagnostics', () => {
   it('honours "# vmbackup-disable-next-line CODE" for that code and that line only', async () => {
     await client.replace(
       URI,
-      '# vmbackup-disable-next-line VMB016\nvm-export=PROD*\nvm-export=TEST*\n# vmbackup-disable-next-line VMB005\nvm-export=DEV*\n',
+      '# vmbackup-disable-next-line VMB016\nvm-export=PROD*\nvm-export=TEST*\n# vmbackup-disable-next-line VMB005\n' +
+        'vm-export=DEV*\n',
     );
     const diagnostics = await client.diagnosticsFor(URI);
     assert.deepEqual(
@@ -67,10 +68,11 @@ describe('diagnostics', () => {
     );
   });
 
-  it('a directive without codes silences every warning of the next line, never an error (the runner refuses it)', async () => {
+  it('a directive without codes silences all next-line warnings, never an error (the runner refuses it)', async () => {
     await client.replace(
       URI,
-      '# vmbackup-disable-next-line\nvm-export=PROD*:0\nvm-export=TEST*:0\n# vmbackup-disable-next-line VMB007\nmax_backups=0\n',
+      '# vmbackup-disable-next-line\nvm-export=PROD*:0\nvm-export=TEST*:0\n# vmbackup-disable-next-line VMB007\n' +
+        'max_backups=0\n',
     );
     const diagnostics = await client.diagnosticsFor(URI);
     assert.deepEqual(

@@ -74,7 +74,8 @@ describe('offline features', () => {
 
   it('formats key = value spacing, keeps comments and values, and fixes indented comments', async () => {
     const text =
-      '# Weekly  backups \nmax_backups = 3\n  vm-export =  PROD.*:2  \n   # indented\nbackup_dir=/snap\nvm-export=a=b\n';
+      '# Weekly  backups \nmax_backups = 3\n  vm-export =  PROD.*:2  \n   # indented\nbackup_dir=/snap\n' +
+      'vm-export=a=b\n';
     await client.open(URI, text);
     const edits = await client.connection.sendRequest(DocumentFormattingRequest.type, {
       textDocument: { uri: URI },
@@ -115,7 +116,8 @@ describe('offline features', () => {
     const reading = async (textWithCaret: string) => (await hoverText(textWithCaret)).split('\n\n')[1];
     assert.equal(
       await reading('vm-export=PROD|\\d\n'),
-      '`PROD\\d` is a **Python regex**. Names starting with "PROD" then a digit: re.match is a **prefix match**, so anything may follow. Add $ to match the whole name.',
+      '`PROD\\d` is a **Python regex**. Names starting with "PROD" then a digit: re.match is a **prefix match**, ' +
+        'so anything may follow. Add $ to match the whole name.',
     );
     assert.equal(
       await reading('exclude=PROD-w|eb$\n'),
@@ -123,12 +125,16 @@ describe('offline features', () => {
     );
     assert.equal(
       await reading('vm-export=PRD-|a*\n'),
-      '`PRD-a*` is a **Python regex**. Names starting with "PRD-": the trailing "a" zero or more times can match nothing, and re.match is a **prefix match**, so it adds no condition (write .* for "anything", $ to end the name).',
+      '`PRD-a*` is a **Python regex**. Names starting with "PRD-": the trailing "a" zero or more times can match ' +
+        'nothing, and re.match is a **prefix match**, so it adds no condition (write .* for "anything", $ to end the ' +
+        'name).',
     );
     // No explanation to rely on: the hover says it itself.
     assert.equal(
       await reading('vm-export=(a)|(?(1)b|c)\n'),
-      '`(a)(?(1)b|c)` is a **Python regex**, matched from the start of the name only — a **prefix match**: it also takes longer names that start the same way. Valid Python regex, but it cannot be previewed here: conditional group (?(...)yes|no) has no JavaScript equivalent.',
+      '`(a)(?(1)b|c)` is a **Python regex**, matched from the start of the name only — a **prefix match**: it also ' +
+        'takes longer names that start the same way. Valid Python regex, but it cannot be previewed here: ' +
+        'conditional group (?(...)yes|no) has no JavaScript equivalent.',
     );
   });
 
@@ -168,7 +174,7 @@ describe('offline features', () => {
     });
   });
 
-  it('Enter stays a new line: no popup by itself on a complete value, never an item equal to the typed text', async () => {
+  it('Enter stays a new line: no popup by itself on a complete value, no item equal to the typed text', async () => {
     const typing = { triggerKind: 3 as const };
     const at = async (textWithCaret: string, context?: { triggerKind: 1 | 2 | 3; triggerCharacter?: string }) => {
       const { text, position } = caret(textWithCaret);

@@ -181,7 +181,8 @@ export class TestClient {
       const left = deadline - Date.now();
       if (left <= 0)
         throw new Error(
-          `timed out waiting for ${what}\npool statuses: ${JSON.stringify(this.poolStatuses.slice(-3))}\nserver log:\n${this.log.join('\n')}\nserver stderr:\n${this.stderr}`,
+          `timed out waiting for ${what}\npool statuses: ${JSON.stringify(this.poolStatuses.slice(-3))}\n` +
+            `server log:\n${this.log.join('\n')}\nserver stderr:\n${this.stderr}`,
         );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(left, 250));

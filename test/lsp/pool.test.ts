@@ -131,32 +131,36 @@ describe('live pool features (weekend fixture)', () => {
     assert.match(await hoverAt(client, URI, 3, 12), /`DEV-RH6` · Halted · xvda 10 GiB · keeps 3 \(`:3`\)/);
   });
 
-  it('one rule with the runner for duplicate names: not selected = warning VMB046, selected = error VMB043 (no "Suppress" for it)', async () => {
-    // The corrected README weekend.cfg: the pool's DEV-duplicate is not selected; the runner's
-    // preview ends with warnings (test/runner/preview.test.ts), the editor shows the same warning.
-    const example = readFileSync(join(ROOT, 'examples', 'weekend.cfg'), 'utf8');
-    const uri = 'file:///etc/vmbackup/example-weekend.cfg';
-    await client.open(uri, example);
-    const diagnostics = await client.diagnosticsFor(uri);
-    assert.ok(!diagnostics.some((d) => d.severity === 1), JSON.stringify(diagnostics));
-    const duplicate = diagnostics.find((d) => d.code === 'VMB046')!;
-    assert.equal(duplicate.severity, 2);
-    assert.equal(duplicate.range.start.line, 4);
-    const titles = (await client.codeActions(uri, { line: 4, character: 0 })).map((a) => a.title);
-    assert.ok(titles.includes('Suppress VMB046 on this line (# vmbackup-disable-next-line)'), titles.join('\n'));
+  it(
+    'one rule with the runner for duplicate names: not selected = warning VMB046, selected = error VMB043 ' +
+      '(no "Suppress" for it)',
+    async () => {
+      // The corrected README weekend.cfg: the pool's DEV-duplicate is not selected; the runner's
+      // preview ends with warnings (test/runner/preview.test.ts), the editor shows the same warning.
+      const example = readFileSync(join(ROOT, 'examples', 'weekend.cfg'), 'utf8');
+      const uri = 'file:///etc/vmbackup/example-weekend.cfg';
+      await client.open(uri, example);
+      const diagnostics = await client.diagnosticsFor(uri);
+      assert.ok(!diagnostics.some((d) => d.severity === 1), JSON.stringify(diagnostics));
+      const duplicate = diagnostics.find((d) => d.code === 'VMB046')!;
+      assert.equal(duplicate.severity, 2);
+      assert.equal(duplicate.range.start.line, 4);
+      const titles = (await client.codeActions(uri, { line: 4, character: 0 })).map((a) => a.title);
+      assert.ok(titles.includes('Suppress VMB046 on this line (# vmbackup-disable-next-line)'), titles.join('\n'));
 
-    await client.replace(uri, 'vm-export=DEV-dup.*\n');
-    const selected = await client.diagnosticsFor(uri);
-    assert.deepEqual(
-      selected.map((d) => [d.code, d.severity]),
-      [['VMB043', 1]],
-    );
-    const actions = (await client.codeActions(uri, { line: 0, character: 0 })).map((a) => a.title);
-    assert.ok(!actions.some((t) => t.startsWith('Suppress')), actions.join('\n'));
-    const lens = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
-    assert.equal(lens![0]!.command!.title, '✖ 1 error: the run would fail · Run Preview');
-    await client.close(uri);
-  });
+      await client.replace(uri, 'vm-export=DEV-dup.*\n');
+      const selected = await client.diagnosticsFor(uri);
+      assert.deepEqual(
+        selected.map((d) => [d.code, d.severity]),
+        [['VMB043', 1]],
+      );
+      const actions = (await client.codeActions(uri, { line: 0, character: 0 })).map((a) => a.title);
+      assert.ok(!actions.some((t) => t.startsWith('Suppress')), actions.join('\n'));
+      const lens = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
+      assert.equal(lens![0]!.command!.title, '✖ 1 error: the run would fail · Run Preview');
+      await client.close(uri);
+    },
+  );
 
   it('completes VM names from the pool', async () => {
     const { text, position } = caret('vm-export=DEV-R|\n');

@@ -57,7 +57,7 @@ describe('workspace-wide features (protocol)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('checks every VmBackup config of the workspace and publishes diagnostics for files that are not open', async () => {
+  it('checks every VmBackup config of the workspace and publishes diagnostics for files not open', async () => {
     const result = (await client.connection.sendRequest(Methods.checkConfigs, {})) as CheckConfigsResult;
     assert.deepEqual(
       result.configs.map((c) => c.uri).sort(),

@@ -177,7 +177,10 @@ function atom(rand: Rand, st: GenState): string {
   if (kind < 0.72) return `(?>${inner})`;
   if (kind < 0.8) return `${pick(rand, ['(?=', '(?!'])}${inner})`;
   if (kind < 0.88)
-    return `${pick(rand, ['(?<=', '(?<!'])}${pick(rand, LITERALS)}${chance(rand, 0.3) ? '|' + pick(rand, LITERALS) : ''})`;
+    return (
+      `${pick(rand, ['(?<=', '(?<!'])}${pick(rand, LITERALS)}` +
+      `${chance(rand, 0.3) ? '|' + pick(rand, LITERALS) : ''})`
+    );
   if (kind < 0.92) return `(?#${pick(rand, LITERALS)})`;
   if (kind < 0.95 && st.groups > 0) return `(?(1)${inner}|${pick(rand, LITERALS)})`;
   return `(?:${inner}|${sequence(rand, st, 1 + Math.floor(rand() * 2))})`;

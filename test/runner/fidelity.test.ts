@@ -96,8 +96,8 @@ for (const name of ['local', 'ssh'] as const) {
     assert.equal(result.code, 2);
     assert.ok(
       lines(result.stdout).includes(
-        'ERROR the disk name "boot\\ndisk" contains a line break (\\n or \\r): xe passes its arguments to the host as lines, ' +
-          'so the disk cannot be backed up under this name; rename it',
+        'ERROR the disk name "boot\\ndisk" contains a line break (\\n or \\r): xe passes its arguments to the host ' +
+          'as lines, so the disk cannot be backed up under this name; rename it',
       ),
       result.stdout,
     );

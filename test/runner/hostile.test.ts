@@ -101,7 +101,8 @@ test('the run-start line quotes a hostile vm-selector; a line break in one is a 
     assert.match(line, /^\d{4}-\d{2}-\d{2}-\(\d{2}:\d{2}:\d{2}\) - /, 'every line is a log line');
   assert.equal(
     lines[0]!.replace(/^.*? - /, ''),
-    `VmBackup preview running on the local host with vm-selector ${JSON.stringify(selector)} (vmbackup ${/\(vmbackup ([^)]+)\)/.exec(lines[0]!)![1]})`,
+    `VmBackup preview running on the local host with vm-selector ${JSON.stringify(selector)} ` +
+      `(vmbackup ${/\(vmbackup ([^)]+)\)/.exec(lines[0]!)![1]})`,
   );
   assert.ok(!existsSync(CANARY_PATH));
   const broken = await runCli(sim, ['new\nline', 'preview']);

@@ -60,17 +60,26 @@ test('vm-export: xva, metadata files, success, status log, exit 0, no snapshot l
   const vbd = readFileSync(join(folder, 'DISK-xvda', 'vbd.cfg'), 'utf8');
   assert.match(
     vbd,
-    /^userdevice=0\nbootable=True\nmode=RW\ntype=Disk\nunpluggable=(True|False)\nempty=False\norig_uuid=[0-9a-f-]{36}\n$/,
+    new RegExp(
+      /^userdevice=0\nbootable=True\nmode=RW\ntype=Disk\n/.source +
+        /unpluggable=(True|False)\nempty=False\norig_uuid=[0-9a-f-]{36}\n$/.source,
+    ),
   );
   const vdi = readFileSync(join(folder, 'DISK-xvda', 'vdi.cfg'), 'utf8');
   assert.match(
     vdi,
-    /^name_label=.*\nname_description=.*\nvirtual_size=6291456\ntype=user\nsharable=False\nread_only=False\norig_uuid=[0-9a-f-]{36}\norig_sr_uuid=[0-9a-f-]{36}\n$/,
+    new RegExp(
+      /^name_label=.*\nname_description=.*\nvirtual_size=6291456\ntype=user\nsharable=False\n/.source +
+        /read_only=False\norig_uuid=[0-9a-f-]{36}\norig_sr_uuid=[0-9a-f-]{36}\n$/.source,
+    ),
   );
   const vif = readFileSync(join(folder, 'VIFs', 'vif-0.cfg'), 'utf8');
   assert.match(
     vif,
-    /^device=0\nnetwork_name_label=Pool-wide network associated with eth0\nMTU=1500\nMAC=[0-9a-f:]{17}\nother_config=\{.*\}\norig_uuid=[0-9a-f-]{36}\n$/,
+    new RegExp(
+      /^device=0\nnetwork_name_label=Pool-wide network associated with eth0\nMTU=1500\n/.source +
+        /MAC=[0-9a-f:]{17}\nother_config=\{.*\}\norig_uuid=[0-9a-f-]{36}\n$/.source,
+    ),
   );
   const xml = readFileSync(join(folder, 'vm-metadata.xml'), 'utf8');
   assert.ok(xml.startsWith('<?xml version="1.0"?>\n<value>\n  <struct>\n'), xml.slice(0, 80));

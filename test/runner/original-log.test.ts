@@ -250,7 +250,7 @@ function known(ws: { backupDir: string }, cfg: string, vm?: string): Record<stri
   };
 }
 
-test("preview of the seed README weekend.cfg: the original's lines (forcing exclude, config_print, SUCCESS)", async () => {
+test("README seed weekend.cfg preview: the original's lines (forcing exclude, config_print, SUCCESS)", async () => {
   const dir = tempDir();
   const cfg = join(dir, 'weekend.cfg');
   writeFileSync(

@@ -42,7 +42,8 @@ before(async () => {
   memberOnly = join(dir, 'member.trust');
   writeFileSync(
     both,
-    `# the test pool\n127.0.0.1 ${sim.hostFingerprints.xs1}\n\n127.0.0.2  sha256:${sim.hostFingerprints.xs2}  # member\n`,
+    `# the test pool\n127.0.0.1 ${sim.hostFingerprints.xs1}\n\n` +
+      `127.0.0.2  sha256:${sim.hostFingerprints.xs2}  # member\n`,
   );
   writeFileSync(memberOnly, `127.0.0.2 ${sim.hostFingerprints.xs2}\n`);
 });
@@ -59,7 +60,8 @@ test(
   () => {
     const fp = 'AB'.repeat(32);
     const trust = parseTrustFile(
-      `# c\n  Host.Example ${formatFingerprint(fp)}\nhost.example ${fp.toLowerCase()}\r\n* SHA256 Fingerprint=${formatFingerprint(fp)}\n`,
+      `# c\n  Host.Example ${formatFingerprint(fp)}\nhost.example ${fp.toLowerCase()}\r\n` +
+        `* SHA256 Fingerprint=${formatFingerprint(fp)}\n`,
       'f',
     );
     assert.deepEqual(trust.byHost.get('host.example'), [fp, fp]);

@@ -80,7 +80,7 @@ test('README "Preview Example #2" (weekend.cfg, errors resolved): the exact sett
   assert.match(lines.at(-1)!, /^VmBackup preview ended - \*\*WARNING\(s\)\*\* - E:0 W:3 \(23 VMs in the pool\)$/);
 });
 
-test('one rule with the editor: the duplicate is a warning when not selected, an error (exit 2) when selected', async () => {
+test('one rule with the editor: a duplicate warns when not selected, is an error (exit 2) when selected', async () => {
   const dir = tempDir();
   const cfg = join(dir, 'weekend.cfg');
   writeFileSync(
@@ -162,27 +162,31 @@ test("the runner honours the editor's suppression comments for warnings, never f
   assert.equal(failing.code, 2);
 });
 
-test('README "Preview Example #1" with a vm-selector: "DEV mySql" is selected (the pool\'s duplicate name, not selected, only warns)', async () => {
-  const result = await runCli(sim, ['DEV mySql', 'preview']);
-  const lines = messages(result.stdout);
-  // The first line says what runs where (a VM name is quoted: it may hold anything).
-  assert.match(
-    lines[0]!,
-    /^VmBackup preview running on the local host with vm-selector "DEV mySql" \(vmbackup \d+\.\d+\.\d+\)$/,
-  );
-  const b = block(lines);
-  assert.deepEqual(b.slice(7), [
-    '  exclude (cnt)= 0',
-    '  exclude: ',
-    '  vdi-export (cnt)= 0',
-    '  vdi-export: ',
-    '  vm-export (cnt)= 1',
-    '  vm-export: DEV mySql',
-  ]);
-  assert.equal(b[1], '  backup_dir        = /snapshots/BACKUPS');
-  assert.ok(lines.includes('VmBackup config loaded from: DEV mySql'), 'the original names the vm-selector');
-  assert.equal(result.code, 1);
-});
+test(
+  'README "Preview Example #1" with a vm-selector: "DEV mySql" is selected (the pool\'s duplicate name, ' +
+    'not selected, only warns)',
+  async () => {
+    const result = await runCli(sim, ['DEV mySql', 'preview']);
+    const lines = messages(result.stdout);
+    // The first line says what runs where (a VM name is quoted: it may hold anything).
+    assert.match(
+      lines[0]!,
+      /^VmBackup preview running on the local host with vm-selector "DEV mySql" \(vmbackup \d+\.\d+\.\d+\)$/,
+    );
+    const b = block(lines);
+    assert.deepEqual(b.slice(7), [
+      '  exclude (cnt)= 0',
+      '  exclude: ',
+      '  vdi-export (cnt)= 0',
+      '  vdi-export: ',
+      '  vm-export (cnt)= 1',
+      '  vm-export: DEV mySql',
+    ]);
+    assert.equal(b[1], '  backup_dir        = /snapshots/BACKUPS');
+    assert.ok(lines.includes('VmBackup config loaded from: DEV mySql'), 'the original names the vm-selector');
+    assert.equal(result.code, 1);
+  },
+);
 
 test('a vm-selector that matches nothing: the original warning, no VMs loaded, exit 2', async () => {
   const result = await runCli(sim, ['DEV-mySql', 'preview']);
@@ -222,7 +226,8 @@ test('--json preview: one JSON object per line, ends with run-end and its exit c
   assert.match(
     events[0]!.message,
     new RegExp(
-      `^VmBackup preview running on the local host with config ${cfg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(vmbackup \\d+\\.\\d+\\.\\d+`,
+      `^VmBackup preview running on the local host with config ${cfg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} ` +
+        `\\(vmbackup \\d+\\.\\d+\\.\\d+`,
     ),
   );
   const end = events.at(-1)!;

@@ -66,7 +66,7 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
 }
 
 for (const step of ['vm-snapshot', 'vdi-snapshot'] as const) {
-  test(`SIGTERM during xe ${step}: the snapshot the server still makes is removed, the log says so truthfully`, async () => {
+  test(`SIGTERM during xe ${step}: the snapshot the server still makes is removed, truthfully logged`, async () => {
     const ws = workspace();
     const before = snapshotUuids(sim);
     sim.timing.set({ snapshotMs: 1500 });
@@ -90,32 +90,36 @@ for (const step of ['vm-snapshot', 'vdi-snapshot'] as const) {
   });
 }
 
-test('SIGKILL mid-export: no xe password file at any time, the orphaned xe vm-export stops, the next run removes the leftover', async () => {
-  const ws = workspace();
-  const privateTmp = tempDir('vmbackup-tmpdir-');
-  const before = snapshotUuids(sim);
-  sim.faults.set({ exportBytesPerSecond: 256 * 1024 });
-  const cfg = ws.writeConfig(['vm-export=big01']);
-  const run = startCli(sim, [cfg], { TMPDIR: privateTmp });
-  const leftover = () => sim.state.entries('VM').find(([, r]) => r.name_label === 'RESTORE_big01');
-  // Positive signal: the server is streaming the export of the run's snapshot.
-  await serverSees(() => {
-    const snap = leftover();
-    return snap !== undefined && busyWith('VM', snap[0], 'export');
-  }, 'the export is streaming');
-  assert.deepEqual(readdirSync(privateTmp), [], 'no password file (vmbackup-xe-*/pwf) while running');
-  run.child.kill('SIGKILL');
-  await run.done;
-  const [ref] = leftover()!;
-  // The orphan stops: its connection closes, the server ends the export (and its operation).
-  await serverSees(() => !busyWith('VM', ref, 'export'), 'the orphaned xe vm-export stopped');
-  assert.deepEqual(readdirSync(privateTmp), [], 'nothing left in the temp directory');
-  sim.faults.reset();
-  const next = await runCli(sim, [cfg]);
-  assert.ok(next.code === 0 || next.code === 1, next.stdout + next.stderr);
-  assert.match(next.stdout, /cleanup old-snap-vm-uuid: /, "the dead run's snapshot is a leftover");
-  assert.deepEqual(snapshotUuids(sim), before);
-});
+test(
+  'SIGKILL mid-export: no xe password file at any time, the orphaned xe vm-export stops, the next run ' +
+    'removes the leftover',
+  async () => {
+    const ws = workspace();
+    const privateTmp = tempDir('vmbackup-tmpdir-');
+    const before = snapshotUuids(sim);
+    sim.faults.set({ exportBytesPerSecond: 256 * 1024 });
+    const cfg = ws.writeConfig(['vm-export=big01']);
+    const run = startCli(sim, [cfg], { TMPDIR: privateTmp });
+    const leftover = () => sim.state.entries('VM').find(([, r]) => r.name_label === 'RESTORE_big01');
+    // Positive signal: the server is streaming the export of the run's snapshot.
+    await serverSees(() => {
+      const snap = leftover();
+      return snap !== undefined && busyWith('VM', snap[0], 'export');
+    }, 'the export is streaming');
+    assert.deepEqual(readdirSync(privateTmp), [], 'no password file (vmbackup-xe-*/pwf) while running');
+    run.child.kill('SIGKILL');
+    await run.done;
+    const [ref] = leftover()!;
+    // The orphan stops: its connection closes, the server ends the export (and its operation).
+    await serverSees(() => !busyWith('VM', ref, 'export'), 'the orphaned xe vm-export stopped');
+    assert.deepEqual(readdirSync(privateTmp), [], 'nothing left in the temp directory');
+    sim.faults.reset();
+    const next = await runCli(sim, [cfg]);
+    assert.ok(next.code === 0 || next.code === 1, next.stdout + next.stderr);
+    assert.match(next.stdout, /cleanup old-snap-vm-uuid: /, "the dead run's snapshot is a leftover");
+    assert.deepEqual(snapshotUuids(sim), before);
+  },
+);
 
 test('a second run on the same backup_dir is refused while the first runs', async () => {
   const ws = workspace();

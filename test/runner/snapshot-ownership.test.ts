@@ -86,7 +86,9 @@ const busyError = (op: string) =>
   new XeError(['vm-snapshot'], {
     exitCode: 1,
     stdout: '',
-    stderr: `Another operation involving the object is currently in progress\nclass: VM\nobject: u (web01)\noperation_type: ${op}\noperation_ref: t\n`,
+    stderr:
+      `Another operation involving the object is currently in progress\nclass: VM\nobject: u (web01)\n` +
+      `operation_type: ${op}\noperation_ref: t\n`,
   });
 
 function fakeClock(budgetMs: number): BusyRetry & { slept: number[]; logs: string[] } {

@@ -58,23 +58,27 @@ function successfulBackups(dir: string, vm: string): number {
   return existsSync(vmDir) ? readdirSync(vmDir).filter((f) => existsSync(join(vmDir, f, 'success'))).length : 0;
 }
 
-test('weekend: a backup of PROD-WinSvr removes the template-flagged leftover RESTORE_PROD-WinSvr; 0 RESTORE_/SNAP_ snapshots after', async () => {
-  const [[, leftover]] = weekend.state.entries('VM').filter(([, r]) => r.name_label === 'RESTORE_PROD-WinSvr');
-  assert.equal(leftover!.is_a_template, true, 'as a killed run leaves it');
-  const ws = workspace();
-  const cfg = ws.writeConfig(['vdi_export_format=vhd', 'vm-export=PROD-WinSvr', 'vdi-export=DEV-RH7']);
-  const result = await runCli(weekend, [cfg]);
-  assert.equal(result.code, 0, result.stdout + result.stderr);
-  assert.match(result.stdout, new RegExp(`cleanup old-snap-vm-uuid: ${leftover!.uuid}`));
-  assert.deepEqual(ourNamed(weekend), []);
-  assert.equal(
-    weekend.state.entries('VM').some(([, r]) => r.name_label === 'PROD-ubuntu14 before upgrade'),
-    true,
-    "another tool's snapshot stays",
-  );
-  assert.equal(successfulBackups(ws.backupDir, 'PROD-WinSvr'), 1);
-  assert.equal(successfulBackups(ws.backupDir, 'DEV-RH7'), 1);
-});
+test(
+  'weekend: a backup of PROD-WinSvr removes the template-flagged leftover RESTORE_PROD-WinSvr; ' +
+    '0 RESTORE_/SNAP_ snapshots after',
+  async () => {
+    const [[, leftover]] = weekend.state.entries('VM').filter(([, r]) => r.name_label === 'RESTORE_PROD-WinSvr');
+    assert.equal(leftover!.is_a_template, true, 'as a killed run leaves it');
+    const ws = workspace();
+    const cfg = ws.writeConfig(['vdi_export_format=vhd', 'vm-export=PROD-WinSvr', 'vdi-export=DEV-RH7']);
+    const result = await runCli(weekend, [cfg]);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, new RegExp(`cleanup old-snap-vm-uuid: ${leftover!.uuid}`));
+    assert.deepEqual(ourNamed(weekend), []);
+    assert.equal(
+      weekend.state.entries('VM').some(([, r]) => r.name_label === 'PROD-ubuntu14 before upgrade'),
+      true,
+      "another tool's snapshot stays",
+    );
+    assert.equal(successfulBackups(ws.backupDir, 'PROD-WinSvr'), 1);
+    assert.equal(successfulBackups(ws.backupDir, 'DEV-RH7'), 1);
+  },
+);
 
 test('a RESTORE_<vm> that is a snapshot of another VM is never destroyed (snapshot_of checked)', async () => {
   const ws = workspace();
@@ -110,7 +114,7 @@ test("two configs backing up one VM from different backup_dirs: neither destroys
   assert.deepEqual(ourNamed(sim), []);
 });
 
-test('a RESTORE_ tagged by a live vmbackup run on this machine is left alone; by a dead one it is a leftover', async () => {
+test('a RESTORE_ tagged by a live vmbackup run on this machine is left alone; by a dead one, a leftover', async () => {
   const ws = workspace();
   const snap = await runXe(sim, ['vm-snapshot', `vm=${uuidOf(sim, 'db01')}`, 'new-name-label=RESTORE_db01']);
   const ref = sim.state.refByUuid('VM', snap);
@@ -121,7 +125,8 @@ test('a RESTORE_ tagged by a live vmbackup run on this machine is left alone; by
   assert.match(
     kept.stdout,
     new RegExp(
-      `snapshot ${snap} \\(RESTORE_db01\\) left alone: it belongs to vmbackup run ${process.pid} on this machine, still running`,
+      `snapshot ${snap} \\(RESTORE_db01\\) left alone: ` +
+        `it belongs to vmbackup run ${process.pid} on this machine, still running`,
     ),
   );
   assert.equal(sim.state.has('VM', ref), true);
@@ -161,7 +166,10 @@ for (const name of ['local', 'ssh'] as const) {
     assert.equal(result.code, 2, result.stdout + result.stderr);
     assert.match(
       result.stdout,
-      /snapshot of web01: busy, another operation \(migrate_send\) is in progress on it; gave up after \d+ s of retries \(--busy-wait 0 s\)/,
+      new RegExp(
+        /snapshot of web01: busy, another operation \(migrate_send\) is in progress on it; /.source +
+          /gave up after \d+ s of retries \(--busy-wait 0 s\)/.source,
+      ),
     );
     assert.match(readFileSync(ws.statusLog, 'utf8'), /,vm-export,[^,]+,end,SNAPSHOT-FAIL web01\n/);
     assert.deepEqual(ourNamed(sim), []);
@@ -197,7 +205,10 @@ test("a snapshot refused for good (OPERATION_BLOCKED) is SNAPSHOT-FAIL with xapi
     assert.match(
       result.stdout,
       // xe's own words are echoed, then the original's `ERROR <cmd>` line names the command.
-      /You attempted an operation that was explicitly blocked .*\n(?:.*\n)?.* - code: frozen for the audit\n.* - ERROR \S*xe vm-snapshot /,
+      new RegExp(
+        /You attempted an operation that was explicitly blocked .*\n(?:.*\n)?/.source +
+          /.* - code: frozen for the audit\n.* - ERROR \S*xe vm-snapshot /.source,
+      ),
     );
     assert.doesNotMatch(result.stdout, /retrying in/);
     assert.match(readFileSync(ws.statusLog, 'utf8'), /,vm-export,[^,]+,end,SNAPSHOT-FAIL web01\n/);
@@ -229,17 +240,21 @@ test('a failed removal after a failed export is reported, and the run does not c
   assert.deepEqual(snapshotUuids(sim), []);
 });
 
-test('a partial uninstall (the VM record gone, a disk refused by storage) leaves no orphan disk: it is removed by uuid', async () => {
-  const ws = workspace();
-  const before = snapshotUuids(sim);
-  sim.faults.set({ vdiDestroyFailure: true });
-  const run = startCli(sim, [ws.writeConfig(['vm-export=web01'])]);
-  await run.waitFor(/removing disk [0-9a-f-]{36} of snapshot RESTORE_web01, left by a partial uninstall/);
-  sim.faults.set({ vdiDestroyFailure: null });
-  const result = await run.done;
-  assert.equal(result.code, 0, result.stdout + result.stderr);
-  assert.deepEqual(snapshotUuids(sim), before, 'no snapshot VDI left, named or not');
-});
+test(
+  'a partial uninstall (the VM record gone, a disk refused by storage) leaves no orphan disk: ' +
+    'it is removed by uuid',
+  async () => {
+    const ws = workspace();
+    const before = snapshotUuids(sim);
+    sim.faults.set({ vdiDestroyFailure: true });
+    const run = startCli(sim, [ws.writeConfig(['vm-export=web01'])]);
+    await run.waitFor(/removing disk [0-9a-f-]{36} of snapshot RESTORE_web01, left by a partial uninstall/);
+    sim.faults.set({ vdiDestroyFailure: null });
+    const result = await run.done;
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.deepEqual(snapshotUuids(sim), before, 'no snapshot VDI left, named or not');
+  },
+);
 
 test('a partial uninstall whose disk cannot be removed is reported with the disk uuid', async () => {
   const ws = workspace();

@@ -75,16 +75,21 @@ test('VMB033 messages: what Python 2.7 rejects (error) and what it reads differe
     d.map((x) => x.message),
     [
       // Rejected: the meaning of \u no longer matters, only the rejection is reported.
-      'The original (Python 2.7) rejects this regex and logs "***ERROR - invalid regex: vm-export=(?>a)\\u00e9": Atomic groups (?>...) are new in Python 3.11.',
-      'The original (Python 2.7) accepts this regex but reads it differently, so it selects other VMs than vmbackup: Python 2.7 read \\u as the plain letter "u" (no \\u escapes in Python 2 str patterns).',
-      'The original (Python 2.7) accepts this regex but reads it differently, so it selects other VMs than vmbackup: Python 2.7 read \\U as the plain letter "U" (no \\U escapes in Python 2 str patterns). Python 2.7 read \\u as the plain letter "u" (no \\u escapes in Python 2 str patterns).',
+      'The original (Python 2.7) rejects this regex and logs "***ERROR - invalid regex: vm-export=(?>a)\\u00e9": ' +
+        'Atomic groups (?>...) are new in Python 3.11.',
+      'The original (Python 2.7) accepts this regex but reads it differently, so it selects other VMs than ' +
+        'vmbackup: Python 2.7 read \\u as the plain letter "u" (no \\u escapes in Python 2 str patterns).',
+      'The original (Python 2.7) accepts this regex but reads it differently, so it selects other VMs than ' +
+        'vmbackup: Python 2.7 read \\U as the plain letter "U" (no \\U escapes in Python 2 str patterns). Python 2.7 ' +
+        'read \\u as the plain letter "u" (no \\u escapes in Python 2 str patterns).',
     ],
   );
   assert.deepEqual(regexDiagnostics(config), [], 'extended mode follows Python 3 silently');
   const [lookbehind] = regexDiagnostics(parseConfig('exclude=(a)(?<!\\1)b'), { compatibility: 'original' });
   assert.equal(
     lookbehind!.message,
-    'The original (Python 2.7) accepts this regex but reads it differently, so it selects other VMs than vmbackup: Python 2.7 did not support group references inside a look-behind (it matched them differently).',
+    'The original (Python 2.7) accepts this regex but reads it differently, so it selects other VMs than vmbackup: ' +
+      'Python 2.7 did not support group references inside a look-behind (it matched them differently).',
   );
 });
 
@@ -92,15 +97,20 @@ test('VMB030 message: a regex Python 2.7 accepted says so instead of "the origin
   const [escape, flags, plain] = regexDiagnostics(parseConfig('vm-export=PROD\\q\nexclude=a(?i)\nvm-export=a(b'));
   assert.equal(
     escape!.message,
-    'Invalid regex: bad escape \\q at position 4. vmbackup logs "***ERROR - invalid regex: vm-export=PROD\\q" and the run fails; the original (Python 2.7) accepted it: Python 2.7 read the unknown escape \\q as the letter "q"; Python 3.7+ rejects it.',
+    'Invalid regex: bad escape \\q at position 4. vmbackup logs "***ERROR - invalid regex: vm-export=PROD\\q" and ' +
+      'the run fails; the original (Python 2.7) accepted it: Python 2.7 read the unknown escape \\q as the letter ' +
+      '"q"; Python 3.7+ rejects it.',
   );
   assert.equal(
     flags!.message,
-    'Invalid regex: global flags not at the start of the expression at position 1. vmbackup logs "***ERROR - invalid regex: exclude=a(?i)" and the run fails; the original (Python 2.7) accepted it: Python 2.7 accepted inline flags such as (?i) anywhere in the pattern; Python 3.11+ only at the start.',
+    'Invalid regex: global flags not at the start of the expression at position 1. vmbackup logs "***ERROR - ' +
+      'invalid regex: exclude=a(?i)" and the run fails; the original (Python 2.7) accepted it: Python 2.7 accepted ' +
+      'inline flags such as (?i) anywhere in the pattern; Python 3.11+ only at the start.',
   );
   assert.equal(
     plain!.message,
-    'Invalid regex: missing ), unterminated subpattern at position 1. The original logs "***ERROR - invalid regex: vm-export=a(b" and the run fails.',
+    'Invalid regex: missing ), unterminated subpattern at position 1. The original logs "***ERROR - invalid regex: ' +
+      'vm-export=a(b" and the run fails.',
   );
 });
 

@@ -44,7 +44,7 @@ test('a duplicate name the config selects: error (VMB043) in both', () => {
   assert.deepEqual(diagnostics.map(shape), [['VMB043', 'error', 0]]);
 });
 
-test('a duplicate that a selection matched but an exclude dropped is not selected: warning on the matching line', () => {
+test('a duplicate a selection matched but an exclude dropped is not selected: warning on the matching line', () => {
   const { plan, diagnostics } = both('vm-export=a\nvm-export=DEV.*\nexclude=DEV-dup\n', ['a', 'DEV-dup', 'DEV-dup']);
   assert.deepEqual(
     plan.duplicateNames.map((d) => [d.selected, d.line]),

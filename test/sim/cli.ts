@@ -11,7 +11,8 @@ import { startSimulator, type TimingProfile } from './index';
 
 function usage(message: string): never {
   process.stderr.write(
-    `${message}\nusage: cli.ts --fixture FILE [--port N] [--host 127.0.0.1] [--https] [--slave-port] [--password-file FILE] [--timing instant|realistic]\n`,
+    `${message}\nusage: cli.ts --fixture FILE [--port N] [--host 127.0.0.1] ` +
+      `[--https] [--slave-port] [--password-file FILE] [--timing instant|realistic]\n`,
   );
   process.exit(2);
 }

@@ -87,7 +87,8 @@ export function defaultRecord(cls: string): Record<string, unknown> {
     const body = Object.entries(m.template)
       .map(
         ([k, v]) =>
-          `${JSON.stringify(k)}: ${Array.isArray(v) ? '[]' : v !== null && typeof v === 'object' ? '{}' : JSON.stringify(v)}`,
+          `${JSON.stringify(k)}: ` +
+          `${Array.isArray(v) ? '[]' : v !== null && typeof v === 'object' ? '{}' : JSON.stringify(v)}`,
       )
       .join(', ');
     make = new Function(`return { ${body} };`) as () => Record<string, unknown>;

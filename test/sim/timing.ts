@@ -11,7 +11,10 @@ export interface TimingSettings {
   snapshotMs: number;
   /** VDI.destroy (also `xe vdi-destroy` and each disk of `xe vm-uninstall`) takes this long. */
   destroyMs: number;
-  /** HTTP export handlers (/export, /export_metadata, /export_raw_vdi, /pool/xmldbdump): the task is pending this long before the first byte. */
+  /**
+   * HTTP export handlers (/export, /export_metadata, /export_raw_vdi, /pool/xmldbdump): the task is pending this long
+   * before the first byte.
+   */
   taskMs: number;
   /** Every export body is limited to this many bytes per second, per stream (null: unlimited). */
   exportBytesPerSecond: number | null;

@@ -200,7 +200,8 @@ test('HOST_IS_SLAVE: every call on the main port redirects to the master', async
     [r.code, r.stderr],
     [
       1,
-      'You cannot make regular API calls directly on a supporter. Please pass API calls via the coordinator host.\nMaster IP address: 127.0.0.1\n',
+      'You cannot make regular API calls directly on a supporter. Please pass API calls via the coordinator host.\n' +
+        'Master IP address: 127.0.0.1\n',
     ],
   );
 });

@@ -45,7 +45,8 @@ test('JSON-RPC 2.0 and 1.0 envelopes, exact content type', async (t) => {
   );
   assert.equal(
     bad.text,
-    '{"jsonrpc":"2.0","error":{"code":1,"message":"SESSION_AUTHENTICATION_FAILED","data":["root","Authentication failure"]},"id":"x"}',
+    '{"jsonrpc":"2.0","error":{"code":1,"message":"SESSION_AUTHENTICATION_FAILED","data":["root","Authentication ' +
+      'failure"]},"id":"x"}',
   );
   const v1 = await post(sim, '/jsonrpc', JSON.stringify({ id: 'a', method: 'VM.get_all', params: ['OpaqueRef:dead'] }));
   assert.equal(v1.text, '{"result":null,"error":["SESSION_INVALID","OpaqueRef:dead"],"id":"a"}');
@@ -59,12 +60,15 @@ test('XML-RPC: one-line responses, untyped int64, typed bool/double/dateTime, ba
   const sim = await simulator(t);
   const session = await login(sim);
   const vm = vmRef(sim, 'PROD-ubuntu14');
-  const req = `<?xml version="1.0" encoding="UTF-8"?><methodCall><methodName>VM.get_record</methodName><params><param><value>${session}</value></param><param><value>${vm}</value></param></params></methodCall>`;
+  const req =
+    `<?xml version="1.0" encoding="UTF-8"?><methodCall><methodName>VM.get_record</methodName>` +
+    `<params><param><value>${session}</value></param><param><value>${vm}</value></param></params></methodCall>`;
   const r = await post(sim, '/xmlrpc', req, 'text/xml');
   assert.equal(r.type, 'text/xml');
   assert.ok(
     r.text.startsWith(
-      '<?xml version="1.0"?><methodResponse><params><param><value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name><value><struct>',
+      '<?xml version="1.0"?><methodResponse><params><param><value><struct><member><name>Status</name>' +
+        '<value>Success</value></member><member><name>Value</name><value><struct>',
     ),
   );
   assert.doesNotMatch(r.text.slice(21), />\s+</, 'no whitespace between tags');
@@ -73,7 +77,8 @@ test('XML-RPC: one-line responses, untyped int64, typed bool/double/dateTime, ba
   assert.ok(r.text.includes('<member><name>HVM_shadow_multiplier</name><value><double>1.0</double></value></member>'));
   assert.ok(
     r.text.includes(
-      '<member><name>snapshot_time</name><value><dateTime.iso8601>19700101T00:00:00Z</dateTime.iso8601></value></member>',
+      '<member><name>snapshot_time</name>' +
+        '<value><dateTime.iso8601>19700101T00:00:00Z</dateTime.iso8601></value></member>',
     ),
   );
   assert.ok(
@@ -91,7 +96,10 @@ test('XML-RPC: one-line responses, untyped int64, typed bool/double/dateTime, ba
   const fail = await post(sim, '/RPC2', req.replace(vm, 'OpaqueRef:nope'), 'text/xml');
   assert.equal(
     fail.text,
-    '<?xml version="1.0"?><methodResponse><params><param><value><struct><member><name>Status</name><value>Failure</value></member><member><name>ErrorDescription</name><value><array><data><value>HANDLE_INVALID</value><value>VM</value><value>OpaqueRef:nope</value></data></array></value></member></struct></value></param></params></methodResponse>',
+    '<?xml version="1.0"?><methodResponse><params><param><value><struct><member><name>Status</name><value>Failure' +
+      '</value></member><member><name>ErrorDescription</name><value><array><data><value>HANDLE_INVALID</value>' +
+      '<value>VM</value><value>OpaqueRef:nope</value></data></array></value></member></struct></value></param>' +
+      '</params></methodResponse>',
   );
 });
 
@@ -116,14 +124,19 @@ test('XML-RPC requests as Python xmlrpc.client sends them (pretty-printed, typed
   const byName = await post(
     sim,
     '/',
-    `<?xml version='1.0'?>\n<methodCall>\n<methodName>VM.get_by_name_label</methodName>\n<params>\n<param>\n<value><string>${session}</string></value>\n</param>\n<param>\n<value><string>DEV mySql</string></value>\n</param>\n</params>\n</methodCall>\n`,
+    `<?xml version='1.0'?>\n<methodCall>\n<methodName>VM.get_by_name_label</methodName>\n` +
+      `<params>\n<param>\n<value><string>${session}</string></value>\n</param>\n` +
+      `<param>\n<value><string>DEV mySql</string></value>\n</param>\n</params>\n</methodCall>\n`,
     'text/xml',
   );
   assert.ok(byName.text.includes(`<value>${vmRef(sim, 'DEV mySql')}</value>`));
   const setter = await post(
     sim,
     '/',
-    `<?xml version='1.0'?><methodCall><methodName>VM.set_VCPUs_at_startup</methodName><params><param><value>${session}</value></param><param><value>${vmRef(sim, 'DEV-RH6')}</value></param><param><value><int>3</int></value></param></params></methodCall>`,
+    `<?xml version='1.0'?><methodCall><methodName>VM.set_VCPUs_at_startup</methodName><params>` +
+      `<param><value>${session}</value></param>` +
+      `<param><value>${vmRef(sim, 'DEV-RH6')}</value></param>` +
+      `<param><value><int>3</int></value></param></params></methodCall>`,
     'text/xml',
   );
   assert.ok(setter.text.includes('<value>Success</value>'), setter.text);
@@ -244,7 +257,8 @@ test('HTTP handlers: 401 without a session, 404 for an unknown format, task fail
   const task = (await call(sim, 'task.create', [s, 'export', ''])).result as string;
   const vdi = sim.state.refs('VDI')[0];
   const unknown = await fetch(
-    `${sim.url}/export_raw_vdi?session_id=${encodeURIComponent(s)}&task_id=${encodeURIComponent(task)}&vdi=${encodeURIComponent(vdi)}&format=qcow9`,
+    `${sim.url}/export_raw_vdi?session_id=${encodeURIComponent(s)}` +
+      `&task_id=${encodeURIComponent(task)}&vdi=${encodeURIComponent(vdi)}&format=qcow9`,
   );
   assert.equal(unknown.status, 404);
   await unknown.text();

@@ -14,7 +14,10 @@ import { CANARY_PATH } from '../sim/fixture';
 /** A readable transcript of one xe run; timestamps masked (they change every run). */
 function transcript(args: string[], r: XeResult): string {
   const mask = (s: string) => s.replace(/\d{8}T\d\d:\d\d:\d\dZ/g, '<datetime>');
-  return `$ xe ${args.map((a) => (/[\s"'$`\\]/.test(a) ? JSON.stringify(a) : a)).join(' ')}\n--- stdout\n${mask(r.stdout)}--- stderr\n${mask(r.stderr)}--- exit ${r.code}\n\n`;
+  return (
+    `$ xe ${args.map((a) => (/[\s"'$`\\]/.test(a) ? JSON.stringify(a) : a)).join(' ')}\n` +
+    `--- stdout\n${mask(r.stdout)}--- stderr\n${mask(r.stderr)}--- exit ${r.code}\n\n`
+  );
 }
 
 class Session {

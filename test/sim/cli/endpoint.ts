@@ -164,7 +164,10 @@ async function run(
   const rest = args.filter((_, i) => i !== at);
   if (name === undefined || name === 'help') {
     send({
-      out: `Usage: xe <cmd> [-s server] [-p port] ([-u username] [-pw password] or [-pwf <password file>]) <other arguments>\n\nCommands: ${CLI_COMMANDS.join(', ')}\n`,
+      out:
+        `Usage: xe <cmd> [-s server] [-p port] ` +
+        `([-u username] [-pw password] or [-pwf <password file>]) <other arguments>\n\n` +
+        `Commands: ${CLI_COMMANDS.join(', ')}\n`,
     });
     return 0;
   }

@@ -7,11 +7,14 @@ import type { SimState } from '../state';
 
 const DOCS: Record<string, [string, string[]]> = {
   SESSION_AUTHENTICATION_FAILED: [
-    'The credentials given by the user are incorrect, so access has been denied, and you have not been issued a session handle.',
+    'The credentials given by the user are incorrect, so access has been denied, and you have not been issued a ' +
+      'session handle.',
     [],
   ],
   SESSION_INVALID: [
-    'You gave an invalid session reference. It may have been invalidated by a server restart, or timed out. You should get a new session handle, using one of the session.login_ calls. This error does not invalidate the current connection. The handle parameter echoes the bad value given.',
+    'You gave an invalid session reference. It may have been invalidated by a server restart, or timed out. You ' +
+      'should get a new session handle, using one of the session.login_ calls. This error does not invalidate the ' +
+      'current connection. The handle parameter echoes the bad value given.',
     ['handle'],
   ],
   HOST_IS_SLAVE: [
@@ -19,7 +22,8 @@ const DOCS: Record<string, [string, string[]]> = {
     ['Master IP address'],
   ],
   HANDLE_INVALID: [
-    'You gave an invalid object reference. The object may have recently been deleted. The class parameter gives the type of reference given, and the handle parameter echoes the bad value given.',
+    'You gave an invalid object reference. The object may have recently been deleted. The class parameter gives ' +
+      'the type of reference given, and the handle parameter echoes the bad value given.',
     ['class', 'handle'],
   ],
   UUID_INVALID: ['The uuid you supplied was invalid.', ['type', 'uuid']],
@@ -28,11 +32,14 @@ const DOCS: Record<string, [string, string[]]> = {
     ['method'],
   ],
   MESSAGE_PARAMETER_COUNT_MISMATCH: [
-    'You tried to call a method with the incorrect number of parameters. The fully-qualified method name that you used, and the number of received and expected parameters are returned.',
+    'You tried to call a method with the incorrect number of parameters. The fully-qualified method name that you ' +
+      'used, and the number of received and expected parameters are returned.',
     ['method', 'expected', 'received'],
   ],
   VM_BAD_POWER_STATE: [
-    "You attempted an operation on a VM that was not in an appropriate power state at the time; for example, you attempted to start a VM that was already running. The parameters returned are the VM's handle, and the expected and actual VM state at the time of the call.",
+    'You attempted an operation on a VM that was not in an appropriate power state at the time; for example, you ' +
+      "attempted to start a VM that was already running. The parameters returned are the VM's handle, and the " +
+      'expected and actual VM state at the time of the call.',
     ['vm', 'expected', 'actual'],
   ],
   VM_IS_TEMPLATE: ['The operation attempted is not valid for a template VM', ['vm', 'operation']],
@@ -62,7 +69,8 @@ const DOCS: Record<string, [string, string[]]> = {
     ['type', 'param_name', 'uuid', 'key'],
   ],
   INTERNAL_ERROR: [
-    'The server failed to handle your request, due to an internal error. The given message may give details useful for debugging the problem.',
+    'The server failed to handle your request, due to an internal error. The given message may give details useful ' +
+      'for debugging the problem.',
     ['message'],
   ],
   TASK_CANCELLED: ['The request was asynchronously canceled.', ['task']],

@@ -34,7 +34,8 @@ export function xmlDbDump(state: SimState): string {
       const created = state.creationOf(ref) ?? 0;
       const attrs = Object.entries(rec).map(
         ([k, v]) =>
-          ` ${COLUMN_NAMES[k] ?? k.replace(/^(memory|VCPUs|PV|HVM|ha|snapshot)_/, '$1__')}="${escapeXml(column(v)).replace(/\n/g, '&#10;')}"`,
+          ` ${COLUMN_NAMES[k] ?? k.replace(/^(memory|VCPUs|PV|HVM|ha|snapshot)_/, '$1__')}` +
+          `="${escapeXml(column(v)).replace(/\n/g, '&#10;')}"`,
       );
       parts.push(`<row ref="${escapeXml(ref)}" __ctime="${created}" __mtime="${state.generation}"${attrs.join('')}/>`);
     }

@@ -99,7 +99,9 @@ export function failEarly(call: HttpCall, t: { task: string; ownTask: boolean },
     call.res,
     500,
     'Internal Error',
-    `An unexpected error occurred; please wait a while and try again. If the problem persists, please contact your support representative.<h1> Additional information </h1>${f.code}: [ ${f.params.join('; ')} ]`,
+    `An unexpected error occurred; please wait a while and try again. ` +
+      `If the problem persists, please contact your support representative.` +
+      `<h1> Additional information </h1>${f.code}: [ ${f.params.join('; ')} ]`,
   );
 }
 
@@ -109,7 +111,8 @@ function failLate(call: HttpCall, t: { task: string; ownTask: boolean }, error: 
   finish(call.ctx.state, t, f);
   if (!call.res.destroyed)
     call.res.end(
-      `HTTP/1.1 500 Internal Error\r\ncontent-type: text/html\r\n\r\n<html><body><h1>HTTP 500 internal server error</h1>${f.code}</body></html>`,
+      `HTTP/1.1 500 Internal Error\r\ncontent-type: text/html\r\n\r\n` +
+        `<html><body><h1>HTTP 500 internal server error</h1>${f.code}</body></html>`,
     );
 }
 

@@ -97,7 +97,11 @@ export function buildOva(state: SimState, vmRef: string, options: OvaOptions = {
         blobs: {},
       };
     }
-    return `<value><struct><member><name>class</name><value>${o.cls}</value></member><member><name>id</name><value>${ids.get(o.ref)}</value></member><member><name>snapshot</name>${encodeValue(snapshot, { k: 'record', cls: o.cls })}</member></struct></value>`;
+    return (
+      `<value><struct><member><name>class</name><value>${o.cls}</value></member>` +
+      `<member><name>id</name><value>${ids.get(o.ref)}</value></member>` +
+      `<member><name>snapshot</name>${encodeValue(snapshot, { k: 'record', cls: o.cls })}</member></struct></value>`
+    );
   });
   const host = state.get('host', objects[0]?.cls === 'host' ? objects[0].ref : '') ?? {};
   const sv = (host.software_version ?? {}) as Record<string, string>;
@@ -114,7 +118,10 @@ export function buildOva(state: SimState, vmRef: string, options: OvaOptions = {
   ]
     .map(([k, v]) => `<member><name>${k}</name><value>${escapeXml(v)}</value></member>`)
     .join('');
-  const xml = `<value><struct><member><name>version</name><value><struct>${version}</struct></value></member><member><name>objects</name><value><array><data>${members.join('')}</data></array></value></member></struct></value>`;
+  const xml =
+    `<value><struct><member><name>version</name><value><struct>${version}</struct></value></member>` +
+    `<member><name>objects</name>` +
+    `<value><array><data>${members.join('')}</data></array></value></member></struct></value>`;
   const disks =
     options.includeDisks === false
       ? []

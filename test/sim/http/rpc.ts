@@ -24,7 +24,11 @@ function send(res: ServerResponse, contentType: string, body: string): void {
 }
 
 function sendMalformed(res: ServerResponse, message: string): void {
-  const body = `<html><body><h1>HTTP 500 internal server error</h1>An unexpected error occurred; please wait a while and try again. If the problem persists, please contact your support representative.<h1> Additional information </h1>${message}</body></html>`;
+  const body =
+    `<html><body><h1>HTTP 500 internal server error</h1>` +
+    `An unexpected error occurred; please wait a while and try again. ` +
+    `If the problem persists, please contact your support representative.` +
+    `<h1> Additional information </h1>${message}</body></html>`;
   res.writeHead(500, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }

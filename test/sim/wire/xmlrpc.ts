@@ -88,7 +88,10 @@ const HEAD = '<?xml version="1.0"?><methodResponse><params><param>';
 const TAIL = '</param></params></methodResponse>';
 
 export function successResponse(value: unknown, type: TypeDesc): string {
-  return `${HEAD}<value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name>${encodeValue(value, type)}</member></struct></value>${TAIL}`;
+  return (
+    `${HEAD}<value><struct><member><name>Status</name><value>Success</value></member>` +
+    `<member><name>Value</name>${encodeValue(value, type)}</member></struct></value>${TAIL}`
+  );
 }
 
 /** system.listMethods answers with the bare value, without the Status struct. */
@@ -98,7 +101,11 @@ export function bareResponse(value: unknown, type: TypeDesc): string {
 
 export function failureResponse(description: readonly string[]): string {
   const items = description.map((d) => `<value>${escapeXml(d)}</value>`).join('');
-  return `${HEAD}<value><struct><member><name>Status</name><value>Failure</value></member><member><name>ErrorDescription</name><value><array><data>${items}</data></array></value></member></struct></value>${TAIL}`;
+  return (
+    `${HEAD}<value><struct><member><name>Status</name><value>Failure</value></member>` +
+    `<member><name>ErrorDescription</name>` +
+    `<value><array><data>${items}</data></array></value></member></struct></value>${TAIL}`
+  );
 }
 
 type Node = Record<string, Node[] | string>;
