@@ -15,16 +15,44 @@ const vmbackupFile = 'resourceLangId == vmbackup';
 const trusted = 'isWorkspaceTrusted';
 
 const commands = [
-  { command: 'vmbackup.runPreview', title: 'Run Preview', category: 'VmBackup', icon: '$(eye)', enablement: `${trusted} && !vmbackup.running` },
-  { command: 'vmbackup.runBackup', title: 'Run Backup', category: 'VmBackup', icon: '$(play)', enablement: `${trusted} && !vmbackup.running` },
-  { command: 'vmbackup.stop', title: 'Stop', category: 'VmBackup', icon: '$(debug-stop)', enablement: 'vmbackup.running' },
+  {
+    command: 'vmbackup.runPreview',
+    title: 'Run Preview',
+    category: 'VmBackup',
+    icon: '$(eye)',
+    enablement: `${trusted} && !vmbackup.running`,
+  },
+  {
+    command: 'vmbackup.runBackup',
+    title: 'Run Backup',
+    category: 'VmBackup',
+    icon: '$(play)',
+    enablement: `${trusted} && !vmbackup.running`,
+  },
+  {
+    command: 'vmbackup.stop',
+    title: 'Stop',
+    category: 'VmBackup',
+    icon: '$(debug-stop)',
+    enablement: 'vmbackup.running',
+  },
   { command: 'vmbackup.setPoolPassword', title: 'Set Pool Password', category: 'VmBackup', icon: '$(key)' },
   { command: 'vmbackup.connectPool', title: 'Connect to Pool', category: 'VmBackup', icon: '$(plug)' },
-  { command: 'vmbackup.disconnectPool', title: 'Disconnect from Pool', category: 'VmBackup', icon: '$(debug-disconnect)' },
+  {
+    command: 'vmbackup.disconnectPool',
+    title: 'Disconnect from Pool',
+    category: 'VmBackup',
+    icon: '$(debug-disconnect)',
+  },
   { command: 'vmbackup.showLogs', title: 'Show Logs', category: 'VmBackup', icon: '$(output)' },
   { command: 'vmbackup.openStatusLog', title: 'Open Status Log', category: 'VmBackup', icon: '$(file-text)' },
   { command: 'vmbackup.openAsVmBackupConfig', title: 'Open as VmBackup config', category: 'VmBackup' },
-  { command: 'vmbackup.checkAllConfigs', title: 'Check All VmBackup Configs', category: 'VmBackup', icon: '$(checklist)' },
+  {
+    command: 'vmbackup.checkAllConfigs',
+    title: 'Check All VmBackup Configs',
+    category: 'VmBackup',
+    icon: '$(checklist)',
+  },
   { command: 'vmbackup.refreshCoverage', title: 'Refresh Pool Coverage', category: 'VmBackup', icon: '$(refresh)' },
 ];
 
@@ -34,13 +62,24 @@ const configuration = [
   {
     title: 'Pool',
     properties: {
-      'vmbackup.pool.url': setting('string', '', 'XenAPI URL of the pool master, e.g. `https://xen1.example.org` (with `https://`, or `http://` for a pool without TLS). Hovers list the VMs a selection matches and **Run Preview / Run Backup** talk to this pool. The password is kept in VS Code\'s secret storage (**VmBackup: Set Pool Password**), never in settings.', {
-        pattern: '^$|^[hH][tT][tT][pP][sS]?://[^/\\s]+',
-        patternErrorMessage: 'Start the URL with https:// (or http:// for a pool without TLS), e.g. https://xen1.example.org',
-        order: 1,
-      }),
+      'vmbackup.pool.url': setting(
+        'string',
+        '',
+        "XenAPI URL of the pool master, e.g. `https://xen1.example.org` (with `https://`, or `http://` for a pool without TLS). Hovers list the VMs a selection matches and **Run Preview / Run Backup** talk to this pool. The password is kept in VS Code's secret storage (**VmBackup: Set Pool Password**), never in settings.",
+        {
+          pattern: '^$|^[hH][tT][tT][pP][sS]?://[^/\\s]+',
+          patternErrorMessage:
+            'Start the URL with https:// (or http:// for a pool without TLS), e.g. https://xen1.example.org',
+          order: 1,
+        },
+      ),
       'vmbackup.pool.user': setting('string', 'root', 'XenAPI user name.', { order: 2 }),
-      'vmbackup.pool.certificateFingerprint': setting('string', '', 'SHA-256 fingerprint (`AB:CD:…` or plain hex) of the pool\'s self-signed TLS certificate. Without it only certificates trusted by the system are accepted.', { order: 3 }),
+      'vmbackup.pool.certificateFingerprint': setting(
+        'string',
+        '',
+        "SHA-256 fingerprint (`AB:CD:…` or plain hex) of the pool's self-signed TLS certificate. Without it only certificates trusted by the system are accepted.",
+        { order: 3 },
+      ),
     },
   },
   {
@@ -48,42 +87,96 @@ const configuration = [
     properties: {
       'vmbackup.runner.transport': setting('string', 'local', 'Where `xe` and the backup files live.', {
         enum: ['local', 'ssh'],
-        enumDescriptions: ['On this machine (VS Code runs on the XenServer / XCP-ng host, or `xe` is installed here).', 'On the host named in `#vmbackup.runner.sshTarget#`, through OpenSSH (key or agent authentication).'],
+        enumDescriptions: [
+          'On this machine (VS Code runs on the XenServer / XCP-ng host, or `xe` is installed here).',
+          'On the host named in `#vmbackup.runner.sshTarget#`, through OpenSSH (key or agent authentication).',
+        ],
         order: 10,
       }),
-      'vmbackup.runner.sshTarget': setting('string', '', 'SSH target `user@host[:port]` used when `#vmbackup.runner.transport#` is `ssh`.', { order: 11 }),
-      'vmbackup.runner.xePath': setting('string', '', 'Path of the `xe` program. Empty: `/opt/xensource/bin/xe` when present, else `xe` from `PATH`.', { order: 12 }),
-      'vmbackup.runner.extraArgs': setting('array', [], 'Extra command-line arguments for the runner, e.g. `["--concurrency", "2"]` or `["compress=True"]`. See the runner\'s documentation for every option.', { items: { type: 'string' }, order: 13 }),
-      'vmbackup.runner.env': setting('object', {}, 'Extra environment variables for the runner process (not for secrets: the pool password comes from secret storage).', { additionalProperties: { type: 'string' }, order: 14 }),
-      'vmbackup.tasks.confirmBackup': setting('boolean', true, 'Ask before a `vmbackup` **backup task** runs, with the same dialog as **Run Backup**. Turn off only for unattended use (e.g. CI) where nobody can answer. Backup tasks are never build tasks, so **Run Build Task** (Ctrl+Shift+B) cannot start one.', { order: 15 }),
+      'vmbackup.runner.sshTarget': setting(
+        'string',
+        '',
+        'SSH target `user@host[:port]` used when `#vmbackup.runner.transport#` is `ssh`.',
+        { order: 11 },
+      ),
+      'vmbackup.runner.xePath': setting(
+        'string',
+        '',
+        'Path of the `xe` program. Empty: `/opt/xensource/bin/xe` when present, else `xe` from `PATH`.',
+        { order: 12 },
+      ),
+      'vmbackup.runner.extraArgs': setting(
+        'array',
+        [],
+        'Extra command-line arguments for the runner, e.g. `["--concurrency", "2"]` or `["compress=True"]`. See the runner\'s documentation for every option.',
+        { items: { type: 'string' }, order: 13 },
+      ),
+      'vmbackup.runner.env': setting(
+        'object',
+        {},
+        'Extra environment variables for the runner process (not for secrets: the pool password comes from secret storage).',
+        { additionalProperties: { type: 'string' }, order: 14 },
+      ),
+      'vmbackup.tasks.confirmBackup': setting(
+        'boolean',
+        true,
+        'Ask before a `vmbackup` **backup task** runs, with the same dialog as **Run Backup**. Turn off only for unattended use (e.g. CI) where nobody can answer. Backup tasks are never build tasks, so **Run Build Task** (Ctrl+Shift+B) cannot start one.',
+        { order: 15 },
+      ),
     },
   },
   {
     title: 'Editor',
     properties: {
-      'vmbackup.detectLanguage': setting('boolean', true, 'Open other `.cfg` files as VmBackup configs when their content clearly is one (only VmBackup keys or near misses such as `max_backup`, at least one `vm-export`, `vdi-export`, `exclude` or `max_backups` line), and offer **Open as VmBackup config** for one that looks close. Never changes a file whose language you picked. To choose files yourself use `#files.associations#`.', { order: 20 }),
-      'vmbackup.validate.enable': setting('boolean', true, 'Show problems in VmBackup configs as you type.', { order: 21 }),
-      'vmbackup.validate.severityOverrides': setting('object', {}, 'Change or silence single diagnostics by code, e.g. `{ "VMB012": "off", "VMB020": "error" }`.', {
-        additionalProperties: { type: 'string', enum: ['error', 'warning', 'information', 'hint', 'off'] },
-        order: 22,
+      'vmbackup.detectLanguage': setting(
+        'boolean',
+        true,
+        'Open other `.cfg` files as VmBackup configs when their content clearly is one (only VmBackup keys or near misses such as `max_backup`, at least one `vm-export`, `vdi-export`, `exclude` or `max_backups` line), and offer **Open as VmBackup config** for one that looks close. Never changes a file whose language you picked. To choose files yourself use `#files.associations#`.',
+        { order: 20 },
+      ),
+      'vmbackup.validate.enable': setting('boolean', true, 'Show problems in VmBackup configs as you type.', {
+        order: 21,
       }),
-      'vmbackup.validate.ignoreExtraKeys': setting('boolean', false, 'Like VmBackup.py\'s `ignore_extra_keys=true`: unknown keys are not errors.', { order: 23 }),
+      'vmbackup.validate.severityOverrides': setting(
+        'object',
+        {},
+        'Change or silence single diagnostics by code, e.g. `{ "VMB012": "off", "VMB020": "error" }`.',
+        {
+          additionalProperties: { type: 'string', enum: ['error', 'warning', 'information', 'hint', 'off'] },
+          order: 22,
+        },
+      ),
+      'vmbackup.validate.ignoreExtraKeys': setting(
+        'boolean',
+        false,
+        "Like VmBackup.py's `ignore_extra_keys=true`: unknown keys are not errors.",
+        { order: 23 },
+      ),
       'vmbackup.compatibility': setting('string', 'extended', 'Which program the configs are written for.', {
         enum: ['extended', 'original'],
-        enumDescriptions: ['vmbackup: the original\'s keys plus this project\'s extension keys (compress, mail_to, …).', 'The original VmBackup.py: keys and forms it would reject are errors.'],
+        enumDescriptions: [
+          "vmbackup: the original's keys plus this project's extension keys (compress, mail_to, …).",
+          'The original VmBackup.py: keys and forms it would reject are errors.',
+        ],
         order: 24,
       }),
-      'vmbackup.trace.server': setting('string', 'off', 'Traces the communication between VS Code and the VmBackup language server (in the VmBackup output channel).', {
-        enum: ['off', 'messages', 'verbose'],
-        scope: 'window',
-        order: 30,
-      }),
+      'vmbackup.trace.server': setting(
+        'string',
+        'off',
+        'Traces the communication between VS Code and the VmBackup language server (in the VmBackup output channel).',
+        {
+          enum: ['off', 'messages', 'verbose'],
+          scope: 'window',
+          order: 30,
+        },
+      ),
     },
   },
 ];
 
 // Get Started: the first backup, step by step. Each step completes when its command ran.
-const commandLink = (title, command, args) => `[${title}](command:${command}${args ? `?${encodeURIComponent(JSON.stringify(args))}` : ''})`;
+const commandLink = (title, command, args) =>
+  `[${title}](command:${command}${args ? `?${encodeURIComponent(JSON.stringify(args))}` : ''})`;
 const walkthroughs = [
   {
     id: 'vmbackup.firstBackup',
@@ -94,14 +187,20 @@ const walkthroughs = [
         id: 'connectPool',
         title: 'Connect a pool',
         description: `Set the XenAPI URL of the pool master (\`https://…\`) in your user settings; hovers then list the VMs each line selects.\n${commandLink('Open Pool Settings', 'workbench.action.openSettings', ['vmbackup.pool'])}`,
-        media: { image: 'images/screenshots/04-hover-regex-vms.png', altText: 'A hover listing the VMs a regex selects' },
+        media: {
+          image: 'images/screenshots/04-hover-regex-vms.png',
+          altText: 'A hover listing the VMs a regex selects',
+        },
         completionEvents: ['onSettingChanged:vmbackup.pool.url'],
       },
       {
         id: 'setPassword',
         title: 'Set the pool password',
         description: `The password is kept in VS Code's secret storage, never in settings, and checked by logging in to the pool.\n${commandLink('Set Pool Password', 'vmbackup.setPoolPassword')}`,
-        media: { image: 'images/screenshots/03-problems-panel-typo.png', altText: 'A VmBackup config with its problems' },
+        media: {
+          image: 'images/screenshots/03-problems-panel-typo.png',
+          altText: 'A VmBackup config with its problems',
+        },
         completionEvents: ['onCommand:vmbackup.setPoolPassword'],
       },
       {
@@ -133,11 +232,17 @@ manifest.icon = 'images/icon.png';
 manifest.galleryBanner = { color: '#1b2b3a', theme: 'dark' };
 // No public repository yet: no `repository` field (vsce is told so) rather than an invented URL.
 delete manifest.repository;
-manifest.activationEvents = ['onLanguage:vmbackup', 'onLanguage:properties', 'onTaskType:vmbackup', 'onView:vmbackup.coverage'];
+manifest.activationEvents = [
+  'onLanguage:vmbackup',
+  'onLanguage:properties',
+  'onTaskType:vmbackup',
+  'onView:vmbackup.coverage',
+];
 manifest.capabilities = {
   untrustedWorkspaces: {
     supported: 'limited',
-    description: 'Highlighting, diagnostics, completion and hovers from the cached inventory work in Restricted Mode. Running the backup runner and connecting to a pool named in workspace settings need a trusted workspace.',
+    description:
+      'Highlighting, diagnostics, completion and hovers from the cached inventory work in Restricted Mode. Running the backup runner and connecting to a pool named in workspace settings need a trusted workspace.',
     restrictedConfigurations: [
       'vmbackup.pool.url',
       'vmbackup.pool.user',
@@ -187,7 +292,15 @@ manifest.contributes = {
   },
   // Which VMs no config backs up, which config backs up which VM, which VM is backed up twice.
   views: {
-    explorer: [{ id: 'vmbackup.coverage', name: 'VmBackup Pool Coverage', icon: 'images/icon.png', contextualTitle: 'VmBackup', when: 'vmbackup.active' }],
+    explorer: [
+      {
+        id: 'vmbackup.coverage',
+        name: 'VmBackup Pool Coverage',
+        icon: 'images/icon.png',
+        contextualTitle: 'VmBackup',
+        when: 'vmbackup.active',
+      },
+    ],
   },
   viewsWelcome: [
     {
@@ -206,14 +319,29 @@ manifest.contributes = {
       type: 'vmbackup',
       required: ['action', 'config'],
       properties: {
-        action: { type: 'string', enum: ['preview', 'backup'], description: 'Preview the selection or run the backup.' },
-        config: { type: 'string', description: 'The VmBackup .cfg file (absolute, or relative to the workspace folder).' },
-        args: { type: 'array', items: { type: 'string' }, description: 'Extra runner arguments, added after vmbackup.runner.extraArgs.' },
+        action: {
+          type: 'string',
+          enum: ['preview', 'backup'],
+          description: 'Preview the selection or run the backup.',
+        },
+        config: {
+          type: 'string',
+          description: 'The VmBackup .cfg file (absolute, or relative to the workspace folder).',
+        },
+        args: {
+          type: 'array',
+          items: { type: 'string' },
+          description: 'Extra runner arguments, added after vmbackup.runner.extraArgs.',
+        },
       },
     },
   ],
 };
-manifest.scripts = { ...manifest.scripts, package: 'npm run build -- --production && vsce package --no-dependencies --allow-missing-repository --no-rewrite-relative-links --out vmbackup.vsix' };
+manifest.scripts = {
+  ...manifest.scripts,
+  package:
+    'npm run build -- --production && vsce package --no-dependencies --allow-missing-repository --no-rewrite-relative-links --out vmbackup.vsix',
+};
 
 writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
 console.log('package.json: contributes, activationEvents, capabilities, icon, galleryBanner, scripts.package updated');

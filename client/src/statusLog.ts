@@ -8,7 +8,7 @@ import { resolveSettings } from 'vmbackup-runner/config';
 import { normaliseRunnerSettings } from './runnerInvocation';
 
 export async function openStatusLog(document: vscode.TextDocument | undefined): Promise<void> {
-  if (!document || document.languageId !== 'vmbackup') {
+  if (document?.languageId !== 'vmbackup') {
     void vscode.window.showWarningMessage('Open a VmBackup config first: its status_log setting names the status log.');
     return;
   }

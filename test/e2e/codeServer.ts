@@ -3,7 +3,16 @@
 // with the packaged .vsix installed into a throw-away user-data and extensions folder, bound to
 // 127.0.0.1 only. See /docs/extension.md ("End-to-end tests").
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -34,7 +43,9 @@ function newestMtime(dir: string): number {
 
 /** Rebuilds dist/ when a source is newer than the bundles (npm test has already built it). */
 export function ensureBuilt(): void {
-  const bundles = ['extension.js', 'languageClient.js', 'server.js', 'vmbackup.js'].map((name) => join(ROOT, 'dist', name));
+  const bundles = ['extension.js', 'languageClient.js', 'server.js', 'vmbackup.js'].map((name) =>
+    join(ROOT, 'dist', name),
+  );
   const built = Math.min(...bundles.map((path) => (existsSync(path) ? statSync(path).mtimeMs : 0)));
   const sources = Math.max(...['client', 'server', 'runner'].map((dir) => newestMtime(join(ROOT, dir, 'src'))));
   if (built >= sources) return;
@@ -50,8 +61,13 @@ export function packageVsix(out = join(mkdtempSync(join(tmpdir(), 'vmbackup-vsix
   mkdirSync(dirname(out), { recursive: true });
   rmSync(out, { force: true });
   const vsce = join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
-  const result = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out], { cwd: ROOT, encoding: 'utf8' });
-  if (result.status !== 0 || !existsSync(out)) throw new Error(`vsce package failed:\n${result.stdout}\n${result.stderr}`);
+  const result = spawnSync(
+    process.execPath,
+    [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
+  if (result.status !== 0 || !existsSync(out))
+    throw new Error(`vsce package failed:\n${result.stdout}\n${result.stderr}`);
   return out;
 }
 
@@ -61,7 +77,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -120,8 +138,13 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const extensionsDir = join(home, 'extensions');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
-  const trust = options.workspaceTrust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'always' } : {};
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...trust, ...options.settings }, null, 2));
+  const trust = options.workspaceTrust
+    ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'always' }
+    : {};
+  writeFileSync(
+    join(userDataDir, 'User', 'settings.json'),
+    JSON.stringify({ ...QUIET_SETTINGS, ...trust, ...options.settings }, null, 2),
+  );
   // code-server writes its config.yaml below XDG_CONFIG_HOME: keep it in the temp folder.
   const env: Record<string, string | undefined> = {
     ...process.env,
@@ -132,7 +155,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   };
   delete env.VSCODE_IPC_HOOK_CLI;
   const common = ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
-  const install = spawnSync(NODE24, [CODE_SERVER, ...common, '--install-extension', options.vsix], { env, encoding: 'utf8' });
+  const install = spawnSync(NODE24, [CODE_SERVER, ...common, '--install-extension', options.vsix], {
+    env,
+    encoding: 'utf8',
+  });
   if (install.status !== 0 || !/successfully installed/i.test(install.stdout)) {
     throw new Error(`code-server --install-extension failed:\n${install.stdout}\n${install.stderr}`);
   }
@@ -140,13 +166,16 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const port = await freePort();
   const args = [
     CODE_SERVER,
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
     ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
-    '--log', options.logLevel ?? 'info',
+    '--log',
+    options.logLevel ?? 'info',
     ...common,
     options.workspace,
   ];

@@ -45,34 +45,32 @@ after(async () => {
   await teardownE2e({ browser, codeServer, sim: demo, home, vsix });
 });
 
-test(
-  'weekend.cfg: duplicates the config does not select are a warning in Problems and in Run Preview alike',
-  { timeout: 240_000 },
-  async () => {
-    try {
-      await wb.openFile('weekend.cfg');
-      await wb.runCommand('VmBackup: Set Pool Password');
-      await wb.answerInputBox(/Password for root at/, weekend.password);
-      await wb.waitForAttribute(wb.statusBarItem('status.languageStatus'), 'aria-label', /Pool: \d+ VMs/);
-      const panel = await wb.openProblems();
-      const duplicate = panel.locator('.monaco-list-row', { hasText: 'DEV-duplicate' }).first();
-      await duplicate.waitFor({ timeout: 30_000 });
-      assert.match(await duplicate.innerText(), /VMB046/);
-      assert.ok(
-        (await panel.locator('.monaco-list-row .codicon-warning').count()) >= 1,
-        'warnings are shown with their icon',
-      );
-      assert.equal(await panel.locator('.monaco-list-row .codicon-error').count(), 0, 'no error in the editor');
+test('weekend.cfg: duplicates the config does not select are a warning in Problems and in Run Preview alike', {
+  timeout: 240_000,
+}, async () => {
+  try {
+    await wb.openFile('weekend.cfg');
+    await wb.runCommand('VmBackup: Set Pool Password');
+    await wb.answerInputBox(/Password for root at/, weekend.password);
+    await wb.waitForAttribute(wb.statusBarItem('status.languageStatus'), 'aria-label', /Pool: \d+ VMs/);
+    const panel = await wb.openProblems();
+    const duplicate = panel.locator('.monaco-list-row', { hasText: 'DEV-duplicate' }).first();
+    await duplicate.waitFor({ timeout: 30_000 });
+    assert.match(await duplicate.innerText(), /VMB046/);
+    assert.ok(
+      (await panel.locator('.monaco-list-row .codicon-warning').count()) >= 1,
+      'warnings are shown with their icon',
+    );
+    assert.equal(await panel.locator('.monaco-list-row .codicon-error').count(), 0, 'no error in the editor');
 
-      await wb.runCommand('VmBackup: Run Preview');
-      const done = wb.notification(/VmBackup Preview/).filter({ hasText: /warning|Success/ });
-      await done.waitFor({ timeout: 90_000 });
-      const text = await done.innerText();
-      assert.doesNotMatch(text, /ERRORS DETECTED|error/i);
-      await wb.screenshot('24-editor-and-runner-agree', { publish: true });
-    } catch (err) {
-      await wb?.screenshot('FAILED-agree').catch(() => undefined);
-      throw err;
-    }
-  },
-);
+    await wb.runCommand('VmBackup: Run Preview');
+    const done = wb.notification(/VmBackup Preview/).filter({ hasText: /warning|Success/ });
+    await done.waitFor({ timeout: 90_000 });
+    const text = await done.innerText();
+    assert.doesNotMatch(text, /ERRORS DETECTED|error/i);
+    await wb.screenshot('24-editor-and-runner-agree', { publish: true });
+  } catch (err) {
+    await wb?.screenshot('FAILED-agree').catch(() => undefined);
+    throw err;
+  }
+});

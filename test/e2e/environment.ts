@@ -23,7 +23,9 @@ export async function prepareE2e(homePrefix: string): Promise<E2eBase> {
 }
 
 /** Stops whatever was started (any part may be missing when `before` failed half-way). */
-export async function teardownE2e(parts: Partial<E2eBase> & { browser?: Browser; codeServer?: CodeServer }): Promise<void> {
+export async function teardownE2e(
+  parts: Partial<E2eBase> & { browser?: Browser; codeServer?: CodeServer },
+): Promise<void> {
   await parts.browser?.close();
   await parts.codeServer?.close();
   await parts.sim?.close();

@@ -51,41 +51,37 @@ test('in Restricted Mode the language, highlighting and diagnostics work', { tim
   await wb.screenshot('restricted-01-diagnostics');
 });
 
-test(
-  'in Restricted Mode the workspace cannot choose the pool: the password prompt names the local host',
-  { timeout: 60_000 },
-  async () => {
-    await wb.openFile('weekly.cfg');
-    await wb.runCommand('VmBackup: Set Pool Password');
-    const widget = wb.page.locator('.quick-input-widget');
-    await widget
-      .locator('.quick-input-message', { hasText: 'Password for root at the local host' })
-      .waitFor({ timeout: 20_000 });
-    assert.doesNotMatch(await widget.innerText(), new RegExp(sim.url.replace(/[.]/g, '\\.')));
-    await wb.page.keyboard.press('Escape');
-  },
-);
+test('in Restricted Mode the workspace cannot choose the pool: the password prompt names the local host', {
+  timeout: 60_000,
+}, async () => {
+  await wb.openFile('weekly.cfg');
+  await wb.runCommand('VmBackup: Set Pool Password');
+  const widget = wb.page.locator('.quick-input-widget');
+  await widget
+    .locator('.quick-input-message', { hasText: 'Password for root at the local host' })
+    .waitFor({ timeout: 20_000 });
+  assert.doesNotMatch(await widget.innerText(), new RegExp(sim.url.replace(/[.]/g, '\\.')));
+  await wb.page.keyboard.press('Escape');
+});
 
-test(
-  'in Restricted Mode the pool status says the workspace\'s pool URL is ignored (not "No password yet")',
-  { timeout: 60_000 },
-  async () => {
-    await wb.openFile('weekly.cfg');
-    const status = wb.statusBarItem('status.languageStatus');
-    await wb.waitForAttribute(status, 'aria-label', /Pool: not configured/);
-    await status.click();
-    const popup = wb.page
-      .locator('.monaco-hover:not(.hidden)', { hasText: 'Restricted Mode: pool URL from workspace ignored' })
-      .first();
-    await popup.waitFor({ timeout: 20_000 });
-    assert.doesNotMatch(await popup.innerText(), /No password yet/);
-    // The popup stays inside the window.
-    const box = await popup.boundingBox();
-    assert.ok(box && box.x >= 0 && box.x + box.width <= 1440, JSON.stringify(box));
-    await wb.screenshot('11-restricted-mode', { publish: true });
-    await wb.page.keyboard.press('Escape');
-  },
-);
+test('in Restricted Mode the pool status says the workspace\'s pool URL is ignored (not "No password yet")', {
+  timeout: 60_000,
+}, async () => {
+  await wb.openFile('weekly.cfg');
+  const status = wb.statusBarItem('status.languageStatus');
+  await wb.waitForAttribute(status, 'aria-label', /Pool: not configured/);
+  await status.click();
+  const popup = wb.page
+    .locator('.monaco-hover:not(.hidden)', { hasText: 'Restricted Mode: pool URL from workspace ignored' })
+    .first();
+  await popup.waitFor({ timeout: 20_000 });
+  assert.doesNotMatch(await popup.innerText(), /No password yet/);
+  // The popup stays inside the window.
+  const box = await popup.boundingBox();
+  assert.ok(box && box.x >= 0 && box.x + box.width <= 1440, JSON.stringify(box));
+  await wb.screenshot('11-restricted-mode', { publish: true });
+  await wb.page.keyboard.press('Escape');
+});
 
 test('in Restricted Mode Run Preview and Run Backup are disabled', { timeout: 60_000 }, async () => {
   await wb.openFile('weekly.cfg');

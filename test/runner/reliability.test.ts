@@ -401,12 +401,28 @@ for (const c of CASES) {
           assert.equal(readFileSync(join(w.backupDir, c.vm, OLD_GOOD, `${c.vm}.xva`), 'utf8'), 'an older good backup');
         }
         const made = newFolders(w, c.vm);
-        if (c.newSuccess) assert.ok(made.some((f) => f.success), `${on}: a new good backup\n${output}`);
-        else assert.deepEqual(made.filter((f) => f.success), [], `${on}: no success marker on a failed export`);
+        if (c.newSuccess)
+          assert.ok(
+            made.some((f) => f.success),
+            `${on}: a new good backup\n${output}`,
+          );
+        else
+          assert.deepEqual(
+            made.filter((f) => f.success),
+            [],
+            `${on}: no success marker on a failed export`,
+          );
         const log = readFileSync(w.statusLog, 'utf8').trimEnd().split('\n');
-        assert.ok(log.some((l) => /,vmbackup\.py,[^,]+,begin$/.test(l)), `${on}: begin record\n${log.join('\n')}`);
+        assert.ok(
+          log.some((l) => /,vmbackup\.py,[^,]+,begin$/.test(l)),
+          `${on}: begin record\n${log.join('\n')}`,
+        );
         assert.match(log.at(-1)!, c.summary, `${on}: end record\n${output}`);
-        if (c.record) assert.ok(log.some((l) => c.record!.test(l)), `${on}: VM record\n${log.join('\n')}`);
+        if (c.record)
+          assert.ok(
+            log.some((l) => c.record!.test(l)),
+            `${on}: VM record\n${log.join('\n')}`,
+          );
       }
     });
   }
