@@ -53,7 +53,8 @@ export class LanguageDetection implements vscode.Disposable {
       // Someone else changed the language of an open document: the user, via the language
       // picker (or another extension acting for them). Respect it from now on.
       this.rememberChoice(key);
-      this.log.debug(`language of ${doc.uri.fsPath} set to ${doc.languageId} by the user; detection leaves it alone`);
+      // Logged at info level: it says why the file is not switched back (and tests wait for it).
+      this.log.info(`language of ${doc.uri.fsPath} set to ${doc.languageId} by the user; detection leaves it alone`);
       return;
     }
     this.consider(doc, 'open');
@@ -79,7 +80,10 @@ export class LanguageDetection implements vscode.Disposable {
     if (userAssociation(doc.uri.fsPath, associations) !== undefined) return;
     const detection = detectVmBackupConfig(doc.getText());
     if (detection.verdict === 'close') return this.offer(doc, detection);
-    if (detection.verdict !== 'clear') return;
+    if (detection.verdict !== 'clear') {
+      this.log.info(`${doc.uri.fsPath} is not a VmBackup config (on ${reason}): it stays ${doc.languageId}`);
+      return;
+    }
     const typos = detection.nearMisses.map((m) => `'${m.key}' (line ${m.line})`).join(', ');
     this.log.info(
       `${doc.uri.fsPath} looks like a VmBackup config (on ${reason}${typos ? `; near-miss keys ${typos}` : ''}): ` +

@@ -13,7 +13,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
+import { withFreePort } from '../harness/ports';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -69,19 +69,6 @@ export function packageVsix(out = join(mkdtempSync(join(tmpdir(), 'vmbackup-vsix
   if (result.status !== 0 || !existsSync(out))
     throw new Error(`vsce package failed:\n${result.stdout}\n${result.stderr}`);
   return out;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 export interface CodeServerOptions {
@@ -163,28 +150,37 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     throw new Error(`code-server --install-extension failed:\n${install.stdout}\n${install.stderr}`);
   }
   options.afterInstall?.(extensionsDir);
-  const port = await freePort();
-  const args = [
-    CODE_SERVER,
-    '--auth',
-    'none',
-    '--bind-addr',
-    `127.0.0.1:${port}`,
-    '--disable-telemetry',
-    '--disable-update-check',
-    ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
-    '--disable-getting-started-override',
-    '--log',
-    options.logLevel ?? 'info',
-    ...common,
-    options.workspace,
-  ];
-  const child: ChildProcess = spawn(NODE24, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(url, child, () => output);
+  // The port is chosen before code-server binds it: withFreePort starts again on another port
+  // when code-server could not start on this one (taken meanwhile).
+  const { child, url } = await withFreePort(async (port) => {
+    const args = [
+      CODE_SERVER,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
+      '--disable-getting-started-override',
+      '--log',
+      options.logLevel ?? 'info',
+      ...common,
+      options.workspace,
+    ];
+    const child: ChildProcess = spawn(NODE24, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      await waitForHttp(url, child, () => output);
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw error;
+    }
+    return { child, url };
+  });
   return {
     url,
     workspaceUrl: `${url}/?folder=${encodeURIComponent(options.workspace)}`,

@@ -125,7 +125,8 @@ test(
   { timeout: 60_000 },
   step('setup-cfg', async () => {
     await wb.openFile('setup.cfg');
-    await wb.page.waitForTimeout(1500); // give content detection its chance to (wrongly) act
+    // Content detection has looked at the file (a positive signal, not a pause) and kept it.
+    await waitForLog(/setup\.cfg is not a VmBackup config \(on open\): it stays properties/);
     assert.equal(await wb.languageMode(), 'Properties');
     await wb.screenshot('02-setup-cfg-untouched');
   }),
@@ -180,7 +181,7 @@ test(
     await wb.statusBarItem('status.editor.mode').filter({ hasText: 'Properties' }).waitFor({ timeout: 20_000 });
     // Content detection sees the language change (VS Code reports it as close + open) and must
     // not switch the file back although its content clearly is a VmBackup config.
-    await wb.page.waitForTimeout(2000);
+    await waitForLog(/nightly\.cfg set to properties by the user; detection leaves it alone/);
     assert.equal(await wb.languageMode(), 'Properties');
   }),
 );
