@@ -65,7 +65,9 @@ const configuration = [
       'vmbackup.pool.url': setting(
         'string',
         '',
-        "XenAPI URL of the pool master, e.g. `https://xen1.example.org` (with `https://`, or `http://` for a pool without TLS). Hovers list the VMs a selection matches and **Run Preview / Run Backup** talk to this pool. The password is kept in VS Code's secret storage (**VmBackup: Set Pool Password**), never in settings.",
+        'XenAPI URL of the pool master, e.g. `https://xen1.example.org` (with `https://`, or `http://` for a pool ' +
+          'without TLS). Hovers list the VMs a selection matches and **Run Preview / Run Backup** talk to this pool. ' +
+          "The password is kept in VS Code's secret storage (**VmBackup: Set Pool Password**), never in settings.",
         {
           pattern: '^$|^[hH][tT][tT][pP][sS]?://[^/\\s]+',
           patternErrorMessage:
@@ -77,7 +79,8 @@ const configuration = [
       'vmbackup.pool.certificateFingerprint': setting(
         'string',
         '',
-        "SHA-256 fingerprint (`AB:CD:…` or plain hex) of the pool's self-signed TLS certificate. Without it only certificates trusted by the system are accepted.",
+        "SHA-256 fingerprint (`AB:CD:…` or plain hex) of the pool's self-signed TLS certificate. " +
+          'Without it only certificates trusted by the system are accepted.',
         { order: 3 },
       ),
     },
@@ -108,19 +111,23 @@ const configuration = [
       'vmbackup.runner.extraArgs': setting(
         'array',
         [],
-        'Extra command-line arguments for the runner, e.g. `["--concurrency", "2"]` or `["compress=True"]`. See the runner\'s documentation for every option.',
+        'Extra command-line arguments for the runner, e.g. `["--concurrency", "2"]` or `["compress=True"]`. ' +
+          "See the runner's documentation for every option.",
         { items: { type: 'string' }, order: 13 },
       ),
       'vmbackup.runner.env': setting(
         'object',
         {},
-        'Extra environment variables for the runner process (not for secrets: the pool password comes from secret storage).',
+        'Extra environment variables for the runner process ' +
+          '(not for secrets: the pool password comes from secret storage).',
         { additionalProperties: { type: 'string' }, order: 14 },
       ),
       'vmbackup.tasks.confirmBackup': setting(
         'boolean',
         true,
-        'Ask before a `vmbackup` **backup task** runs, with the same dialog as **Run Backup**. Turn off only for unattended use (e.g. CI) where nobody can answer. Backup tasks are never build tasks, so **Run Build Task** (Ctrl+Shift+B) cannot start one.',
+        'Ask before a `vmbackup` **backup task** runs, with the same dialog as **Run Backup**. ' +
+          'Turn off only for unattended use (e.g. CI) where nobody can answer. ' +
+          'Backup tasks are never build tasks, so **Run Build Task** (Ctrl+Shift+B) cannot start one.',
         { order: 15 },
       ),
     },
@@ -131,7 +138,10 @@ const configuration = [
       'vmbackup.detectLanguage': setting(
         'boolean',
         true,
-        'Open other `.cfg` files as VmBackup configs when their content clearly is one (only VmBackup keys or near misses such as `max_backup`, at least one `vm-export`, `vdi-export`, `exclude` or `max_backups` line), and offer **Open as VmBackup config** for one that looks close. Never changes a file whose language you picked. To choose files yourself use `#files.associations#`.',
+        'Open other `.cfg` files as VmBackup configs when their content clearly is one ' +
+          '(only VmBackup keys or near misses such as `max_backup`, at least one `vm-export`, `vdi-export`, ' +
+          '`exclude` or `max_backups` line), and offer **Open as VmBackup config** for one that looks close. ' +
+          'Never changes a file whose language you picked. To choose files yourself use `#files.associations#`.',
         { order: 20 },
       ),
       'vmbackup.validate.enable': setting('boolean', true, 'Show problems in VmBackup configs as you type.', {
@@ -186,7 +196,10 @@ const walkthroughs = [
       {
         id: 'connectPool',
         title: 'Connect a pool',
-        description: `Set the XenAPI URL of the pool master (\`https://…\`) in your user settings; hovers then list the VMs each line selects.\n${commandLink('Open Pool Settings', 'workbench.action.openSettings', ['vmbackup.pool'])}`,
+        description:
+          'Set the XenAPI URL of the pool master (`https://…`) in your user settings; ' +
+          'hovers then list the VMs each line selects.\n' +
+          commandLink('Open Pool Settings', 'workbench.action.openSettings', ['vmbackup.pool']),
         media: {
           image: 'images/screenshots/04-hover-regex-vms.png',
           altText: 'A hover listing the VMs a regex selects',
@@ -196,7 +209,10 @@ const walkthroughs = [
       {
         id: 'setPassword',
         title: 'Set the pool password',
-        description: `The password is kept in VS Code's secret storage, never in settings, and checked by logging in to the pool.\n${commandLink('Set Pool Password', 'vmbackup.setPoolPassword')}`,
+        description:
+          "The password is kept in VS Code's secret storage, never in settings, " +
+          'and checked by logging in to the pool.\n' +
+          commandLink('Set Pool Password', 'vmbackup.setPoolPassword'),
         media: {
           image: 'images/screenshots/03-problems-panel-typo.png',
           altText: 'A VmBackup config with its problems',
@@ -206,21 +222,29 @@ const walkthroughs = [
       {
         id: 'preview',
         title: 'Preview a config',
-        description: `Open a VmBackup \`.cfg\` and preview it: the runner checks the config and lists the VMs it would back up, changing nothing.\n${commandLink('Run Preview', 'vmbackup.runPreview')}`,
+        description:
+          'Open a VmBackup `.cfg` and preview it: the runner checks the config ' +
+          'and lists the VMs it would back up, changing nothing.\n' +
+          commandLink('Run Preview', 'vmbackup.runPreview'),
         media: { image: 'images/screenshots/06-run-preview-output.png', altText: 'The preview in the VmBackup output' },
         completionEvents: ['onCommand:vmbackup.runPreview'],
       },
       {
         id: 'backup',
         title: 'Back up',
-        description: `Run the backup: you confirm the VM count and the target first, then the log streams into the VmBackup output.\n${commandLink('Run Backup', 'vmbackup.runBackup')}`,
+        description:
+          'Run the backup: you confirm the VM count and the target first, ' +
+          'then the log streams into the VmBackup output.\n' +
+          commandLink('Run Backup', 'vmbackup.runBackup'),
         media: { image: 'images/screenshots/07-run-backup-confirmation.png', altText: 'The Run Backup confirmation' },
         completionEvents: ['onCommand:vmbackup.runBackup'],
       },
       {
         id: 'statusLog',
         title: 'Read the status log',
-        description: `Every run appends to the config's \`status_log\`, the file monitoring reads.\n${commandLink('Open Status Log', 'vmbackup.openStatusLog')}`,
+        description:
+          "Every run appends to the config's `status_log`, the file monitoring reads.\n" +
+          commandLink('Open Status Log', 'vmbackup.openStatusLog'),
         media: { image: 'images/screenshots/09-run-backup-done.png', altText: 'A finished backup' },
         completionEvents: ['onCommand:vmbackup.openStatusLog'],
       },
@@ -242,7 +266,8 @@ manifest.capabilities = {
   untrustedWorkspaces: {
     supported: 'limited',
     description:
-      'Highlighting, diagnostics, completion and hovers from the cached inventory work in Restricted Mode. Running the backup runner and connecting to a pool named in workspace settings need a trusted workspace.',
+      'Highlighting, diagnostics, completion and hovers from the cached inventory work in Restricted Mode. ' +
+      'Running the backup runner and connecting to a pool named in workspace settings need a trusted workspace.',
     restrictedConfigurations: [
       'vmbackup.pool.url',
       'vmbackup.pool.user',
@@ -305,7 +330,11 @@ manifest.contributes = {
   viewsWelcome: [
     {
       view: 'vmbackup.coverage',
-      contents: `No pool inventory yet. Connect to a pool to see which VMs no VmBackup config backs up.\n${commandLink('Set Pool Password', 'vmbackup.setPoolPassword')}\n${commandLink('Check All VmBackup Configs', 'vmbackup.checkAllConfigs')}`,
+      contents:
+        'No pool inventory yet. Connect to a pool to see which VMs no VmBackup config backs up.\n' +
+        commandLink('Set Pool Password', 'vmbackup.setPoolPassword') +
+        '\n' +
+        commandLink('Check All VmBackup Configs', 'vmbackup.checkAllConfigs'),
     },
   ],
   walkthroughs,
@@ -340,7 +369,8 @@ manifest.contributes = {
 manifest.scripts = {
   ...manifest.scripts,
   package:
-    'npm run build -- --production && vsce package --no-dependencies --allow-missing-repository --no-rewrite-relative-links --out vmbackup.vsix',
+    'npm run build -- --production && vsce package --no-dependencies --allow-missing-repository ' +
+    '--no-rewrite-relative-links --out vmbackup.vsix',
 };
 
 writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');

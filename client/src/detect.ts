@@ -72,7 +72,10 @@ export function isClearlyVmBackupConfig(text: string): boolean {
   return detectVmBackupConfig(text).verdict === 'clear';
 }
 
-/** Languages VS Code gives a `.cfg` file by default (`properties` from the built-in ini extension, or plain text when that is disabled). */
+/**
+ * Languages VS Code gives a `.cfg` file by default (`properties` from the built-in ini extension,
+ * or plain text when that is disabled).
+ */
 export const DEFAULT_CFG_LANGUAGES: ReadonlySet<string> = new Set(['properties', 'plaintext']);
 
 export function isCfgPath(path: string): boolean {

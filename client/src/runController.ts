@@ -68,7 +68,8 @@ export class RunController implements vscode.Disposable {
       options.sink?.('warn', 'This workspace is in Restricted Mode: trust it to run the backup runner.');
       const manage = 'Manage Workspace Trust';
       const choice = await vscode.window.showWarningMessage(
-        'VmBackup runs the backup runner with settings from this workspace, which is in Restricted Mode. Trust the workspace to run it.',
+        'VmBackup runs the backup runner with settings from this workspace, which is in Restricted Mode. ' +
+          'Trust the workspace to run it.',
         manage,
       );
       if (choice === manage) void vscode.commands.executeCommand('workbench.trust.manage');
@@ -133,7 +134,8 @@ export class RunController implements vscode.Disposable {
     if (!this.current) return;
     this.tracker?.stopRequested();
     this.log.warn(
-      `Stopping: SIGTERM sent to the runner (pid ${this.current.pid}); it removes its snapshot and partial backup folder before it exits`,
+      `Stopping: SIGTERM sent to the runner (pid ${this.current.pid}); ` +
+        'it removes its snapshot and partial backup folder before it exits',
     );
     this.current.stop();
   }

@@ -48,7 +48,8 @@ export function buildRunnerInvocation(options: {
   if (settings.transport === 'ssh') {
     if (!/^[^@\s]+@[^@\s:]+(:\d{1,5})?$/.test(settings.sshTarget)) {
       throw new RunnerSettingsError(
-        `vmbackup.runner.sshTarget must be user@host[:port] when vmbackup.runner.transport is "ssh" (got "${settings.sshTarget}")`,
+        'vmbackup.runner.sshTarget must be user@host[:port] when vmbackup.runner.transport is "ssh" ' +
+          `(got "${settings.sshTarget}")`,
       );
     }
     args.push('--ssh', settings.sshTarget);

@@ -8,7 +8,8 @@ import { detectVmBackupConfig, isCfgPath, isClearlyVmBackupConfig, userAssociati
 
 test('a typical VmBackup config is detected', () => {
   const text =
-    '# weekend backups\nmax_backups=4\nbackup_dir=/snapshots/BACKUPS\nexclude=PROD-ubuntu12-benchmark\nvm-export=PROD.*\nvm-export=DEV-RH.*:3\n';
+    '# weekend backups\nmax_backups=4\nbackup_dir=/snapshots/BACKUPS\n' +
+    'exclude=PROD-ubuntu12-benchmark\nvm-export=PROD.*\nvm-export=DEV-RH.*:3\n';
   assert.equal(isClearlyVmBackupConfig(text), true);
 });
 

@@ -22,7 +22,10 @@ test('no bracket auto-closes (a regex value gets exactly what is typed)', () => 
   );
 });
 
-test('word-based suggestions are off for VmBackup files (they would offer the value just typed, and Enter took it)', () => {
-  const manifest = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8'));
-  assert.equal(manifest.contributes.configurationDefaults['[vmbackup]']['editor.wordBasedSuggestions'], 'off');
-});
+test(
+  'word-based suggestions are off for VmBackup files ' + '(they would offer the value just typed, and Enter took it)',
+  () => {
+    const manifest = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8'));
+    assert.equal(manifest.contributes.configurationDefaults['[vmbackup]']['editor.wordBasedSuggestions'], 'off');
+  },
+);

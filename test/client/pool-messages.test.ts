@@ -93,31 +93,35 @@ test('a refused connection is reported as unreachable, not as a login failure', 
   assert.ok(!tracker.errors.some(isAuthenticationFailure), tracker.errors.join('\n'));
   assert.equal(
     outcome.text,
-    `Preview: 1 error to fix: Cannot reach the pool at ${url}: the connection was refused (nothing listens at that address and port; is XAPI running there?)`,
+    `Preview: 1 error to fix: Cannot reach the pool at ${url}: the connection was refused ` +
+      '(nothing listens at that address and port; is XAPI running there?)',
   );
   assert.doesNotMatch(outcome.text, /log in/);
 });
 
-test('the language server\'s status after a wrong password is judged "rejected", after the right one "accepted"', async () => {
-  const statuses: PoolStatus[] = [];
-  const pool = new LivePool({ onChange: (snapshot) => statuses.push(snapshot.status), log: () => undefined });
-  try {
-    await pool.configure({ url: sim.url, user: 'root', certificateFingerprint: '' });
-    await pool.setPassword('wrong-password');
-    const target = { url: sim.url, user: 'root' };
-    const rejected = judgePasswordCheck(pool.snapshot().status, target);
-    assert.deepEqual(rejected, {
-      outcome: 'rejected',
-      message: `The pool rejected the password for root at ${sim.url}.`,
-    });
-    await pool.setPassword(sim.password);
-    const accepted = judgePasswordCheck(pool.snapshot().status, target);
-    assert.equal(accepted.outcome, 'accepted');
-    assert.match(accepted.message, /^Password accepted: Connected to .* \(\d+ VMs\)/);
-  } finally {
-    await pool.disconnect();
-  }
-});
+test(
+  "the language server's status after a wrong password is judged " + '"rejected", after the right one "accepted"',
+  async () => {
+    const statuses: PoolStatus[] = [];
+    const pool = new LivePool({ onChange: (snapshot) => statuses.push(snapshot.status), log: () => undefined });
+    try {
+      await pool.configure({ url: sim.url, user: 'root', certificateFingerprint: '' });
+      await pool.setPassword('wrong-password');
+      const target = { url: sim.url, user: 'root' };
+      const rejected = judgePasswordCheck(pool.snapshot().status, target);
+      assert.deepEqual(rejected, {
+        outcome: 'rejected',
+        message: `The pool rejected the password for root at ${sim.url}.`,
+      });
+      await pool.setPassword(sim.password);
+      const accepted = judgePasswordCheck(pool.snapshot().status, target);
+      assert.equal(accepted.outcome, 'accepted');
+      assert.match(accepted.message, /^Password accepted: Connected to .* \(\d+ VMs\)/);
+    } finally {
+      await pool.disconnect();
+    }
+  },
+);
 
 test('a password for a pool that does not answer is stored but reported as not checked', async () => {
   const url = `http://127.0.0.1:${await closedPort()}`;
@@ -145,7 +149,8 @@ test('without a pool URL the password cannot be checked now, and says so', () =>
 test('pool URL setting: a schemeless URL is refused with the fix, others accepted', () => {
   assert.equal(
     poolUrlProblem('xen1.example.org'),
-    'vmbackup.pool.url "xen1.example.org" has no scheme: write https://xen1.example.org (or http:// for a pool without TLS).',
+    'vmbackup.pool.url "xen1.example.org" has no scheme: ' +
+      'write https://xen1.example.org (or http:// for a pool without TLS).',
   );
   assert.match(poolUrlProblem('ftp://xen1') ?? '', /must start with https:\/\//);
   assert.match(poolUrlProblem('https://') ?? '', /is not a URL|names no host/);

@@ -228,7 +228,8 @@ test("a failed xe step: the error names the command (the log line), the summary 
   tracker.apply(failed);
   assert.equal(logLineFor(failed)?.text, 'ERROR /opt/xensource/bin/xe vm-export uuid=u filename="/b/db01.xva"');
   assert.deepEqual(tracker.errors, [
-    'ERROR /opt/xensource/bin/xe vm-export uuid=u filename="/b/db01.xva" (Error code: VDI_IO_ERROR | Error parameters: Device I/O errors)',
+    'ERROR /opt/xensource/bin/xe vm-export uuid=u filename="/b/db01.xva" ' +
+      '(Error code: VDI_IO_ERROR | Error parameters: Device I/O errors)',
   ]);
 });
 
@@ -242,7 +243,9 @@ test('a preview with six errors lists them, one per config line, not just the la
       time: t,
       type: 'error',
       location: `/tmp/c2.cfg:${line}:13`,
-      message: `/tmp/c2.cfg:${line}:13: error VMB030 Invalid regex: multiple repeat at position 2. The original logs "***ERROR - invalid regex: vm-export=a**" and the run fails.`,
+      message:
+        `/tmp/c2.cfg:${line}:13: error VMB030 Invalid regex: multiple repeat at position 2. ` +
+        'The original logs "***ERROR - invalid regex: vm-export=a**" and the run fails.',
     });
   }
   for (const line of lines)
@@ -272,7 +275,8 @@ test('a preview with six errors lists them, one per config line, not just the la
   const outcome = describeExit('preview', { code: 2, signal: null, runEnd, stopped: false }, tracker);
   assert.equal(
     outcome.text,
-    'Preview: 7 errors to fix: line 3: Invalid regex: multiple repeat at position 2; line 4: Invalid regex: multiple repeat at position 2; ' +
+    'Preview: 7 errors to fix: line 3: Invalid regex: multiple repeat at position 2; ' +
+      'line 4: Invalid regex: multiple repeat at position 2; ' +
       'line 6: Invalid regex: multiple repeat at position 2; and 4 more (see the log)',
   );
   assert.doesNotMatch(outcome.text, /\*|see above/);

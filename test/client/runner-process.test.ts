@@ -32,11 +32,14 @@ test('parseEventLine accepts runner events only', () => {
 
 test('events split across writes, stderr and stray stdout lines all arrive; exit code reported', async () => {
   const { events, text, stderr, listener } = collect();
-  const script = `
+  const script =
+    `
     const a = JSON.stringify({ type: 'info', time: 't', message: 'first' });
-    const b = JSON.stringify({ type: 'run-end', time: 't', message: 'done', outcome: 'warning', summary: { success: 1, warning: 1, error: 0 }, exitCode: 1, elapsedMs: 5 });
+    const b = JSON.stringify({ type: 'run-end', time: 't', message: 'done', outcome: 'warning', ` +
+    `summary: { success: 1, warning: 1, error: 0 }, exitCode: 1, elapsedMs: 5 });
     process.stdout.write(a.slice(0, 10));
-    setTimeout(() => { process.stdout.write(a.slice(10) + '\\nnot json\\n' + b + '\\n'); process.stderr.write('note on stderr\\n'); process.exitCode = 1; }, 50);
+    setTimeout(() => { process.stdout.write(a.slice(10) + '\\nnot json\\n' + b + '\\n'); ` +
+    `process.stderr.write('note on stderr\\n'); process.exitCode = 1; }, 50);
   `;
   const runner = new RunnerProcess(nodeScript(script), listener);
   const exit = await runner.exited;
@@ -53,13 +56,16 @@ test('events split across writes, stderr and stray stdout lines all arrive; exit
 
 test('stop() sends SIGTERM; the child cleans up and reports its run-end', async () => {
   const { events, listener } = collect();
-  const script = `
+  const script =
+    `
     process.on('SIGTERM', () => {
       console.log(JSON.stringify({ type: 'warning', time: 't', message: 'interrupted: removing snapshot' }));
-      console.log(JSON.stringify({ type: 'run-end', time: 't', message: 'stopped', outcome: 'error', summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 1 }));
+      console.log(JSON.stringify({ type: 'run-end', time: 't', message: 'stopped', outcome: 'error', ` +
+    `summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 1 }));
       process.exit(2);
     });
-    console.log(JSON.stringify({ type: 'run-start', time: 't', message: 'started', mode: 'backup', host: 'local', version: '0' }));
+    console.log(JSON.stringify({ type: 'run-start', time: 't', message: 'started', mode: 'backup', ` +
+    `host: 'local', version: '0' }));
     setInterval(() => {}, 1000);
   `;
   const runner = new RunnerProcess(nodeScript(script), listener);
