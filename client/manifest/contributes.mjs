@@ -341,8 +341,12 @@ manifest.contributes = {
   configuration,
   // VS Code's word-based suggestions fill in when the language server offers nothing, e.g.
   // after a complete VM name: the popup then offers the very name just typed and Enter takes
-  // it instead of starting a new line. Keys and VM names come from the server only.
-  configurationDefaults: { '[vmbackup]': { 'editor.wordBasedSuggestions': 'off' } },
+  // it instead of starting a new line. Keys and VM names come from the server only. And Enter
+  // accepts a suggestion only when that changes the text ('smart'): a list still showing the
+  // value just typed (a late answer on a loaded machine) never swallows the new line.
+  configurationDefaults: {
+    '[vmbackup]': { 'editor.wordBasedSuggestions': 'off', 'editor.acceptSuggestionOnEnter': 'smart' },
+  },
   taskDefinitions: [
     {
       type: 'vmbackup',
