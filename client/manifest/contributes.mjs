@@ -341,11 +341,12 @@ manifest.contributes = {
   configuration,
   // VS Code's word-based suggestions fill in when the language server offers nothing, e.g.
   // after a complete VM name: the popup then offers the very name just typed and Enter takes
-  // it instead of starting a new line. Keys and VM names come from the server only. And Enter
-  // accepts a suggestion only when that changes the text ('smart'): a list still showing the
-  // value just typed (a late answer on a loaded machine) never swallows the new line.
+  // it instead of starting a new line. Keys and VM names come from the server only. Enter never
+  // accepts a suggestion in a VmBackup file (Tab does): every line is one `key=value`, so Enter
+  // always means "next line", and a list still open on the value just typed (a late answer on a
+  // loaded machine; 'smart' was not enough there) can never swallow it.
   configurationDefaults: {
-    '[vmbackup]': { 'editor.wordBasedSuggestions': 'off', 'editor.acceptSuggestionOnEnter': 'smart' },
+    '[vmbackup]': { 'editor.wordBasedSuggestions': 'off', 'editor.acceptSuggestionOnEnter': 'off' },
   },
   taskDefinitions: [
     {
