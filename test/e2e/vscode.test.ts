@@ -263,7 +263,7 @@ test(
 
 test(
   'Enter after a complete value starts a new line (completion does not eat it)',
-  { timeout: 90_000 },
+  { timeout: 150_000 },
   step('completion-enter', async () => {
     await wb.openFile('weekly.cfg');
     await wb.editorLine(REGEX_LINE + 1).click();
@@ -276,7 +276,7 @@ test(
     await wb
       .editorLine(REGEX_LINE + 3)
       .filter({ hasText: '# next line' })
-      .waitFor({ timeout: 10_000 });
+      .waitFor({ timeout: 30_000 });
     // Two lines, not merged (the rendered line also holds the inlay hint "→ 1 VM", so compare
     // without the hint's text).
     const typed = (await wb.editorLine(REGEX_LINE + 2).innerText()).replace(/\u00a0/g, ' ');
@@ -285,10 +285,11 @@ test(
     assert.doesNotMatch(await wb.editorLine(REGEX_LINE + 3).innerText(), /PROD/);
     await wb.screenshot('20-completion-enter-new-line', { publish: true });
     await wb.runCommand('File: Revert File');
+    // A generous cap for a positive signal: on a loaded machine the revert can take a while.
     await wb
       .editorLine(REGEX_LINE + 3)
       .filter({ hasText: '# next line' })
-      .waitFor({ state: 'detached', timeout: 10_000 });
+      .waitFor({ state: 'detached', timeout: 45_000 });
     assert.equal(
       readFileSync(join(home, 'workspace', 'VmBackup', 'weekly.cfg'), 'utf8').split('\n').length,
       WEEKLY_LINES.length + 1,
