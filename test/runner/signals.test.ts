@@ -48,7 +48,12 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     const cfg = ws.writeConfig(['vm-export=big01', 'vm-export=small02']);
     const run = startCli(sim, [cfg]);
     await run.waitFor(/^\S+ - 3\.cmd: \/opt\/xensource\/bin\/xe vm-export /);
-    await new Promise((r) => setTimeout(r, 700));
+    // A positive signal, not a pause: the server streams the snapshot's export (export.ml lock_vm).
+    await serverSees(
+      () =>
+        sim.state.entries('VM').some(([ref, r]) => r.name_label === 'RESTORE_big01' && busyWith('VM', ref, 'export')),
+      'the export of RESTORE_big01 is in progress',
+    );
     assert.ok(snapshotUuids(sim).length > before.length, 'the export is running from a snapshot');
     run.child.kill(signal);
     const result = await run.done;
