@@ -154,9 +154,18 @@ test('XenAPI goes down during an export and comes back: VM-EXPORT-FAIL, snapshot
   sim.faults.set({ exportBytesPerSecond: 1024 * 1024 });
   const run = startCli(sim, [ws.writeConfig(['vm-export=web01'])]);
   await run.waitFor(/^\S+ - 3\.cmd: \/opt\/xensource\/bin\/xe vm-export /);
-  await new Promise((r) => setTimeout(r, 500));
+  // Positive signals, not pauses: XenAPI goes down while the server streams the snapshot's
+  // export, and comes back once the runner has reported the failed export.
+  const exporting = () =>
+    sim.state
+      .entries('VM')
+      .some(
+        ([, r]) => r.name_label === 'RESTORE_web01' && Object.values(r.current_operations ?? {}).includes('export'),
+      );
+  while (!exporting()) await sim.state.waitForChange(1000);
   sim.faults.set({ xapiDown: true });
-  setTimeout(() => sim.faults.reset(), 1500);
+  await run.waitFor(/ERROR \S*xe vm-export /);
+  sim.faults.reset();
   const result = await run.done;
   assert.equal(result.code, 2, result.stdout);
   assert.deepEqual(snapshotUuids(sim), before, 'the snapshot was removed once XenAPI answered again');
