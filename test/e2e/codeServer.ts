@@ -60,10 +60,16 @@ export function ensureBuilt(): void {
 export function packageVsix(out = join(mkdtempSync(join(tmpdir(), 'vmbackup-vsix-')), 'vmbackup.vsix')): string {
   mkdirSync(dirname(out), { recursive: true });
   rmSync(out, { force: true });
+  const readme = spawnSync(process.execPath, [join(ROOT, 'scripts', 'vsix-readme.mjs')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (readme.status !== 0) throw new Error(`scripts/vsix-readme.mjs failed:\n${readme.stderr}`);
   const vsce = join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
+  const flags = ['--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links'];
   const result = spawnSync(
     process.execPath,
-    [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out],
+    [vsce, 'package', ...flags, '--readme-path', 'dist/README.md', '--out', out],
     { cwd: ROOT, encoding: 'utf8' },
   );
   if (result.status !== 0 || !existsSync(out))
