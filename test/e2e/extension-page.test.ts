@@ -60,11 +60,12 @@ test('the details page of the installed extension shows the README with every im
   await wb.page.locator('.extension-editor .header .name', { hasText: 'VmBackup (NAUbackup)' }).waitFor();
   const frame = await readmeFrame();
   // Every <img> has finished (loaded or failed) before it is judged: `complete` is the signal.
-  await frame.waitForFunction(() => [...document.images].every((img) => img.complete), undefined, {
-    timeout: 30_000,
-  });
-  const images = await frame.evaluate(() =>
-    [...document.images].map((img) => ({ src: img.getAttribute('src'), width: img.naturalWidth, alt: img.alt })),
+  await frame.waitForFunction('[...document.images].every((img) => img.complete)', undefined, { timeout: 30_000 });
+  const images = await frame.locator('img').evaluateAll((nodes) =>
+    // Runs in the page: HTMLImageElement, typed here without the DOM library.
+    (nodes as unknown as { naturalWidth: number; alt: string; getAttribute(name: string): string | null }[]).map(
+      (img) => ({ src: img.getAttribute('src'), width: img.naturalWidth, alt: img.alt }),
+    ),
   );
   const broken = images.filter((img) => !(img.width > 0));
   assert.deepEqual(broken, [], JSON.stringify(images));
