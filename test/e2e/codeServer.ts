@@ -43,7 +43,7 @@ function newestMtime(dir: string): number {
 
 /** Rebuilds dist/ when a source is newer than the bundles (npm test has already built it). */
 export function ensureBuilt(): void {
-  const bundles = ['extension.js', 'languageClient.js', 'server.js', 'vmbackup.js'].map((name) =>
+  const bundles = ['extension.js', 'languageClient.js', 'remoteFiles.js', 'server.js', 'vmbackup.js'].map((name) =>
     join(ROOT, 'dist', name),
   );
   const built = Math.min(...bundles.map((path) => (existsSync(path) ? statSync(path).mtimeMs : 0)));
