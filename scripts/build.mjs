@@ -63,4 +63,4 @@ for (const b of bundles) {
 }
 chmodSync(join(dist, 'vmbackup.js'), 0o755);
 if (!watch)
-  console.log(`built dist/extension.js, dist/languageClient.js, dist/remoteFiles.js, dist/server.js, dist/vmbackup.js (v${version})`);
+  console.log(`built dist/*.js (extension, languageClient, remoteFiles, server, vmbackup) v${version}`);
