@@ -62,5 +62,4 @@ for (const b of bundles) {
   }
 }
 chmodSync(join(dist, 'vmbackup.js'), 0o755);
-if (!watch)
-  console.log(`built dist/*.js (extension, languageClient, remoteFiles, server, vmbackup) v${version}`);
+if (!watch) console.log(`built dist/*.js (extension, languageClient, remoteFiles, server, vmbackup) v${version}`);
