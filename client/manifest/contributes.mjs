@@ -53,6 +53,8 @@ const commands = [
     category: 'VmBackup',
     icon: '$(checklist)',
   },
+  // A backup_dir document link over ssh runs it with the folder's vmbackup-ssh URI.
+  { command: 'vmbackup.browseRemoteFolder', title: 'Browse Remote Backup Folder', category: 'VmBackup' },
   { command: 'vmbackup.refreshCoverage', title: 'Refresh Pool Coverage', category: 'VmBackup', icon: '$(refresh)' },
 ];
 
@@ -261,6 +263,8 @@ manifest.activationEvents = [
   'onLanguage:properties',
   'onTaskType:vmbackup',
   'onView:vmbackup.coverage',
+  // An editor restored on a vmbackup-ssh: status log needs the read-only file system.
+  'onFileSystem:vmbackup-ssh',
 ];
 manifest.capabilities = {
   untrustedWorkspaces: {
@@ -309,6 +313,7 @@ manifest.contributes = {
       { command: 'vmbackup.openStatusLog', when: 'editorLangId == vmbackup' },
       { command: 'vmbackup.openAsVmBackupConfig', when: 'resourceExtname == .cfg && editorLangId != vmbackup' },
       { command: 'vmbackup.refreshCoverage', when: 'false' },
+      { command: 'vmbackup.browseRemoteFolder', when: 'false' },
     ],
     'view/title': [
       { command: 'vmbackup.refreshCoverage', when: 'view == vmbackup.coverage', group: 'navigation@1' },
@@ -374,8 +379,9 @@ manifest.contributes = {
 manifest.scripts = {
   ...manifest.scripts,
   package:
-    'npm run build -- --production && vsce package --no-dependencies --allow-missing-repository ' +
-    '--no-rewrite-relative-links --out vmbackup.vsix',
+    // The README the details page shows is dist/README.md (scripts/vsix-readme.mjs).
+    'npm run build -- --production && node scripts/vsix-readme.mjs && vsce package --no-dependencies ' +
+    '--allow-missing-repository --no-rewrite-relative-links --readme-path dist/README.md --out vmbackup.vsix',
 };
 
 writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
