@@ -23,17 +23,33 @@ export interface RemoteFileReaderOptions {
   /** Opens the connection to a target (createSshHost by default). */
   connect?: (options: SshHostOptions) => Promise<Host>;
   maxReadBytes?: number;
+  /** An idle connection is closed after this long (default 2 minutes); the next read opens one again. */
+  idleMs?: number;
 }
 
-/** One open ssh connection per target and options, reused for every read; reopened after it fails. */
+/** Idle connections are not kept for the rest of the VS Code session. */
+export const IDLE_CLOSE_MS = 2 * 60 * 1000;
+
+interface Connection {
+  host: Promise<Host>;
+  busy: number;
+  idleTimer?: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * One ssh connection per target and options, reused while reads follow each other; closed when
+ * idle or after it fails, and opened again by the next read.
+ */
 export class RemoteFileReader {
-  private readonly hosts = new Map<string, Promise<Host>>();
+  private readonly connections = new Map<string, Connection>();
   private readonly connect: (options: SshHostOptions) => Promise<Host>;
   private readonly maxReadBytes: number;
+  private readonly idleMs: number;
 
   constructor(options: RemoteFileReaderOptions = {}) {
     this.connect = options.connect ?? createSshHost;
     this.maxReadBytes = options.maxReadBytes ?? MAX_READ_BYTES;
+    this.idleMs = options.idleMs ?? IDLE_CLOSE_MS;
   }
 
   stat(options: SshHostOptions, path: string): Promise<FileInfo | undefined> {
@@ -59,32 +75,49 @@ export class RemoteFileReader {
     });
   }
 
+  /** How many connections are open (or opening). */
+  get openConnections(): number {
+    return this.connections.size;
+  }
+
   async close(): Promise<void> {
-    const hosts = [...this.hosts.values()];
-    this.hosts.clear();
-    await Promise.all(hosts.map((host) => host.then((h) => h.close()).catch(() => undefined)));
+    const connections = [...this.connections.keys()];
+    await Promise.all(connections.map((key) => this.drop(key)));
+  }
+
+  private drop(key: string): Promise<void> {
+    const connection = this.connections.get(key);
+    if (!connection) return Promise.resolve();
+    this.connections.delete(key);
+    clearTimeout(connection.idleTimer);
+    return connection.host.then((h) => h.close()).catch(() => undefined);
   }
 
   private async use<T>(options: SshHostOptions, path: string, operation: (host: Host) => Promise<T>): Promise<T> {
     const key = JSON.stringify(options);
-    let host = this.hosts.get(key);
-    if (!host) {
-      host = this.connect(options);
-      this.hosts.set(key, host);
+    let connection = this.connections.get(key);
+    if (!connection) {
+      connection = { host: this.connect(options), busy: 0 };
+      this.connections.set(key, connection);
     }
+    clearTimeout(connection.idleTimer);
+    connection.busy++;
     try {
-      return await operation(await host);
+      return await operation(await connection.host);
     } catch (error) {
       if (error instanceof RemoteFileError) throw error;
       if (isHostError(error, 'ENOENT'))
         throw new RemoteFileError('not-found', `${path}: no such file on ${options.target}`);
       // A connection that failed (or never opened) is not kept: the next read connects again.
       const fileError = isHostError(error) && !isHostError(error, 'ETRANSPORT') && !isHostError(error, 'EINVAL');
-      if (!fileError && this.hosts.get(key) === host) {
-        this.hosts.delete(key);
-        void host.then((h) => h.close()).catch(() => undefined);
-      }
+      if (!fileError && this.connections.get(key) === connection) void this.drop(key);
       throw new RemoteFileError('unavailable', error instanceof Error ? error.message : String(error));
+    } finally {
+      connection.busy--;
+      if (connection.busy === 0 && this.connections.get(key) === connection) {
+        connection.idleTimer = setTimeout(() => void this.drop(key), this.idleMs);
+        connection.idleTimer.unref?.();
+      }
     }
   }
 }

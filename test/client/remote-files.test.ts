@@ -122,6 +122,25 @@ describe('reading backup_dir and status_log over ssh (real sshd)', () => {
     assert.equal(existsSync(join(sshd.home, 'pwned')), false);
   });
 
+  test('an idle connection is closed, and the next read opens one again', async () => {
+    const idle = new RemoteFileReader({ idleMs: 50 });
+    const disconnects = () => (sshd.log().match(/Disconnected from user /g) ?? []).length;
+    try {
+      const before = { logins: authentications(), disconnects: disconnects() };
+      await idle.stat(options, join(scratch, 'BACKUPS'));
+      assert.equal(idle.openConnections, 1);
+      // The signal: sshd logs the disconnection (a cap for a loaded machine, not a pause).
+      for (let i = 0; i < 500 && disconnects() === before.disconnects; i++)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(disconnects(), before.disconnects + 1, sshd.log());
+      assert.equal(idle.openConnections, 0);
+      assert.equal((await idle.stat(options, join(scratch, 'BACKUPS')))?.isDirectory, true);
+      assert.equal(authentications() - before.logins, 2);
+    } finally {
+      await idle.close();
+    }
+  });
+
   test("an unreachable target fails with ssh's reason, and the next read connects again", async () => {
     const port = await freePort();
     const unreachable = { ...options, target: `${sshd.user}@127.0.0.1:${port}` };
