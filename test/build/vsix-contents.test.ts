@@ -87,6 +87,9 @@ test('the .vsix contains the walkthrough images and the docs diagnostic codes li
   assert.ok(media.length >= 5);
   for (const image of media) assert.ok(entries.has(`extension/${image}`), image);
   assert.ok(entries.has('extension/docs/diagnostics.md'));
+  // The bundles the extension requires at run time.
+  for (const bundle of ['extension.js', 'languageClient.js', 'remoteFiles.js', 'server.js', 'vmbackup.js'])
+    assert.ok(entries.has(`extension/dist/${bundle}`), bundle);
   for (const doc of ['extension.md', 'cli.md', 'language-server.md'])
     assert.ok(entries.has(`extension/docs/${doc}`), doc);
 });
