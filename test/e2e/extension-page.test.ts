@@ -78,5 +78,7 @@ test('the details page of the installed extension shows the README with every im
   assert.equal(headings[0], 'In VS Code');
   const setup = text.indexOf('npm install && npm run demo');
   assert.ok(setup > text.indexOf('The runner from cron'), 'developer set-up comes last');
+  // The evidence shows the page where the first screenshot stood: its caption, no broken image.
+  await frame.locator('em', { hasText: 'Screenshot: A typo in a key in the Problems panel' }).scrollIntoViewIfNeeded();
   await wb.screenshot('25-extension-page-readme', { publish: true });
 });
