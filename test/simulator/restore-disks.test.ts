@@ -43,7 +43,8 @@ async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<str
   return dir;
 }
 
-test('import.ml + stream_vdi.ml: the disk bytes of an imported XVA are kept and exported again exactly (XVA, raw, vhd); all-zero chunks are not stored', async (t) => {
+// import.ml + stream_vdi.ml: what an XVA import received is what every export gives back.
+test('imported XVA disk bytes are kept and exported again exactly (XVA, raw, vhd); zero chunks not stored', async (t) => {
   const sim = await simulator(t, { fixture: DEMO });
   const xapi = (await connect(t, sim)) as PutXapi;
   const source = vmRef(sim, 'PROD-db01');
@@ -90,7 +91,8 @@ test('import.ml + stream_vdi.ml: the disk bytes of an imported XVA are kept and 
   assert.deepEqual(await rawOf(xapi, target), sourceRaw[1]);
 });
 
-test('cli_operations.ml vdi_create + record_util.ml bytes_of_string + xapi_vdi.ml create: a new all-zero VDI, sizes with units, errors', async (t) => {
+// cli_operations.ml vdi_create, record_util.ml bytes_of_string, xapi_vdi.ml create
+test('xe vdi-create and VDI.create: a new all-zero VDI, sizes with units, errors', async (t) => {
   const sim = await simulator(t, { fixture: DEMO });
   const xapi = await connect(t, sim);
   const [sr, srRec] = sim.state.entries('SR').find(([, r]) => r.content_type !== 'iso')!;
@@ -133,7 +135,8 @@ test('cli_operations.ml vdi_create + record_util.ml bytes_of_string + xapi_vdi.m
   );
 });
 
-test('import_raw_vdi.ml + vhd-tool: xe vdi-import writes raw and vhd files into a VDI; xapi errors for bad input', async (t) => {
+// import_raw_vdi.ml localhost_handler, vhd_tool_wrapper.ml receive, vhd-tool impl.ml serve
+test('xe vdi-import writes raw and vhd files into a VDI (import_raw_vdi.ml); errors as xapi', async (t) => {
   const sim = await simulator(t, { fixture: DEMO });
   const xapi = (await connect(t, sim)) as PutXapi;
   const dir = await tempDir(t);
