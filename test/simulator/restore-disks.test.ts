@@ -44,7 +44,7 @@ async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<str
 }
 
 // import.ml + stream_vdi.ml: what an XVA import received is what every export gives back.
-test('imported XVA disk bytes are kept and exported again exactly (XVA, raw, vhd); zero chunks not stored', async (t) => {
+test('imported XVA disk bytes are kept and exported again exactly (XVA, raw, vhd); no zero chunk held', async (t) => {
   const sim = await simulator(t, { fixture: DEMO });
   const xapi = (await connect(t, sim)) as PutXapi;
   const source = vmRef(sim, 'PROD-db01');
