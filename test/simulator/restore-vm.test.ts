@@ -275,3 +275,24 @@ test('xe vm-import metadata=true of a running VM: attached disks must be found, 
     [1, 'The VM could not be imported because attached disks could not be found.\n'],
   );
 });
+
+// import.ml assert_can_restore_backup and VM precheck (full_restore with an existing uuid)
+test('preserve=true refuses a running VM of that uuid and a mac_seed used by another VM', async (t) => {
+  const sim = await simulator(t, { fixture: DEMO });
+  const dir = await tempDir(t);
+  const meta = join(dir, 'web01.xva');
+  const web01 = vmUuid(sim, 'PROD-web01');
+  assert.equal((await xe(sim, ['vm-export', `uuid=${web01}`, `filename=${meta}`, 'metadata=true'])).code, 0);
+  const running = await xe(sim, ['vm-import', `filename=${meta}`, 'metadata=true', 'preserve=true']);
+  assert.equal(running.code, 1);
+  assert.match(running.stderr, new RegExp(`vm: ${web01} \\(PROD-web01\\)\nexpected: halted\nactual: running\n$`));
+
+  const seed = (sim.state.get('VM', vmRef(sim, 'PROD-web01'))!.other_config as Record<string, string>).mac_seed;
+  const other = vmUuid(sim, 'DEV-test01');
+  assert.equal((await xe(sim, ['vm-param-set', `uuid=${other}`, `other-config:mac_seed=${seed}`])).code, 0);
+  const clash = await xe(sim, ['vm-import', `filename=${meta}`, 'metadata=true', 'preserve=true']);
+  assert.deepEqual(
+    [clash.code, clash.stderr],
+    [1, `This MAC seed is already in use by a VM in the pool\nseed: ${seed}\n`],
+  );
+});
