@@ -59,7 +59,10 @@ test('imported XVA disk bytes are kept and exported again exactly (XVA, raw, vhd
   const [first] = (await put(xapi, xva, '/import/', {})) as string[];
   const firstVdis = diskVdis(sim, first);
   const sourceUuids = diskVdis(sim, source).map((v) => sim.state.get('VDI', v)!.uuid);
-  assert.ok(firstVdis.every((v) => !sourceUuids.includes(sim.state.get('VDI', v)!.uuid)), 'VDIs get new uuids');
+  assert.ok(
+    firstVdis.every((v) => !sourceUuids.includes(sim.state.get('VDI', v)!.uuid)),
+    'VDIs get new uuids',
+  );
   assert.deepEqual(await Promise.all(firstVdis.map((v) => rawOf(xapi, v))), sourceRaw, 'raw export of the import');
   for (const vdi of firstVdis) {
     for (const [, chunk] of sim.state.disks.get(vdi)!.chunks!) {
