@@ -296,3 +296,22 @@ test('preserve=true refuses a running VM of that uuid and a mac_seed used by ano
     [1, `This MAC seed is already in use by a VM in the pool\nseed: ${seed}\n`],
   );
 });
+
+// stream_vdi.ml recv_all_vdi + import.ml with_error_handling (End_of_file): a metadata export
+// imported as a full XVA has no disk data; nothing is left behind.
+test('xe vm-import of a metadata-only file without metadata=true ends prematurely and creates nothing', async (t) => {
+  const sim = await simulator(t, { fixture: DEMO });
+  const dir = await tempDir(t);
+  const meta = join(dir, 'meta.xva');
+  assert.equal(
+    (await xe(sim, ['vm-export', `uuid=${vmUuid(sim, 'DEV-test01')}`, `filename=${meta}`, 'metadata=true'])).code,
+    0,
+  );
+  const [vms, vdis] = [sim.state.count('VM'), sim.state.count('VDI')];
+  const r = await xe(sim, ['vm-import', `filename=${meta}`]);
+  assert.deepEqual(
+    [r.code, r.stderr],
+    [1, 'The VM could not be imported; the end of the file was reached prematurely.\n'],
+  );
+  assert.deepEqual([sim.state.count('VM'), sim.state.count('VDI')], [vms, vdis]);
+});
