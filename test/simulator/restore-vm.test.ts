@@ -221,6 +221,12 @@ test('a restored VM starts (Running, resident, devices, events), shuts down, uni
   assert.equal((await xe(sim, ['vm-start', `uuid=${uuid}`])).code, 0);
   assert.equal((await xe(sim, ['vm-shutdown', `uuid=${uuid}`, 'force=true'])).code, 0);
   assert.equal(sim.state.get('VM', vm)!.power_state, 'Halted');
+  const metrics = () => sim.state.get('VM_metrics', String(sim.state.get('VM', vm)!.metrics))!;
+  metrics().start_time = '19700101T00:00:00Z';
+  await xapi.call('VM.start', vm, true, false); // start_paused
+  assert.equal(sim.state.get('VM', vm)!.power_state, 'Paused');
+  assert.notEqual(metrics().start_time, '19700101T00:00:00Z', 'VM_metrics.start_time is set');
+  await xapi.call('VM.hard_shutdown', vm);
 
   const vdis = vbdsOf(sim, vm).map((v) => String(v.VDI));
   const gone = await xe(sim, ['vm-uninstall', `uuid=${uuid}`, 'force=true']);
