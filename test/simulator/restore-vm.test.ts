@@ -181,6 +181,10 @@ test('xe vbd-create and vif-create attach a disk and a network to a VM, with xap
     [1, 'A device with the name given already exists on the selected VM\ndevice: 1\n'],
   );
   assert.ok((sim.state.get('SR', srRef)!.VDIs as string[]).includes(sim.state.refByUuid('VDI', vdi)));
+  // cli_operations.ml vm_uninstall destroys the disks whose VBD has other-config:owner.
+  assert.equal((await xe(sim, ['vbd-param-set', `uuid=${r.stdout.trim()}`, 'other-config:owner=true'])).code, 0);
+  assert.equal((await xe(sim, ['vm-uninstall', `uuid=${vmU}`, 'force=true'])).code, 0);
+  assert.equal(sim.state.findByUuid('VDI', vdi), undefined, 'the owned disk went with the VM');
 });
 
 // xapi_vm.ml start / xapi_vm_lifecycle.ml; cli_operations.ml vm_start, vm_shutdown, vm_uninstall
