@@ -16,6 +16,8 @@ export interface TransportOptions {
   ssh?: { user: string; host: string; port?: number };
   /** An ssh_config file for the ssh transport (`ssh -F`): identity, known hosts, jump hosts. */
   sshConfig?: string;
+  /** --ssh-no-multiplex: a connection per ssh command instead of one shared master (see host/ssh-options.ts). */
+  sshNoMultiplex?: boolean;
   xe?: string;
   xapi?: string;
   /** Accept an https XenAPI certificate that does not verify (self-signed pool certificate). */
@@ -92,7 +94,15 @@ const FLAGS_WITH_VALUE = new Set([
   '--silence-timeout',
   '--busy-wait',
 ]);
-const BOOLEAN_FLAGS = new Set(['--password-stdin', '--json', '--dry-run', '--help', '--version', '--xapi-insecure']);
+const BOOLEAN_FLAGS = new Set([
+  '--password-stdin',
+  '--json',
+  '--dry-run',
+  '--help',
+  '--version',
+  '--xapi-insecure',
+  '--ssh-no-multiplex',
+]);
 const OPTIONAL_WORDS = new Set(['preview', 'compress', 'ignore_extra_keys', 'pre_clean']);
 
 export interface ParseContext {
@@ -275,6 +285,10 @@ export function parseArgs(argv: readonly string[], context: ParseContext): Comma
   if (typeof sshConfig === 'string') {
     if (!command.transport.ssh) throw new CliError(`--ssh-config=${sshConfig}`, '--ssh-config needs --ssh user@host');
     command.transport.sshConfig = sshConfig;
+  }
+  if (flags.has('--ssh-no-multiplex')) {
+    if (!command.transport.ssh) throw new CliError('--ssh-no-multiplex', '--ssh-no-multiplex needs --ssh user@host');
+    command.transport.sshNoMultiplex = true;
   }
   const xe = flags.get('--xe');
   if (typeof xe === 'string') command.transport.xe = xe;

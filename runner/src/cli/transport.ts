@@ -1,5 +1,5 @@
 // Builds the Host and the XenAPI URL from the transport options.
-import { createLocalHost, createSshHost, type Host } from '../host/index';
+import { createLocalHost, createSshHost, sshMultiplexing, type Host } from '../host/index';
 import type { TransportOptions } from './args';
 import { existsSync } from 'node:fs';
 
@@ -60,6 +60,7 @@ export async function openTransport(
       ...(options.xe ? { xePath: options.xe } : {}),
       ...(options.sshConfig ? { configFile: options.sshConfig } : {}),
       ...(silenceMs !== undefined ? { silenceMs } : {}),
+      multiplex: sshMultiplexing(process.platform, options.sshNoMultiplex),
     });
     const xapiUrl = options.xapi ?? `https://${bracketed}/`;
     return { host: sshHost, xapiUrl, ...tlsOf(options), ...cleartextWarning(xapiUrl) };

@@ -145,6 +145,8 @@ Where it runs:
   --ssh user@host[:port]       run xe and all file operations on that host through OpenSSH
                                (host key checking on; key or agent authentication)
   --ssh-config FILE            ssh_config file for --ssh (identity, known hosts, ProxyJump)
+  --ssh-no-multiplex           a new ssh connection per command (automatic on Windows,
+                               whose OpenSSH cannot share one); files still use one sftp channel
   --xe PATH                    the xe program (default /opt/xensource/bin/xe, else xe on PATH)
   --xapi URL                   XenAPI address for inventory and records
                                (default http://localhost/, or https://<ssh host>/ with --ssh)
