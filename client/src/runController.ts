@@ -144,6 +144,7 @@ export class RunController implements vscode.Disposable {
     const settings = normaliseRunnerSettings(vscode.workspace.getConfiguration('vmbackup', uri));
     return buildRunnerInvocation({
       nodePath: process.execPath,
+      platform: process.platform,
       runnerScript: this.context.asAbsolutePath('dist/vmbackup.js'),
       configPath: uri.fsPath,
       action,

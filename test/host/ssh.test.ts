@@ -101,13 +101,10 @@ describe('ssh host against a real sshd', () => {
     await assert.rejects(host.run('true', []), (error) => isHostError(error, 'EINVAL'));
   });
 
-  test('without multiplexing a ControlMaster in the user\'s ssh_config is overridden: no socket appears', async () => {
+  test('without multiplexing a ControlMaster from ssh_config is overridden: no socket appears', async () => {
     const sockets = mkdtempSync(join(scratch, 'sockets-'));
     const configFile = join(scratch, 'ssh_config_controlmaster');
-    writeFileSync(
-      configFile,
-      `Host *\n  ControlMaster auto\n  ControlPath ${sockets}/cm-%C\n  ControlPersist 60\n`,
-    );
+    writeFileSync(configFile, `Host *\n  ControlMaster auto\n  ControlPath ${sockets}/cm-%C\n  ControlPersist 60\n`);
     const host = await createSshHost({ ...sshd.hostOptions, configFile, multiplex: false });
     try {
       assert.equal((await host.run('echo', ['ok'])).stdout, 'ok\n');
