@@ -1,6 +1,6 @@
 // The Host contract, run against both hosts: local, and ssh (multiplexed, not
-// multiplexed, without sftp) through a real sshd on 127.0.0.1 (test/harness/sshd.ts). The ssh target is this same machine, so every result
-// is also checked with node:fs directly.
+// multiplexed, without sftp) through a real sshd on 127.0.0.1 (test/harness/sshd.ts).
+// The ssh target is this same machine, so every result is also checked with node:fs directly.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
