@@ -85,6 +85,7 @@ test('modern flags', () => {
     'x.cfg',
   ]);
   assert.deepEqual(cmd.transport, {
+    kind: 'ssh',
     ssh: { user: 'root', host: 'pool1', port: 2222 },
     xe: '/usr/bin/xe',
     xapi: 'https://pool1/',

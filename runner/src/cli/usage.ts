@@ -142,6 +142,9 @@ Password (never put it on the command line: other users can read it in ps):
   <password-file>              a file made with create-password-file= (base64, not encryption)
 
 Where it runs:
+  --transport xe|ssh|xapi      how the pool is reached: xe (default; local xe, also with
+                               --xapi), ssh (with --ssh), xapi (XenAPI alone from any machine
+                               with Node: no xe, no ssh; needs --xapi, files stay local)
   --ssh user@host[:port]       run xe and all file operations on that host through OpenSSH
                                (host key checking on; key or agent authentication)
   --ssh-config FILE            ssh_config file for --ssh (identity, known hosts, ProxyJump)
