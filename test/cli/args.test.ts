@@ -203,7 +203,7 @@ test('--regex-budget-ms and --silence-timeout: whole numbers, errors name the ar
 
 test('--ssh-no-multiplex: a connection per ssh command; only with --ssh, takes no value', () => {
   const cmd = run(['--ssh', 'root@pool1', '--ssh-no-multiplex', 'pw', 'x.cfg']);
-  assert.deepEqual(cmd.transport, { ssh: { user: 'root', host: 'pool1' }, sshNoMultiplex: true });
+  assert.deepEqual(cmd.transport, { kind: 'ssh', ssh: { user: 'root', host: 'pool1' }, sshNoMultiplex: true });
   assert.equal(run(['--ssh', 'root@pool1', 'pw', 'x.cfg']).transport.sshNoMultiplex, undefined);
   assert.throws(
     () => parseArgs(['--ssh-no-multiplex', 'pw', 'x.cfg'], noEnv),
