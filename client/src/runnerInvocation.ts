@@ -25,6 +25,11 @@ export interface RunnerInvocation {
   args: string[];
   env: Record<string, string | undefined>;
   cwd: string;
+  /**
+   * How Stop asks the runner to clean up and end: SIGTERM, or on Windows — where Node's kill()
+   * ends a child at once, leaving its snapshot behind — a message on the IPC channel.
+   */
+  stopBy: 'signal' | 'message';
 }
 
 /** Name of the environment variable that carries the password to the runner. */
@@ -82,7 +87,7 @@ export function buildRunnerInvocation(options: {
   setVariable(env, 'ELECTRON_RUN_AS_NODE', '1', windows);
   setVariable(env, PASSWORD_ENV, options.password, windows);
   const cwd = (windows ? win32 : posix).dirname(options.configPath);
-  return { command: options.nodePath, args, env, cwd };
+  return { command: options.nodePath, args, env, cwd, stopBy: windows ? 'message' : 'signal' };
 }
 
 /**

@@ -177,6 +177,12 @@ test('Windows: Code.exe under Program Files is the command as is, paths are argu
   assert.equal(inv.env.ELECTRON_RUN_AS_NODE, '1');
 });
 
+test('Stop: SIGTERM on Linux and macOS, the IPC stop message on Windows (kill() there ends a run at once)', () => {
+  assert.equal(buildOn('win32', 'C:\\weekly.cfg', {}).stopBy, 'message');
+  assert.equal(buildOn('linux', '/weekly.cfg', {}).stopBy, 'signal');
+  assert.equal(buildOn('darwin', '/weekly.cfg', {}).stopBy, 'signal');
+});
+
 test('Windows: the working directory is the config folder by win32 rules (drive root, UNC share)', () => {
   const cwd = (platform: NodeJS.Platform, path: string) => buildOn(platform, path, {}).cwd;
   assert.equal(cwd('win32', 'C:\\Users\\Ana Lyst\\VmBackup\\weekly.cfg'), 'C:\\Users\\Ana Lyst\\VmBackup');
