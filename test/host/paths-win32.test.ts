@@ -1,6 +1,7 @@
-// Path rules of a Windows workstation (issue 14), tested on Linux with the platform injected:
-// remove() refuses drive and share roots and `..` components with either separator there,
-// while on POSIX (every ssh target, and Linux/macOS runners) a backslash is part of a name.
+// Path and environment rules of a Windows workstation (issue 14), tested on Linux with the
+// platform injected: remove() refuses drive and share roots and `..` components with either
+// separator there, while on POSIX (every ssh target, and Linux/macOS runners) a backslash is
+// part of a name; the password variable is kept from children whatever the case of its name.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { assertRemovable } from '../../runner/src/host/paths';
 import { createLocalHost } from '../../runner/src/host/local';
 import { isHostError } from '../../runner/src/host/errors';
+import { childEnvironment } from '../../runner/src/host/process';
 
 const refused = (path: string, platform: NodeJS.Platform) =>
   assert.throws(
@@ -68,4 +70,13 @@ test('the local host applies the platform it is given to remove()', async () => 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('children never inherit the password variable; on Windows whatever the case of its name', () => {
+  const env = { VMBACKUP_PASSWORD: 'a', vmbackup_password: 'b', Vmbackup_Password: 'c', Path: 'C:\\Windows' };
+  const windows = childEnvironment({}, { env, platform: 'win32' });
+  assert.deepEqual(windows, { Path: 'C:\\Windows' });
+  // Elsewhere names are case-sensitive: only the exact name is the secret.
+  const linux = childEnvironment({}, { env, platform: 'linux' });
+  assert.deepEqual(Object.keys(linux).sort(), ['Path', 'Vmbackup_Password', 'vmbackup_password']);
 });
