@@ -4,3 +4,4 @@ export { HostError, isHostError, type HostErrorCode } from './errors';
 export { createLocalHost, type LocalHostOptions, type XeConnection } from './local';
 export { createSshHost, parseSshTarget, type SshHost, type SshHostOptions } from './ssh';
 export { quoteForPosixShell, posixCommandLine } from './quote';
+export { createXapiHost, type XapiHostOptions } from './xapi';
