@@ -5,7 +5,7 @@
 // (xapi's export.ml redirect names no port; xe keeps its own).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ after(async () => {
   await dispatcher.close();
 });
 
-async function serve(handler: Parameters<typeof createServer>[0]): Promise<URL> {
+async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<URL> {
   const server = createServer(handler);
   servers.push(server);
   server.listen(0, '127.0.0.1');
