@@ -30,7 +30,7 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse) => voi
   return new URL(`http://127.0.0.1:${port}/`);
 }
 
-test('damage is found while the body streams: the download ends before the server does, connection closed', async () => {
+test('damage found while the body streams: the download ends before the server does, connection closed', async () => {
   let closed!: () => void;
   const connectionClosed = new Promise<void>((resolve) => (closed = resolve));
   const base = await serve((req, res) => {
