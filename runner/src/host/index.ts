@@ -5,3 +5,4 @@ export { createLocalHost, type LocalHostOptions, type XeConnection } from './loc
 export { createSshHost, parseSshTarget, type SshHost, type SshHostOptions } from './ssh';
 export { sshMultiplexing } from './ssh-options';
 export { quoteForPosixShell, posixCommandLine } from './quote';
+export { createXapiHost, type XapiHostOptions } from './xapi';
