@@ -2,10 +2,11 @@
 // built for win32, asks the real runner (dist/vmbackup.js) to stop mid-export through the IPC
 // stop message — Windows has no SIGTERM a child can catch — and the runner cleans up exactly as
 // after a SIGTERM: snapshot removed, partial folder removed, INTERRUPTED in the status log.
+// And the extension's xapi transport setting, run the same way, with no `xe` on PATH.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { RunEvent } from '../../runner/src/backup/events';
 import { buildRunnerInvocation } from '../../client/src/runnerInvocation';
 import { RunnerProcess } from '../../client/src/runnerProcess';
@@ -69,4 +70,45 @@ test('Windows Stop: the IPC stop message ends a backup cleanly, no snapshot or p
   assert.deepEqual(readdirSync(join(ws.backupDir, 'big01')), []);
   assert.match(readFileSync(ws.statusLog, 'utf8'), /end,INTERRUPTED big01\n.*end,ERROR,S:0 W:0 E:1\n$/s);
   sim.faults.reset();
+});
+
+test('the xapi transport setting runs a backup with no xe anywhere: success marker and status log', async () => {
+  const ws = workspace();
+  const config = ws.writeConfig(['vm-export=big01']);
+  const before = snapshotUuids(sim);
+  const invocation = buildRunnerInvocation({
+    nodePath: process.execPath,
+    platform: process.platform,
+    runnerScript: cliPath,
+    configPath: config,
+    action: 'backup',
+    settings: {
+      poolUrl: sim.url,
+      certificateFingerprint: '',
+      transport: 'xapi',
+      sshTarget: '',
+      // Ignored with xapi: the runner is not even told about it.
+      xePath: sim.xePath,
+      extraArgs: [],
+      env: {},
+    },
+    password: sim.password,
+    // No xe on PATH: only node's own folder and the system's.
+    baseEnv: { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, HOME: ws.backupDir },
+  });
+  const stderr: string[] = [];
+  const exit = await new RunnerProcess(invocation, {
+    event: () => undefined,
+    text: () => undefined,
+    stderr: (line) => stderr.push(line),
+  }).exited;
+  assert.equal(exit.code, 0, stderr.join('\n'));
+  assert.equal(exit.runEnd?.outcome, 'success');
+  const [folder] = readdirSync(join(ws.backupDir, 'big01'));
+  assert.deepEqual(
+    readdirSync(join(ws.backupDir, 'big01', folder!)).filter((f) => /success|xva/.test(f)),
+    ['big01.xva', 'success'],
+  );
+  assert.deepEqual(snapshotUuids(sim), before);
+  assert.match(readFileSync(ws.statusLog, 'utf8'), /end,SUCCESS,S:1 W:0 E:0\n$/);
 });
