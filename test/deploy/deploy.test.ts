@@ -315,3 +315,24 @@ test('the image puts the built runner where the CronJob and the other examples r
   // The README installs the same file at the same place for systemd and cron.
   assert.ok(read('README.md').includes(`install -D -m 0755 ${posix.normalize(bin)} ${RUNNER}`));
 });
+
+test("the README's own runner command (the check before the first night) is accepted too", () => {
+  const readme = read('README.md');
+  // Shell continuation lines joined, then the lines that run the runner.
+  const commands = readme
+    .replace(/\\\n\s*/g, ' ')
+    .split('\n')
+    .filter((line) => line.startsWith('sudo /usr/bin/node '))
+    .map((line) => line.slice('sudo '.length));
+  assert.equal(commands.length, 1);
+  const words = commands[0]!.split(/\s+/);
+  assert.ok(words.includes('--dry-run'));
+  const run = parseArgs(words.slice(2), { passwordInEnvironment: false }) as RunCommand;
+  assert.equal(run.kind, 'run');
+  assert.equal(run.dryRun, true);
+  assert.equal(run.transport.kind, 'xapi');
+  runnerCommand(
+    words.filter((word) => word !== '--dry-run'),
+    'README',
+  );
+});
