@@ -68,6 +68,21 @@ export function parseSshTarget(target: string): SshTarget {
   return { user: match[1], host: host.replace(/^\[(.*)\]$/, '$1'), port };
 }
 
+/**
+ * Where the master connection's private folder goes. Its socket path must fit a Unix socket
+ * address (104 bytes on macOS, 108 on Linux) even with the 17 characters ssh appends to a
+ * temporary name while it sets the master up. macOS gives each user a long $TMPDIR
+ * (/var/folders/…/T/), a custom TMPDIR can be longer still: then /tmp, as short as it gets.
+ */
+export function controlDirectoryBase(temporaryDirectory: string): string {
+  const socketPath = `${temporaryDirectory}/vmbackup-ssh-XXXXXX/mux`;
+  return Buffer.byteLength(socketPath) + SSH_TEMPORARY_SUFFIX <= SOCKET_PATH_MAX ? temporaryDirectory : '/tmp';
+}
+/** ssh binds the master's socket as `<ControlPath>.<16 random characters>` first. */
+const SSH_TEMPORARY_SUFFIX = 17;
+/** sun_path holds 104 bytes on macOS and the BSDs (108 on Linux), the last one a NUL. */
+const SOCKET_PATH_MAX = 103;
+
 /** A value inside `-o Key=value`: ssh expands `%` tokens and splits some keys at spaces. */
 function configValue(value: string): string {
   if (/["\n\r]/.test(value)) throw new HostError('EINVAL', `ssh option value ${JSON.stringify(value)} cannot be used`);

@@ -23,7 +23,7 @@ import { createShellFiles } from './shell-files';
 import { childEnvironment, runBinary, runText, type ProcessOptions, type ProcessResult } from './process';
 import { posixCommandLine, safePathOperand } from './quote';
 import { EXIT_EXISTS, EXIT_NOT_FOUND, STDOUT_FILE_EXISTS, STDOUT_FILE_FAILED, scripts, watchdog } from './ssh-scripts';
-import { parseSshTarget, sshBaseArgs, type SshHostOptions } from './ssh-options';
+import { controlDirectoryBase, parseSshTarget, sshBaseArgs, type SshHostOptions } from './ssh-options';
 import type { CommandResult, Host, HostLock, RunOptions } from './types';
 
 export type { SshHostOptions } from './ssh-options';
@@ -48,7 +48,9 @@ export async function createSshHost(options: SshHostOptions): Promise<SshHost> {
   const xePath = options.xePath ?? 'xe';
   const description = `ssh ${options.target}`;
   const multiplexed = options.multiplex ?? true;
-  const controlDirectory = multiplexed ? mkdtempSync(join(tmpdir(), 'vmbackup-ssh-')) : undefined; // mode 0700
+  const controlDirectory = multiplexed
+    ? mkdtempSync(join(controlDirectoryBase(tmpdir()), 'vmbackup-ssh-')) // mode 0700
+    : undefined;
   const controlPath = controlDirectory === undefined ? undefined : join(controlDirectory, 'mux');
   const baseArgs = sshBaseArgs(options, target, controlPath);
   // Multiplexed: sshd's MaxSessions (10) bounds the channels of one connection. Without it every
