@@ -101,6 +101,31 @@ describe('ssh host against a real sshd', () => {
     await assert.rejects(host.run('true', []), (error) => isHostError(error, 'EINVAL'));
   });
 
+  test('without multiplexing at most 4 commands run at once (sshd drops logins beyond MaxStartups)', async () => {
+    const host = await createSshHost({ ...sshd.hostOptions, multiplex: false });
+    const dir = mkdtempSync(join(scratch, 'concurrency-'));
+    // Each command marks itself running, records how many are, and waits for the release file.
+    const script =
+      'mkdir "$1/running-$2"; ls -d "$1"/running-* | wc -l > "$1/seen-$2"; ' +
+      'while [ ! -e "$1/release" ]; do sleep 0.05; done; rmdir "$1/running-$2"';
+    try {
+      const runs = Array.from({ length: 8 }, (_, i) => host.run('sh', ['-c', script, 'sh', dir, String(i)]));
+      const running = () => readdirSync(dir).filter((name) => name.startsWith('running-')).length;
+      for (let i = 0; i < 500 && running() < 4; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(running(), 4);
+      writeFileSync(join(dir, 'release'), '');
+      for (const result of await Promise.all(runs)) assert.equal(result.exitCode, 0, result.stderr);
+      const seen = readdirSync(dir)
+        .filter((name) => name.startsWith('seen-'))
+        .map((name) => Number(readFileSync(join(dir, name), 'utf8').trim()));
+      assert.equal(seen.length, 8);
+      assert.equal(Math.max(...seen), 4);
+    } finally {
+      writeFileSync(join(dir, 'release'), '');
+      await host.close();
+    }
+  });
+
   test('without multiplexing a ControlMaster from ssh_config is overridden: no socket appears', async () => {
     const sockets = mkdtempSync(join(scratch, 'sockets-'));
     const configFile = join(scratch, 'ssh_config_controlmaster');
