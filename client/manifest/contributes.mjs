@@ -90,14 +90,21 @@ const configuration = [
   {
     title: 'Runner',
     properties: {
-      'vmbackup.runner.transport': setting('string', 'local', 'Where `xe` and the backup files live.', {
-        enum: ['local', 'ssh'],
-        enumDescriptions: [
-          'On this machine (VS Code runs on the XenServer / XCP-ng host, or `xe` is installed here).',
-          'On the host named in `#vmbackup.runner.sshTarget#`, through OpenSSH (key or agent authentication).',
-        ],
-        order: 10,
-      }),
+      'vmbackup.runner.transport': setting(
+        'string',
+        'local',
+        'How the runner reaches the pool and where the backup files live.',
+        {
+          enum: ['local', 'ssh', 'xapi'],
+          enumDescriptions: [
+            'On this machine (VS Code runs on the XenServer / XCP-ng host, or `xe` is installed here).',
+            'On the host named in `#vmbackup.runner.sshTarget#`, through OpenSSH (key or agent authentication).',
+            'Through XenAPI alone (`--transport xapi`), to the pool of `#vmbackup.pool.url#`: no `xe`, no ssh; ' +
+              'the backup files are written on this machine.',
+          ],
+          order: 10,
+        },
+      ),
       'vmbackup.runner.sshTarget': setting(
         'string',
         '',
