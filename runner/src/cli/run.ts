@@ -131,10 +131,12 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
   if (configErrors > 0 && !command.preview) {
     bus.error(`ERROR in configuration settings... (${configErrors} error(s) above; nothing was backed up)`);
     if (failureRecord !== undefined) {
-      const transport = await openTransport(command.transport, password, silenceMs).catch((error: Error) => {
-        bus.error(`ERROR cannot reach the host to write the status log: ${error.message}`);
-        return undefined;
-      });
+      const transport = await openTransport(command.transport, password, silenceMs, io.machine).catch(
+        (error: Error) => {
+          bus.error(`ERROR cannot reach the host to write the status log: ${error.message}`);
+          return undefined;
+        },
+      );
       if (transport) {
         await recordFailedRun(transport.host, failureRecord, bus, silenceMs);
         await transport.host.close().catch(() => undefined);
@@ -149,7 +151,7 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
   try {
     let transport;
     try {
-      transport = await openTransport(command.transport, password, silenceMs);
+      transport = await openTransport(command.transport, password, silenceMs, io.machine);
     } catch (error) {
       bus.error(`ERROR cannot reach the host: ${(error as Error).message}`);
       return endWithErrors(bus, 'S:0 W:0 E:1');

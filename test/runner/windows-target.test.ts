@@ -1,0 +1,98 @@
+// A backup to a Windows disk, end to end on this Linux machine (issue 14): the command line runs
+// in-process with `--transport xapi` against the simulator, its local host told that the disk
+// follows Windows name rules (injected through Io.machine; the paths stay this machine's). The
+// new folders get the Windows-safe name `backup-…-(hh-mm-ss)`, retention counts and orders both
+// forms by date, and VMs whose names Windows cannot store are refused one by one while the
+// others are backed up, each refusal in the status log.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import type { Simulator } from '../sim/index';
+import { main } from '../../runner/src/cli/main';
+import { snapshotUuids, startPool, workspace } from './helpers';
+
+let sim: Simulator;
+before(async () => {
+  sim = await startPool({
+    name: 'windows-target',
+    vms: [
+      { name: 'web01', disks: [{ size: '1MiB' }] },
+      { name: 'CON', disks: [{ size: '1MiB' }] },
+      { name: 'what?', disks: [{ size: '1MiB' }] },
+      { name: 'a:b', disks: [{ size: '1MiB' }] },
+    ],
+  });
+});
+after(async () => sim.close());
+
+async function runOnWindowsDisk(args: string[]): Promise<{ code: number; out: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  stdout.on('data', (c) => (out += c));
+  stderr.on('data', (c) => (out += c));
+  const io = {
+    stdout,
+    stderr,
+    stdin: Readable.from(['']),
+    env: { VMBACKUP_PASSWORD: sim.password },
+    machine: { platform: process.platform, nameRules: 'windows' as const },
+  };
+  const code = await main(['--transport', 'xapi', '--xapi', sim.url, ...args], io, new AbortController().signal);
+  return { code, out };
+}
+
+const WINDOWS_FORM = /^backup-\d{4}-\d{2}-\d{2}-\(\d{2}-\d{2}-\d{2}\)$/;
+
+function seed(vmDir: string, name: string): void {
+  mkdirSync(join(vmDir, name), { recursive: true });
+  writeFileSync(join(vmDir, name, 'web01.xva'), 'old');
+  writeFileSync(join(vmDir, name, 'success'), '');
+}
+
+test('xapi transport to a Windows disk: (hh-mm-ss) folders, both forms retained by date, bad names refused', async () => {
+  const ws = workspace();
+  const vmDir = join(ws.backupDir, 'web01');
+  // By raw name the original-form 10:15 sorts after the Windows-form 10:30: retention by name
+  // would delete the newer one.
+  const older = 'backup-2024-03-07-(10:15:00)';
+  const newer = 'backup-2024-03-07-(10-30-00)';
+  seed(vmDir, older);
+  seed(vmDir, newer);
+  const cfg = ws.writeConfig(['max_backups=2', 'vm-export=web01', 'vm-export=CON', 'vm-export=what.', 'vm-export=a.b']);
+  const snapshotsBefore = snapshotUuids(sim);
+
+  const first = await runOnWindowsDisk([cfg]);
+  assert.equal(first.code, 2, first.out);
+  assert.match(first.out, /VmBackup ended - \*\*ERRORS DETECTED\*\* - S:1 W:0 E:3/);
+  assert.match(first.out, /ERROR the VM name 'CON' is the Windows device name CON/);
+  assert.match(first.out, /ERROR the VM name 'what\?' contains '\?', which a Windows file name cannot hold/);
+  assert.match(first.out, /ERROR the VM name 'a:b' contains ':', which a Windows file name cannot hold/);
+  assert.deepEqual(readdirSync(ws.backupDir), ['web01'], 'no folder for a refused VM');
+  const afterFirst = readdirSync(vmDir).sort();
+  assert.equal(afterFirst.length, 2, afterFirst.join(', '));
+  assert.ok(!afterFirst.includes(older), 'the older backup (by date) was deleted');
+  assert.ok(afterFirst.includes(newer), 'the newer backup in the other form is kept');
+  const made = afterFirst.find((name) => name !== newer)!;
+  assert.match(made, WINDOWS_FORM);
+  assert.match(first.out, new RegExp(`new backup_dir: .*web01/${made.replace(/[()]/g, '\\$&')}`));
+  assert.ok(existsSync(join(vmDir, made, 'success')));
+  assert.ok(existsSync(join(vmDir, made, 'web01.xva')));
+
+  const log = readFileSync(ws.statusLog, 'utf8');
+  for (const vm of ['CON', 'what?', 'a:b']) assert.ok(log.includes(`,end,ERROR verify_vm_name ${vm}\n`), log);
+  assert.match(log, /,vm-export,vm,end,SUCCESS web01,/);
+
+  // The next run counts the Windows-form folders like any backup: the oldest goes, its own stays.
+  const second = await runOnWindowsDisk([cfg]);
+  assert.equal(second.code, 2, second.out);
+  assert.match(second.out, /S:1 W:0 E:3/);
+  const afterSecond = readdirSync(vmDir).sort();
+  assert.equal(afterSecond.length, 2, afterSecond.join(', '));
+  assert.ok(!afterSecond.includes(newer), 'the oldest by date was deleted');
+  assert.ok(afterSecond.includes(made), 'the first run’s backup is kept');
+  for (const name of afterSecond) assert.match(name, WINDOWS_FORM);
+  assert.deepEqual(snapshotUuids(sim), snapshotsBefore, 'every snapshot removed');
+});
