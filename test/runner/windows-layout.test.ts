@@ -119,7 +119,7 @@ test('unsafeFolderReason: the Windows rules on a Windows target only; POSIX targ
   assert.match(unsafeFolderReason('00vmbackupwritetest', 'windows') ?? '', /is reserved: vmbackup uses/);
 });
 
-test('hosts declare their target rules: the local host by its (injected) platform, the xapi host as its local host', () => {
+test('hosts declare their rules: the local host by its (injected) platform, the xapi host as its local host', () => {
   const windows = createLocalHost({ platform: 'win32' });
   assert.equal(windows.nameRules, 'windows');
   assert.equal(pathsOf(windows), win32);

@@ -52,7 +52,7 @@ function seed(vmDir: string, name: string): void {
   writeFileSync(join(vmDir, name, 'success'), '');
 }
 
-test('xapi transport to a Windows disk: (hh-mm-ss) folders, both forms retained by date, bad names refused', async () => {
+test('xapi transport to a Windows disk: (hh-mm-ss) folders, both forms kept by date, bad names refused', async () => {
   const ws = workspace();
   const vmDir = join(ws.backupDir, 'web01');
   // By raw name the original-form 10:15 sorts after the Windows-form 10:30: retention by name

@@ -13,8 +13,8 @@ const CONTROL = /[\x00-\x1f]/;
  * blanks before the dot. COM0, LPT0 and the superscript digits are included on purpose: which
  * of them a given Windows treats as a device varies, and refusing a name costs only a rename.
  */
-const DEVICE =
-  /^(CON|PRN|AUX|NUL|COM[0-9\u00b9\u00b2\u00b3\u2070\u2074-\u2079]|LPT[0-9\u00b9\u00b2\u00b3\u2070\u2074-\u2079]|CONIN\$|CONOUT\$) *(\.|$)/i;
+const DIGIT = '[0-9\u00b9\u00b2\u00b3\u2070\u2074-\u2079]';
+const DEVICE = new RegExp(`^(CON|PRN|AUX|NUL|COM${DIGIT}|LPT${DIGIT}|CONIN\\$|CONOUT\\$) *(\\.|$)`, 'i');
 
 const listed = (items: string[]): string => {
   const quoted = items.map((c) => `'${c}'`);
