@@ -18,13 +18,14 @@ async function* counting(source: AsyncIterable<Buffer>, read: { bytes: number })
   }
 }
 
-function xvaLines(kind: BackupKind, summary: ArchiveSummary): string[] {
+function xvaLines(file: string, kind: BackupKind, summary: ArchiveSummary): string[] {
   const xva = summary.xva!;
   const compression = COMPRESSION[kind] ?? 'none';
   const lines = [
     compression === 'none'
-      ? `file: ${summary.fileBytes} bytes, a tar archive read to its end`
-      : `file: ${summary.fileBytes} bytes, a ${compression} stream decompressed to its end (${xva.tarBytes} bytes of tar)`,
+      ? `${file}: ${summary.fileBytes} bytes, a tar archive read to its end`
+      : `${file}: ${summary.fileBytes} bytes, a ${compression} stream decompressed to its end ` +
+        `(${xva.tarBytes} bytes of tar)`,
     `tar: ${xva.entries} members, every header checksum and size, every member's data and padding, ` +
       'the two end-of-archive blocks',
     kind === 'metadata'
@@ -38,13 +39,13 @@ function xvaLines(kind: BackupKind, summary: ArchiveSummary): string[] {
   return lines;
 }
 
-function imageLines(summary: ArchiveSummary, virtualSize: { bytes: number; source: string }): string[] {
+function imageLines(file: string, summary: ArchiveSummary, virtualSize: { bytes: number; source: string }): string[] {
   const image = summary.image!;
   const expected = `the disk's virtual size ${virtualSize.bytes} (${virtualSize.source})`;
-  if (image.format === 'raw') return [`raw image: ${image.bytes} bytes, exactly ${expected}`];
+  if (image.format === 'raw') return [`${file}: a raw image of ${image.bytes} bytes, exactly ${expected}`];
   const lines = [
+    `${file}: ${image.bytes} bytes, whole 512-byte sectors`,
     `vhd footer: cookie and checksum, announces ${expected}`,
-    `vhd: ${image.bytes} bytes, whole 512-byte sectors`,
   ];
   if (image.vhdType === 'fixed') lines.push('fixed vhd: the data before the footer is exactly the disk size');
   else {
@@ -110,8 +111,8 @@ export async function verifyFolder(host: Host, folder: string): Promise<FolderVe
       spec = { kind, virtualSize: virtualSize.bytes };
     } else spec = { kind: 'xva', compression: COMPRESSION[found!] ?? 'none', metadataOnly: found === 'metadata' };
     const summary = await checkArchive(counting(host.readStream(filePath), read), spec);
-    const checked = virtualSize ? imageLines(summary, virtualSize) : xvaLines(found!, summary);
-    return { ...base(folder, contents, kind), result: 'good', checked: [`${file.name}:`, ...checked] };
+    const checked = virtualSize ? imageLines(file.name, summary, virtualSize) : xvaLines(file.name, found!, summary);
+    return { ...base(folder, contents, kind), result: 'good', checked };
   } catch (error) {
     if (error instanceof ArchiveDamage) {
       const where = `(found after reading ${read.bytes} of the file's ${file.bytes} bytes)`;
