@@ -240,6 +240,15 @@ describe('verify: files cut or garbled by hand', () => {
     assert.match(report.folders[0]!.damage!, /virtual size is not recorded/);
   });
 
+  test("the boot disk found by userdevice 0 when there is no DISK-xvda (metadata.ts's bootDisk rule)", async () => {
+    const { folder } = copyOf('raw');
+    const { renameSync } = await import('node:fs');
+    renameSync(join(folder, 'DISK-xvda'), join(folder, 'DISK-1'));
+    const { code, report } = await verifyJson([folder]);
+    assert.equal(code, 0, JSON.stringify(report));
+    assert.match(report.folders[0]!.checked.join('\n'), /virtual size 3145728 \(DISK-1\/vdi\.cfg\)/);
+  });
+
   test('a folder without an export file is damaged', async () => {
     const { folder, file } = copyOf('xva');
     rmSync(file);
