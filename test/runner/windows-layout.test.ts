@@ -17,6 +17,8 @@ import { foldersToDelete, lastFailedFolder, readBackupFolders } from '../../runn
 import { createLocalHost } from '../../runner/src/host/local';
 import { createXapiHost } from '../../runner/src/host/xapi';
 import type { Host } from '../../runner/src/host/types';
+import { readFolder } from '../../runner/src/backups/folder';
+import { verifyFolder } from '../../runner/src/backups/check';
 import { hostileNames, windowsGoodNames, windowsHostileNames } from '../host/hostile-names';
 
 const date = new Date(Date.UTC(2016, 0, 29, 10, 33, 49));
@@ -163,4 +165,11 @@ test('on a win32 target the engine joins with path.win32: retention lists C:\\ba
     'C:\\backups\\web01\\backup-2024-03-07-(10-30-00)',
   ]);
   assert.deepEqual(folders, [posixAt(10, 15, false), windowsAt(10, 30)]);
+  // `vmbackup list` and `verify` read the VM's name from the win32 path too.
+  const good = win32.join('C:\\backups', 'web01', named(10, 30, '-'));
+  const contents = await readFolder(host, good);
+  assert.equal(contents.vm, 'web01');
+  assert.equal(contents.exportFile?.name, 'web01.xva');
+  const missing = await verifyFolder(host, 'C:\\backups\\db01\\backup-2024-03-07-(10-30-00)\\');
+  assert.deepEqual([missing.vm, missing.result, missing.error], ['db01', 'error', 'no such folder']);
 });

@@ -11,6 +11,9 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import type { Simulator } from '../sim/index';
 import { main } from '../../runner/src/cli/main';
+import type { BackupListing } from '../../runner/src/backups/types';
+import { readBackupFolder } from '../../runner/src/restore/folder';
+import { createLocalHost } from '../../runner/src/host/local';
 import { snapshotUuids, startPool, workspace } from './helpers';
 
 let sim: Simulator;
@@ -27,7 +30,8 @@ before(async () => {
 });
 after(async () => sim.close());
 
-async function runOnWindowsDisk(args: string[]): Promise<{ code: number; out: string }> {
+/** The command line in-process, its local host following Windows name rules on this machine's paths. */
+async function onWindowsDisk(argv: string[]): Promise<{ code: number; out: string }> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -40,15 +44,17 @@ async function runOnWindowsDisk(args: string[]): Promise<{ code: number; out: st
     env: { VMBACKUP_PASSWORD: sim.password },
     machine: { platform: process.platform, nameRules: 'windows' as const },
   };
-  const code = await main(['--transport', 'xapi', '--xapi', sim.url, ...args], io, new AbortController().signal);
+  const code = await main(argv, io, new AbortController().signal);
   return { code, out };
 }
 
+const runOnWindowsDisk = (args: string[]) => onWindowsDisk(['--transport', 'xapi', '--xapi', sim.url, ...args]);
+
 const WINDOWS_FORM = /^backup-\d{4}-\d{2}-\d{2}-\(\d{2}-\d{2}-\d{2}\)$/;
 
-function seed(vmDir: string, name: string): void {
+function seed(vmDir: string, name: string, vm = 'web01'): void {
   mkdirSync(join(vmDir, name), { recursive: true });
-  writeFileSync(join(vmDir, name, 'web01.xva'), 'old');
+  writeFileSync(join(vmDir, name, `${vm}.xva`), 'old');
   writeFileSync(join(vmDir, name, 'success'), '');
 }
 
@@ -95,4 +101,39 @@ test('xapi transport to a Windows disk: (hh-mm-ss) folders, both forms kept by d
   assert.ok(afterSecond.includes(made), 'the first run’s backup is kept');
   for (const name of afterSecond) assert.match(name, WINDOWS_FORM);
   assert.deepEqual(snapshotUuids(sim), snapshotsBefore, 'every snapshot removed');
+});
+
+test('vmbackup list on a Windows disk: both forms oldest first by their date, retention marks by date', async () => {
+  const ws = workspace();
+  const vmDir = join(ws.backupDir, 'db01');
+  // By raw name (10-30-00) sorts before (10:15:00): it would look older than it is.
+  const names = ['backup-2024-03-07-(10:15:00)', 'backup-2024-03-07-(10-30-00)', 'backup-2024-03-07-(09-00-00)'];
+  for (const name of names) seed(vmDir, name, 'db01');
+  const cfg = ws.writeConfig(['max_backups=2', 'vm-export=db01']);
+  const { code, out } = await onWindowsDisk(['list', '--json', cfg]);
+  assert.equal(code, 0, out);
+  const listing = JSON.parse(out) as BackupListing;
+  const db01 = listing.vms.find((v) => v.vm === 'db01')!;
+  assert.deepEqual(
+    db01.backups.map((b) => [b.folder, b.date, b.newestSuccessful, b.deletedByNextRun ?? null]),
+    [
+      ['backup-2024-03-07-(09-00-00)', '2024-03-07T09:00:00.000Z', false, 'retention'],
+      ['backup-2024-03-07-(10:15:00)', '2024-03-07T10:15:00.000Z', false, 'retention'],
+      ['backup-2024-03-07-(10-30-00)', '2024-03-07T10:30:00.000Z', true, null],
+    ],
+  );
+  assert.equal(db01.path, join(ws.backupDir, 'db01'));
+});
+
+test('restore given a VM folder takes its newest good backup by date, across both forms', async () => {
+  const vmDir = join(workspace().backupDir, 'web01');
+  // By raw name (10:15:00) would be the newest.
+  for (const name of ['backup-2024-03-07-(10:15:00)', 'backup-2024-03-07-(10-30-00)']) {
+    mkdirSync(join(vmDir, name), { recursive: true });
+    writeFileSync(join(vmDir, name, 'web01.raw'), 'disk');
+    writeFileSync(join(vmDir, name, 'success'), '');
+  }
+  const found = await readBackupFolder(createLocalHost({ platform: process.platform, nameRules: 'windows' }), vmDir);
+  assert.equal(found.kind, 'vdi-export');
+  assert.equal('folder' in found && found.folder, join(vmDir, 'backup-2024-03-07-(10-30-00)'));
 });

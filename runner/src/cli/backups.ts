@@ -125,9 +125,9 @@ function configRetention(parsed: ParsedConfig, vmFolders: string[]): (vm: string
   };
 }
 
-async function withHost<T>(command: BackupsCommand, use: (host: Host) => Promise<T>): Promise<T> {
+async function withHost<T>(command: BackupsCommand, io: Io, use: (host: Host) => Promise<T>): Promise<T> {
   // No password: the transport is only used for files (an ssh host, or this machine).
-  const { host } = await openTransport(command.transport, '');
+  const { host } = await openTransport(command.transport, '', undefined, io.machine);
   try {
     return await use(host);
   } finally {
@@ -140,7 +140,7 @@ async function runList(command: BackupsCommand, io: Io): Promise<number> {
   const config =
     target !== undefined && existsSync(target) && statSync(target).isFile() ? loadConfig(target) : undefined;
   const backupDir = config ? config.settings.backupDir : (target ?? DEFAULTS.backupDir);
-  return withHost(command, async (host) => {
+  return withHost(command, io, async (host) => {
     if (!(await host.stat(backupDir))?.isDirectory) {
       const what = config ? `backup_dir of ${config.file}` : 'BACKUP_DIR';
       throw new CliError(target ?? backupDir, `${what} ${backupDir} is not a folder on ${host.description}`);
@@ -170,7 +170,7 @@ async function runList(command: BackupsCommand, io: Io): Promise<number> {
 }
 
 async function runVerify(command: BackupsCommand, io: Io): Promise<number> {
-  return withHost(command, async (host) => {
+  return withHost(command, io, async (host) => {
     const folders: FolderVerification[] = [];
     for (const folder of command.targets) folders.push(await verifyFolder(host, folder));
     const count = (result: string) => folders.filter((f) => f.result === result).length;
