@@ -12,6 +12,7 @@ import { PassThrough, Readable } from 'node:stream';
 import type { Simulator } from '../sim/index';
 import { main } from '../../runner/src/cli/main';
 import type { BackupListing } from '../../runner/src/backups/types';
+import { listBackups } from '../../runner/src/backups/list';
 import { readBackupFolder } from '../../runner/src/restore/folder';
 import { createLocalHost } from '../../runner/src/host/local';
 import { snapshotUuids, startPool, workspace } from './helpers';
@@ -136,4 +137,24 @@ test('restore given a VM folder takes its newest good backup by date, across bot
   const found = await readBackupFolder(createLocalHost({ platform: process.platform, nameRules: 'windows' }), vmDir);
   assert.equal(found.kind, 'vdi-export');
   assert.equal('folder' in found && found.folder, join(vmDir, 'backup-2024-03-07-(10-30-00)'));
+});
+
+test('list: when the next run would start in the second of the newest backup, its folder is the next second', async () => {
+  const ws = workspace();
+  const vmDir = join(ws.backupDir, 'db01');
+  for (const name of ['backup-2024-03-07-(10:00:00)', 'backup-2024-03-07-(10-30-00)']) seed(vmDir, name, 'db01');
+  const listing = await listBackups(createLocalHost({ platform: process.platform, nameRules: 'windows' }), {
+    backupDir: ws.backupDir,
+    retentionOf: () => ({ kind: 'config', maxBackups: 2 }),
+    retentionNote: '',
+    preClean: true,
+    verify: false,
+    // The engine would wait for 10:30:01 (newBackupFolder): (10-30-00) is a backup, not the new folder.
+    now: new Date(Date.UTC(2024, 2, 7, 10, 30, 0, 400)),
+  });
+  const marks = listing.vms[0]!.backups.map((b) => [b.folder, b.deletedByNextRun ?? null]);
+  assert.deepEqual(marks, [
+    ['backup-2024-03-07-(10:00:00)', 'pre-clean'],
+    ['backup-2024-03-07-(10-30-00)', null],
+  ]);
 });

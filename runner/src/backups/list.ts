@@ -112,7 +112,12 @@ async function listVm(host: Host, backupDir: string, vm: string, options: ListOp
   const retention = options.retentionOf(vm);
   if (retention.kind !== 'not-selected') {
     const state = backups.map((b) => ({ name: b.folder, successful: b.success }));
-    const newFolder = backupFolderName(options.now, host.nameRules);
+    // A name already taken (a backup made this very second) is not the run's: the engine waits
+    // for the next second then (newBackupFolder in vmJob.ts).
+    const taken = new Set(backups.map((b) => b.folder));
+    let at = options.now.getTime();
+    while (taken.has(backupFolderName(new Date(at), host.nameRules))) at += 1000;
+    const newFolder = backupFolderName(new Date(at), host.nameRules);
     for (const deletion of nextRunDeletions(state, retention.maxBackups, newFolder, options.preClean)) {
       const entry = backups.find((b) => b.folder === deletion.name);
       if (entry) entry.deletedByNextRun = deletion.reason;
