@@ -139,7 +139,7 @@ test('restore given a VM folder takes its newest good backup by date, across bot
   assert.equal('folder' in found && found.folder, join(vmDir, 'backup-2024-03-07-(10-30-00)'));
 });
 
-test('list: when the next run would start in the second of the newest backup, its folder is the next second', async () => {
+test('list: a next run starting in the second of the newest backup gets the next second', async () => {
   const ws = workspace();
   const vmDir = join(ws.backupDir, 'db01');
   for (const name of ['backup-2024-03-07-(10:00:00)', 'backup-2024-03-07-(10-30-00)']) seed(vmDir, name, 'db01');
