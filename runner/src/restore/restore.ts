@@ -10,7 +10,8 @@ import { xe, XeError } from '../backup/xe';
 import type { EventBus } from '../backup/events';
 import type { Host } from '../host/types';
 import type { BackupFolder, DiskConfig } from './folder';
-import { ovaTar, withoutDisks } from './metadata-xva';
+import { ovaTar, ovaVmUuid, withoutDisks } from './metadata-xva';
+import { readOvaXml } from './ova';
 import { minimalList, printXe, restoreArgs, UUID, xeUuid } from './xe-steps';
 
 export interface RestoreOptions {
@@ -59,6 +60,31 @@ async function refuseNameClash(ctx: RestoreContext, name: string): Promise<void>
   }
 }
 
+/** Is a VM, template or snapshot with this uuid in the pool? */
+async function vmUuidInUse(ctx: RestoreContext, uuid: string): Promise<boolean> {
+  for (const list of ['vm-list', 'template-list', 'snapshot-list']) {
+    const found = minimalList(
+      await xe(ctx.host, [list, `uuid=${uuid}`, 'params=uuid', '--minimal'], { signal: ctx.signal }),
+    );
+    if (found.length > 0) return true;
+  }
+  return false;
+}
+
+/**
+ * --preserve imports keep the recorded uuids, and xapi's import (import.ml) then REPLACES a
+ * halted VM that has the same uuid: refused, restore never replaces an existing VM.
+ */
+async function refusePreserveOverExisting(ctx: RestoreContext, recordedUuid: string | undefined): Promise<void> {
+  if (recordedUuid === undefined) throw new RestoreError('--preserve: the backup does not record its VM uuid');
+  if (await vmUuidInUse(ctx, recordedUuid)) {
+    throw new RestoreError(
+      `--preserve keeps the backed-up VM's uuid ${recordedUuid}, and a VM with that uuid is in the pool: ` +
+        "xapi's import would replace it; restore without --preserve (new uuids and MAC addresses)",
+    );
+  }
+}
+
 async function resolveSr(ctx: RestoreContext, sr: string): Promise<string> {
   const found = minimalList(
     await xe(ctx.host, UUID.test(sr) ? restoreArgs.srByUuid(sr) : restoreArgs.srByName(sr), { signal: ctx.signal }),
@@ -97,8 +123,19 @@ async function nameAndStart(
 }
 
 async function importVm(ctx: RestoreContext, backup: BackupFolder, options: RestoreOptions): Promise<RestoreResult> {
-  const srUuid = options.sr ? await resolveSr(ctx, options.sr) : undefined;
   const metadata = backup.kind === 'metadata-export';
+  if (metadata || options.preserve) {
+    const recorded = ovaVmUuid(await readOvaXml(ctx.host, backup.file, backup.format as 'xva'));
+    if (options.preserve) await refusePreserveOverExisting(ctx, recorded);
+    if (metadata && recorded !== undefined && (await vmUuidInUse(ctx, recorded))) {
+      throw new RestoreError(
+        `the backed-up VM (uuid ${recorded}) is still in the pool: a metadata restore would give the new VM ` +
+          "that VM's own disks (a metadata import finds the recorded disks in their SR); " +
+          'restore a metadata-export only for a VM that is gone',
+      );
+    }
+  }
+  const srUuid = options.sr ? await resolveSr(ctx, options.sr) : undefined;
   const args = restoreArgs.vmImport(backup.file, {
     ...(srUuid && !metadata ? { srUuid } : {}),
     preserve: options.preserve,
@@ -149,6 +186,7 @@ async function restoreDisk(ctx: RestoreContext, backup: BackupFolder, options: R
   }
   // Prove the metadata usable before anything is created.
   const bareVm = options.diskOnly ? undefined : withoutDisks(backup.metadataXml!);
+  if (bareVm !== undefined && options.preserve) await refusePreserveOverExisting(ctx, ovaVmUuid(bareVm));
   const srUuid = options.sr ? await resolveSr(ctx, options.sr) : await defaultSr(ctx);
   const vdiName = disk.vdi.name_label || `${backup.vm} ${disk.device}`;
   const vdiType = disk.vdi.type || 'system';
