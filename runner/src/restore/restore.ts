@@ -142,7 +142,17 @@ async function importVm(ctx: RestoreContext, backup: BackupFolder, options: Rest
     metadata,
   });
   if (metadata && srUuid) ctx.bus.info('note: --sr is not used: a metadata import makes no disks');
-  const newUuid = await step(ctx, options.dryRun, 'import', args, () => xeUuid(ctx.host, args, ctx.signal));
+  const newUuid = await step(ctx, options.dryRun, 'import', args, () =>
+    xeUuid(ctx.host, args, ctx.signal).catch((error: unknown) => {
+      if (metadata && error instanceof XeError) {
+        ctx.bus.info(
+          'a metadata-export backup holds the VM record only: the import attaches the disks the VM had, found in ' +
+            'their SR, so every one of them must still be there',
+        );
+      }
+      throw error;
+    }),
+  );
   if (newUuid) ctx.bus.info(`imported VM ${newUuid}`);
   try {
     const { started } = await nameAndStart(ctx, newUuid, options);
