@@ -24,7 +24,7 @@ before(async () => {
 });
 after(async () => sim.close());
 
-test('metadata-export: refused while the backed-up VM is in the pool (also --preserve, which would replace it)', async () => {
+test('metadata-export: refused while the backed-up VM is in the pool (--preserve: it would be replaced)', async () => {
   const folder = await backUp(sim, ws, ['metadata-export=meta01'], 'meta01');
   const count = vmCount(sim);
   const refused = await runCli(sim, ['restore', folder, '--name', 'meta01 again']);
