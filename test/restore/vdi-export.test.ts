@@ -4,6 +4,8 @@
 // disk holds the backed-up disk's bytes (issue 13's done-when). --disk-only leaves it detached.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { openSync, writeSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Simulator } from '../sim/index';
 import { ensureBundle, runCli, startPool, workspace, type Workspace } from '../runner/helpers';
 import { backUp, restoreReport, vdiHash, vmCount, vmDisks, vmsNamed } from './helpers';
@@ -89,5 +91,21 @@ test('vdi-export --dry-run shows the README procedure as xe steps and changes no
   assert.match(result.stdout, /would run: xe vbd-create vm-uuid=<new-vm-uuid> vdi-uuid=<new-vdi-uuid> device=0/);
   assert.match(result.stdout, /would run: xe vm-param-set uuid=<new-vm-uuid> name-label='db01 dry'/);
   assert.equal(sim.state.entries('VDI').length, vdis);
+  assert.equal(vmCount(sim), vms);
+});
+
+test('vdi-export: a vdi-import that fails removes the VDI the restore made; no VM is made', async () => {
+  const folder = await backUp(sim, ws, ['vdi_export_format=vhd', 'vdi-export=db01'], 'db01');
+  // A damaged footer cookie: vhd-tool refuses the image (VDI_IO_ERROR), after vdi-create ran.
+  const fd = openSync(join(folder, 'db01.vhd'), 'r+');
+  writeSync(fd, Buffer.from('damaged!'), 0, 8, 0);
+  closeSync(fd);
+  const vdis = sim.state.entries('VDI').length;
+  const vms = vmCount(sim);
+  const result = await runCli(sim, ['restore', folder, '--name', 'db01 damaged']);
+  assert.equal(result.code, 2, result.stdout);
+  assert.match(result.stdout, /ERROR xe vdi-import uuid=[0-9a-f-]+ .* format=vhd failed: .*VDI_IO_ERROR/);
+  assert.match(result.stdout, /removed the unfinished restore \(VDI [0-9a-f-]+\)/);
+  assert.equal(sim.state.entries('VDI').length, vdis, 'the new VDI is gone again');
   assert.equal(vmCount(sim), vms);
 });
