@@ -62,6 +62,22 @@ test('ssh: a vm-export backup restored over the ssh transport has identical disk
   );
 });
 
+test('ssh: a vdi-export (raw) backup restored over ssh: the disk-less VM file goes through SFTP', async () => {
+  const ws = workspace();
+  const folder = await backUp(sim, ws, ['vdi-export=app 01'], 'app 01');
+  const result = await runCli(sim, [...ssh.args, 'restore', folder, '--name', 'app 01 (vdi, ssh)', '--json']);
+  assert.equal(result.code, 0, result.stdout + result.stderr);
+  const [restored] = vmsNamed(sim, 'app 01 (vdi, ssh)');
+  assert.ok(restored);
+  assert.deepEqual(
+    vmDisks(sim, restored).map((vdi) => vdiHash(sim, vdi)),
+    original().slice(0, 1),
+  );
+  const temporary = /filename=(\/tmp\/vmbackup-restore-[0-9a-f]+\.xva) metadata=true/.exec(result.stdout)?.[1];
+  assert.ok(temporary, 'the metadata import names its temporary file');
+  assert.equal(existsSync(temporary), false, 'the temporary file is removed (the sshd runs on this machine)');
+});
+
 test('a pool database dump is never restored: the manual xe pool-restore-database step, exit 1', async () => {
   const dir = join(tempDir(), 'METADATA_xs1');
   mkdirSync(dir);

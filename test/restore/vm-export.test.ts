@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Simulator } from '../sim/index';
+import { failure } from '../sim/errors';
 import { ensureBundle, runCli, startPool, workspace, type Workspace } from '../runner/helpers';
 import { backUp, restoreReport, vdiHash, vmCount, vmDisks, vmsNamed } from './helpers';
 
@@ -100,4 +101,30 @@ test('a VM folder stands for its newest good backup; a folder with no export is 
   const none = await runCli(sim, ['restore', ws.dir]);
   assert.equal(none.code, 2);
   assert.match(none.stdout, /holds no export file/);
+});
+
+test('a VM that cannot be named is removed again with its disks: no second VM under the backed-up name', async () => {
+  const folder = await backUp(sim, ws, ['vm-export=web01'], 'web01');
+  const vms = vmCount(sim);
+  const vdis = sim.state.entries('VDI').length;
+  const update = sim.state.update.bind(sim.state);
+  // A test fault on the real simulator: renaming to this name fails as xapi fails a call.
+  sim.state.update = (cls, ref, patch) => {
+    if (cls === 'VM' && patch.name_label === 'web01-unnamed') throw failure('OPERATION_NOT_ALLOWED', 'test fault');
+    update(cls, ref, patch);
+  };
+  try {
+    const result = await runCli(sim, ['restore', folder, '--name', 'web01-unnamed']);
+    assert.equal(result.code, 2, result.stdout);
+    assert.match(
+      result.stdout,
+      /ERROR xe vm-param-set uuid=[0-9a-f-]+ name-label=web01-unnamed failed: .*not allowed/,
+    );
+    assert.match(result.stdout, /removed the unfinished restore \(VM [0-9a-f-]+\)/);
+  } finally {
+    sim.state.update = update;
+  }
+  assert.equal(vmCount(sim), vms);
+  assert.equal(sim.state.entries('VDI').length, vdis, 'its disks are gone too');
+  assert.equal(vmsNamed(sim, 'web01').length, 1);
 });

@@ -106,20 +106,64 @@ async function step<T>(ctx: RestoreContext, dryRun: boolean, id: string, args: s
   return dryRun ? undefined : run();
 }
 
-async function nameAndStart(
-  ctx: RestoreContext,
-  vm: string | undefined,
-  options: RestoreOptions,
-): Promise<{ started: boolean }> {
-  const target = vm ?? '<new-vm-uuid>';
-  await step(ctx, options.dryRun, 'rename', restoreArgs.rename(target, options.name), () =>
-    xe(ctx.host, restoreArgs.rename(target, options.name), { signal: ctx.signal }),
+async function rename(ctx: RestoreContext, vm: string | undefined, options: RestoreOptions): Promise<void> {
+  const args = restoreArgs.rename(vm ?? '<new-vm-uuid>', options.name);
+  await step(ctx, options.dryRun, 'rename', args, () => xe(ctx.host, args, { signal: ctx.signal }));
+}
+
+/** --start, once the VM is complete: a failed start leaves the restored VM as it is. */
+async function start(ctx: RestoreContext, vm: string | undefined, options: RestoreOptions): Promise<boolean> {
+  if (!options.start) return false;
+  const args = restoreArgs.vmStart(vm ?? '<new-vm-uuid>');
+  await step(ctx, options.dryRun, 'start', args, () => xe(ctx.host, args, { signal: ctx.signal }));
+  return !options.dryRun;
+}
+
+/** Does the VDI still exist? (Clean-up: not under the command's signal.) */
+async function vdiExists(ctx: RestoreContext, uuid: string): Promise<boolean> {
+  const found = await xe(ctx.host, ['vdi-list', `uuid=${uuid}`, 'params=uuid', '--minimal']).catch(() => '');
+  return minimalList(found).length > 0;
+}
+
+/**
+ * Removes a VM this command made, with every disk attached to it: vm-uninstall destroys only
+ * the disks its VBDs mark as owned, the others are destroyed one by one. Runs without the
+ * command's signal, so it also completes after SIGINT/SIGTERM. True when nothing is left.
+ */
+export async function removeMadeVm(ctx: RestoreContext, uuid: string): Promise<boolean> {
+  const listed = await xe(ctx.host, ['vbd-list', `vm-uuid=${uuid}`, 'type=Disk', 'params=vdi-uuid', '--minimal']);
+  const disks = minimalList(listed).filter((d) => UUID.test(d));
+  try {
+    await xe(ctx.host, restoreArgs.vmUninstall(uuid));
+  } catch (error) {
+    ctx.bus.error(`ERROR could not remove the VM ${uuid} this command made: ${describeError(error)}`);
+    return false;
+  }
+  let removed = true;
+  for (const vdi of disks) {
+    if (!(await vdiExists(ctx, vdi))) continue;
+    await xe(ctx.host, restoreArgs.vdiDestroy(vdi)).catch((error: unknown) => {
+      removed = false;
+      ctx.bus.error(`ERROR could not remove the disk ${vdi} this command made: ${describeError(error)}`);
+    });
+  }
+  return removed;
+}
+
+/** Destroys a VDI this command made, if it is still there. */
+export async function removeMadeVdi(ctx: RestoreContext, uuid: string): Promise<boolean> {
+  if (!(await vdiExists(ctx, uuid))) return true;
+  return xe(ctx.host, restoreArgs.vdiDestroy(uuid)).then(
+    () => true,
+    (error: unknown) => {
+      ctx.bus.error(`ERROR could not remove the disk ${uuid} this command made: ${describeError(error)}`);
+      return false;
+    },
   );
-  if (!options.start) return { started: false };
-  await step(ctx, options.dryRun, 'start', restoreArgs.vmStart(target), () =>
-    xe(ctx.host, restoreArgs.vmStart(target), { signal: ctx.signal }),
-  );
-  return { started: !options.dryRun };
+}
+
+function describeError(error: unknown): string {
+  return error instanceof XeError ? `${printXe(error.args)}: ${error.detail}` : (error as Error).message;
 }
 
 async function importVm(ctx: RestoreContext, backup: BackupFolder, options: RestoreOptions): Promise<RestoreResult> {
@@ -155,17 +199,22 @@ async function importVm(ctx: RestoreContext, backup: BackupFolder, options: Rest
   );
   if (newUuid) ctx.bus.info(`imported VM ${newUuid}`);
   try {
-    const { started } = await nameAndStart(ctx, newUuid, options);
-    return { ...(newUuid ? { newUuid } : {}), started };
+    await rename(ctx, newUuid, options);
   } catch (error) {
-    if (newUuid) {
+    // An unnamed import would carry the backup's name beside the original: it is undone. A
+    // metadata import is only reported: its VM uses disks this command did not make.
+    if (newUuid && metadata) {
       ctx.bus.error(
         `ERROR the imported VM ${newUuid} is left in the pool under the backup's name ${quoted(backup.vm)}: ` +
-          'rename or remove it',
+          'rename or remove it (xe vm-destroy keeps its disks)',
       );
+    } else if (newUuid && (await removeMadeVm(ctx, newUuid).catch(() => false))) {
+      ctx.bus.info(`removed the unfinished restore (VM ${newUuid})`);
     }
     throw error;
   }
+  const started = await start(ctx, newUuid, options);
+  return { ...(newUuid ? { newUuid } : {}), started };
 }
 
 /** The disk a vdi-export backed up: DISK-xvda, else the one with userdevice 0 (exports.ts, bootDisk). */
@@ -233,15 +282,18 @@ async function restoreDisk(ctx: RestoreContext, backup: BackupFolder, options: R
       disk.vbd.mode === 'RO' ? 'RO' : 'RW',
     );
     await step(ctx, options.dryRun, 'vbd-create', vbdArgs, () => xeUuid(ctx.host, vbdArgs, ctx.signal));
-    const { started } = await nameAndStart(ctx, vmUuid, options);
-    return { ...(vmUuid ? { newUuid: vmUuid } : {}), ...(vdiUuid ? { vdiUuid } : {}), started };
+    await rename(ctx, vmUuid, options);
   } catch (error) {
     // What this restore made and did not finish is removed again; nothing else is touched.
-    if (vmUuid) await xe(ctx.host, restoreArgs.vmUninstall(vmUuid)).catch(() => undefined);
-    if (vdiUuid) await xe(ctx.host, restoreArgs.vdiDestroy(vdiUuid)).catch(() => undefined);
-    if (vdiUuid) ctx.bus.info(`removed the unfinished restore (VDI ${vdiUuid}${vmUuid ? `, VM ${vmUuid}` : ''})`);
+    const vmGone = vmUuid ? await removeMadeVm(ctx, vmUuid).catch(() => false) : true;
+    const vdiGone = vdiUuid ? await removeMadeVdi(ctx, vdiUuid).catch(() => false) : true;
+    if (vdiUuid && vmGone && vdiGone) {
+      ctx.bus.info(`removed the unfinished restore (VDI ${vdiUuid}${vmUuid ? `, VM ${vmUuid}` : ''})`);
+    }
     throw error;
   }
+  const started = await start(ctx, vmUuid, options);
+  return { ...(vmUuid ? { newUuid: vmUuid } : {}), ...(vdiUuid ? { vdiUuid } : {}), started };
 }
 
 export async function restoreBackup(
