@@ -116,10 +116,7 @@ test('a VM that cannot be named is removed again with its disks: no second VM un
   try {
     const result = await runCli(sim, ['restore', folder, '--name', 'web01-unnamed']);
     assert.equal(result.code, 2, result.stdout);
-    assert.match(
-      result.stdout,
-      /ERROR xe vm-param-set uuid=[0-9a-f-]+ name-label=web01-unnamed failed: .*not allowed/,
-    );
+    assert.match(result.stdout, /ERROR xe vm-param-set uuid=[0-9a-f-]+ name-label=web01-unnamed failed: .*not allowed/);
     assert.match(result.stdout, /removed the unfinished restore \(VM [0-9a-f-]+\)/);
   } finally {
     sim.state.update = update;
