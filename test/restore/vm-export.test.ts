@@ -125,3 +125,32 @@ test('a VM that cannot be named is removed again with its disks: no second VM un
   assert.equal(sim.state.entries('VDI').length, vdis, 'its disks are gone too');
   assert.equal(vmsNamed(sim, 'web01').length, 1);
 });
+
+test('--start starts the restored VM; a start that fails leaves the restored VM in place, exit 2', async () => {
+  const folder = await backUp(sim, ws, ['vm-export=web01'], 'web01');
+  const started = await runCli(sim, ['restore', folder, '--name', 'web01-started', '--start', '--json']);
+  assert.equal(started.code, 0, started.stdout);
+  assert.equal(sim.state.get('VM', vmsNamed(sim, 'web01-started')[0]!)!.power_state, 'Running');
+  assert.equal(restoreReport(started.stdout).started, true);
+  const update = sim.state.update.bind(sim.state);
+  // A test fault on the real simulator: this VM cannot start (as VM.start fails in xapi).
+  sim.state.update = (cls, ref, patch) => {
+    const name = sim.state.get(cls, ref)?.name_label;
+    if (cls === 'VM' && name === 'web01-cold' && patch.power_state === 'Running') {
+      throw failure('NO_HOSTS_AVAILABLE');
+    }
+    update(cls, ref, patch);
+  };
+  try {
+    const cold = await runCli(sim, ['restore', folder, '--name', 'web01-cold', '--start', '--json']);
+    assert.equal(cold.code, 2, cold.stdout);
+    assert.match(cold.stdout, /ERROR the VM is restored \([0-9a-f-]+\) but did not start: xe vm-start uuid=/);
+    const report = restoreReport(cold.stdout);
+    const [cold01] = vmsNamed(sim, 'web01-cold');
+    assert.ok(cold01, 'the restored VM stays');
+    assert.equal(report.newUuid, sim.state.get('VM', cold01)!.uuid);
+    assert.equal(report.started, false);
+  } finally {
+    sim.state.update = update;
+  }
+});

@@ -151,6 +151,10 @@ export async function restoreCommand(command: RestoreCommand, io: Io, signal: Ab
     if (result.newUuid) report.newUuid = result.newUuid;
     if (result.vdiUuid) report.vdiUuid = result.vdiUuid;
     report.started = result.started;
+    if (result.startError) {
+      bus.error(`ERROR the VM is restored (${result.newUuid}) but did not start: ${result.startError}`);
+      return finish('error', `VmBackup restore ended - **ERRORS DETECTED** - restored, not started`);
+    }
     const what = result.newUuid
       ? `VM ${JSON.stringify(name)} (${result.newUuid})`
       : result.vdiUuid

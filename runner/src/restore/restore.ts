@@ -28,6 +28,8 @@ export interface RestoreResult {
   newUuid?: string;
   vdiUuid?: string;
   started: boolean;
+  /** --start failed: why (the restored VM stays as it is). */
+  startError?: string;
 }
 
 /** A restore that cannot go on: the message says why and what to do. */
@@ -112,11 +114,20 @@ async function rename(ctx: RestoreContext, vm: string | undefined, options: Rest
 }
 
 /** --start, once the VM is complete: a failed start leaves the restored VM as it is. */
-async function start(ctx: RestoreContext, vm: string | undefined, options: RestoreOptions): Promise<boolean> {
-  if (!options.start) return false;
+async function start(
+  ctx: RestoreContext,
+  vm: string | undefined,
+  options: RestoreOptions,
+): Promise<Pick<RestoreResult, 'started' | 'startError'>> {
+  if (!options.start) return { started: false };
   const args = restoreArgs.vmStart(vm ?? '<new-vm-uuid>');
-  await step(ctx, options.dryRun, 'start', args, () => xe(ctx.host, args, { signal: ctx.signal }));
-  return !options.dryRun;
+  try {
+    await step(ctx, options.dryRun, 'start', args, () => xe(ctx.host, args, { signal: ctx.signal }));
+  } catch (error) {
+    if (ctx.signal.aborted) throw error;
+    return { started: false, startError: describeError(error) };
+  }
+  return { started: !options.dryRun };
 }
 
 /** Does the VDI still exist? (Clean-up: not under the command's signal.) */
@@ -213,8 +224,7 @@ async function importVm(ctx: RestoreContext, backup: BackupFolder, options: Rest
     }
     throw error;
   }
-  const started = await start(ctx, newUuid, options);
-  return { ...(newUuid ? { newUuid } : {}), started };
+  return { ...(newUuid ? { newUuid } : {}), ...(await start(ctx, newUuid, options)) };
 }
 
 /** The disk a vdi-export backed up: DISK-xvda, else the one with userdevice 0 (exports.ts, bootDisk). */
@@ -292,8 +302,11 @@ async function restoreDisk(ctx: RestoreContext, backup: BackupFolder, options: R
     }
     throw error;
   }
-  const started = await start(ctx, vmUuid, options);
-  return { ...(vmUuid ? { newUuid: vmUuid } : {}), ...(vdiUuid ? { vdiUuid } : {}), started };
+  return {
+    ...(vmUuid ? { newUuid: vmUuid } : {}),
+    ...(vdiUuid ? { vdiUuid } : {}),
+    ...(await start(ctx, vmUuid, options)),
+  };
 }
 
 export async function restoreBackup(
