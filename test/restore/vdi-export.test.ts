@@ -50,6 +50,7 @@ for (const format of ['raw', 'vhd'] as const) {
     const vbd = sim.state.get('VBD', (sim.state.get('VM', restored)!.VBDs as string[])[0]!)!;
     assert.equal(vbd.userdevice, '0');
     assert.equal(vbd.bootable, true);
+    assert.equal((vbd.other_config as Record<string, string>).owner, 'true', 'the disk belongs to the VM');
     const original = sim.state.get('VM', vmsNamed(sim, 'db01')[0]!)!;
     const made = sim.state.get('VM', restored)!;
     assert.equal(made.memory_static_max, original.memory_static_max, 'the VM is made from the backed-up metadata');

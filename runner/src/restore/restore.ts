@@ -291,7 +291,11 @@ async function restoreDisk(ctx: RestoreContext, backup: BackupFolder, options: R
       disk.vbd.bootable !== 'False',
       disk.vbd.mode === 'RO' ? 'RO' : 'RW',
     );
-    await step(ctx, options.dryRun, 'vbd-create', vbdArgs, () => xeUuid(ctx.host, vbdArgs, ctx.signal));
+    const vbd = await step(ctx, options.dryRun, 'vbd-create', vbdArgs, () => xeUuid(ctx.host, vbdArgs, ctx.signal));
+    // The disk belongs to the VM, as a provisioned or imported disk does: `xe vm-uninstall` of
+    // the restored VM then removes it too (cli_operations.ml destroys disks whose VBD has owner).
+    const ownerArgs = restoreArgs.vbdOwner(vbd ?? '<new-vbd-uuid>');
+    await step(ctx, options.dryRun, 'vbd-owner', ownerArgs, () => xe(ctx.host, ownerArgs, { signal: ctx.signal }));
     await rename(ctx, vmUuid, options);
   } catch (error) {
     // What this restore made and did not finish is removed again; nothing else is touched.
