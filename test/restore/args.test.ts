@@ -60,4 +60,5 @@ test('clear errors: no folder, no password, run-only flags, healthcheck-only fla
   fails(['restore', 'f', '--name', ' '], /cannot be empty/);
   fails(['restore', 'f', '--bogus'], /unknown option --bogus/);
   assert.equal(parseRestoreArgs(['healthcheck', 'f', '--boot-timeout', '30'], env).bootTimeoutSeconds, 30);
+  assert.equal(parseRestoreArgs(['restore', '--help'], { passwordInEnvironment: false }).help, true);
 });
