@@ -18,6 +18,10 @@ before(async () => {
   // which its VHD import (vhd-tool) refuses; real disks are whole GiB.
   sim = await startPool({
     name: 'restore-vdi',
+    srs: [
+      { name: 'Local storage', default: true },
+      { name: 'NFS restore', type: 'nfs', shared: true },
+    ],
     vms: [
       {
         name: 'db01',
@@ -109,4 +113,30 @@ test('vdi-export: a vdi-import that fails removes the VDI the restore made; no V
   assert.match(result.stdout, /removed the unfinished restore \(VDI [0-9a-f-]+\)/);
   assert.equal(sim.state.entries('VDI').length, vdis, 'the new VDI is gone again');
   assert.equal(vmCount(sim), vms);
+});
+
+test('--sr by name or uuid puts the restored disks there; an unknown SR stops before any change', async () => {
+  const nfs = sim.state.entries('SR').find(([, r]) => r.name_label === 'NFS restore')![0];
+  const nfsUuid = String(sim.state.get('SR', nfs)!.uuid);
+  const vdiFolder = await backUp(sim, ws, ['vdi_export_format=raw', 'vdi-export=db01'], 'db01');
+  const byName = await runCli(sim, ['restore', vdiFolder, '--name', 'db01 on nfs', '--sr', 'NFS restore']);
+  assert.equal(byName.code, 0, byName.stdout);
+  const [onNfs] = vmsNamed(sim, 'db01 on nfs');
+  assert.deepEqual(
+    vmDisks(sim, onNfs!).map((vdi) => sim.state.get('VDI', vdi)!.SR),
+    [nfs],
+  );
+  const vmFolder = await backUp(sim, ws, ['vm-export=db01'], 'db01');
+  const byUuid = await runCli(sim, ['restore', vmFolder, '--name', 'db01 xva on nfs', '--sr', nfsUuid]);
+  assert.equal(byUuid.code, 0, byUuid.stdout);
+  const [xvaOnNfs] = vmsNamed(sim, 'db01 xva on nfs');
+  assert.deepEqual(
+    vmDisks(sim, xvaOnNfs!).map((vdi) => sim.state.get('VDI', vdi)!.SR),
+    [nfs, nfs],
+  );
+  const vdis = sim.state.entries('VDI').length;
+  const unknown = await runCli(sim, ['restore', vdiFolder, '--name', 'db01 nowhere', '--sr', 'No such SR']);
+  assert.equal(unknown.code, 2, unknown.stdout);
+  assert.match(unknown.stdout, /--sr "No such SR": no SR with this uuid or name in the pool/);
+  assert.equal(sim.state.entries('VDI').length, vdis);
 });
