@@ -17,6 +17,8 @@ test('the verb is the first word that is not an option; after -- it is a positio
   const run = parseArgs(['--', 'restore', 'weekend.cfg'], { passwordInEnvironment: false });
   assert.equal(run.kind, 'run');
   assert.deepEqual(run.kind === 'run' && run.password, { kind: 'argument', value: 'restore' });
+  const selector = parseArgs(['--', 'restore'], { passwordInEnvironment: true });
+  assert.deepEqual(selector.kind === 'run' && [selector.password.kind, selector.target], ['env', 'restore']);
 });
 
 test('restore flags, and the run password/transport flags parsed by the run parser', () => {
