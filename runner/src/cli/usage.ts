@@ -149,9 +149,14 @@ Password (never put it on the command line: other users can read it in ps):
   <password-file>              a file made with create-password-file= (base64, not encryption)
 
 Where it runs:
+  --transport xe|ssh|xapi      how the pool is reached: xe (default; local xe, also with
+                               --xapi), ssh (with --ssh), xapi (XenAPI alone from any machine
+                               with Node: no xe, no ssh; needs --xapi, files stay local)
   --ssh user@host[:port]       run xe and all file operations on that host through OpenSSH
                                (host key checking on; key or agent authentication)
   --ssh-config FILE            ssh_config file for --ssh (identity, known hosts, ProxyJump)
+  --ssh-no-multiplex           a new ssh connection per command (automatic on Windows,
+                               whose OpenSSH cannot share one); files still use one sftp channel
   --xe PATH                    the xe program (default /opt/xensource/bin/xe, else xe on PATH)
   --xapi URL                   XenAPI address for inventory and records
                                (default http://localhost/, or https://<ssh host>/ with --ssh)
