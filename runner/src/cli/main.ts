@@ -6,6 +6,9 @@ import { MODERN_HELP, usageText } from './usage';
 import { createPasswordFile, resolvePassword } from './password';
 import type { Io } from './output';
 import { runCommand } from './run';
+import { parseRestoreArgs, restoreVerb } from '../restore/args';
+import { restoreCommand } from '../restore/command';
+import { backupsSubcommandAt, runBackupsCommand } from './backups';
 
 /** An argument as typed, JSON-quoted when it holds a line break or another control character. */
 function printableArgument(argument: string): string {
@@ -15,10 +18,14 @@ function printableArgument(argument: string): string {
 export async function main(argv: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
   let json = argv.includes('--json');
   try {
-    const command = parseArgs(argv, {
+    if (backupsSubcommandAt(argv) >= 0) return await runBackupsCommand(argv, io);
+    const context = {
       passwordInEnvironment: Boolean(io.env.VMBACKUP_PASSWORD),
       ...(io.env[FINGERPRINT_ENV] ? { xapiFingerprintInEnvironment: io.env[FINGERPRINT_ENV] } : {}),
-    });
+    };
+    // `restore` / `healthcheck` as the first word (docs/cli.md, Restore: a password named so).
+    if (restoreVerb(argv)) return await restoreCommand(parseRestoreArgs(argv, context), io, signal);
+    const command = parseArgs(argv, context);
     switch (command.kind) {
       case 'usage':
         io.stdout.write(usageText(command.topic));
