@@ -12,7 +12,7 @@ import {
   pathsOf,
   unsafeFolderReason,
 } from '../../runner/src/backup/layout';
-import { windowsNameReason } from '../../runner/src/backup/windows-names';
+import { caseTwinOnWindows, windowsNameReason } from '../../runner/src/backup/windows-names';
 import { foldersToDelete, lastFailedFolder, readBackupFolders } from '../../runner/src/backup/retention';
 import { createLocalHost } from '../../runner/src/host/local';
 import { createXapiHost } from '../../runner/src/host/xapi';
@@ -172,4 +172,15 @@ test('on a win32 target the engine joins with path.win32: retention lists C:\\ba
   assert.equal(contents.exportFile?.name, 'web01.xva');
   const missing = await verifyFolder(host, 'C:\\backups\\db01\\backup-2024-03-07-(10-30-00)\\');
   assert.deepEqual([missing.vm, missing.result, missing.error], ['db01', 'error', 'no such folder']);
+});
+
+test('caseTwinOnWindows: another VM whose name differs only in case would share the folder on Windows', () => {
+  const pool = ['web01', 'Web01', 'db01', 'DB-02', 'näme', 'NÄME', 'other'];
+  assert.equal(caseTwinOnWindows('web01', pool), 'Web01');
+  assert.equal(caseTwinOnWindows('Web01', pool), 'web01');
+  assert.equal(caseTwinOnWindows('db-02', ['DB-02']), 'DB-02');
+  assert.equal(caseTwinOnWindows('näme', pool), 'NÄME');
+  for (const name of ['db01', 'DB-02', 'other', 'absent']) assert.equal(caseTwinOnWindows(name, pool), undefined, name);
+  // The same name twice (duplicates are refused elsewhere) is not a case twin.
+  assert.equal(caseTwinOnWindows('db01', ['db01', 'db01']), undefined);
 });

@@ -26,6 +26,8 @@ before(async () => {
       { name: 'CON', disks: [{ size: '1MiB' }] },
       { name: 'what?', disks: [{ size: '1MiB' }] },
       { name: 'a:b', disks: [{ size: '1MiB' }] },
+      { name: 'Db02', disks: [{ size: '1MiB' }] },
+      { name: 'DB02', disks: [{ size: '1MiB' }] },
     ],
   });
 });
@@ -157,4 +159,30 @@ test('list: a next run starting in the second of the newest backup gets the next
     ['backup-2024-03-07-(10:00:00)', 'pre-clean'],
     ['backup-2024-03-07-(10-30-00)', null],
   ]);
+});
+
+test('two VMs whose names differ only in case are refused on a Windows disk, backed up on a POSIX one', async () => {
+  const ws = workspace();
+  const cfg = ws.writeConfig(['vm-export=Db02', 'vm-export=DB02', 'vm-export=web01']);
+  const windows = await runOnWindowsDisk([cfg]);
+  assert.equal(windows.code, 2, windows.out);
+  assert.match(windows.out, /S:1 W:0 E:2/);
+  assert.match(windows.out, /ERROR the VM name 'Db02' differs only in case from the VM 'DB02'/);
+  assert.match(windows.out, /ERROR the VM name 'DB02' differs only in case from the VM 'Db02'/);
+  assert.deepEqual(readdirSync(ws.backupDir), ['web01']);
+  assert.match(readFileSync(ws.statusLog, 'utf8'), /,end,ERROR verify_vm_name DB02\n/);
+
+  const posixDisk = workspace();
+  const onPosix = await main(
+    ['--transport', 'xapi', '--xapi', sim.url, posixDisk.writeConfig(['vm-export=Db02', 'vm-export=DB02'])],
+    {
+      stdout: new PassThrough(),
+      stderr: new PassThrough(),
+      stdin: Readable.from(['']),
+      env: { VMBACKUP_PASSWORD: sim.password },
+    },
+    new AbortController().signal,
+  );
+  assert.equal(onPosix, 0);
+  assert.deepEqual(readdirSync(posixDisk.backupDir).sort(), ['DB02', 'Db02']);
 });

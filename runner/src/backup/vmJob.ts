@@ -7,6 +7,8 @@ import { StepFailure, type BackupJob, type RunContext } from './context';
 import type { Outcome } from './events';
 import { backupFolderName, LARGE_FILE_BYTES, pathsOf, unsafeFolderReason } from './layout';
 import { bootDisk, writeMetadata } from './metadata';
+import { caseTwinOnWindows } from './windows-names';
+import { selectableVms } from '../pool/inventory';
 import { foldersToDelete, lastFailedFolder, readBackupFolders, type BackupFolder } from './retention';
 import { runMetadataExport, runVdiExport, runVmExport, type ExportResult } from './exports';
 import { elapseSize } from './statusLog';
@@ -35,6 +37,20 @@ async function findTheVm(ctx: RunContext, job: BackupJob): Promise<{ ref: string
   }
   const unsafe = unsafeFolderReason(job.vm, ctx.host.nameRules);
   if (unsafe) throw new StepFailure('ERROR verify_vm_name', `ERROR ${unsafe}`);
+  const twin =
+    ctx.host.nameRules === 'windows' && ctx.records
+      ? caseTwinOnWindows(
+          job.vm,
+          selectableVms(ctx.records.inventory()).map((v) => v.name),
+        )
+      : undefined;
+  if (twin !== undefined) {
+    throw new StepFailure(
+      'ERROR verify_vm_name',
+      `ERROR the VM name '${job.vm}' differs only in case from the VM '${twin}': a Windows disk does not tell ` +
+        "them apart, so their backups would share one folder (and retention would delete the other VM's); rename one",
+    );
+  }
   const { ref, record } = named[0]!;
   return { ref, records: ctx.records?.vmRecords(ref) ?? (await loadVmRecords(ctx.pool, ref, record)) };
 }

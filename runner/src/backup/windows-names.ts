@@ -42,3 +42,13 @@ export function windowsNameReason(name: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Another of `names` that differs from `name` only in case: Windows compares file names without
+ * case, so both VMs' backups would land in one folder, and one VM's retention would delete the
+ * other's backups. Lower case stands for Windows' own case table (both map letters one to one).
+ */
+export function caseTwinOnWindows(name: string, names: readonly string[]): string | undefined {
+  const folded = name.toLowerCase();
+  return names.find((other) => other !== name && other.toLowerCase() === folded);
+}
