@@ -186,3 +186,18 @@ test('two VMs whose names differ only in case are refused on a Windows disk, bac
   assert.equal(onPosix, 0);
   assert.deepEqual(readdirSync(posixDisk.backupDir).sort(), ['DB02', 'Db02']);
 });
+
+test('preview for a Windows disk warns of every VM a backup there would refuse, and why', async () => {
+  const ws = workspace();
+  const cfg = ws.writeConfig(['vm-export=web01', 'vm-export=CON', 'vm-export=a.b', 'vm-export=Db02']);
+  const { code, out } = await runOnWindowsDisk([cfg, 'preview']);
+  assert.equal(code, 1, out);
+  assert.match(
+    out,
+    /WARNING the VM name 'CON' is the Windows device name CON: .*; a backup to this Windows disk refuses it/,
+  );
+  assert.match(out, /WARNING the VM name 'a:b' contains ':'.*; a backup to this Windows disk refuses it/);
+  assert.match(out, /WARNING the VM name 'Db02' differs only in case from the VM 'DB02'/);
+  assert.doesNotMatch(out, /'web01'/);
+  assert.deepEqual(readdirSync(ws.backupDir), [], 'a preview writes nothing');
+});

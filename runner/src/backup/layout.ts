@@ -3,7 +3,7 @@
 import { posix, win32 } from 'node:path';
 import type { CompressMode } from '../config/types';
 import type { Host, NameRules } from '../host/types';
-import { windowsNameReason } from './windows-names';
+import { caseTwinOnWindows, windowsNameReason } from './windows-names';
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
@@ -90,6 +90,25 @@ export function unsafeFolderReason(name: string, rules: NameRules = 'posix'): st
   if (lineBreak) return lineBreak;
   if (Buffer.byteLength(name) > 240) return 'the VM name is too long for a file name';
   return rules === 'windows' ? windowsNameReason(name) : undefined;
+}
+
+/**
+ * Why the VM cannot be backed up under its name on this target, or undefined: unsafeFolderReason,
+ * and on a Windows disk another VM of the pool (`poolNames`) whose name differs only in case.
+ */
+export function vmNameRefusal(
+  name: string,
+  rules: NameRules = 'posix',
+  poolNames: readonly string[] = [],
+): string | undefined {
+  const unsafe = unsafeFolderReason(name, rules);
+  if (unsafe !== undefined || rules !== 'windows') return unsafe;
+  const twin = caseTwinOnWindows(name, poolNames);
+  if (twin === undefined) return undefined;
+  return (
+    `the VM name '${name}' differs only in case from the VM '${twin}': a Windows disk does not tell them apart, ` +
+    "so their backups would share one folder (and retention would delete the other VM's); rename one"
+  );
 }
 
 /**

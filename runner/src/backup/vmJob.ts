@@ -5,9 +5,8 @@ import { isHostError } from '../host/errors';
 import { findVmsNamed, loadVmRecords, fieldBool, type VmRecords } from '../pool/xapi';
 import { StepFailure, type BackupJob, type RunContext } from './context';
 import type { Outcome } from './events';
-import { backupFolderName, LARGE_FILE_BYTES, pathsOf, unsafeFolderReason } from './layout';
+import { backupFolderName, LARGE_FILE_BYTES, pathsOf, vmNameRefusal } from './layout';
 import { bootDisk, writeMetadata } from './metadata';
-import { caseTwinOnWindows } from './windows-names';
 import { selectableVms } from '../pool/inventory';
 import { foldersToDelete, lastFailedFolder, readBackupFolders, type BackupFolder } from './retention';
 import { runMetadataExport, runVdiExport, runVmExport, type ExportResult } from './exports';
@@ -35,22 +34,9 @@ async function findTheVm(ctx: RunContext, job: BackupJob): Promise<{ ref: string
   if (named.length === 0) {
     throw new StepFailure('ERROR verify_vm_name', `verify_vm_name: ERROR no machines found with the name ${job.vm}`);
   }
-  const unsafe = unsafeFolderReason(job.vm, ctx.host.nameRules);
+  const poolNames = ctx.records ? selectableVms(ctx.records.inventory()).map((v) => v.name) : [];
+  const unsafe = vmNameRefusal(job.vm, ctx.host.nameRules, poolNames);
   if (unsafe) throw new StepFailure('ERROR verify_vm_name', `ERROR ${unsafe}`);
-  const twin =
-    ctx.host.nameRules === 'windows' && ctx.records
-      ? caseTwinOnWindows(
-          job.vm,
-          selectableVms(ctx.records.inventory()).map((v) => v.name),
-        )
-      : undefined;
-  if (twin !== undefined) {
-    throw new StepFailure(
-      'ERROR verify_vm_name',
-      `ERROR the VM name '${job.vm}' differs only in case from the VM '${twin}': a Windows disk does not tell ` +
-        "them apart, so their backups would share one folder (and retention would delete the other VM's); rename one",
-    );
-  }
   const { ref, record } = named[0]!;
   return { ref, records: ctx.records?.vmRecords(ref) ?? (await loadVmRecords(ctx.pool, ref, record)) };
 }

@@ -5,6 +5,7 @@ import { partitionSuppressed } from '../config/suppression';
 import { EventBus } from '../backup/events';
 import { runBackup } from '../backup/engine';
 import { StatusLog } from '../backup/statusLog';
+import { vmNameRefusal } from '../backup/layout';
 import { RunReportCollector } from '../notify/report';
 import { deliverNotifications } from './notify';
 import { connectPool, type PoolClient } from '../pool/xapi';
@@ -80,6 +81,15 @@ function endWithErrors(bus: EventBus, what: string, errors = 1): 2 {
   const summary = { success: 0, warning: 0, error: errors };
   bus.emit({ type: 'run-end', outcome: 'error', summary, exitCode: 2, elapsedMs: 0, message });
   return 2;
+}
+
+/** The VMs a backup to this Windows disk would refuse (vmNameRefusal), as preview warnings. */
+function windowsRefusals(jobs: readonly { vm: string }[], inventory: Inventory): string[] {
+  const poolNames = selectableVms(inventory).map((vm) => vm.name);
+  return [...new Set(jobs.map((job) => job.vm))].flatMap((vm) => {
+    const reason = vmNameRefusal(vm, 'windows', poolNames);
+    return reason ? [`WARNING ${reason}; a backup to this Windows disk refuses it`] : [];
+  });
 }
 
 /** A regex still matching after this long is named in the log (the run seems to wait). */
@@ -245,6 +255,7 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
           `WARNING backup_dir does not exist on ${host.description}: ${settings.backupDir} (a backup would stop here)`,
         );
       }
+      if (host.nameRules === 'windows') extraWarnings.push(...windowsRefusals(plan.jobs, inventory));
       return runPreview(bus, config, plan, inventory, diagnostics, extraWarnings);
     }
     if (plan.selection.lines.some((l) => l.status === 'regex-too-expensive')) {
