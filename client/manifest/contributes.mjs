@@ -46,6 +46,12 @@ const commands = [
   },
   { command: 'vmbackup.showLogs', title: 'Show Logs', category: 'VmBackup', icon: '$(output)' },
   { command: 'vmbackup.openStatusLog', title: 'Open Status Log', category: 'VmBackup', icon: '$(file-text)' },
+  {
+    command: 'vmbackup.showStatusHistory',
+    title: 'Show Status Log History',
+    category: 'VmBackup',
+    icon: '$(graph)',
+  },
   { command: 'vmbackup.openAsVmBackupConfig', title: 'Open as VmBackup config', category: 'VmBackup' },
   {
     command: 'vmbackup.checkAllConfigs',
@@ -301,12 +307,14 @@ manifest.contributes = {
       { command: 'vmbackup.stop', when: `${vmbackupFile} && vmbackup.running`, group: 'navigation@1' },
       { command: 'vmbackup.showLogs', when: vmbackupFile, group: 'vmbackup@1' },
       { command: 'vmbackup.openStatusLog', when: vmbackupFile, group: 'vmbackup@2' },
+      { command: 'vmbackup.showStatusHistory', when: vmbackupFile, group: 'vmbackup@3' },
     ],
     commandPalette: [
       { command: 'vmbackup.runPreview', when: 'editorLangId == vmbackup' },
       { command: 'vmbackup.runBackup', when: 'editorLangId == vmbackup' },
       { command: 'vmbackup.stop', when: 'vmbackup.running' },
       { command: 'vmbackup.openStatusLog', when: 'editorLangId == vmbackup' },
+      { command: 'vmbackup.showStatusHistory', when: 'editorLangId == vmbackup' },
       { command: 'vmbackup.openAsVmBackupConfig', when: 'resourceExtname == .cfg && editorLangId != vmbackup' },
       { command: 'vmbackup.refreshCoverage', when: 'false' },
     ],

@@ -13,6 +13,7 @@ import { explainUnreachable, isAuthenticationFailure, poolUrlProblem } from './p
 import { describePool, poolIdentity, PoolPasswords } from './poolPassword';
 import { apply, createPoolStatusItem } from './poolStatusItem';
 import { RunController } from './runController';
+import { showStatusHistory } from './historyView';
 import { openStatusLog } from './statusLog';
 import { TASK_TYPE, VmbackupTaskProvider } from './tasks';
 
@@ -99,6 +100,10 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('vmbackup.openStatusLog', () =>
       openStatusLog(vscode.window.activeTextEditor?.document),
     ),
+    vscode.commands.registerCommand('vmbackup.showStatusHistory', async (arg: unknown) => {
+      const uri = targetUri(arg);
+      await showStatusHistory(uri ? await vscode.workspace.openTextDocument(uri) : undefined);
+    }),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new VmbackupTaskProvider(runs)),
     coverage,
     vscode.commands.registerCommand('vmbackup.checkAllConfigs', () => checkAllConfigs(server!, log)),

@@ -14,7 +14,13 @@ test('records written by the runner read back as nights: start, duration, size, 
   try {
     const file = join(dir, 'status.log');
     let clock = new Date(2026, 0, 29, 23, 0, 0);
-    const log = new StatusLog(createLocalHost(), file, 'xs1', () => clock, (m) => assert.fail(m));
+    const log = new StatusLog(
+      createLocalHost(),
+      file,
+      'xs1',
+      () => clock,
+      (m) => assert.fail(m),
+    );
     const at = (h: number, m: number, s = 0) => (clock = new Date(2026, 0, 29, h, m, s));
     await log.runBegin();
     at(23, 0, 5);
