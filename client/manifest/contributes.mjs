@@ -60,7 +60,21 @@ const commands = [
     icon: '$(checklist)',
   },
   { command: 'vmbackup.refreshCoverage', title: 'Refresh Pool Coverage', category: 'VmBackup', icon: '$(refresh)' },
+  // The Backups view: the runner's `list`, `verify`, `restore` and `healthcheck` on one backup folder.
+  { command: 'vmbackup.refreshBackups', title: 'Refresh Backups', category: 'VmBackup', icon: '$(refresh)' },
+  {
+    command: 'vmbackup.verifyBackup',
+    title: 'Verify',
+    category: 'VmBackup',
+    icon: '$(verified)',
+    enablement: trusted,
+  },
+  { command: 'vmbackup.restoreBackup', title: 'Restore…', category: 'VmBackup', enablement: trusted },
+  { command: 'vmbackup.healthCheckBackup', title: 'Health Check', category: 'VmBackup', enablement: trusted },
+  { command: 'vmbackup.revealBackup', title: 'Reveal', category: 'VmBackup' },
+  { command: 'vmbackup.deleteBackup', title: 'Delete…', category: 'VmBackup', enablement: trusted },
 ];
+const backupItem = 'view == vmbackup.backups && viewItem =~ /^backup/';
 
 const setting = (type, def, markdownDescription, extra = {}) => ({ type, default: def, markdownDescription, ...extra });
 
@@ -267,6 +281,7 @@ manifest.activationEvents = [
   'onLanguage:properties',
   'onTaskType:vmbackup',
   'onView:vmbackup.coverage',
+  'onView:vmbackup.backups',
 ];
 manifest.capabilities = {
   untrustedWorkspaces: {
@@ -317,10 +332,33 @@ manifest.contributes = {
       { command: 'vmbackup.showStatusHistory', when: 'editorLangId == vmbackup' },
       { command: 'vmbackup.openAsVmBackupConfig', when: 'resourceExtname == .cfg && editorLangId != vmbackup' },
       { command: 'vmbackup.refreshCoverage', when: 'false' },
+      ...['verify', 'restore', 'healthCheck', 'reveal', 'delete'].map((a) => ({
+        command: `vmbackup.${a}Backup`,
+        when: 'false',
+      })),
+    ],
+    'view/item/context': [
+      { command: 'vmbackup.verifyBackup', when: backupItem, group: 'inline@1' },
+      { command: 'vmbackup.verifyBackup', when: backupItem, group: '1_check@1' },
+      { command: 'vmbackup.healthCheckBackup', when: backupItem, group: '1_check@2' },
+      { command: 'vmbackup.restoreBackup', when: backupItem, group: '2_restore@1' },
+      { command: 'vmbackup.revealBackup', when: backupItem, group: '3_file@1' },
+      // Never offered for a VM's newest good backup (the command refuses it too).
+      {
+        command: 'vmbackup.deleteBackup',
+        when: 'view == vmbackup.backups && viewItem == backup.deletable',
+        group: '3_file@2',
+      },
+      {
+        command: 'vmbackup.showStatusHistory',
+        when: 'view == vmbackup.backups && viewItem == config',
+        group: 'inline@1',
+      },
     ],
     'view/title': [
       { command: 'vmbackup.refreshCoverage', when: 'view == vmbackup.coverage', group: 'navigation@1' },
       { command: 'vmbackup.checkAllConfigs', when: 'view == vmbackup.coverage', group: 'navigation@2' },
+      { command: 'vmbackup.refreshBackups', when: 'view == vmbackup.backups', group: 'navigation@1' },
     ],
   },
   // Which VMs no config backs up, which config backs up which VM, which VM is backed up twice.
@@ -329,6 +367,14 @@ manifest.contributes = {
       {
         id: 'vmbackup.coverage',
         name: 'VmBackup Pool Coverage',
+        icon: 'images/icon.png',
+        contextualTitle: 'VmBackup',
+        when: 'vmbackup.active',
+      },
+      // Every backup of the workspace's configs: state, retention marks, verify/restore/delete.
+      {
+        id: 'vmbackup.backups',
+        name: 'VmBackup Backups',
         icon: 'images/icon.png',
         contextualTitle: 'VmBackup',
         when: 'vmbackup.active',

@@ -4,6 +4,7 @@
 // vmbackup document is open, so activating for content detection of some `.cfg` stays cheap.
 import * as vscode from 'vscode';
 import { Methods, type PoolStatus } from '../../server/src/protocol';
+import { BackupsView } from './backupsView';
 import { checkAllConfigs } from './checkConfigs';
 import { CoverageView } from './coverageView';
 import { LanguageDetection } from './languageDetection';
@@ -101,11 +102,14 @@ export function activate(context: vscode.ExtensionContext): void {
       openStatusLog(vscode.window.activeTextEditor?.document),
     ),
     vscode.commands.registerCommand('vmbackup.showStatusHistory', async (arg: unknown) => {
-      const uri = targetUri(arg);
+      // From the Backups view the argument is a config's node, which carries the config's URI.
+      const node = typeof arg === 'object' && arg !== null && 'uri' in arg ? (arg as { uri: unknown }).uri : arg;
+      const uri = targetUri(node);
       await showStatusHistory(uri ? await vscode.workspace.openTextDocument(uri) : undefined);
     }),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new VmbackupTaskProvider(runs)),
     coverage,
+    new BackupsView(context, server, passwords, log),
     vscode.commands.registerCommand('vmbackup.checkAllConfigs', () => checkAllConfigs(server!, log)),
     vscode.commands.registerCommand('vmbackup.refreshCoverage', () => coverage.refresh()),
   );

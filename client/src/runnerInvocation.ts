@@ -45,15 +45,7 @@ export function buildRunnerInvocation(options: {
   if (settings.poolUrl && settings.certificateFingerprint)
     args.push('--xapi-fingerprint', settings.certificateFingerprint);
   if (settings.xePath) args.push('--xe', settings.xePath);
-  if (settings.transport === 'ssh') {
-    if (!/^[^@\s]+@[^@\s:]+(:\d{1,5})?$/.test(settings.sshTarget)) {
-      throw new RunnerSettingsError(
-        'vmbackup.runner.sshTarget must be user@host[:port] when vmbackup.runner.transport is "ssh" ' +
-          `(got "${settings.sshTarget}")`,
-      );
-    }
-    args.push('--ssh', settings.sshTarget);
-  }
+  args.push(...sshArgs(settings));
   if (options.action === 'dry-run') args.push('--dry-run');
   // The config file is the first positional (its path is absolute, so it never looks like an
   // option); extra arguments come after it because the original's optional words
@@ -67,7 +59,19 @@ export function buildRunnerInvocation(options: {
   return { command: options.nodePath, args, env, cwd: dirnameOf(options.configPath) };
 }
 
-function dirnameOf(path: string): string {
+/** `--ssh user@host[:port]` with the ssh transport (checked), nothing with the local one. */
+export function sshArgs(settings: RunnerSettings): string[] {
+  if (settings.transport !== 'ssh') return [];
+  if (!/^[^@\s]+@[^@\s:]+(:\d{1,5})?$/.test(settings.sshTarget)) {
+    throw new RunnerSettingsError(
+      'vmbackup.runner.sshTarget must be user@host[:port] when vmbackup.runner.transport is "ssh" ' +
+        `(got "${settings.sshTarget}")`,
+    );
+  }
+  return ['--ssh', settings.sshTarget];
+}
+
+export function dirnameOf(path: string): string {
   const i = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
   return i <= 0 ? (i === 0 ? path.slice(0, 1) : '.') : path.slice(0, i);
 }
