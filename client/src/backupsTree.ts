@@ -217,8 +217,10 @@ function dumpNode(configUri: string, dump: PoolDump): BackupsNode {
   };
 }
 
+export type ConfigNode = Extract<BackupsNode, { kind: 'config' }>;
+
 /** The config's node: its VMs (by name), then its pool database dumps. */
-export function configNode(configUri: string, configLabel: string, listing: BackupListing): BackupsNode {
+export function configNode(configUri: string, configLabel: string, listing: BackupListing): ConfigNode {
   const children: BackupsNode[] = listing.vms.map((vm) => vmNode(configUri, vm));
   if (listing.poolDumps.length) {
     children.push({
@@ -251,7 +253,7 @@ export function configNode(configUri: string, configLabel: string, listing: Back
 }
 
 /** A config whose listing failed: the runner's message under the config's name. */
-export function failedConfigNode(configUri: string, configLabel: string, message: string): BackupsNode {
+export function failedConfigNode(configUri: string, configLabel: string, message: string): ConfigNode {
   return {
     kind: 'config',
     id: configUri,
