@@ -59,3 +59,37 @@ export async function readBackupFolders(host: Host, vmDir: string): Promise<Back
     }),
   );
 }
+
+export interface NextRunDeletion {
+  name: string;
+  /** last-failed: before the run starts; pre-clean: before the export; retention: after success. */
+  reason: 'last-failed' | 'pre-clean' | 'retention';
+}
+
+/**
+ * What the next successful backup of this VM deletes, step by step as runJob (vmJob.ts) does
+ * it: the newest folder when it failed (lastFailedFolder), then with pre_clean the retention
+ * of one slot fewer before the export (`newFolder` not yet counted), then the retention of
+ * `keep` with `newFolder` counted as the successful current backup (foldersToDelete).
+ * `newFolder` is the name the run would give its folder (backupFolderName of its start).
+ */
+export function nextRunDeletions(
+  folders: readonly BackupFolder[],
+  keep: number,
+  newFolder: string,
+  preClean = false,
+): NextRunDeletion[] {
+  const deleted: NextRunDeletion[] = [];
+  const failed = lastFailedFolder(folders);
+  if (failed !== undefined) deleted.push({ name: failed, reason: 'last-failed' });
+  let remaining = folders.filter((f) => f.name !== failed && f.name !== newFolder);
+  if (preClean && keep - 1 >= 1) {
+    const early = new Set(foldersToDelete(remaining, keep - 1));
+    for (const name of early) deleted.push({ name, reason: 'pre-clean' });
+    remaining = remaining.filter((f) => !early.has(f.name));
+  }
+  for (const name of foldersToDelete([...remaining, { name: newFolder, successful: true }], keep, newFolder)) {
+    deleted.push({ name, reason: 'retention' });
+  }
+  return deleted;
+}

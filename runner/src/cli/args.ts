@@ -131,7 +131,7 @@ function isOptionalWord(arg: string): boolean {
   return key === 'preview' ? !arg.includes('=') : arg.includes('=');
 }
 
-function parseSsh(value: string, arg: string): NonNullable<TransportOptions['ssh']> {
+export function parseSsh(value: string, arg: string): NonNullable<TransportOptions['ssh']> {
   const match = /^([^@\s]+)@(\[[^\]]+\]|[^:\s@]+)(?::(\d+))?$/.exec(value);
   if (!match) throw new CliError(arg, `${arg}: expected user@host[:port], e.g. --ssh root@xcp-master:22`);
   const port = match[3] === undefined ? undefined : Number(match[3]);

@@ -6,6 +6,7 @@ import { MODERN_HELP, usageText } from './usage';
 import { createPasswordFile, resolvePassword } from './password';
 import type { Io } from './output';
 import { runCommand } from './run';
+import { isBackupsSubcommand, runBackupsCommand } from './backups';
 
 /** An argument as typed, JSON-quoted when it holds a line break or another control character. */
 function printableArgument(argument: string): string {
@@ -15,6 +16,7 @@ function printableArgument(argument: string): string {
 export async function main(argv: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
   let json = argv.includes('--json');
   try {
+    if (isBackupsSubcommand(argv)) return await runBackupsCommand(argv, io);
     const command = parseArgs(argv, {
       passwordInEnvironment: Boolean(io.env.VMBACKUP_PASSWORD),
       ...(io.env[FINGERPRINT_ENV] ? { xapiFingerprintInEnvironment: io.env[FINGERPRINT_ENV] } : {}),

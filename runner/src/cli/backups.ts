@@ -1,0 +1,185 @@
+// `vmbackup list [CONFIG|BACKUP_DIR]` and `vmbackup verify BACKUP_FOLDER...`: read-only
+// commands over backup_dir, local or through the ssh transport of a run (--ssh,
+// --ssh-config). They never talk to XenAPI, so no pool password is asked for.
+import { existsSync, statSync } from 'node:fs';
+import { DEFAULTS, resolveSettings, type ParsedConfig } from '../config/index';
+import { planSelection } from '../select/plan';
+import type { Inventory } from '../pool/inventory';
+import type { Host } from '../host/types';
+import { listBackups } from '../backups/list';
+import { verifyFolder } from '../backups/check';
+import { renderListing, renderVerifyReport } from '../backups/render';
+import {
+  BACKUPS_JSON_VERSION,
+  type FolderVerification,
+  type RetentionBasis,
+  type VerifyReport,
+} from '../backups/types';
+import { CliError, parseSsh, type TransportOptions } from './args';
+import { loadConfig } from './loadConfig';
+import type { Io } from './output';
+import { openTransport } from './transport';
+
+export const BACKUPS_SUBCOMMANDS = ['list', 'verify'] as const;
+
+export interface BackupsCommand {
+  kind: 'list' | 'verify';
+  /** list: the CONFIG or BACKUP_DIR (none: the default backup_dir); verify: the folders. */
+  targets: string[];
+  json: boolean;
+  /** list --verify: read every export file to its end. */
+  verify: boolean;
+  /** list: the run's `pre_clean=true` word, for the retention marks. */
+  preClean: boolean;
+  transport: Pick<TransportOptions, 'ssh' | 'sshConfig'>;
+}
+
+/** True when the first word names one of these subcommands (docs/cli.md: a password named `list`). */
+export function isBackupsSubcommand(argv: readonly string[]): boolean {
+  return (BACKUPS_SUBCOMMANDS as readonly string[]).includes(argv[0] ?? '');
+}
+
+export function parseBackupsArgs(argv: readonly string[]): BackupsCommand {
+  const kind = argv[0] as 'list' | 'verify';
+  const command: BackupsCommand = { kind, targets: [], json: false, verify: false, preClean: false, transport: {} };
+  let sshConfig: string | undefined;
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      command.targets.push(...argv.slice(i + 1));
+      break;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    if (name === '--json' || (kind === 'list' && name === '--verify')) {
+      if (eq > 0 && arg.startsWith('--')) throw new CliError(arg, `${name} takes no value`);
+      if (name === '--json') command.json = true;
+      else command.verify = true;
+    } else if (name === '--ssh' || name === '--ssh-config') {
+      const value = eq > 0 ? arg.slice(eq + 1) : argv[i + 1]?.startsWith('--') ? undefined : argv[++i];
+      if (value === undefined || value === '') throw new CliError(arg, `${name} needs a value`);
+      if (name === '--ssh') command.transport.ssh = parseSsh(value, `--ssh=${value}`);
+      else sshConfig = value;
+    } else if (arg.startsWith('--')) {
+      const allowed = kind === 'list' ? '--json, --verify, --ssh, --ssh-config' : '--json, --ssh, --ssh-config';
+      throw new CliError(arg, `vmbackup ${kind} does not take ${name} (it takes ${allowed}; no password is needed)`);
+    } else if (kind === 'list' && arg.toLowerCase().startsWith('pre_clean=')) {
+      command.preClean = arg.slice('pre_clean='.length).toLowerCase() === 'true';
+    } else command.targets.push(arg);
+  }
+  if (sshConfig !== undefined) {
+    if (!command.transport.ssh) throw new CliError(`--ssh-config=${sshConfig}`, '--ssh-config needs --ssh user@host');
+    command.transport.sshConfig = sshConfig;
+  }
+  if (kind === 'list' && command.targets.length > 1) {
+    throw new CliError(command.targets[1]!, 'vmbackup list takes one CONFIG or BACKUP_DIR');
+  }
+  if (kind === 'verify' && command.targets.length === 0) {
+    throw new CliError('verify', 'vmbackup verify needs at least one BACKUP_FOLDER (.../<vm>/backup-...)');
+  }
+  return command;
+}
+
+/** The VM folders as the pool: a config's selection lines then match the VMs that have backups. */
+function folderInventory(names: string[]): Inventory {
+  const vm = (name: string) => ({
+    uuid: name,
+    name,
+    powerState: 'Halted' as const,
+    isTemplate: false,
+    isSnapshot: false,
+    isControlDomain: false,
+    disks: [],
+  });
+  return { vms: names.map(vm), source: 'fixture', fetchedAt: 0 };
+}
+
+/** Each VM folder's max_backups as the config's next run would use it. */
+function configRetention(parsed: ParsedConfig, vmFolders: string[]): (vm: string) => RetentionBasis {
+  const settings = resolveSettings(parsed);
+  const plan = planSelection(parsed, folderInventory(vmFolders), { maxBackups: settings.maxBackups });
+  const planned = [...plan.vdiExport, ...plan.vmExport, ...plan.metadataExport];
+  return (vm) => {
+    const entry = planned.find((p) => p.name === vm);
+    if (!entry) return { kind: 'not-selected' };
+    const reason = entry.maxBackupsReason;
+    if (reason.kind === 'suffix') return { kind: 'vm-suffix', maxBackups: entry.maxBackups, line: reason.line + 1 };
+    return { kind: 'config', maxBackups: entry.maxBackups };
+  };
+}
+
+async function withHost<T>(command: BackupsCommand, use: (host: Host) => Promise<T>): Promise<T> {
+  // No password: the transport is only used for files (an ssh host, or this machine).
+  const { host } = await openTransport(command.transport, '');
+  try {
+    return await use(host);
+  } finally {
+    await host.close();
+  }
+}
+
+async function runList(command: BackupsCommand, io: Io): Promise<number> {
+  const target = command.targets[0];
+  const config =
+    target !== undefined && existsSync(target) && statSync(target).isFile() ? loadConfig(target) : undefined;
+  const backupDir = config ? config.settings.backupDir : (target ?? DEFAULTS.backupDir);
+  return withHost(command, async (host) => {
+    if (!(await host.stat(backupDir))?.isDirectory) {
+      const what = config ? `backup_dir of ${config.file}` : 'BACKUP_DIR';
+      throw new CliError(target ?? backupDir, `${what} ${backupDir} is not a folder on ${host.description}`);
+    }
+    const vmFolders = (await host.list(backupDir)).filter((e) => e.isDirectory).map((e) => e.name);
+    const retentionOf: (vm: string) => RetentionBasis = config
+      ? configRetention(config.parsed, vmFolders)
+      : () => ({ kind: 'default', maxBackups: DEFAULTS.maxBackups });
+    const retentionNote = config
+      ? `retention marks: the next run of ${config.file} (its max_backups ${config.settings.maxBackups} ` +
+        `and each VM's :N)${command.preClean ? ' with pre_clean=true' : ''}`
+      : `retention marks: the default max_backups ${DEFAULTS.maxBackups} (no config given; ` +
+        'give the CONFIG for its max_backups and :N)';
+    const listing = await listBackups(host, {
+      backupDir,
+      ...(config?.file ? { config: config.file } : {}),
+      retentionOf,
+      retentionNote,
+      preClean: command.preClean,
+      verify: command.verify,
+      now: new Date(),
+    });
+    io.stdout.write(command.json ? `${JSON.stringify(listing)}\n` : renderListing(listing));
+    const damaged = listing.vms.some((vm) => vm.backups.some((b) => b.verified.state === 'damaged'));
+    return damaged ? 1 : 0;
+  });
+}
+
+async function runVerify(command: BackupsCommand, io: Io): Promise<number> {
+  return withHost(command, async (host) => {
+    const folders: FolderVerification[] = [];
+    for (const folder of command.targets) folders.push(await verifyFolder(host, folder));
+    const count = (result: string) => folders.filter((f) => f.result === result).length;
+    const summary = { good: count('good'), damaged: count('damaged'), errors: count('error') };
+    const exitCode = summary.errors > 0 ? 2 : summary.damaged > 0 ? 1 : 0;
+    const report: VerifyReport = {
+      type: 'backup-verify',
+      version: BACKUPS_JSON_VERSION,
+      host: host.description,
+      folders,
+      summary,
+      exitCode,
+    };
+    io.stdout.write(command.json ? `${JSON.stringify(report)}\n` : renderVerifyReport(report));
+    return exitCode;
+  });
+}
+
+/** Runs `list` or `verify`; bad arguments and unreadable folders throw CliError (exit 2 in main). */
+export async function runBackupsCommand(argv: readonly string[], io: Io): Promise<number> {
+  const command = parseBackupsArgs(argv);
+  try {
+    return await (command.kind === 'list' ? runList(command, io) : runVerify(command, io));
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    // An unreadable backup_dir or ssh target: the reason, not a stack trace (exit 2).
+    throw new CliError(command.kind, `vmbackup ${command.kind}: ${(error as Error).message}`);
+  }
+}
