@@ -1,0 +1,127 @@
+// The Backups view and the status log history in a real VS Code (issue 13, point 2): a
+// workspace whose config's backup_dir holds real backups the runner made against the
+// simulator. The view lists them with their retention mark, Verify turns one green, Delete is
+// not offered for the newest good one, and the history chart shows the failing night.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Locator } from 'playwright-core';
+import type { Simulator } from '../sim/index';
+import { cliPath } from '../runner/helpers';
+import { startCodeServer, type CodeServer } from './codeServer';
+import { prepareE2e, teardownE2e } from './environment';
+import { launchBrowser, Workbench } from './workbench';
+import { spawn } from 'node:child_process';
+
+let sim: Simulator;
+let codeServer: CodeServer;
+let browser: Browser;
+let wb: Workbench;
+let home: string;
+let vsix: string;
+
+function backup(config: string): Promise<number | null> {
+  const child = spawn(process.execPath, [cliPath, '--xe', sim.xePath, '--xapi', sim.url, config], {
+    env: { ...process.env, VMBACKUP_PASSWORD: sim.password },
+    stdio: 'ignore',
+  });
+  return new Promise((resolve) => child.on('close', resolve));
+}
+
+/** Waits until the wall clock's second changes: backup folders are named to the second. */
+async function nextSecond(): Promise<void> {
+  const start = Math.floor(Date.now() / 1000);
+  while (Math.floor(Date.now() / 1000) === start) await new Promise((r) => setTimeout(r, 20));
+}
+
+before(async () => {
+  ({ sim, vsix, home } = await prepareE2e('vmbackup-e2e-backups-'));
+  const workspace = join(home, 'workspace');
+  mkdirSync(join(workspace, 'VmBackup'), { recursive: true });
+  const backupDir = join(home, 'BACKUPS');
+  mkdirSync(backupDir);
+  const lines = [`backup_dir=${backupDir}`, `status_log=${join(home, 'status.log')}`, 'max_backups=2'];
+  const config = join(workspace, 'VmBackup', 'nightly.cfg');
+  // A night that fails (a VM the pool does not have), then two good ones: the history's red night.
+  writeFileSync(config, [...lines, 'vm-export=NO-SUCH-VM'].join('\n') + '\n');
+  assert.notEqual(await backup(config), 0);
+  writeFileSync(config, [...lines, 'vm-export=TEMP-scratch'].join('\n') + '\n');
+  for (let i = 0; i < 2; i++) {
+    await nextSecond();
+    assert.equal(await backup(config), 0);
+  }
+  codeServer = await startCodeServer({
+    workspace,
+    vsix,
+    settings: { 'vmbackup.pool.url': sim.url, 'vmbackup.runner.xePath': sim.xePath },
+  });
+  browser = await launchBrowser();
+  wb = await Workbench.open(browser, codeServer.workspaceUrl);
+});
+
+after(async () => {
+  await teardownE2e({ browser, codeServer, sim, home, vsix });
+});
+
+test('the Backups view lists real backups; Verify marks one good; Delete is kept from the newest good one', {
+  timeout: 300_000,
+}, async () => {
+  try {
+    await wb.openFile('nightly.cfg');
+    await wb.runCommand('Explorer: Focus on VmBackup Backups View');
+    const view = wb.page.locator('.pane', { has: wb.page.locator('.pane-header', { hasText: 'VmBackup Backups' }) });
+    const row = (text: string | RegExp): Locator => view.locator('.monaco-list-row', { hasText: text });
+    await row('TEMP-scratch').first().waitFor({ timeout: 90_000 });
+    assert.match(await row('TEMP-scratch').first().innerText(), /2 backups/);
+    await row('TEMP-scratch').first().click();
+    const backups = row(/UTC/);
+    await backups.nth(1).waitFor({ timeout: 30_000 });
+    // Newest first: the older one is what the next run's retention deletes.
+    const newest = backups.nth(0);
+    const oldest = backups.nth(1);
+    assert.match(await oldest.innerText(), /deleted by next run/);
+    assert.match(await newest.innerText(), /xva · .* · unverified/);
+    await wb.screenshot('25-backups-view', { publish: true });
+
+    // The newest good backup's menu has no Delete; the older one's has.
+    const menu = wb.page.locator('.context-view .monaco-menu');
+    const menuItem = (text: string) => menu.locator('.action-label', { hasText: text }).first();
+    await oldest.click({ button: 'right' });
+    await menuItem('Delete…').waitFor({ timeout: 20_000 });
+    await wb.page.keyboard.press('Escape');
+    await newest.click({ button: 'right' });
+    await menuItem('Restore…').waitFor({ timeout: 20_000 });
+    assert.equal(await menu.locator('.action-label', { hasText: 'Delete…' }).count(), 0);
+
+    await menuItem('Verify').click();
+    await wb.notification(/is good/).waitFor({ timeout: 120_000 });
+    await newest.locator('.codicon-pass').waitFor({ timeout: 30_000 });
+    assert.match(await newest.innerText(), /good \(verified\)/);
+    await wb.screenshot('26-backups-verified', { publish: true });
+  } catch (err) {
+    await wb?.screenshot('FAILED-backups-view').catch(() => undefined);
+    throw err;
+  }
+});
+
+test('the status log history shows every night and the failing one opens the log at its lines', {
+  timeout: 180_000,
+}, async () => {
+  try {
+    await wb.openFile('nightly.cfg');
+    await wb.runCommand('VmBackup: Show Status Log History');
+    const page = wb.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    await page.locator('h2', { hasText: 'Nights that need attention (1)' }).waitFor({ timeout: 60_000 });
+    assert.equal(await page.locator('svg').count(), 3);
+    await wb.screenshot('27-status-history', { publish: true });
+    await page.locator('table button').first().click();
+    await wb.page.locator('.tab.active[aria-label^="status.log"]').waitFor({ timeout: 30_000 });
+    // The night's first record is selected: the run's begin line.
+    const selected = wb.page.locator('.editor-instance .view-overlays .selected-text').first();
+    await selected.waitFor({ timeout: 20_000 });
+  } catch (err) {
+    await wb?.screenshot('FAILED-status-history').catch(() => undefined);
+    throw err;
+  }
+});
