@@ -15,7 +15,8 @@ interface EventBase {
 
 export interface RunStartEvent extends EventBase {
   type: 'run-start';
-  mode: 'backup' | 'preview' | 'dry-run';
+  /** restore and healthcheck: `vmbackup restore|healthcheck` (runner/src/restore), dry-run or not. */
+  mode: 'backup' | 'preview' | 'dry-run' | 'restore' | 'healthcheck';
   /** Config file path, or undefined for a vm-selector run. */
   config?: string;
   /** `local` or `ssh root@host:22`. */
@@ -100,8 +101,31 @@ export interface RunEndEvent extends EventBase {
   elapsedMs: number;
 }
 
+/** The result of `vmbackup restore` / `healthcheck`, just before run-end (runner/src/restore). */
+export interface RestoreReportEvent extends EventBase {
+  type: 'restore-report';
+  command: 'restore' | 'healthcheck';
+  dryRun: boolean;
+  /** The backup restored from, and what it is. */
+  folder: string;
+  kind: ExportKind | 'pool-db';
+  /** The VM the backup was made of. */
+  vm?: string;
+  /** The VM made by the restore (its name, uuid), when one was made. */
+  newName?: string;
+  newUuid?: string;
+  /** The VDI made by a vdi-export restore. */
+  vdiUuid?: string;
+  started: boolean;
+  /** healthcheck: reached Running, and whether the temporary VM was removed again. */
+  running?: boolean;
+  removed?: boolean;
+  outcome: Outcome;
+}
+
 export type RunEvent =
   | RunStartEvent
+  | RestoreReportEvent
   | InfoEvent
   | VmStartEvent
   | StepEvent

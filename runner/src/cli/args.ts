@@ -79,7 +79,7 @@ export class CliError extends Error {
   }
 }
 
-const FLAGS_WITH_VALUE = new Set([
+export const FLAGS_WITH_VALUE = new Set([
   '--ssh',
   '--ssh-config',
   '--xe',

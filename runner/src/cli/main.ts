@@ -6,6 +6,8 @@ import { MODERN_HELP, usageText } from './usage';
 import { createPasswordFile, resolvePassword } from './password';
 import type { Io } from './output';
 import { runCommand } from './run';
+import { parseRestoreArgs, restoreVerb } from '../restore/args';
+import { restoreCommand } from '../restore/command';
 import { isBackupsSubcommand, runBackupsCommand } from './backups';
 
 /** An argument as typed, JSON-quoted when it holds a line break or another control character. */
@@ -17,10 +19,13 @@ export async function main(argv: readonly string[], io: Io, signal: AbortSignal)
   let json = argv.includes('--json');
   try {
     if (isBackupsSubcommand(argv)) return await runBackupsCommand(argv, io);
-    const command = parseArgs(argv, {
+    const context = {
       passwordInEnvironment: Boolean(io.env.VMBACKUP_PASSWORD),
       ...(io.env[FINGERPRINT_ENV] ? { xapiFingerprintInEnvironment: io.env[FINGERPRINT_ENV] } : {}),
-    });
+    };
+    // `restore` / `healthcheck` as the first word (docs/cli.md, Restore: a password named so).
+    if (restoreVerb(argv)) return await restoreCommand(parseRestoreArgs(argv, context), io, signal);
+    const command = parseArgs(argv, context);
     switch (command.kind) {
       case 'usage':
         io.stdout.write(usageText(command.topic));

@@ -23,7 +23,7 @@ export interface RunReport {
   format: 'vmbackup-run-report';
   formatVersion: 1;
   version: string;
-  mode: 'backup' | 'preview' | 'dry-run';
+  mode: Extract<RunEvent, { type: 'run-start' }>['mode'];
   /** Config file, absent in vm-selector mode. */
   config?: string;
   /** Where it ran: `local` or `ssh root@host:22`. */

@@ -1,7 +1,8 @@
 // XenAPI method dispatch: session handling, the messages the backup flow uses (VM.snapshot,
 // VDI.snapshot, destroy, task.*, event.*), the generic per-class messages and Async.*.
 import { randomUUID } from 'node:crypto';
-import { canonicalClass, type TypeDesc } from '../datamodel';
+import { canonicalClass, fieldInfo, type TypeDesc } from '../datamodel';
+import { createVbd, createVdi, createVif } from '../create-ops';
 import { failure, XapiFailure } from '../errors';
 import { snapshotFault } from '../faults';
 import { NULL_REF } from '../ids';
@@ -13,7 +14,7 @@ import { withVmOperation } from '../vm-operations';
 import { encodeValue } from '../wire/xmlrpc';
 import type { ApiContext, ApiResult } from './context';
 import { eventFrom, eventInject } from './events';
-import { genericMethod, genericMethodNames, genericResultType } from './generic';
+import { coerce, genericMethod, genericMethodNames, genericResultType } from './generic';
 import { completeTask, createTask } from './tasks';
 
 interface Special {
@@ -29,6 +30,17 @@ const VOID: TypeDesc = { k: 'string' };
 function requireVm(state: SimState, vm: unknown): string {
   state.require('VM', vm);
   return vm as string;
+}
+
+/** A record argument (VDI.create's `args`…) typed as the datamodel says; unknown fields are ignored. */
+function recordArg(cls: string, value: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!value || typeof value !== 'object') return out;
+  for (const [k, v] of Object.entries(value)) {
+    const info = fieldInfo(cls, k);
+    if (info) out[k] = coerce(v, info.type);
+  }
+  return out;
 }
 
 function masterOf(state: SimState): string {
@@ -76,6 +88,58 @@ const SPECIALS: Record<string, Special> = {
     params: [1, 1],
     result: VOID,
     run: (ctx, [vm]) => vmOperation(ctx, vm, 'hard_shutdown', () => shutdown(ctx.state, vm)),
+  },
+  'VDI.create': {
+    params: [1, 1],
+    result: ref('VDI'),
+    run: (ctx, [args]) => {
+      const r = recordArg('VDI', args);
+      return createVdi(ctx.state, {
+        name_label: String(r.name_label ?? ''),
+        name_description: String(r.name_description ?? ''),
+        SR: String(r.SR ?? NULL_REF),
+        virtual_size: Number(r.virtual_size ?? 0),
+        type: String(r.type ?? 'user'),
+        sharable: r.sharable === true,
+        read_only: r.read_only === true,
+        other_config: (r.other_config ?? {}) as Record<string, string>,
+        sm_config: (r.sm_config ?? {}) as Record<string, string>,
+        tags: (r.tags ?? []) as string[],
+      });
+    },
+  },
+  'VBD.create': {
+    params: [1, 1],
+    result: ref('VBD'),
+    run: (ctx, [args]) => {
+      const r = recordArg('VBD', args);
+      return createVbd(ctx.state, {
+        VM: String(r.VM ?? NULL_REF),
+        VDI: String(r.VDI ?? NULL_REF),
+        userdevice: String(r.userdevice ?? ''),
+        bootable: r.bootable === true,
+        mode: r.mode === 'RO' ? 'RO' : 'RW',
+        type: r.type === 'CD' || r.type === 'Floppy' ? r.type : 'Disk',
+        unpluggable: r.unpluggable !== false,
+        empty: r.empty === true,
+        other_config: (r.other_config ?? {}) as Record<string, string>,
+      });
+    },
+  },
+  'VIF.create': {
+    params: [1, 1],
+    result: ref('VIF'),
+    run: (ctx, [args]) => {
+      const r = recordArg('VIF', args);
+      return createVif(ctx.state, {
+        VM: String(r.VM ?? NULL_REF),
+        network: String(r.network ?? NULL_REF),
+        device: String(r.device ?? ''),
+        MAC: String(r.MAC ?? ''),
+        ...(r.MTU !== undefined ? { MTU: Number(r.MTU) } : {}),
+        other_config: (r.other_config ?? {}) as Record<string, string>,
+      });
+    },
   },
   'VDI.snapshot': {
     params: [1, 2],

@@ -17,6 +17,7 @@ import { readBody } from '../http/rpc';
 import type { XapiRecord } from '../state';
 import { makeCall, type CliContext } from './context';
 import {
+  CliFailure,
   CliUsageError,
   CommandFailure,
   ExitWithError,
@@ -37,6 +38,7 @@ import {
   vmSnapshot,
   vmUninstall,
 } from './vm-commands';
+import { vbdCreate, vdiCreate, vdiImport, vifCreate, vmShutdown, vmStart } from './restore-commands';
 
 type Command = (c: CliContext) => Promise<number>;
 
@@ -51,6 +53,12 @@ const COMMANDS: Record<string, Command> = {
   'vdi-export': vdiExport,
   'vdi-destroy': vdiDestroy,
   'pool-dump-database': poolDumpDatabase,
+  'vdi-create': vdiCreate,
+  'vdi-import': vdiImport,
+  'vbd-create': vbdCreate,
+  'vif-create': vifCreate,
+  'vm-start': vmStart,
+  'vm-shutdown': vmShutdown,
 };
 for (const cls of ['vm', 'template', 'snapshot', 'vdi', 'vbd', 'vif', 'network', 'sr', 'pool', 'host']) {
   COMMANDS[`${cls}-list`] = listCommand(cls);
@@ -232,6 +240,7 @@ async function run(
     if (error instanceof XapiFailure) err(formatFailure(api.state, error));
     else if (error instanceof CliUsageError) err(`${error.message}\n${USAGE_HINT}`);
     else if (error instanceof CommandFailure) err(formatCommandFailure(error.message));
+    else if (error instanceof CliFailure) err(`Error: ${error.message}\n`);
     else err(formatCommandFailure((error as Error).message));
     return 1;
   } finally {

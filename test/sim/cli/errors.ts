@@ -77,6 +77,44 @@ const DOCS: Record<string, [string, string[]]> = {
   EVENTS_LOST: ['Some events have been lost from the queue and cannot be retrieved.', []],
   IMPORT_ERROR: ['The VM could not be imported.', ['msg']],
   RBAC_PERMISSION_DENIED: ['RBAC permission denied.', ['permission', 'message']],
+  // ocaml/idl/datamodel_errors.ml, for the restore commands (vdi-create, vbd-create, vm-import…)
+  VDI_LOCATION_MISSING: [
+    'This operation cannot be performed because the specified VDI could not be found in the specified SR',
+    ['sr', 'location'],
+  ],
+  VDI_MISSING: [
+    'This operation cannot be performed because the specified VDI could not be found on the storage substrate',
+    ['sr', 'vdi'],
+  ],
+  VDI_INCOMPATIBLE_TYPE: [
+    'This operation cannot be performed because the specified VDI is of an incompatible type (eg: an HA ' +
+      'statefile cannot be attached to a guest)',
+    ['vdi', 'type'],
+  ],
+  VDI_READONLY: ['The operation required write access but this VDI is read-only', ['vdi']],
+  SR_OPERATION_NOT_SUPPORTED: [
+    "The SR backend does not support the operation (check the SR's allowed operations)",
+    ['sr'],
+  ],
+  VM_TO_IMPORT_IS_NOT_NEWER_VERSION: [
+    'The VM cannot be imported unforced because it is either the same version or an older version of an ' +
+      'existing VM.',
+    ['vm', 'existing_version', 'version_to_import'],
+  ],
+  IMPORT_ERROR_FAILED_TO_FIND_OBJECT: [
+    'The VM could not be imported because a required object could not be found.',
+    ['id'],
+  ],
+  IMPORT_ERROR_ATTACHED_DISKS_NOT_FOUND: [
+    'The VM could not be imported because attached disks could not be found.',
+    [],
+  ],
+  DUPLICATE_MAC_SEED: ['This MAC seed is already in use by a VM in the pool', ['seed']],
+  DEVICE_ALREADY_EXISTS: ['A device with the name given already exists on the selected VM', ['device']],
+  INVALID_DEVICE: ['The device name is invalid', ['device']],
+  MAC_INVALID: ['The MAC address specified is not valid.', ['MAC']],
+  VBD_CDS_MUST_BE_READONLY: ['Read/write CDs are not supported', []],
+  VBD_NOT_REMOVABLE_MEDIA: ['Media could not be ejected because it is not removable', ['vbd']],
 };
 
 function renderParam(state: SimState, value: string): string {
@@ -108,6 +146,9 @@ export const USAGE_HINT = "For usage run: 'xe help'\n";
 
 /** Usage-level problems: unknown command, missing parameter, syntax. */
 export class CliUsageError extends Error {}
+
+/** Cli_util.Cli_failure / Record_util.Record_failure: printed as `Error: <message>` (xapi_cli.ml other_error). */
+export class CliFailure extends Error {}
 
 /** A `Failure` from a command (rendered as INTERNAL_ERROR). */
 export class CommandFailure extends Error {}

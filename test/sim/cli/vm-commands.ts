@@ -4,7 +4,7 @@ import { createTask } from '../api/tasks';
 import { failure, XapiFailure } from '../errors';
 import type { SimState, XapiRecord } from '../state';
 import { filtersOf, get, isTrue, required, type CliContext } from './context';
-import { CommandFailure, ExitWithError } from './errors';
+import { CliFailure, CommandFailure, ExitWithError } from './errors';
 import { xapiDate } from '../time';
 import { CLI_CLASSES } from './fields';
 import { requireUuid } from './list-commands';
@@ -60,7 +60,7 @@ function outcome(task: string, rec: XapiRecord): string {
  * Has the thin client upload through an HTTP handler and waits for the handler's task, as
  * xe's HttpPut does; returns the task's result.
  */
-async function transfer(
+export async function transfer(
   c: CliContext,
   label: string,
   description: string,
@@ -158,18 +158,40 @@ async function downloadTracked(
   }
 }
 
-/** vm-import filename= [sr-uuid=] [preserve=true] [force=true]: prints the new VM's uuid. */
+/**
+ * cli_operations.ml vm_import: filename= [sr-uuid=] [preserve=true] [force=true] [metadata=true]
+ * [vdi:<uuid>=<uuid>…]: PUT to /import, or /import_metadata with metadata=true, with
+ * restore=, force=, dry_run= and the SR (the pool's default SR without sr-uuid=); prints the new
+ * VMs' uuids. dry-run=true only with metadata=true.
+ */
 export async function vmImport(c: CliContext): Promise<number> {
-  const file = required(c, 'filename');
-  if (file === '') throw new CommandFailure('filename must name a file');
-  const query: Record<string, string> = {};
   const srUuid = get(c, 'sr-uuid');
-  if (srUuid !== undefined) query.sr_id = c.state.refByUuid('SR', srUuid);
-  if (isTrue(c, 'preserve')) query.restore = 'true';
-  if (isTrue(c, 'force')) query.force = 'true';
-  const result = await transfer(c, 'VM import', '', '/import', query, file);
+  let sr: string;
+  if (srUuid !== undefined) sr = c.state.refByUuid('SR', srUuid);
+  else {
+    sr = String(c.state.entries('pool')[0]?.[1].default_SR ?? 'OpaqueRef:NULL');
+    if (!c.state.has('SR', sr)) throw new CliFailure('No SR specified and Pool default SR is null');
+  }
+  const metadata = isTrue(c, 'metadata');
+  const dryRun = isTrue(c, 'dry-run');
+  const file = required(c, 'filename');
+  if (!metadata && dryRun) {
+    c.err('Only metadata import function support dry-run\n');
+    throw new ExitWithError(1);
+  }
+  if (file === '') throw new CommandFailure('filename must name a file');
+  const query: Record<string, string> = {
+    restore: String(isTrue(c, 'preserve')),
+    force: String(isTrue(c, 'force')),
+    dry_run: String(dryRun),
+    sr_id: sr,
+  };
+  for (const [k, v] of c.params) if (k.startsWith('vdi:') && k.length > 4) query[k] = v;
+  const path = metadata ? '/import_metadata' : '/import';
+  const result = await transfer(c, 'VM import', '', path, query, file);
   const refs = [...result.matchAll(/<value>(OpaqueRef:[^<]+)<\/value>/g)].map((m) => m[1]);
-  c.out(`${refs.map((r) => uuid(c.state, 'VM', r)).join(',')}\n`);
+  const uuids = refs.map((r) => uuid(c.state, 'VM', r));
+  c.out(`${uuids.length === 0 && dryRun ? 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx' : uuids.join(',')}\n`);
   return 0;
 }
 

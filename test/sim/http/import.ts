@@ -7,41 +7,17 @@ import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
 import { Parser } from 'tar';
-import { fieldsOf } from '../datamodel';
-import { coerce } from '../api/generic';
 import { failure, XapiFailure } from '../errors';
 import { NULL_REF } from '../ids';
-import type { SimState, XapiRecord } from '../state';
 import { parseValueDocument } from '../wire/xmlrpc';
-import { xxh64Hex } from './disk';
+import { xxh64Hex, ZERO_CHUNK } from './disk';
+import { type ImportConfig, importObjects, type OvaObject } from './import-objects';
 import { begin, failEarly, finish, type HttpCall } from './handlers';
-import { vmAllowedOperations } from '../ops';
-import { xapiDate } from '../time';
-
-interface OvaObject {
-  class: string;
-  id: string;
-  snapshot: Record<string, unknown>;
-}
 
 interface Received {
   ova?: OvaObject[];
   chunks: Map<string, Map<number, Buffer>>;
   checksumError?: string;
-}
-
-/** Fields of `cls` from an ova.xml snapshot, typed as the data model says; refs left out. */
-function fieldsFrom(cls: string, snapshot: Record<string, unknown>): XapiRecord {
-  const out: XapiRecord = {};
-  for (const f of fieldsOf(cls)) {
-    if (!(f.name in snapshot) || f.name === 'uuid') continue;
-    const refLike =
-      f.type.k === 'ref' ||
-      (f.type.k === 'set' && f.type.of.k === 'ref') ||
-      (f.type.k === 'map' && f.type.key.k === 'ref');
-    if (!refLike) out[f.name] = coerce(snapshot[f.name], f.type);
-  }
-  return out;
 }
 
 function readXva(call: HttpCall): Promise<Received> {
@@ -63,7 +39,9 @@ function readXva(call: HttpCall): Promise<Received> {
           const chunk = /^(Ref:\d+)\/(\d+)$/.exec(path);
           if (chunk) {
             if (!received.chunks.has(chunk[1])) received.chunks.set(chunk[1], new Map());
-            if (data.length > 0) received.chunks.get(chunk[1])!.set(Number(chunk[2]), data);
+            // All-zero chunks are not kept: a missing chunk reads as zeros (http/disk.ts).
+            if (data.length > 0 && !data.equals(ZERO_CHUNK.subarray(0, Math.min(data.length, ZERO_CHUNK.length))))
+              received.chunks.get(chunk[1])!.set(Number(chunk[2]), data);
             lastChunk.set(chunk[1], data);
             return;
           }
@@ -151,69 +129,23 @@ function decompressing(
   };
 }
 
-function createVm(state: SimState, received: Received, sr: string, restore: boolean): string {
-  const objects = received.ova ?? [];
-  const vmObject = objects.find((o) => o.class === 'VM');
-  if (!vmObject) throw failure('IMPORT_ERROR', 'ova.xml holds no VM');
-  const byId = new Map(objects.map((o) => [o.id, o]));
-  const uuidFree = (cls: string, uuid: unknown) => restore && typeof uuid === 'string' && !state.findByUuid(cls, uuid);
-  const keepUuid = (cls: string, snapshot: Record<string, unknown>) =>
-    uuidFree(cls, snapshot.uuid) ? { uuid: snapshot.uuid } : {};
-  const vdis = new Map<string, string>();
-  for (const o of objects.filter((x) => x.class === 'VDI')) {
-    const ref = state.create('VDI', {
-      ...fieldsFrom('VDI', o.snapshot),
-      ...keepUuid('VDI', o.snapshot),
-      SR: sr,
-      VBDs: [],
-      snapshots: [],
-      is_a_snapshot: false,
-      managed: true,
-      current_operations: {},
-    });
-    state.disks.set(ref, { used: 0, seed: 0, chunks: received.chunks.get(o.id) ?? new Map() });
-    state.append('SR', sr, 'VDIs', ref);
-    vdis.set(o.id, ref);
-  }
-  const metrics = state.create('VM_metrics', { install_time: xapiDate() });
-  const vm = state.create('VM', {
-    ...fieldsFrom('VM', vmObject.snapshot),
-    ...keepUuid('VM', vmObject.snapshot),
-    power_state: 'Halted',
-    is_a_snapshot: false,
-    domid: -1,
-    metrics,
-    current_operations: {},
-    allowed_operations: vmAllowedOperations('Halted', Boolean(vmObject.snapshot.is_a_template)),
-  });
-  const networks = state.entries('network');
-  for (const o of objects.filter((x) => x.class === 'VBD' && x.snapshot.VM === vmObject.id)) {
-    const vdi = vdis.get(String(o.snapshot.VDI)) ?? NULL_REF;
-    const vbd = state.create('VBD', {
-      ...fieldsFrom('VBD', o.snapshot),
-      VM: vm,
-      VDI: vdi,
-      currently_attached: false,
-      empty: vdi === NULL_REF,
-      device: '',
-    });
-    state.append('VM', vm, 'VBDs', vbd);
-    if (vdi !== NULL_REF) state.append('VDI', vdi, 'VBDs', vbd);
-  }
-  for (const o of objects.filter((x) => x.class === 'VIF' && x.snapshot.VM === vmObject.id)) {
-    const netName = byId.get(String(o.snapshot.network))?.snapshot.name_label;
-    const network = (networks.find(([, n]) => n.name_label === netName) ?? networks[0])?.[0] ?? NULL_REF;
-    const vif = state.create('VIF', {
-      ...fieldsFrom('VIF', o.snapshot),
-      ...keepUuid('VIF', o.snapshot),
-      VM: vm,
-      network,
-      currently_attached: false,
-    });
-    state.append('VM', vm, 'VIFs', vif);
-    if (network !== NULL_REF) state.append('network', network, 'VIFs', vif);
-  }
-  return vm;
+/** import.ml config flags from the query: restore, force, and the `vdi:<uuid>=<uuid>` map. */
+function importConfig(call: HttpCall, task: string, metadata: boolean, sr: string): ImportConfig {
+  const vdiMap: Record<string, string> = {};
+  for (const [k, v] of call.query) if (k.startsWith('vdi:') && k.length > 4) vdiMap[k.slice(4)] = v;
+  return {
+    metadata,
+    sr,
+    fullRestore: call.query.get('restore') === 'true',
+    force: call.query.get('force') === 'true',
+    vdiMap,
+    task,
+    dryRun: metadata && call.query.get('dry_run') === 'true',
+  };
+}
+
+function resultOf(vms: string[]): string {
+  return `<value><array><data>${vms.map((vm) => `<value>${vm}</value>`).join('')}</data></array></value>`;
 }
 
 export async function handleImport(call: HttpCall): Promise<void> {
@@ -242,8 +174,34 @@ export async function handleImport(call: HttpCall): Promise<void> {
     if (!received.ova) throw failure('IMPORT_ERROR', 'no ova.xml in the archive');
     if (received.checksumError && call.query.get('force') !== 'true')
       throw failure('IMPORT_ERROR', `Checksum mismatch on ${received.checksumError}`);
-    const vm = createVm(state, received, sr, call.query.get('restore') === 'true');
-    finish(state, t, undefined, `<value><array><data><value>${vm}</value></data></array></value>`);
+    const vmObjects = received.ova.filter((o) => o.class === 'VM');
+    if (vmObjects.length === 0) throw failure('IMPORT_ERROR', 'ova.xml holds no VM');
+    const imported = importObjects(state, received.ova, importConfig(call, t.task, false, sr));
+    for (const [id, vdi] of imported.createdVdis)
+      state.disks.set(vdi, { used: 0, seed: 0, chunks: received.chunks.get(id) ?? new Map() });
+    finish(state, t, undefined, resultOf(imported.vms));
+  } catch (error) {
+    finish(state, t, error instanceof XapiFailure ? error : failure('IMPORT_ERROR', (error as Error).message));
+  }
+  if (!call.res.destroyed) call.res.end();
+}
+
+/**
+ * PUT /import_metadata (import.ml metadata_handler): an XVA holding only ova.xml (what
+ * /export_metadata writes; plain, gzip or zstd); the VM records are made, their disks found in
+ * the pool (import-objects.ts). `sr_id` is not used. Answers 200 with the task id first.
+ */
+export async function handleImportMetadata(call: HttpCall): Promise<void> {
+  const { state } = call.ctx;
+  const t = begin(call, 'VM.metadata_import');
+  if (!t) return;
+  call.res.writeHead(200, 'OK', { 'task-id': t.task, 'content-type': 'application/octet-stream', connection: 'close' });
+  call.res.flushHeaders();
+  try {
+    const received = await readXva(call);
+    if (!received.ova) throw failure('IMPORT_ERROR', 'no ova.xml in the archive');
+    const imported = importObjects(state, received.ova, importConfig(call, t.task, true, NULL_REF));
+    finish(state, t, undefined, resultOf(imported.vms));
   } catch (error) {
     finish(state, t, error instanceof XapiFailure ? error : failure('IMPORT_ERROR', (error as Error).message));
   }

@@ -7,7 +7,8 @@ import { createServer as createNetServer, type Server, type Socket } from 'node:
 import type { ApiContext } from '../api/context';
 import { handleCli, handleCliAnswer } from '../cli/endpoint';
 import { handleExport, handleExportMetadata, handleExportRawVdi, handleXmlDbDump, type HttpCall } from './handlers';
-import { handleImport } from './import';
+import { handleImport, handleImportMetadata } from './import';
+import { handleImportRawVdi } from './import-raw';
 import { handleJsonRpc, handleXmlRpc, readBody } from './rpc';
 import { hostForVdiExport, hostForVmExport, poolMaster, redirectUrl } from './placement';
 
@@ -104,6 +105,8 @@ async function route(ctx: ApiContext, hooks: ControlHooks, req: IncomingMessage,
     if (matches(path, '/pool/xmldbdump')) return handleXmlDbDump(call);
   }
   if (req.method === 'PUT' && matches(path, '/import')) return handleImport(call);
+  if (req.method === 'PUT' && matches(path, '/import_metadata')) return handleImportMetadata(call);
+  if (req.method === 'PUT' && matches(path, '/import_raw_vdi')) return handleImportRawVdi(call);
   res.writeHead(404, 'Not Found', { 'content-type': 'text/html' });
   res.end('<html><body><h1>HTTP 404 not found</h1></body></html>');
 }
