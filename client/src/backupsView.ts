@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { RunEvent } from 'vmbackup-runner/backup/events';
 import type { BackupListing } from 'vmbackup-runner/backups/types';
 import { Methods, type BackupTargets } from '../../server/src/protocol';
 import { confirmButtons, defaultRestoreName, restoreNameProblem, srChoices, type Confirmation } from './backupActions';
@@ -243,11 +244,13 @@ export class BackupsView implements vscode.TreeDataProvider<BackupsNode>, vscode
     if (answer === 'dry-run') invocation.args.splice(invocation.args.indexOf('--'), 0, '--dry-run');
     this.log.show(true);
     this.log.info(`${verb}${answer === 'dry-run' ? ' (dry run)' : ''} ${item.path}`);
+    let report: Extract<RunEvent, { type: 'restore-report' }> | undefined;
     const exit = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `VmBackup ${verb} ${item.vm}`, cancellable: true },
       (progress, token) => {
         const runner = new RunnerProcess(invocation, {
           event: (e) => {
+            if (e.type === 'restore-report') report = e;
             this.log.info(e.message);
             progress.report({ message: e.message.slice(0, 100) });
           },
@@ -260,7 +263,9 @@ export class BackupsView implements vscode.TreeDataProvider<BackupsNode>, vscode
     );
     const ok = exit.code === 0;
     const text = `VmBackup ${verb}${answer === 'dry-run' ? ' (dry run)' : ''} of ${item.vm} ${item.label}`;
-    if (ok) void vscode.window.showInformationMessage(`${text} finished.`);
+    const made =
+      report?.newName && !report.dryRun ? `: ${report.newName}${report.newUuid ? ` (${report.newUuid})` : ''}` : '';
+    if (ok) void vscode.window.showInformationMessage(`${text} finished${made}.`);
     else
       void vscode.window.showErrorMessage(`${text} failed (exit ${exit.code ?? exit.signal}): see the VmBackup log.`);
   }

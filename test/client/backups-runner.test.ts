@@ -4,11 +4,18 @@
 // the newest good backup is still the one Delete refuses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, truncateSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBundle, cliPath, runCli, startPool, workspace } from '../runner/helpers';
-import { listInvocation, parseListing, parseVerifyReport, verifyInvocation } from '../../client/src/backupCommands';
+import {
+  listInvocation,
+  parseListing,
+  parseVerifyReport,
+  restoreInvocation,
+  verifyInvocation,
+} from '../../client/src/backupCommands';
+import { parseEventLine } from '../../client/src/runnerProcess';
 import { applyVerification, configNode, deletionRefusal, findBackup } from '../../client/src/backupsTree';
 import type { RunnerInvocation, RunnerSettings } from '../../client/src/runnerInvocation';
 
@@ -23,10 +30,19 @@ const settings: RunnerSettings = {
 };
 const base = { nodePath: process.execPath, runnerScript: cliPath, settings, baseEnv: process.env };
 
-function run(invocation: RunnerInvocation): { stdout: string; stderr: string; status: number | null } {
+/** Runs it as the view does (no shell); asynchronous, since the simulator lives in this process. */
+function run(invocation: RunnerInvocation): Promise<{ stdout: string; stderr: string; status: number | null }> {
   const { ELECTRON_RUN_AS_NODE: _, ...env } = invocation.env;
-  const result = spawnSync(invocation.command, invocation.args, { cwd: invocation.cwd, env, encoding: 'utf8' });
-  return { stdout: result.stdout, stderr: result.stderr, status: result.status };
+  const child = spawn(invocation.command, invocation.args, {
+    cwd: invocation.cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  return new Promise((resolve) => child.on('close', (status) => resolve({ stdout, stderr, status })));
 }
 
 test('real backups: listed, verified and drawn as the view does; a damaged archive shows as damaged', {
@@ -44,7 +60,7 @@ test('real backups: listed, verified and drawn as the view does; a damaged archi
       const start = Date.now();
       while (Math.floor(Date.now() / 1000) === Math.floor(start / 1000)) await new Promise((r) => setImmediate(r));
     }
-    const listed = run(listInvocation(base, config));
+    const listed = await run(listInvocation(base, config));
     assert.equal(listed.status, 0, listed.stderr);
     const listing = parseListing(listed.stdout, listed.stderr);
     const vm = listing.vms.find((v) => v.vm === 'TEMP-scratch');
@@ -57,14 +73,14 @@ test('real backups: listed, verified and drawn as the view does; a damaged archi
     assert.match(deletionRefusal(vm, newer!.folder) ?? '', /newest good/);
     assert.equal(deletionRefusal(vm, older!.folder), undefined);
 
-    const good = run(verifyInvocation(base, [newer!.path], ws.dir));
+    const good = await run(verifyInvocation(base, [newer!.path], ws.dir));
     const goodReport = parseVerifyReport(good.stdout, good.stderr);
     assert.equal(goodReport.folders[0]?.result, 'good');
     const xva = readdirSync(older!.path).find((f) => f.endsWith('.xva'));
     assert.ok(xva);
     const file = join(older!.path, xva);
     truncateSync(file, statSync(file).size - 1000);
-    const bad = run(verifyInvocation(base, [older!.path], ws.dir));
+    const bad = await run(verifyInvocation(base, [older!.path], ws.dir));
     const badReport = parseVerifyReport(bad.stdout, bad.stderr);
     assert.equal(badReport.folders[0]?.result, 'damaged');
 
@@ -75,6 +91,28 @@ test('real backups: listed, verified and drawn as the view does; a damaged archi
       ['good', 'damaged'],
     );
     assert.match(findBackup([redrawn], uri, older!.path)?.tooltip ?? '', /Damaged: /);
+
+    // Restore… as the view runs it: a hostile new name and the SR by name, the password only
+    // in the environment; the restore-report event names the VM made.
+    const poolBase = { ...base, settings: { ...settings, poolUrl: sim.url, xePath: sim.xePath } };
+    const name = 'TEMP "restored" $(x)';
+    const restore = restoreInvocation(
+      poolBase,
+      'restore',
+      newer!.path,
+      { name, sr: 'Local storage' },
+      sim.password,
+      ws.dir,
+    );
+    const restored = await run(restore);
+    assert.equal(restored.status, 0, restored.stdout + restored.stderr);
+    const report = restored.stdout
+      .split('\n')
+      .map(parseEventLine)
+      .find((e) => e?.type === 'restore-report');
+    assert.ok(report?.type === 'restore-report');
+    assert.deepEqual([report.newName, report.dryRun, report.outcome], [name, false, 'success']);
+    assert.ok(sim.state.entries('VM').some(([, vm]) => vm.name_label === name));
   } finally {
     await sim.close();
   }

@@ -94,7 +94,11 @@ test('the Backups view lists real backups; Verify marks one good; Delete is kept
     await menuItem('Restore…').waitFor({ timeout: 20_000 });
     assert.equal(await menu.locator('.action-label', { hasText: 'Delete…' }).count(), 0);
 
-    await menuItem('Verify').click();
+    await wb.page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'hidden' });
+    // Verify through the row's inline action (the check mark shown on the hovered row).
+    await newest.hover();
+    await newest.locator('.actions .action-label[aria-label="Verify"]').click();
     await wb.notification(/is good/).waitFor({ timeout: 120_000 });
     await newest.locator('.codicon-pass').waitFor({ timeout: 30_000 });
     assert.match(await newest.innerText(), /good \(verified\)/);
