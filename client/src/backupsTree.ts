@@ -94,7 +94,7 @@ const STATE_ICON: Record<BackupState, { icon: string; color: string; text: strin
 export function newestGoodFolder(vm: Pick<VmBackups, 'backups'>): string | undefined {
   for (let i = vm.backups.length - 1; i >= 0; i--) {
     const entry = vm.backups[i];
-    if (entry && entry.success && entry.verified.state !== 'damaged') return entry.folder;
+    if (entry?.success && entry.verified.state !== 'damaged') return entry.folder;
   }
   return undefined;
 }
