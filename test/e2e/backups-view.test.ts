@@ -75,6 +75,15 @@ test('the Backups view lists real backups; Verify marks one good; Delete is kept
     await row('TEMP-scratch').first().waitFor({ timeout: 90_000 });
     assert.match(await row('TEMP-scratch').first().innerText(), /2 backups/);
     await row('TEMP-scratch').first().click();
+    // A wider side bar, so the screenshots show the descriptions: drag its right edge (the sash).
+    const box = await wb.page.locator('.part.sidebar').boundingBox();
+    if (box) {
+      const edge = { x: box.x + box.width + 1, y: box.y + box.height / 2 };
+      await wb.page.mouse.move(edge.x, edge.y);
+      await wb.page.mouse.down();
+      await wb.page.mouse.move(edge.x + 420, edge.y, { steps: 10 });
+      await wb.page.mouse.up();
+    }
     const backups = row(/UTC/);
     await backups.nth(1).waitFor({ timeout: 30_000 });
     // Newest first: the older one is what the next run's retention deletes.
