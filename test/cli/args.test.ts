@@ -29,6 +29,13 @@ test('original positional form with optional words (case-insensitive keys)', () 
   assert.equal(cmd.preClean, true);
 });
 
+test('a password literally named list or verify: the positional form after `--` (docs/cli.md)', () => {
+  const cmd = run(['--', 'list', 'weekend.cfg', 'preview']);
+  assert.deepEqual(cmd.password, { kind: 'argument', value: 'list' });
+  assert.equal(cmd.target, 'weekend.cfg');
+  assert.equal(run(['--password-env', 'PW', '--', 'verify']).target, 'verify');
+});
+
 test('values other than true are false, as in the original', () => {
   const cmd = run(['pw', 'vm1', 'ignore_extra_keys=yes', 'pre_clean=1', 'compress=no']);
   assert.equal(cmd.ignoreExtraKeys, false);

@@ -78,6 +78,7 @@ before(async () => {
   }
   // What an admin's disk holds besides: a stray file, an old failed folder, a killed last run.
   writeFileSync(join(ws.backupDir, 'web01', 'README.txt'), 'notes');
+  writeFileSync(join(ws.backupDir, 'notes.txt'), 'not a VM folder');
   mkdirSync(join(ws.backupDir, 'rawvm', 'backup-2020-01-01-(00:00:00)'));
   const meta = foldersOnDisk(ws.backupDir).meta01!;
   rmSync(join(ws.backupDir, 'meta01', meta.at(-1)!, 'success'));
@@ -147,7 +148,7 @@ test('list --json matches the disk: folders, kinds, files, sizes, markers, pool 
   );
   assert.ok(listing.poolDumps.every((d) => d.date !== undefined));
   assert.match(listing.poolDumpNote, /xe pool-restore-database file-name=/);
-  assert.deepEqual(listing.otherEntries, []);
+  assert.deepEqual(listing.otherEntries, ['notes.txt']);
 });
 
 test('list CONFIG: max_backups and :N of the config; VMs it does not select are left alone', async () => {
@@ -189,6 +190,28 @@ test("list's retention marks are what the next real run deletes", async () => {
   assert.ok(
     Object.values(listing.vms).some((v) => v.backups.some((b) => b.deletedByNextRun)),
     'marks were tested',
+  );
+});
+
+test('with pre_clean=true too: the marks are what a pre_clean run deletes', async () => {
+  const listing = JSON.parse(
+    (await vmbackup(['list', mainConfig, 'pre_clean=true', '--json'])).stdout,
+  ) as BackupListing;
+  assert.match(listing.retentionNote, /with pre_clean=true/);
+  const before = foldersOnDisk(ws.backupDir);
+  const result = await runCli(sim, [mainConfig, 'pre_clean=true']);
+  assert.equal(result.code, 0, result.stdout + result.stderr);
+  const after = foldersOnDisk(ws.backupDir);
+  for (const vm of listing.vms) {
+    const deleted = before[vm.vm]!.filter((f) => !after[vm.vm]!.includes(f));
+    const marked = vm.backups.filter((b) => b.deletedByNextRun !== undefined).map((b) => b.folder);
+    assert.deepEqual(deleted, marked, `${vm.vm}: deleted by the pre_clean run vs marked by list`);
+  }
+  const web01 = listing.vms.find((v) => v.vm === 'web01')!;
+  assert.deepEqual(
+    web01.backups.filter((b) => b.deletedByNextRun).map((b) => b.deletedByNextRun),
+    ['pre-clean'],
+    'web01 (keeps 3, holds 3): its oldest goes before the export',
   );
 });
 
@@ -270,6 +293,9 @@ test('list errors: a missing BACKUP_DIR or unknown option exits 2 with the reaso
   const missing = await vmbackup(['list', join(ws.dir, 'nope')]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /^vmbackup: BACKUP_DIR .*nope is not a folder on local\n$/);
+  const none = await vmbackup(['list']);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /BACKUP_DIR \/snapshots\/BACKUPS is not a folder on local/);
   const option = await vmbackup(['list', ws.backupDir, '--password-stdin']);
   assert.equal(option.code, 2);
   assert.match(option.stderr, /vmbackup list does not take --password-stdin .*no password is needed/);

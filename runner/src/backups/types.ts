@@ -41,7 +41,10 @@ export interface BackupEntry {
   folder: string;
   /** Full path of the folder on the host (local or the ssh target). */
   path: string;
-  /** The folder name's date as ISO 8601 UTC (folders are named in UTC: backup/layout.ts). */
+  /**
+   * The folder name's date as ISO 8601 UTC (folders are named in UTC: backup/layout.ts); ''
+   * when the name holds no real date (`backup-2024-13-40-(..)` is still a backup folder to retention).
+   */
   date: string;
   /** undefined when the folder holds no export file (a run that failed before the export). */
   kind?: BackupKind;

@@ -15,7 +15,7 @@ import {
   type RetentionBasis,
   type VerifyReport,
 } from '../backups/types';
-import { CliError, parseSsh, type TransportOptions } from './args';
+import { CliError, FLAGS_WITH_VALUE, parseSsh, type TransportOptions } from './args';
 import { loadConfig } from './loadConfig';
 import type { Io } from './output';
 import { openTransport } from './transport';
@@ -34,13 +34,30 @@ export interface BackupsCommand {
   transport: Pick<TransportOptions, 'ssh' | 'sshConfig'>;
 }
 
-/** True when the first word names one of these subcommands (docs/cli.md: a password named `list`). */
-export function isBackupsSubcommand(argv: readonly string[]): boolean {
-  return (BACKUPS_SUBCOMMANDS as readonly string[]).includes(argv[0] ?? '');
+/**
+ * Where the subcommand word is: the first argument that is neither an option nor an option's
+ * value (`vmbackup --ssh root@h list DIR` works), never after `--`; -1 when there is none.
+ * docs/cli.md: a password or a vm-selector literally named `list` or `verify` goes after `--`.
+ */
+export function backupsSubcommandAt(argv: readonly string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return -1;
+    if (arg.startsWith('--')) {
+      if (!arg.includes('=') && FLAGS_WITH_VALUE.has(arg)) i++;
+      continue;
+    }
+    return (BACKUPS_SUBCOMMANDS as readonly string[]).includes(arg) ? i : -1;
+  }
+  return -1;
 }
 
+/** Parses `[options] list|verify [arguments and options]`; the caller found the word with backupsSubcommandAt. */
 export function parseBackupsArgs(argv: readonly string[]): BackupsCommand {
-  const kind = argv[0] as 'list' | 'verify';
+  const at = backupsSubcommandAt(argv);
+  if (at < 0) throw new CliError(argv[0] ?? '', 'expected the subcommand list or verify');
+  const kind = argv[at] as 'list' | 'verify';
+  argv = [kind, ...argv.slice(0, at), ...argv.slice(at + 1)];
   const command: BackupsCommand = { kind, targets: [], json: false, verify: false, preClean: false, transport: {} };
   let sshConfig: string | undefined;
   for (let i = 1; i < argv.length; i++) {

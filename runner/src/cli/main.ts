@@ -8,7 +8,7 @@ import type { Io } from './output';
 import { runCommand } from './run';
 import { parseRestoreArgs, restoreVerb } from '../restore/args';
 import { restoreCommand } from '../restore/command';
-import { isBackupsSubcommand, runBackupsCommand } from './backups';
+import { backupsSubcommandAt, runBackupsCommand } from './backups';
 
 /** An argument as typed, JSON-quoted when it holds a line break or another control character. */
 function printableArgument(argument: string): string {
@@ -18,7 +18,7 @@ function printableArgument(argument: string): string {
 export async function main(argv: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
   let json = argv.includes('--json');
   try {
-    if (isBackupsSubcommand(argv)) return await runBackupsCommand(argv, io);
+    if (backupsSubcommandAt(argv) >= 0) return await runBackupsCommand(argv, io);
     const context = {
       passwordInEnvironment: Boolean(io.env.VMBACKUP_PASSWORD),
       ...(io.env[FINGERPRINT_ENV] ? { xapiFingerprintInEnvironment: io.env[FINGERPRINT_ENV] } : {}),

@@ -134,6 +134,9 @@ Usage:
                                                       --password-env or --password-stdin)
   vmbackup <password> create-password-file=<path>
   vmbackup help | config | example                    (the original's usage texts)
+  vmbackup list [CONFIG|BACKUP_DIR] [--verify] [--json]   every backup, its state, and what the
+                                                      next run's retention deletes (no password)
+  vmbackup verify BACKUP_FOLDER... [--json]           read each export file to its end and check it
 
 Password (never put it on the command line: other users can read it in ps):
   VMBACKUP_PASSWORD            environment variable read when no password argument is given
@@ -173,6 +176,7 @@ Output and behaviour:
 Exit codes:
   backup:  0 all VMs succeeded, 1 warnings, 2 errors (also for bad arguments and interrupted runs)
   preview: 0 clean, 1 warnings, 2 errors
+  list, verify: 0 good, 1 a damaged backup, 2 bad arguments or an unreadable folder
   help, config, example and the basic usage exit 1 as VmBackup.py did
 `;
 
