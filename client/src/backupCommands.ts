@@ -4,37 +4,46 @@
 // Every one runs dist/vmbackup.js with VS Code's Node, exactly as Run Backup does, so the ssh
 // transport configured for runs also reaches the backups. Pure (no `vscode` import).
 import type { BackupListing, VerifyReport } from 'vmbackup-runner/backups/types';
-import { dirnameOf, PASSWORD_ENV, sshArgs, type RunnerInvocation, type RunnerSettings } from './runnerInvocation';
+import {
+  PASSWORD_ENV,
+  poolArgs,
+  runnerProcessParts,
+  sshArgs,
+  type RunnerInvocation,
+  type RunnerSettings,
+} from './runnerInvocation';
 
 export interface InvocationBase {
   nodePath: string;
+  platform: NodeJS.Platform;
   runnerScript: string;
   settings: RunnerSettings;
   baseEnv: Readonly<Record<string, string | undefined>>;
 }
 
-function invocation(base: InvocationBase, args: string[], cwd: string, password?: string): RunnerInvocation {
-  const env: Record<string, string | undefined> = { ...base.baseEnv, ...base.settings.env };
-  env.ELECTRON_RUN_AS_NODE = '1';
-  if (password !== undefined) env[PASSWORD_ENV] = password;
-  else delete env[PASSWORD_ENV];
-  return { command: base.nodePath, args: [base.runnerScript, ...args], env, cwd };
+/** `configPath`: the config the command is about; its folder is the working directory, as for a run. */
+function invocation(base: InvocationBase, args: string[], configPath: string, password?: string): RunnerInvocation {
+  return {
+    command: base.nodePath,
+    args: [base.runnerScript, ...args],
+    ...runnerProcessParts(base.platform, base.baseEnv, base.settings, password, configPath),
+  };
 }
 
 /** `vmbackup list --json [--ssh T] [pre_clean=true] -- CONFIG`: the config's backup_dir, as its runs see it. */
 export function listInvocation(base: InvocationBase, configPath: string): RunnerInvocation {
   // A run's `pre_clean=true` word changes which backups the next run deletes: the marks follow it.
   const preClean = base.settings.extraArgs.filter((a) => /^pre_clean=/i.test(a)).slice(-1);
-  return invocation(
-    base,
-    ['list', '--json', ...sshArgs(base.settings), ...preClean, '--', configPath],
-    dirnameOf(configPath),
-  );
+  return invocation(base, ['list', '--json', ...sshArgs(base.settings), ...preClean, '--', configPath], configPath);
 }
 
 /** `vmbackup verify --json [--ssh T] -- FOLDER...`. */
-export function verifyInvocation(base: InvocationBase, folders: readonly string[], cwd: string): RunnerInvocation {
-  return invocation(base, ['verify', '--json', ...sshArgs(base.settings), '--', ...folders], cwd);
+export function verifyInvocation(
+  base: InvocationBase,
+  folders: readonly string[],
+  configPath: string,
+): RunnerInvocation {
+  return invocation(base, ['verify', '--json', ...sshArgs(base.settings), '--', ...folders], configPath);
 }
 
 export interface RestoreChoice {
@@ -54,19 +63,13 @@ export function restoreInvocation(
   folder: string,
   choice: RestoreChoice,
   password: string,
-  cwd: string,
+  configPath: string,
 ): RunnerInvocation {
-  const { settings } = base;
-  const args: string[] = [verb, '--json', '--password-env', PASSWORD_ENV];
-  if (settings.poolUrl) args.push('--xapi', settings.poolUrl);
-  if (settings.poolUrl && settings.certificateFingerprint)
-    args.push('--xapi-fingerprint', settings.certificateFingerprint);
-  if (settings.xePath) args.push('--xe', settings.xePath);
-  args.push(...sshArgs(settings));
+  const args: string[] = [verb, '--json', '--password-env', PASSWORD_ENV, ...poolArgs(base.settings)];
   if (verb === 'restore' && choice.name !== undefined) args.push(`--name=${choice.name}`);
   if (choice.sr !== undefined) args.push(`--sr=${choice.sr}`);
   args.push('--', folder);
-  return invocation(base, args, cwd, password);
+  return invocation(base, args, configPath, password);
 }
 
 /** The one JSON document a `--json` list/verify prints (the last line that is one). */

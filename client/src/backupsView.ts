@@ -117,6 +117,7 @@ export class BackupsView implements vscode.TreeDataProvider<BackupsNode>, vscode
       nodePath: process.execPath,
       runnerScript: this.context.asAbsolutePath('dist/vmbackup.js'),
       settings: normaliseRunnerSettings(vscode.workspace.getConfiguration('vmbackup', uri)),
+      platform: process.platform,
       baseEnv: process.env,
     };
   }
@@ -177,7 +178,7 @@ export class BackupsView implements vscode.TreeDataProvider<BackupsNode>, vscode
     const report = await vscode.window.withProgress(
       { location: { viewId: BACKUPS_VIEW }, title: `Verifying ${item.vm} ${item.label}` },
       async () => {
-        const result = await capture(verifyInvocation(this.base(uri), [item.path], path.dirname(uri.fsPath)));
+        const result = await capture(verifyInvocation(this.base(uri), [item.path], uri.fsPath));
         return parseVerifyReport(result.stdout, result.stderr);
       },
     );
@@ -240,7 +241,7 @@ export class BackupsView implements vscode.TreeDataProvider<BackupsNode>, vscode
       return;
     }
     const choice = { ...(name !== undefined ? { name } : {}), ...(sr.sr !== undefined ? { sr: sr.sr } : {}) };
-    const invocation = restoreInvocation(this.base(uri), verb, item.path, choice, password, path.dirname(uri.fsPath));
+    const invocation = restoreInvocation(this.base(uri), verb, item.path, choice, password, uri.fsPath);
     if (answer === 'dry-run') invocation.args.splice(invocation.args.indexOf('--'), 0, '--dry-run');
     this.log.show(true);
     this.log.info(`${verb}${answer === 'dry-run' ? ' (dry run)' : ''} ${item.path}`);

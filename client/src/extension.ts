@@ -3,7 +3,7 @@
 // task provider. Activation only wires things up; the language server starts when the first
 // vmbackup document is open, so activating for content detection of some `.cfg` stays cheap.
 import * as vscode from 'vscode';
-import { Methods, type PoolStatus } from '../../server/src/protocol';
+import { BROWSE_REMOTE_FOLDER_COMMAND, Methods, type PoolStatus } from '../../server/src/protocol';
 import { BackupsView } from './backupsView';
 import { checkAllConfigs } from './checkConfigs';
 import { CoverageView } from './coverageView';
@@ -13,6 +13,7 @@ import { setPoolPassword } from './passwordCheck';
 import { explainUnreachable, isAuthenticationFailure, poolUrlProblem } from './poolMessages';
 import { describePool, poolIdentity, PoolPasswords } from './poolPassword';
 import { apply, createPoolStatusItem } from './poolStatusItem';
+import { browseRemoteFolder, RemoteFileSystem } from './remoteFileSystem';
 import { RunController } from './runController';
 import { showStatusHistory } from './historyView';
 import { openStatusLog } from './statusLog';
@@ -112,6 +113,8 @@ export function activate(context: vscode.ExtensionContext): void {
     new BackupsView(context, server, passwords, log),
     vscode.commands.registerCommand('vmbackup.checkAllConfigs', () => checkAllConfigs(server!, log)),
     vscode.commands.registerCommand('vmbackup.refreshCoverage', () => coverage.refresh()),
+    RemoteFileSystem.register(context, log),
+    vscode.commands.registerCommand(BROWSE_REMOTE_FOLDER_COMMAND, browseRemoteFolder),
   );
   // bench/activation.ts reads this duration (log timestamps are taken when the log is flushed).
   const version = context.extension.packageJSON.version as string;

@@ -28,7 +28,13 @@ const settings: RunnerSettings = {
   extraArgs: [],
   env: {},
 };
-const base = { nodePath: process.execPath, runnerScript: cliPath, settings, baseEnv: process.env };
+const base = {
+  nodePath: process.execPath,
+  platform: process.platform,
+  runnerScript: cliPath,
+  settings,
+  baseEnv: process.env,
+};
 
 /** Runs it as the view does (no shell); asynchronous, since the simulator lives in this process. */
 function run(invocation: RunnerInvocation): Promise<{ stdout: string; stderr: string; status: number | null }> {
@@ -73,14 +79,14 @@ test('real backups: listed, verified and drawn as the view does; a damaged archi
     assert.match(deletionRefusal(vm, newer!.folder) ?? '', /newest good/);
     assert.equal(deletionRefusal(vm, older!.folder), undefined);
 
-    const good = await run(verifyInvocation(base, [newer!.path], ws.dir));
+    const good = await run(verifyInvocation(base, [newer!.path], config));
     const goodReport = parseVerifyReport(good.stdout, good.stderr);
     assert.equal(goodReport.folders[0]?.result, 'good');
     const xva = readdirSync(older!.path).find((f) => f.endsWith('.xva'));
     assert.ok(xva);
     const file = join(older!.path, xva);
     truncateSync(file, statSync(file).size - 1000);
-    const bad = await run(verifyInvocation(base, [older!.path], ws.dir));
+    const bad = await run(verifyInvocation(base, [older!.path], config));
     const badReport = parseVerifyReport(bad.stdout, bad.stderr);
     assert.equal(badReport.folders[0]?.result, 'damaged');
 
@@ -102,7 +108,7 @@ test('real backups: listed, verified and drawn as the view does; a damaged archi
       newer!.path,
       { name, sr: 'Local storage' },
       sim.password,
-      ws.dir,
+      config,
     );
     const restored = await run(restore);
     assert.equal(restored.status, 0, restored.stdout + restored.stderr);

@@ -215,6 +215,7 @@ test('the dialogs: the default (first) button is never the one that acts; names 
 
 const base: InvocationBase = {
   nodePath: '/opt/vscode/code',
+  platform: 'linux',
   runnerScript: '/ext/dist/vmbackup.js',
   settings: {
     poolUrl: 'https://xs1',
@@ -246,8 +247,20 @@ test("list and verify: the runner with VS Code's Node, --json, the ssh transport
   assert.equal(list.env.ELECTRON_RUN_AS_NODE, '1');
   assert.equal(list.env.LANG, 'C');
   assert.equal(list.env[PASSWORD_ENV], undefined);
-  const verify = verifyInvocation(base, ['/srv/b/--x/backup-1'], '/tmp');
+  // Windows: environment names ignore case, so an inherited password of any spelling goes.
+  const onWindows = listInvocation(
+    { ...base, platform: 'win32', baseEnv: { Vmbackup_Password: 'x', Path: 'C:\\bin' } },
+    'C:\\cfg\\weekly.cfg',
+  );
+  assert.deepEqual(
+    Object.keys(onWindows.env).filter((k) => k.toUpperCase() === PASSWORD_ENV),
+    [],
+  );
+  assert.equal(onWindows.cwd, 'C:\\cfg');
+  const verify = verifyInvocation(base, ['/srv/b/--x/backup-1'], '/etc/vmbackup/weekly.cfg');
   assert.deepEqual(verify.args.slice(1), ['verify', '--json', '--ssh', 'root@xs1:2222', '--', '/srv/b/--x/backup-1']);
+  assert.equal(verify.cwd, '/etc/vmbackup');
+  assert.equal(verify.stopBy, 'signal');
   assert.throws(
     () => listInvocation({ ...base, settings: { ...base.settings, sshTarget: 'xs1' } }, '/c.cfg'),
     RunnerSettingsError,
@@ -261,7 +274,7 @@ test('restore and healthcheck: the password only in the environment; name and SR
     '/srv/b/backup-1',
     { name: '--web $(x)', sr: 'NFS' },
     secret,
-    '/c',
+    '/etc/vmbackup/weekly.cfg',
   );
   assert.deepEqual(restore.args.slice(1), [
     'restore',
@@ -283,7 +296,14 @@ test('restore and healthcheck: the password only in the environment; name and SR
   ]);
   assert.equal(restore.env[PASSWORD_ENV], secret);
   assert.ok(!restore.args.some((a) => a.includes(secret)));
-  const health = restoreInvocation(base, 'healthcheck', '/srv/b/backup-1', { name: 'ignored' }, secret, '/c');
+  const health = restoreInvocation(
+    base,
+    'healthcheck',
+    '/srv/b/backup-1',
+    { name: 'ignored' },
+    secret,
+    '/etc/vmbackup/weekly.cfg',
+  );
   assert.deepEqual(health.args.slice(1, 2), ['healthcheck']);
   assert.ok(!health.args.some((a) => a.startsWith('--name')));
 });
