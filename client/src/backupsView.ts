@@ -128,6 +128,11 @@ export class BackupsView implements vscode.TreeDataProvider<BackupsNode>, vscode
     return this.refreshing;
   }
 
+  /** After a backup run: the view lists again only when it is shown (it does when it opens). */
+  refreshIfVisible(): void {
+    if (this.view.visible) void this.refresh();
+  }
+
   private async load(): Promise<void> {
     if (!vscode.workspace.isTrusted) {
       this.nodes = [];

@@ -36,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const runs = new RunController(context, log, passwords);
   server = new LanguageServer(context, log, passwords);
   const coverage = new CoverageView(server, log);
+  const backups = new BackupsView(context, server, passwords, log);
   const statusItem = createPoolStatusItem(poolIdentity().url);
   let lastStatus: PoolStatus = { state: 'disconnected', vmCount: 0, message: '', url: poolIdentity().url };
   let lastLogged = '';
@@ -110,7 +111,8 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new VmbackupTaskProvider(runs)),
     coverage,
-    new BackupsView(context, server, passwords, log),
+    backups,
+    runs.onDidFinish((action) => action === 'backup' && backups.refreshIfVisible()),
     vscode.commands.registerCommand('vmbackup.checkAllConfigs', () => checkAllConfigs(server!, log)),
     vscode.commands.registerCommand('vmbackup.refreshCoverage', () => coverage.refresh()),
     RemoteFileSystem.register(context, log),
