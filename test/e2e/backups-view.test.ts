@@ -138,3 +138,65 @@ test('the status log history shows every night and the failing one opens the log
     throw err;
   }
 });
+
+test('Restore…: a name, an SR of the pool, a dialog where Enter only shows the steps; Restore makes the VM', {
+  timeout: 300_000,
+}, async () => {
+  try {
+    await wb.openFile('nightly.cfg');
+    await wb.runCommand('VmBackup: Set Pool Password');
+    await wb.answerInputBox(/Password for root at/, sim.password);
+    await wb.waitForAttribute(wb.statusBarItem('status.languageStatus'), 'aria-label', /Pool: \d+ VMs/);
+    // Listed again now that the pool's inventory (its SRs) is there.
+    await wb.runCommand('VmBackup: Refresh Backups');
+    const view = wb.page.locator('.pane', { has: wb.page.locator('.pane-header', { hasText: 'VmBackup Backups' }) });
+    const newest = view.locator('.monaco-list-row', { hasText: /UTC/ }).first();
+    const name = 'TEMP-scratch "restored" by e2e';
+    const startRestore = async () => {
+      await newest.waitFor({ timeout: 60_000 });
+      await newest.click({ button: 'right' });
+      const item = wb.page.locator('.context-view .monaco-menu .action-label', { hasText: 'Restore…' }).first();
+      await item.waitFor({ timeout: 20_000 });
+      // Hovering focuses the menu item; Enter runs it (as a person using the keyboard would).
+      await item.hover();
+      await wb.page.keyboard.press('Enter');
+      // The name box, then at once the SR pick in the same widget (so not answerInputBox, which
+      // waits for the widget to close).
+      const widget = wb.quickInputWidget();
+      await widget
+        .locator('.quick-input-title', { hasText: /Restore TEMP-scratch/ })
+        .first()
+        .waitFor();
+      await widget.locator('input.input').fill(name);
+      await wb.page.keyboard.press('Enter');
+      await wb.quickInputWidget().locator('.monaco-list-row', { hasText: 'Pool default SR' }).first().waitFor();
+      await wb.pick('Local storage');
+      const dialog = wb.dialog();
+      await dialog.waitFor({ timeout: 30_000 });
+      assert.match(await dialog.innerText(), /Restore TEMP-scratch .* as "TEMP-scratch "restored" by e2e"\?/);
+      return dialog;
+    };
+    const vmsNamed = () => sim.state.entries('VM').filter(([, vm]) => vm.name_label === name).length;
+
+    const first = await startRestore();
+    await wb.screenshot('28-backups-restore-confirmation', { publish: true });
+    // Enter takes the default button: the dry run, which changes nothing in the pool.
+    await wb.page.keyboard.press('Enter');
+    await first.waitFor({ state: 'detached', timeout: 20_000 });
+    await wb.notification(/restore \(dry run\) of TEMP-scratch .* finished/).waitFor({ timeout: 120_000 });
+    assert.equal(vmsNamed(), 0);
+
+    const second = await startRestore();
+    await second
+      .locator('.monaco-button', { hasText: /^Restore$/ })
+      .first()
+      .click();
+    await wb.notification(/restore of TEMP-scratch .* finished: TEMP-scratch "restored" by e2e/).waitFor({
+      timeout: 180_000,
+    });
+    assert.equal(vmsNamed(), 1);
+  } catch (err) {
+    await wb?.screenshot('FAILED-backups-restore').catch(() => undefined);
+    throw err;
+  }
+});
