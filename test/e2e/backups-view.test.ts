@@ -4,7 +4,7 @@
 // not offered for the newest good one, and the history chart shows the failing night.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator } from 'playwright-core';
 import type { Simulator } from '../sim/index';
@@ -197,6 +197,61 @@ test('Restore…: a name, an SR of the pool, a dialog where Enter only shows the
     assert.equal(vmsNamed(), 1);
   } catch (err) {
     await wb?.screenshot('FAILED-backups-restore').catch(() => undefined);
+    throw err;
+  }
+});
+
+test('Health Check restores, starts and removes a VM; Delete… removes an older backup after its dialog', {
+  timeout: 300_000,
+}, async () => {
+  try {
+    const view = wb.page.locator('.pane', { has: wb.page.locator('.pane-header', { hasText: 'VmBackup Backups' }) });
+    const rows = view.locator('.monaco-list-row', { hasText: /UTC/ });
+    const runFromMenu = async (row: Locator, title: string) => {
+      await row.waitFor({ timeout: 60_000 });
+      await row.click({ button: 'right' });
+      const item = wb.page.locator('.context-view .monaco-menu .action-label', { hasText: title }).first();
+      await item.waitFor({ timeout: 20_000 });
+      await item.hover();
+      await wb.page.keyboard.press('Enter');
+    };
+    const vmCount = () => sim.state.entries('VM').length;
+    const before = vmCount();
+    await runFromMenu(rows.first(), 'Health Check');
+    await wb.pick('Pool default SR');
+    const health = wb.dialog();
+    await health.waitFor({ timeout: 30_000 });
+    assert.match(await health.innerText(), /Health check TEMP-scratch\?/);
+    await health
+      .locator('.monaco-button', { hasText: /^Run Health Check$/ })
+      .first()
+      .click();
+    await wb.notification(/healthcheck of TEMP-scratch .* finished/).waitFor({ timeout: 180_000 });
+    // The temporary VM is gone again.
+    assert.equal(vmCount(), before);
+
+    const oldest = rows.nth(1);
+    const folder = (await oldest.innerText()).match(/(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) UTC/);
+    assert.ok(folder);
+    const path = join(home, 'BACKUPS', 'TEMP-scratch', `backup-${folder[1]}-(${folder[2]})`);
+    assert.ok(existsSync(path));
+    await runFromMenu(oldest, 'Delete…');
+    const confirm = wb.dialog();
+    await confirm.waitFor({ timeout: 30_000 });
+    assert.match(await confirm.innerText(), /Delete the backup TEMP-scratch/);
+    await wb.screenshot('29-backups-delete-confirmation', { publish: true });
+    await confirm
+      .locator('.monaco-button', { hasText: /^Delete$/ })
+      .first()
+      .click();
+    await view
+      .locator('.monaco-list-row', { hasText: /1 backup\b/ })
+      .first()
+      .waitFor({ timeout: 60_000 });
+    assert.ok(!existsSync(path));
+    assert.equal(await rows.count(), 1);
+  } catch (err) {
+    await wb?.screenshot('FAILED-backups-health-delete').catch(() => undefined);
     throw err;
   }
 });
