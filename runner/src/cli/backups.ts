@@ -2,6 +2,7 @@
 // commands over backup_dir, local or through the ssh transport of a run (--ssh,
 // --ssh-config). They never talk to XenAPI, so no pool password is asked for.
 import { existsSync, statSync } from 'node:fs';
+import { posix } from 'node:path';
 import { DEFAULTS, resolveSettings, type ParsedConfig } from '../config/index';
 import { planSelection } from '../select/plan';
 import type { Inventory } from '../pool/inventory';
@@ -135,7 +136,7 @@ async function withHost<T>(command: BackupsCommand, use: (host: Host) => Promise
   }
 }
 
-async function runList(command: BackupsCommand, io: Io): Promise<number> {
+async function runList(command: BackupsCommand, io: Io, signal: AbortSignal): Promise<number> {
   const target = command.targets[0];
   const config =
     target !== undefined && existsSync(target) && statSync(target).isFile() ? loadConfig(target) : undefined;
@@ -162,6 +163,7 @@ async function runList(command: BackupsCommand, io: Io): Promise<number> {
       preClean: command.preClean,
       verify: command.verify,
       now: new Date(),
+      signal,
     });
     io.stdout.write(command.json ? `${JSON.stringify(listing)}\n` : renderListing(listing));
     const damaged = listing.vms.some((vm) => vm.backups.some((b) => b.verified.state === 'damaged'));
@@ -169,10 +171,17 @@ async function runList(command: BackupsCommand, io: Io): Promise<number> {
   });
 }
 
-async function runVerify(command: BackupsCommand, io: Io): Promise<number> {
+async function runVerify(command: BackupsCommand, io: Io, signal: AbortSignal): Promise<number> {
   return withHost(command, async (host) => {
     const folders: FolderVerification[] = [];
-    for (const folder of command.targets) folders.push(await verifyFolder(host, folder));
+    for (const folder of command.targets) {
+      if (!signal.aborted) {
+        folders.push(await verifyFolder(host, folder, signal));
+        continue;
+      }
+      const vm = posix.basename(posix.dirname(folder));
+      folders.push({ folder, vm, success: false, result: 'error', checked: [], error: 'not checked: interrupted' });
+    }
     const count = (result: string) => folders.filter((f) => f.result === result).length;
     const summary = { good: count('good'), damaged: count('damaged'), errors: count('error') };
     const exitCode = summary.errors > 0 ? 2 : summary.damaged > 0 ? 1 : 0;
@@ -190,10 +199,10 @@ async function runVerify(command: BackupsCommand, io: Io): Promise<number> {
 }
 
 /** Runs `list` or `verify`; bad arguments and unreadable folders throw CliError (exit 2 in main). */
-export async function runBackupsCommand(argv: readonly string[], io: Io): Promise<number> {
+export async function runBackupsCommand(argv: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
   const command = parseBackupsArgs(argv);
   try {
-    return await (command.kind === 'list' ? runList(command, io) : runVerify(command, io));
+    return await (command.kind === 'list' ? runList(command, io, signal) : runVerify(command, io, signal));
   } catch (error) {
     if (error instanceof CliError) throw error;
     // An unreadable backup_dir or ssh target: the reason, not a stack trace (exit 2).
