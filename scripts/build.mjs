@@ -38,6 +38,12 @@ const bundles = [
     outfile: join(dist, 'languageClient.js'),
     external: ['vscode'],
   },
+  // Reading files over the runner's ssh transport, loaded on the first remote read.
+  {
+    entryPoints: [join(root, 'client/src/remoteFiles.ts')],
+    outfile: join(dist, 'remoteFiles.js'),
+    external: ['vscode'],
+  },
   { entryPoints: [join(root, 'server/src/main.ts')], outfile: join(dist, 'server.js') },
   {
     entryPoints: [join(root, 'runner/src/cli.ts')],
@@ -56,5 +62,4 @@ for (const b of bundles) {
   }
 }
 chmodSync(join(dist, 'vmbackup.js'), 0o755);
-if (!watch)
-  console.log(`built dist/extension.js, dist/languageClient.js, dist/server.js, dist/vmbackup.js (v${version})`);
+if (!watch) console.log(`built dist/*.js (extension, languageClient, remoteFiles, server, vmbackup) v${version}`);

@@ -53,6 +53,8 @@ const commands = [
     category: 'VmBackup',
     icon: '$(checklist)',
   },
+  // A backup_dir document link over ssh runs it with the folder's vmbackup-ssh URI.
+  { command: 'vmbackup.browseRemoteFolder', title: 'Browse Remote Backup Folder', category: 'VmBackup' },
   { command: 'vmbackup.refreshCoverage', title: 'Refresh Pool Coverage', category: 'VmBackup', icon: '$(refresh)' },
 ];
 
@@ -88,14 +90,21 @@ const configuration = [
   {
     title: 'Runner',
     properties: {
-      'vmbackup.runner.transport': setting('string', 'local', 'Where `xe` and the backup files live.', {
-        enum: ['local', 'ssh'],
-        enumDescriptions: [
-          'On this machine (VS Code runs on the XenServer / XCP-ng host, or `xe` is installed here).',
-          'On the host named in `#vmbackup.runner.sshTarget#`, through OpenSSH (key or agent authentication).',
-        ],
-        order: 10,
-      }),
+      'vmbackup.runner.transport': setting(
+        'string',
+        'local',
+        'How the runner reaches the pool and where the backup files live.',
+        {
+          enum: ['local', 'ssh', 'xapi'],
+          enumDescriptions: [
+            'On this machine (VS Code runs on the XenServer / XCP-ng host, or `xe` is installed here).',
+            'On the host named in `#vmbackup.runner.sshTarget#`, through OpenSSH (key or agent authentication).',
+            'Through XenAPI alone (`--transport xapi`), to the pool of `#vmbackup.pool.url#`: no `xe`, no ssh; ' +
+              'the backup files are written on this machine.',
+          ],
+          order: 10,
+        },
+      ),
       'vmbackup.runner.sshTarget': setting(
         'string',
         '',
@@ -261,6 +270,8 @@ manifest.activationEvents = [
   'onLanguage:properties',
   'onTaskType:vmbackup',
   'onView:vmbackup.coverage',
+  // An editor restored on a vmbackup-ssh: status log needs the read-only file system.
+  'onFileSystem:vmbackup-ssh',
 ];
 manifest.capabilities = {
   untrustedWorkspaces: {
@@ -309,6 +320,7 @@ manifest.contributes = {
       { command: 'vmbackup.openStatusLog', when: 'editorLangId == vmbackup' },
       { command: 'vmbackup.openAsVmBackupConfig', when: 'resourceExtname == .cfg && editorLangId != vmbackup' },
       { command: 'vmbackup.refreshCoverage', when: 'false' },
+      { command: 'vmbackup.browseRemoteFolder', when: 'false' },
     ],
     'view/title': [
       { command: 'vmbackup.refreshCoverage', when: 'view == vmbackup.coverage', group: 'navigation@1' },
@@ -374,8 +386,9 @@ manifest.contributes = {
 manifest.scripts = {
   ...manifest.scripts,
   package:
-    'npm run build -- --production && vsce package --no-dependencies --allow-missing-repository ' +
-    '--no-rewrite-relative-links --out vmbackup.vsix',
+    // The README the details page shows is dist/README.md (scripts/vsix-readme.mjs).
+    'npm run build -- --production && node scripts/vsix-readme.mjs && vsce package --no-dependencies ' +
+    '--allow-missing-repository --no-rewrite-relative-links --readme-path dist/README.md --out vmbackup.vsix',
 };
 
 writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');

@@ -3,7 +3,7 @@
 // task provider. Activation only wires things up; the language server starts when the first
 // vmbackup document is open, so activating for content detection of some `.cfg` stays cheap.
 import * as vscode from 'vscode';
-import { Methods, type PoolStatus } from '../../server/src/protocol';
+import { BROWSE_REMOTE_FOLDER_COMMAND, Methods, type PoolStatus } from '../../server/src/protocol';
 import { checkAllConfigs } from './checkConfigs';
 import { CoverageView } from './coverageView';
 import { LanguageDetection } from './languageDetection';
@@ -12,6 +12,7 @@ import { setPoolPassword } from './passwordCheck';
 import { explainUnreachable, isAuthenticationFailure, poolUrlProblem } from './poolMessages';
 import { describePool, poolIdentity, PoolPasswords } from './poolPassword';
 import { apply, createPoolStatusItem } from './poolStatusItem';
+import { browseRemoteFolder, RemoteFileSystem } from './remoteFileSystem';
 import { RunController } from './runController';
 import { openStatusLog } from './statusLog';
 import { TASK_TYPE, VmbackupTaskProvider } from './tasks';
@@ -103,6 +104,8 @@ export function activate(context: vscode.ExtensionContext): void {
     coverage,
     vscode.commands.registerCommand('vmbackup.checkAllConfigs', () => checkAllConfigs(server!, log)),
     vscode.commands.registerCommand('vmbackup.refreshCoverage', () => coverage.refresh()),
+    RemoteFileSystem.register(context, log),
+    vscode.commands.registerCommand(BROWSE_REMOTE_FOLDER_COMMAND, browseRemoteFolder),
   );
   // bench/activation.ts reads this duration (log timestamps are taken when the log is flushed).
   const version = context.extension.packageJSON.version as string;

@@ -134,7 +134,7 @@ export class RunController implements vscode.Disposable {
     if (!this.current) return;
     this.tracker?.stopRequested();
     this.log.warn(
-      `Stopping: SIGTERM sent to the runner (pid ${this.current.pid}); ` +
+      `Stopping: ${this.current.stopMethod} sent to the runner (pid ${this.current.pid}); ` +
         'it removes its snapshot and partial backup folder before it exits',
     );
     this.current.stop();
@@ -144,6 +144,7 @@ export class RunController implements vscode.Disposable {
     const settings = normaliseRunnerSettings(vscode.workspace.getConfiguration('vmbackup', uri));
     return buildRunnerInvocation({
       nodePath: process.execPath,
+      platform: process.platform,
       runnerScript: this.context.asAbsolutePath('dist/vmbackup.js'),
       configPath: uri.fsPath,
       action,

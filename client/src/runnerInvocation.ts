@@ -1,7 +1,10 @@
 // How the extension starts the bundled runner (dist/vmbackup.js): with VS Code's own Node
 // (`process.execPath` + ELECTRON_RUN_AS_NODE=1), `--json` events on stdout, and the pool
 // password in the environment (named by --password-env), never on the command line where
-// `ps` would show it. Pure (no `vscode` import) so the argument list is unit-tested.
+// `ps` would show it. Pure (no `vscode` import) so the argument list is unit-tested; the
+// platform is a parameter, so Windows' path and environment rules are tested on Linux too.
+
+import { posix, win32 } from 'node:path';
 
 export type RunAction = 'preview' | 'backup' | 'dry-run';
 
@@ -9,7 +12,8 @@ export interface RunnerSettings {
   poolUrl: string;
   /** `vmbackup.pool.certificateFingerprint`: the pinned sha256 of a self-signed pool certificate. */
   certificateFingerprint: string;
-  transport: 'local' | 'ssh';
+  /** `vmbackup.runner.transport`: `xe` on this machine, over ssh, or XenAPI alone (`--transport xapi`). */
+  transport: 'local' | 'ssh' | 'xapi';
   sshTarget: string;
   xePath: string;
   extraArgs: readonly string[];
@@ -21,6 +25,11 @@ export interface RunnerInvocation {
   args: string[];
   env: Record<string, string | undefined>;
   cwd: string;
+  /**
+   * How Stop asks the runner to clean up and end: SIGTERM, or on Windows — where Node's kill()
+   * ends a child at once, leaving its snapshot behind — a message on the IPC channel.
+   */
+  stopBy: 'signal' | 'message';
 }
 
 /** Name of the environment variable that carries the password to the runner. */
@@ -29,7 +38,11 @@ export const PASSWORD_ENV = 'VMBACKUP_PASSWORD';
 export class RunnerSettingsError extends Error {}
 
 export function buildRunnerInvocation(options: {
+  /** VS Code's executable (`process.execPath`), e.g. `C:\\Program Files\\Microsoft VS Code\\Code.exe`:
+   *  spawned as is (no shell), so spaces need no quoting. */
   nodePath: string;
+  /** `process.platform` of the extension host: Windows paths and environment names follow win32 rules. */
+  platform: NodeJS.Platform;
   runnerScript: string;
   configPath: string;
   action: RunAction;
@@ -44,7 +57,15 @@ export function buildRunnerInvocation(options: {
   // The same pin the language server uses, so Run Preview/Backup reach the same pool safely.
   if (settings.poolUrl && settings.certificateFingerprint)
     args.push('--xapi-fingerprint', settings.certificateFingerprint);
-  if (settings.xePath) args.push('--xe', settings.xePath);
+  if (settings.transport === 'xapi') {
+    // Everything through XenAPI: the pool URL is where the runner goes; there is no `xe`.
+    if (!settings.poolUrl) {
+      throw new RunnerSettingsError(
+        'vmbackup.pool.url must name the pool (https://pool-master) when vmbackup.runner.transport is "xapi"',
+      );
+    }
+    args.push('--transport', 'xapi');
+  } else if (settings.xePath) args.push('--xe', settings.xePath);
   if (settings.transport === 'ssh') {
     if (!/^[^@\s]+@[^@\s:]+(:\d{1,5})?$/.test(settings.sshTarget)) {
       throw new RunnerSettingsError(
@@ -61,15 +82,34 @@ export function buildRunnerInvocation(options: {
   args.push(options.configPath);
   if (options.action === 'preview') args.push('preview');
   args.push(...settings.extraArgs, ...(options.extraArgs ?? []));
-  const env: Record<string, string | undefined> = { ...options.baseEnv, ...settings.env };
-  env.ELECTRON_RUN_AS_NODE = '1';
-  env[PASSWORD_ENV] = options.password;
-  return { command: options.nodePath, args, env, cwd: dirnameOf(options.configPath) };
+  const windows = options.platform === 'win32';
+  const env = mergeEnvironment(options.baseEnv, settings.env, windows);
+  setVariable(env, 'ELECTRON_RUN_AS_NODE', '1', windows);
+  setVariable(env, PASSWORD_ENV, options.password, windows);
+  const cwd = (windows ? win32 : posix).dirname(options.configPath);
+  return { command: options.nodePath, args, env, cwd, stopBy: windows ? 'message' : 'signal' };
 }
 
-function dirnameOf(path: string): string {
-  const i = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-  return i <= 0 ? (i === 0 ? path.slice(0, 1) : '.') : path.slice(0, i);
+/**
+ * Windows environment names ignore case (`Path` is `PATH`): a second spelling in the child's
+ * block would leave it to chance which one the runner sees. There a setting replaces the
+ * variable of any case, and so do the password and ELECTRON_RUN_AS_NODE.
+ */
+function setVariable(env: Record<string, string | undefined>, name: string, value: string, windows: boolean): void {
+  if (windows) {
+    for (const key of Object.keys(env)) if (key.toUpperCase() === name.toUpperCase()) delete env[key];
+  }
+  env[name] = value;
+}
+
+function mergeEnvironment(
+  base: Readonly<Record<string, string | undefined>>,
+  extra: Readonly<Record<string, string>>,
+  windows: boolean,
+): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...base };
+  for (const [name, value] of Object.entries(extra)) setVariable(env, name, value, windows);
+  return env;
 }
 
 /** Reads the runner settings from the `vmbackup` section as VS Code returns it. */
@@ -83,7 +123,7 @@ export function normaliseRunnerSettings(section: { get<T>(key: string): T | unde
   return {
     poolUrl: str('pool.url'),
     certificateFingerprint: str('pool.certificateFingerprint'),
-    transport: str('runner.transport') === 'ssh' ? 'ssh' : 'local',
+    transport: transportOf(str('runner.transport')),
     sshTarget: str('runner.sshTarget'),
     xePath: str('runner.xePath'),
     extraArgs: Array.isArray(extra) ? extra.filter((a): a is string => typeof a === 'string') : [],
@@ -92,4 +132,8 @@ export function normaliseRunnerSettings(section: { get<T>(key: string): T | unde
         ? Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'))
         : {},
   };
+}
+
+function transportOf(value: string): RunnerSettings['transport'] {
+  return value === 'ssh' || value === 'xapi' ? value : 'local';
 }

@@ -1,10 +1,13 @@
 // One run of the bundled runner as a child process: no shell, JSON-lines events parsed as they
 // arrive, stderr passed on line by line, and a stop() that sends SIGTERM so the runner can
 // remove its snapshot and partial backup folder itself (it never gets a SIGKILL from us: a
-// killed runner would leak exactly what it was cleaning up). Pure Node, no `vscode` import.
+// killed runner would leak exactly what it was cleaning up). On Windows kill('SIGTERM') would
+// be exactly such a kill, so there stop() sends the runner's stop message over an IPC channel
+// instead (invocation.stopBy). Pure Node, no `vscode` import.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { RunEvent } from 'vmbackup-runner/backup/events';
+import { STOP_MESSAGE } from 'vmbackup-runner/cli/stop';
 import type { RunnerInvocation } from './runnerInvocation';
 
 export interface RunnerListener {
@@ -54,14 +57,16 @@ export function parseEventLine(line: string): RunEvent | undefined {
 export class RunnerProcess {
   private readonly child: ChildProcess;
   private stopRequested = false;
+  private readonly stopBy: RunnerInvocation['stopBy'];
   readonly exited: Promise<RunnerExit>;
 
   constructor(invocation: RunnerInvocation, listener: RunnerListener) {
+    this.stopBy = invocation.stopBy;
     this.child = spawn(invocation.command, invocation.args, {
       cwd: invocation.cwd,
       env: invocation.env,
       shell: false,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: invocation.stopBy === 'message' ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
       windowsHide: true,
     });
     let runEnd: RunnerExit['runEnd'];
@@ -99,13 +104,20 @@ export class RunnerProcess {
     });
   }
 
+  /** For the log: what stop() sends. */
+  get stopMethod(): string {
+    return this.stopBy === 'signal' ? 'SIGTERM' : 'the stop message';
+  }
+
   get pid(): number | undefined {
     return this.child.pid;
   }
 
-  /** Asks the runner to stop: SIGTERM; it cleans up and ends with a run-end event. */
+  /** Asks the runner to stop (SIGTERM, or the stop message); it cleans up and ends with a run-end event. */
   stop(): void {
     this.stopRequested = true;
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (this.stopBy === 'signal') this.child.kill('SIGTERM');
+    else if (this.child.connected) this.child.send(STOP_MESSAGE);
   }
 }

@@ -1,18 +1,27 @@
 // Entry point of `vmbackup` (bundled to dist/vmbackup.js). SIGINT/SIGTERM/SIGHUP abort the run:
 // the engine removes its snapshots and partial folders, writes the status log and the
-// process exits 2. A second signal exits at once.
+// process exits 2. A second signal exits at once. A parent that started the runner with an IPC
+// channel (the extension on Windows, where a child cannot catch a SIGTERM: Node's kill() ends
+// it at once) asks for the same clean stop with the message STOP_MESSAGE.
 import { main } from './cli/main';
+import { isStopMessage } from './cli/stop';
 
 const controller = new AbortController();
 let signalled = 0;
+function stop(reason: string): void {
+  signalled++;
+  if (signalled > 1) process.exit(2);
+  process.stderr.write(`vmbackup: ${reason} received, stopping cleanly (send again to exit at once)\n`);
+  controller.abort(new Error(`${reason} received`));
+}
 // SIGHUP: the terminal or ssh session that started the run went away — same clean stop.
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(sig, () => {
-    signalled++;
-    if (signalled > 1) process.exit(2);
-    process.stderr.write(`vmbackup: ${sig} received, stopping cleanly (send again to exit at once)\n`);
-    controller.abort(new Error(`${sig} received`));
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => stop(sig));
+if (process.channel) {
+  process.on('message', (message) => {
+    if (isStopMessage(message)) stop('stop request');
   });
+  // The channel alone must not keep the process alive.
+  process.channel.unref();
 }
 
 main(

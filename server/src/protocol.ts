@@ -2,7 +2,7 @@
 // extension (client/) imports these types so both sides agree on method names and shapes.
 // Documented for humans in docs/language-server.md.
 export type { CoverageReport, CoverageVm, PoolConnectionState, PoolStatus } from './service/types';
-export { RUN_PREVIEW_COMMAND } from './service/types';
+export { BROWSE_REMOTE_FOLDER_COMMAND, REMOTE_FILE_SCHEME, RUN_PREVIEW_COMMAND } from './service/types';
 
 /** Client -> server (request or notification) `vmbackup/setPoolPassword`. */
 export interface SetPoolPasswordParams {

@@ -8,6 +8,7 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   validate: { enable: true, severityOverrides: {}, ignoreExtraKeys: false },
   compatibility: 'extended',
   runnerTransport: 'local',
+  runnerSshTarget: '',
   pool: { url: '', user: 'root', certificateFingerprint: '' },
 };
 
@@ -39,6 +40,7 @@ export function normaliseSettings(raw: unknown): ServerSettings {
     },
     compatibility: section.compatibility === 'original' ? 'original' : 'extended',
     runnerTransport: record(section.runner).transport === 'ssh' ? 'ssh' : 'local',
+    runnerSshTarget: str(record(section.runner).sshTarget, ''),
     pool: {
       url: str(pool.url, DEFAULT_SETTINGS.pool.url),
       user: str(pool.user, DEFAULT_SETTINGS.pool.user) || DEFAULT_SETTINGS.pool.user,

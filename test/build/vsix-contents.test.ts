@@ -6,28 +6,52 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
 import { packageVsix } from '../e2e/codeServer';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 let vsix: string;
 let entries: Set<string>;
+let zip: Buffer;
+let zipIndex: ZipEntry[];
 
-/** The file names in a zip's central directory (no dependency: the format is simple). */
-function zipEntries(zip: Buffer): string[] {
+interface ZipEntry {
+  name: string;
+  method: number;
+  compressedSize: number;
+  localHeader: number;
+}
+
+/** The entries of a zip's central directory (no dependency: the format is simple). */
+function zipEntries(zip: Buffer): ZipEntry[] {
   const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
   assert.ok(eocd >= 0, 'not a zip file');
   const count = zip.readUInt16LE(eocd + 10);
   let offset = zip.readUInt32LE(eocd + 16);
-  const names: string[] = [];
+  const found: ZipEntry[] = [];
   for (let i = 0; i < count; i++) {
     assert.equal(zip.readUInt32LE(offset), 0x02014b50, 'central directory entry');
     const nameLength = zip.readUInt16LE(offset + 28);
     const extraLength = zip.readUInt16LE(offset + 30);
     const commentLength = zip.readUInt16LE(offset + 32);
-    names.push(zip.toString('utf8', offset + 46, offset + 46 + nameLength));
+    found.push({
+      name: zip.toString('utf8', offset + 46, offset + 46 + nameLength),
+      method: zip.readUInt16LE(offset + 10),
+      compressedSize: zip.readUInt32LE(offset + 20),
+      localHeader: zip.readUInt32LE(offset + 42),
+    });
     offset += 46 + nameLength + extraLength + commentLength;
   }
-  return names;
+  return found;
+}
+
+/** The text of one stored or deflated zip entry. */
+function zipText(zip: Buffer, entry: ZipEntry): string {
+  const at = entry.localHeader;
+  assert.equal(zip.readUInt32LE(at), 0x04034b50, 'local file header');
+  const start = at + 30 + zip.readUInt16LE(at + 26) + zip.readUInt16LE(at + 28);
+  const data = zip.subarray(start, start + entry.compressedSize);
+  return (entry.method === 8 ? inflateRawSync(data) : data).toString('utf8');
 }
 
 /** Relative image paths of a markdown text: `![alt](path)` and `<img src="path">`. */
@@ -41,7 +65,9 @@ function imagesOf(markdown: string): string[] {
 
 before(() => {
   vsix = packageVsix();
-  entries = new Set(zipEntries(readFileSync(vsix)));
+  zip = readFileSync(vsix);
+  zipIndex = zipEntries(zip);
+  entries = new Set(zipIndex.map((entry) => entry.name));
 });
 
 after(() => rmSync(dirname(vsix), { recursive: true, force: true }));
@@ -61,6 +87,9 @@ test('the .vsix contains the walkthrough images and the docs diagnostic codes li
   assert.ok(media.length >= 5);
   for (const image of media) assert.ok(entries.has(`extension/${image}`), image);
   assert.ok(entries.has('extension/docs/diagnostics.md'));
+  // The bundles the extension requires at run time.
+  for (const bundle of ['extension.js', 'languageClient.js', 'remoteFiles.js', 'server.js', 'vmbackup.js'])
+    assert.ok(entries.has(`extension/dist/${bundle}`), bundle);
   for (const doc of ['extension.md', 'cli.md', 'language-server.md'])
     assert.ok(entries.has(`extension/docs/${doc}`), doc);
 });
@@ -74,4 +103,22 @@ test('the README starts with what a user needs and keeps exactly the two set-up 
   const shellBlocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!.trim());
   const setupCommands = shellBlocks.filter((block) => /^npm /.test(block));
   assert.deepEqual(setupCommands, ['npm install && npm run demo', 'npm test']);
+});
+
+// VS Code's extension details page renders the packaged README with no base URL, drops image
+// sources that are not http(s) and allows only https images (see scripts/vsix-readme.mjs): the
+// README inside the .vsix shows each screenshot's caption instead of a broken image.
+test('the README the details page shows has no image it cannot load, only captions', () => {
+  const readmes = zipIndex.filter((entry) => /^extension\/readme(\.md)?$/i.test(entry.name));
+  assert.deepEqual(
+    readmes.map((entry) => entry.name),
+    ['extension/readme.md'],
+  );
+  const packaged = zipText(zip, readmes[0]!);
+  assert.deepEqual(imagesOf(packaged), []);
+  const source = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  for (const [, alt] of source.matchAll(/!\[([^\]]*)\]\((?!https:)[^)]+\)/g))
+    assert.ok(packaged.includes(`*Screenshot: ${alt}*`), alt);
+  assert.ok(packaged.startsWith('# vmbackup'), 'the rest of the README is unchanged');
+  assert.equal(packaged.split('\n').length, source.split('\n').length);
 });

@@ -92,6 +92,7 @@ test('modern flags', () => {
     'x.cfg',
   ]);
   assert.deepEqual(cmd.transport, {
+    kind: 'ssh',
     ssh: { user: 'root', host: 'pool1', port: 2222 },
     xe: '/usr/bin/xe',
     xapi: 'https://pool1/',
@@ -205,4 +206,18 @@ test('--regex-budget-ms and --silence-timeout: whole numbers, errors name the ar
       argv.join(' '),
     );
   }
+});
+
+test('--ssh-no-multiplex: a connection per ssh command; only with --ssh, takes no value', () => {
+  const cmd = run(['--ssh', 'root@pool1', '--ssh-no-multiplex', 'pw', 'x.cfg']);
+  assert.deepEqual(cmd.transport, { kind: 'ssh', ssh: { user: 'root', host: 'pool1' }, sshNoMultiplex: true });
+  assert.equal(run(['--ssh', 'root@pool1', 'pw', 'x.cfg']).transport.sshNoMultiplex, undefined);
+  assert.throws(
+    () => parseArgs(['--ssh-no-multiplex', 'pw', 'x.cfg'], noEnv),
+    (e: unknown) => e instanceof CliError && e.argument === '--ssh-no-multiplex' && /needs --ssh/.test(e.message),
+  );
+  assert.throws(
+    () => parseArgs(['--ssh', 'root@pool1', '--ssh-no-multiplex=yes', 'pw', 'x.cfg'], noEnv),
+    (e: unknown) => e instanceof CliError && /takes no value/.test(e.message),
+  );
 });

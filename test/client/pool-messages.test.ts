@@ -42,6 +42,7 @@ after(async () => {
 async function runPreview(poolUrl: string, password: string) {
   const invocation = buildRunnerInvocation({
     nodePath: process.execPath,
+    platform: process.platform,
     runnerScript: join(ROOT, 'dist', 'vmbackup.js'),
     configPath: config,
     action: 'preview',

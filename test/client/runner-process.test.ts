@@ -18,8 +18,8 @@ function collect() {
   return { events, text, stderr, listener };
 }
 
-function nodeScript(source: string) {
-  return { command: process.execPath, args: ['-e', source], env: { ...process.env }, cwd: process.cwd() };
+function nodeScript(source: string, stopBy: 'signal' | 'message' = 'signal') {
+  return { command: process.execPath, args: ['-e', source], env: { ...process.env }, cwd: process.cwd(), stopBy };
 }
 
 test('parseEventLine accepts runner events only', () => {
@@ -88,9 +88,47 @@ test('stop() sends SIGTERM; the child cleans up and reports its run-end', async 
   assert.equal(exit.runEnd?.message, 'stopped');
 });
 
+test('stop() on Windows: the stop message over the IPC channel, never a kill', async () => {
+  const { events, listener } = collect();
+  // The child ignores SIGTERM: only the message can stop it cleanly.
+  const script =
+    `
+    process.on('SIGTERM', () => console.log('SIGTERM is not how Windows stops a run'));
+    process.on('message', (message) => {
+      if (message?.type !== 'vmbackup-stop') return;
+      console.log(JSON.stringify({ type: 'run-end', time: 't', message: 'stopped', outcome: 'error', ` +
+    `summary: { success: 0, warning: 0, error: 1 }, exitCode: 2, elapsedMs: 1 }));
+      process.exit(2);
+    });
+    console.log(JSON.stringify({ type: 'run-start', time: 't', message: 'started', mode: 'backup', ` +
+    `host: 'local', version: '0' }));
+  `;
+  const runner = new RunnerProcess(nodeScript(script, 'message'), listener);
+  await new Promise<void>((resolve) => {
+    const wait = setInterval(() => {
+      if (events.length > 0) {
+        clearInterval(wait);
+        resolve();
+      }
+    }, 10);
+  });
+  runner.stop();
+  const exit = await runner.exited;
+  assert.equal(exit.signal, null);
+  assert.equal(exit.code, 2);
+  assert.equal(exit.stopped, true);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['run-start', 'run-end'],
+  );
+});
+
 test('a missing executable is reported as a spawn error, not thrown', async () => {
   const { listener } = collect();
-  const runner = new RunnerProcess({ command: '/nonexistent/node', args: [], env: {}, cwd: process.cwd() }, listener);
+  const runner = new RunnerProcess(
+    { command: '/nonexistent/node', args: [], env: {}, cwd: process.cwd(), stopBy: 'signal' },
+    listener,
+  );
   const exit = await runner.exited;
   assert.match(String(exit.spawnError?.message), /ENOENT/);
 });

@@ -43,7 +43,7 @@ function newestMtime(dir: string): number {
 
 /** Rebuilds dist/ when a source is newer than the bundles (npm test has already built it). */
 export function ensureBuilt(): void {
-  const bundles = ['extension.js', 'languageClient.js', 'server.js', 'vmbackup.js'].map((name) =>
+  const bundles = ['extension.js', 'languageClient.js', 'remoteFiles.js', 'server.js', 'vmbackup.js'].map((name) =>
     join(ROOT, 'dist', name),
   );
   const built = Math.min(...bundles.map((path) => (existsSync(path) ? statSync(path).mtimeMs : 0)));
@@ -60,10 +60,16 @@ export function ensureBuilt(): void {
 export function packageVsix(out = join(mkdtempSync(join(tmpdir(), 'vmbackup-vsix-')), 'vmbackup.vsix')): string {
   mkdirSync(dirname(out), { recursive: true });
   rmSync(out, { force: true });
+  const readme = spawnSync(process.execPath, [join(ROOT, 'scripts', 'vsix-readme.mjs')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (readme.status !== 0) throw new Error(`scripts/vsix-readme.mjs failed:\n${readme.stderr}`);
   const vsce = join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
+  const flags = ['--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links'];
   const result = spawnSync(
     process.execPath,
-    [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out],
+    [vsce, 'package', ...flags, '--readme-path', 'dist/README.md', '--out', out],
     { cwd: ROOT, encoding: 'utf8' },
   );
   if (result.status !== 0 || !existsSync(out))

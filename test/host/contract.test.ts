@@ -1,6 +1,6 @@
-// The Host contract, run against both hosts: local, and ssh through a real sshd on
-// 127.0.0.1 (test/harness/sshd.ts). The ssh target is this same machine, so every result
-// is also checked with node:fs directly.
+// The Host contract, run against both hosts: local, and ssh (multiplexed, not
+// multiplexed, without sftp) through a real sshd on 127.0.0.1 (test/harness/sshd.ts).
+// The ssh target is this same machine, so every result is also checked with node:fs directly.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -42,6 +42,24 @@ const hostKinds: Array<[string, () => Promise<Fixture>]> = [
     async () => {
       const sshd: Sshd = await startSshd();
       const host = await createSshHost(sshd.hostOptions);
+      assert.equal(host.fileTransport, 'sftp');
+      return {
+        host,
+        async dispose() {
+          await host.close();
+          await sshd.stop();
+        },
+      };
+    },
+  ],
+  // Without multiplexing (Windows' OpenSSH has no ControlMaster): a connection per command,
+  // files over one sftp connection of their own.
+  [
+    'ssh without multiplexing',
+    async () => {
+      const sshd: Sshd = await startSshd();
+      const host = await createSshHost({ ...sshd.hostOptions, multiplex: false });
+      assert.equal(host.multiplexed, false);
       assert.equal(host.fileTransport, 'sftp');
       return {
         host,

@@ -1,12 +1,14 @@
 // What only the ssh host does: host-key checking, key-only authentication, one multiplexed
-// connection per run, closing it, and reading `user@host[:port]`.
+// connection per run (or, without multiplexing as on Windows, a connection per command and
+// one for the sftp channel), closing it, and reading `user@host[:port]`.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSshHost, parseSshTarget } from '../../runner/src/host/ssh';
+import { sshBaseArgs, sshMultiplexing } from '../../runner/src/host/ssh-options';
 import { isHostError } from '../../runner/src/host/errors';
 import { startSshd, type Sshd } from '../harness/sshd';
 
@@ -23,6 +25,11 @@ describe('ssh host against a real sshd', () => {
   });
 
   const authentications = () => (sshd.log().match(/Accepted publickey for /g) ?? []).length;
+  /** sshd's log arrives through a pipe, maybe after the command's answer: wait for the count. */
+  async function loginsReach(count: number, since: number): Promise<number> {
+    for (let i = 0; i < 250 && authentications() - since < count; i++) await new Promise((r) => setTimeout(r, 20));
+    return authentications() - since;
+  }
 
   test('all commands of a run share one authenticated connection', async () => {
     const before = authentications();
@@ -44,10 +51,12 @@ describe('ssh host against a real sshd', () => {
 
   test('close() ends the master connection and removes its private directory', async () => {
     const host = await createSshHost(sshd.hostOptions);
-    const directory = join(host.controlPath, '..');
+    assert.ok(host.controlPath !== undefined && host.multiplexed);
+    const controlPath = host.controlPath;
+    const directory = join(controlPath, '..');
     assert.equal(statSync(directory).mode & 0o777, 0o700);
     const check = () =>
-      spawnSync('ssh', ['-F', '/dev/null', '-o', `ControlPath=${host.controlPath}`, '-O', 'check', '127.0.0.1'], {
+      spawnSync('ssh', ['-F', '/dev/null', '-o', `ControlPath=${controlPath}`, '-O', 'check', '127.0.0.1'], {
         encoding: 'utf8',
       });
     assert.equal(check().status, 0, check().stderr);
@@ -59,6 +68,76 @@ describe('ssh host against a real sshd', () => {
     for (let i = 0; i < 50 && disconnects() === before; i++) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(disconnects(), before + 1);
     await assert.rejects(host.run('true', []), (error) => isHostError(error, 'EINVAL'));
+  });
+
+  test('without multiplexing: a connection per command, one sftp connection for every file operation', async () => {
+    const before = authentications();
+    const host = await createSshHost({ ...sshd.hostOptions, multiplex: false });
+    try {
+      assert.equal(host.multiplexed, false);
+      assert.equal(host.controlPath, undefined);
+      assert.equal(host.fileTransport, 'sftp');
+      // Opening: the first command (uname) and the sftp channel.
+      assert.equal(await loginsReach(2, before), 2);
+      for (let i = 0; i < 3; i++) assert.equal((await host.run('true', [])).exitCode, 0);
+      assert.equal(await loginsReach(5, before), 5);
+      // File operations are packets on the sftp connection: no new login.
+      const file = join(scratch, 'no-mux.txt');
+      await host.writeFile(file, 'one\n');
+      await host.appendFile(file, 'two\n');
+      assert.equal((await host.readFile(file)).toString('utf8'), 'one\ntwo\n');
+      assert.ok((await host.list(scratch)).some((entry) => entry.name === 'no-mux.txt'));
+      await host.remove(file);
+      assert.equal(authentications() - before, 5);
+      // More at once than the connection limit (4): they queue and all succeed.
+      const results = await Promise.all(Array.from({ length: 12 }, (_, i) => host.run('echo', [String(i)])));
+      assert.deepEqual(
+        results.map((result) => result.stdout),
+        Array.from({ length: 12 }, (_, i) => `${i}\n`),
+      );
+    } finally {
+      await host.close();
+    }
+    await assert.rejects(host.run('true', []), (error) => isHostError(error, 'EINVAL'));
+  });
+
+  test('without multiplexing at most 4 commands run at once (sshd drops logins beyond MaxStartups)', async () => {
+    const host = await createSshHost({ ...sshd.hostOptions, multiplex: false });
+    const dir = mkdtempSync(join(scratch, 'concurrency-'));
+    // Each command marks itself running, records how many are, and waits for the release file.
+    const script =
+      'mkdir "$1/running-$2"; ls -d "$1"/running-* | wc -l > "$1/seen-$2"; ' +
+      'while [ ! -e "$1/release" ]; do sleep 0.05; done; rmdir "$1/running-$2"';
+    try {
+      const runs = Array.from({ length: 8 }, (_, i) => host.run('sh', ['-c', script, 'sh', dir, String(i)]));
+      const running = () => readdirSync(dir).filter((name) => name.startsWith('running-')).length;
+      for (let i = 0; i < 500 && running() < 4; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(running(), 4);
+      writeFileSync(join(dir, 'release'), '');
+      for (const result of await Promise.all(runs)) assert.equal(result.exitCode, 0, result.stderr);
+      const seen = readdirSync(dir)
+        .filter((name) => name.startsWith('seen-'))
+        .map((name) => Number(readFileSync(join(dir, name), 'utf8').trim()));
+      assert.equal(seen.length, 8);
+      assert.equal(Math.max(...seen), 4);
+    } finally {
+      writeFileSync(join(dir, 'release'), '');
+      await host.close();
+    }
+  });
+
+  test('without multiplexing a ControlMaster from ssh_config is overridden: no socket appears', async () => {
+    const sockets = mkdtempSync(join(scratch, 'sockets-'));
+    const configFile = join(scratch, 'ssh_config_controlmaster');
+    writeFileSync(configFile, `Host *\n  ControlMaster auto\n  ControlPath ${sockets}/cm-%C\n  ControlPersist 60\n`);
+    const host = await createSshHost({ ...sshd.hostOptions, configFile, multiplex: false });
+    try {
+      assert.equal((await host.run('echo', ['ok'])).stdout, 'ok\n');
+      await host.stat(sshd.home);
+      assert.deepEqual(readdirSync(sockets), []);
+    } finally {
+      await host.close();
+    }
   });
 
   test('a changed host key is refused and known_hosts is left alone', async () => {
@@ -140,4 +219,29 @@ test('parseSshTarget reads user@host[:port]', () => {
       bad,
     );
   }
+});
+
+test('multiplexing: on by default, off on Windows (no ControlMaster there) and when asked', () => {
+  assert.equal(sshMultiplexing('linux'), true);
+  assert.equal(sshMultiplexing('darwin'), true);
+  assert.equal(sshMultiplexing('win32'), false);
+  assert.equal(sshMultiplexing('linux', true), false);
+  assert.equal(sshMultiplexing('darwin', true), false);
+  assert.equal(sshMultiplexing('linux', false), true);
+});
+
+test('ssh arguments: a control socket with multiplexing, ControlMaster=no and ControlPath=none without', () => {
+  const options = (args: string[]) => args.filter((_, i) => args[i - 1] === '-o');
+  const target = { host: 'h', user: 'root' };
+  const shared = options(sshBaseArgs({ target: 'root@h' }, target, '/tmp/vmbackup-ssh-x/mux'));
+  assert.ok(shared.includes('ControlMaster=auto'), shared.join(' '));
+  assert.ok(shared.includes('ControlPath=/tmp/vmbackup-ssh-x/mux'), shared.join(' '));
+  assert.ok(shared.includes('ControlPersist=60'), shared.join(' '));
+  const single = options(sshBaseArgs({ target: 'root@h' }, target, undefined));
+  assert.ok(single.includes('ControlMaster=no'), single.join(' '));
+  assert.ok(single.includes('ControlPath=none'), single.join(' '));
+  assert.ok(!single.some((option) => option.startsWith('ControlPersist')), single.join(' '));
+  // The safety options do not depend on the mode.
+  for (const safety of ['BatchMode=yes', 'StrictHostKeyChecking=yes', 'ForwardAgent=no'])
+    assert.ok(single.includes(safety) && shared.includes(safety), safety);
 });

@@ -17,6 +17,8 @@ test('the verb is the first word that is not an option; after -- it is a positio
   const run = parseArgs(['--', 'restore', 'weekend.cfg'], { passwordInEnvironment: false });
   assert.equal(run.kind, 'run');
   assert.deepEqual(run.kind === 'run' && run.password, { kind: 'argument', value: 'restore' });
+  const selector = parseArgs(['--', 'restore'], { passwordInEnvironment: true });
+  assert.deepEqual(selector.kind === 'run' && [selector.password.kind, selector.target], ['env', 'restore']);
 });
 
 test('restore flags, and the run password/transport flags parsed by the run parser', () => {
@@ -59,5 +61,10 @@ test('clear errors: no folder, no password, run-only flags, healthcheck-only fla
   fails(['restore', 'f', '--name', 'a\nb'], /contains a line break/);
   fails(['restore', 'f', '--name', ' '], /cannot be empty/);
   fails(['restore', 'f', '--bogus'], /unknown option --bogus/);
+  fails(
+    ['restore', 'f', '--transport', 'xapi', '--xapi', 'https://pool/'],
+    /--transport xapi is not supported by restore/,
+  );
   assert.equal(parseRestoreArgs(['healthcheck', 'f', '--boot-timeout', '30'], env).bootTimeoutSeconds, 30);
+  assert.equal(parseRestoreArgs(['restore', '--help'], { passwordInEnvironment: false }).help, true);
 });

@@ -62,6 +62,47 @@ test('ssh: a vm-export backup restored over the ssh transport has identical disk
   );
 });
 
+test('ssh: a vdi-export (raw) backup restored over ssh: the disk-less VM file goes through SFTP', async () => {
+  const ws = workspace();
+  const folder = await backUp(sim, ws, ['vdi-export=app 01'], 'app 01');
+  const result = await runCli(sim, [...ssh.args, 'restore', folder, '--name', 'app 01 (vdi, ssh)', '--json']);
+  assert.equal(result.code, 0, result.stdout + result.stderr);
+  const [restored] = vmsNamed(sim, 'app 01 (vdi, ssh)');
+  assert.ok(restored);
+  assert.deepEqual(
+    vmDisks(sim, restored).map((vdi) => vdiHash(sim, vdi)),
+    original().slice(0, 1),
+  );
+  const temporary = /filename=(\/tmp\/vmbackup-restore-[0-9a-f]+\.xva) metadata=true/.exec(result.stdout)?.[1];
+  assert.ok(temporary, 'the metadata import names its temporary file');
+  assert.equal(existsSync(temporary), false, 'the temporary file is removed (the sshd runs on this machine)');
+});
+
+test('a hostile backed-up VM name: health check over ssh under HEALTHCHECK_<name>_<time>, unchanged', async () => {
+  // No '/' (a VM folder name cannot hold one): the shell would run `id` if it saw these words.
+  const vm = 'it\'s "$(id)" `id` ;id';
+  sim.addVm({ name: vm, power: 'Halted', disks: [{ size: '1MiB', used: 1 }] });
+  const ws = workspace();
+  // The selection is a Python regex: `it.s.*` matches this VM only.
+  const folder = await backUp(sim, ws, ['vm-export=it.s.*'], vm);
+  const names: string[] = [];
+  const update = sim.state.update.bind(sim.state);
+  sim.state.update = (cls, ref, patch) => {
+    if (cls === 'VM' && typeof patch.name_label === 'string') names.push(patch.name_label);
+    update(cls, ref, patch);
+  };
+  try {
+    const result = await runCli(sim, [...ssh.args, 'healthcheck', folder, '--json']);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const report = restoreReport(result.stdout);
+    assert.match(String(report.newName), /^HEALTHCHECK_it's "\$\(id\)" `id` ;id_\d{8}T\d{6}Z$/);
+    assert.deepEqual(names, [report.newName], 'the pool got exactly that name');
+    assert.deepEqual([report.running, report.removed], [true, true]);
+  } finally {
+    sim.state.update = update;
+  }
+});
+
 test('a pool database dump is never restored: the manual xe pool-restore-database step, exit 1', async () => {
   const dir = join(tempDir(), 'METADATA_xs1');
   mkdirSync(dir);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Simulator } from '../sim/index';
+import { failure } from '../sim/errors';
 import { ensureBundle, runCli, startPool, workspace, type Workspace } from '../runner/helpers';
 import { backUp, restoreReport, vdiHash, vmCount, vmDisks, vmsNamed } from './helpers';
 
@@ -100,4 +101,56 @@ test('a VM folder stands for its newest good backup; a folder with no export is 
   const none = await runCli(sim, ['restore', ws.dir]);
   assert.equal(none.code, 2);
   assert.match(none.stdout, /holds no export file/);
+});
+
+test('a VM that cannot be named is removed again with its disks: no second VM under the backed-up name', async () => {
+  const folder = await backUp(sim, ws, ['vm-export=web01'], 'web01');
+  const vms = vmCount(sim);
+  const vdis = sim.state.entries('VDI').length;
+  const update = sim.state.update.bind(sim.state);
+  // A test fault on the real simulator: renaming to this name fails as xapi fails a call.
+  sim.state.update = (cls, ref, patch) => {
+    if (cls === 'VM' && patch.name_label === 'web01-unnamed') throw failure('OPERATION_NOT_ALLOWED', 'test fault');
+    update(cls, ref, patch);
+  };
+  try {
+    const result = await runCli(sim, ['restore', folder, '--name', 'web01-unnamed']);
+    assert.equal(result.code, 2, result.stdout);
+    assert.match(result.stdout, /ERROR xe vm-param-set uuid=[0-9a-f-]+ name-label=web01-unnamed failed: .*not allowed/);
+    assert.match(result.stdout, /removed the unfinished restore \(VM [0-9a-f-]+\)/);
+  } finally {
+    sim.state.update = update;
+  }
+  assert.equal(vmCount(sim), vms);
+  assert.equal(sim.state.entries('VDI').length, vdis, 'its disks are gone too');
+  assert.equal(vmsNamed(sim, 'web01').length, 1);
+});
+
+test('--start starts the restored VM; a start that fails leaves the restored VM in place, exit 2', async () => {
+  const folder = await backUp(sim, ws, ['vm-export=web01'], 'web01');
+  const started = await runCli(sim, ['restore', folder, '--name', 'web01-started', '--start', '--json']);
+  assert.equal(started.code, 0, started.stdout);
+  assert.equal(sim.state.get('VM', vmsNamed(sim, 'web01-started')[0]!)!.power_state, 'Running');
+  assert.equal(restoreReport(started.stdout).started, true);
+  const update = sim.state.update.bind(sim.state);
+  // A test fault on the real simulator: this VM cannot start (as VM.start fails in xapi).
+  sim.state.update = (cls, ref, patch) => {
+    const name = sim.state.get(cls, ref)?.name_label;
+    if (cls === 'VM' && name === 'web01-cold' && patch.power_state === 'Running') {
+      throw failure('NO_HOSTS_AVAILABLE');
+    }
+    update(cls, ref, patch);
+  };
+  try {
+    const cold = await runCli(sim, ['restore', folder, '--name', 'web01-cold', '--start', '--json']);
+    assert.equal(cold.code, 2, cold.stdout);
+    assert.match(cold.stdout, /ERROR the VM is restored \([0-9a-f-]+\) but did not start: xe vm-start uuid=/);
+    const report = restoreReport(cold.stdout);
+    const [cold01] = vmsNamed(sim, 'web01-cold');
+    assert.ok(cold01, 'the restored VM stays');
+    assert.equal(report.newUuid, sim.state.get('VM', cold01)!.uuid);
+    assert.equal(report.started, false);
+  } finally {
+    sim.state.update = update;
+  }
 });

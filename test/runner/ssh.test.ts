@@ -1,10 +1,12 @@
 // The same guarantees over the ssh transport (a real OpenSSH sshd on 127.0.0.1): xe and every
-// file operation run on the "remote" host through one multiplexed connection.
+// file operation run on the "remote" host through one multiplexed connection (or, with
+// --ssh-no-multiplex as on Windows, a connection per command).
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Simulator } from '../sim/index';
+import type { Sshd } from '../harness/sshd';
 import {
   BACKUP_FOLDER,
   ensureBundle,
@@ -19,7 +21,7 @@ import {
 } from './helpers';
 
 let sim: Simulator;
-let ssh: Transport;
+let ssh: Transport & { sshd: Sshd };
 before(async () => {
   ensureBundle();
   sim = await startPool({
@@ -86,6 +88,29 @@ test('ssh: vm-export (gzip), vdi-export (vhd) and metadata-export in one run, ex
   assert.match(log, /end,SUCCESS web01,elapse:0 size:0G\n/);
   assert.match(log, /end,SUCCESS db 01,elapse:0 size:0G\n/);
   assert.match(log, /end,SUCCESS,S:3 W:0 E:0\n$/);
+});
+
+test('ssh --ssh-no-multiplex: the same backup as multiplexed, through a connection per command', async () => {
+  const logins = () => (ssh.sshd.log().match(/Accepted publickey for /g) ?? []).length;
+  const backup = async (extra: string[], expectedLogins: number) => {
+    const ws = workspace();
+    const before = logins();
+    const result = await runCli(sim, [...ssh.args, ...extra, ws.writeConfig(['vm-export=web01', 'vdi-export=db 01'])]);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    // sshd's log comes through a pipe and may trail the run's end: wait for the logins expected.
+    for (let i = 0; i < 250 && logins() - before < expectedLogins; i++) await new Promise((r) => setTimeout(r, 20));
+    const layout = tree(ws.backupDir).map((path) => path.replace(/backup-[^/]+/, 'backup-*'));
+    const status = readFileSync(ws.statusLog, 'utf8').replace(/^[^,]*,/gm, '');
+    return { layout, status, logins: logins() - before };
+  };
+  const multiplexed = await backup([], 1);
+  const single = await backup(['--ssh-no-multiplex'], 4);
+  assert.deepEqual(single.layout, multiplexed.layout);
+  assert.ok(single.layout.includes('web01/backup-*/web01.xva'), single.layout.join(', '));
+  assert.equal(single.status, multiplexed.status);
+  assert.equal(multiplexed.logins, 1);
+  // uname, the sftp channel, and every `xe` call each log in on their own.
+  assert.ok(single.logins > 3, String(single.logins));
 });
 
 test('ssh: vm-export (zstd) and vdi-export (raw), verified on the remote side', async () => {

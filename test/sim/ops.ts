@@ -218,9 +218,14 @@ export function deviceOf(userdevice: string): string {
 }
 
 /** Power transitions used by tests and VM.start/VM.clean_shutdown/VM.hard_shutdown. */
-export function setPowerState(state: SimState, vmRef: string, power: 'Running' | 'Halted', host: string): void {
+export function setPowerState(
+  state: SimState,
+  vmRef: string,
+  power: 'Running' | 'Paused' | 'Halted',
+  host: string,
+): void {
   const vm = state.require('VM', vmRef);
-  const running = power === 'Running';
+  const running = power !== 'Halted';
   state.update('VM', vmRef, {
     power_state: power,
     resident_on: running ? host : NULL_REF,

@@ -52,7 +52,7 @@ async function backupPoolDb(ctx: RunContext, fullHostname: string): Promise<bool
   ctx.bus.step('pool-db', '*** begin backup_pool_metadata ***');
   const master = await loadPoolMaster(ctx.pool);
   const me = master.hosts.find((h) => h.nameLabel === fullHostname || h.hostname === fullHostname);
-  if (!me || me.uuid !== master.masterUuid) {
+  if (!ctx.host.reachesPoolMaster && (!me || me.uuid !== master.masterUuid)) {
     ctx.bus.info('** ignore: NOT master');
     return true;
   }

@@ -6,7 +6,7 @@
 // The file is always checked in this process, read through the host (Host.readStream):
 // from the file system on a local host, over the run's ssh connection on an ssh host, so
 // both paths run the same checks. Nothing is ever delegated to the target's own tools.
-import { checkArchive, type ArchiveSummary } from '../archive/index';
+import { ArchiveDamage, checkArchive, type ArchiveSummary } from '../archive/index';
 import type { CompressMode } from '../config/types';
 import type { Host } from '../host/types';
 
@@ -34,6 +34,16 @@ export interface VerifyOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The check a host made while writing the file (the xapi transport: no second read pass), or
+ * the check of the file read back.
+ */
+async function checked(host: Host, file: string, check: () => Promise<ArchiveSummary>): Promise<ArchiveSummary> {
+  const inFlight = host.checkedWhileWriting?.(file);
+  if (inFlight instanceof ArchiveDamage) throw inFlight;
+  return inFlight ?? check();
+}
+
 /** Reads an XVA to its end; resolves with a line for the log, rejects with what is damaged. */
 export async function verifyXva(
   host: Host,
@@ -41,11 +51,13 @@ export async function verifyXva(
   compress: CompressMode,
   options: VerifyOptions = {},
 ): Promise<string> {
-  const summary = await checkArchive(readUntilCancelled(host, file, options.signal), {
-    kind: 'xva',
-    compression: compress,
-    metadataOnly: options.metadataOnly ?? false,
-  });
+  const summary = await checked(host, file, () =>
+    checkArchive(readUntilCancelled(host, file, options.signal), {
+      kind: 'xva',
+      compression: compress,
+      metadataOnly: options.metadataOnly ?? false,
+    }),
+  );
   return describeXva(summary);
 }
 
@@ -57,7 +69,9 @@ export async function verifyDiskImage(
   virtualSize: number,
   options: Pick<VerifyOptions, 'signal'> = {},
 ): Promise<string> {
-  const { image } = await checkArchive(readUntilCancelled(host, file, options.signal), { kind: format, virtualSize });
+  const { image } = await checked(host, file, () =>
+    checkArchive(readUntilCancelled(host, file, options.signal), { kind: format, virtualSize }),
+  );
   if (image!.format === 'raw') return `complete raw image: ${image!.bytes} bytes, the disk's virtual size`;
   const blocks = image!.vhdType === 'dynamic' ? `, ${image!.blocks} allocated blocks` : '';
   return `complete ${image!.vhdType} vhd: ${image!.bytes} bytes for a ${virtualSize}-byte disk${blocks}`;

@@ -11,11 +11,18 @@ export type PasswordSource =
   /** First positional: a password, or a base64 password file when a file exists there. */
   { kind: 'argument'; value: string } | { kind: 'env'; name: string } | { kind: 'stdin' };
 
+/** How the runner reaches the pool: `xe` (local or --xapi), `ssh` (--ssh), `xapi` (XenAPI alone, no xe). */
+export type TransportKind = 'xe' | 'ssh' | 'xapi';
+
 export interface TransportOptions {
+  /** --transport; without it `ssh` when --ssh is given, else `xe` (today's choices). */
+  kind?: TransportKind;
   /** `user@host[:port]` for the ssh transport. */
   ssh?: { user: string; host: string; port?: number };
   /** An ssh_config file for the ssh transport (`ssh -F`): identity, known hosts, jump hosts. */
   sshConfig?: string;
+  /** --ssh-no-multiplex: a connection per ssh command instead of one shared master (see host/ssh-options.ts). */
+  sshNoMultiplex?: boolean;
   xe?: string;
   xapi?: string;
   /** Accept an https XenAPI certificate that does not verify (self-signed pool certificate). */
@@ -91,8 +98,17 @@ export const FLAGS_WITH_VALUE = new Set([
   '--regex-budget-ms',
   '--silence-timeout',
   '--busy-wait',
+  '--transport',
 ]);
-const BOOLEAN_FLAGS = new Set(['--password-stdin', '--json', '--dry-run', '--help', '--version', '--xapi-insecure']);
+const BOOLEAN_FLAGS = new Set([
+  '--password-stdin',
+  '--json',
+  '--dry-run',
+  '--help',
+  '--version',
+  '--xapi-insecure',
+  '--ssh-no-multiplex',
+]);
 const OPTIONAL_WORDS = new Set(['preview', 'compress', 'ignore_extra_keys', 'pre_clean']);
 
 export interface ParseContext {
@@ -157,6 +173,30 @@ export function parseCompress(value: string): { compress: Compression; note?: st
   if (v === 'zstd') return { compress: 'zstd' };
   if (v === 'false' || v === 'none') return { compress: 'none' };
   return { compress: 'none', note: `compress=${value} is not true|false|gzip|zstd: no compression (as VmBackup.py)` };
+}
+
+/** --transport, checked against the options that select or configure the others. */
+function transportKind(flag: string | true | undefined, options: TransportOptions): TransportKind {
+  const ssh = options.ssh
+    ? `--ssh=${options.ssh.user}@${options.ssh.host}${options.ssh.port ? `:${options.ssh.port}` : ''}`
+    : undefined;
+  if (typeof flag !== 'string') return ssh ? 'ssh' : 'xe';
+  const argument = `--transport=${flag}`;
+  const kind = flag.toLowerCase();
+  if (kind !== 'xe' && kind !== 'ssh' && kind !== 'xapi') {
+    throw new CliError(argument, `--transport ${flag}: expected xe, ssh or xapi`);
+  }
+  if (kind === 'ssh' && !ssh) throw new CliError(argument, '--transport ssh needs --ssh user@host[:port]');
+  if (kind !== 'ssh' && ssh) throw new CliError(ssh, `--ssh cannot be combined with --transport ${kind}`);
+  if (kind === 'xapi') {
+    if (options.xe !== undefined) {
+      throw new CliError(`--xe=${options.xe}`, '--xe cannot be combined with --transport xapi (no xe is run)');
+    }
+    if (options.xapi === undefined) {
+      throw new CliError(argument, '--transport xapi needs --xapi https://pool-master/ (the pool to back up)');
+    }
+  }
+  return kind;
 }
 
 export function parseArgs(argv: readonly string[], context: ParseContext): Command {
@@ -244,7 +284,7 @@ export function parseArgs(argv: readonly string[], context: ParseContext): Comma
     target,
     preview: false,
     ignoreExtraKeys: false,
-    transport: {},
+    transport: { kind: 'xe' },
     json: flags.has('--json'),
     concurrency: 1,
     dryRun: flags.has('--dry-run'),
@@ -276,6 +316,10 @@ export function parseArgs(argv: readonly string[], context: ParseContext): Comma
     if (!command.transport.ssh) throw new CliError(`--ssh-config=${sshConfig}`, '--ssh-config needs --ssh user@host');
     command.transport.sshConfig = sshConfig;
   }
+  if (flags.has('--ssh-no-multiplex')) {
+    if (!command.transport.ssh) throw new CliError('--ssh-no-multiplex', '--ssh-no-multiplex needs --ssh user@host');
+    command.transport.sshNoMultiplex = true;
+  }
   const xe = flags.get('--xe');
   if (typeof xe === 'string') command.transport.xe = xe;
   const xapi = flags.get('--xapi');
@@ -305,6 +349,7 @@ export function parseArgs(argv: readonly string[], context: ParseContext): Comma
     }
     command.transport.xapiTrustFile = trustFile;
   }
+  command.transport.kind = transportKind(flags.get('--transport'), command.transport);
   const concurrency = flags.get('--concurrency');
   if (typeof concurrency === 'string')
     command.concurrency = parseConcurrency(concurrency, `--concurrency=${concurrency}`);

@@ -29,7 +29,12 @@ import { silenceTimeoutFromEnv, untilAborted } from '../pool/silence';
 /** One line for cron logs and the extension's output: what runs where, with which config. */
 function startMessage(mode: 'backup' | 'preview' | 'dry-run', command: RunCommand, config: LoadedConfig): string {
   const ssh = command.transport.ssh;
-  const where = ssh ? `${ssh.user}@${ssh.host}:${ssh.port ?? 22} (ssh)` : 'the local host';
+  const xapi = command.transport.kind === 'xapi' ? command.transport.xapi : undefined;
+  const where = ssh
+    ? `${ssh.user}@${ssh.host}:${ssh.port ?? 22} (ssh)`
+    : xapi
+      ? `this machine through XenAPI ${xapi} (xapi transport)`
+      : 'the local host';
   // A vm-selector is a VM name: hostile input that may hold quotes or newlines.
   const what = config.file ? `config ${printable(config.file)}` : `vm-selector ${JSON.stringify(command.target)}`;
   return `VmBackup ${mode === 'backup' ? '' : `${mode} `}running on ${where} with ${what} (vmbackup ${VERSION})`;
@@ -92,7 +97,11 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
   bus.emit({
     type: 'run-start',
     mode,
-    host: ssh ? `ssh ${ssh.user}@${ssh.host}:${ssh.port ?? 22}` : 'local',
+    host: ssh
+      ? `ssh ${ssh.user}@${ssh.host}:${ssh.port ?? 22}`
+      : command.transport.kind === 'xapi'
+        ? `xapi ${command.transport.xapi ?? ''}`
+        : 'local',
     version: VERSION,
     ...(config.file ? { config: config.file } : {}),
     message: startMessage(mode, command, config),

@@ -1,5 +1,6 @@
 // Builds the Host and the XenAPI URL from the transport options.
-import { createLocalHost, createSshHost, type Host } from '../host/index';
+import { createLocalHost, createSshHost, createXapiHost, sshMultiplexing, type Host } from '../host/index';
+import { readPoolTrust } from './trust';
 import type { TransportOptions } from './args';
 import { existsSync } from 'node:fs';
 
@@ -51,6 +52,19 @@ export async function openTransport(
   password: string,
   silenceMs?: number,
 ): Promise<Transport> {
+  if (options.kind === 'xapi' && options.xapi !== undefined) {
+    // Agentless: no xe, no ssh; files on this machine, every pool step through XenAPI.
+    const trustFile = options.xapiTrustFile;
+    const host = createXapiHost({
+      url: options.xapi,
+      password,
+      allowUnauthorized: options.xapiInsecure ?? false,
+      ...(options.xapiFingerprint ? { fingerprint: options.xapiFingerprint } : {}),
+      ...(trustFile ? { trust: () => readPoolTrust(trustFile) } : {}),
+      ...(silenceMs !== undefined ? { silenceMs } : {}),
+    });
+    return { host, xapiUrl: options.xapi, ...tlsOf(options), ...cleartextWarning(options.xapi) };
+  }
   if (options.ssh) {
     const { user, host, port } = options.ssh;
     const bracketed = host.includes(':') ? `[${host}]` : host;
@@ -60,6 +74,7 @@ export async function openTransport(
       ...(options.xe ? { xePath: options.xe } : {}),
       ...(options.sshConfig ? { configFile: options.sshConfig } : {}),
       ...(silenceMs !== undefined ? { silenceMs } : {}),
+      multiplex: sshMultiplexing(process.platform, options.sshNoMultiplex),
     });
     const xapiUrl = options.xapi ?? `https://${bracketed}/`;
     return { host: sshHost, xapiUrl, ...tlsOf(options), ...cleartextWarning(xapiUrl) };

@@ -137,6 +137,10 @@ Usage:
   vmbackup list [CONFIG|BACKUP_DIR] [--verify] [--json]   every backup, its state, and what the
                                                       next run's retention deletes (no password)
   vmbackup verify BACKUP_FOLDER... [--json]           read each export file to its end and check it
+  vmbackup restore BACKUP_FOLDER [--name NEW_NAME] [--sr SR] [--preserve] [--start] [--disk-only]
+           [--force] [--dry-run]                      restore a backup as a new VM (docs/cli.md, Restore)
+  vmbackup healthcheck BACKUP_FOLDER [--sr SR] [--boot-timeout SECONDS]
+                                                      restore, boot and remove it again
 
 Password (never put it on the command line: other users can read it in ps):
   VMBACKUP_PASSWORD            environment variable read when no password argument is given
@@ -145,9 +149,14 @@ Password (never put it on the command line: other users can read it in ps):
   <password-file>              a file made with create-password-file= (base64, not encryption)
 
 Where it runs:
+  --transport xe|ssh|xapi      how the pool is reached: xe (default; local xe, also with
+                               --xapi), ssh (with --ssh), xapi (XenAPI alone from any machine
+                               with Node: no xe, no ssh; needs --xapi, files stay local)
   --ssh user@host[:port]       run xe and all file operations on that host through OpenSSH
                                (host key checking on; key or agent authentication)
   --ssh-config FILE            ssh_config file for --ssh (identity, known hosts, ProxyJump)
+  --ssh-no-multiplex           a new ssh connection per command (automatic on Windows,
+                               whose OpenSSH cannot share one); files still use one sftp channel
   --xe PATH                    the xe program (default /opt/xensource/bin/xe, else xe on PATH)
   --xapi URL                   XenAPI address for inventory and records
                                (default http://localhost/, or https://<ssh host>/ with --ssh)
@@ -177,6 +186,7 @@ Exit codes:
   backup:  0 all VMs succeeded, 1 warnings, 2 errors (also for bad arguments and interrupted runs)
   preview: 0 clean, 1 warnings, 2 errors
   list, verify: 0 good, 1 a damaged backup, 2 bad arguments or an unreadable folder
+  restore, healthcheck: 0 done, 1 nothing restored (a pool database dump), 2 errors
   help, config, example and the basic usage exit 1 as VmBackup.py did
 `;
 

@@ -3,4 +3,6 @@ export type { CommandResult, FileInfo, Host, HostLock, RunOptions } from './type
 export { HostError, isHostError, type HostErrorCode } from './errors';
 export { createLocalHost, type LocalHostOptions, type XeConnection } from './local';
 export { createSshHost, parseSshTarget, type SshHost, type SshHostOptions } from './ssh';
+export { sshMultiplexing } from './ssh-options';
 export { quoteForPosixShell, posixCommandLine } from './quote';
+export { createXapiHost, type XapiHostOptions } from './xapi';

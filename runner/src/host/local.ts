@@ -44,11 +44,15 @@ export interface LocalHostOptions {
   xePath?: string;
   /** Off-host: the pool master to talk to. Without it `xe` uses the local xapi socket. */
   xeConnection?: XeConnection;
+  /** Path rules of this machine (default process.platform): on win32 `\` separates too. */
+  platform?: NodeJS.Platform;
 }
 
 export function createLocalHost(options: LocalHostOptions = {}): Host {
   const xePath = options.xePath ?? 'xe';
   const credentials = options.xeConnection ? new XeCredentials(options.xeConnection) : undefined;
+  const platform = options.platform ?? process.platform;
+  const separators = platform === 'win32' ? /[\\/]/ : '/';
 
   const host: Host = {
     description: options.xeConnection ? `local (xe -s ${options.xeConnection.server})` : 'local',
@@ -79,7 +83,7 @@ export function createLocalHost(options: LocalHostOptions = {}): Host {
       return (await host.stat(path)) !== undefined;
     },
     async stat(path) {
-      const name = path.split('/').filter(Boolean).pop() ?? path;
+      const name = path.split(separators).filter(Boolean).pop() ?? path;
       return statEntry(path, name);
     },
     async list(path) {
@@ -125,7 +129,7 @@ export function createLocalHost(options: LocalHostOptions = {}): Host {
       });
     },
     async remove(path) {
-      assertRemovable(path);
+      assertRemovable(path, platform);
       await rm(path, { recursive: true, force: true }).catch((error) => {
         throw fromFsError(error, 'remove', path);
       });

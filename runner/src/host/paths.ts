@@ -14,12 +14,22 @@ export function compareNames(a: string, b: string): number {
 /**
  * remove() deletes whole trees: refuse the paths where a slip would be a disaster — the
  * root, an empty path, and any path that climbs with `..` or ends in `.` (`/backups/vm/..`
- * names the parent of what it seems to name).
+ * names the parent of what it seems to name). On Windows (the local host of a Windows
+ * workstation) `\` separates components too, and a drive (`C:`, `C:\`) or a share
+ * (`\\server\share`) is a root. Remote paths (ssh) are POSIX whatever the runner's platform.
  */
-export function assertRemovable(path: string): void {
-  const components = path.split('/');
-  const last = components.filter((part) => part !== '').pop();
-  if (path.trim() === '' || last === undefined || last === '.' || components.includes('..')) {
+export function assertRemovable(path: string, platform: NodeJS.Platform = 'linux'): void {
+  const windows = platform === 'win32';
+  const components = path.split(windows ? /[\\/]/ : '/');
+  const named = components.filter((part) => part !== '');
+  const last = named.pop();
+  const root = windows && (/^[A-Za-z]:$/.test(named[0] ?? last ?? '') ? named.length === 0 : isShareRoot(path));
+  if (path.trim() === '' || last === undefined || last === '.' || components.includes('..') || root) {
     throw new HostError('EINVAL', `refusing to remove ${JSON.stringify(path)}: not a path below a backup directory`);
   }
+}
+
+/** `\\server\share` or `//server/share` (with or without a final separator): a share's root. */
+function isShareRoot(path: string): boolean {
+  return /^[\\/]{2}[^\\/]+[\\/]+[^\\/]+[\\/]*$/.test(path);
 }

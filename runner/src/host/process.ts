@@ -12,11 +12,20 @@ export function hideFromChildren(name: string): void {
   secretVariables.add(name);
 }
 
-/** This process's environment without the secrets, plus `extra`. */
-export function childEnvironment(extra: Record<string, string> = {}): Record<string, string> {
+/**
+ * This process's environment without the secrets, plus `extra`. On Windows variable names ignore
+ * case (`vmbackup_password` is VMBACKUP_PASSWORD there), so the secrets are matched without case.
+ */
+export function childEnvironment(
+  extra: Record<string, string> = {},
+  source: { env: NodeJS.ProcessEnv; platform: NodeJS.Platform } = { env: process.env, platform: process.platform },
+): Record<string, string> {
+  const windows = source.platform === 'win32';
+  const secret = (key: string) =>
+    windows ? [...secretVariables].some((name) => name.toUpperCase() === key.toUpperCase()) : secretVariables.has(key);
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !secretVariables.has(key)) env[key] = value;
+  for (const [key, value] of Object.entries(source.env)) {
+    if (value !== undefined && !secret(key)) env[key] = value;
   }
   return { ...env, ...extra };
 }

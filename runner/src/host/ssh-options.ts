@@ -1,5 +1,6 @@
 // The OpenSSH command line for a run: the target, and the options that make it safe and
-// fast — host-key checking on, no passwords, one multiplexed connection per run.
+// fast — host-key checking on, no passwords, one multiplexed connection per run (or, where
+// OpenSSH cannot multiplex, a connection per command: see sshMultiplexing).
 
 import { HostError } from './errors';
 
@@ -28,6 +29,24 @@ export interface SshHostOptions {
    * probes) ends the connection; connecting waits at most this long (and never over 20 s).
    */
   silenceMs?: number;
+  /**
+   * Share one master connection (ControlMaster) between all commands of the run; default true.
+   * false: every command opens its own connection, and the file operations keep one sftp
+   * connection of their own (Windows' OpenSSH has no ControlMaster). See sshMultiplexing.
+   */
+  multiplex?: boolean;
+}
+
+/**
+ * Whether the run's ssh commands share one ControlMaster connection. Off when asked
+ * (`--ssh-no-multiplex`) and on Windows, whose OpenSSH port has no ControlMaster (its
+ * control socket is a Unix-domain socket). Without it each command (`xe`, `uname`, `df`)
+ * pays a handshake, but the file operations, by far the most numerous, still travel as
+ * packets on one long-lived sftp connection, so a run costs a few handshakes per VM.
+ * The platform is a parameter so this stays pure and testable on Linux.
+ */
+export function sshMultiplexing(platform: NodeJS.Platform, noMultiplexRequested = false): boolean {
+  return !noMultiplexRequested && platform !== 'win32';
 }
 
 export interface SshTarget {
@@ -49,6 +68,21 @@ export function parseSshTarget(target: string): SshTarget {
   return { user: match[1], host: host.replace(/^\[(.*)\]$/, '$1'), port };
 }
 
+/**
+ * Where the master connection's private folder goes. Its socket path must fit a Unix socket
+ * address (104 bytes on macOS, 108 on Linux) even with the 17 characters ssh appends to a
+ * temporary name while it sets the master up. macOS gives each user a long $TMPDIR
+ * (/var/folders/…/T/), a custom TMPDIR can be longer still: then /tmp, as short as it gets.
+ */
+export function controlDirectoryBase(temporaryDirectory: string): string {
+  const socketPath = `${temporaryDirectory}/vmbackup-ssh-XXXXXX/mux`;
+  return Buffer.byteLength(socketPath) + SSH_TEMPORARY_SUFFIX <= SOCKET_PATH_MAX ? temporaryDirectory : '/tmp';
+}
+/** ssh binds the master's socket as `<ControlPath>.<16 random characters>` first. */
+const SSH_TEMPORARY_SUFFIX = 17;
+/** sun_path holds 104 bytes on macOS and the BSDs (108 on Linux), the last one a NUL. */
+const SOCKET_PATH_MAX = 103;
+
 /** A value inside `-o Key=value`: ssh expands `%` tokens and splits some keys at spaces. */
 function configValue(value: string): string {
   if (/["\n\r]/.test(value)) throw new HostError('EINVAL', `ssh option value ${JSON.stringify(value)} cannot be used`);
@@ -56,8 +90,12 @@ function configValue(value: string): string {
   return /\s/.test(escaped) ? `"${escaped}"` : escaped;
 }
 
-/** Arguments before the host: identity, host keys, multiplexing, keep-alive. */
-export function sshBaseArgs(options: SshHostOptions, target: SshTarget, controlPath: string): string[] {
+/**
+ * Arguments before the host: identity, host keys, multiplexing, keep-alive. Without a
+ * controlPath multiplexing is turned off explicitly (`ControlMaster=no`, `ControlPath=none`),
+ * so a `ControlMaster auto` in the user's ssh_config cannot bring it back.
+ */
+export function sshBaseArgs(options: SshHostOptions, target: SshTarget, controlPath: string | undefined): string[] {
   const args: string[] = [];
   const silenceSeconds = Math.max(1, Math.ceil((options.silenceMs ?? 60_000) / 1000));
   if (options.configFile !== undefined) args.push('-F', options.configFile);
@@ -69,13 +107,17 @@ export function sshBaseArgs(options: SshHostOptions, target: SshTarget, controlP
     `StrictHostKeyChecking=${options.acceptNewHostKey ? 'accept-new' : 'yes'}`,
     '-o',
     'UpdateHostKeys=no',
-    '-o',
-    'ControlMaster=auto',
-    '-o',
-    `ControlPath=${configValue(controlPath)}`,
-    // The master outlives a crashed runner by at most a minute of idleness.
-    '-o',
-    'ControlPersist=60',
+    ...(controlPath === undefined
+      ? ['-o', 'ControlMaster=no', '-o', 'ControlPath=none']
+      : [
+          '-o',
+          'ControlMaster=auto',
+          '-o',
+          `ControlPath=${configValue(controlPath)}`,
+          // The master outlives a crashed runner by at most a minute of idleness.
+          '-o',
+          'ControlPersist=60',
+        ]),
     '-o',
     `ConnectTimeout=${Math.min(20, silenceSeconds)}`,
     '-o',

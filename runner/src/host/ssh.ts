@@ -6,6 +6,8 @@
 // run under a watchdog that stops them when the run goes away (ssh-scripts.ts). Files: one
 // long-lived sftp channel on the same connection (sftp-files.ts) — no shell involved — or,
 // on a server without the sftp subsystem, constant scripts taking paths as "$1", "$2".
+// Without multiplexing (Windows' OpenSSH, or `multiplex: false`) the same commands each open
+// their own connection and the sftp channel is a connection of its own, kept for the run.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,7 +23,7 @@ import { createShellFiles } from './shell-files';
 import { childEnvironment, runBinary, runText, type ProcessOptions, type ProcessResult } from './process';
 import { posixCommandLine, safePathOperand } from './quote';
 import { EXIT_EXISTS, EXIT_NOT_FOUND, STDOUT_FILE_EXISTS, STDOUT_FILE_FAILED, scripts, watchdog } from './ssh-scripts';
-import { parseSshTarget, sshBaseArgs, type SshHostOptions } from './ssh-options';
+import { controlDirectoryBase, parseSshTarget, sshBaseArgs, type SshHostOptions } from './ssh-options';
 import type { CommandResult, Host, HostLock, RunOptions } from './types';
 
 export type { SshHostOptions } from './ssh-options';
@@ -31,8 +33,11 @@ export { parseSshTarget } from './ssh-options';
 const SSH_FAILED = 255;
 
 export interface SshHost extends Host {
-  /** The master connection's socket (in a private 0700 directory); gone after close(). */
-  readonly controlPath: string;
+  /** The master connection's socket (in a private 0700 directory); gone after close().
+   *  Undefined without multiplexing. */
+  readonly controlPath: string | undefined;
+  /** Whether commands share one master connection (ssh-options.ts sshMultiplexing). */
+  readonly multiplexed: boolean;
   /** How file operations travel: the sftp subsystem, or shell commands when it is off. */
   readonly fileTransport: 'sftp' | 'shell';
 }
@@ -42,10 +47,16 @@ export async function createSshHost(options: SshHostOptions): Promise<SshHost> {
   const sshPath = options.sshPath ?? 'ssh';
   const xePath = options.xePath ?? 'xe';
   const description = `ssh ${options.target}`;
-  const controlDirectory = mkdtempSync(join(tmpdir(), 'vmbackup-ssh-')); // mode 0700
-  const controlPath = join(controlDirectory, 'mux');
+  const multiplexed = options.multiplex ?? true;
+  const controlDirectory = multiplexed
+    ? mkdtempSync(join(controlDirectoryBase(tmpdir()), 'vmbackup-ssh-')) // mode 0700
+    : undefined;
+  const controlPath = controlDirectory === undefined ? undefined : join(controlDirectory, 'mux');
   const baseArgs = sshBaseArgs(options, target, controlPath);
-  const sessions = new Semaphore(options.maxSessions ?? 8);
+  // Multiplexed: sshd's MaxSessions (10) bounds the channels of one connection. Without it every
+  // command is a new connection, and sshd starts dropping unauthenticated ones at MaxStartups
+  // (10 by default, counting other clients' too): stay well below.
+  const sessions = new Semaphore(options.maxSessions ?? (multiplexed ? 8 : 4));
   let closed = false;
 
   function sshArgs(words: readonly string[]): string[] {
@@ -163,11 +174,12 @@ export async function createSshHost(options: SshHostOptions): Promise<SshHost> {
   }
 
   function shutdownSync(): void {
+    if (controlDirectory === undefined) return;
     const env = childEnvironment();
     spawnSync(sshPath, [...baseArgs, '-O', 'exit', '--', target.host], { stdio: 'ignore', timeout: 5000, env });
     rmSync(controlDirectory, { recursive: true, force: true });
   }
-  process.once('exit', shutdownSync);
+  if (multiplexed) process.once('exit', shutdownSync);
 
   let cachedHostname: string | undefined;
   const hostname = async () => {
@@ -228,6 +240,7 @@ export async function createSshHost(options: SshHostOptions): Promise<SshHost> {
   const host: SshHost = {
     description,
     controlPath,
+    multiplexed,
     get fileTransport() {
       return fileTransport;
     },
@@ -262,13 +275,16 @@ export async function createSshHost(options: SshHostOptions): Promise<SshHost> {
         await ended;
         clearTimeout(timer);
       }
-      await runText(sshPath, [...baseArgs, '-O', 'exit', '--', target.host]).catch(() => undefined);
-      rmSync(controlDirectory, { recursive: true, force: true });
+      if (controlDirectory !== undefined) {
+        await runText(sshPath, [...baseArgs, '-O', 'exit', '--', target.host]).catch(() => undefined);
+        rmSync(controlDirectory, { recursive: true, force: true });
+      }
     },
   };
 
   // Open the master connection now, so a wrong host key or a refused key is reported
-  // before the run starts, and concurrent commands later share one connection.
+  // before the run starts, and concurrent commands later share one connection (without
+  // multiplexing: the first command proves the host key and the key the same way).
   try {
     await host.hostname();
     if (fileTransport === 'sftp') {

@@ -2,6 +2,7 @@
 // same backup code works on a pool host (local), off-host with `xe -s`, or through ssh.
 // Every argument is passed as one argv element; an ssh host quotes each one for the
 // remote POSIX shell. Nothing here ever joins untrusted strings into a shell command.
+import type { ArchiveDamage, ArchiveSummary } from '../archive/index';
 
 export interface CommandResult {
   exitCode: number;
@@ -36,6 +37,11 @@ export interface HostLock {
 export interface Host {
   /** For logs: `local` or `ssh root@pool-master:22`. */
   readonly description: string;
+  /**
+   * Pool steps reach the pool master whatever machine this is (the xapi transport: XenAPI follows
+   * HOST_IS_SLAVE): pool_db_backup dumps the database without the original's "am I the master" test.
+   */
+  readonly reachesPoolMaster?: boolean;
   /** Run `xe` with these arguments (connection options are added by the host). */
   xe(args: string[], options?: RunOptions): Promise<CommandResult>;
   /** Run any program on the target (e.g. `df -Th`, `hostname`). */
@@ -60,6 +66,12 @@ export interface Host {
   /** Remove a file or a whole directory tree. */
   remove(path: string): Promise<void>;
   rename(from: string, to: string): Promise<void>;
+  /**
+   * A host that writes export files itself (the xapi transport) checks them while writing: the
+   * check's result for this file (once; undefined when the file was not checked so), which stands
+   * for the read-back check of verify.ts.
+   */
+  checkedWhileWriting?(path: string): ArchiveSummary | ArchiveDamage | undefined;
   /** Exclusive lock file (O_EXCL); rejects when another live run holds it. */
   lock(path: string): Promise<HostLock>;
   close(): Promise<void>;

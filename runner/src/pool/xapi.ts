@@ -30,6 +30,8 @@ export interface PoolClient {
   call<T = unknown>(method: string, ...args: unknown[]): Promise<T>;
   /** The VM's metadata export (`/export_metadata`: a tar holding ova.xml), as XAPI sends it. */
   exportMetadata(vmRef: string): Promise<Buffer>;
+  /** The session's id, for HTTP handlers (`session_id=`): the xapi transport's downloads. */
+  sessionId?(): string;
   close(): Promise<void>;
 }
 
@@ -123,6 +125,7 @@ export async function connectPool(url: string, password: string, options: Connec
   return {
     url,
     call: <T>(method: string, ...args: unknown[]) => silentCall(xapi.call<T>(method, ...args), method, silenceMs),
+    sessionId: () => xapi.sessionId,
     exportMetadata: async (vmRef: string) => {
       const get = async () => {
         const response = await xapi.getResource('/export_metadata/', { query: { ref: vmRef }, task: false });

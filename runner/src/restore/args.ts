@@ -15,6 +15,8 @@ export type RestoreVerb = 'restore' | 'healthcheck';
 
 export interface RestoreCommand {
   kind: RestoreVerb;
+  /** `--help`: print the usage and the docs' place, nothing else. */
+  help?: true;
   /** A backup folder (`.../<vm>/backup-...`), a VM folder (its newest good backup) or a pool DB dump. */
   folder: string;
   /** Name of the restored VM (restore: default the backup's VM name; healthcheck: always generated). */
@@ -106,7 +108,7 @@ export function parseRestoreArgs(argv: readonly string[], context: ParseContext)
       else common.push(`${name}=${value}`);
     } else common.push(arg);
   }
-  if (common.includes('--help')) throw new CliError('--help', `usage: ${usageLine(verb)}`);
+  if (common.includes('--help')) return { ...HELP, kind: verb, folder: '' };
   if (positionals.length < 1 || positionals.length > 2) {
     throw new CliError(verb, `usage: ${usageLine(verb)}`);
   }
@@ -124,6 +126,11 @@ export function parseRestoreArgs(argv: readonly string[], context: ParseContext)
       'no password: set VMBACKUP_PASSWORD, use --password-env NAME or --password-stdin, or give a password file ' +
         `before the folder (${usageLine(verb)})`,
     );
+  }
+  if (run.transport.kind === 'xapi') {
+    // The agentless host serves the xe verbs of a backup only; a restore needs vm-import,
+    // vdi-create, vdi-import, vbd-create, ... from a real xe (local or over ssh).
+    throw new CliError('--transport=xapi', `--transport xapi is not supported by ${verb}: use xe locally or --ssh`);
   }
   const name = own.get('--name');
   if (typeof name === 'string') nameError(name, `--name=${name}`);
@@ -149,6 +156,18 @@ export function parseRestoreArgs(argv: readonly string[], context: ParseContext)
     ...(typeof boot === 'string' ? { bootTimeoutSeconds: Number(boot) } : {}),
   };
 }
+
+const HELP: Omit<RestoreCommand, 'kind' | 'folder'> = {
+  help: true,
+  preserve: false,
+  start: false,
+  diskOnly: false,
+  force: false,
+  dryRun: false,
+  json: false,
+  password: { kind: 'env', name: 'VMBACKUP_PASSWORD' },
+  transport: {},
+};
 
 export function usageLine(verb: RestoreVerb): string {
   return verb === 'restore'

@@ -9,7 +9,7 @@ import { VERSION } from '../version';
 import { attachOutput, type Io } from '../cli/output';
 import { resolvePassword } from '../cli/password';
 import { openTransport } from '../cli/transport';
-import type { RestoreCommand } from './args';
+import { type RestoreCommand, usageLine } from './args';
 import { NotABackup, readBackupFolder, type BackupFolder, type PoolDump } from './folder';
 import { healthcheck } from './healthcheck';
 import { restoreBackup, RestoreError, type RestoreContext } from './restore';
@@ -44,6 +44,10 @@ function refusedUnmarked(backup: BackupFolder): string {
 }
 
 export async function restoreCommand(command: RestoreCommand, io: Io, signal: AbortSignal): Promise<number> {
+  if (command.help) {
+    io.stdout.write(`usage: ${usageLine(command.kind)}\n(docs/cli.md, "Restore"; vmbackup --help for the options)\n`);
+    return 0;
+  }
   const bus = new EventBus();
   attachOutput(bus, io, command.json);
   const began = Date.now();
@@ -151,6 +155,10 @@ export async function restoreCommand(command: RestoreCommand, io: Io, signal: Ab
     if (result.newUuid) report.newUuid = result.newUuid;
     if (result.vdiUuid) report.vdiUuid = result.vdiUuid;
     report.started = result.started;
+    if (result.startError) {
+      bus.error(`ERROR the VM is restored (${result.newUuid}) but did not start: ${result.startError}`);
+      return finish('error', `VmBackup restore ended - **ERRORS DETECTED** - restored, not started`);
+    }
     const what = result.newUuid
       ? `VM ${JSON.stringify(name)} (${result.newUuid})`
       : result.vdiUuid

@@ -4,8 +4,8 @@
 // times out, a step fails, or SIGINT/SIGTERM stops the command — with the disks it made.
 import { xe } from '../backup/xe';
 import type { BackupFolder } from './folder';
-import { restoreBackup, RestoreError, type RestoreContext } from './restore';
-import { minimalList, restoreArgs } from './xe-steps';
+import { removeMadeVdi, removeMadeVm, restoreBackup, RestoreError, type RestoreContext } from './restore';
+import { restoreArgs } from './xe-steps';
 
 export interface HealthcheckOptions {
   sr?: string;
@@ -65,34 +65,6 @@ async function waitRunning(ctx: RestoreContext, uuid: string, options: Healthche
   }
 }
 
-/** Removes the temporary VM and every disk it has; true when nothing is left. */
-async function removeVm(ctx: RestoreContext, uuid: string): Promise<boolean> {
-  // Not under the command's signal: the clean-up must run also after SIGTERM.
-  const disks = minimalList(
-    await xe(ctx.host, ['vbd-list', `vm-uuid=${uuid}`, 'type=Disk', 'params=vdi-uuid', '--minimal']).catch(() => ''),
-  ).filter((d) => d !== '<not in database>');
-  try {
-    await xe(ctx.host, restoreArgs.vmUninstall(uuid));
-  } catch (error) {
-    ctx.bus.error(`ERROR could not remove the health-check VM ${uuid}: ${(error as Error).message}`);
-    return false;
-  }
-  let removed = true;
-  for (const vdi of disks) {
-    // vm-uninstall destroys only the disks its VBDs mark as owned; the rest are ours too.
-    const left = minimalList(
-      await xe(ctx.host, ['vdi-list', `uuid=${vdi}`, 'params=uuid', '--minimal']).catch(() => ''),
-    );
-    if (left.length === 0) continue;
-    await xe(ctx.host, restoreArgs.vdiDestroy(vdi)).catch((error: Error) => {
-      removed = false;
-      ctx.bus.error(`ERROR could not remove the health-check disk ${vdi}: ${error.message}`);
-    });
-  }
-  if (removed) ctx.bus.step('remove', `removed the health-check VM ${uuid} and its disks`);
-  return removed;
-}
-
 export async function healthcheck(
   ctx: RestoreContext,
   backup: BackupFolder,
@@ -123,13 +95,13 @@ export async function healthcheck(
       ? `stopped: ${(ctx.signal.reason as Error)?.message ?? 'interrupted'}`
       : (error as Error).message;
   } finally {
-    result.removed = await removeVm(ctx, uuid);
-    if (restored.vdiUuid && result.removed) {
-      const left = minimalList(
-        await xe(ctx.host, ['vdi-list', `uuid=${restored.vdiUuid}`, 'params=uuid', '--minimal']).catch(() => ''),
-      );
-      if (left.length > 0) await xe(ctx.host, restoreArgs.vdiDestroy(restored.vdiUuid)).catch(() => undefined);
-    }
+    const vmGone = await removeMadeVm(ctx, uuid).catch((error: Error) => {
+      ctx.bus.error(`ERROR could not remove the health-check VM ${uuid}: ${error.message}`);
+      return false;
+    });
+    const vdiGone = restored.vdiUuid ? await removeMadeVdi(ctx, restored.vdiUuid).catch(() => false) : true;
+    result.removed = vmGone && vdiGone;
+    if (result.removed) ctx.bus.step('remove', `removed the health-check VM ${uuid} and its disks`);
   }
   return result;
 }

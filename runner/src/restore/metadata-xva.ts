@@ -1,9 +1,10 @@
 // A VM without disks, from the backup's vm-metadata.xml: the ova.xml of the VM's metadata
-// export with its disk VBDs (and their VDIs) left out, in a one-entry tar, the form
-// `xe vm-import metadata=true` reads. The restored disk is then attached with vbd-create, as
-// the original's README has the admin do by hand ("a new VM with no attached virtual disks").
-// Leaving the disks out matters: a metadata import looks the recorded VDIs up by uuid, so the
-// original VM's own disks, still in the pool, would otherwise be shared with the new VM.
+// export with its VBDs and VDIs left out, in a one-entry tar, the form `xe vm-import
+// metadata=true` reads. The restored disk is then attached with vbd-create, as the original's
+// README has the admin do by hand ("a new VM with no attached virtual disks").
+// Leaving the disks out matters: a metadata import looks the recorded VDIs up in their SR
+// (import.ml), so the original VM's own disks, still in the pool, would otherwise be shared with
+// the new VM, and a disk or ISO no longer there fails the import (VDI_LOCATION_MISSING).
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 
 type Node = Record<string, unknown> & { ':@'?: Record<string, string> };
@@ -46,15 +47,19 @@ function members(value: Node | undefined): Map<string, Node> {
   return out;
 }
 
-/** ova.xml without the VM's disk VBDs and their VDIs; throws when it is not a VM metadata export. */
-export function withoutDisks(xml: string): string {
+interface OvaObjectNode {
+  item: Node;
+  cls?: string;
+  id?: string;
+  uuid?: string;
+}
+
+function ovaObjects(xml: string): { tree: Node[]; data?: Node; objects: OvaObjectNode[] } {
   const tree = new XMLParser({ ...OPTIONS, parseTagValue: false, trimValues: false }).parse(xml) as Node[];
   const root = first(tree, 'value');
   const objects = members(root).get('objects');
   const data = first(children(first(children(objects, 'value'), 'array'), 'array'), 'data');
-  if (!data) throw new Error('vm-metadata.xml is not a VM metadata export (no objects)');
-  const items = children(data, 'data');
-  const described = items.map((item) => {
+  const described = children(data, 'data').map((item): OvaObjectNode => {
     if (!('value' in item)) return { item };
     const fields = members(item);
     const snapshot = members(fields.get('snapshot'));
@@ -62,14 +67,23 @@ export function withoutDisks(xml: string): string {
       item,
       cls: valueText(fields.get('class')),
       id: valueText(fields.get('id')),
-      type: valueText(snapshot.get('type')),
-      vdi: valueText(snapshot.get('VDI')),
+      uuid: valueText(snapshot.get('uuid')),
     };
   });
-  if (!described.some((d) => d.cls === 'VM')) throw new Error('vm-metadata.xml holds no VM');
-  const diskVbds = described.filter((d) => d.cls === 'VBD' && d.type === 'Disk');
-  const dropped = new Set([...diskVbds.map((d) => d.id), ...diskVbds.map((d) => d.vdi)]);
-  data.data = described.filter((d) => !(d.id !== undefined && dropped.has(d.id))).map((d) => d.item);
+  return { tree, ...(data ? { data } : {}), objects: described };
+}
+
+/** The uuid of the VM an ova.xml describes (the VM that is not a snapshot: the first VM object). */
+export function ovaVmUuid(xml: string): string | undefined {
+  return ovaObjects(xml).objects.find((o) => o.cls === 'VM')?.uuid || undefined;
+}
+
+/** ova.xml without the VM's VBDs and VDIs; throws when it is not a VM metadata export. */
+export function withoutDisks(xml: string): string {
+  const { tree, data, objects } = ovaObjects(xml);
+  if (!data) throw new Error('vm-metadata.xml is not a VM metadata export (no objects)');
+  if (!objects.some((d) => d.cls === 'VM')) throw new Error('vm-metadata.xml holds no VM');
+  data.data = objects.filter((d) => d.cls !== 'VBD' && d.cls !== 'VDI').map((d) => d.item);
   const body = new XMLBuilder({ ...OPTIONS, suppressEmptyNode: false }).build(tree) as string;
   return body.startsWith('<?xml') ? body : `<?xml version="1.0"?>\n${body}`;
 }

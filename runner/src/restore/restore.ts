@@ -10,7 +10,8 @@ import { xe, XeError } from '../backup/xe';
 import type { EventBus } from '../backup/events';
 import type { Host } from '../host/types';
 import type { BackupFolder, DiskConfig } from './folder';
-import { ovaTar, withoutDisks } from './metadata-xva';
+import { ovaTar, ovaVmUuid, withoutDisks } from './metadata-xva';
+import { readOvaXml } from './ova';
 import { minimalList, printXe, restoreArgs, UUID, xeUuid } from './xe-steps';
 
 export interface RestoreOptions {
@@ -27,6 +28,8 @@ export interface RestoreResult {
   newUuid?: string;
   vdiUuid?: string;
   started: boolean;
+  /** --start failed: why (the restored VM stays as it is). */
+  startError?: string;
 }
 
 /** A restore that cannot go on: the message says why and what to do. */
@@ -59,6 +62,31 @@ async function refuseNameClash(ctx: RestoreContext, name: string): Promise<void>
   }
 }
 
+/** Is a VM, template or snapshot with this uuid in the pool? */
+async function vmUuidInUse(ctx: RestoreContext, uuid: string): Promise<boolean> {
+  for (const list of ['vm-list', 'template-list', 'snapshot-list']) {
+    const found = minimalList(
+      await xe(ctx.host, [list, `uuid=${uuid}`, 'params=uuid', '--minimal'], { signal: ctx.signal }),
+    );
+    if (found.length > 0) return true;
+  }
+  return false;
+}
+
+/**
+ * --preserve imports keep the recorded uuids, and xapi's import (import.ml) then REPLACES a
+ * halted VM that has the same uuid: refused, restore never replaces an existing VM.
+ */
+async function refusePreserveOverExisting(ctx: RestoreContext, recordedUuid: string | undefined): Promise<void> {
+  if (recordedUuid === undefined) throw new RestoreError('--preserve: the backup does not record its VM uuid');
+  if (await vmUuidInUse(ctx, recordedUuid)) {
+    throw new RestoreError(
+      `--preserve keeps the backed-up VM's uuid ${recordedUuid}, and a VM with that uuid is in the pool: ` +
+        "xapi's import would replace it; restore without --preserve (new uuids and MAC addresses)",
+    );
+  }
+}
+
 async function resolveSr(ctx: RestoreContext, sr: string): Promise<string> {
   const found = minimalList(
     await xe(ctx.host, UUID.test(sr) ? restoreArgs.srByUuid(sr) : restoreArgs.srByName(sr), { signal: ctx.signal }),
@@ -80,45 +108,123 @@ async function step<T>(ctx: RestoreContext, dryRun: boolean, id: string, args: s
   return dryRun ? undefined : run();
 }
 
-async function nameAndStart(
+async function rename(ctx: RestoreContext, vm: string | undefined, options: RestoreOptions): Promise<void> {
+  const args = restoreArgs.rename(vm ?? '<new-vm-uuid>', options.name);
+  await step(ctx, options.dryRun, 'rename', args, () => xe(ctx.host, args, { signal: ctx.signal }));
+}
+
+/** --start, once the VM is complete: a failed start leaves the restored VM as it is. */
+async function start(
   ctx: RestoreContext,
   vm: string | undefined,
   options: RestoreOptions,
-): Promise<{ started: boolean }> {
-  const target = vm ?? '<new-vm-uuid>';
-  await step(ctx, options.dryRun, 'rename', restoreArgs.rename(target, options.name), () =>
-    xe(ctx.host, restoreArgs.rename(target, options.name), { signal: ctx.signal }),
-  );
+): Promise<Pick<RestoreResult, 'started' | 'startError'>> {
   if (!options.start) return { started: false };
-  await step(ctx, options.dryRun, 'start', restoreArgs.vmStart(target), () =>
-    xe(ctx.host, restoreArgs.vmStart(target), { signal: ctx.signal }),
-  );
+  const args = restoreArgs.vmStart(vm ?? '<new-vm-uuid>');
+  try {
+    await step(ctx, options.dryRun, 'start', args, () => xe(ctx.host, args, { signal: ctx.signal }));
+  } catch (error) {
+    if (ctx.signal.aborted) throw error;
+    return { started: false, startError: describeError(error) };
+  }
   return { started: !options.dryRun };
 }
 
+/** Does the VDI still exist? (Clean-up: not under the command's signal.) */
+async function vdiExists(ctx: RestoreContext, uuid: string): Promise<boolean> {
+  const found = await xe(ctx.host, ['vdi-list', `uuid=${uuid}`, 'params=uuid', '--minimal']).catch(() => '');
+  return minimalList(found).length > 0;
+}
+
+/**
+ * Removes a VM this command made, with every disk attached to it: vm-uninstall destroys only
+ * the disks its VBDs mark as owned, the others are destroyed one by one. Runs without the
+ * command's signal, so it also completes after SIGINT/SIGTERM. True when nothing is left.
+ */
+export async function removeMadeVm(ctx: RestoreContext, uuid: string): Promise<boolean> {
+  const listed = await xe(ctx.host, ['vbd-list', `vm-uuid=${uuid}`, 'type=Disk', 'params=vdi-uuid', '--minimal']);
+  const disks = minimalList(listed).filter((d) => UUID.test(d));
+  try {
+    await xe(ctx.host, restoreArgs.vmUninstall(uuid));
+  } catch (error) {
+    ctx.bus.error(`ERROR could not remove the VM ${uuid} this command made: ${describeError(error)}`);
+    return false;
+  }
+  let removed = true;
+  for (const vdi of disks) {
+    if (!(await vdiExists(ctx, vdi))) continue;
+    await xe(ctx.host, restoreArgs.vdiDestroy(vdi)).catch((error: unknown) => {
+      removed = false;
+      ctx.bus.error(`ERROR could not remove the disk ${vdi} this command made: ${describeError(error)}`);
+    });
+  }
+  return removed;
+}
+
+/** Destroys a VDI this command made, if it is still there. */
+export async function removeMadeVdi(ctx: RestoreContext, uuid: string): Promise<boolean> {
+  if (!(await vdiExists(ctx, uuid))) return true;
+  return xe(ctx.host, restoreArgs.vdiDestroy(uuid)).then(
+    () => true,
+    (error: unknown) => {
+      ctx.bus.error(`ERROR could not remove the disk ${uuid} this command made: ${describeError(error)}`);
+      return false;
+    },
+  );
+}
+
+function describeError(error: unknown): string {
+  return error instanceof XeError ? `${printXe(error.args)}: ${error.detail}` : (error as Error).message;
+}
+
 async function importVm(ctx: RestoreContext, backup: BackupFolder, options: RestoreOptions): Promise<RestoreResult> {
-  const srUuid = options.sr ? await resolveSr(ctx, options.sr) : undefined;
   const metadata = backup.kind === 'metadata-export';
+  if (metadata || options.preserve) {
+    const recorded = ovaVmUuid(await readOvaXml(ctx.host, backup.file, backup.format as 'xva'));
+    if (options.preserve) await refusePreserveOverExisting(ctx, recorded);
+    if (metadata && recorded !== undefined && (await vmUuidInUse(ctx, recorded))) {
+      throw new RestoreError(
+        `the backed-up VM (uuid ${recorded}) is still in the pool: a metadata restore would give the new VM ` +
+          "that VM's own disks (a metadata import finds the recorded disks in their SR); " +
+          'restore a metadata-export only for a VM that is gone',
+      );
+    }
+  }
+  const srUuid = options.sr ? await resolveSr(ctx, options.sr) : undefined;
   const args = restoreArgs.vmImport(backup.file, {
     ...(srUuid && !metadata ? { srUuid } : {}),
     preserve: options.preserve,
     metadata,
   });
   if (metadata && srUuid) ctx.bus.info('note: --sr is not used: a metadata import makes no disks');
-  const newUuid = await step(ctx, options.dryRun, 'import', args, () => xeUuid(ctx.host, args, ctx.signal));
+  const newUuid = await step(ctx, options.dryRun, 'import', args, () =>
+    xeUuid(ctx.host, args, ctx.signal).catch((error: unknown) => {
+      if (metadata && error instanceof XeError) {
+        ctx.bus.info(
+          'a metadata-export backup holds the VM record only: the import attaches the disks the VM had, found in ' +
+            'their SR, so every one of them must still be there',
+        );
+      }
+      throw error;
+    }),
+  );
   if (newUuid) ctx.bus.info(`imported VM ${newUuid}`);
   try {
-    const { started } = await nameAndStart(ctx, newUuid, options);
-    return { ...(newUuid ? { newUuid } : {}), started };
+    await rename(ctx, newUuid, options);
   } catch (error) {
-    if (newUuid) {
+    // An unnamed import would carry the backup's name beside the original: it is undone. A
+    // metadata import is only reported: its VM uses disks this command did not make.
+    if (newUuid && metadata) {
       ctx.bus.error(
         `ERROR the imported VM ${newUuid} is left in the pool under the backup's name ${quoted(backup.vm)}: ` +
-          'rename or remove it',
+          'rename or remove it (xe vm-destroy keeps its disks)',
       );
+    } else if (newUuid && (await removeMadeVm(ctx, newUuid).catch(() => false))) {
+      ctx.bus.info(`removed the unfinished restore (VM ${newUuid})`);
     }
     throw error;
   }
+  return { ...(newUuid ? { newUuid } : {}), ...(await start(ctx, newUuid, options)) };
 }
 
 /** The disk a vdi-export backed up: DISK-xvda, else the one with userdevice 0 (exports.ts, bootDisk). */
@@ -149,6 +255,7 @@ async function restoreDisk(ctx: RestoreContext, backup: BackupFolder, options: R
   }
   // Prove the metadata usable before anything is created.
   const bareVm = options.diskOnly ? undefined : withoutDisks(backup.metadataXml!);
+  if (bareVm !== undefined && options.preserve) await refusePreserveOverExisting(ctx, ovaVmUuid(bareVm));
   const srUuid = options.sr ? await resolveSr(ctx, options.sr) : await defaultSr(ctx);
   const vdiName = disk.vdi.name_label || `${backup.vm} ${disk.device}`;
   const vdiType = disk.vdi.type || 'system';
@@ -184,16 +291,26 @@ async function restoreDisk(ctx: RestoreContext, backup: BackupFolder, options: R
       disk.vbd.bootable !== 'False',
       disk.vbd.mode === 'RO' ? 'RO' : 'RW',
     );
-    await step(ctx, options.dryRun, 'vbd-create', vbdArgs, () => xeUuid(ctx.host, vbdArgs, ctx.signal));
-    const { started } = await nameAndStart(ctx, vmUuid, options);
-    return { ...(vmUuid ? { newUuid: vmUuid } : {}), ...(vdiUuid ? { vdiUuid } : {}), started };
+    const vbd = await step(ctx, options.dryRun, 'vbd-create', vbdArgs, () => xeUuid(ctx.host, vbdArgs, ctx.signal));
+    // The disk belongs to the VM, as a provisioned or imported disk does: `xe vm-uninstall` of
+    // the restored VM then removes it too (cli_operations.ml destroys disks whose VBD has owner).
+    const ownerArgs = restoreArgs.vbdOwner(vbd ?? '<new-vbd-uuid>');
+    await step(ctx, options.dryRun, 'vbd-owner', ownerArgs, () => xe(ctx.host, ownerArgs, { signal: ctx.signal }));
+    await rename(ctx, vmUuid, options);
   } catch (error) {
     // What this restore made and did not finish is removed again; nothing else is touched.
-    if (vmUuid) await xe(ctx.host, restoreArgs.vmUninstall(vmUuid)).catch(() => undefined);
-    if (vdiUuid) await xe(ctx.host, restoreArgs.vdiDestroy(vdiUuid)).catch(() => undefined);
-    if (vdiUuid) ctx.bus.info(`removed the unfinished restore (VDI ${vdiUuid}${vmUuid ? `, VM ${vmUuid}` : ''})`);
+    const vmGone = vmUuid ? await removeMadeVm(ctx, vmUuid).catch(() => false) : true;
+    const vdiGone = vdiUuid ? await removeMadeVdi(ctx, vdiUuid).catch(() => false) : true;
+    if (vdiUuid && vmGone && vdiGone) {
+      ctx.bus.info(`removed the unfinished restore (VDI ${vdiUuid}${vmUuid ? `, VM ${vmUuid}` : ''})`);
+    }
     throw error;
   }
+  return {
+    ...(vmUuid ? { newUuid: vmUuid } : {}),
+    ...(vdiUuid ? { vdiUuid } : {}),
+    ...(await start(ctx, vmUuid, options)),
+  };
 }
 
 export async function restoreBackup(

@@ -51,6 +51,7 @@ export const restoreArgs = {
     `format=${format}`,
   ],
   vdiDestroy: (uuid: string) => ['vdi-destroy', `uuid=${uuid}`],
+  vbdOwner: (uuid: string) => ['vbd-param-set', `uuid=${uuid}`, 'other-config:owner=true'],
   vbdCreate: (vm: string, vdi: string, device: string, bootable: boolean, mode: string) => [
     'vbd-create',
     `vm-uuid=${vm}`,

@@ -15,8 +15,10 @@ export interface ServerSettings {
     ignoreExtraKeys: boolean;
   };
   compatibility: Compatibility;
-  /** `vmbackup.runner.transport`: where backup_dir and status_log live (document links only for local). */
+  /** `vmbackup.runner.transport`: where backup_dir and status_log live (what their document links open). */
   runnerTransport: 'local' | 'ssh';
+  /** `vmbackup.runner.sshTarget` (`user@host[:port]`), the host of the ssh transport. */
+  runnerSshTarget: string;
   pool: {
     url: string;
     user: string;
@@ -70,3 +72,13 @@ export interface CoverageReport {
 
 /** The command the code lens invokes; the extension registers it. Arguments: [documentUri]. */
 export const RUN_PREVIEW_COMMAND = 'vmbackup.runPreview';
+
+/**
+ * Scheme of the extension's read-only file system over the runner's ssh transport:
+ * `vmbackup-ssh://user@host:port/absolute/path` (the ssh target as the authority; no secret
+ * is ever part of it: authentication is by key or agent).
+ */
+export const REMOTE_FILE_SCHEME = 'vmbackup-ssh';
+
+/** The command a remote backup_dir links to: lists the folder. Arguments: [folder URI string]. */
+export const BROWSE_REMOTE_FOLDER_COMMAND = 'vmbackup.browseRemoteFolder';

@@ -70,13 +70,19 @@ const SPECIALS: Record<string, Special> = {
   'VM.start': {
     params: [3, 3],
     result: VOID,
-    run: (ctx, [vm]) => {
+    // xapi_vm.ml start: the domain is built on the master here; start_paused=true leaves it Paused.
+    run: (ctx, [vm, startPaused]) => {
       const rec = ctx.state.require('VM', vm);
       if (rec.is_a_template) throw failure('VM_IS_TEMPLATE', vm, 'start');
       if (rec.power_state !== 'Halted')
         throw failure('VM_BAD_POWER_STATE', vm, 'halted', String(rec.power_state).toLowerCase());
-      setPowerState(ctx.state, vm as string, 'Running', masterOf(ctx.state));
-      return '';
+      return vmOperation(ctx, vm, 'start', () => {
+        const paused = startPaused === true || startPaused === 'true';
+        setPowerState(ctx.state, vm as string, paused ? 'Paused' : 'Running', masterOf(ctx.state));
+        const metrics = String(ctx.state.get('VM', vm as string)!.metrics);
+        if (ctx.state.has('VM_metrics', metrics)) ctx.state.update('VM_metrics', metrics, { start_time: xapiDate() });
+        return '';
+      });
     },
   },
   'VM.clean_shutdown': {

@@ -105,6 +105,7 @@ const DOCS: Record<string, [string, string[]]> = {
     'The VM could not be imported because a required object could not be found.',
     ['id'],
   ],
+  IMPORT_ERROR_PREMATURE_EOF: ['The VM could not be imported; the end of the file was reached prematurely.', []],
   IMPORT_ERROR_ATTACHED_DISKS_NOT_FOUND: [
     'The VM could not be imported because attached disks could not be found.',
     [],

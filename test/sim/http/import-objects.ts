@@ -88,7 +88,8 @@ class Importer {
     return o.snapshot;
   }
 
-  run(): void {
+  /** `receive`: the disk data streamed in after the objects exist (a failure there undoes them too). */
+  run(receive?: (createdVdis: Map<string, string>) => void): void {
     const order: [string, (o: OvaObject) => void][] = [
       ['host', (o) => this.host(o)],
       ['SR', (o) => this.sr(o)],
@@ -101,6 +102,7 @@ class Importer {
     try {
       for (const [cls, handle] of order) for (const o of this.objects) if (o.class === cls) handle(o);
       this.linkSnapshots();
+      receive?.(this.createdVdis);
       if (this.config.dryRun) for (const undo of this.cleanup.reverse()) undo();
     } catch (error) {
       if (!this.config.force) for (const undo of this.cleanup.reverse()) undo();
@@ -365,10 +367,15 @@ function assertCanRestore(state: SimState, objects: OvaObject[]): void {
   }
 }
 
-export function importObjects(state: SimState, objects: OvaObject[], config: ImportConfig): Imported {
+export function importObjects(
+  state: SimState,
+  objects: OvaObject[],
+  config: ImportConfig,
+  receive?: (createdVdis: Map<string, string>) => void,
+): Imported {
   if (config.fullRestore) assertCanRestore(state, objects);
   const importer = new Importer(state, objects, config);
-  importer.run();
+  importer.run(receive);
   if (config.dryRun) return { vms: [], createdVdis: new Map() };
   // complete_import: the `import` operation ends, allowed operations are computed again.
   const vms = [...new Set(importer.createdVms)].filter((vm) => state.has('VM', vm));

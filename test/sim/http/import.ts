@@ -176,9 +176,18 @@ export async function handleImport(call: HttpCall): Promise<void> {
       throw failure('IMPORT_ERROR', `Checksum mismatch on ${received.checksumError}`);
     const vmObjects = received.ova.filter((o) => o.class === 'VM');
     if (vmObjects.length === 0) throw failure('IMPORT_ERROR', 'ova.xml holds no VM');
-    const imported = importObjects(state, received.ova, importConfig(call, t.task, false, sr));
-    for (const [id, vdi] of imported.createdVdis)
-      state.disks.set(vdi, { used: 0, seed: 0, chunks: received.chunks.get(id) ?? new Map() });
+    const ova = received.ova;
+    const imported = importObjects(state, ova, importConfig(call, t.task, false, sr), (created) => {
+      // stream_vdi.ml recv_all_vdi reads each created disk's chunks from the archive; an archive
+      // without them (a metadata export imported as a full one) ends too early.
+      const disks = new Set(
+        ova.filter((o) => o.class === 'VBD' && o.snapshot.type !== 'CD').map((o) => o.snapshot.VDI),
+      );
+      const streamed = [...created.keys()].filter((id) => disks.has(id));
+      if (streamed.length > 0 && received.chunks.size === 0) throw failure('IMPORT_ERROR_PREMATURE_EOF');
+      for (const [id, vdi] of created)
+        state.disks.set(vdi, { used: 0, seed: 0, chunks: received.chunks.get(id) ?? new Map() });
+    });
     finish(state, t, undefined, resultOf(imported.vms));
   } catch (error) {
     finish(state, t, error instanceof XapiFailure ? error : failure('IMPORT_ERROR', (error as Error).message));

@@ -1,0 +1,160 @@
+// One download from a XenAPI HTTP handler (/export, /export_raw_vdi, /export_metadata,
+// /pool/xmldbdump), as `xe` makes it (cli_operations.ml download_file, cli_util.ml
+// track_http_operation): a task of ours is passed as task_id, the handler adopts it and
+// completes it; its outcome is the operation's. A 302 to the pool member that sees the disks
+// (export.ml, export_raw_vdi.ml) is followed with that member's certificate pin: the
+// dispatcher checks every connection against the host it goes to (pool/tls.ts). The body is
+// written once and, when a check is given, fed to the streaming archive check as it passes:
+// both sides under back-pressure, the file fsync'ed before the result counts.
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { fsync, close } from 'node:fs';
+import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { promisify } from 'node:util';
+import { request, type Dispatcher } from 'undici';
+import { ArchiveDamage, checkArchive, type ArchiveSpec, type ArchiveSummary } from '../archive/index';
+
+const MAX_REDIRECTS = 3;
+const CHECK_BUFFER_BYTES = 4 * 1024 * 1024;
+const FILE_BUFFER_BYTES = 4 * 1024 * 1024;
+
+export interface DownloadRequest {
+  /** Where the pool answers (the --xapi URL): scheme and port redirects keep, as xe keeps its own. */
+  base: URL;
+  path: string;
+  query: Record<string, string>;
+  dispatcher: Dispatcher;
+  /** Created exclusively (mode 0600) once the handler answers 200, as xe creates it. */
+  file: string;
+  /** The archive check run on the bytes while they are written. */
+  check?: ArchiveSpec;
+  signal?: AbortSignal;
+}
+
+export type DownloadOutcome =
+  | { kind: 'written'; bytes: number; summary?: ArchiveSummary; damage?: ArchiveDamage }
+  /** The handler answered an error status before any byte (its task holds the error). */
+  | { kind: 'refused'; status: number; text: string }
+  /** A host the download was redirected to could not be reached: no file is made. */
+  | { kind: 'unreachable'; url: string; reason: string };
+
+const fsyncFd = promisify(fsync);
+const closeFd = promisify(close);
+
+/** Location without a port: the port (and scheme) we use, as xe keeps its own `-p`/`--nossl`. */
+export function redirectTarget(from: URL, location: string): URL {
+  const next = new URL(location, from);
+  if (next.port === '' && from.port !== '') {
+    next.protocol = from.protocol;
+    next.port = from.port;
+  } else if (next.port === '' && from.protocol === 'http:') next.protocol = 'http:';
+  return next;
+}
+
+const reasonOf = (error: unknown): string => {
+  const e = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  return [e.cause?.code ?? e.code, e.cause?.message ?? e.message].filter(Boolean).join(' ');
+};
+
+async function openResponse(req: DownloadRequest): Promise<Dispatcher.ResponseData | DownloadOutcome> {
+  let url = new URL(req.path, req.base);
+  for (const [k, v] of Object.entries(req.query)) url.searchParams.set(k, v);
+  for (let hop = 0; ; hop++) {
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(url, {
+        dispatcher: req.dispatcher,
+        method: 'GET',
+        maxRedirections: 0,
+        ...(req.signal ? { signal: req.signal } : {}),
+      });
+    } catch (error) {
+      if (hop === 0 || req.signal?.aborted) throw error;
+      return { kind: 'unreachable', url: url.origin, reason: reasonOf(error) };
+    }
+    const location = response.headers.location;
+    if (response.statusCode >= 300 && response.statusCode < 400 && typeof location === 'string') {
+      await response.body.dump();
+      if (hop >= MAX_REDIRECTS) throw new Error(`too many redirects (last to ${location})`);
+      url = redirectTarget(url, location);
+      continue;
+    }
+    if (response.statusCode !== 200) {
+      const text = (await response.body.text().catch(() => '')).slice(0, 2000);
+      return { kind: 'refused', status: response.statusCode, text };
+    }
+    return response;
+  }
+}
+
+async function finishFile(file: WriteStream): Promise<void> {
+  file.end();
+  await once(file, 'finish');
+  const fd = (file as unknown as { fd: number }).fd;
+  try {
+    await fsyncFd(fd);
+  } finally {
+    await closeFd(fd);
+  }
+}
+
+/** Resolves when `stream` drains, or with the check's failure, whichever comes first. */
+function drained(stream: NodeJS.WritableStream, failed: Promise<unknown>): Promise<unknown> {
+  return Promise.race([once(stream as unknown as NodeJS.EventEmitter, 'drain'), failed]);
+}
+
+export async function download(req: DownloadRequest): Promise<DownloadOutcome> {
+  const opened = await openResponse(req);
+  if ('kind' in opened) return opened;
+  const body = opened.body;
+  const file = createWriteStream(req.file, {
+    flags: 'wx',
+    mode: 0o600,
+    autoClose: false,
+    highWaterMark: FILE_BUFFER_BYTES,
+  });
+  let fileError: unknown;
+  file.on('error', (error) => (fileError ??= error));
+  await once(file, 'open');
+  const feed = req.check ? new PassThrough({ highWaterMark: CHECK_BUFFER_BYTES }) : undefined;
+  let damage: ArchiveDamage | undefined;
+  let checkError: unknown;
+  const checking = feed && req.check ? checkArchive(feed, req.check) : undefined;
+  // Settles when the check fails: the loop below stops feeding (and waiting for) it.
+  const failed = checking
+    ? checking.then(
+        () => new Promise<never>(() => undefined),
+        (error: unknown) => {
+          if (error instanceof ArchiveDamage) damage = error;
+          else checkError = error;
+        },
+      )
+    : new Promise<never>(() => undefined);
+  let bytes = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      const fileReady = file.write(chunk);
+      const checkReady = feed === undefined || damage !== undefined || feed.write(chunk);
+      if (!fileReady) await once(file, 'drain');
+      if (!checkReady) await drained(feed!, failed);
+      if (fileError !== undefined) throw fileError;
+      if (damage !== undefined || checkError !== undefined) break;
+    }
+    feed?.end();
+    const summary = checking ? await checking.catch(() => undefined) : undefined;
+    if (checkError !== undefined) throw checkError;
+    if (damage !== undefined) {
+      body.destroy();
+      feed?.destroy();
+    }
+    await finishFile(file);
+    return { kind: 'written', bytes, ...(summary ? { summary } : {}), ...(damage ? { damage } : {}) };
+  } catch (error) {
+    body.destroy();
+    feed?.destroy();
+    file.destroy();
+    await closeFd((file as unknown as { fd: number }).fd).catch(() => undefined);
+    throw error;
+  }
+}
