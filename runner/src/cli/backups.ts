@@ -32,7 +32,7 @@ export interface BackupsCommand {
   verify: boolean;
   /** list: the run's `pre_clean=true` word, for the retention marks. */
   preClean: boolean;
-  transport: Pick<TransportOptions, 'ssh' | 'sshConfig'>;
+  transport: Pick<TransportOptions, 'ssh' | 'sshConfig' | 'sshNoMultiplex'>;
 }
 
 /**
@@ -61,6 +61,7 @@ export function parseBackupsArgs(argv: readonly string[]): BackupsCommand {
   argv = [kind, ...argv.slice(0, at), ...argv.slice(at + 1)];
   const command: BackupsCommand = { kind, targets: [], json: false, verify: false, preClean: false, transport: {} };
   let sshConfig: string | undefined;
+  let noMultiplex = false;
   for (let i = 1; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') {
@@ -69,17 +70,19 @@ export function parseBackupsArgs(argv: readonly string[]): BackupsCommand {
     }
     const eq = arg.indexOf('=');
     const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    if (name === '--json' || (kind === 'list' && name === '--verify')) {
+    if (name === '--json' || name === '--ssh-no-multiplex' || (kind === 'list' && name === '--verify')) {
       if (eq > 0 && arg.startsWith('--')) throw new CliError(arg, `${name} takes no value`);
       if (name === '--json') command.json = true;
-      else command.verify = true;
+      else if (name === '--verify') command.verify = true;
+      else noMultiplex = true;
     } else if (name === '--ssh' || name === '--ssh-config') {
       const value = eq > 0 ? arg.slice(eq + 1) : argv[i + 1]?.startsWith('--') ? undefined : argv[++i];
       if (value === undefined || value === '') throw new CliError(arg, `${name} needs a value`);
       if (name === '--ssh') command.transport.ssh = parseSsh(value, `--ssh=${value}`);
       else sshConfig = value;
     } else if (arg.startsWith('--')) {
-      const allowed = kind === 'list' ? '--json, --verify, --ssh, --ssh-config' : '--json, --ssh, --ssh-config';
+      const ssh = '--ssh, --ssh-config, --ssh-no-multiplex';
+      const allowed = kind === 'list' ? `--json, --verify, ${ssh}` : `--json, ${ssh}`;
       throw new CliError(arg, `vmbackup ${kind} does not take ${name} (it takes ${allowed}; no password is needed)`);
     } else if (kind === 'list' && arg.toLowerCase().startsWith('pre_clean=')) {
       command.preClean = arg.slice('pre_clean='.length).toLowerCase() === 'true';
@@ -88,6 +91,10 @@ export function parseBackupsArgs(argv: readonly string[]): BackupsCommand {
   if (sshConfig !== undefined) {
     if (!command.transport.ssh) throw new CliError(`--ssh-config=${sshConfig}`, '--ssh-config needs --ssh user@host');
     command.transport.sshConfig = sshConfig;
+  }
+  if (noMultiplex) {
+    if (!command.transport.ssh) throw new CliError('--ssh-no-multiplex', '--ssh-no-multiplex needs --ssh user@host');
+    command.transport.sshNoMultiplex = true;
   }
   if (kind === 'list' && command.targets.length > 1) {
     throw new CliError(command.targets[1]!, 'vmbackup list takes one CONFIG or BACKUP_DIR');
