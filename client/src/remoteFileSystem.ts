@@ -124,7 +124,8 @@ export async function browseRemoteFolder(arg: unknown): Promise<void> {
       entries = await vscode.workspace.fs.readDirectory(folder);
     } catch (error) {
       void vscode.window.showErrorMessage(
-        `VmBackup: cannot list ${folder.path} on ${folder.authority}: ${error instanceof Error ? error.message : error}`,
+        `VmBackup: cannot list ${folder.path} on ${folder.authority}: ` +
+          `${error instanceof Error ? error.message : error}`,
       );
       return;
     }

@@ -3,9 +3,9 @@
 // first remote read: it carries the runner's ssh Host (OpenSSH with host-key checking, key or
 // agent authentication only, one multiplexed connection, files over sftp), which most
 // sessions never need. No `vscode` import, so it is tested against the real sshd harness.
-import { createSshHost, isHostError, type FileInfo, type Host, type SshHostOptions } from '../../runner/src/host/index';
+import { createSshHost, isHostError, type FileInfo, type Host, type SshHostOptions } from 'vmbackup-runner/host';
 
-export type { FileInfo } from '../../runner/src/host/index';
+export type { FileInfo } from 'vmbackup-runner/host';
 
 /** Larger files are not read into the editor over ssh (a backup's .xva can be many GB). */
 export const MAX_READ_BYTES = 64 * 1024 * 1024;

@@ -48,7 +48,7 @@ describe('document links for backup_dir and status_log', () => {
     );
   });
 
-  it('over ssh: the status log opens read-only from the ssh target, the backup folder is listed by a command', async () => {
+  it('over ssh: the status log opens read-only from the ssh target, backup_dir is listed by a command', async () => {
     const links = await linksWith({ runner: { transport: 'ssh', sshTarget: 'root@xen1.example.org:2222' } });
     assert.deepEqual(
       links.map((l) => [l.range.start.line, l.target]),

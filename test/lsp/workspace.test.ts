@@ -184,7 +184,7 @@ describe('workspace-wide features (protocol)', () => {
     );
   });
 
-  it('links status_log and backup_dir to local files, and not over ssh without an ssh target (see links.test.ts)', async () => {
+  it('links status_log and backup_dir to local files, not over ssh without a target (links.test.ts)', async () => {
     const nightly = uriOf('nightly.cfg');
     const links = await client.connection.sendRequest(DocumentLinkRequest.type, { textDocument: { uri: nightly } });
     assert.deepEqual(

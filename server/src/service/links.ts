@@ -20,7 +20,10 @@ function encodedPath(path: string): string {
 /** A `user@host[:port]` that fits a URI authority as it is (the form the runner's --ssh takes). */
 const SSH_TARGET = /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(?::\d{1,5})?$/;
 
-/** `vmbackup-ssh://user@host:port/path` of a path on the ssh target; undefined for a target that is no `user@host[:port]`. */
+/**
+ * `vmbackup-ssh://user@host:port/path` of a path on the ssh target; undefined for a target
+ * that is no `user@host[:port]`.
+ */
 export function remoteFileUri(sshTarget: string, path: string): string | undefined {
   if (!SSH_TARGET.test(sshTarget)) return undefined;
   return `${REMOTE_FILE_SCHEME}://${sshTarget}${encodedPath(path)}`;
