@@ -46,6 +46,12 @@ const commands = [
   },
   { command: 'vmbackup.showLogs', title: 'Show Logs', category: 'VmBackup', icon: '$(output)' },
   { command: 'vmbackup.openStatusLog', title: 'Open Status Log', category: 'VmBackup', icon: '$(file-text)' },
+  {
+    command: 'vmbackup.showStatusHistory',
+    title: 'Show Status Log History',
+    category: 'VmBackup',
+    icon: '$(graph)',
+  },
   { command: 'vmbackup.openAsVmBackupConfig', title: 'Open as VmBackup config', category: 'VmBackup' },
   {
     command: 'vmbackup.checkAllConfigs',
@@ -56,7 +62,21 @@ const commands = [
   // A backup_dir document link over ssh runs it with the folder's vmbackup-ssh URI.
   { command: 'vmbackup.browseRemoteFolder', title: 'Browse Remote Backup Folder', category: 'VmBackup' },
   { command: 'vmbackup.refreshCoverage', title: 'Refresh Pool Coverage', category: 'VmBackup', icon: '$(refresh)' },
+  // The Backups view: the runner's `list`, `verify`, `restore` and `healthcheck` on one backup folder.
+  { command: 'vmbackup.refreshBackups', title: 'Refresh Backups', category: 'VmBackup', icon: '$(refresh)' },
+  {
+    command: 'vmbackup.verifyBackup',
+    title: 'Verify',
+    category: 'VmBackup',
+    icon: '$(verified)',
+    enablement: trusted,
+  },
+  { command: 'vmbackup.restoreBackup', title: 'Restore…', category: 'VmBackup', enablement: trusted },
+  { command: 'vmbackup.healthCheckBackup', title: 'Health Check', category: 'VmBackup', enablement: trusted },
+  { command: 'vmbackup.revealBackup', title: 'Reveal', category: 'VmBackup' },
+  { command: 'vmbackup.deleteBackup', title: 'Delete…', category: 'VmBackup', enablement: trusted },
 ];
+const backupItem = 'view == vmbackup.backups && viewItem =~ /^backup/';
 
 const setting = (type, def, markdownDescription, extra = {}) => ({ type, default: def, markdownDescription, ...extra });
 
@@ -270,6 +290,7 @@ manifest.activationEvents = [
   'onLanguage:properties',
   'onTaskType:vmbackup',
   'onView:vmbackup.coverage',
+  'onView:vmbackup.backups',
   // An editor restored on a vmbackup-ssh: status log needs the read-only file system.
   'onFileSystem:vmbackup-ssh',
 ];
@@ -312,19 +333,44 @@ manifest.contributes = {
       { command: 'vmbackup.stop', when: `${vmbackupFile} && vmbackup.running`, group: 'navigation@1' },
       { command: 'vmbackup.showLogs', when: vmbackupFile, group: 'vmbackup@1' },
       { command: 'vmbackup.openStatusLog', when: vmbackupFile, group: 'vmbackup@2' },
+      { command: 'vmbackup.showStatusHistory', when: vmbackupFile, group: 'vmbackup@3' },
     ],
     commandPalette: [
       { command: 'vmbackup.runPreview', when: 'editorLangId == vmbackup' },
       { command: 'vmbackup.runBackup', when: 'editorLangId == vmbackup' },
       { command: 'vmbackup.stop', when: 'vmbackup.running' },
       { command: 'vmbackup.openStatusLog', when: 'editorLangId == vmbackup' },
+      { command: 'vmbackup.showStatusHistory', when: 'editorLangId == vmbackup' },
       { command: 'vmbackup.openAsVmBackupConfig', when: 'resourceExtname == .cfg && editorLangId != vmbackup' },
       { command: 'vmbackup.refreshCoverage', when: 'false' },
+      ...['verify', 'restore', 'healthCheck', 'reveal', 'delete'].map((a) => ({
+        command: `vmbackup.${a}Backup`,
+        when: 'false',
+      })),
       { command: 'vmbackup.browseRemoteFolder', when: 'false' },
+    ],
+    'view/item/context': [
+      { command: 'vmbackup.verifyBackup', when: backupItem, group: 'inline@1' },
+      { command: 'vmbackup.verifyBackup', when: backupItem, group: '1_check@1' },
+      { command: 'vmbackup.healthCheckBackup', when: backupItem, group: '1_check@2' },
+      { command: 'vmbackup.restoreBackup', when: backupItem, group: '2_restore@1' },
+      { command: 'vmbackup.revealBackup', when: backupItem, group: '3_file@1' },
+      // Never offered for a VM's newest good backup (the command refuses it too).
+      {
+        command: 'vmbackup.deleteBackup',
+        when: 'view == vmbackup.backups && viewItem == backup.deletable',
+        group: '3_file@2',
+      },
+      {
+        command: 'vmbackup.showStatusHistory',
+        when: 'view == vmbackup.backups && viewItem == config',
+        group: 'inline@1',
+      },
     ],
     'view/title': [
       { command: 'vmbackup.refreshCoverage', when: 'view == vmbackup.coverage', group: 'navigation@1' },
       { command: 'vmbackup.checkAllConfigs', when: 'view == vmbackup.coverage', group: 'navigation@2' },
+      { command: 'vmbackup.refreshBackups', when: 'view == vmbackup.backups', group: 'navigation@1' },
     ],
   },
   // Which VMs no config backs up, which config backs up which VM, which VM is backed up twice.
@@ -333,6 +379,14 @@ manifest.contributes = {
       {
         id: 'vmbackup.coverage',
         name: 'VmBackup Pool Coverage',
+        icon: 'images/icon.png',
+        contextualTitle: 'VmBackup',
+        when: 'vmbackup.active',
+      },
+      // Every backup of the workspace's configs: state, retention marks, verify/restore/delete.
+      {
+        id: 'vmbackup.backups',
+        name: 'VmBackup Backups',
         icon: 'images/icon.png',
         contextualTitle: 'VmBackup',
         when: 'vmbackup.active',

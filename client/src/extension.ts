@@ -4,6 +4,7 @@
 // vmbackup document is open, so activating for content detection of some `.cfg` stays cheap.
 import * as vscode from 'vscode';
 import { BROWSE_REMOTE_FOLDER_COMMAND, Methods, type PoolStatus } from '../../server/src/protocol';
+import { BackupsView } from './backupsView';
 import { checkAllConfigs } from './checkConfigs';
 import { CoverageView } from './coverageView';
 import { LanguageDetection } from './languageDetection';
@@ -14,6 +15,7 @@ import { describePool, poolIdentity, PoolPasswords } from './poolPassword';
 import { apply, createPoolStatusItem } from './poolStatusItem';
 import { browseRemoteFolder, RemoteFileSystem } from './remoteFileSystem';
 import { RunController } from './runController';
+import { showStatusHistory } from './historyView';
 import { openStatusLog } from './statusLog';
 import { TASK_TYPE, VmbackupTaskProvider } from './tasks';
 
@@ -34,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const runs = new RunController(context, log, passwords);
   server = new LanguageServer(context, log, passwords);
   const coverage = new CoverageView(server, log);
+  const backups = new BackupsView(context, server, passwords, log);
   const statusItem = createPoolStatusItem(poolIdentity().url);
   let lastStatus: PoolStatus = { state: 'disconnected', vmCount: 0, message: '', url: poolIdentity().url };
   let lastLogged = '';
@@ -100,8 +103,16 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('vmbackup.openStatusLog', () =>
       openStatusLog(vscode.window.activeTextEditor?.document),
     ),
+    vscode.commands.registerCommand('vmbackup.showStatusHistory', async (arg: unknown) => {
+      // From the Backups view the argument is a config's node, which carries the config's URI.
+      const node = typeof arg === 'object' && arg !== null && 'uri' in arg ? (arg as { uri: unknown }).uri : arg;
+      const uri = targetUri(node);
+      await showStatusHistory(uri ? await vscode.workspace.openTextDocument(uri) : undefined);
+    }),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new VmbackupTaskProvider(runs)),
     coverage,
+    backups,
+    runs.onDidFinish((action) => action === 'backup' && backups.refreshIfVisible()),
     vscode.commands.registerCommand('vmbackup.checkAllConfigs', () => checkAllConfigs(server!, log)),
     vscode.commands.registerCommand('vmbackup.refreshCoverage', () => coverage.refresh()),
     RemoteFileSystem.register(context, log),

@@ -40,6 +40,9 @@ export interface RunOptions {
 
 export class RunController implements vscode.Disposable {
   private current: RunnerProcess | undefined;
+  private readonly finished = new vscode.EventEmitter<RunAction>();
+  /** A runner process ended (a backup changes what the Backups view shows). */
+  readonly onDidFinish = this.finished.event;
   /** The tracker of the run in progress (not of a --dry-run plan). */
   private tracker: RunTracker | undefined;
 
@@ -244,6 +247,7 @@ export class RunController implements vscode.Disposable {
       return process.exited.finally(() => {
         this.current = undefined;
         void vscode.commands.executeCommand('setContext', 'vmbackup.running', false);
+        this.finished.fire(action);
       });
     } catch (err) {
       if (err instanceof RunnerSettingsError) {
@@ -317,5 +321,6 @@ export class RunController implements vscode.Disposable {
 
   dispose(): void {
     this.current?.stop();
+    this.finished.dispose();
   }
 }

@@ -53,6 +53,27 @@ export function buildRunnerInvocation(options: {
 }): RunnerInvocation {
   const { settings } = options;
   const args = [options.runnerScript, '--json', '--password-env', PASSWORD_ENV];
+  args.push(...poolArgs(settings));
+  if (options.action === 'dry-run') args.push('--dry-run');
+  // The config file is the first positional (its path is absolute, so it never looks like an
+  // option); extra arguments come after it because the original's optional words
+  // (`compress=True`, `pre_clean=true`) must follow it, and --flags may appear anywhere.
+  args.push(options.configPath);
+  if (options.action === 'preview') args.push('preview');
+  args.push(...settings.extraArgs, ...(options.extraArgs ?? []));
+  return {
+    command: options.nodePath,
+    args,
+    ...runnerProcessParts(options.platform, options.baseEnv, settings, options.password, options.configPath),
+  };
+}
+
+/**
+ * The pool, its pinned certificate and the transport (`--xapi`, `--xapi-fingerprint`, and
+ * `--transport xapi`, `--xe` or `--ssh`): what every command that talks to the pool takes.
+ */
+export function poolArgs(settings: RunnerSettings): string[] {
+  const args: string[] = [];
   if (settings.poolUrl) args.push('--xapi', settings.poolUrl);
   // The same pin the language server uses, so Run Preview/Backup reach the same pool safely.
   if (settings.poolUrl && settings.certificateFingerprint)
@@ -66,28 +87,39 @@ export function buildRunnerInvocation(options: {
     }
     args.push('--transport', 'xapi');
   } else if (settings.xePath) args.push('--xe', settings.xePath);
-  if (settings.transport === 'ssh') {
-    if (!/^[^@\s]+@[^@\s:]+(:\d{1,5})?$/.test(settings.sshTarget)) {
-      throw new RunnerSettingsError(
-        'vmbackup.runner.sshTarget must be user@host[:port] when vmbackup.runner.transport is "ssh" ' +
-          `(got "${settings.sshTarget}")`,
-      );
-    }
-    args.push('--ssh', settings.sshTarget);
+  return [...args, ...sshArgs(settings)];
+}
+
+/** `--ssh user@host[:port]` with the ssh transport (checked), nothing otherwise. */
+export function sshArgs(settings: RunnerSettings): string[] {
+  if (settings.transport !== 'ssh') return [];
+  if (!/^[^@\s]+@[^@\s:]+(:\d{1,5})?$/.test(settings.sshTarget)) {
+    throw new RunnerSettingsError(
+      'vmbackup.runner.sshTarget must be user@host[:port] when vmbackup.runner.transport is "ssh" ' +
+        `(got "${settings.sshTarget}")`,
+    );
   }
-  if (options.action === 'dry-run') args.push('--dry-run');
-  // The config file is the first positional (its path is absolute, so it never looks like an
-  // option); extra arguments come after it because the original's optional words
-  // (`compress=True`, `pre_clean=true`) must follow it, and --flags may appear anywhere.
-  args.push(options.configPath);
-  if (options.action === 'preview') args.push('preview');
-  args.push(...settings.extraArgs, ...(options.extraArgs ?? []));
-  const windows = options.platform === 'win32';
-  const env = mergeEnvironment(options.baseEnv, settings.env, windows);
+  return ['--ssh', settings.sshTarget];
+}
+
+/**
+ * Environment, working directory (the file's folder) and stop method of a runner process; the
+ * password, when one is given, only in the environment. undefined removes an inherited one.
+ */
+export function runnerProcessParts(
+  platform: NodeJS.Platform,
+  baseEnv: Readonly<Record<string, string | undefined>>,
+  settings: RunnerSettings,
+  password: string | undefined,
+  file: string,
+): Pick<RunnerInvocation, 'env' | 'cwd' | 'stopBy'> {
+  const windows = platform === 'win32';
+  const env = mergeEnvironment(baseEnv, settings.env, windows);
   setVariable(env, 'ELECTRON_RUN_AS_NODE', '1', windows);
-  setVariable(env, PASSWORD_ENV, options.password, windows);
-  const cwd = (windows ? win32 : posix).dirname(options.configPath);
-  return { command: options.nodePath, args, env, cwd, stopBy: windows ? 'message' : 'signal' };
+  if (password !== undefined) setVariable(env, PASSWORD_ENV, password, windows);
+  else for (const key of Object.keys(env)) if (key.toUpperCase() === PASSWORD_ENV) delete env[key];
+  const cwd = (windows ? win32 : posix).dirname(file);
+  return { env, cwd, stopBy: windows ? 'message' : 'signal' };
 }
 
 /**

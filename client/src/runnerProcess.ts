@@ -30,6 +30,7 @@ export interface RunnerExit {
 
 const EVENT_TYPES = new Set([
   'run-start',
+  'restore-report',
   'info',
   'vm-start',
   'step',

@@ -62,7 +62,16 @@ export const Methods = {
   serverStats: 'vmbackup/serverStats',
   checkConfigs: 'vmbackup/checkConfigs',
   coverage: 'vmbackup/coverage',
+  backupTargets: 'vmbackup/backupTargets',
 } as const;
+
+/** Response of `vmbackup/backupTargets` (the Backups view): the workspace's configs and the pool's SRs. */
+export interface BackupTargets {
+  /** URI strings of every VmBackup config of the workspace (open or on disk). */
+  configs: string[];
+  /** SR names holding the pool's disks (from the inventory; empty without one), sorted. */
+  srNames: string[];
+}
 
 /** Setting section read through workspace/configuration. */
 export const SETTINGS_SECTION = 'vmbackup';

@@ -8,7 +8,13 @@ import type { ConfigDiagnostic, ParsedConfig } from 'vmbackup-runner/config';
 import type { DocumentStore } from './documentStore';
 import type { PoolSnapshot } from './livePool';
 import type { ServerSettings } from './settings';
-import { Methods, type CheckConfigsParams, type CheckConfigsResult, type CoverageReport } from './protocol';
+import {
+  Methods,
+  type BackupTargets,
+  type CheckConfigsParams,
+  type CheckConfigsResult,
+  type CoverageReport,
+} from './protocol';
 import { analyseConfig } from './service/analysis';
 import { analyseSelection } from './service/selection';
 import { effectiveDiagnostics, toLspDiagnostic } from './service/diagnostics';
@@ -100,6 +106,15 @@ export function registerWorkspaceFeatures(w: WorkspaceWiring): {
       return inventory ? coverage(workspace.all(open()), inventory) : null;
     },
   );
+
+  connection.onRequest(Methods.backupTargets, async (): Promise<BackupTargets> => {
+    if (!workspace.active) await workspace.load();
+    const disks = w.pool().inventory?.vms.flatMap((vm) => vm.disks) ?? [];
+    return {
+      configs: workspace.all(open()).map((c) => c.uri),
+      srNames: [...new Set(disks.map((d) => d.srName).filter((name) => name !== ''))].sort(),
+    };
+  });
 
   function guarded<P extends { textDocument: { uri: string } }, R>(
     name: string,

@@ -50,6 +50,8 @@ test('list: one CONFIG or BACKUP_DIR, --json, --verify, pre_clean=, the ssh tran
   assert.throws(() => parseBackupsArgs(['list', 'a', 'b']), /vmbackup list takes one CONFIG or BACKUP_DIR/);
   assert.throws(() => parseBackupsArgs(['list', '--password-stdin']), /does not take --password-stdin/);
   assert.throws(() => parseBackupsArgs(['list', '--ssh-config', 'c']), /--ssh-config needs --ssh/);
+  assert.equal(parseBackupsArgs(['list', '--ssh', 'root@h', '--ssh-no-multiplex']).transport.sshNoMultiplex, true);
+  assert.throws(() => parseBackupsArgs(['list', '--ssh-no-multiplex']), /--ssh-no-multiplex needs --ssh/);
   assert.throws(() => parseBackupsArgs(['list', '--ssh', 'nohost']), CliError);
   assert.throws(() => parseBackupsArgs(['list', '--json=1']), /--json takes no value/);
 });

@@ -19,7 +19,7 @@ import {
 } from 'vscode-languageserver-protocol';
 import { parseConfig } from '../../runner/src/config';
 import { planSelection } from '../../runner/src/select';
-import { Methods, type CheckConfigsResult, type CoverageReport } from '../../server/src/protocol';
+import { Methods, type BackupTargets, type CheckConfigsResult, type CoverageReport } from '../../server/src/protocol';
 import { startSimulator, type Simulator } from '../sim/index';
 import {
   coverage,
@@ -287,6 +287,15 @@ describe('coverage and VMB047 over the protocol (weekend pool of the simulator)'
     const none = report.vms.filter((v) => report.notBackedUp.includes(v.uuid)).map((v) => v.name);
     assert.ok(none.includes('PROD-ubuntu12-benchmark') && none.includes('TEMP-scratch1'), none.join(', '));
     assert.ok(!none.includes('DEV-RH6'));
+  });
+
+  it("answers vmbackup/backupTargets (the Backups view) with the configs and the SRs of the pool's disks", async () => {
+    const targets = (await client.connection.sendRequest(Methods.backupTargets)) as BackupTargets;
+    assert.deepEqual(
+      [...targets.configs].sort(),
+      ['nightly.cfg', 'weekend.cfg'].map((name) => pathToFileURL(join(dir, name)).href),
+    );
+    assert.deepEqual(targets.srNames, ['Local storage xenserver2']);
   });
 
   it('shows VMB047 on the line of a VM another workspace config backs up too', async () => {

@@ -289,6 +289,23 @@ test('list over ssh (--ssh, --ssh-config) reads the same backups as locally', as
   }
 });
 
+test('hostile folder names: the table shows control characters as visible escapes, JSON keeps them', async () => {
+  const dir = join(ws.dir, 'BACKUPS-hostile');
+  const vm = 'evil\x1b[31m$(reboot)\r';
+  const folder = join(dir, vm, 'backup-2024-01-02-(03:04:05)');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, `${vm}.raw`), Buffer.alloc(1024));
+  writeFileSync(join(folder, 'success'), '');
+  const human = await vmbackup(['list', dir]);
+  assert.equal(human.code, 0, human.stderr);
+  assert.doesNotMatch(human.stdout, /[\x1b\r]/);
+  assert.match(human.stdout, /^evil\\x1b\[31m\$\(reboot\)\\r: 1 backup\(s\)/m);
+  assert.match(human.stdout, /2024-01-02 03:04:05 +raw +1\.0 KiB +yes +unverified/);
+  const listing = JSON.parse((await vmbackup(['list', dir, '--json'])).stdout) as BackupListing;
+  assert.equal(listing.vms[0]!.vm, vm);
+  assert.deepEqual(listing.vms[0]!.backups[0]!.exportFile, { name: `${vm}.raw`, bytes: 1024 });
+});
+
 test('list errors: a missing BACKUP_DIR or unknown option exits 2 with the reason, no stack trace', async () => {
   const missing = await vmbackup(['list', join(ws.dir, 'nope')]);
   assert.equal(missing.code, 2);

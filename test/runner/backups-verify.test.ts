@@ -5,7 +5,8 @@
 // Exit 0 all good, 1 some damaged, 2 usage or I/O error. Local and over ssh.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { open } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -282,6 +283,48 @@ describe('verify: exit codes', () => {
     assert.equal(option.code, 2);
     assert.match(option.stderr, /vmbackup verify does not take --verify/);
   });
+});
+
+test('SIGTERM stops a verify that waits for bytes (a FIFO that never ends): exit 2, not good', {
+  timeout: 120_000,
+}, async () => {
+  const { folder, file } = copyOf('xva.gz');
+  rmSync(file);
+  execFileSync('mkfifo', [file]);
+  const env = { ...process.env };
+  delete env.VMBACKUP_PASSWORD;
+  const child = spawn(process.execPath, [cliPath, 'verify', '--json', folder, good.xva], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let reported: () => void = () => undefined;
+  const report = new Promise<void>((resolve) => (reported = resolve));
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString();
+    if (stdout.endsWith('\n')) reported();
+  });
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  // Opening a FIFO for writing waits for its reader: this resolves once verify reads the file.
+  const writer = await open(file, 'w');
+  try {
+    await writer.write(readFileSync(join(good['xva.gz'], 'web01.xva.gz')).subarray(0, 1000));
+    child.kill('SIGTERM');
+    // The report comes while the FIFO is still open and silent: the check did not wait for bytes.
+    await report;
+  } finally {
+    // Node's exit waits for a thread still blocked reading the FIFO: end the file to let it go.
+    await writer.close();
+  }
+  assert.equal(await closed, 2, stderr);
+  assert.match(stderr, /SIGTERM received, stopping cleanly/);
+  const verdict = JSON.parse(stdout) as VerifyReport;
+  assert.equal(verdict.folders[0]!.result, 'error');
+  assert.match(verdict.folders[0]!.error!, /^web01\.xva\.gz: SIGTERM received$/);
+  assert.deepEqual(verdict.folders[1]!.error, 'not checked: interrupted');
+  assert.equal(verdict.exitCode, 2);
 });
 
 describe('verify over ssh: the file is read through the ssh connection', () => {

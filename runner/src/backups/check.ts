@@ -6,14 +6,19 @@ import type { posix } from 'node:path';
 import { ArchiveDamage, checkArchive, type ArchiveSpec, type ArchiveSummary } from '../archive/index';
 import type { Host } from '../host/types';
 import { pathsOf } from '../backup/layout';
+import { untilAborted } from './abortable';
 import { backupKind, bootDiskSize, readFolder, type FolderContents } from './folder';
 import type { BackupKind, FolderVerification } from './types';
 
 const COMPRESSION: Record<string, 'none' | 'gzip' | 'zstd'> = { xva: 'none', 'xva.gz': 'gzip', 'xva.zst': 'zstd' };
 
 /** The file's bytes, counting how many were read (to say where damage was found). */
-async function* counting(source: AsyncIterable<Buffer>, read: { bytes: number }): AsyncGenerator<Buffer> {
-  for await (const piece of source) {
+async function* counting(
+  source: AsyncIterable<Buffer>,
+  read: { bytes: number },
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Buffer> {
+  for await (const piece of untilAborted(source, signal)) {
     read.bytes += piece.length;
     yield piece;
   }
@@ -73,8 +78,11 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Checks one backup folder; never rejects: an unreadable folder is a result of its own. */
-export async function verifyFolder(host: Host, folder: string): Promise<FolderVerification> {
+/**
+ * Checks one backup folder; never rejects: an unreadable folder is a result of its own, and so
+ * is an interrupted check (`signal`: SIGINT/SIGTERM), result `error`.
+ */
+export async function verifyFolder(host: Host, folder: string, signal?: AbortSignal): Promise<FolderVerification> {
   const paths = pathsOf(host);
   const path = folder.length > 1 ? folder.replace(host.pathSyntax === 'win32' ? /[\\/]+$/ : /\/+$/, '') : folder;
   let contents: FolderContents;
@@ -99,7 +107,7 @@ export async function verifyFolder(host: Host, folder: string): Promise<FolderVe
   const read = { bytes: 0 };
   let kind: BackupKind | undefined;
   try {
-    const found = await backupKind(host, contents);
+    const found = await backupKind(host, contents, signal);
     kind = found;
     let spec: ArchiveSpec;
     let virtualSize: { bytes: number; source: string } | undefined;
@@ -113,7 +121,7 @@ export async function verifyFolder(host: Host, folder: string): Promise<FolderVe
       }
       spec = { kind, virtualSize: virtualSize.bytes };
     } else spec = { kind: 'xva', compression: COMPRESSION[found!] ?? 'none', metadataOnly: found === 'metadata' };
-    const summary = await checkArchive(counting(host.readStream(filePath), read), spec);
+    const summary = await checkArchive(counting(host.readStream(filePath), read, signal), spec);
     const checked = virtualSize ? imageLines(file.name, summary, virtualSize) : xvaLines(file.name, found!, summary);
     return { ...base(paths, folder, contents, kind), result: 'good', checked };
   } catch (error) {

@@ -3,6 +3,7 @@
 // image is checked against. Read through the Host, so local and ssh work the same way.
 import type { FileInfo, Host } from '../host/types';
 import { pathsOf, SUCCESS_MARKERS } from '../backup/layout';
+import { untilAborted } from './abortable';
 import type { BackupKind } from './types';
 
 /** Export file endings, longest first so `.xva.gz` is not taken for something else. */
@@ -73,12 +74,12 @@ const HEAD_LIMIT = 64 * 1024 * 1024;
  * chunks after it. Reads only the tar's first entry and the header after it. A file too
  * damaged to tell is called `xva` (the full check then names the damage).
  */
-export async function xvaKind(host: Host, file: string): Promise<'xva' | 'metadata'> {
+export async function xvaKind(host: Host, file: string, signal?: AbortSignal): Promise<'xva' | 'metadata'> {
   const pieces: Buffer[] = [];
   let have = 0;
   let need = TAR_BLOCK;
   let head: Buffer | undefined;
-  for await (const piece of host.readStream(file)) {
+  for await (const piece of untilAborted(host.readStream(file), signal)) {
     pieces.push(piece);
     have += piece.length;
     if (have < need) continue;
@@ -95,11 +96,15 @@ export async function xvaKind(host: Host, file: string): Promise<'xva' | 'metada
 }
 
 /** The folder's kind: the export file's ending, an uncompressed `.xva` told apart by its content. */
-export async function backupKind(host: Host, contents: FolderContents): Promise<BackupKind | undefined> {
+export async function backupKind(
+  host: Host,
+  contents: FolderContents,
+  signal?: AbortSignal,
+): Promise<BackupKind | undefined> {
   const file = contents.exportFile;
   if (!file) return undefined;
   if (file.ending !== 'xva') return file.ending;
-  return xvaKind(host, pathsOf(host).join(contents.path, file.name));
+  return xvaKind(host, pathsOf(host).join(contents.path, file.name), signal);
 }
 
 /** `key=value` lines of a vbd.cfg / vdi.cfg (metadata.ts writes them). */

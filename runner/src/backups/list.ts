@@ -33,6 +33,8 @@ export interface ListOptions {
   verify: boolean;
   /** When the next run starts: names the folder it would make. */
   now: Date;
+  /** The command's interruption (SIGINT/SIGTERM): stops reading files at once. */
+  signal?: AbortSignal;
 }
 
 /** Both forms of isBackupFolderName: `(hh:mm:ss)`, and `(hh-mm-ss)` as written to a Windows disk. */
@@ -87,12 +89,12 @@ async function listVm(host: Host, backupDir: string, vm: string, options: ListOp
     let verified: VerifiedState = { state: 'unverified' };
     let kind: BackupKind | undefined = contents.exportFile?.ending;
     if (options.verify) {
-      const check = await verifyFolder(host, contents.path);
+      const check = await verifyFolder(host, contents.path, options.signal);
       if (check.kind) kind = check.kind;
       if (check.result === 'good') verified = { state: 'good', checked: check.checked.join('; ') };
       else if (check.result === 'damaged') verified = { state: 'damaged', reason: check.damage! };
       else throw new Error(check.error);
-    } else if (kind === 'xva') kind = await backupKind(host, contents);
+    } else if (kind === 'xva') kind = await backupKind(host, contents, options.signal);
     const file = contents.exportFile;
     backups.push({
       folder: folder.name,

@@ -10,7 +10,8 @@ export const BACKUPS_JSON_VERSION = 1;
  * What a backup folder holds, from its export file's name: `<vm>.xva` (vm-export, not
  * compressed), `<vm>.xva.gz` / `<vm>.xva.zst` (vm-export, gzip / zstd), `<vm>.raw` /
  * `<vm>.vhd` (vdi-export of the boot disk), `metadata` (metadata-export: a `<vm>.xva` whose
- * tar holds only ova.xml; told apart from a vm-export by reading the file's first entries).
+ * tar holds only ova.xml; told apart from a vm-export by reading the file's first entries: a
+ * vm-export of a VM without disks holds only ova.xml too and reads as `metadata`).
  */
 export type BackupKind = 'xva' | 'xva.gz' | 'xva.zst' | 'raw' | 'vhd' | 'metadata';
 

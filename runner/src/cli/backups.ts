@@ -2,6 +2,7 @@
 // commands over backup_dir, local or through the ssh transport of a run (--ssh,
 // --ssh-config). They never talk to XenAPI, so no pool password is asked for.
 import { existsSync, statSync } from 'node:fs';
+import { pathsOf } from '../backup/layout';
 import { DEFAULTS, resolveSettings, type ParsedConfig } from '../config/index';
 import { planSelection } from '../select/plan';
 import type { Inventory } from '../pool/inventory';
@@ -31,7 +32,7 @@ export interface BackupsCommand {
   verify: boolean;
   /** list: the run's `pre_clean=true` word, for the retention marks. */
   preClean: boolean;
-  transport: Pick<TransportOptions, 'ssh' | 'sshConfig'>;
+  transport: Pick<TransportOptions, 'ssh' | 'sshConfig' | 'sshNoMultiplex'>;
 }
 
 /**
@@ -60,6 +61,7 @@ export function parseBackupsArgs(argv: readonly string[]): BackupsCommand {
   argv = [kind, ...argv.slice(0, at), ...argv.slice(at + 1)];
   const command: BackupsCommand = { kind, targets: [], json: false, verify: false, preClean: false, transport: {} };
   let sshConfig: string | undefined;
+  let noMultiplex = false;
   for (let i = 1; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') {
@@ -68,17 +70,19 @@ export function parseBackupsArgs(argv: readonly string[]): BackupsCommand {
     }
     const eq = arg.indexOf('=');
     const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    if (name === '--json' || (kind === 'list' && name === '--verify')) {
+    if (name === '--json' || name === '--ssh-no-multiplex' || (kind === 'list' && name === '--verify')) {
       if (eq > 0 && arg.startsWith('--')) throw new CliError(arg, `${name} takes no value`);
       if (name === '--json') command.json = true;
-      else command.verify = true;
+      else if (name === '--verify') command.verify = true;
+      else noMultiplex = true;
     } else if (name === '--ssh' || name === '--ssh-config') {
       const value = eq > 0 ? arg.slice(eq + 1) : argv[i + 1]?.startsWith('--') ? undefined : argv[++i];
       if (value === undefined || value === '') throw new CliError(arg, `${name} needs a value`);
       if (name === '--ssh') command.transport.ssh = parseSsh(value, `--ssh=${value}`);
       else sshConfig = value;
     } else if (arg.startsWith('--')) {
-      const allowed = kind === 'list' ? '--json, --verify, --ssh, --ssh-config' : '--json, --ssh, --ssh-config';
+      const ssh = '--ssh, --ssh-config, --ssh-no-multiplex';
+      const allowed = kind === 'list' ? `--json, --verify, ${ssh}` : `--json, ${ssh}`;
       throw new CliError(arg, `vmbackup ${kind} does not take ${name} (it takes ${allowed}; no password is needed)`);
     } else if (kind === 'list' && arg.toLowerCase().startsWith('pre_clean=')) {
       command.preClean = arg.slice('pre_clean='.length).toLowerCase() === 'true';
@@ -87,6 +91,10 @@ export function parseBackupsArgs(argv: readonly string[]): BackupsCommand {
   if (sshConfig !== undefined) {
     if (!command.transport.ssh) throw new CliError(`--ssh-config=${sshConfig}`, '--ssh-config needs --ssh user@host');
     command.transport.sshConfig = sshConfig;
+  }
+  if (noMultiplex) {
+    if (!command.transport.ssh) throw new CliError('--ssh-no-multiplex', '--ssh-no-multiplex needs --ssh user@host');
+    command.transport.sshNoMultiplex = true;
   }
   if (kind === 'list' && command.targets.length > 1) {
     throw new CliError(command.targets[1]!, 'vmbackup list takes one CONFIG or BACKUP_DIR');
@@ -135,7 +143,7 @@ async function withHost<T>(command: BackupsCommand, io: Io, use: (host: Host) =>
   }
 }
 
-async function runList(command: BackupsCommand, io: Io): Promise<number> {
+async function runList(command: BackupsCommand, io: Io, signal: AbortSignal): Promise<number> {
   const target = command.targets[0];
   const config =
     target !== undefined && existsSync(target) && statSync(target).isFile() ? loadConfig(target) : undefined;
@@ -162,6 +170,7 @@ async function runList(command: BackupsCommand, io: Io): Promise<number> {
       preClean: command.preClean,
       verify: command.verify,
       now: new Date(),
+      signal,
     });
     io.stdout.write(command.json ? `${JSON.stringify(listing)}\n` : renderListing(listing));
     const damaged = listing.vms.some((vm) => vm.backups.some((b) => b.verified.state === 'damaged'));
@@ -169,10 +178,17 @@ async function runList(command: BackupsCommand, io: Io): Promise<number> {
   });
 }
 
-async function runVerify(command: BackupsCommand, io: Io): Promise<number> {
+async function runVerify(command: BackupsCommand, io: Io, signal: AbortSignal): Promise<number> {
   return withHost(command, io, async (host) => {
     const folders: FolderVerification[] = [];
-    for (const folder of command.targets) folders.push(await verifyFolder(host, folder));
+    for (const folder of command.targets) {
+      if (!signal.aborted) {
+        folders.push(await verifyFolder(host, folder, signal));
+        continue;
+      }
+      const vm = pathsOf(host).basename(pathsOf(host).dirname(folder));
+      folders.push({ folder, vm, success: false, result: 'error', checked: [], error: 'not checked: interrupted' });
+    }
     const count = (result: string) => folders.filter((f) => f.result === result).length;
     const summary = { good: count('good'), damaged: count('damaged'), errors: count('error') };
     const exitCode = summary.errors > 0 ? 2 : summary.damaged > 0 ? 1 : 0;
@@ -190,10 +206,10 @@ async function runVerify(command: BackupsCommand, io: Io): Promise<number> {
 }
 
 /** Runs `list` or `verify`; bad arguments and unreadable folders throw CliError (exit 2 in main). */
-export async function runBackupsCommand(argv: readonly string[], io: Io): Promise<number> {
+export async function runBackupsCommand(argv: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
   const command = parseBackupsArgs(argv);
   try {
-    return await (command.kind === 'list' ? runList(command, io) : runVerify(command, io));
+    return await (command.kind === 'list' ? runList(command, io, signal) : runVerify(command, io, signal));
   } catch (error) {
     if (error instanceof CliError) throw error;
     // An unreadable backup_dir or ssh target: the reason, not a stack trace (exit 2).

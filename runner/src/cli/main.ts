@@ -18,7 +18,7 @@ function printableArgument(argument: string): string {
 export async function main(argv: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
   let json = argv.includes('--json');
   try {
-    if (backupsSubcommandAt(argv) >= 0) return await runBackupsCommand(argv, io);
+    if (backupsSubcommandAt(argv) >= 0) return await runBackupsCommand(argv, io, signal);
     const context = {
       passwordInEnvironment: Boolean(io.env.VMBACKUP_PASSWORD),
       ...(io.env[FINGERPRINT_ENV] ? { xapiFingerprintInEnvironment: io.env[FINGERPRINT_ENV] } : {}),
