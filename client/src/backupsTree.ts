@@ -3,6 +3,7 @@
 // failed, unverified) and the "deleted by the next run" mark; and the rule that Delete never
 // removes a VM's newest good backup. Pure (no `vscode` import): unit-tested; backupsView.ts
 // renders it and runs the actions.
+import { formatBytes } from './runReport';
 import type {
   BackupEntry,
   BackupListing,
@@ -55,18 +56,6 @@ const DELETION_TEXT: Record<DeletionReason, string> = {
   'pre-clean': 'deleted by the next run before its export (pre_clean)',
   retention: 'deleted by the next successful run (max_backups)',
 };
-
-/** Bytes as people read them (binary units, as `du -h` and the status log's GiB). */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
 
 /** `2026-01-29T10:33:49.000Z` -> `2026-01-29 10:33:49 UTC` (the folder names are UTC). */
 export function formatDate(iso: string): string {

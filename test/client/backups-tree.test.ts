@@ -10,11 +10,11 @@ import {
   configNode,
   deletionRefusal,
   findBackup,
-  formatBytes,
   newestGoodFolder,
   type BackupItem,
   type BackupsNode,
 } from '../../client/src/backupsTree';
+import { formatBytes } from '../../client/src/runReport';
 import {
   confirmButtons,
   CONFIRM_BUTTONS,
