@@ -161,6 +161,8 @@ export async function download(req: DownloadRequest): Promise<DownloadOutcome> {
   const opened = await openResponse(req);
   if ('kind' in opened) return opened;
   const body = opened.body;
+  // Before the file is made: its 'open' event must not pass while this waits (hash loading).
+  const check = req.check ? await inFlight(req.check) : undefined;
   const file = createWriteStream(req.file, {
     flags: 'wx',
     mode: 0o600,
@@ -169,7 +171,6 @@ export async function download(req: DownloadRequest): Promise<DownloadOutcome> {
   });
   let fileError: unknown;
   file.on('error', (error) => (fileError ??= error));
-  const check = req.check ? await inFlight(req.check) : undefined;
   let bytes = 0;
   try {
     await once(file, 'open');
