@@ -140,7 +140,12 @@ const vdiOf = (vm: string) => {
 const mbps = (bytes: number, ms: number) => `${(bytes / 1e6 / (ms / 1000)).toFixed(0)} MB/s`;
 
 /** Best of two for each side, alternating: the machine is shared, the best is each side's real speed. */
-async function compare(label: string, bytes: number, runner: () => Promise<RunnerFigures>, copy: () => Promise<number>) {
+async function compare(
+  label: string,
+  bytes: number,
+  runner: () => Promise<RunnerFigures>,
+  copy: () => Promise<number>,
+) {
   const runs: RunnerFigures[] = [];
   const copies: number[] = [];
   for (let i = 0; i < 2; i++) {
@@ -160,7 +165,8 @@ async function compare(label: string, bytes: number, runner: () => Promise<Runne
 /** Per-VM time outside the pool steps (XenAPI calls and downloads), in this process. */
 async function overhead(): Promise<{ perVm: number; inside: number }> {
   const VMS = 50;
-  for (let i = 1; i <= VMS; i++) sim.addVm({ name: `small-${i}`, power: 'Halted', disks: [{ size: '1MiB' }], vifs: [] });
+  for (let i = 1; i <= VMS; i++)
+    sim.addVm({ name: `small-${i}`, power: 'Halted', disks: [{ size: '1MiB' }], vifs: [] });
   const jobs: BackupJob[] = Array.from({ length: VMS }, (_, i) => ({
     vm: `small-${i + 1}`,
     kind: 'vm-export',
@@ -236,7 +242,9 @@ try {
   );
   console.log(`  target >= 0.8x: ${x.ratio >= 0.8 ? 'OK' : 'MISSED'}`);
   peak = Math.max(peak, x.rss);
-  console.log(`runner peak RSS over all sizes: ${peak.toFixed(0)} MB (target < 150 MB) ${peak < 150 ? 'OK' : 'MISSED'}`);
+  console.log(
+    `runner peak RSS over all sizes: ${peak.toFixed(0)} MB (target < 150 MB) ${peak < 150 ? 'OK' : 'MISSED'}`,
+  );
   const o = await overhead();
   console.log(
     `orchestration overhead (outside the XenAPI steps), 50 VMs sequential: ${o.perVm.toFixed(1)} ms/VM ` +
