@@ -86,3 +86,23 @@ test('the demo backup with --transport xapi and no xe: same layout and status lo
   assert.equal(checks(xapiRun.stdout), 7);
   assert.deepEqual(snapshotUuids(sim), snapshotsBefore, 'every snapshot removed');
 });
+
+test('pool_db_backup=1 with --transport xapi dumps the database although this machine is no pool host', async () => {
+  // XenAPI always reaches the master (HOST_IS_SLAVE is followed): no "am I the master" test.
+  const other = await startPool({
+    name: 'agentless-pool-db',
+    hosts: [{ name: 'not-this-machine', address: '127.0.0.1' }],
+    vms: [{ name: 'solo', power: 'Halted', disks: [{ size: '1MiB' }] }],
+  });
+  try {
+    const ws = workspace();
+    const result = await runXapiCli(other, [ws.writeConfig(['pool_db_backup=1', 'vm-export=solo'])]);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.doesNotMatch(result.stdout, /NOT master/);
+    const dumps = tree(ws.backupDir).filter((f) => /^METADATA_[^/]+\/pool_db_\d{8}-\d{6}\.dump$/.test(f));
+    assert.equal(dumps.length, 1, tree(ws.backupDir).join('\n'));
+    assert.match(readFileSync(join(ws.backupDir, dumps[0]!), 'utf8'), /<database>|<\?xml|<table/);
+  } finally {
+    await other.close();
+  }
+});
