@@ -157,7 +157,8 @@ async function compare(
   const rss = Math.max(...runs.map((r) => r.rssMb));
   console.log(
     `${label}: runner ${mbps(bytes, best)} (${(best / 1000).toFixed(1)} s), plain copy ${mbps(bytes, bestCopy)} ` +
-      `(${(bestCopy / 1000).toFixed(1)} s), ratio ${(bestCopy / best).toFixed(2)}x; runner peak RSS ${rss.toFixed(0)} MB`,
+      `(${(bestCopy / 1000).toFixed(1)} s), ratio ${(bestCopy / best).toFixed(2)}x; ` +
+      `runner peak RSS ${rss.toFixed(0)} MB`,
   );
   return { ratio: bestCopy / best, rss };
 }
