@@ -106,3 +106,17 @@ test('pool_db_backup=1 with --transport xapi dumps the database although this ma
     await other.close();
   }
 });
+
+test('preview and --dry-run with --transport xapi: as with the other transports, nothing changes', async () => {
+  const ws = workspace();
+  const cfg = ws.writeConfig(demoConfig());
+  const snapshotsBefore = snapshotUuids(sim);
+  const preview = await runXapiCli(sim, [cfg, 'preview']);
+  assert.equal(preview.code, 0, preview.stdout + preview.stderr);
+  assert.match(preview.stdout, /SUCCESS preview of parameters \n/);
+  const dry = await runXapiCli(sim, ['--dry-run', cfg]);
+  assert.equal(dry.code, 0, dry.stdout + dry.stderr);
+  assert.match(dry.stdout, /\[dry-run\] would vm-export PROD-web01/);
+  assert.deepEqual(tree(ws.backupDir), []);
+  assert.deepEqual(snapshotUuids(sim), snapshotsBefore);
+});
