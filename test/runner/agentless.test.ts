@@ -120,3 +120,18 @@ test('preview and --dry-run with --transport xapi: as with the other transports,
   assert.deepEqual(tree(ws.backupDir), []);
   assert.deepEqual(snapshotUuids(sim), snapshotsBefore);
 });
+
+test('compress=true and compress=zstd with --transport xapi: use_compression, checked in flight', async () => {
+  for (const [compress, magic] of [
+    ['true', '1f8b'],
+    ['zstd', '28b52ffd'],
+  ] as const) {
+    const ws = workspace();
+    const result = await runXapiCli(sim, [ws.writeConfig([`compress=${compress}`, 'vm-export=PROD-web01'])]);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /export file check: complete archive: \d+ tar entries, 1 disk, \d+ chunk checksums/);
+    const xva = tree(ws.backupDir).find((f) => /\/PROD-web01\.xva/.test(f))!;
+    const head = readFileSync(join(ws.backupDir, xva)).subarray(0, magic.length / 2).toString('hex');
+    assert.equal(head, magic, `compress=${compress}`);
+  }
+});
