@@ -131,7 +131,9 @@ test('compress=true and compress=zstd with --transport xapi: use_compression, ch
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /export file check: complete archive: \d+ tar entries, 1 disk, \d+ chunk checksums/);
     const xva = tree(ws.backupDir).find((f) => /\/PROD-web01\.xva/.test(f))!;
-    const head = readFileSync(join(ws.backupDir, xva)).subarray(0, magic.length / 2).toString('hex');
+    const head = readFileSync(join(ws.backupDir, xva))
+      .subarray(0, magic.length / 2)
+      .toString('hex');
     assert.equal(head, magic, `compress=${compress}`);
   }
 });
