@@ -137,3 +137,18 @@ test('compress=true and compress=zstd with --transport xapi: use_compression, ch
     assert.equal(head, magic, `compress=${compress}`);
   }
 });
+
+test('a VM another tool holds (OTHER_OPERATION_IN_PROGRESS): the busy retry names the operation', async (t) => {
+  // xapi's error parameters (class, object, operation_type) as xe prints them: busy.ts reads them.
+  sim.timing.set({ vmOperationWaitMs: 0 });
+  sim.faults.set({ vmBusy: { vm: 'PROD-web01', operation: 'migrate_send' } });
+  t.after(() => {
+    sim.faults.reset();
+    sim.timing.set('instant');
+  });
+  const ws = workspace();
+  const result = await runXapiCli(sim, ['--busy-wait', '0', ws.writeConfig(['vm-export=PROD-web01'])]);
+  assert.equal(result.code, 2, result.stdout + result.stderr);
+  assert.match(result.stdout, /busy, another operation \(migrate_send\) is in progress on it; gave up after/);
+  assert.match(readFileSync(ws.statusLog, 'utf8'), /,end,SNAPSHOT-FAIL PROD-web01\n/);
+});
