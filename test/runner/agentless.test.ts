@@ -86,3 +86,69 @@ test('the demo backup with --transport xapi and no xe: same layout and status lo
   assert.equal(checks(xapiRun.stdout), 7);
   assert.deepEqual(snapshotUuids(sim), snapshotsBefore, 'every snapshot removed');
 });
+
+test('pool_db_backup=1 with --transport xapi dumps the database although this machine is no pool host', async () => {
+  // XenAPI always reaches the master (HOST_IS_SLAVE is followed): no "am I the master" test.
+  const other = await startPool({
+    name: 'agentless-pool-db',
+    hosts: [{ name: 'not-this-machine', address: '127.0.0.1' }],
+    vms: [{ name: 'solo', power: 'Halted', disks: [{ size: '1MiB' }] }],
+  });
+  try {
+    const ws = workspace();
+    const result = await runXapiCli(other, [ws.writeConfig(['pool_db_backup=1', 'vm-export=solo'])]);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.doesNotMatch(result.stdout, /NOT master/);
+    const dumps = tree(ws.backupDir).filter((f) => /^METADATA_[^/]+\/pool_db_\d{8}-\d{6}\.dump$/.test(f));
+    assert.equal(dumps.length, 1, tree(ws.backupDir).join('\n'));
+    assert.match(readFileSync(join(ws.backupDir, dumps[0]!), 'utf8'), /<database>|<\?xml|<table/);
+  } finally {
+    await other.close();
+  }
+});
+
+test('preview and --dry-run with --transport xapi: as with the other transports, nothing changes', async () => {
+  const ws = workspace();
+  const cfg = ws.writeConfig(demoConfig());
+  const snapshotsBefore = snapshotUuids(sim);
+  const preview = await runXapiCli(sim, [cfg, 'preview']);
+  assert.equal(preview.code, 0, preview.stdout + preview.stderr);
+  assert.match(preview.stdout, /SUCCESS preview of parameters \n/);
+  const dry = await runXapiCli(sim, ['--dry-run', cfg]);
+  assert.equal(dry.code, 0, dry.stdout + dry.stderr);
+  assert.match(dry.stdout, /\[dry-run\] would vm-export PROD-web01/);
+  assert.deepEqual(tree(ws.backupDir), []);
+  assert.deepEqual(snapshotUuids(sim), snapshotsBefore);
+});
+
+test('compress=true and compress=zstd with --transport xapi: use_compression, checked in flight', async () => {
+  for (const [compress, magic] of [
+    ['true', '1f8b'],
+    ['zstd', '28b52ffd'],
+  ] as const) {
+    const ws = workspace();
+    const result = await runXapiCli(sim, [ws.writeConfig([`compress=${compress}`, 'vm-export=PROD-web01'])]);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /export file check: complete archive: \d+ tar entries, 1 disk, \d+ chunk checksums/);
+    const xva = tree(ws.backupDir).find((f) => /\/PROD-web01\.xva/.test(f))!;
+    const head = readFileSync(join(ws.backupDir, xva))
+      .subarray(0, magic.length / 2)
+      .toString('hex');
+    assert.equal(head, magic, `compress=${compress}`);
+  }
+});
+
+test('a VM another tool holds (OTHER_OPERATION_IN_PROGRESS): the busy retry names the operation', async (t) => {
+  // xapi's error parameters (class, object, operation_type) as xe prints them: busy.ts reads them.
+  sim.timing.set({ vmOperationWaitMs: 0 });
+  sim.faults.set({ vmBusy: { vm: 'PROD-web01', operation: 'migrate_send' } });
+  t.after(() => {
+    sim.faults.reset();
+    sim.timing.set('instant');
+  });
+  const ws = workspace();
+  const result = await runXapiCli(sim, ['--busy-wait', '0', ws.writeConfig(['vm-export=PROD-web01'])]);
+  assert.equal(result.code, 2, result.stdout + result.stderr);
+  assert.match(result.stdout, /busy, another operation \(migrate_send\) is in progress on it; gave up after/);
+  assert.match(readFileSync(ws.statusLog, 'utf8'), /,end,SNAPSHOT-FAIL PROD-web01\n/);
+});

@@ -71,14 +71,57 @@ function imageChecker(spec: Extract<ArchiveSpec, { kind: 'raw' | 'vhd' }>) {
   return spec.kind === 'raw' ? new RawImageChecker(spec.virtualSize) : new VhdImageChecker(spec.virtualSize);
 }
 
-/** Reads `source` to its end and proves it a complete export of the kind `spec` names. */
-export async function checkArchive(source: AsyncIterable<Uint8Array>, spec: ArchiveSpec): Promise<ArchiveSummary> {
-  const file = { bytes: 0 };
+/** A check fed piece by piece, synchronously, as the bytes pass (no stream in between). */
+export interface ArchivePushCheck {
+  /** Throws ArchiveDamage at the first problem. */
+  push(chunk: Uint8Array): void;
+  /** At the end of the bytes: the summary, or ArchiveDamage for what is missing. */
+  finish(): ArchiveSummary;
+}
+
+/**
+ * The synchronous check of an export that needs no decompression (raw, vhd, an uncompressed
+ * XVA), or undefined for gzip/zstd (checkArchive decodes those in a stream of their own).
+ */
+export async function pushCheck(spec: ArchiveSpec): Promise<ArchivePushCheck | undefined> {
+  let fileBytes = 0;
   if (spec.kind !== 'xva') {
     const checker = imageChecker(spec);
-    for await (const chunk of counted(source, file)) checker.push(chunk);
-    return { fileBytes: file.bytes, image: checker.finish() };
+    return {
+      push: (chunk) => {
+        fileBytes += chunk.length;
+        checker.push(chunk);
+      },
+      finish: () => ({ fileBytes, image: checker.finish() }),
+    };
   }
+  if (spec.compression !== 'none') return undefined;
+  const xva = new XvaChecker(await loadHashers(), { metadataOnly: spec.metadataOnly ?? false });
+  const tar = new TarStreamReader(xva);
+  return {
+    push: (chunk) => {
+      if (fileBytes === 0 && chunk.length >= 4 && compressionOf(chunk) !== 'none') {
+        throw new ArchiveDamage(`the file is ${describe(compressionOf(chunk))}, expected ${describe('none')}`);
+      }
+      fileBytes += chunk.length;
+      tar.push(chunk);
+    },
+    finish: () => {
+      const { bytes } = tar.finish();
+      return { fileBytes, xva: { ...xva.finish(), tarBytes: bytes } };
+    },
+  };
+}
+
+/** Reads `source` to its end and proves it a complete export of the kind `spec` names. */
+export async function checkArchive(source: AsyncIterable<Uint8Array>, spec: ArchiveSpec): Promise<ArchiveSummary> {
+  const direct = await pushCheck(spec);
+  if (direct) {
+    for await (const chunk of source) direct.push(chunk);
+    return direct.finish();
+  }
+  if (spec.kind !== 'xva') throw new Error('unreachable: disk images are always checked directly');
+  const file = { bytes: 0 };
   const xva = new XvaChecker(await loadHashers(), { metadataOnly: spec.metadataOnly ?? false });
   const tar = new TarStreamReader(xva);
   const consume = async (tarBytes: AsyncIterable<Uint8Array>) => {
@@ -90,8 +133,7 @@ export async function checkArchive(source: AsyncIterable<Uint8Array>, spec: Arch
       if (error instanceof ArchiveDamage || !String((error as { code?: unknown }).code).startsWith('Z_')) throw error;
       throw new ArchiveDamage(`the gzip stream is damaged: ${(error as Error).message}`);
     });
-  } else if (spec.compression === 'zstd') await consume(unzstd(input));
-  else await consume(input);
+  } else await consume(unzstd(input));
   const { bytes } = tar.finish();
   return { fileBytes: file.bytes, xva: { ...xva.finish(), tarBytes: bytes } };
 }

@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { request, type Dispatcher } from 'undici';
-import { ArchiveDamage, checkArchive, type ArchiveSpec, type ArchiveSummary } from '../archive/index';
+import { ArchiveDamage, checkArchive, pushCheck, type ArchiveSpec, type ArchiveSummary } from '../archive/index';
 
 const MAX_REDIRECTS = 3;
 const CHECK_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -98,15 +98,71 @@ async function finishFile(file: WriteStream): Promise<void> {
   }
 }
 
-/** Resolves when `stream` drains, or with the check's failure, whichever comes first. */
-function drained(stream: NodeJS.WritableStream, failed: Promise<unknown>): Promise<unknown> {
-  return Promise.race([once(stream as unknown as NodeJS.EventEmitter, 'drain'), failed]);
+/** The check of the bytes as they pass: synchronous when no decompression is needed, else a side stream. */
+interface InFlight {
+  /** Feeds a piece; resolves when the check can take more (back-pressure). */
+  push(chunk: Buffer): Promise<void> | undefined;
+  /** The damage found so far, if any. */
+  damage(): ArchiveDamage | undefined;
+  finish(): Promise<ArchiveSummary | undefined>;
+  destroy(): void;
+}
+
+async function inFlight(spec: ArchiveSpec): Promise<InFlight> {
+  let damage: ArchiveDamage | undefined;
+  const direct = await pushCheck(spec);
+  if (direct) {
+    const guard = <T>(work: () => T): T | undefined => {
+      if (damage) return undefined;
+      try {
+        return work();
+      } catch (error) {
+        if (!(error instanceof ArchiveDamage)) throw error;
+        damage = error;
+        return undefined;
+      }
+    };
+    return {
+      push: (chunk) => (guard(() => direct.push(chunk)), undefined),
+      damage: () => damage,
+      finish: async () => guard(() => direct.finish()),
+      destroy: () => undefined,
+    };
+  }
+  // gzip / zstd: decoded in a stream of their own, fed through a bounded buffer.
+  const feed = new PassThrough({ highWaterMark: CHECK_BUFFER_BYTES });
+  let otherError: unknown;
+  const checking = checkArchive(feed, spec);
+  const failed = checking.then(
+    () => new Promise<never>(() => undefined),
+    (error: unknown) => {
+      if (error instanceof ArchiveDamage) damage = error;
+      else otherError = error;
+    },
+  );
+  return {
+    push: (chunk) => {
+      if (otherError !== undefined) throw otherError;
+      if (damage || feed.write(chunk)) return undefined;
+      return Promise.race([once(feed, 'drain'), failed]).then(() => undefined);
+    },
+    damage: () => damage,
+    finish: async () => {
+      feed.end();
+      const summary = await checking.catch(() => undefined);
+      if (otherError !== undefined) throw otherError;
+      return summary;
+    },
+    destroy: () => feed.destroy(),
+  };
 }
 
 export async function download(req: DownloadRequest): Promise<DownloadOutcome> {
   const opened = await openResponse(req);
   if ('kind' in opened) return opened;
   const body = opened.body;
+  // Before the file is made: its 'open' event must not pass while this waits (hash loading).
+  const check = req.check ? await inFlight(req.check) : undefined;
   const file = createWriteStream(req.file, {
     flags: 'wx',
     mode: 0o600,
@@ -115,44 +171,29 @@ export async function download(req: DownloadRequest): Promise<DownloadOutcome> {
   });
   let fileError: unknown;
   file.on('error', (error) => (fileError ??= error));
-  await once(file, 'open');
-  const feed = req.check ? new PassThrough({ highWaterMark: CHECK_BUFFER_BYTES }) : undefined;
-  let damage: ArchiveDamage | undefined;
-  let checkError: unknown;
-  const checking = feed && req.check ? checkArchive(feed, req.check) : undefined;
-  // Settles when the check fails: the loop below stops feeding (and waiting for) it.
-  const failed = checking
-    ? checking.then(
-        () => new Promise<never>(() => undefined),
-        (error: unknown) => {
-          if (error instanceof ArchiveDamage) damage = error;
-          else checkError = error;
-        },
-      )
-    : new Promise<never>(() => undefined);
   let bytes = 0;
   try {
+    await once(file, 'open');
     for await (const chunk of body as AsyncIterable<Buffer>) {
       bytes += chunk.length;
       const fileReady = file.write(chunk);
-      const checkReady = feed === undefined || damage !== undefined || feed.write(chunk);
+      const checked = check?.push(chunk);
       if (!fileReady) await once(file, 'drain');
-      if (!checkReady) await drained(feed!, failed);
+      if (checked) await checked;
       if (fileError !== undefined) throw fileError;
-      if (damage !== undefined || checkError !== undefined) break;
+      if (check?.damage()) break;
     }
-    feed?.end();
-    const summary = checking ? await checking.catch(() => undefined) : undefined;
-    if (checkError !== undefined) throw checkError;
-    if (damage !== undefined) {
+    const summary = await check?.finish();
+    const damage = check?.damage();
+    if (damage) {
       body.destroy();
-      feed?.destroy();
+      check?.destroy();
     }
     await finishFile(file);
     return { kind: 'written', bytes, ...(summary ? { summary } : {}), ...(damage ? { damage } : {}) };
   } catch (error) {
     body.destroy();
-    feed?.destroy();
+    check?.destroy();
     file.destroy();
     await closeFd((file as unknown as { fd: number }).fd).catch(() => undefined);
     throw error;
