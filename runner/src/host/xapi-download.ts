@@ -32,7 +32,14 @@ export interface DownloadRequest {
 }
 
 export type DownloadOutcome =
-  | { kind: 'written'; bytes: number; summary?: ArchiveSummary; damage?: ArchiveDamage }
+  | {
+      kind: 'written';
+      bytes: number;
+      summary?: ArchiveSummary;
+      damage?: ArchiveDamage;
+      /** The check found damage while the handler was still sending: we closed the stream. */
+      brokeOff?: boolean;
+    }
   /** The handler answered an error status before any byte (its task holds the error). */
   | { kind: 'refused'; status: number; text: string }
   /** A host the download was redirected to could not be reached: no file is made. */
@@ -172,6 +179,7 @@ export async function download(req: DownloadRequest): Promise<DownloadOutcome> {
   let fileError: unknown;
   file.on('error', (error) => (fileError ??= error));
   let bytes = 0;
+  let brokeOff = false;
   try {
     await once(file, 'open');
     for await (const chunk of body as AsyncIterable<Buffer>) {
@@ -181,7 +189,10 @@ export async function download(req: DownloadRequest): Promise<DownloadOutcome> {
       if (!fileReady) await once(file, 'drain');
       if (checked) await checked;
       if (fileError !== undefined) throw fileError;
-      if (check?.damage()) break;
+      if (check?.damage()) {
+        brokeOff = true;
+        break;
+      }
     }
     const summary = await check?.finish();
     const damage = check?.damage();
@@ -190,7 +201,13 @@ export async function download(req: DownloadRequest): Promise<DownloadOutcome> {
       check?.destroy();
     }
     await finishFile(file);
-    return { kind: 'written', bytes, ...(summary ? { summary } : {}), ...(damage ? { damage } : {}) };
+    return {
+      kind: 'written',
+      bytes,
+      ...(summary ? { summary } : {}),
+      ...(damage ? { damage } : {}),
+      ...(brokeOff ? { brokeOff } : {}),
+    };
   } catch (error) {
     body.destroy();
     check?.destroy();

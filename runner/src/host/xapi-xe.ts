@@ -230,9 +230,13 @@ class XapiXe {
         };
       }
       if (outcome.kind === 'written' && outcome.damage) {
-        // A stream the handler broke off (its task failed) is that failure; else the damage is ours to report.
-        const record = await pool.call<XapiRecord>('task.get_record', task).catch(() => undefined);
-        if (record?.status === 'failure') return failed(taskError(record));
+        // Damage seen mid-stream is ours to report: we closed the stream, so the handler's task
+        // fails *because of us* (EPIPE) and must not stand for the cause. A stream that ended
+        // by itself short or damaged is the handler's doing: its task's failure, if any, is the cause.
+        if (!outcome.brokeOff) {
+          const status = await this.taskOutcome(pool, task);
+          if (status.error !== undefined) return failed(status.error);
+        }
         cancel();
         this.c.checked(file, outcome);
         return ok(success);
