@@ -75,8 +75,13 @@ export interface CliRun {
 
 /** Starts the bundled CLI pointed at the simulator (xe and XenAPI). */
 export function startCli(sim: Simulator, args: string[], env: Record<string, string> = {}): CliRun {
-  const child = spawn(process.execPath, [cliPath, '--xe', sim.xePath, '--xapi', sim.url, ...args], {
-    env: { ...process.env, VMBACKUP_PASSWORD: sim.password, ...env },
+  return spawnCli(['--xe', sim.xePath, '--xapi', sim.url, ...args], { VMBACKUP_PASSWORD: sim.password, ...env });
+}
+
+/** Starts the bundled CLI with these arguments and extra environment; stdout lines can be awaited. */
+export function spawnCli(argv: string[], env: Record<string, string>): CliRun {
+  const child = spawn(process.execPath, [cliPath, ...argv], {
+    env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
