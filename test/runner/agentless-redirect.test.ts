@@ -8,21 +8,13 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSimulator, type Fixture, type Simulator } from '../sim/index';
+import { twoHostPool } from '../sim/two-hosts';
 import { ensureBundle, snapshotUuids, tempDir, workspace } from './helpers';
 import { runXapiCli } from './xapi-helpers';
 
-const FIXTURE: Fixture = {
-  name: 'agentless-redirect',
-  hosts: [
-    { name: 'xs1', address: '127.0.0.1' },
-    { name: 'xs2', address: '127.0.0.2' },
-  ],
-  srs: [
-    { name: 'Local storage', host: 'xs1', default: true },
-    { name: 'Local storage xs2', alias: 'local-xs2', host: 'xs2' },
-  ],
-  vms: [{ name: 'far', power: 'Halted', host: 'xs2', disks: [{ size: '2MiB', used: 1, sr: 'local-xs2' }] }],
-};
+const FIXTURE: Fixture = twoHostPool('agentless-redirect', [
+  { name: 'far', power: 'Halted', host: 'xs2', disks: [{ size: '2MiB', used: 1, sr: 'local-xs2' }] },
+]);
 
 let sim: Simulator;
 let both: string;

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSimulator, type Fixture, type Simulator } from '../sim/index';
+import { twoHostPool } from '../sim/two-hosts';
 import {
   ensureBundle,
   localTransport,
@@ -18,22 +19,11 @@ import {
   type Transport,
 } from './helpers';
 
-const FIXTURE: Fixture = {
-  name: 'fidelity-runner',
-  hosts: [
-    { name: 'xs1', address: '127.0.0.1' },
-    { name: 'xs2', address: '127.0.0.2' },
-  ],
-  srs: [
-    { name: 'Local storage', host: 'xs1', default: true },
-    { name: 'Local storage xs2', alias: 'local-xs2', host: 'xs2' },
-  ],
-  vms: [
-    { name: 'far', power: 'Running', host: 'xs2', disks: [{ size: '2MiB', used: 1, sr: 'local-xs2' }] },
-    { name: 'fresh', power: 'Halted', neverStarted: true, disks: [{ size: '1MiB' }, { size: '1MiB' }] },
-    { name: 'broken-disk', power: 'Halted', disks: [{ size: '1MiB', name: 'boot\ndisk' }] },
-  ],
-};
+const FIXTURE: Fixture = twoHostPool('fidelity-runner', [
+  { name: 'far', power: 'Running', host: 'xs2', disks: [{ size: '2MiB', used: 1, sr: 'local-xs2' }] },
+  { name: 'fresh', power: 'Halted', neverStarted: true, disks: [{ size: '1MiB' }, { size: '1MiB' }] },
+  { name: 'broken-disk', power: 'Halted', disks: [{ size: '1MiB', name: 'boot\ndisk' }] },
+]);
 
 let sim: Simulator;
 const transports: Transport[] = [];

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSimulator, type Fixture, type Simulator } from '../sim/index';
+import { twoHostPool } from '../sim/two-hosts';
 import {
   acceptedFingerprints,
   formatFingerprint,
@@ -16,18 +17,9 @@ import {
 } from '../../runner/src/pool/tls';
 import { ensureBundle, localTransport, runCli, sshTransport, tempDir, workspace, type Transport } from './helpers';
 
-const FIXTURE: Fixture = {
-  name: 'pool-tls',
-  hosts: [
-    { name: 'xs1', address: '127.0.0.1' },
-    { name: 'xs2', address: '127.0.0.2' },
-  ],
-  srs: [
-    { name: 'Local storage', host: 'xs1', default: true },
-    { name: 'Local storage xs2', alias: 'local-xs2', host: 'xs2' },
-  ],
-  vms: [{ name: 'far', power: 'Halted', host: 'xs2', disks: [{ size: '1MiB', used: 1, sr: 'local-xs2' }] }],
-};
+const FIXTURE: Fixture = twoHostPool('pool-tls', [
+  { name: 'far', power: 'Halted', host: 'xs2', disks: [{ size: '1MiB', used: 1, sr: 'local-xs2' }] },
+]);
 
 let sim: Simulator;
 const transports: Transport[] = [];
