@@ -43,3 +43,84 @@ export function hostileNames(marker: string): string[] {
     'line\nbreak',
   ];
 }
+
+/**
+ * Names a POSIX file system takes but a Windows one cannot (issue 14: backups written to a
+ * Windows workstation's disk), each with the reason vmbackup must give. Device names count in
+ * any case and with any extension (`NUL.txt` is the device NUL).
+ */
+export function windowsHostileNames(): { name: string; reason: RegExp }[] {
+  const character = (c: string) => new RegExp(`contains '${c.replace(/[\\|?*]/g, '\\$&')}'`);
+  const device = (d: string) => new RegExp(`is the Windows device name ${d.replace('$', '\\$')}`);
+  return [
+    { name: 'a:b', reason: character(':') },
+    { name: 'C:', reason: character(':') },
+    { name: 'web01:stream', reason: character(':') },
+    { name: '*', reason: character('*') },
+    { name: 'what?', reason: character('?') },
+    { name: 'say "hi"', reason: character('"') },
+    { name: '<in', reason: character('<') },
+    { name: '>out', reason: character('>') },
+    { name: 'a|b', reason: character('|') },
+    { name: 'back\\slash', reason: character('\\') },
+    { name: '..\\..\\Windows', reason: character('\\') },
+    { name: 'x:*?', reason: /contains ':', '\*' and '\?'/ },
+    { name: 'tab\there', reason: /control character \(U\+0009\)/ },
+    { name: 'bell\x07', reason: /control character \(U\+0007\)/ },
+    { name: 'esc\x1b[31m', reason: /control character \(U\+001B\)/ },
+    { name: 'trailing space ', reason: /ends with a space/ },
+    { name: 'trailing dot.', reason: /ends with a dot/ },
+    { name: '...', reason: /ends with a dot/ },
+    { name: 'CON', reason: device('CON') },
+    { name: 'con', reason: device('CON') },
+    { name: 'Con.txt', reason: device('CON') },
+    { name: 'CON.tar.gz', reason: device('CON') },
+    { name: 'PRN', reason: device('PRN') },
+    { name: 'aux', reason: device('AUX') },
+    { name: 'NUL', reason: device('NUL') },
+    { name: 'nul .xva', reason: device('NUL') },
+    { name: 'COM1', reason: device('COM1') },
+    { name: 'Com1', reason: device('COM1') },
+    { name: 'com9.backup', reason: device('COM9') },
+    { name: 'COM0', reason: device('COM0') },
+    { name: 'LPT1', reason: device('LPT1') },
+    { name: 'lpt5.log', reason: device('LPT5') },
+    { name: 'LPT0', reason: device('LPT0') },
+    { name: 'COM\u00b9', reason: device('COM\u00b9') },
+    { name: 'lpt\u00b3.txt', reason: device('LPT\u00b3') },
+    { name: 'COM\u2074', reason: device('COM\u2074') },
+    { name: 'LPT\u2070', reason: device('LPT\u2070') },
+    { name: 'CONIN$', reason: device('CONIN$') },
+    { name: 'conout$', reason: device('CONOUT$') },
+  ];
+}
+
+/** Names that look close to the refused ones and are good Windows file names. */
+export const windowsGoodNames = [
+  'web01',
+  'db 01',
+  'CONSOLE',
+  'icon',
+  'COM10',
+  'LPT',
+  'COM',
+  'NULL',
+  'AUX-server',
+  'prn2',
+  'my.con',
+  'x.CON',
+  'com1x.txt',
+  '.hidden',
+  ' leading space',
+  'näme ünïcode 日本 🚀',
+  "it's",
+  'a,b',
+  '[ab]',
+  '{a,b}',
+  '$HOME',
+  '#hash',
+  '%s%n',
+  '-leading-dash',
+  'c\u00f6n',
+  'COM\u00b9\u00b9',
+];

@@ -8,7 +8,7 @@ import { loadPoolMaster } from '../pool/xapi';
 import type { PoolRecords } from '../pool/records';
 import type { BackupJob, RunContext, RunSettings } from './context';
 import { type EventBus, exitCodeFor, outcomeFor, type RunSummary } from './events';
-import { join, LOCK_FILE, poolDumpName, WRITE_TEST_FILE } from './layout';
+import { LOCK_FILE, pathsOf, poolDumpName, WRITE_TEST_FILE } from './layout';
 import { StatusLog } from './statusLog';
 import { thisRun } from './snapshots';
 import { runJob } from './vmJob';
@@ -56,6 +56,7 @@ async function backupPoolDb(ctx: RunContext, fullHostname: string): Promise<bool
     ctx.bus.info('** ignore: NOT master');
     return true;
   }
+  const { join } = pathsOf(ctx.host);
   const dir = join(ctx.settings.backupDir, `METADATA_${ctx.server}`);
   try {
     if (!(await ctx.host.exists(dir))) await ctx.host.mkdir(dir);
@@ -110,6 +111,7 @@ async function runJobs(ctx: RunContext, jobs: BackupJob[], limit: number, summar
 export async function runBackup(input: BackupRunInput): Promise<BackupRunResult> {
   const now = input.now ?? (() => new Date());
   const { host, bus, settings } = input;
+  const { join } = pathsOf(host);
   const started = Date.now();
   const fullHostname = await host.hostname();
   const server = fullHostname.split('.')[0] ?? fullHostname;

@@ -6,7 +6,7 @@ import type { VmRecords, XapiRecord } from '../pool/xapi';
 import { fieldNumber, fieldText } from '../pool/xapi';
 import { retryWhileBusy } from './busy';
 import { StepFailure, type BackupJob, type RunContext } from './context';
-import { exportFileName, join, lineBreakReason } from './layout';
+import { exportFileName, lineBreakReason, pathsOf } from './layout';
 import { hostsOfLocalDisks, unreachableExportMessage } from './redirect';
 import {
   busyRetry,
@@ -209,7 +209,7 @@ export async function runVmExport(
   await preClean();
   await checkFreeSpace(ctx, expectedBytes(records));
 
-  const file = join(folder, exportFileName(vm, 'vm-export', ctx.settings.compress));
+  const file = pathsOf(ctx.host).join(folder, exportFileName(vm, 'vm-export', ctx.settings.compress));
   let snapshot: string | undefined;
   let stillTemplate = true;
   let stopLease = () => undefined as void;
@@ -291,7 +291,7 @@ export async function runVdiExport(
   const virtualSize = fieldNumber(boot.virtual_size);
   await checkFreeSpace(ctx, format === 'raw' ? virtualSize : expectedBytes(records, boot));
 
-  const file = join(folder, exportFileName(vm, 'vdi-export', format));
+  const file = pathsOf(ctx.host).join(folder, exportFileName(vm, 'vdi-export', format));
   let snapshot: string | undefined;
   let stopLease = () => undefined as void;
   try {
@@ -342,7 +342,7 @@ export async function runMetadataExport(
   const vm = job.vm;
   ctx.bus.info('*** metadata-export begin xe command sequence', vm);
   await preClean();
-  const file = join(folder, exportFileName(vm, 'metadata-export', 'none'));
+  const file = pathsOf(ctx.host).join(folder, exportFileName(vm, 'metadata-export', 'none'));
   await runExportCommand(
     ctx,
     vm,

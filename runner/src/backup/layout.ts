@@ -1,28 +1,50 @@
 // Names and paths of the backup layout (vmbackup-behaviour.md §6). Restores and monitoring
 // scripts read these, so they must stay exactly as the original writes them.
-import { posix } from 'node:path';
+import { posix, win32 } from 'node:path';
 import type { CompressMode } from '../config/types';
+import type { Host, NameRules } from '../host/types';
+import { caseTwinOnWindows, windowsNameReason } from './windows-names';
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
 /**
  * `backup-2016-01-29-(10:33:49)`, the original's BACKUP_DIR_PATTERN, in UTC. The original
  * uses the pool host's local time; the runner may run elsewhere (a laptop over ssh, cron under
- * another TZ), and retention orders folders by name, so the name must not depend on the
- * runner's time zone (docs/compatibility.md).
+ * another TZ), and retention orders folders by their date, so the name must not depend on the
+ * runner's time zone (docs/compatibility.md). On a Windows disk, where `:` cannot be part of a
+ * name, `backup-2016-01-29-(10-33-49)`.
  */
-export function backupFolderName(date: Date): string {
-  return `backup-${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}-(${pad(
-    date.getUTCHours(),
-  )}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())})`;
+export function backupFolderName(date: Date, rules: NameRules = 'posix'): string {
+  const separator = rules === 'windows' ? '-' : ':';
+  const time = [date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()].map((n) => pad(n)).join(separator);
+  return `backup-${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}-(${time})`;
 }
 
-const BACKUP_FOLDER = /^backup-\d{4}-\d{2}-\d{2}-\(\d{2}:\d{2}:\d{2}\)$/;
+/** Both forms; the time's two separators are the same character. */
+const BACKUP_FOLDER = /^backup-(\d{4})-(\d{2})-(\d{2})-\((\d{2})([:-])(\d{2})\5(\d{2})\)$/;
 
-/** Only folders named like this are ever counted or deleted by retention. */
+/** Only folders named like this (either form) are ever counted or deleted by retention. */
 export function isBackupFolderName(name: string): boolean {
   return BACKUP_FOLDER.test(name);
 }
+
+/** The name's 14 digits, `YYYYMMDDhhmmss`: ordered as the dates they write, whatever the form. */
+function dateDigits(name: string): string {
+  const match = BACKUP_FOLDER.exec(name);
+  return match ? [1, 2, 3, 4, 6, 7].map((i) => match[i]).join('') : '';
+}
+
+/**
+ * Backup folders oldest first by the date their name holds. A folder of the original's form
+ * and one of the Windows form can share a VM folder (a backup_dir written from both kinds of
+ * machine); their raw names do not sort by date (`-` sorts before `:`), so they are never
+ * compared as names, except to order two folders of the same second.
+ */
+export function compareBackupFolders(a: string, b: string): number {
+  return order(dateDigits(a), dateDigits(b)) || order(a, b);
+}
+
+const order = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
 
 /** `pool_db_20160129-103349.dump`, in UTC like the backup folders. */
 export function poolDumpName(date: Date): string {
@@ -56,7 +78,7 @@ const RESERVED_NAMES = [WRITE_TEST_FILE, LOCK_FILE, `${LOCK_FILE}.takeover`].map
  * write probe or the lock would break every later run. Compared without case: backup_dir may
  * be on a case-insensitive share.
  */
-export function unsafeFolderReason(name: string): string | undefined {
+export function unsafeFolderReason(name: string, rules: NameRules = 'posix'): string | undefined {
   if (RESERVED_NAMES.includes(name.toLowerCase())) {
     const use = JSON.stringify(name);
     return `the VM name '${name}' is reserved: vmbackup uses ${use} in the backup directory itself; rename the VM`;
@@ -67,7 +89,26 @@ export function unsafeFolderReason(name: string): string | undefined {
   const lineBreak = lineBreakReason(name, 'VM');
   if (lineBreak) return lineBreak;
   if (Buffer.byteLength(name) > 240) return 'the VM name is too long for a file name';
-  return undefined;
+  return rules === 'windows' ? windowsNameReason(name) : undefined;
+}
+
+/**
+ * Why the VM cannot be backed up under its name on this target, or undefined: unsafeFolderReason,
+ * and on a Windows disk another VM of the pool (`poolNames`) whose name differs only in case.
+ */
+export function vmNameRefusal(
+  name: string,
+  rules: NameRules = 'posix',
+  poolNames: readonly string[] = [],
+): string | undefined {
+  const unsafe = unsafeFolderReason(name, rules);
+  if (unsafe !== undefined || rules !== 'windows') return unsafe;
+  const twin = caseTwinOnWindows(name, poolNames);
+  if (twin === undefined) return undefined;
+  return (
+    `the VM name '${name}' differs only in case from the VM '${twin}': a Windows disk does not tell them apart, ` +
+    "so their backups would share one folder (and retention would delete the other VM's); rename one"
+  );
 }
 
 /**
@@ -85,3 +126,8 @@ export function lineBreakReason(name: string, what: 'VM' | 'disk'): string | und
 }
 
 export const join = posix.join;
+
+/** The path functions of the host's target: win32 on a Windows machine's own disk, else POSIX. */
+export function pathsOf(host: Pick<Host, 'pathSyntax'>): typeof posix {
+  return host.pathSyntax === 'win32' ? win32 : posix;
+}

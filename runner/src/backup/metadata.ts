@@ -6,7 +6,7 @@ import { Parser as TarParser } from 'tar';
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import type { Host } from '../host/types';
 import type { VmRecords, XapiRecord } from '../pool/xapi';
-import { join } from './layout';
+import { pathsOf } from './layout';
 
 /** A record value as `'%s' % value` printed it in the original. */
 export function pythonText(value: unknown): string {
@@ -113,6 +113,7 @@ export async function writeMetadata(
   log: (message: string) => void,
   signal?: AbortSignal,
 ): Promise<MetadataResult> {
+  const { join } = pathsOf(host);
   const warnings: string[] = [];
   log('Exporting VM metadata XML info');
   try {

@@ -1,18 +1,19 @@
 // Retention, safer than the original: only folders named like backups
-// (`backup-YYYY-MM-DD-(hh:mm:ss)`) are counted and deleted; failed folders go before any
+// (`backup-YYYY-MM-DD-(hh:mm:ss)`, or `(hh-mm-ss)` as written on Windows) are counted and
+// deleted, oldest first by the date in their name; failed folders go before any
 // successful one (a restorable backup is never traded for an empty folder); the folder this
 // run just made is never deleted, whatever its name sorts as (a folder named by a clock that
 // was once wrong sorts "newer" forever); and the newest successful backup is never deleted.
 // Pure planning functions plus one applier.
 import type { Host } from '../host/types';
-import { isBackupFolderName, join, SUCCESS_MARKERS } from './layout';
+import { compareBackupFolders, isBackupFolderName, pathsOf, SUCCESS_MARKERS } from './layout';
 
 export interface BackupFolder {
   name: string;
   successful: boolean;
 }
 
-const byName = (a: BackupFolder, b: BackupFolder): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const byDate = (a: BackupFolder, b: BackupFolder): number => compareBackupFolders(a.name, b.name);
 
 /**
  * Folders to delete so that at most `keep` backups remain (and at least one): failed ones
@@ -20,7 +21,7 @@ const byName = (a: BackupFolder, b: BackupFolder): number => (a.name < b.name ? 
  * never deleted, and the newest backup whatever its name says.
  */
 export function foldersToDelete(folders: readonly BackupFolder[], keep: number, current?: string): string[] {
-  const sorted = folders.filter((f) => isBackupFolderName(f.name)).sort(byName);
+  const sorted = folders.filter((f) => isBackupFolderName(f.name)).sort(byDate);
   const mine = sorted.find((f) => f.name === current);
   const newestSuccessful = mine?.successful ? mine.name : [...sorted].reverse().find((f) => f.successful)?.name;
   const candidates = [...sorted.filter((f) => !f.successful), ...sorted.filter((f) => f.successful)].filter(
@@ -37,12 +38,12 @@ export function foldersToDelete(folders: readonly BackupFolder[], keep: number, 
 }
 
 /**
- * The original's "last backup failed" rule: the newest backup (by name) without a success
+ * The original's "last backup failed" rule: the newest backup (by date) without a success
  * marker is deleted before a new one is made. Unlike the original also when it is the only
  * folder: that is the partial folder of a killed run, never a backup.
  */
 export function lastFailedFolder(folders: readonly BackupFolder[]): string | undefined {
-  const sorted = folders.filter((f) => isBackupFolderName(f.name)).sort(byName);
+  const sorted = folders.filter((f) => isBackupFolderName(f.name)).sort(byDate);
   const newest = sorted[sorted.length - 1];
   return newest === undefined || newest.successful ? undefined : newest.name;
 }
@@ -53,7 +54,7 @@ export async function readBackupFolders(host: Host, vmDir: string): Promise<Back
   const folders = entries.filter((e) => e.isDirectory && isBackupFolderName(e.name));
   return Promise.all(
     folders.map(async (f) => {
-      const inside = await host.list(join(vmDir, f.name));
+      const inside = await host.list(pathsOf(host).join(vmDir, f.name));
       const names = new Set(inside.map((e) => e.name));
       return { name: f.name, successful: SUCCESS_MARKERS.some((m) => names.has(m)) };
     }),

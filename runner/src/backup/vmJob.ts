@@ -1,13 +1,13 @@
 // One VM's backup, from name check to status-log record (vmbackup-behaviour.md §5). Any
 // failure removes the new backup folder, so nothing half-written is ever left to look like
 // a backup; only a verified file gets a `success` marker.
-import { basename } from 'node:path';
 import { isHostError } from '../host/errors';
 import { findVmsNamed, loadVmRecords, fieldBool, type VmRecords } from '../pool/xapi';
 import { StepFailure, type BackupJob, type RunContext } from './context';
 import type { Outcome } from './events';
-import { backupFolderName, join, LARGE_FILE_BYTES, unsafeFolderReason } from './layout';
+import { backupFolderName, LARGE_FILE_BYTES, pathsOf, vmNameRefusal } from './layout';
 import { bootDisk, writeMetadata } from './metadata';
+import { selectableVms } from '../pool/inventory';
 import { foldersToDelete, lastFailedFolder, readBackupFolders, type BackupFolder } from './retention';
 import { runMetadataExport, runVdiExport, runVmExport, type ExportResult } from './exports';
 import { elapseSize } from './statusLog';
@@ -34,7 +34,8 @@ async function findTheVm(ctx: RunContext, job: BackupJob): Promise<{ ref: string
   if (named.length === 0) {
     throw new StepFailure('ERROR verify_vm_name', `verify_vm_name: ERROR no machines found with the name ${job.vm}`);
   }
-  const unsafe = unsafeFolderReason(job.vm);
+  const poolNames = ctx.records ? selectableVms(ctx.records.inventory()).map((v) => v.name) : [];
+  const unsafe = vmNameRefusal(job.vm, ctx.host.nameRules, poolNames);
   if (unsafe) throw new StepFailure('ERROR verify_vm_name', `ERROR ${unsafe}`);
   const { ref, record } = named[0]!;
   return { ref, records: ctx.records?.vmRecords(ref) ?? (await loadVmRecords(ctx.pool, ref, record)) };
@@ -52,6 +53,7 @@ async function applyRetention(
   inProgress?: string,
   current?: string,
 ): Promise<BackupFolder[]> {
+  const { basename, join } = pathsOf(ctx.host);
   const folders = (await readBackupFolders(ctx.host, vmDir)).filter((f) => join(vmDir, f.name) !== inProgress);
   const remove = new Set(foldersToDelete(folders, keep, current === undefined ? undefined : basename(current)));
   for (const name of remove) {
@@ -65,9 +67,9 @@ async function newBackupFolder(ctx: RunContext, vmDir: string, existing: Readonl
   // Two jobs of the same VM within one second (metadata-export after vm-export): wait for
   // the next second rather than mixing two backups in one folder.
   for (let attempt = 0; attempt < 3; attempt++) {
-    const name = backupFolderName(ctx.now());
+    const name = backupFolderName(ctx.now(), ctx.host.nameRules);
     if (!existing.has(name)) {
-      const folder = join(vmDir, name);
+      const folder = pathsOf(ctx.host).join(vmDir, name);
       await ctx.host.mkdir(folder);
       return folder;
     }
@@ -77,9 +79,9 @@ async function newBackupFolder(ctx: RunContext, vmDir: string, existing: Readonl
 }
 
 async function planDryRun(ctx: RunContext, job: BackupJob, vmDir: string): Promise<JobResult> {
-  const name = backupFolderName(ctx.now());
+  const name = backupFolderName(ctx.now(), ctx.host.nameRules);
   const existing = (await ctx.host.exists(vmDir)) ? await readBackupFolders(ctx.host, vmDir) : [];
-  ctx.bus.info(`[dry-run] would create ${join(vmDir, name)}`, job.vm);
+  ctx.bus.info(`[dry-run] would create ${pathsOf(ctx.host).join(vmDir, name)}`, job.vm);
   ctx.bus.info(`[dry-run] would ${job.kind} ${job.vm} (snapshot, export, verify, success marker)`, job.vm);
   for (const old of foldersToDelete([...existing, { name, successful: true }], job.maxBackups, name)) {
     ctx.bus.info(`[dry-run] would delete oldest backup ${vmDir}/${old}`, job.vm);
@@ -91,6 +93,7 @@ export async function runJob(ctx: RunContext, job: BackupJob, index: number, tot
   // Every xe call of this VM logs its output line by line, as the original's run_log_out_wait_rc.
   ctx = { ...ctx, host: echoXeOutput(ctx.host, (line) => ctx.bus.info(line, job.vm)) };
   const { bus, host, status } = ctx;
+  const { join } = pathsOf(host);
   const vm = job.vm;
   const started = Date.now();
   bus.emit({ type: 'vm-start', vm, kind: job.kind, index, total, message: `*** ${job.kind} begin ${job.label}` });

@@ -2,10 +2,11 @@
 // Host and proven complete by the runner's own archive check (runner/src/archive, the check
 // a run makes before it writes `success`). The verdict says what was checked, or the first
 // damage found with where it was found.
-import { posix } from 'node:path';
+import type { posix } from 'node:path';
 import { ArchiveDamage, checkArchive, type ArchiveSpec, type ArchiveSummary } from '../archive/index';
 import type { Host } from '../host/types';
 import { untilAborted } from './abortable';
+import { pathsOf } from '../backup/layout';
 import { backupKind, bootDiskSize, readFolder, type FolderContents } from './folder';
 import type { BackupKind, FolderVerification } from './types';
 
@@ -62,11 +63,11 @@ function imageLines(file: string, summary: ArchiveSummary, virtualSize: { bytes:
   return lines;
 }
 
-function base(folder: string, contents: FolderContents | undefined, kind: BackupKind | undefined) {
+function base(paths: typeof posix, folder: string, contents: FolderContents | undefined, kind: BackupKind | undefined) {
   const file = contents?.exportFile;
   return {
     folder,
-    vm: contents?.vm ?? posix.basename(posix.dirname(folder)),
+    vm: contents?.vm ?? paths.basename(paths.dirname(folder)),
     ...(kind ? { kind } : {}),
     ...(file ? { exportFile: { name: file.name, bytes: file.bytes } } : {}),
     success: (contents?.successMarkers.length ?? 0) > 0,
@@ -82,25 +83,27 @@ function message(error: unknown): string {
  * is an interrupted check (`signal`: SIGINT/SIGTERM), result `error`.
  */
 export async function verifyFolder(host: Host, folder: string, signal?: AbortSignal): Promise<FolderVerification> {
-  const path = folder.length > 1 ? folder.replace(/\/+$/, '') : folder;
+  const paths = pathsOf(host);
+  const path = folder.length > 1 ? folder.replace(host.pathSyntax === 'win32' ? /[\\/]+$/ : /\/+$/, '') : folder;
   let contents: FolderContents;
   try {
     const info = await host.stat(path);
-    if (!info) return { ...base(folder, undefined, undefined), result: 'error', checked: [], error: 'no such folder' };
+    if (!info)
+      return { ...base(paths, folder, undefined, undefined), result: 'error', checked: [], error: 'no such folder' };
     if (!info.isDirectory) {
       const error = 'not a folder (give the backup folder, e.g. .../<vm>/backup-2016-01-29-(10:33:49))';
-      return { ...base(folder, undefined, undefined), result: 'error', checked: [], error };
+      return { ...base(paths, folder, undefined, undefined), result: 'error', checked: [], error };
     }
     contents = await readFolder(host, path);
   } catch (error) {
-    return { ...base(folder, undefined, undefined), result: 'error', checked: [], error: message(error) };
+    return { ...base(paths, folder, undefined, undefined), result: 'error', checked: [], error: message(error) };
   }
   const file = contents.exportFile;
   if (!file) {
     const damage = 'no export file (<vm>.xva, .xva.gz, .xva.zst, .raw or .vhd) in the folder';
-    return { ...base(folder, contents, undefined), result: 'damaged', checked: [], damage };
+    return { ...base(paths, folder, contents, undefined), result: 'damaged', checked: [], damage };
   }
-  const filePath = posix.join(path, file.name);
+  const filePath = paths.join(path, file.name);
   const read = { bytes: 0 };
   let kind: BackupKind | undefined;
   try {
@@ -114,19 +117,24 @@ export async function verifyFolder(host: Host, folder: string, signal?: AbortSig
         const damage =
           `${file.name}: the disk's virtual size is not recorded (no DISK-xvda/vdi.cfg with virtual_size), ` +
           'so the image cannot be proven complete';
-        return { ...base(folder, contents, kind), result: 'damaged', checked: [], damage };
+        return { ...base(paths, folder, contents, kind), result: 'damaged', checked: [], damage };
       }
       spec = { kind, virtualSize: virtualSize.bytes };
     } else spec = { kind: 'xva', compression: COMPRESSION[found!] ?? 'none', metadataOnly: found === 'metadata' };
     const summary = await checkArchive(counting(host.readStream(filePath), read, signal), spec);
     const checked = virtualSize ? imageLines(file.name, summary, virtualSize) : xvaLines(file.name, found!, summary);
-    return { ...base(folder, contents, kind), result: 'good', checked };
+    return { ...base(paths, folder, contents, kind), result: 'good', checked };
   } catch (error) {
     if (error instanceof ArchiveDamage) {
       const where = `(found after reading ${read.bytes} of the file's ${file.bytes} bytes)`;
       const damage = `${file.name}: ${error.message} ${where}`;
-      return { ...base(folder, contents, kind), result: 'damaged', checked: [], damage };
+      return { ...base(paths, folder, contents, kind), result: 'damaged', checked: [], damage };
     }
-    return { ...base(folder, contents, kind), result: 'error', checked: [], error: `${file.name}: ${message(error)}` };
+    return {
+      ...base(paths, folder, contents, kind),
+      result: 'error',
+      checked: [],
+      error: `${file.name}: ${message(error)}`,
+    };
   }
 }

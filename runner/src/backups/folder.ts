@@ -1,9 +1,8 @@
 // One backup folder as it lies on the host (vmbackup-behaviour.md §6): its export file and
 // kind, its success markers, its size, and the boot disk's virtual size that a vdi-export
 // image is checked against. Read through the Host, so local and ssh work the same way.
-import { posix } from 'node:path';
 import type { FileInfo, Host } from '../host/types';
-import { SUCCESS_MARKERS } from '../backup/layout';
+import { pathsOf, SUCCESS_MARKERS } from '../backup/layout';
 import { untilAborted } from './abortable';
 import type { BackupKind } from './types';
 
@@ -36,7 +35,11 @@ async function treeBytes(host: Host, dir: string, entries: FileInfo[]): Promise<
   let total = 0;
   for (const entry of entries) {
     if (entry.isDirectory)
-      total += await treeBytes(host, posix.join(dir, entry.name), await host.list(posix.join(dir, entry.name)));
+      total += await treeBytes(
+        host,
+        pathsOf(host).join(dir, entry.name),
+        await host.list(pathsOf(host).join(dir, entry.name)),
+      );
     else total += entry.size;
   }
   return total;
@@ -45,7 +48,7 @@ async function treeBytes(host: Host, dir: string, entries: FileInfo[]): Promise<
 /** Reads the folder's listing (and its sub-folders' for the size); rejects when it cannot be read. */
 export async function readFolder(host: Host, path: string): Promise<FolderContents> {
   const entries = await host.list(path);
-  const vm = posix.basename(posix.dirname(path));
+  const vm = pathsOf(host).basename(pathsOf(host).dirname(path));
   const files = entries.filter((e) => !e.isDirectory);
   // The file the runner names `<vm>.<ending>` first; any other export-like file after it (a
   // folder copied from a VM that was renamed since).
@@ -101,7 +104,7 @@ export async function backupKind(
   const file = contents.exportFile;
   if (!file) return undefined;
   if (file.ending !== 'xva') return file.ending;
-  return xvaKind(host, posix.join(contents.path, file.name), signal);
+  return xvaKind(host, pathsOf(host).join(contents.path, file.name), signal);
 }
 
 /** `key=value` lines of a vbd.cfg / vdi.cfg (metadata.ts writes them). */
@@ -125,7 +128,7 @@ export async function bootDiskSize(
 ): Promise<{ bytes: number; source: string } | undefined> {
   const disks = contents.entries.filter((e) => e.isDirectory && e.name.startsWith('DISK-')).map((e) => e.name);
   const read = async (disk: string, file: string) =>
-    cfgValues((await host.readFile(posix.join(contents.path, disk, file))).toString('utf8'));
+    cfgValues((await host.readFile(pathsOf(host).join(contents.path, disk, file))).toString('utf8'));
   let chosen: string | undefined = disks.find((d) => d === 'DISK-xvda');
   if (chosen === undefined) {
     for (const disk of disks) {

@@ -1,9 +1,8 @@
 // `vmbackup list`: every VM folder of backup_dir with its backups, the pool database dumps,
 // and what the next run's retention deletes, computed by the engine's own rule
 // (nextRunDeletions in backup/retention.ts) from the same success markers the engine reads.
-import { posix } from 'node:path';
 import type { Host } from '../host/types';
-import { backupFolderName, isBackupFolderName } from '../backup/layout';
+import { backupFolderName, compareBackupFolders, isBackupFolderName, pathsOf } from '../backup/layout';
 import { nextRunDeletions } from '../backup/retention';
 import { verifyFolder } from './check';
 import { backupKind, readFolder } from './folder';
@@ -38,7 +37,8 @@ export interface ListOptions {
   signal?: AbortSignal;
 }
 
-const FOLDER_DATE = /^backup-(\d{4})-(\d{2})-(\d{2})-\((\d{2}):(\d{2}):(\d{2})\)$/;
+/** Both forms of isBackupFolderName: `(hh:mm:ss)`, and `(hh-mm-ss)` as written to a Windows disk. */
+const FOLDER_DATE = /^backup-(\d{4})-(\d{2})-(\d{2})-\((\d{2})[:-](\d{2})[:-](\d{2})\)$/;
 const DUMP_DATE = /^pool_db_(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})\.dump$/;
 
 /** The UTC date a name holds, as ISO 8601; undefined when it names no real date. */
@@ -59,7 +59,7 @@ function dateOf(match: RegExpExecArray | null): string | undefined {
 }
 
 async function listPoolDumps(host: Host, backupDir: string, folder: string): Promise<PoolDump[]> {
-  const dir = posix.join(backupDir, folder);
+  const dir = pathsOf(host).join(backupDir, folder);
   const entries = await host.list(dir);
   return entries
     .filter((e) => !e.isDirectory && e.name.endsWith('.dump'))
@@ -68,7 +68,7 @@ async function listPoolDumps(host: Host, backupDir: string, folder: string): Pro
       return {
         host: folder.slice('METADATA_'.length),
         file: e.name,
-        path: posix.join(dir, e.name),
+        path: pathsOf(host).join(dir, e.name),
         ...(date ? { date } : {}),
         bytes: e.size,
       };
@@ -76,12 +76,16 @@ async function listPoolDumps(host: Host, backupDir: string, folder: string): Pro
 }
 
 async function listVm(host: Host, backupDir: string, vm: string, options: ListOptions): Promise<VmBackups> {
-  const path = posix.join(backupDir, vm);
+  const { join } = pathsOf(host);
+  const path = join(backupDir, vm);
   const entries = await host.list(path);
-  const folders = entries.filter((e) => e.isDirectory && isBackupFolderName(e.name));
+  // Oldest first by the date in the name: the two forms' raw names do not sort by date.
+  const folders = entries
+    .filter((e) => e.isDirectory && isBackupFolderName(e.name))
+    .sort((a, b) => compareBackupFolders(a.name, b.name));
   const backups: BackupEntry[] = [];
   for (const folder of folders) {
-    const contents = await readFolder(host, posix.join(path, folder.name));
+    const contents = await readFolder(host, join(path, folder.name));
     let verified: VerifiedState = { state: 'unverified' };
     let kind: BackupKind | undefined = contents.exportFile?.ending;
     if (options.verify) {
@@ -110,7 +114,12 @@ async function listVm(host: Host, backupDir: string, vm: string, options: ListOp
   const retention = options.retentionOf(vm);
   if (retention.kind !== 'not-selected') {
     const state = backups.map((b) => ({ name: b.folder, successful: b.success }));
-    const newFolder = backupFolderName(options.now);
+    // A name already taken (a backup made this very second) is not the run's: the engine waits
+    // for the next second then (newBackupFolder in vmJob.ts).
+    const taken = new Set(backups.map((b) => b.folder));
+    let at = options.now.getTime();
+    while (taken.has(backupFolderName(new Date(at), host.nameRules))) at += 1000;
+    const newFolder = backupFolderName(new Date(at), host.nameRules);
     for (const deletion of nextRunDeletions(state, retention.maxBackups, newFolder, options.preClean)) {
       const entry = backups.find((b) => b.folder === deletion.name);
       if (entry) entry.deletedByNextRun = deletion.reason;

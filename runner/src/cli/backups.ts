@@ -2,11 +2,11 @@
 // commands over backup_dir, local or through the ssh transport of a run (--ssh,
 // --ssh-config). They never talk to XenAPI, so no pool password is asked for.
 import { existsSync, statSync } from 'node:fs';
-import { posix } from 'node:path';
 import { DEFAULTS, resolveSettings, type ParsedConfig } from '../config/index';
 import { planSelection } from '../select/plan';
 import type { Inventory } from '../pool/inventory';
 import type { Host } from '../host/types';
+import { pathsOf } from '../backup/layout';
 import { listBackups } from '../backups/list';
 import { verifyFolder } from '../backups/check';
 import { renderListing, renderVerifyReport } from '../backups/render';
@@ -133,9 +133,9 @@ function configRetention(parsed: ParsedConfig, vmFolders: string[]): (vm: string
   };
 }
 
-async function withHost<T>(command: BackupsCommand, use: (host: Host) => Promise<T>): Promise<T> {
+async function withHost<T>(command: BackupsCommand, io: Io, use: (host: Host) => Promise<T>): Promise<T> {
   // No password: the transport is only used for files (an ssh host, or this machine).
-  const { host } = await openTransport(command.transport, '');
+  const { host } = await openTransport(command.transport, '', undefined, io.machine);
   try {
     return await use(host);
   } finally {
@@ -148,7 +148,7 @@ async function runList(command: BackupsCommand, io: Io, signal: AbortSignal): Pr
   const config =
     target !== undefined && existsSync(target) && statSync(target).isFile() ? loadConfig(target) : undefined;
   const backupDir = config ? config.settings.backupDir : (target ?? DEFAULTS.backupDir);
-  return withHost(command, async (host) => {
+  return withHost(command, io, async (host) => {
     if (!(await host.stat(backupDir))?.isDirectory) {
       const what = config ? `backup_dir of ${config.file}` : 'BACKUP_DIR';
       throw new CliError(target ?? backupDir, `${what} ${backupDir} is not a folder on ${host.description}`);
@@ -179,14 +179,15 @@ async function runList(command: BackupsCommand, io: Io, signal: AbortSignal): Pr
 }
 
 async function runVerify(command: BackupsCommand, io: Io, signal: AbortSignal): Promise<number> {
-  return withHost(command, async (host) => {
+  return withHost(command, io, async (host) => {
     const folders: FolderVerification[] = [];
     for (const folder of command.targets) {
       if (!signal.aborted) {
         folders.push(await verifyFolder(host, folder, signal));
         continue;
       }
-      const vm = posix.basename(posix.dirname(folder));
+      const paths = pathsOf(host);
+      const vm = paths.basename(paths.dirname(folder));
       folders.push({ folder, vm, success: false, result: 'error', checked: [], error: 'not checked: interrupted' });
     }
     const count = (result: string) => folders.filter((f) => f.result === result).length;

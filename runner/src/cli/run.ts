@@ -5,6 +5,7 @@ import { partitionSuppressed } from '../config/suppression';
 import { EventBus } from '../backup/events';
 import { runBackup } from '../backup/engine';
 import { StatusLog } from '../backup/statusLog';
+import { vmNameRefusal } from '../backup/layout';
 import { RunReportCollector } from '../notify/report';
 import { deliverNotifications } from './notify';
 import { connectPool, type PoolClient } from '../pool/xapi';
@@ -82,6 +83,15 @@ function endWithErrors(bus: EventBus, what: string, errors = 1): 2 {
   return 2;
 }
 
+/** The VMs a backup to this Windows disk would refuse (vmNameRefusal), as preview warnings. */
+function windowsRefusals(jobs: readonly { vm: string }[], inventory: Inventory): string[] {
+  const poolNames = selectableVms(inventory).map((vm) => vm.name);
+  return [...new Set(jobs.map((job) => job.vm))].flatMap((vm) => {
+    const reason = vmNameRefusal(vm, 'windows', poolNames);
+    return reason ? [`WARNING ${reason}; a backup to this Windows disk refuses it`] : [];
+  });
+}
+
 /** A regex still matching after this long is named in the log (the run seems to wait). */
 const SLOW_REGEX_NOTICE_MS = 1000;
 
@@ -131,10 +141,12 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
   if (configErrors > 0 && !command.preview) {
     bus.error(`ERROR in configuration settings... (${configErrors} error(s) above; nothing was backed up)`);
     if (failureRecord !== undefined) {
-      const transport = await openTransport(command.transport, password, silenceMs).catch((error: Error) => {
-        bus.error(`ERROR cannot reach the host to write the status log: ${error.message}`);
-        return undefined;
-      });
+      const transport = await openTransport(command.transport, password, silenceMs, io.machine).catch(
+        (error: Error) => {
+          bus.error(`ERROR cannot reach the host to write the status log: ${error.message}`);
+          return undefined;
+        },
+      );
       if (transport) {
         await recordFailedRun(transport.host, failureRecord, bus, silenceMs);
         await transport.host.close().catch(() => undefined);
@@ -149,7 +161,7 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
   try {
     let transport;
     try {
-      transport = await openTransport(command.transport, password, silenceMs);
+      transport = await openTransport(command.transport, password, silenceMs, io.machine);
     } catch (error) {
       bus.error(`ERROR cannot reach the host: ${(error as Error).message}`);
       return endWithErrors(bus, 'S:0 W:0 E:1');
@@ -243,6 +255,7 @@ export async function runCommand(command: RunCommand, io: Io, signal: AbortSigna
           `WARNING backup_dir does not exist on ${host.description}: ${settings.backupDir} (a backup would stop here)`,
         );
       }
+      if (host.nameRules === 'windows') extraWarnings.push(...windowsRefusals(plan.jobs, inventory));
       return runPreview(bus, config, plan, inventory, diagnostics, extraWarnings);
     }
     if (plan.selection.lines.some((l) => l.status === 'regex-too-expensive')) {

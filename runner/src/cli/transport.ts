@@ -1,5 +1,12 @@
 // Builds the Host and the XenAPI URL from the transport options.
-import { createLocalHost, createSshHost, createXapiHost, sshMultiplexing, type Host } from '../host/index';
+import {
+  createLocalHost,
+  createSshHost,
+  createXapiHost,
+  sshMultiplexing,
+  type Host,
+  type LocalMachine,
+} from '../host/index';
 import { readPoolTrust } from './trust';
 import type { TransportOptions } from './args';
 import { existsSync } from 'node:fs';
@@ -51,6 +58,7 @@ export async function openTransport(
   options: TransportOptions,
   password: string,
   silenceMs?: number,
+  machine: LocalMachine = { platform: process.platform },
 ): Promise<Transport> {
   if (options.kind === 'xapi' && options.xapi !== undefined) {
     // Agentless: no xe, no ssh; files on this machine, every pool step through XenAPI.
@@ -62,6 +70,7 @@ export async function openTransport(
       ...(options.xapiFingerprint ? { fingerprint: options.xapiFingerprint } : {}),
       ...(trustFile ? { trust: () => readPoolTrust(trustFile) } : {}),
       ...(silenceMs !== undefined ? { silenceMs } : {}),
+      machine,
     });
     return { host, xapiUrl: options.xapi, ...tlsOf(options), ...cleartextWarning(options.xapi) };
   }
@@ -74,7 +83,7 @@ export async function openTransport(
       ...(options.xe ? { xePath: options.xe } : {}),
       ...(options.sshConfig ? { configFile: options.sshConfig } : {}),
       ...(silenceMs !== undefined ? { silenceMs } : {}),
-      multiplex: sshMultiplexing(process.platform, options.sshNoMultiplex),
+      multiplex: sshMultiplexing(machine.platform, options.sshNoMultiplex),
     });
     const xapiUrl = options.xapi ?? `https://${bracketed}/`;
     return { host: sshHost, xapiUrl, ...tlsOf(options), ...cleartextWarning(xapiUrl) };
@@ -93,6 +102,6 @@ export async function openTransport(
         password,
         noSsl: url.protocol === 'http:',
       };
-  const host = createLocalHost({ xePath, ...(xeConnection ? { xeConnection } : {}) });
+  const host = createLocalHost({ xePath, ...(xeConnection ? { xeConnection } : {}), ...machine });
   return { host, xapiUrl, ...tlsOf(options), ...cleartextWarning(xapiUrl) };
 }

@@ -27,7 +27,7 @@ import { acquireLock, type LockFiles } from './lock';
 import { LOCAL_WATCHDOG } from './local-watchdog';
 import { assertRemovable, compareNames } from './paths';
 import { runText, type ProcessOptions } from './process';
-import type { CommandResult, FileInfo, Host, HostLock, RunOptions } from './types';
+import type { CommandResult, FileInfo, Host, HostLock, NameRules, RunOptions } from './types';
 
 export interface XeConnection {
   server: string;
@@ -46,7 +46,12 @@ export interface LocalHostOptions {
   xeConnection?: XeConnection;
   /** Path rules of this machine (default process.platform): on win32 `\` separates too. */
   platform?: NodeJS.Platform;
+  /** File-name rules of the backup disk (default: `windows` on win32, else `posix`). */
+  nameRules?: NameRules;
 }
+
+/** The machine the runner runs on, as its local host sees it (injected by tests). */
+export type LocalMachine = Required<Pick<LocalHostOptions, 'platform'>> & Pick<LocalHostOptions, 'nameRules'>;
 
 export function createLocalHost(options: LocalHostOptions = {}): Host {
   const xePath = options.xePath ?? 'xe';
@@ -56,6 +61,8 @@ export function createLocalHost(options: LocalHostOptions = {}): Host {
 
   const host: Host = {
     description: options.xeConnection ? `local (xe -s ${options.xeConnection.server})` : 'local',
+    nameRules: options.nameRules ?? (platform === 'win32' ? 'windows' : 'posix'),
+    pathSyntax: platform === 'win32' ? 'win32' : 'posix',
 
     async xe(args, runOptions = {}) {
       if (runOptions.input !== undefined) {

@@ -239,6 +239,9 @@ export async function createSshHost(options: SshHostOptions): Promise<SshHost> {
 
   const host: SshHost = {
     description,
+    // The pool host's dom0: POSIX names and paths, whatever machine the runner runs on.
+    nameRules: 'posix',
+    pathSyntax: 'posix',
     controlPath,
     multiplexed,
     get fileTransport() {

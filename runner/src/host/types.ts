@@ -34,9 +34,19 @@ export interface HostLock {
   readonly takeoverWarning?: string;
 }
 
+/** File-name rules of the disk that receives the backups. */
+export type NameRules = 'posix' | 'windows';
+
 export interface Host {
   /** For logs: `local` or `ssh root@pool-master:22`. */
   readonly description: string;
+  /**
+   * What a file name may hold where this host writes (default posix): `windows` on a Windows
+   * machine's own disk (the xapi transport on a workstation). Every ssh target is POSIX.
+   */
+  readonly nameRules?: NameRules;
+  /** How paths are joined on the target (default posix): win32 on a Windows machine's own disk. */
+  readonly pathSyntax?: 'posix' | 'win32';
   /**
    * Pool steps reach the pool master whatever machine this is (the xapi transport: XenAPI follows
    * HOST_IS_SLAVE): pool_db_backup dumps the database without the original's "am I the master" test.

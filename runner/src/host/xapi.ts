@@ -8,7 +8,7 @@ import type { ArchiveDamage, ArchiveSummary } from '../archive/index';
 import { connectPool, type PoolClient } from '../pool/xapi';
 import { createPinnedDispatcher, type PoolTrust } from '../pool/tls';
 import { DEFAULT_SILENCE_TIMEOUT_S } from '../pool/silence';
-import { createLocalHost } from './local';
+import { createLocalHost, type LocalMachine } from './local';
 import type { Host } from './types';
 import { xapiXe } from './xapi-xe';
 
@@ -19,13 +19,15 @@ export interface XapiHostOptions {
   fingerprint?: string;
   trust?: () => Promise<PoolTrust | undefined>;
   silenceMs?: number;
+  /** This machine, whose disk receives the backups (default: process.platform's rules). */
+  machine?: LocalMachine;
 }
 
 const CONNECT_TIMEOUT_MS = 10_000;
 
 export function createXapiHost(options: XapiHostOptions): Host {
   // No xe path: the local host's own `xe` is never used (its verb is replaced below).
-  const files = createLocalHost({ xePath: '/nonexistent/xe-is-not-used-by-the-xapi-transport' });
+  const files = createLocalHost({ xePath: '/nonexistent/xe-is-not-used-by-the-xapi-transport', ...options.machine });
   const silenceMs = options.silenceMs ?? DEFAULT_SILENCE_TIMEOUT_S * 1000;
   let connecting: Promise<{ pool: PoolClient; dispatcher: Agent }> | undefined;
   const connect = async () => {

@@ -3,7 +3,7 @@
 // (vmbackup-behaviour.md §6). Nothing here changes the folder.
 import { posix } from 'node:path';
 import { TarStreamReader } from '../archive/tar-stream';
-import { isBackupFolderName, join, SUCCESS_MARKERS } from '../backup/layout';
+import { compareBackupFolders, isBackupFolderName, join, SUCCESS_MARKERS } from '../backup/layout';
 import type { Host } from '../host/types';
 
 export type BackupKind = 'vm-export' | 'vdi-export' | 'metadata-export';
@@ -85,7 +85,8 @@ async function readDisks(host: Host, folder: string, names: string[]): Promise<D
 
 /** A VM folder (`<backup_dir>/<vm>`) stands for its newest backup folder with a success marker. */
 async function newestGoodBackup(host: Host, folder: string, names: string[]): Promise<string | undefined> {
-  const backups = names.filter(isBackupFolderName).sort().reverse();
+  // Newest first by the date in the name (both forms: `(hh:mm:ss)`, `(hh-mm-ss)` from a Windows disk).
+  const backups = names.filter(isBackupFolderName).sort(compareBackupFolders).reverse();
   for (const name of backups) {
     const inside = (await host.list(join(folder, name))).map((f) => f.name);
     if (SUCCESS_MARKERS.some((m) => inside.includes(m))) return join(folder, name);
