@@ -71,7 +71,7 @@ after(async () => {
 });
 
 for (const transport of ['local', 'ssh'] as const) {
-  test(`Delete (${transport}): the runner deletes older ones, refuses the newest good in the view's words`, async () => {
+  test(`Delete (${transport}): the runner deletes older ones, refuses the newest good in its words`, async () => {
     const settings: RunnerSettings =
       transport === 'ssh' ? { ...local, transport: 'ssh', sshTarget: sshd.target } : local;
     // The test's identity for the harness sshd, as a user's ~/.ssh/config would give it.
