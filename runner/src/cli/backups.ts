@@ -75,6 +75,7 @@ export function parseBackupsArgs(argv: readonly string[]): BackupsCommand {
   };
   let sshConfig: string | undefined;
   let noMultiplex = false;
+  let transport: string | undefined;
   for (let i = 1; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') {
@@ -94,14 +95,18 @@ export function parseBackupsArgs(argv: readonly string[]): BackupsCommand {
       else if (name === '--verify') command.verify = true;
       else if (name === '--dry-run') command.dryRun = true;
       else noMultiplex = true;
-    } else if (name === '--ssh' || name === '--ssh-config' || (kind === 'delete' && name === '--backup-dir')) {
+    } else if (name === '--xapi-insecure') {
+      if (eq > 0) throw new CliError(arg, `${name} takes no value`);
+    } else if (POOL_OPTIONS.has(name) || (kind === 'delete' && name === '--backup-dir')) {
       const value = eq > 0 ? arg.slice(eq + 1) : argv[i + 1]?.startsWith('--') ? undefined : argv[++i];
       if (value === undefined || value === '') throw new CliError(arg, `${name} needs a value`);
       if (name === '--ssh') command.transport.ssh = parseSsh(value, `--ssh=${value}`);
       else if (name === '--backup-dir') command.backupDir = value;
-      else sshConfig = value;
+      else if (name === '--transport') transport = value;
+      else if (name === '--ssh-config') sshConfig = value;
+      // --xapi, --xapi-fingerprint, --xapi-trust-file: accepted, unused (POOL_OPTIONS).
     } else if (arg.startsWith('--')) {
-      const ssh = '--ssh, --ssh-config, --ssh-no-multiplex';
+      const ssh = '--ssh, --ssh-config, --ssh-no-multiplex, --transport, --xapi';
       const own = { list: '--json, --verify', verify: '--json', delete: '--json, --dry-run, --backup-dir' }[kind];
       const allowed = `${own}, ${ssh}`;
       throw new CliError(arg, `vmbackup ${kind} does not take ${name} (it takes ${allowed}; no password is needed)`);
@@ -112,6 +117,15 @@ export function parseBackupsArgs(argv: readonly string[]): BackupsCommand {
   if (sshConfig !== undefined) {
     if (!command.transport.ssh) throw new CliError(`--ssh-config=${sshConfig}`, '--ssh-config needs --ssh user@host');
     command.transport.sshConfig = sshConfig;
+  }
+  if (transport !== undefined) {
+    const argument = `--transport=${transport}`;
+    if (!['xe', 'ssh', 'xapi'].includes(transport)) throw new CliError(argument, 'expected xe, ssh or xapi');
+    if (transport === 'ssh' && !command.transport.ssh)
+      throw new CliError(argument, '--transport ssh needs --ssh user@host');
+    if (transport !== 'ssh' && command.transport.ssh) {
+      throw new CliError('--ssh', `--ssh cannot be combined with --transport ${transport}`);
+    }
   }
   if (noMultiplex) {
     if (!command.transport.ssh) throw new CliError('--ssh-no-multiplex', '--ssh-no-multiplex needs --ssh user@host');
@@ -128,6 +142,21 @@ export function parseBackupsArgs(argv: readonly string[]): BackupsCommand {
   }
   return command;
 }
+
+/**
+ * The pool options of a run that list, verify and delete accept so a run's command line works
+ * for them too. They reach no pool: with `--transport xapi` (or `--xapi`) the backups are files
+ * on this machine (the agentless transport writes them here), read locally; with `--ssh` on
+ * the ssh host. `--ssh` and `--ssh-config` are the ones used.
+ */
+const POOL_OPTIONS = new Set([
+  '--ssh',
+  '--ssh-config',
+  '--transport',
+  '--xapi',
+  '--xapi-fingerprint',
+  '--xapi-trust-file',
+]);
 
 /** The VM folders as the pool: a config's selection lines then match the VMs that have backups. */
 function folderInventory(names: string[]): Inventory {
