@@ -157,6 +157,11 @@ const cases: Case[] = [
   { name: 'VMB017 not for .*', text: 'vm-export=PROD.*', expected: [] },
   { name: 'VMB018 relative backup_dir', text: 'backup_dir=backups', expected: [['VMB018', 'warning', 0, 11, 18]] },
   { name: 'VMB018 relative status_log', text: 'status_log=status.log', expected: [['VMB018', 'warning', 0, 11, 21]] },
+  // A Windows machine's own disk (--transport xapi on a workstation): drive and share paths are absolute.
+  { name: 'VMB018 not for a drive path', text: 'backup_dir=C:\\Backups', expected: [] },
+  { name: 'VMB018 not for a drive path with /', text: 'backup_dir=d:/vmbackup', expected: [] },
+  { name: 'VMB018 not for a share path', text: 'status_log=\\\\filer\\logs\\status.log', expected: [] },
+  { name: 'VMB018 drive-relative', text: 'backup_dir=C:Backups', expected: [['VMB018', 'warning', 0, 11, 20]] },
   { name: 'VMB019 byte order mark', text: '\ufeff# weekend\nmax_backups=3', expected: [['VMB019', 'error', 0, 0, 9]] },
   {
     name: 'VMB020 extension key in original mode',

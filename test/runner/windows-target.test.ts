@@ -201,3 +201,15 @@ test('preview for a Windows disk warns of every VM a backup there would refuse, 
   assert.doesNotMatch(out, /'web01'/);
   assert.deepEqual(readdirSync(ws.backupDir), [], 'a preview writes nothing');
 });
+
+test('dry run for a Windows disk: the folder it would make has the Windows form, a refused VM is named', async () => {
+  const ws = workspace();
+  seed(join(ws.backupDir, 'web01'), 'backup-2024-03-07-(10:15:00)');
+  const cfg = ws.writeConfig(['max_backups=1', 'vm-export=web01', 'vm-export=CON']);
+  const { code, out } = await runOnWindowsDisk(['--dry-run', cfg]);
+  assert.equal(code, 2, out);
+  assert.match(out, /\[dry-run\] would create .*web01\/backup-\d{4}-\d{2}-\d{2}-\(\d{2}-\d{2}-\d{2}\)\n/);
+  assert.match(out, /\[dry-run\] would delete oldest backup .*web01\/backup-2024-03-07-\(10:15:00\)/);
+  assert.match(out, /ERROR the VM name 'CON' is the Windows device name CON/);
+  assert.deepEqual(readdirSync(join(ws.backupDir, 'web01')), ['backup-2024-03-07-(10:15:00)'], 'nothing written');
+});

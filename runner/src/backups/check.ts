@@ -5,8 +5,8 @@
 import type { posix } from 'node:path';
 import { ArchiveDamage, checkArchive, type ArchiveSpec, type ArchiveSummary } from '../archive/index';
 import type { Host } from '../host/types';
-import { untilAborted } from './abortable';
 import { pathsOf } from '../backup/layout';
+import { untilAborted } from './abortable';
 import { backupKind, bootDiskSize, readFolder, type FolderContents } from './folder';
 import type { BackupKind, FolderVerification } from './types';
 

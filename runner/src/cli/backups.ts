@@ -2,11 +2,11 @@
 // commands over backup_dir, local or through the ssh transport of a run (--ssh,
 // --ssh-config). They never talk to XenAPI, so no pool password is asked for.
 import { existsSync, statSync } from 'node:fs';
+import { pathsOf } from '../backup/layout';
 import { DEFAULTS, resolveSettings, type ParsedConfig } from '../config/index';
 import { planSelection } from '../select/plan';
 import type { Inventory } from '../pool/inventory';
 import type { Host } from '../host/types';
-import { pathsOf } from '../backup/layout';
 import { listBackups } from '../backups/list';
 import { verifyFolder } from '../backups/check';
 import { renderListing, renderVerifyReport } from '../backups/render';
@@ -239,8 +239,7 @@ async function runVerify(command: BackupsCommand, io: Io, signal: AbortSignal): 
         folders.push(await verifyFolder(host, folder, signal));
         continue;
       }
-      const paths = pathsOf(host);
-      const vm = paths.basename(paths.dirname(folder));
+      const vm = pathsOf(host).basename(pathsOf(host).dirname(folder));
       folders.push({ folder, vm, success: false, result: 'error', checked: [], error: 'not checked: interrupted' });
     }
     const count = (result: string) => folders.filter((f) => f.result === result).length;

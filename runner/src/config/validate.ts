@@ -167,7 +167,8 @@ function scalarValue(entry: EntryLine, spec: KeySpec, options: RuleContext['opti
               `Remove the line to use ${spec.default}.`,
           ),
         ];
-      return v.startsWith('/')
+      // `C:\…`, `C:/…`, `\\server\share…`: absolute on a Windows machine's own disk (--transport xapi).
+      return v.startsWith('/') || /^([A-Za-z]:[\\/]|\\\\[^\\]+\\[^\\])/.test(v)
         ? []
         : [
             diag(
