@@ -67,7 +67,7 @@ test('verify: one or more folders, --json, the ssh transport; --verify is list-o
   assert.throws(() => parseBackupsArgs(['verify', 'x', '--verify']), /vmbackup verify does not take --verify/);
 });
 
-test('delete: folders, --json, --dry-run, --backup-dir, the ssh transport; other commands' flags refused', () => {
+test('delete: folders, --json, --dry-run, --backup-dir, the ssh transport; flags of the others refused', () => {
   assert.equal(backupsSubcommandAt(['--ssh', 'root@h', 'delete', '/b/vm/backup-1']), 2);
   assert.equal(backupsSubcommandAt(['--', 'delete', 'weekend.cfg']), -1);
   const command = parseBackupsArgs(['delete', '--dry-run', '--backup-dir', '/b', '--json', '--', '/b/vm/--x']);
