@@ -3,7 +3,7 @@
 // talk to the pool: the password goes through the environment as for a run, never argv).
 // Every one runs dist/vmbackup.js with VS Code's Node, exactly as Run Backup does, so the ssh
 // transport configured for runs also reaches the backups. Pure (no `vscode` import).
-import type { BackupListing, VerifyReport } from 'vmbackup-runner/backups/types';
+import type { BackupListing, DeleteReport, VerifyReport } from 'vmbackup-runner/backups/types';
 import {
   PASSWORD_ENV,
   poolArgs,
@@ -44,6 +44,20 @@ export function verifyInvocation(
   configPath: string,
 ): RunnerInvocation {
   return invocation(base, ['verify', '--json', ...sshArgs(base.settings), '--', ...folders], configPath);
+}
+
+/**
+ * `vmbackup delete --json [--ssh T] --backup-dir=DIR -- FOLDER...`: the runner applies Delete's
+ * rule again on the disk as it is now (local or the ssh target) and deletes, or refuses.
+ */
+export function deleteInvocation(
+  base: InvocationBase,
+  folders: readonly string[],
+  backupDir: string,
+  configPath: string,
+): RunnerInvocation {
+  const args = ['delete', '--json', ...sshArgs(base.settings), `--backup-dir=${backupDir}`, '--', ...folders];
+  return invocation(base, args, configPath);
 }
 
 export interface RestoreChoice {
@@ -100,6 +114,12 @@ export function parseListing(stdout: string, stderr: string): BackupListing {
 export function parseVerifyReport(stdout: string, stderr: string): VerifyReport {
   const value = lastJson(stdout, 'backup-verify') as VerifyReport | undefined;
   if (!value || !Array.isArray(value.folders)) throw new RunnerOutputError(failure('verify', stderr));
+  return value;
+}
+
+export function parseDeleteReport(stdout: string, stderr: string): DeleteReport {
+  const value = lastJson(stdout, 'backup-delete') as DeleteReport | undefined;
+  if (!value || !Array.isArray(value.folders)) throw new RunnerOutputError(failure('delete', stderr));
   return value;
 }
 

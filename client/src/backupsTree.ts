@@ -3,6 +3,7 @@
 // failed, unverified) and the "deleted by the next run" mark; and the rule that Delete never
 // removes a VM's newest good backup. Pure (no `vscode` import): unit-tested; backupsView.ts
 // renders it and runs the actions.
+import { deletionRefusal } from 'vmbackup-runner/backups/deletion';
 import { formatBytes } from './runReport';
 import type {
   BackupEntry,
@@ -76,28 +77,9 @@ const STATE_ICON: Record<BackupState, { icon: string; color: string; text: strin
   unverified: { icon: 'circle-outline', color: 'disabledForeground', text: 'unverified' },
 };
 
-/**
- * The newest backup Delete must keep: the newest one with a success marker that no check
- * found damaged. A damaged newest backup does not protect anything; the next good one does.
- */
-export function newestGoodFolder(vm: Pick<VmBackups, 'backups'>): string | undefined {
-  for (let i = vm.backups.length - 1; i >= 0; i--) {
-    const entry = vm.backups[i];
-    if (entry?.success && entry.verified.state !== 'damaged') return entry.folder;
-  }
-  return undefined;
-}
-
-/** Why Delete is refused for this backup; undefined when it may be deleted. */
-export function deletionRefusal(vm: Pick<VmBackups, 'vm' | 'backups'>, folder: string): string | undefined {
-  const entry = vm.backups.find((b) => b.folder === folder);
-  if (!entry) return `${folder} is not a backup of ${vm.vm}.`;
-  // The runner's own mark and the newest good one are both kept: either may be the last restorable copy.
-  if (entry.newestSuccessful || newestGoodFolder(vm) === folder) {
-    return `${folder} is the newest good backup of ${vm.vm}: it is never deleted from here.`;
-  }
-  return undefined;
-}
+// Delete's rule is the runner's own (`vmbackup delete` applies it again on the disk as it is):
+// never the newest backup with a success marker that no check proved damaged.
+export { deletionRefusal, newestGoodFolder } from 'vmbackup-runner/backups/deletion';
 
 /** A verify result as the listing's verified state (an I/O error proves nothing: unverified). */
 export function verifiedFrom(result: FolderVerification): VerifiedState {

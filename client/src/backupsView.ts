@@ -3,15 +3,15 @@
 // backupsTree.ts, with the actions Verify, Restore…, Health Check, Reveal and Delete. The
 // runner does the work; this file asks the questions and shows the answers.
 import { spawn } from 'node:child_process';
-import { rm } from 'node:fs/promises';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunEvent } from 'vmbackup-runner/backup/events';
 import type { BackupListing } from 'vmbackup-runner/backups/types';
 import { Methods, type BackupTargets } from '../../server/src/protocol';
 import { confirmButtons, defaultRestoreName, restoreNameProblem, srChoices, type Confirmation } from './backupActions';
 import {
+  deleteInvocation,
   listInvocation,
+  parseDeleteReport,
   parseListing,
   parseVerifyReport,
   restoreInvocation,
@@ -290,19 +290,16 @@ export class BackupsView implements vscode.TreeDataProvider<BackupsNode>, vscode
 
   private async delete(item: BackupItem): Promise<void> {
     const uri = vscode.Uri.parse(item.configUri);
-    const settings = normaliseRunnerSettings(vscode.workspace.getConfiguration('vmbackup', uri));
-    if (settings.transport === 'ssh') {
-      void vscode.window.showWarningMessage('VmBackup: Delete works on local backups only; delete over ssh by hand.');
-      return;
-    }
     // Decided on a fresh listing: a run may have finished since the view was drawn.
     const fresh = await this.listConfig(uri);
     this.nodes = this.nodes.map((n) => (n.id === fresh.id ? fresh : n));
     this.changed.fire(undefined);
-    const vm = this.listings.get(item.configUri)?.listing.vms.find((v) => v.backups.some((b) => b.path === item.path));
-    const refusal = vm ? deletionRefusal(vm, path.basename(item.path)) : `${item.path} is no longer listed.`;
-    if (refusal) {
-      void vscode.window.showWarningMessage(`VmBackup: ${refusal}`);
+    const listing = this.listings.get(item.configUri)?.listing;
+    const vm = listing?.vms.find((v) => v.backups.some((b) => b.path === item.path));
+    const entry = vm?.backups.find((b) => b.path === item.path);
+    const refusal = vm && entry ? deletionRefusal(vm, entry.folder) : `${item.path} is no longer listed.`;
+    if (refusal || !listing) {
+      void vscode.window.showWarningMessage(`VmBackup: ${refusal ?? `${item.path} is no longer listed.`}`);
       return;
     }
     const answer = await this.confirm(
@@ -311,8 +308,23 @@ export class BackupsView implements vscode.TreeDataProvider<BackupsNode>, vscode
       `${item.path}\n\nThe folder and everything in it is removed from disk. This cannot be undone.`,
     );
     if (answer !== 'act') return;
-    await rm(item.path, { recursive: true });
-    this.log.info(`deleted backup ${item.path}`);
+    // The runner deletes (locally or on the ssh target), applying the same rule again on the disk.
+    const invocation = deleteInvocation(this.base(uri), [item.path], listing.backupDir, uri.fsPath);
+    const result = await capture(invocation);
+    let outcome: string;
+    try {
+      const folder = parseDeleteReport(result.stdout, result.stderr).folders[0];
+      outcome = folder?.result === 'deleted' ? 'deleted' : `${folder?.result ?? 'error'}: ${folder?.reason ?? ''}`;
+    } catch (err) {
+      outcome = `error: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    if (outcome === 'deleted') {
+      this.log.info(`deleted backup ${item.path} on ${listing.host}`);
+      void vscode.window.showInformationMessage(`VmBackup: deleted ${item.vm} ${item.label}.`);
+    } else {
+      this.log.warn(`delete ${item.path}: ${outcome}`);
+      void vscode.window.showErrorMessage(`VmBackup: ${item.vm} ${item.label} not deleted: ${outcome}`);
+    }
     await this.refresh();
   }
 

@@ -23,6 +23,7 @@ test('list: one CONFIG or BACKUP_DIR, --json, --verify, pre_clean=, the ssh tran
     json: false,
     verify: false,
     preClean: false,
+    dryRun: false,
     transport: {},
   });
   assert.deepEqual(
@@ -42,6 +43,7 @@ test('list: one CONFIG or BACKUP_DIR, --json, --verify, pre_clean=, the ssh tran
       json: true,
       verify: true,
       preClean: true,
+      dryRun: false,
       transport: { ssh: { user: 'root', host: 'xcp', port: 2222 }, sshConfig: 'cfg' },
     },
   );
@@ -63,4 +65,28 @@ test('verify: one or more folders, --json, the ssh transport; --verify is list-o
   assert.deepEqual(parseBackupsArgs(['verify', '--', '--odd-folder']).targets, ['--odd-folder']);
   assert.throws(() => parseBackupsArgs(['verify']), /needs at least one BACKUP_FOLDER/);
   assert.throws(() => parseBackupsArgs(['verify', 'x', '--verify']), /vmbackup verify does not take --verify/);
+});
+
+test('delete: folders, --json, --dry-run, --backup-dir, the ssh transport; flags of the others refused', () => {
+  assert.equal(backupsSubcommandAt(['--ssh', 'root@h', 'delete', '/b/vm/backup-1']), 2);
+  assert.equal(backupsSubcommandAt(['--', 'delete', 'weekend.cfg']), -1);
+  const command = parseBackupsArgs(['delete', '--dry-run', '--backup-dir', '/b', '--json', '--', '/b/vm/--x']);
+  assert.deepEqual(
+    [command.kind, command.dryRun, command.backupDir, command.json, command.targets],
+    ['delete', true, '/b', true, ['/b/vm/--x']],
+  );
+  assert.throws(() => parseBackupsArgs(['delete']), /vmbackup delete needs at least one BACKUP_FOLDER/);
+  assert.throws(() => parseBackupsArgs(['delete', 'x', '--verify']), /vmbackup delete does not take --verify/);
+  assert.throws(() => parseBackupsArgs(['list', '--dry-run']), /vmbackup list does not take --dry-run/);
+  assert.throws(() => parseBackupsArgs(['verify', 'x', '--backup-dir', '/b']), /does not take --backup-dir/);
+});
+
+test("list, verify, delete take a run's --transport and --xapi options and read files only", () => {
+  const xapi = parseBackupsArgs(['list', '--transport', 'xapi', '--xapi', 'https://pool/', '--xapi-insecure', '/b']);
+  assert.deepEqual([xapi.targets, xapi.transport], [['/b'], {}]);
+  assert.deepEqual(parseBackupsArgs(['verify', '--transport=xe', '--xapi-fingerprint=AA', 'f']).transport, {});
+  assert.throws(() => parseBackupsArgs(['list', '--transport', 'nfs']), /expected xe, ssh or xapi/);
+  assert.throws(() => parseBackupsArgs(['list', '--transport', 'ssh']), /--transport ssh needs --ssh/);
+  assert.throws(() => parseBackupsArgs(['list', '--transport=xapi', '--ssh', 'root@h']), /cannot be combined/);
+  assert.throws(() => parseBackupsArgs(['list', '--xapi-insecure=1']), /takes no value/);
 });

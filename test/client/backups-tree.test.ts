@@ -127,20 +127,21 @@ test('the tree: config -> VM -> backups newest first with date, kind, size, stat
   );
 });
 
-test("Delete never takes the newest good backup: the runner's mark, or the newest undamaged success", () => {
+test('Delete never takes the newest good backup: the newest success not proven damaged', () => {
   assert.equal(newestGoodFolder(web), web.backups[2]?.folder);
   assert.match(deletionRefusal(web, web.backups[2]!.folder) ?? '', /newest good backup/);
   assert.equal(deletionRefusal(web, web.backups[0]!.folder), undefined);
   assert.equal(deletionRefusal(web, web.backups[3]!.folder), undefined);
-  assert.match(deletionRefusal(web, 'backup-elsewhere') ?? '', /not a backup of/);
+  assert.match(deletionRefusal(web, 'backup-elsewhere') ?? '', /not named like a backup folder/);
+  assert.match(deletionRefusal(web, 'backup-1999-01-01-(00:00:00)') ?? '', /not a backup of/);
   // The newest success is found damaged: the next older good one becomes the protected one,
-  // and the runner's own mark still protects the damaged one too (it may be the last copy).
+  // and the damaged one may go (the runner's rule; `vmbackup delete` proves the damage again).
   const damaged = vm(
     web.backups.map((b, i) => (i === 2 ? { ...b, verified: { state: 'damaged', reason: 'chunk 3' } } : b)),
   );
   assert.equal(newestGoodFolder(damaged), web.backups[1]?.folder);
   assert.match(deletionRefusal(damaged, web.backups[1]!.folder) ?? '', /newest good/);
-  assert.match(deletionRefusal(damaged, web.backups[2]!.folder) ?? '', /newest good/);
+  assert.equal(deletionRefusal(damaged, web.backups[2]!.folder), undefined);
   // Only failed backups: nothing is good, so nothing is protected by this rule.
   const failedOnly = vm([entry('1', { success: false, successMarkers: [] })]);
   assert.equal(newestGoodFolder(failedOnly), undefined);

@@ -8,7 +8,14 @@ import type { Outcome } from './events';
 import { backupFolderName, LARGE_FILE_BYTES, pathsOf, vmNameRefusal } from './layout';
 import { bootDisk, writeMetadata } from './metadata';
 import { selectableVms } from '../pool/inventory';
-import { foldersToDelete, lastFailedFolder, readBackupFolders, type BackupFolder } from './retention';
+import {
+  foldersToDelete,
+  lastFailedFolder,
+  nextRunDeletions,
+  readBackupFolders,
+  type BackupFolder,
+  type NextRunDeletion,
+} from './retention';
 import { runMetadataExport, runVdiExport, runVmExport, type ExportResult } from './exports';
 import { elapseSize } from './statusLog';
 import { echoXeOutput } from './xe';
@@ -78,13 +85,24 @@ async function newBackupFolder(ctx: RunContext, vmDir: string, existing: Readonl
   throw new StepFailure('ERROR backup folder', `ERROR cannot create a new backup folder in ${vmDir}`);
 }
 
+const DRY_RUN_DELETION: Record<NextRunDeletion['reason'], string> = {
+  'last-failed': 'last unsuccessful backup',
+  'pre-clean': 'oldest backup (pre_clean, before the export)',
+  retention: 'oldest backup',
+};
+
 async function planDryRun(ctx: RunContext, job: BackupJob, vmDir: string): Promise<JobResult> {
-  const name = backupFolderName(ctx.now(), ctx.host.nameRules);
   const existing = (await ctx.host.exists(vmDir)) ? await readBackupFolders(ctx.host, vmDir) : [];
+  // The name the run would take: a name already there waits for the next second (newBackupFolder).
+  const taken = new Set(existing.map((f) => f.name));
+  let at = ctx.now().getTime();
+  while (taken.has(backupFolderName(new Date(at), ctx.host.nameRules))) at += 1000;
+  const name = backupFolderName(new Date(at), ctx.host.nameRules);
   ctx.bus.info(`[dry-run] would create ${pathsOf(ctx.host).join(vmDir, name)}`, job.vm);
   ctx.bus.info(`[dry-run] would ${job.kind} ${job.vm} (snapshot, export, verify, success marker)`, job.vm);
-  for (const old of foldersToDelete([...existing, { name, successful: true }], job.maxBackups, name)) {
-    ctx.bus.info(`[dry-run] would delete oldest backup ${vmDir}/${old}`, job.vm);
+  // The same steps as the run below (and `vmbackup list`'s marks): last failed, pre_clean, retention.
+  for (const old of nextRunDeletions(existing, job.maxBackups, name, ctx.settings.preClean)) {
+    ctx.bus.info(`[dry-run] would delete ${DRY_RUN_DELETION[old.reason]} ${vmDir}/${old.name}`, job.vm);
   }
   return { outcome: 'success', bytes: 0 };
 }

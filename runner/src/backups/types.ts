@@ -151,3 +151,30 @@ export interface VerifyReport {
   /** 0 all good, 1 some damaged, 2 usage or I/O error (an error wins over damage). */
   exitCode: 0 | 1 | 2;
 }
+
+/** One BACKUP_FOLDER given to `vmbackup delete`. */
+export interface FolderDeletion {
+  /** The folder as given on the command line. */
+  folder: string;
+  /** The VM folder's name, when the path names one. */
+  vm?: string;
+  /**
+   * deleted; would-delete (--dry-run); refused: the rule of backups/deletion.ts keeps it (the
+   * reason says which part); error: it could not be read or removed (I/O, or no such folder).
+   */
+  result: 'deleted' | 'would-delete' | 'refused' | 'error';
+  /** Why it was refused or failed; for a deleted newest backup, the damage that let it go. */
+  reason?: string;
+}
+
+export interface DeleteReport {
+  type: 'backup-delete';
+  version: typeof BACKUPS_JSON_VERSION;
+  host: string;
+  backupDir: string;
+  dryRun: boolean;
+  folders: FolderDeletion[];
+  summary: { deleted: number; refused: number; errors: number };
+  /** 0 every folder deleted (or would be), 1 some refused, 2 usage or I/O error (an error wins). */
+  exitCode: 0 | 1 | 2;
+}

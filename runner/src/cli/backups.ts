@@ -10,6 +10,7 @@ import type { Host } from '../host/types';
 import { listBackups } from '../backups/list';
 import { verifyFolder } from '../backups/check';
 import { renderListing, renderVerifyReport } from '../backups/render';
+import { deleteBackups, renderDeleteReport } from '../backups/delete';
 import {
   BACKUPS_JSON_VERSION,
   type FolderVerification,
@@ -21,17 +22,21 @@ import { loadConfig } from './loadConfig';
 import type { Io } from './output';
 import { openTransport } from './transport';
 
-export const BACKUPS_SUBCOMMANDS = ['list', 'verify'] as const;
+export const BACKUPS_SUBCOMMANDS = ['list', 'verify', 'delete'] as const;
 
 export interface BackupsCommand {
-  kind: 'list' | 'verify';
-  /** list: the CONFIG or BACKUP_DIR (none: the default backup_dir); verify: the folders. */
+  kind: 'list' | 'verify' | 'delete';
+  /** list: the CONFIG or BACKUP_DIR (none: the default backup_dir); verify, delete: the folders. */
   targets: string[];
   json: boolean;
   /** list --verify: read every export file to its end. */
   verify: boolean;
   /** list: the run's `pre_clean=true` word, for the retention marks. */
   preClean: boolean;
+  /** delete --dry-run: judge each folder, delete none. */
+  dryRun: boolean;
+  /** delete --backup-dir: the backup_dir the folders must lie in (default: the default backup_dir). */
+  backupDir?: string;
   transport: Pick<TransportOptions, 'ssh' | 'sshConfig' | 'sshNoMultiplex'>;
 }
 
@@ -56,12 +61,21 @@ export function backupsSubcommandAt(argv: readonly string[]): number {
 /** Parses `[options] list|verify [arguments and options]`; the caller found the word with backupsSubcommandAt. */
 export function parseBackupsArgs(argv: readonly string[]): BackupsCommand {
   const at = backupsSubcommandAt(argv);
-  if (at < 0) throw new CliError(argv[0] ?? '', 'expected the subcommand list or verify');
-  const kind = argv[at] as 'list' | 'verify';
+  if (at < 0) throw new CliError(argv[0] ?? '', 'expected the subcommand list, verify or delete');
+  const kind = argv[at] as BackupsCommand['kind'];
   argv = [kind, ...argv.slice(0, at), ...argv.slice(at + 1)];
-  const command: BackupsCommand = { kind, targets: [], json: false, verify: false, preClean: false, transport: {} };
+  const command: BackupsCommand = {
+    kind,
+    targets: [],
+    json: false,
+    verify: false,
+    preClean: false,
+    dryRun: false,
+    transport: {},
+  };
   let sshConfig: string | undefined;
   let noMultiplex = false;
+  let transport: string | undefined;
   for (let i = 1; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') {
@@ -70,19 +84,31 @@ export function parseBackupsArgs(argv: readonly string[]): BackupsCommand {
     }
     const eq = arg.indexOf('=');
     const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    if (name === '--json' || name === '--ssh-no-multiplex' || (kind === 'list' && name === '--verify')) {
+    const flag =
+      name === '--json' ||
+      name === '--ssh-no-multiplex' ||
+      (kind === 'list' && name === '--verify') ||
+      (kind === 'delete' && name === '--dry-run');
+    if (flag) {
       if (eq > 0 && arg.startsWith('--')) throw new CliError(arg, `${name} takes no value`);
       if (name === '--json') command.json = true;
       else if (name === '--verify') command.verify = true;
+      else if (name === '--dry-run') command.dryRun = true;
       else noMultiplex = true;
-    } else if (name === '--ssh' || name === '--ssh-config') {
+    } else if (name === '--xapi-insecure') {
+      if (eq > 0) throw new CliError(arg, `${name} takes no value`);
+    } else if (POOL_OPTIONS.has(name) || (kind === 'delete' && name === '--backup-dir')) {
       const value = eq > 0 ? arg.slice(eq + 1) : argv[i + 1]?.startsWith('--') ? undefined : argv[++i];
       if (value === undefined || value === '') throw new CliError(arg, `${name} needs a value`);
       if (name === '--ssh') command.transport.ssh = parseSsh(value, `--ssh=${value}`);
-      else sshConfig = value;
+      else if (name === '--backup-dir') command.backupDir = value;
+      else if (name === '--transport') transport = value;
+      else if (name === '--ssh-config') sshConfig = value;
+      // --xapi, --xapi-fingerprint, --xapi-trust-file: accepted, unused (POOL_OPTIONS).
     } else if (arg.startsWith('--')) {
-      const ssh = '--ssh, --ssh-config, --ssh-no-multiplex';
-      const allowed = kind === 'list' ? `--json, --verify, ${ssh}` : `--json, ${ssh}`;
+      const ssh = '--ssh, --ssh-config, --ssh-no-multiplex, --transport, --xapi';
+      const own = { list: '--json, --verify', verify: '--json', delete: '--json, --dry-run, --backup-dir' }[kind];
+      const allowed = `${own}, ${ssh}`;
       throw new CliError(arg, `vmbackup ${kind} does not take ${name} (it takes ${allowed}; no password is needed)`);
     } else if (kind === 'list' && arg.toLowerCase().startsWith('pre_clean=')) {
       command.preClean = arg.slice('pre_clean='.length).toLowerCase() === 'true';
@@ -91,6 +117,15 @@ export function parseBackupsArgs(argv: readonly string[]): BackupsCommand {
   if (sshConfig !== undefined) {
     if (!command.transport.ssh) throw new CliError(`--ssh-config=${sshConfig}`, '--ssh-config needs --ssh user@host');
     command.transport.sshConfig = sshConfig;
+  }
+  if (transport !== undefined) {
+    const argument = `--transport=${transport}`;
+    if (!['xe', 'ssh', 'xapi'].includes(transport)) throw new CliError(argument, 'expected xe, ssh or xapi');
+    if (transport === 'ssh' && !command.transport.ssh)
+      throw new CliError(argument, '--transport ssh needs --ssh user@host');
+    if (transport !== 'ssh' && command.transport.ssh) {
+      throw new CliError('--ssh', `--ssh cannot be combined with --transport ${transport}`);
+    }
   }
   if (noMultiplex) {
     if (!command.transport.ssh) throw new CliError('--ssh-no-multiplex', '--ssh-no-multiplex needs --ssh user@host');
@@ -102,8 +137,26 @@ export function parseBackupsArgs(argv: readonly string[]): BackupsCommand {
   if (kind === 'verify' && command.targets.length === 0) {
     throw new CliError('verify', 'vmbackup verify needs at least one BACKUP_FOLDER (.../<vm>/backup-...)');
   }
+  if (kind === 'delete' && command.targets.length === 0) {
+    throw new CliError('delete', 'vmbackup delete needs at least one BACKUP_FOLDER (.../<vm>/backup-...)');
+  }
   return command;
 }
+
+/**
+ * The pool options of a run that list, verify and delete accept so a run's command line works
+ * for them too. They reach no pool: with `--transport xapi` (or `--xapi`) the backups are files
+ * on this machine (the agentless transport writes them here), read locally; with `--ssh` on
+ * the ssh host. `--ssh` and `--ssh-config` are the ones used.
+ */
+const POOL_OPTIONS = new Set([
+  '--ssh',
+  '--ssh-config',
+  '--transport',
+  '--xapi',
+  '--xapi-fingerprint',
+  '--xapi-trust-file',
+]);
 
 /** The VM folders as the pool: a config's selection lines then match the VMs that have backups. */
 function folderInventory(names: string[]): Inventory {
@@ -205,10 +258,26 @@ async function runVerify(command: BackupsCommand, io: Io, signal: AbortSignal): 
   });
 }
 
-/** Runs `list` or `verify`; bad arguments and unreadable folders throw CliError (exit 2 in main). */
+async function runDelete(command: BackupsCommand, io: Io, signal: AbortSignal): Promise<number> {
+  return withHost(command, io, async (host) => {
+    const backupDir = command.backupDir ?? DEFAULTS.backupDir;
+    if (!(await host.stat(backupDir))?.isDirectory) {
+      throw new CliError(
+        backupDir,
+        `backup_dir ${backupDir} is not a folder on ${host.description} (give --backup-dir)`,
+      );
+    }
+    const report = await deleteBackups(host, { backupDir, folders: command.targets, dryRun: command.dryRun, signal });
+    io.stdout.write(command.json ? `${JSON.stringify(report)}\n` : renderDeleteReport(report));
+    return report.exitCode;
+  });
+}
+
+/** Runs `list`, `verify` or `delete`; bad arguments and unreadable folders throw CliError (exit 2 in main). */
 export async function runBackupsCommand(argv: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
   const command = parseBackupsArgs(argv);
   try {
+    if (command.kind === 'delete') return await runDelete(command, io, signal);
     return await (command.kind === 'list' ? runList(command, io, signal) : runVerify(command, io, signal));
   } catch (error) {
     if (error instanceof CliError) throw error;

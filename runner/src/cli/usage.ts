@@ -137,6 +137,8 @@ Usage:
   vmbackup list [CONFIG|BACKUP_DIR] [--verify] [--json]   every backup, its state, and what the
                                                       next run's retention deletes (no password)
   vmbackup verify BACKUP_FOLDER... [--json]           read each export file to its end and check it
+  vmbackup delete BACKUP_FOLDER... [--backup-dir DIR] [--dry-run] [--json]
+                                                      delete backups by hand; never the newest good one
   vmbackup restore BACKUP_FOLDER [--name NEW_NAME] [--sr SR] [--preserve] [--start] [--disk-only]
            [--force] [--dry-run]                      restore a backup as a new VM (docs/cli.md, Restore)
   vmbackup healthcheck BACKUP_FOLDER [--sr SR] [--boot-timeout SECONDS]
@@ -186,6 +188,7 @@ Exit codes:
   backup:  0 all VMs succeeded, 1 warnings, 2 errors (also for bad arguments and interrupted runs)
   preview: 0 clean, 1 warnings, 2 errors
   list, verify: 0 good, 1 a damaged backup, 2 bad arguments or an unreadable folder
+  delete: 0 deleted, 1 a folder refused, 2 bad arguments or a folder missing or not removable
   restore, healthcheck: 0 done, 1 nothing restored (a pool database dump), 2 errors
   help, config, example and the basic usage exit 1 as VmBackup.py did
 `;
