@@ -221,6 +221,8 @@ export class BackupsView implements vscode.TreeDataProvider<BackupsNode>, vscode
         prompt: 'Name of the new VM (an existing VM is never overwritten)',
         value: defaultRestoreName(item.vm, date),
         validateInput: restoreNameProblem,
+        // A background refresh of the view (a save, a run ending) must not close the question.
+        ignoreFocusOut: true,
       });
       if (name === undefined) return;
     }
@@ -229,6 +231,7 @@ export class BackupsView implements vscode.TreeDataProvider<BackupsNode>, vscode
       placeHolder: this.srNames.length
         ? 'SR for the disks'
         : 'No pool inventory: the pool default SR, or connect first',
+      ignoreFocusOut: true,
     });
     if (!sr) return;
     const pool = poolIdentity(uri);
