@@ -61,10 +61,9 @@ test('clear errors: no folder, no password, run-only flags, healthcheck-only fla
   fails(['restore', 'f', '--name', 'a\nb'], /contains a line break/);
   fails(['restore', 'f', '--name', ' '], /cannot be empty/);
   fails(['restore', 'f', '--bogus'], /unknown option --bogus/);
-  fails(
-    ['restore', 'f', '--transport', 'xapi', '--xapi', 'https://pool/'],
-    /--transport xapi is not supported by restore/,
-  );
+  // Agentless restore (test/restore/xapi.test.ts): the xapi transport is taken as for a run.
+  const agentless = parseRestoreArgs(['restore', 'f', '--transport', 'xapi', '--xapi', 'https://pool/'], env);
+  assert.deepEqual([agentless.transport.kind, agentless.transport.xapi], ['xapi', 'https://pool/']);
   assert.equal(parseRestoreArgs(['healthcheck', 'f', '--boot-timeout', '30'], env).bootTimeoutSeconds, 30);
   assert.equal(parseRestoreArgs(['restore', '--help'], { passwordInEnvironment: false }).help, true);
 });

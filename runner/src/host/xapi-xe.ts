@@ -8,6 +8,7 @@ import type { ArchiveSpec } from '../archive/index';
 import type { PoolClient, XapiRecord } from '../pool/xapi';
 import type { CommandResult, RunOptions } from './types';
 import { download, type DownloadOutcome } from './xapi-download';
+import { isRestoreVerb, restoreVerb } from './xapi-xe-restore';
 
 export interface XapiXeContext {
   pool(): Promise<PoolClient>;
@@ -55,6 +56,8 @@ class XapiXe {
     const p = params(args);
     const pool = await this.c.pool();
     try {
+      // The verbs of a restore and a health check (vm-import, vdi-import, vbd-create, ...).
+      if (isRestoreVerb(args)) return await restoreVerb(this.c, pool, args, p, options);
       switch (args[0]) {
         case 'vm-snapshot':
           return await this.vmSnapshot(pool, p);

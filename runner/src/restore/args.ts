@@ -127,11 +127,6 @@ export function parseRestoreArgs(argv: readonly string[], context: ParseContext)
         `before the folder (${usageLine(verb)})`,
     );
   }
-  if (run.transport.kind === 'xapi') {
-    // The agentless host serves the xe verbs of a backup only; a restore needs vm-import,
-    // vdi-create, vdi-import, vbd-create, ... from a real xe (local or over ssh).
-    throw new CliError('--transport=xapi', `--transport xapi is not supported by ${verb}: use xe locally or --ssh`);
-  }
   const name = own.get('--name');
   if (typeof name === 'string') nameError(name, `--name=${name}`);
   const sr = own.get('--sr');

@@ -1,6 +1,7 @@
 // The command line side of `vmbackup restore` and `vmbackup healthcheck`: password, transport
 // (the run's own: cli/password.ts, cli/transport.ts), the backup folder, the human log or JSON
 // lines, a `restore-report` event and the exit code (0 done, 1 nothing restored, 2 error).
+import { tmpdir } from 'node:os';
 import { EventBus, type Outcome } from '../backup/events';
 import { XeError } from '../backup/xe';
 import type { Host } from '../host/types';
@@ -53,7 +54,8 @@ export async function restoreCommand(command: RestoreCommand, io: Io, signal: Ab
   const began = Date.now();
   const { password, warnings } = await resolvePassword(command.password, io.env, io.stdin);
   const ssh = command.transport.ssh;
-  const where = ssh ? `ssh ${ssh.user}@${ssh.host}:${ssh.port ?? 22}` : 'local';
+  const xapi = command.transport.kind === 'xapi' ? command.transport.xapi : undefined;
+  const where = ssh ? `ssh ${ssh.user}@${ssh.host}:${ssh.port ?? 22}` : xapi ? `XenAPI ${xapi}` : 'local';
   bus.emit({
     type: 'run-start',
     mode: command.kind,
@@ -117,7 +119,9 @@ export async function restoreCommand(command: RestoreCommand, io: Io, signal: Ab
       }
       bus.warning(`WARNING ${found.folder} has no success marker; restoring it because of --force`);
     }
-    const ctx: RestoreContext = { host, bus, signal };
+    // The xapi transport's files are this machine's: its temporary files too.
+    const local = command.transport.kind === 'xapi' ? { tempDir: tmpdir() } : {};
+    const ctx: RestoreContext = { host, bus, signal, ...local };
     if (command.kind === 'healthcheck') {
       const poll = Number(io.env[POLL_ENV]);
       const result = await healthcheck(ctx, found, {

@@ -6,6 +6,7 @@
 //    from vm-metadata.xml without disks, to which the new disk is attached with vbd-create.
 // An existing VM is never touched: a name already in use stops the restore before any change.
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { xe, XeError } from '../backup/xe';
 import type { EventBus } from '../backup/events';
 import type { Host } from '../host/types';
@@ -41,6 +42,12 @@ export interface RestoreContext {
   host: Host;
   bus: EventBus;
   signal: AbortSignal;
+  /**
+   * Where the metadata-only XVA of a vdi-export restore is written: /tmp on the pool host for
+   * the xe transports; this machine's temporary folder for the xapi transport, whose files are
+   * local (it is uploaded from there).
+   */
+  tempDir?: string;
 }
 
 function quoted(name: string): string {
@@ -240,9 +247,10 @@ function exportedDisk(backup: BackupFolder): DiskConfig {
   return disk;
 }
 
-/** Temporary file on the target for the disk-less metadata import; removed in finally. */
-function temporaryXva(): string {
-  return `/tmp/vmbackup-restore-${randomBytes(8).toString('hex')}.xva`;
+/** Temporary file for the disk-less metadata import; removed in finally. */
+function temporaryXva(ctx: RestoreContext): string {
+  const name = `vmbackup-restore-${randomBytes(8).toString('hex')}.xva`;
+  return ctx.tempDir === undefined ? `/tmp/${name}` : join(ctx.tempDir, name);
 }
 
 async function restoreDisk(ctx: RestoreContext, backup: BackupFolder, options: RestoreOptions): Promise<RestoreResult> {
@@ -272,7 +280,7 @@ async function restoreDisk(ctx: RestoreContext, backup: BackupFolder, options: R
       if (vdiUuid) ctx.bus.info(`disk restored as VDI ${vdiUuid} (${quoted(vdiName)}), not attached to any VM`);
       return { ...(vdiUuid ? { vdiUuid } : {}), started: false };
     }
-    const file = temporaryXva();
+    const file = temporaryXva(ctx);
     const vmArgs = restoreArgs.vmImport(file, { preserve: options.preserve, metadata: true });
     ctx.bus.info(`${options.dryRun ? '[dry-run] would write' : 'writing'} ${file}: vm-metadata.xml without its disks`);
     try {

@@ -45,6 +45,11 @@ export function hostForVdiExport(state: SimState, here: string, vdi: string): st
   return rec ? choose(state, here, [rec.SR as string]) : undefined;
 }
 
+/** The host to redirect an import into `sr` to (importexport.ml find_host_for_sr), or undefined. */
+export function hostForSr(state: SimState, here: string, sr: string): string | undefined {
+  return choose(state, here, [sr]);
+}
+
 /** The pool master's host ref. */
 export function poolMaster(state: SimState): string {
   return String(state.entries('pool')[0]?.[1].master ?? '');

@@ -10,7 +10,7 @@ import { handleExport, handleExportMetadata, handleExportRawVdi, handleXmlDbDump
 import { handleImport, handleImportMetadata } from './import';
 import { handleImportRawVdi } from './import-raw';
 import { handleJsonRpc, handleXmlRpc, readBody } from './rpc';
-import { hostForVdiExport, hostForVmExport, poolMaster, redirectUrl } from './placement';
+import { hostForSr, hostForVdiExport, hostForVmExport, poolMaster, redirectUrl } from './placement';
 
 export interface ControlHooks {
   /** POST /_sim/faults with a JSON body: fault settings plus actions. */
@@ -72,7 +72,11 @@ async function route(ctx: ApiContext, hooks: ControlHooks, req: IncomingMessage,
   const signal = AbortSignal.any([ctx.signal ?? new AbortController().signal, abortOnClose(res)]);
   const call: HttpCall = { ctx: { ...roleOf(ctx), signal }, req, res, query: url.searchParams };
   const download = req.method === 'GET' || req.method === 'HEAD';
-  const redirect = download ? exportRedirect(ctx, path, url.searchParams) : undefined;
+  const redirect = download
+    ? exportRedirect(ctx, path, url.searchParams)
+    : req.method === 'PUT'
+      ? importRedirect(ctx, path, url.searchParams)
+      : undefined;
   if (redirect !== undefined) {
     res.writeHead(302, { location: redirectUrl(ctx.state, redirect, req.url ?? '/') });
     return void res.end();
@@ -135,6 +139,28 @@ function exportRedirect(ctx: ApiContext, path: string, query: URLSearchParams): 
     const id = query.get('vdi') ?? '';
     const vdi = state.has('VDI', id) ? id : state.findByUuid('VDI', id);
     return vdi ? hostForVdiExport(state, ctx.hostRef, vdi) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The host a PUT /import or /import_raw_vdi must be sent to instead (import.ml handler,
+ * import_raw_vdi.ml import: check_sr_availability / find_host_for_sr), answered before the body
+ * is read: the SR of sr_id/sr_uuid (else the pool's default SR), or of the `vdi=` written into.
+ */
+function importRedirect(ctx: ApiContext, path: string, query: URLSearchParams): string | undefined {
+  if (ctx.hostRef === undefined) return undefined;
+  const { state } = ctx;
+  const vdiId = query.get('vdi') ?? '';
+  const vdi = state.has('VDI', vdiId) ? vdiId : state.findByUuid('VDI', vdiId);
+  const named = query.get('sr_id') ?? state.findByUuid('SR', query.get('sr_uuid') ?? '');
+  if (matches(path, '/import_raw_vdi')) {
+    const sr = vdi ? String(state.get('VDI', vdi)!.SR) : named;
+    return sr && state.has('SR', sr) ? hostForSr(state, ctx.hostRef, sr) : undefined;
+  }
+  if (matches(path, '/import')) {
+    const sr = named ?? String(state.entries('pool')[0]?.[1].default_SR ?? '');
+    return sr && state.has('SR', sr) ? hostForSr(state, ctx.hostRef, sr) : undefined;
   }
   return undefined;
 }
