@@ -23,7 +23,7 @@ import {
   type VmbackupInitializationOptions,
 } from './protocol';
 import { DEFAULT_SETTINGS, normaliseSettings, type ServerSettings } from './settings';
-import { DocumentStore } from './documentStore';
+import { DocumentStore, type PlanTiming } from './documentStore';
 import { registerFeatures } from './features';
 import { FIX_ALL_KIND } from './service/codeActions';
 import { WorkspaceConfigs } from './workspace';
@@ -32,7 +32,13 @@ import { registerWorkspaceFeatures } from './workspaceFeatures';
 import { VERSION } from 'vmbackup-runner/version';
 
 /** Wires a language server to `connection` and starts listening on it. */
-export function startServer(connection: Connection): void {
+/** What a test may inject; the process entry (main.ts) passes nothing. */
+export interface ServerOptions {
+  /** How plans are timed (a slow plan is deferred while typing); default: the real clock. */
+  planTiming?: PlanTiming;
+}
+
+export function startServer(connection: Connection, options: ServerOptions = {}): void {
   const documents = new TextDocuments(TextDocument);
   let settings: ServerSettings = DEFAULT_SETTINGS;
   let canPullConfiguration = false;
@@ -59,6 +65,7 @@ export function startServer(connection: Connection): void {
     () => settings,
     () => pool?.snapshot() ?? emptySnapshot(),
     () => docsUri,
+    options.planTiming,
   );
 
   function log(message: string): void {

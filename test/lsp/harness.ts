@@ -40,6 +40,7 @@ import {
 } from 'vscode-languageserver-protocol';
 import { createConnection } from 'vscode-languageserver/node';
 import { Methods, type PoolStatus } from '../../server/src/protocol';
+import { QUICK_PLAN_MS } from '../../server/src/documentStore';
 import { startServer } from '../../server/src/server';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -88,7 +89,9 @@ function inProcessServer(): { toServer: PassThrough; fromServer: PassThrough; st
   const fromServer = new PassThrough();
   // No exit handler of its own: an LSP `exit` must not end the test process (see dispose()).
   const connection = createConnection(toServer, fromServer);
-  startServer(connection);
+  // Plans are timed by a clock that never moves: a loaded machine never makes a plan "slow",
+  // so every publish is complete (the deferral itself is tested in deferredPlan.test.ts).
+  startServer(connection, { planTiming: { now: () => 0, quickPlanMs: QUICK_PLAN_MS } });
   return {
     toServer,
     fromServer,
