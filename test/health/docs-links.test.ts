@@ -16,14 +16,14 @@ const DOCS = [
     .map((f) => `docs/${f}`),
 ];
 
-/** GitHub's heading anchors: lower case, punctuation dropped, blanks to '-'. */
+/** GitHub's heading anchors: lower case, punctuation dropped (not `_` or `-`), blanks to '-'. */
 export function slug(heading: string): string {
   return heading
     .trim()
     .toLowerCase()
     .replace(/<[^>]+>/g, '')
-    .replace(/[`*_~]/g, '')
-    .replace(/[^\p{L}\p{N}\s-]/gu, '')
+    .replace(/[`*~]/g, '')
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
     .replace(/\s/g, '-');
 }
 
@@ -55,6 +55,7 @@ function linksOf(markdown: string): string[] {
 test('slugs follow GitHub: punctuation dropped, blanks become dashes', () => {
   assert.equal(slug('A backup run'), 'a-backup-run');
   assert.equal(slug('`vm-export` and `:N` (keep N)'), 'vm-export-and-n-keep-n');
+  assert.equal(slug('`vmbackup verify BACKUP_FOLDER...`'), 'vmbackup-verify-backup_folder');
 });
 
 test('every relative link in the docs resolves to a file of this repository and an anchor in it', () => {
