@@ -13,6 +13,7 @@ import { request, type Dispatcher } from 'undici';
 import type { PoolClient, XapiRecord } from '../pool/xapi';
 import type { CommandResult, RunOptions } from './types';
 import { redirectTarget } from './xapi-download';
+import { settledTask } from './xapi-task';
 
 export interface RestoreVerbContext {
   base: URL;
@@ -352,19 +353,14 @@ class RestoreVerbs {
 
   /** Waits (a bounded time) until the handler has marked the task done. */
   private async finished(task: string): Promise<XapiRecord> {
-    const deadline = Date.now() + this.c.taskWaitMs;
-    for (let delay = 10; ; delay = Math.min(delay * 2, 500)) {
-      const record = await this.pool.call<XapiRecord>('task.get_record', task);
-      if (record.status !== 'pending') return record;
-      if (Date.now() >= deadline) {
-        return {
-          uuid: '',
-          status: 'failure',
-          error_info: ['TASK_NOT_FINISHED', task, 'still pending after the upload'],
-        };
+    const record = await settledTask(this.pool, task, this.c.taskWaitMs);
+    return (
+      record ?? {
+        uuid: '',
+        status: 'failure',
+        error_info: ['TASK_NOT_FINISHED', task, 'still pending after the upload'],
       }
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
+    );
   }
 }
 

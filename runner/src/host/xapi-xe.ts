@@ -8,6 +8,7 @@ import type { ArchiveSpec } from '../archive/index';
 import type { PoolClient, XapiRecord } from '../pool/xapi';
 import type { CommandResult, RunOptions } from './types';
 import { download, type DownloadOutcome } from './xapi-download';
+import { settledTask } from './xapi-task';
 import { isRestoreVerb, restoreVerb } from './xapi-xe-restore';
 
 export interface XapiXeContext {
@@ -263,17 +264,10 @@ class XapiXe {
 
   /** Waits (a bounded time) until the handler has marked the task done; its error, if any. */
   private async taskOutcome(pool: PoolClient, task: string): Promise<{ error?: { code: string; params: string[] } }> {
-    const deadline = Date.now() + this.c.taskWaitMs;
-    for (let delay = 10; ; delay = Math.min(delay * 2, 500)) {
-      const record = await pool.call<XapiRecord>('task.get_record', task);
-      const status = String(record.status);
-      if (status === 'success') return {};
-      if (status === 'failure' || status === 'cancelled') return { error: taskError(record) };
-      if (Date.now() >= deadline) {
-        return { error: { code: 'TASK_NOT_FINISHED', params: [task, `still ${status} after the download ended`] } };
-      }
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
+    const record = await settledTask(pool, task, this.c.taskWaitMs);
+    if (!record)
+      return { error: { code: 'TASK_NOT_FINISHED', params: [task, 'still pending after the download ended'] } };
+    return record.status === 'success' ? {} : { error: taskError(record) };
   }
 }
 
